@@ -1,0 +1,53 @@
+import { readFileSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
+import type { z } from 'zod';
+
+/** A malformed input file: names the file, the 1-based line and the field. */
+export class DataFileError extends Error {
+  constructor(
+    readonly file: string,
+    readonly line: number,
+    readonly field: string | null,
+    readonly reason: string,
+  ) {
+    super(`${file}:${line}${field ? `: field '${field}'` : ''}: ${reason}`);
+    this.name = 'DataFileError';
+  }
+}
+
+/** Reads a text file, gunzipping it when its name ends in `.gz`. */
+export function readTextFile(file: string): string {
+  const raw = readFileSync(file);
+  return (file.endsWith('.gz') ? gunzipSync(raw) : raw).toString('utf8');
+}
+
+/**
+ * Parses every non-blank line of a JSONL file (optionally `.gz`) against `schema`.
+ * The first bad line throws a DataFileError naming the file, line and field.
+ */
+export function readJsonl<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
+  const out: z.infer<S>[] = [];
+  const lines = readTextFile(file).split('\n');
+  for (let i = 0; i < lines.length; i++) {
+    const text = lines[i].trim();
+    if (text === '') continue;
+    let value: unknown;
+    try {
+      value = JSON.parse(text);
+    } catch (e) {
+      throw new DataFileError(file, i + 1, null, `not valid JSON (${(e as Error).message})`);
+    }
+    const parsed = schema.safeParse(value);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      throw new DataFileError(file, i + 1, issue.path.join('.') || null, issue.message);
+    }
+    out.push(parsed.data);
+  }
+  return out;
+}
+
+/** Serialises records as JSONL text (one JSON object a line, trailing newline). */
+export function toJsonl(records: readonly unknown[]): string {
+  return records.map((r) => JSON.stringify(r)).join('\n') + (records.length > 0 ? '\n' : '');
+}

@@ -1,0 +1,92 @@
+import { z } from 'zod';
+import { CANDIDATE_FLAGS } from './labels.js';
+
+/**
+ * One ranking: a labeler orders K candidate answers to one prompt, best first.
+ * This single record is written by simulated labelers and by the feedback app alike,
+ * so a reward-model trainer cannot tell (and need not care) who ranked.
+ *
+ * `ordering` is a list of tiers, best tier first; candidates in one tier are tied.
+ * Every candidate id appears in exactly one tier.
+ */
+export const RankingCandidate = z.strictObject({
+  id: z.string().min(1),
+  text: z.string(),
+});
+
+export const RankingRecord = z
+  .strictObject({
+    id: z.string().min(1),
+    round: z.string().min(1),
+    labeler: z.string().min(1),
+    prompt: z.strictObject({
+      id: z.string().min(1),
+      text: z.string(),
+      family: z.string().optional(),
+      lang: z.string().optional(),
+    }),
+    candidates: z.array(RankingCandidate).min(2).max(16),
+    ordering: z.array(z.array(z.string().min(1)).min(1)).min(1),
+    flags: z.record(z.string(), z.array(z.enum(CANDIDATE_FLAGS))).default({}),
+    note: z.string().optional(),
+    time_ms: z.number().nonnegative().optional(),
+    created_at: z.string().optional(),
+  })
+  .superRefine((r, ctx) => {
+    const problem = orderingProblem(
+      r.candidates.map((c) => c.id),
+      r.ordering,
+    );
+    if (problem) ctx.addIssue({ code: 'custom', path: ['ordering'], message: problem });
+    const ids = new Set(r.candidates.map((c) => c.id));
+    for (const key of Object.keys(r.flags)) {
+      if (!ids.has(key)) ctx.addIssue({ code: 'custom', path: ['flags', key], message: `no candidate '${key}'` });
+    }
+  });
+export type RankingRecord = z.infer<typeof RankingRecord>;
+
+/** Why `ordering` is not a permutation (in tiers) of `candidateIds`, or null when it is. */
+export function orderingProblem(candidateIds: readonly string[], ordering: readonly (readonly string[])[]): string | null {
+  const known = new Set(candidateIds);
+  if (known.size !== candidateIds.length) return 'candidate ids are not unique';
+  const seen = new Set<string>();
+  for (const tier of ordering) {
+    for (const id of tier) {
+      if (!known.has(id)) return `ordering names '${id}', which is not a candidate`;
+      if (seen.has(id)) return `ordering names '${id}' twice`;
+      seen.add(id);
+    }
+  }
+  const missing = candidateIds.filter((id) => !seen.has(id));
+  if (missing.length > 0) return `ordering leaves out ${missing.map((m) => `'${m}'`).join(', ')}`;
+  return null;
+}
+
+/** A preferred/dispreferred pair of candidate indices. */
+export interface PreferencePair {
+  winner: number;
+  loser: number;
+}
+
+/**
+ * All ordered pairs a ranking implies: each candidate beats every candidate in a lower tier.
+ * Ties give no pair. For K candidates without ties this is C(K, 2) pairs.
+ */
+export function rankingPairs(r: Pick<RankingRecord, 'candidates' | 'ordering'>): PreferencePair[] {
+  const index = new Map(r.candidates.map((c, i) => [c.id, i] as const));
+  const pairs: PreferencePair[] = [];
+  for (let hi = 0; hi < r.ordering.length; hi++) {
+    for (let lo = hi + 1; lo < r.ordering.length; lo++) {
+      for (const w of r.ordering[hi]) for (const l of r.ordering[lo]) pairs.push({ winner: index.get(w)!, loser: index.get(l)! });
+    }
+  }
+  return pairs;
+}
+
+/** A flat preference pair in TRL's format (the K = 2 case of a ranking). */
+export const PairRecord = z.object({
+  prompt: z.string(),
+  chosen: z.string(),
+  rejected: z.string(),
+});
+export type PairRecord = z.infer<typeof PairRecord>;
