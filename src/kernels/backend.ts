@@ -1,4 +1,11 @@
 /**
+ * NOTE to backend authors (tensor engineer, two clarifications, no signature changes):
+ *  1. `binary`: out may alias a or b when that operand has out's own contiguous layout (elementwise
+ *     in place, each element read before it is written); the tensor layer uses it to accumulate
+ *     broadcast gradients (dx = dx + broadcast(dy)).
+ *  2. `attentionBackward`: k, v (like dk, dv) are contiguous (B, Tk, Hkv, D), i.e.
+ *     kvBatchStride = Tk·Hkv·D; KV-cache attention is inference-only and has no backward.
+ *
  * The kernel backend interface: every hot loop of rein runs behind it.
  *
  * Two implementations must agree within float32 tolerance on the same inputs:
@@ -84,6 +91,7 @@ export interface Backend {
    * Broadcasting binary op over an output of shape `shape` (rank ≤ 8):
    *   out[idx] = a[Σ idx_d·aStrides_d] ∘ b[Σ idx_d·bStrides_d].
    * Strides are in elements; a broadcast dimension has stride 0. out is contiguous.
+   * out may alias a or b when that operand is laid out exactly like out (in-place elementwise).
    */
   binary(op: BinaryOp, a: F32, aStrides: I32, b: F32, bStrides: I32, out: F32, shape: I32): void;
 
@@ -217,7 +225,10 @@ export interface Backend {
     probs: F32 | null,
   ): void;
 
-  /** Accumulates dq, dk, dv of `attention` (same layouts; dk/dv contiguous (B, Tk, Hkv, D)). */
+  /**
+   * Accumulates dq, dk, dv of `attention` (q, dq as in `attention`; k, v, dk, dv contiguous
+   * (B, Tk, Hkv, D), i.e. no KV cache). Masked keys have probs 0, so no mask arguments are needed.
+   */
   attentionBackward(
     q: F32,
     k: F32,
