@@ -1,0 +1,62 @@
+import type { Tokenizer } from './tokenizer.js';
+
+/**
+ * THE chat template of rein, the one place that decides how a prompt and a reply become
+ * tokens. Training (SFT, reward model, PPO, DPO), sampling and scoring all call it, so a model
+ * is always scored on exactly the layout it was trained on.
+ *
+ * - Tokenizers with rein's chat tokens:  [BOS?] <|user|> PROMPT <|assistant|> RESPONSE <|end|>
+ * - Any other tokenizer (plain text):    [BOS?] "User: PROMPT\nAssistant:" " RESPONSE" [EOS?]
+ *   (the reply is encoded on its own, after a space, so its tokens never merge with the prompt's)
+ */
+export type ChatStyle = 'rein' | 'plain';
+
+export interface ChatEncoding {
+  /** Prompt ids followed by response ids (and the end token when a response was given). */
+  ids: number[];
+  /** Index of the first response token: ids.slice(0, responseStart) is the generation prompt. */
+  responseStart: number;
+  style: ChatStyle;
+}
+
+export function chatStyle(tok: Tokenizer): ChatStyle {
+  const has = (n: string) => tok.specialTokenId(n) !== null;
+  return has('<|user|>') && has('<|assistant|>') && has('<|end|>') ? 'rein' : 'plain';
+}
+
+/**
+ * Encodes one exchange. Without `response`, returns the prompt that generation continues from
+ * (ids.length === responseStart). With it, the ids end with the end-of-reply token when the
+ * tokenizer has one, so a model learns to stop.
+ */
+export function encodeChat(tok: Tokenizer, prompt: string, response?: string): ChatEncoding {
+  const style = chatStyle(tok);
+  const ids: number[] = tok.bosId !== null ? [tok.bosId] : [];
+  if (style === 'rein') {
+    ids.push(tok.specialTokenId('<|user|>')!, ...tok.encode(prompt), tok.specialTokenId('<|assistant|>')!);
+  } else {
+    ids.push(...tok.encode(`User: ${prompt}\nAssistant:`));
+  }
+  const responseStart = ids.length;
+  if (response !== undefined) {
+    if (style === 'rein') ids.push(...tok.encode(response), tok.specialTokenId('<|end|>')!);
+    else {
+      if (response !== '') ids.push(...tok.encode(tok.addsDummyPrefix ? response : ` ${response}`));
+      if (tok.eosId !== null) ids.push(tok.eosId);
+    }
+  }
+  return { ids, responseStart, style };
+}
+
+/** The ids that end a reply: generation stops when it samples one. */
+export function chatStopIds(tok: Tokenizer): number[] {
+  if (chatStyle(tok) === 'rein') return [tok.specialTokenId('<|end|>')!];
+  return tok.eosId !== null ? [tok.eosId] : [];
+}
+
+/** The text of a reply from its ids (stop token excluded or not), undoing the template's separator space. */
+export function chatResponseText(tok: Tokenizer, responseIds: ArrayLike<number>): string {
+  const text = tok.decode(responseIds);
+  if (chatStyle(tok) === 'plain' && !tok.addsDummyPrefix && text.startsWith(' ')) return text.slice(1);
+  return text;
+}

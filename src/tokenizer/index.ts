@@ -1,0 +1,21 @@
+export { BpeTokenizer, REIN_SPECIAL_TOKENS } from './bpe.js';
+export {
+  type ChatEncoding,
+  type ChatStyle,
+  chatResponseText,
+  chatStopIds,
+  chatStyle,
+  encodeChat,
+} from './chat-template.js';
+export { HfTokenizer } from './hf.js';
+export { Llama2cTokenizer } from './llama2c.js';
+export { loadTokenizer } from './load.js';
+export { sharedDataDir, sharedFile } from './shared-data.js';
+export {
+  checkId,
+  type DecodeOptions,
+  decodeContinuation,
+  type Tokenizer,
+  type TokenizerFile,
+  type TokenizerKind,
+} from './tokenizer.js';
