@@ -1,0 +1,145 @@
+import type { Dialect, SqlDriver } from './driver.js';
+
+/**
+ * The feedback schema as an ordered list of migrations. A database records the
+ * versions it has applied in `schema_migrations`; opening a store applies the missing
+ * ones, each in its own transaction (DDL is transactional on both databases), so a
+ * crash mid-migration leaves the previous version intact. Never edit a released
+ * migration: add a new one.
+ *
+ * Types are kept to what both databases share: TEXT ids (random UUIDs), INTEGER
+ * counters and milliseconds, ISO-8601 TEXT timestamps, JSON as TEXT.
+ */
+export interface Migration {
+  version: number;
+  name: string;
+  statements: (dialect: Dialect) => string[];
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: 'rounds, prompts, candidates, labelers, assignments, rankings, skips, demonstrations',
+    statements: () => [
+      `CREATE TABLE rounds (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        focus TEXT NOT NULL,
+        labelers_per_prompt INTEGER NOT NULL CHECK (labelers_per_prompt >= 1),
+        created_at TEXT NOT NULL
+      )`,
+      // role 'imported' names a source of imported rankings (e.g. oasst): it has no token.
+      `CREATE TABLE labelers (
+        id TEXT PRIMARY KEY,
+        name TEXT NOT NULL UNIQUE,
+        role TEXT NOT NULL CHECK (role IN ('labeler', 'admin', 'imported')),
+        token_hash TEXT UNIQUE,
+        created_at TEXT NOT NULL
+      )`,
+      // slots_left = labelers still to be assigned (starts at the round's M; a skip gives one back).
+      `CREATE TABLE prompts (
+        id TEXT PRIMARY KEY,
+        round_id TEXT NOT NULL REFERENCES rounds (id),
+        ext_id TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('ranking', 'demonstration')),
+        text TEXT NOT NULL,
+        family TEXT,
+        lang TEXT,
+        seq INTEGER NOT NULL,
+        slots_left INTEGER NOT NULL CHECK (slots_left >= 0),
+        created_at TEXT NOT NULL,
+        UNIQUE (round_id, ext_id)
+      )`,
+      'CREATE INDEX prompts_open ON prompts (kind, seq) WHERE slots_left > 0',
+      `CREATE TABLE candidates (
+        id TEXT PRIMARY KEY,
+        prompt_id TEXT NOT NULL REFERENCES prompts (id),
+        ext_id TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        text TEXT NOT NULL,
+        source TEXT,
+        UNIQUE (prompt_id, ext_id)
+      )`,
+      `CREATE TABLE assignments (
+        id TEXT PRIMARY KEY,
+        prompt_id TEXT NOT NULL REFERENCES prompts (id),
+        labeler_id TEXT NOT NULL REFERENCES labelers (id),
+        status TEXT NOT NULL CHECK (status IN ('pending', 'done', 'skipped')),
+        created_at TEXT NOT NULL,
+        completed_at TEXT,
+        UNIQUE (prompt_id, labeler_id)
+      )`,
+      'CREATE INDEX assignments_labeler ON assignments (labeler_id, status, created_at)',
+      // submission_id is the client's idempotency key; (prompt, labeler) is unique so a
+      // person (or an imported source) ranks a prompt at most once.
+      `CREATE TABLE rankings (
+        id TEXT PRIMARY KEY,
+        submission_id TEXT NOT NULL UNIQUE,
+        assignment_id TEXT UNIQUE REFERENCES assignments (id),
+        prompt_id TEXT NOT NULL REFERENCES prompts (id),
+        labeler_id TEXT NOT NULL REFERENCES labelers (id),
+        ordering TEXT NOT NULL,
+        flags TEXT NOT NULL,
+        note TEXT,
+        time_ms INTEGER,
+        created_at TEXT NOT NULL,
+        UNIQUE (prompt_id, labeler_id)
+      )`,
+      `CREATE TABLE skips (
+        id TEXT PRIMARY KEY,
+        submission_id TEXT NOT NULL UNIQUE,
+        assignment_id TEXT NOT NULL UNIQUE REFERENCES assignments (id),
+        labeler_id TEXT NOT NULL REFERENCES labelers (id),
+        reason TEXT,
+        created_at TEXT NOT NULL
+      )`,
+      `CREATE TABLE demonstrations (
+        id TEXT PRIMARY KEY,
+        submission_id TEXT NOT NULL UNIQUE,
+        assignment_id TEXT UNIQUE REFERENCES assignments (id),
+        prompt_id TEXT NOT NULL REFERENCES prompts (id),
+        labeler_id TEXT NOT NULL REFERENCES labelers (id),
+        response TEXT NOT NULL,
+        time_ms INTEGER,
+        created_at TEXT NOT NULL
+      )`,
+    ],
+  },
+];
+
+/** Applies every migration the database lacks; returns the versions applied now. */
+export async function migrate(
+  db: SqlDriver,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<number[]> {
+  await db.run(
+    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+  );
+  const newest = Math.max(0, ...migrations.map((m) => m.version));
+  const applied: number[] = [];
+  for (const m of migrations) {
+    const done = await db.transaction(async (tx) => {
+      // Two processes opening one Postgres database at once: the advisory lock makes the
+      // second wait, then see the version as applied. (SQLite's BEGIN IMMEDIATE already
+      // serialises writers.)
+      if (db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(727366)');
+      const row = await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [m.version]);
+      if (row) return false;
+      for (const sql of m.statements(db.dialect)) await tx.run(sql);
+      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+        m.version,
+        m.name,
+        new Date().toISOString(),
+      ]);
+      return true;
+    });
+    if (done) applied.push(m.version);
+  }
+  const top = await db.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
+  if (top?.v != null && Number(top.v) > newest) {
+    throw new Error(
+      `database schema is at version ${top.v}, newer than this rein knows (${newest}); upgrade rein`,
+    );
+  }
+  return applied;
+}

@@ -1,0 +1,335 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RankingRecord } from '../../data/ranking.js';
+import { type PgCluster, postgresUnavailable, startPostgres } from '../test-helpers/postgres-cluster.js';
+import { hashToken, newToken } from '../tokens.js';
+import { MIGRATIONS, migrate } from './migrations.js';
+import { openStore } from './open.js';
+import type { FeedbackStore } from './store.js';
+import { StoreError } from './types.js';
+
+const pgMissing = postgresUnavailable();
+if (pgMissing) console.warn(`skipping PostgreSQL store tests: ${pgMissing}`);
+
+let cluster: PgCluster | null = null;
+let tmp: string;
+beforeAll(async () => {
+  tmp = mkdtempSync(join(tmpdir(), 'rein-store-'));
+  if (!pgMissing) cluster = await startPostgres();
+});
+afterAll(async () => {
+  await cluster?.stop();
+  rmSync(tmp, { recursive: true, force: true });
+});
+
+let n = 0;
+const backends = [
+  { name: 'sqlite', skip: false, url: async () => join(tmp, `s${++n}.db`) },
+  { name: 'postgres', skip: !!pgMissing, url: async () => cluster!.freshDatabase() },
+];
+
+const cands = (k: number, tag = '') => Array.from({ length: k }, (_, i) => ({ text: `answer ${i}${tag}` }));
+
+describe.each(backends)('feedback store on $name', ({ skip, url }) => {
+  let store: FeedbackStore;
+  let dbUrl: string;
+  beforeEach(async () => {
+    if (skip) return;
+    dbUrl = await url();
+    store = await openStore(dbUrl);
+    return () => store.close();
+  });
+
+  async function labeler(name: string, role: 'labeler' | 'admin' = 'labeler') {
+    const token = newToken();
+    const l = await store.addLabeler({ name, role, tokenHash: hashToken(token) });
+    return { ...l, token };
+  }
+
+  it.skipIf(skip)('migrates once, and reopening applies nothing', async () => {
+    expect(await migrate(store.db)).toEqual([]);
+    const rows = await store.db.all<{ version: unknown }>('SELECT version FROM schema_migrations');
+    expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+    await store.db.run(
+      "INSERT INTO schema_migrations (version, name, applied_at) VALUES (999, 'future', 'x')",
+    );
+    await expect(migrate(store.db)).rejects.toThrow(/newer than this rein/);
+  });
+
+  it.skipIf(skip)('rounds have unique names; labelers log in by token hash only', async () => {
+    const r = await store.createRound({ name: 'r1', focus: 'look for flattery', labelersPerPrompt: 2 });
+    expect((await store.getRound('r1'))?.id).toBe(r.id);
+    expect((await store.getRound(r.id))?.focus).toBe('look for flattery');
+    await expect(store.createRound({ name: 'r1', focus: '', labelersPerPrompt: 1 })).rejects.toThrow(
+      StoreError,
+    );
+    const a = await labeler('ana', 'admin');
+    expect((await store.labelerByTokenHash(hashToken(a.token)))?.role).toBe('admin');
+    expect(await store.labelerByTokenHash(hashToken(newToken()))).toBeNull();
+    await expect(store.addLabeler({ name: 'ana', role: 'labeler', tokenHash: 'x' })).rejects.toThrow(
+      /exists/,
+    );
+  });
+
+  it.skipIf(skip)('adds prompts once, refusing K = 1', async () => {
+    await store.createRound({ name: 'r', focus: '', labelersPerPrompt: 1 });
+    const prompts = [
+      { text: 'p1', candidates: cands(4) },
+      { id: 'demo-1', text: 'write an answer', candidates: [] },
+    ];
+    expect(await store.addPrompts('r', prompts)).toEqual({ added: 2, skipped: 0 });
+    expect(await store.addPrompts('r', prompts)).toEqual({ added: 0, skipped: 2 });
+    await expect(store.addPrompts('r', [{ text: 'x', candidates: cands(1) }])).rejects.toThrow(
+      /1 candidates/,
+    );
+    const [s] = await store.listRounds();
+    expect(s).toMatchObject({ prompts: 2, ranking_prompts: 1, demonstration_prompts: 1 });
+  });
+
+  it.skipIf(skip)('gives each prompt to exactly M distinct labelers, even when asked at once', async () => {
+    await store.createRound({ name: 'r', focus: '', labelersPerPrompt: 2 });
+    await store.addPrompts(
+      'r',
+      Array.from({ length: 6 }, (_, i) => ({
+        id: `p${i}`,
+        text: `prompt ${i}`,
+        candidates: cands(3, `/${i}`),
+      })),
+    );
+    const people = await Promise.all(['a', 'b', 'c', 'd', 'e'].map((x) => labeler(x)));
+    // Everyone asks for tasks at once, then keeps finishing and asking until nothing is left.
+    const seen = new Map<string, string[]>();
+    await Promise.all(
+      people.map(async (p) => {
+        for (;;) {
+          const t = await store.nextTask(p.id, 'ranking');
+          if (!t) break;
+          const list = seen.get(t.prompt.id) ?? [];
+          list.push(p.name);
+          seen.set(t.prompt.id, list);
+          await store.submitRanking({
+            labelerId: p.id,
+            assignmentId: t.assignment_id,
+            submissionId: `s-${t.assignment_id}`,
+            ordering: t.candidates.map((c) => [c.id]),
+            flags: {},
+          });
+        }
+      }),
+    );
+    expect(seen.size).toBe(6);
+    for (const names of seen.values()) {
+      expect(names).toHaveLength(2);
+      expect(new Set(names).size).toBe(2);
+    }
+    expect(await store.listRankings()).toHaveLength(12);
+  });
+
+  it.skipIf(skip)(
+    'stores a ranking with its assignment, once, and refuses what is not a permutation',
+    async () => {
+      await store.createRound({ name: 'r', focus: 'f', labelersPerPrompt: 2 });
+      await store.addPrompts('r', [{ id: 'q', text: '你好吗？', lang: 'zh', candidates: cands(4) }]);
+      const ann = await labeler('ann');
+      const bob = await labeler('bob');
+      const t = (await store.nextTask(ann.id, 'ranking'))!;
+      expect(t.candidates).toHaveLength(4);
+      const [a, b, c, d] = t.candidates.map((x) => x.id);
+      const base = { labelerId: ann.id, assignmentId: t.assignment_id, submissionId: 'sub-1', flags: {} };
+
+      await expect(store.submitRanking({ ...base, ordering: [[a], [b], [c]] })).rejects.toThrow(/leaves out/);
+      await expect(store.submitRanking({ ...base, ordering: [[a], [b], [c], [d], [a]] })).rejects.toThrow(
+        /twice/,
+      );
+      await expect(
+        store.submitRanking({ ...base, ordering: [[a, b, c, d]], flags: { nope: ['toxic'] } }),
+      ).rejects.toThrow(/no candidate/);
+      await expect(
+        store.submitRanking({ ...base, ordering: [[a, b, c, d]], flags: { [a]: ['rude'] } }),
+      ).rejects.toThrow(/unknown flag/);
+      await expect(
+        store.submitRanking({ ...base, labelerId: bob.id, ordering: [[a, b, c, d]] }),
+      ).rejects.toMatchObject({
+        code: 'not_found',
+      });
+
+      const first = await store.submitRanking({
+        ...base,
+        ordering: [[c], [a, b], [d]],
+        flags: { [d]: ['sycophancy', 'fabrication'] },
+        note: 'd agrees with a false premise',
+        timeMs: 12345.6,
+      });
+      expect(first.replayed).toBe(false);
+      const again = await store.submitRanking({ ...base, ordering: [[a], [b], [c], [d]] });
+      expect(again).toEqual({ receipt: first.receipt, replayed: true });
+      // A new submission id for the same finished task is a conflict, not a second ranking.
+      await expect(
+        store.submitRanking({ ...base, submissionId: 'sub-2', ordering: [[a], [b], [c], [d]] }),
+      ).rejects.toMatchObject({
+        code: 'conflict',
+      });
+
+      const stored = await store.listRankings({ round: 'r' });
+      expect(stored).toHaveLength(1);
+      const rec = RankingRecord.parse(stored[0]);
+      const ext = new Map(t.candidates.map((x) => [x.id, x.ext_id]));
+      expect(rec.ordering).toEqual([[ext.get(c)], [ext.get(a), ext.get(b)], [ext.get(d)]]);
+      expect(rec.flags).toEqual({ [ext.get(d)!]: ['sycophancy', 'fabrication'] });
+      expect(rec).toMatchObject({
+        round: 'r',
+        labeler: 'ann',
+        note: 'd agrees with a false premise',
+        time_ms: 12346,
+      });
+      expect(rec.prompt).toEqual({ id: 'q', text: '你好吗？', lang: 'zh' });
+      expect((await store.getTask(t.assignment_id, ann.id))?.status).toBe('done');
+      expect(await store.getTask(t.assignment_id, bob.id)).toBeNull();
+      // A submission id used on one task cannot be replayed against another.
+      const tb = (await store.nextTask(bob.id, 'ranking'))!;
+      await expect(
+        store.submitRanking({
+          ...base,
+          labelerId: bob.id,
+          assignmentId: tb.assignment_id,
+          ordering: [[a, b, c, d]],
+        }),
+      ).rejects.toMatchObject({ code: 'conflict', field: 'submission_id' });
+    },
+  );
+
+  it.skipIf(skip)(
+    'concurrent copies of one submission store one ranking and all get the same receipt',
+    async () => {
+      await store.createRound({ name: 'r', focus: '', labelersPerPrompt: 1 });
+      await store.addPrompts('r', [{ text: 'q', candidates: cands(3) }]);
+      const ann = await labeler('ann');
+      const t = (await store.nextTask(ann.id, 'ranking'))!;
+      const sub = {
+        labelerId: ann.id,
+        assignmentId: t.assignment_id,
+        submissionId: 'same',
+        ordering: t.candidates.map((c) => [c.id]),
+        flags: {},
+      };
+      const results = await Promise.all(Array.from({ length: 8 }, () => store.submitRanking(sub)));
+      expect(new Set(results.map((r) => r.receipt.id)).size).toBe(1);
+      expect(results.filter((r) => !r.replayed)).toHaveLength(1);
+      expect(await store.listRankings()).toHaveLength(1);
+    },
+  );
+
+  it.skipIf(skip)('a transaction that fails part-way leaves nothing behind', async () => {
+    await store.createRound({ name: 'r', focus: '', labelersPerPrompt: 1 });
+    await expect(
+      store.db.transaction(async (tx) => {
+        await tx.run("UPDATE rounds SET focus = 'changed'");
+        throw new Error('boom');
+      }),
+    ).rejects.toThrow('boom');
+    expect((await store.getRound('r'))?.focus).toBe('');
+  });
+
+  it.skipIf(skip)(
+    'a skip hands the prompt to someone else; demonstrations are stored and listed',
+    async () => {
+      await store.createRound({ name: 'r', focus: '', labelersPerPrompt: 1 });
+      await store.addPrompts('r', [
+        { id: 'rank', text: 'q', candidates: cands(2) },
+        { id: 'demo', text: 'Explain tides.', candidates: [] },
+      ]);
+      const ann = await labeler('ann');
+      const bob = await labeler('bob');
+      const t = (await store.nextTask(ann.id, 'ranking'))!;
+      expect(await store.nextTask(bob.id, 'ranking')).toBeNull();
+      const skip1 = await store.submitSkip({
+        labelerId: ann.id,
+        assignmentId: t.assignment_id,
+        submissionId: 'k',
+        reason: 'unclear',
+      });
+      expect(
+        await store.submitSkip({ labelerId: ann.id, assignmentId: t.assignment_id, submissionId: 'k' }),
+      ).toEqual({
+        ...skip1,
+        replayed: true,
+      });
+      expect((await store.nextTask(bob.id, 'ranking'))?.prompt.id).toBe('rank');
+      expect(await store.nextTask(ann.id, 'ranking')).toBeNull();
+
+      const d = (await store.nextTask(ann.id, 'demonstration'))!;
+      expect(d.kind).toBe('demonstration');
+      await expect(
+        store.submitRanking({
+          labelerId: ann.id,
+          assignmentId: d.assignment_id,
+          submissionId: 'x',
+          ordering: [],
+          flags: {},
+        }),
+      ).rejects.toThrow(/demonstration task/);
+      await expect(
+        store.submitDemonstration({
+          labelerId: ann.id,
+          assignmentId: d.assignment_id,
+          submissionId: 'd0',
+          response: '  ',
+        }),
+      ).rejects.toThrow(/empty/);
+      await store.submitDemonstration({
+        labelerId: ann.id,
+        assignmentId: d.assignment_id,
+        submissionId: 'd1',
+        response: 'The moon pulls the sea.',
+        timeMs: 5000,
+      });
+      const demos = await store.listDemonstrations({ round: 'r' });
+      expect(demos).toHaveLength(1);
+      expect(demos[0]).toMatchObject({
+        labeler: 'ann',
+        prompt: { id: 'demo', text: 'Explain tides.' },
+        response: 'The moon pulls the sea.',
+      });
+      const progress = await store.progress(ann.id);
+      expect(progress.find((p) => p.kind === 'ranking')).toMatchObject({
+        done: 0,
+        skipped: 1,
+        pending: 0,
+        available: 0,
+      });
+      expect(progress.find((p) => p.kind === 'demonstration')).toMatchObject({ done: 1 });
+    },
+  );
+
+  it.skipIf(skip)('imports ranking records idempotently, and refuses changed candidates', async () => {
+    await store.createRound({ name: 'imp', focus: '', labelersPerPrompt: 1 });
+    const rec = (id: string, promptId: string, texts: string[]): RankingRecord => ({
+      id,
+      round: 'elsewhere',
+      labeler: 'sim-3',
+      prompt: { id: promptId, text: `prompt ${promptId}` },
+      candidates: texts.map((t, i) => ({ id: `c${i}`, text: t })),
+      ordering: [['c1'], ['c0', 'c2']],
+      flags: { c2: ['toxic'] },
+    });
+    const records = [rec('a', 'p1', ['x', 'y', 'z']), rec('b', 'p2', ['u', 'v', 'w'])];
+    expect(await store.importRankings('imp', records)).toEqual({ added: 2, existing: 0, prompts: 2 });
+    expect(await store.importRankings('imp', records)).toEqual({ added: 0, existing: 2, prompts: 0 });
+    await expect(store.importRankings('imp', [rec('c', 'p1', ['x', 'y', 'CHANGED'])])).rejects.toThrow(
+      /other candidates/,
+    );
+    const out = await store.listRankings({ round: 'imp' });
+    expect(out.map((r) => r.prompt.id).sort()).toEqual(['p1', 'p2']);
+    expect(out[0]).toMatchObject({
+      round: 'imp',
+      labeler: 'sim-3',
+      ordering: [['c1'], ['c0', 'c2']],
+      flags: { c2: ['toxic'] },
+    });
+    // Imported sources cannot log in, and their prompts take no more labelers.
+    const ann = await labeler('ann');
+    expect(await store.nextTask(ann.id, 'ranking')).toBeNull();
+  });
+});
