@@ -1,0 +1,286 @@
+import { request } from 'node:http';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RankingRecord } from '../../data/ranking.js';
+import { openStore } from '../db/open.js';
+import type { FeedbackStore } from '../db/store.js';
+import { hashToken, newToken } from '../tokens.js';
+import { createApp } from './app.js';
+import { listen, type RunningServer } from './listen.js';
+
+let store: FeedbackStore;
+let server: RunningServer;
+const tokens: Record<string, string> = {};
+
+beforeEach(async () => {
+  store = await openStore(':memory:');
+  await store.createRound({ name: 'r1', focus: 'Look hard at flattery.', labelersPerPrompt: 2 });
+  await store.addPrompts('r1', [
+    {
+      id: 'p1',
+      text: 'Is the sky green?',
+      candidates: ['No.', 'Yes, you are so right!', 'It is blue.'].map((text) => ({ text })),
+    },
+    { id: 'd1', text: 'Explain rain.', candidates: [] },
+  ]);
+  for (const [name, role] of [
+    ['ann', 'labeler'],
+    ['bob', 'labeler'],
+    ['root', 'admin'],
+  ] as const) {
+    tokens[name] = newToken();
+    await store.addLabeler({ name, role, tokenHash: hashToken(tokens[name]) });
+  }
+  server = await listen(
+    createApp({ store, maxBodyBytes: 8 * 1024, onUnexpectedError: () => undefined }),
+    store,
+    { port: 0 },
+  );
+});
+afterEach(() => server.close());
+
+function api(path: string, who: string | null, init: RequestInit & { json?: unknown } = {}) {
+  const headers = new Headers(init.headers);
+  if (who) headers.set('Authorization', `Bearer ${tokens[who] ?? who}`);
+  if (init.json !== undefined) headers.set('Content-Type', 'application/json');
+  return fetch(`${server.url}${path}`, {
+    ...init,
+    headers,
+    body: init.json !== undefined ? JSON.stringify(init.json) : init.body,
+  });
+}
+
+async function nextTask(who: string) {
+  const res = await api('/api/tasks/next?kind=ranking', who);
+  expect(res.status).toBe(200);
+  return (await res.json()).task as {
+    assignment_id: string;
+    candidates: { id: string; text: string }[];
+    round: { focus: string };
+  };
+}
+
+describe('feedback API', () => {
+  it('refuses a missing or wrong token with 401', async () => {
+    expect((await api('/api/me', null)).status).toBe(401);
+    const wrong = await api('/api/me', 'rein_not-a-real-token');
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get('www-authenticate')).toMatch(/^Bearer/);
+    expect((await wrong.json()).error.code).toBe('unauthorized');
+    expect((await api('/api/me', 'ann')).status).toBe(200);
+    expect((await api('/api/health', null)).status).toBe(200);
+  });
+
+  it('serves a task with the focus, shuffled per labeler and stable on reload', async () => {
+    const t = await nextTask('ann');
+    expect(t.round.focus).toBe('Look hard at flattery.');
+    expect(t.candidates.map((c) => c.text).sort()).toEqual(['It is blue.', 'No.', 'Yes, you are so right!']);
+    expect(Object.keys(t.candidates[0]).sort()).toEqual(['id', 'text']);
+    expect((await nextTask('ann')).candidates).toEqual(t.candidates);
+    const again = await (await api(`/api/assignments/${t.assignment_id}`, 'ann')).json();
+    expect(again.task.candidates).toEqual(t.candidates);
+  });
+
+  it("hides another labeler's assignment (404) and keeps admin routes for admins (403)", async () => {
+    const t = await nextTask('ann');
+    expect((await api(`/api/assignments/${t.assignment_id}`, 'bob')).status).toBe(404);
+    const res = await api(`/api/assignments/${t.assignment_id}/ranking`, 'bob', {
+      method: 'POST',
+      json: { submission_id: 'bob-attempt-1', ordering: t.candidates.map((c) => [c.id]) },
+    });
+    expect(res.status).toBe(404);
+    expect((await api('/api/admin/rounds', 'ann')).status).toBe(403);
+    expect((await api('/api/admin/rounds', 'root')).status).toBe(200);
+  });
+
+  it('answers a malformed body with 400 naming the field', async () => {
+    const t = await nextTask('ann');
+    const post = (json: unknown) =>
+      api(`/api/assignments/${t.assignment_id}/ranking`, 'ann', { method: 'POST', json });
+    const cases: [unknown, string][] = [
+      [{ ordering: [] }, 'submission_id'],
+      [{ submission_id: 'abcdefgh1', ordering: 'first' }, 'ordering'],
+      [{ submission_id: 'abcdefgh1', ordering: [[t.candidates[0].id]], flags: { x: ['rude'] } }, 'flags.x.0'],
+      [{ submission_id: 'abcdefgh1', ordering: [[t.candidates[0].id]], extra: 1 }, ''],
+      [{ submission_id: 'abcdefgh1', ordering: [[t.candidates[0].id]], time_ms: -5 }, 'time_ms'],
+    ];
+    for (const [json, field] of cases) {
+      const res = await post(json);
+      expect(res.status).toBe(400);
+      const body = await res.json();
+      expect(body.error.code).toBe('invalid');
+      if (field) expect(body.error.field).toBe(field);
+      if (field) expect(body.error.message).toContain(`'${field}'`);
+      else expect(body.error.message).toMatch(/extra/);
+    }
+    const bad = await api(`/api/assignments/${t.assignment_id}/ranking`, 'ann', {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: '{"submission_id": ',
+    });
+    expect(bad.status).toBe(400);
+    expect((await bad.json()).error.code).toBe('invalid_json');
+    const text = await api(`/api/assignments/${t.assignment_id}/ranking`, 'ann', {
+      method: 'POST',
+      body: 'hi',
+    });
+    expect(text.status).toBe(415);
+  });
+
+  it('refuses an oversized body with 413', async () => {
+    const t = await nextTask('ann');
+    const res = await api(`/api/assignments/${t.assignment_id}/ranking`, 'ann', {
+      method: 'POST',
+      json: {
+        submission_id: 'abcdefgh1',
+        ordering: t.candidates.map((c) => [c.id]),
+        note: 'x'.repeat(20_000),
+      },
+    });
+    expect(res.status).toBe(413);
+    expect((await res.json()).error.code).toBe('too_large');
+    expect(await store.listRankings()).toHaveLength(0);
+  });
+
+  it('refuses a ranking that is not a permutation of the candidates with 400', async () => {
+    const t = await nextTask('ann');
+    const ids = t.candidates.map((c) => c.id);
+    for (const ordering of [
+      [[ids[0]], [ids[1]]],
+      [[ids[0]], [ids[1]], [ids[2]], [ids[0]]],
+      [[ids[0], ids[1], ids[2], 'ghost']],
+    ]) {
+      const res = await api(`/api/assignments/${t.assignment_id}/ranking`, 'ann', {
+        method: 'POST',
+        json: { submission_id: 'abcdefgh1', ordering },
+      });
+      expect(res.status).toBe(400);
+      expect((await res.json()).error.field).toBe('ordering');
+    }
+    expect(await store.listRankings()).toHaveLength(0);
+  });
+
+  it('stores a retried submission once and answers it the same', async () => {
+    const t = await nextTask('ann');
+    const [a, b, c] = t.candidates.map((x) => x.id);
+    const body = {
+      submission_id: 'retry-me-123',
+      ordering: [[a], [b, c]],
+      flags: { [b]: ['sycophancy'] },
+      note: 'b flatters',
+      time_ms: 8000,
+    };
+    const send = () =>
+      api(`/api/assignments/${t.assignment_id}/ranking`, 'ann', { method: 'POST', json: body });
+    const first = await send();
+    expect(first.status).toBe(201);
+    const firstBody = await first.json();
+    const [second, third] = await Promise.all([send(), send()]);
+    for (const r of [second, third]) {
+      expect(r.status).toBe(201);
+      expect(r.headers.get('idempotent-replayed')).toBe('true');
+      expect(await r.json()).toEqual(firstBody);
+    }
+    const stored = await store.listRankings();
+    expect(stored).toHaveLength(1);
+    const rec = RankingRecord.parse(stored[0]);
+    const text = new Map(rec.candidates.map((x) => [x.id, x.text]));
+    expect(text.get(rec.ordering[0][0])).toBe(t.candidates[0].text);
+    expect(Object.keys(rec.flags).map((k) => text.get(k))).toEqual([t.candidates[1].text]);
+    // The task is done: a new submission id for it is a conflict.
+    const other = await api(`/api/assignments/${t.assignment_id}/ranking`, 'ann', {
+      method: 'POST',
+      json: { ...body, submission_id: 'retry-me-456' },
+    });
+    expect(other.status).toBe(409);
+  });
+
+  it('skips and demonstrations go through the same idempotent path', async () => {
+    const t = await nextTask('ann');
+    const skip = () =>
+      api(`/api/assignments/${t.assignment_id}/skip`, 'ann', {
+        method: 'POST',
+        json: { submission_id: 'skip-0001' },
+      });
+    expect((await skip()).status).toBe(201);
+    expect((await skip()).headers.get('idempotent-replayed')).toBe('true');
+    const d = (await (await api('/api/tasks/next?kind=demonstration', 'ann')).json()).task;
+    expect(d.candidates).toEqual([]);
+    const res = await api(`/api/assignments/${d.assignment_id}/demonstration`, 'ann', {
+      method: 'POST',
+      json: { submission_id: 'demo-0001', response: 'Water vapour condenses and falls.' },
+    });
+    expect(res.status).toBe(201);
+    const exp = await api('/api/admin/export?format=demos', 'root');
+    expect(exp.headers.get('content-type')).toMatch(/ndjson/);
+    expect(await exp.text()).toBe(
+      '{"prompt":"Explain rain.","response":"Water vapour condenses and falls."}\n',
+    );
+    expect((await api('/api/admin/export?format=csv', 'root')).status).toBe(400);
+  });
+
+  it('reports agreement and flag frequencies to admins', async () => {
+    for (const who of ['ann', 'bob']) {
+      const t = await nextTask(who);
+      const byText = new Map(t.candidates.map((c) => [c.text, c.id]));
+      const ordering = ['It is blue.', 'No.', 'Yes, you are so right!'].map((x) => [byText.get(x)!]);
+      const flags = { [byText.get('Yes, you are so right!')!]: ['sycophancy'] };
+      const r = await api(`/api/assignments/${t.assignment_id}/ranking`, who, {
+        method: 'POST',
+        json: { submission_id: `sub-${who}-0001`, ordering, flags },
+      });
+      expect(r.status).toBe(201);
+    }
+    const stats = await (await api('/api/admin/rounds/r1/stats', 'root')).json();
+    expect(stats.agreement).toMatchObject({ prompts: 1, comparisons: 3, agreements: 3, rate: 1 });
+    expect(stats.flags.counts.sycophancy).toBe(2);
+    const rounds = (await (await api('/api/admin/rounds', 'root')).json()).rounds;
+    expect(rounds[0]).toMatchObject({ name: 'r1', rankings: 2, assignments: { done: 2 } });
+    const pairs = await (await api('/api/admin/export?format=pairs&round=r1', 'root')).text();
+    expect(pairs.trim().split('\n')).toHaveLength(6);
+  });
+
+  it('sends the security headers, on errors too', async () => {
+    for (const res of [
+      await api('/api/health', null),
+      await api('/api/me', null),
+      await api('/nope', null),
+    ]) {
+      expect(res.headers.get('content-security-policy')).toMatch(/script-src 'self'/);
+      expect(res.headers.get('content-security-policy')).toMatch(/frame-ancestors 'none'/);
+      expect(res.headers.get('content-security-policy')).not.toMatch(/unsafe-inline/);
+      expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+      expect(res.headers.get('referrer-policy')).toBe('no-referrer');
+    }
+  });
+
+  it('finishes an in-flight request when closing, then refuses new ones', async () => {
+    const t = await nextTask('ann');
+    const body = JSON.stringify({ submission_id: 'closing-0001', ordering: t.candidates.map((c) => [c.id]) });
+    // Send half the body, start closing, then send the rest: the request is truly in flight.
+    const req = request(`${server.url}/api/assignments/${t.assignment_id}/ranking`, {
+      method: 'POST',
+      headers: {
+        Authorization: `Bearer ${tokens.ann}`,
+        'Content-Type': 'application/json',
+        'Content-Length': Buffer.byteLength(body),
+      },
+    });
+    const response = new Promise<number>((resolve, reject) => {
+      req.on('response', (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+    });
+    req.write(body.slice(0, 10));
+    await new Promise((r) => setTimeout(r, 50));
+    const closed = server.close();
+    await new Promise((r) => setTimeout(r, 50));
+    req.end(body.slice(10));
+    expect(await response).toBe(201);
+    await closed;
+    await expect(fetch(`${server.url}/api/health`)).rejects.toThrow();
+    // …and the database was closed after it.
+    await expect(store.listRankings()).rejects.toThrow(/not open/);
+  });
+});

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { CANDIDATE_FLAGS } from '../../data/labels.js';
+
+/**
+ * Request bodies of the JSON API. Strict objects: an unknown field is a 400 naming it,
+ * so a client typo never silently drops data. Sizes are bounded here as well as by the
+ * byte limit on the body.
+ */
+
+/** The client's idempotency key: one per task attempt, reused on every retry of it. */
+const submissionId = z
+  .string()
+  .min(8, 'must be at least 8 characters (use a random UUID)')
+  .max(128)
+  .regex(/^[A-Za-z0-9_.:-]+$/, 'may only hold letters, digits and _ . : -');
+
+export const RankingBody = z.strictObject({
+  submission_id: submissionId,
+  ordering: z
+    .array(z.array(z.string().min(1).max(64)).min(1).max(16))
+    .min(1)
+    .max(16),
+  flags: z
+    .record(z.string().max(64), z.array(z.enum(CANDIDATE_FLAGS)).max(CANDIDATE_FLAGS.length))
+    .default({}),
+  note: z.string().max(4000).optional(),
+  time_ms: z.number().nonnegative().max(86_400_000).optional(),
+});
+
+export const SkipBody = z.strictObject({
+  submission_id: submissionId,
+  reason: z.string().max(1000).optional(),
+});
+
+export const DemonstrationBody = z.strictObject({
+  submission_id: submissionId,
+  response: z.string().min(1).max(20_000),
+  time_ms: z.number().nonnegative().max(86_400_000).optional(),
+});
+
+export const TaskKindQuery = z.enum(['ranking', 'demonstration']).default('ranking');
+export const ExportQuery = z.strictObject({
+  format: z.enum(['rankings', 'pairs', 'demos']),
+  round: z.string().min(1).optional(),
+});
