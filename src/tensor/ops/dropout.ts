@@ -1,0 +1,36 @@
+/** Inverted dropout: zero each element with probability p, scale survivors by 1/(1−p). */
+import { getBackend } from '../../kernels/index.js';
+import type { Rng } from '../../util/rng.js';
+import { gradOf, needsGrad, record } from '../autograd.js';
+import { Tensor } from '../tensor.js';
+
+/**
+ * In training, out = x ⊙ mask with mask_i ∈ {0, 1/(1−p)} drawn from `rng` (so a seeded run repeats);
+ * in eval (training = false) or with p = 0 it returns x itself. Backward: dX += dOut ⊙ mask.
+ */
+export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tensor {
+  x.assertLive('dropout', 'x');
+  if (!(p >= 0 && p < 1)) throw new Error(`dropout: p must be in [0, 1), got ${p}`);
+  if (!training || p === 0) return x;
+  const n = x.size;
+  const mask = Tensor.empty(x.shape);
+  const m = mask.data;
+  const keepScale = 1 / (1 - p);
+  for (let i = 0; i < n; i++) m[i] = rng.uniform() < p ? 0 : keepScale;
+  const out = Tensor.empty(x.shape);
+  const flat = new Int32Array([n]);
+  const one = new Int32Array([1]);
+  getBackend().binary('mul', x.data, one, m, one, out.data, flat);
+  if (needsGrad(x)) {
+    record(out, [x], () => {
+      // dX = dX + dOut ⊙ mask, in two in-place binary passes over a pooled temporary (mask reused)
+      const be = getBackend();
+      const dX = gradOf(x);
+      const tmp = Tensor.empty(x.shape);
+      be.binary('mul', out.grad!, one, m, one, tmp.data, flat);
+      be.binary('add', dX, one, tmp.data, one, dX, flat);
+      tmp.dispose();
+    });
+  }
+  return out;
+}

@@ -1,0 +1,147 @@
+/**
+ * A small, fast, seeded PRNG: xoshiro128** (Blackman & Vigna), seeded through splitmix32.
+ * All arithmetic is 32-bit integer math, so a seed gives the same stream bit for bit on every
+ * platform. Everything random in rein (init, dropout, sampling, shuffling) draws from one of these.
+ */
+export class Rng {
+  private s0 = 0;
+  private s1 = 0;
+  private s2 = 0;
+  private s3 = 0;
+  /** The second Box–Muller value, kept for the next `normal()` call. */
+  private spare: number | null = null;
+
+  /** `seed`: any finite number; its integer part (up to 2^53) picks the stream. */
+  constructor(seed: number) {
+    if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
+    const lo = Math.trunc(seed) >>> 0;
+    const hi = Math.trunc(seed / 4294967296) >>> 0;
+    let x = (lo ^ Math.imul(hi, 0x9e3779b9)) >>> 0;
+    const next = (): number => {
+      // splitmix32
+      x = (x + 0x9e3779b9) >>> 0;
+      let z = x;
+      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
+      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
+      return (z ^ (z >>> 16)) >>> 0;
+    };
+    this.s0 = next();
+    this.s1 = next();
+    this.s2 = next();
+    this.s3 = next();
+    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
+  }
+
+  /** The next 32 random bits as an unsigned integer. */
+  nextU32(): number {
+    const s1 = this.s1;
+    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
+    const t = s1 << 9;
+    this.s2 ^= this.s0;
+    this.s3 ^= this.s1;
+    this.s1 ^= this.s2;
+    this.s0 ^= this.s3;
+    this.s2 ^= t;
+    this.s3 = rotl(this.s3, 11);
+    return result;
+  }
+
+  /** Uniform in [0, 1) with 53 random bits. */
+  uniform(): number {
+    const a = this.nextU32() >>> 5; // 27 bits
+    const b = this.nextU32() >>> 6; // 26 bits
+    return (a * 67108864 + b) / 9007199254740992;
+  }
+
+  /** Standard normal (Box–Muller; the pair's second value is kept for the next call). */
+  normal(mean = 0, std = 1): number {
+    if (this.spare !== null) {
+      const z = this.spare;
+      this.spare = null;
+      return mean + std * z;
+    }
+    let u = 0;
+    while (u === 0) u = this.uniform(); // log(0) is −∞
+    const v = this.uniform();
+    const r = Math.sqrt(-2 * Math.log(u));
+    this.spare = r * Math.sin(2 * Math.PI * v);
+    return mean + std * r * Math.cos(2 * Math.PI * v);
+  }
+
+  /** A uniform integer in [0, n), without modulo bias (n ≤ 2^32). */
+  int(n: number): number {
+    if (!Number.isInteger(n) || n <= 0 || n > 4294967296) {
+      throw new Error(`Rng.int: n must be an integer in [1, 2^32], got ${n}`);
+    }
+    if (n > 2147483648) return Math.floor(this.uniform() * n);
+    // reject the top sliver of [0, 2^32) that does not divide evenly into n buckets
+    const limit = 4294967296 - (4294967296 % n);
+    let x = this.nextU32();
+    while (x >= limit) x = this.nextU32();
+    return x % n;
+  }
+
+  /** A uniformly chosen element of a non-empty array. */
+  choice<T>(items: readonly T[]): T {
+    if (items.length === 0) throw new Error('Rng.choice: the array is empty');
+    return items[this.int(items.length)];
+  }
+
+  /** Shuffles `items` in place (Fisher–Yates) and returns it. */
+  shuffle<T>(items: T[]): T[] {
+    for (let i = items.length - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = items[i];
+      items[i] = items[j];
+      items[j] = t;
+    }
+    return items;
+  }
+
+  /**
+   * Draws an index with probability proportional to weights[offset + i], i < n (weights need not sum
+   * to 1; they must be ≥ 0 with a positive sum). Reads a row of a probability matrix without copying.
+   */
+  categorical(weights: ArrayLike<number>, offset = 0, n = weights.length - offset): number {
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      const w = weights[offset + i];
+      if (!(w >= 0)) throw new Error(`Rng.categorical: weight ${i} is ${w}; weights must be ≥ 0`);
+      total += w;
+    }
+    if (!(total > 0) || !Number.isFinite(total)) {
+      throw new Error(`Rng.categorical: weights must have a positive finite sum, got ${total}`);
+    }
+    let u = this.uniform() * total;
+    for (let i = 0; i < n; i++) {
+      u -= weights[offset + i];
+      if (u < 0) return i;
+    }
+    // rounding left u ≥ 0 after the last step: return the last index with positive weight
+    for (let i = n - 1; i >= 0; i--) if (weights[offset + i] > 0) return i;
+    return n - 1;
+  }
+
+  /** A new generator whose stream is determined by this one (for independent sub-streams). */
+  fork(): Rng {
+    return new Rng(this.nextU32() * 2097152 + (this.nextU32() >>> 11));
+  }
+
+  /** The full state, for checkpoints: restoring it with `setState` continues the same stream. */
+  getState(): number[] {
+    return [this.s0, this.s1, this.s2, this.s3, this.spare === null ? Number.NaN : this.spare];
+  }
+
+  setState(state: readonly number[]): void {
+    if (state.length !== 5) throw new Error(`Rng.setState: expected 5 numbers, got ${state.length}`);
+    this.s0 = state[0] >>> 0;
+    this.s1 = state[1] >>> 0;
+    this.s2 = state[2] >>> 0;
+    this.s3 = state[3] >>> 0;
+    this.spare = Number.isNaN(state[4]) ? null : state[4];
+  }
+}
+
+function rotl(x: number, k: number): number {
+  return (x << k) | (x >>> (32 - k));
+}
