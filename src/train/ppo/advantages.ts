@@ -62,8 +62,10 @@ export function maskedMoments(
 ): { mean: number; variance: number; count: number } {
   let sum = 0;
   let count = 0;
-  for (let b = 0; b < lengths.length; b++)
-    for (let t = 0; t < lengths[b]; t++) (sum += x[b * T + t]), count++;
+  for (let b = 0; b < lengths.length; b++) {
+    for (let t = 0; t < lengths[b]; t++) sum += x[b * T + t];
+    count += lengths[b];
+  }
   const mean = count > 0 ? sum / count : 0;
   let sq = 0;
   for (let b = 0; b < lengths.length; b++)

@@ -1,0 +1,41 @@
+/** The reward model's loss: a Bradley–Terry ranking loss over all pairs a ranking implies. */
+import * as T from '../../tensor/index.js';
+import { logSigmoid } from '../common/functional.js';
+
+/** One ranked prompt inside a batch: where its candidates' scores sit, and its (winner, loser) pairs. */
+export interface RankedGroup {
+  /** Index of the group's first candidate in the flat score vector. */
+  offset: number;
+  /** Pairs of candidate indices within the group (winner ranked above loser; ties give none). */
+  pairs: readonly { winner: number; loser: number }[];
+}
+
+/**
+ * InstructGPT's ranking loss. For a prompt x with candidates ranked by a labeler,
+ *   loss(x) = −1/P · Σ_{(w,l)} log σ(r(x, y_w) − r(x, y_l)),
+ * where P is the number of pairs (C(K,2) for K candidates without ties), and the batch loss is the
+ * mean over prompts. Every candidate is scored once (one forward pass per completion, not per pair)
+ * and all of a prompt's pairs stay in the same batch element, which InstructGPT found keeps the RM
+ * from overfitting. Prompts with no pairs (all tied) contribute nothing and are not counted.
+ *
+ * `scores`: (N,), the scalar reward of every candidate in the batch, groups laid out contiguously.
+ */
+export function rankingLoss(scores: T.Tensor, groups: readonly RankedGroup[]): T.Tensor {
+  const winners: number[] = [];
+  const losers: number[] = [];
+  const weights: number[] = [];
+  const counted = groups.filter((g) => g.pairs.length > 0).length;
+  for (const g of groups) {
+    for (const p of g.pairs) {
+      winners.push(g.offset + p.winner);
+      losers.push(g.offset + p.loser);
+      weights.push(1 / (g.pairs.length * counted));
+    }
+  }
+  if (winners.length === 0) return T.scale(T.sum(scores), 0);
+  const table = T.reshape(scores, [scores.size, 1]);
+  const rw = T.embedding(table, Int32Array.from(winners)); // (P, 1)
+  const rl = T.embedding(table, Int32Array.from(losers)); // (P, 1)
+  const w = T.tensor(Float32Array.from(weights), [weights.length, 1]);
+  return T.neg(T.sum(T.mul(logSigmoid(T.sub(rw, rl)), w)));
+}
