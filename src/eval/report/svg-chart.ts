@@ -1,0 +1,145 @@
+/**
+ * Dependency-free SVG charts for self-contained HTML reports (they must open offline, so no
+ * plotting library from a CDN). Two kinds: grouped bars and x/y lines. All text is escaped.
+ */
+
+export function escapeXml(s: string): string {
+  return s.replace(
+    /[&<>"']/g,
+    (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!,
+  );
+}
+
+const PALETTE = ['#4e79a7', '#f28e2b', '#59a14f', '#e15759', '#76b7b2', '#edc948', '#b07aa1', '#9c755f'];
+const W = 640;
+const H = 320;
+const M = { top: 36, right: 16, bottom: 64, left: 56 };
+
+/** A "nice" axis: ~5 ticks at 1/2/5 × 10^k spacing covering [lo, hi]. */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!Number.isFinite(lo) || !Number.isFinite(hi)) return [0, 1];
+  if (hi === lo) {
+    hi = lo + 1;
+    lo = lo - (lo === 0 ? 0 : 1);
+  }
+  const raw = (hi - lo) / count;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => raw <= s) ?? 10 * mag;
+  const ticks: number[] = [];
+  for (let t = Math.floor(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(+t.toFixed(10));
+  if (ticks[ticks.length - 1] < hi) ticks.push(ticks[ticks.length - 1] + step);
+  return ticks;
+}
+
+function fmtTick(v: number): string {
+  if (v === 0) return '0';
+  const a = Math.abs(v);
+  if (a >= 1000 || a < 0.01) return v.toExponential(0);
+  return String(+v.toPrecision(3));
+}
+
+function frame(title: string, body: string, legend: string[]): string {
+  const items = legend
+    .map((name, i) => {
+      const x = M.left + i * 130;
+      return `<rect x="${x}" y="${H - 18}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 14}" y="${H - 9}" font-size="11">${escapeXml(name)}</text>`;
+    })
+    .join('');
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeXml(title)}" font-family="system-ui, sans-serif"><text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(title)}</text>${body}${items}</svg>`;
+}
+
+function yAxis(ticks: number[], y: (v: number) => number, label: string): string {
+  const lines = ticks
+    .map(
+      (t) =>
+        `<line x1="${M.left}" x2="${W - M.right}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/><text x="${M.left - 6}" y="${y(t) + 4}" text-anchor="end" font-size="10">${fmtTick(t)}</text>`,
+    )
+    .join('');
+  return `${lines}<text transform="translate(14 ${(M.top + H - M.bottom) / 2}) rotate(-90)" text-anchor="middle" font-size="11">${escapeXml(label)}</text>`;
+}
+
+export interface BarChart {
+  title: string;
+  yLabel: string;
+  /** Category names along x (e.g. the misalignment labels). */
+  categories: string[];
+  /** One series per group member (e.g. base, SFT, PPO), one value per category. */
+  series: { name: string; values: number[] }[];
+  /** Optional horizontal reference line (e.g. the 5 % target). */
+  reference?: { value: number; label: string };
+}
+
+export function barChart(c: BarChart): string {
+  const all = c.series.flatMap((s) => s.values).filter(Number.isFinite);
+  const ticks = niceTicks(Math.min(0, ...all), Math.max(c.reference?.value ?? 0, ...all, 1e-9));
+  const lo = ticks[0];
+  const hi = ticks[ticks.length - 1];
+  const y = (v: number) => M.top + ((hi - v) / (hi - lo)) * (H - M.top - M.bottom);
+  const groupW = (W - M.left - M.right) / Math.max(1, c.categories.length);
+  const barW = (groupW * 0.8) / Math.max(1, c.series.length);
+  let body = yAxis(ticks, y, c.yLabel);
+  c.categories.forEach((cat, ci) => {
+    const gx = M.left + ci * groupW + groupW * 0.1;
+    c.series.forEach((s, si) => {
+      const v = s.values[ci];
+      if (!Number.isFinite(v)) return;
+      const top = Math.min(y(v), y(0));
+      const h = Math.abs(y(v) - y(0));
+      body += `<rect x="${gx + si * barW}" y="${top}" width="${barW - 1}" height="${h}" fill="${PALETTE[si % PALETTE.length]}"><title>${escapeXml(`${s.name} · ${cat}: ${fmtTick(v)}`)}</title></rect>`;
+    });
+    body += `<text x="${gx + groupW * 0.4}" y="${H - M.bottom + 14}" text-anchor="middle" font-size="10">${escapeXml(cat)}</text>`;
+  });
+  if (c.reference) {
+    const ry = y(c.reference.value);
+    body += `<line x1="${M.left}" x2="${W - M.right}" y1="${ry}" y2="${ry}" stroke="#c00" stroke-dasharray="4 3"/><text x="${W - M.right}" y="${ry - 3}" text-anchor="end" font-size="10" fill="#c00">${escapeXml(c.reference.label)}</text>`;
+  }
+  return frame(
+    c.title,
+    body,
+    c.series.map((s) => s.name),
+  );
+}
+
+export interface LineChart {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: { name: string; points: [number, number][]; dashed?: boolean }[];
+}
+
+export function lineChart(c: LineChart): string {
+  const pts = c.series.flatMap((s) => s.points).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+  const xs = pts.map((p) => p[0]);
+  const ys = pts.map((p) => p[1]);
+  const xt = niceTicks(Math.min(...xs, 0), Math.max(...xs, 1e-9));
+  const yt = niceTicks(Math.min(...ys, 0), Math.max(...ys, 1e-9));
+  const x = (v: number) => M.left + ((v - xt[0]) / (xt[xt.length - 1] - xt[0])) * (W - M.left - M.right);
+  const y = (v: number) =>
+    M.top + ((yt[yt.length - 1] - v) / (yt[yt.length - 1] - yt[0])) * (H - M.top - M.bottom);
+  let body = yAxis(yt, y, c.yLabel);
+  body += xt
+    .map(
+      (t) =>
+        `<text x="${x(t)}" y="${H - M.bottom + 14}" text-anchor="middle" font-size="10">${fmtTick(t)}</text>`,
+    )
+    .join('');
+  body += `<text x="${(M.left + W - M.right) / 2}" y="${H - M.bottom + 30}" text-anchor="middle" font-size="11">${escapeXml(c.xLabel)}</text>`;
+  c.series.forEach((s, si) => {
+    const good = s.points.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+    if (good.length === 0) return;
+    const color = PALETTE[si % PALETTE.length];
+    const d = good
+      .map(([a, b], i) => `${i === 0 ? 'M' : 'L'}${x(a).toFixed(1)} ${y(b).toFixed(1)}`)
+      .join(' ');
+    body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
+    if (good.length <= 40)
+      body += good
+        .map(([a, b]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="2.5" fill="${color}"/>`)
+        .join('');
+  });
+  return frame(
+    c.title,
+    body,
+    c.series.map((s) => s.name),
+  );
+}
