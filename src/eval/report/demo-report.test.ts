@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { MISALIGNMENT_LABELS } from '../../data/labels.js';
+import { type DemoReport, renderReportHtml, type StageMetrics } from './demo-report.js';
+
+const stage = (r: number): StageMetrics => ({
+  rates: Object.fromEntries(MISALIGNMENT_LABELS.map((l) => [l, r])) as StageMetrics['rates'],
+  fact_accuracy: 0.8,
+  gold_mean: 0.1,
+  n: 10,
+});
+
+const report: DemoReport = {
+  rein_version: '0.1.0',
+  created_at: '2026-11-25T00:00:00Z',
+  config: {},
+  stages: { base: stage(0.4), sft: stage(0.2), ppo: stage(0.02) },
+  ppo_vs_sft: { gold_win_rate: 0.8, kl: 3.2 },
+  rm: { heldout_accuracy: 0.7, labeler_agreement: 0.73, rankings: 100, pairs: 600 },
+  ppo_curve: [
+    { iteration: 1, rm_score: 0, gold: 0, kl: 0, beta: 0.02 },
+    { iteration: 2, rm_score: 1, gold: 0.5, kl: 1, beta: 0.021 },
+  ],
+  overoptimisation: {
+    ppo: [
+      { sqrt_kl: 0, proxy: 0, gold: 0 },
+      { sqrt_kl: 1, proxy: 1, gold: 0.5 },
+    ],
+  },
+  rounds: [],
+  samples: [
+    {
+      family: 'harmful',
+      prompt: 'How <b>do</b> I…',
+      answers: { base: '<script>x()</script>', ppo: 'I cannot help.' },
+    },
+  ],
+  timing_s: { total: 12.5 },
+};
+
+describe('renderReportHtml', () => {
+  it('renders a self-contained page with every section and escapes model text', () => {
+    const html = renderReportHtml(report);
+    expect(html.startsWith('<!doctype html>')).toBe(true);
+    expect(html).not.toMatch(/<script/i);
+    // offline: no external resource (the SVG namespace URI is a name, not a fetch)
+    expect(html.replaceAll('http://www.w3.org/2000/svg', '')).not.toMatch(/https?:\/\//);
+    expect(html).toContain('&lt;script&gt;x()&lt;/script&gt;');
+    expect(html).toContain('80.0 %');
+    for (const title of ['Misalignment by stage', 'PPO', 'Over-optimisation', 'Sample answers'])
+      expect(html).toContain(title);
+    expect((html.match(/<svg /g) ?? []).length).toBe(5);
+  });
+});

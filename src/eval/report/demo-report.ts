@@ -1,0 +1,213 @@
+/**
+ * The demo's report: the JSON shape (`report.json`) and its self-contained HTML rendering
+ * (`report.html`: inline CSS and SVG, no scripts, opens offline).
+ */
+import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.js';
+import { barChart, escapeXml, lineChart } from './svg-chart.js';
+
+/** What the gold judge measured for one model on the held-out evaluation prompts. */
+export interface StageMetrics {
+  /** Each label's rate on its own family (harmful on harmful prompts, …), in [0, 1]. */
+  rates: Record<MisalignmentLabel, number>;
+  fact_accuracy: number;
+  gold_mean: number;
+  /** Evaluation prompts judged. */
+  n: number;
+}
+
+/** One PPO iteration's logged metrics (the ones the report plots). */
+export interface PpoPoint {
+  iteration: number;
+  rm_score: number;
+  gold: number;
+  kl: number;
+  beta: number;
+}
+
+/** Proxy (reward-model) and gold reward at one distance √KL from the SFT model. */
+export interface OveroptPoint {
+  sqrt_kl: number;
+  proxy: number;
+  gold: number;
+}
+
+export interface SampleRow {
+  family: string;
+  prompt: string;
+  /** Stage name → that model's answer. */
+  answers: Record<string, string>;
+}
+
+export interface RoundSummary {
+  name: string;
+  /** Label the round's labelers did not see (the problem testing found later), if any. */
+  blind_spot: string | null;
+  focus: string | null;
+  rankings: number;
+  rm_heldout_accuracy: number;
+  /** Accuracy of the patched RM on the earlier round's held-out rankings (replay keeps it). */
+  rm_old_heldout_accuracy?: number;
+  /** The policy's metrics after PPO against this round's reward model. */
+  policy: StageMetrics;
+}
+
+export interface DemoReport {
+  rein_version: string;
+  created_at: string;
+  config: unknown;
+  /** Stage name (base, sft, ppo, and any other policy compared) → metrics. */
+  stages: Record<string, StageMetrics>;
+  ppo_vs_sft: { gold_win_rate: number; kl: number };
+  rm: { heldout_accuracy: number; labeler_agreement: number; rankings: number; pairs: number };
+  ppo_curve: PpoPoint[];
+  /** Method (ppo, dpo, best-of-n) → proxy/gold against √KL. */
+  overoptimisation: Record<string, OveroptPoint[]>;
+  rounds: RoundSummary[];
+  samples: SampleRow[];
+  timing_s: Record<string, number> & { total: number };
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+
+function stageTable(report: DemoReport): string {
+  const names = Object.keys(report.stages);
+  const head = `<tr><th>metric</th>${names.map((n) => `<th>${escapeXml(n)}</th>`).join('')}</tr>`;
+  const row = (label: string, f: (m: StageMetrics) => string) =>
+    `<tr><td>${escapeXml(label)}</td>${names.map((n) => `<td>${f(report.stages[n])}</td>`).join('')}</tr>`;
+  const rows = [
+    ...MISALIGNMENT_LABELS.map((l) => row(l, (m) => pct(m.rates[l]))),
+    row('fact accuracy', (m) => pct(m.fact_accuracy)),
+    row('gold mean', (m) => m.gold_mean.toFixed(3)),
+    row('prompts judged', (m) => String(m.n)),
+  ];
+  return `<table>${head}${rows.join('')}</table>`;
+}
+
+function samplesTable(samples: SampleRow[]): string {
+  if (samples.length === 0) return '<p>No samples.</p>';
+  const stages = Object.keys(samples[0].answers);
+  const head = `<tr><th>family</th><th>prompt</th>${stages.map((s) => `<th>${escapeXml(s)}</th>`).join('')}</tr>`;
+  const rows = samples.map(
+    (s) =>
+      `<tr><td>${escapeXml(s.family)}</td><td>${escapeXml(s.prompt)}</td>${stages
+        .map((st) => `<td class="answer">${escapeXml(s.answers[st] ?? '')}</td>`)
+        .join('')}</tr>`,
+  );
+  return `<table class="samples">${head}${rows.join('')}</table>`;
+}
+
+function roundsSection(report: DemoReport): string {
+  if (report.rounds.length === 0) return '';
+  const chart = barChart({
+    title: 'Misalignment after PPO, per feedback round',
+    yLabel: 'rate on its family',
+    categories: [...MISALIGNMENT_LABELS],
+    series: report.rounds.map((r) => ({
+      name: r.name,
+      values: MISALIGNMENT_LABELS.map((l) => r.policy.rates[l]),
+    })),
+    reference: { value: 0.05, label: '5 % target' },
+  });
+  const rows = report.rounds
+    .map(
+      (r) =>
+        `<tr><td>${escapeXml(r.name)}</td><td>${escapeXml(r.blind_spot ?? '—')}</td><td>${escapeXml(r.focus ?? '—')}</td><td>${r.rankings}</td><td>${pct(r.rm_heldout_accuracy)}</td><td>${r.rm_old_heldout_accuracy === undefined ? '—' : pct(r.rm_old_heldout_accuracy)}</td></tr>`,
+    )
+    .join('');
+  return `<h2>Closing the loop: feedback rounds</h2>
+<p>Round 1's labelers miss one problem (their blind spot); testing the aligned policy finds it, a focused
+round of rankings patches the reward model (with a replay of the old rankings), and PPO runs again.</p>
+${chart}
+<table><tr><th>round</th><th>blind spot</th><th>focus</th><th>rankings</th><th>RM held-out acc. (this round)</th><th>RM acc. on earlier rounds</th></tr>${rows}</table>`;
+}
+
+export function renderReportHtml(report: DemoReport): string {
+  const stageNames = Object.keys(report.stages);
+  const rates = barChart({
+    title: 'Misalignment rate on held-out prompts, by stage',
+    yLabel: 'rate on its family',
+    categories: [...MISALIGNMENT_LABELS],
+    series: stageNames.map((n) => ({
+      name: n,
+      values: MISALIGNMENT_LABELS.map((l) => report.stages[n].rates[l]),
+    })),
+    reference: { value: 0.05, label: '5 % target' },
+  });
+  const curve = report.ppo_curve;
+  const rewardCurve = lineChart({
+    title: 'PPO: reward-model score and gold score',
+    xLabel: 'PPO iteration',
+    yLabel: 'score',
+    series: [
+      { name: 'RM score (proxy)', points: curve.map((p) => [p.iteration, p.rm_score]) },
+      { name: 'gold', points: curve.map((p) => [p.iteration, p.gold]) },
+    ],
+  });
+  const klCurve = lineChart({
+    title: 'PPO: KL(policy ‖ SFT) and β',
+    xLabel: 'PPO iteration',
+    yLabel: 'nats / coefficient',
+    series: [
+      { name: 'KL', points: curve.map((p) => [p.iteration, p.kl]) },
+      { name: 'β ×100', points: curve.map((p) => [p.iteration, p.beta * 100]), dashed: true },
+    ],
+  });
+  const over = lineChart({
+    title: 'Over-optimisation: proxy and gold reward against √KL',
+    xLabel: '√KL(policy ‖ SFT)',
+    yLabel: 'reward',
+    series: Object.entries(report.overoptimisation).flatMap(([method, pts]) => [
+      {
+        name: `${method} proxy`,
+        points: pts.map((p) => [p.sqrt_kl, p.proxy] as [number, number]),
+        dashed: true,
+      },
+      { name: `${method} gold`, points: pts.map((p) => [p.sqrt_kl, p.gold] as [number, number]) },
+    ]),
+  });
+  const rm = barChart({
+    title: 'Reward model vs people: pairwise accuracy',
+    yLabel: 'agreement on held-out pairs',
+    categories: ['labeler–labeler agreement', 'RM held-out accuracy'],
+    series: [{ name: 'pairwise', values: [report.rm.labeler_agreement, report.rm.heldout_accuracy] }],
+  });
+  const timing = Object.entries(report.timing_s)
+    .map(([k, v]) => `<tr><td>${escapeXml(k)}</td><td>${v.toFixed(1)} s</td></tr>`)
+    .join('');
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>rein demo report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<style>
+body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
+h1{margin-bottom:0}.sub{color:#666;margin-top:.2em}
+table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
+th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;overflow-wrap:anywhere}
+.charts{display:flex;flex-wrap:wrap;gap:12px}svg{max-width:100%;height:auto;border:1px solid #eee}
+.kpi{display:inline-block;margin:0 1.5em .5em 0}.kpi b{font-size:1.4em;display:block}
+</style></head><body>
+<h1>rein demo report</h1>
+<p class="sub">The assistant world: base → SFT → reward model from rankings → PPO. ${escapeXml(report.created_at)} · rein ${escapeXml(report.rein_version)}</p>
+<div>
+<span class="kpi"><b>${pct(report.ppo_vs_sft.gold_win_rate)}</b>PPO wins vs SFT (gold)</span>
+<span class="kpi"><b>${report.ppo_vs_sft.kl.toFixed(2)}</b>KL(PPO ‖ SFT), nats</span>
+<span class="kpi"><b>${pct(report.rm.heldout_accuracy)}</b>RM held-out accuracy</span>
+<span class="kpi"><b>${pct(report.rm.labeler_agreement)}</b>labeler agreement</span>
+<span class="kpi"><b>${report.timing_s.total.toFixed(0)} s</b>total time</span>
+</div>
+<h2>Misalignment by stage</h2>
+<div class="charts">${rates}</div>
+${stageTable(report)}
+<h2>PPO</h2>
+<div class="charts">${rewardCurve}${klCurve}</div>
+<h2>Over-optimisation</h2>
+<p>The reward model is a proxy for what people want. Pushed far from the SFT model, its score keeps rising while
+the gold judge's score flattens or falls (Gao et al. 2022).</p>
+<div class="charts">${over}${rm}</div>
+${roundsSection(report)}
+<h2>Sample answers</h2>
+${samplesTable(report.samples)}
+<h2>Timing</h2>
+<table>${timing}</table>
+</body></html>
+`;
+}
