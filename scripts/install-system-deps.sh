@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
 # System packages rein needs, installed only where missing (Debian/Ubuntu, as root or with sudo):
 #   libopenblas-dev   the BLAS the native kernels link against
+#   libopenblas0-openmp  its OpenMP build, which the kernels prefer (one thread pool shared with their own loops)
 #   postgresql        the feedback app's server-grade database (tests start a real one)
 #   chromium          the real browser that the web pages' tests drive
 set -euo pipefail
 need=()
 dpkg -s libopenblas-dev >/dev/null 2>&1 || need+=(libopenblas-dev)
+dpkg -s libopenblas0-openmp >/dev/null 2>&1 || need+=(libopenblas0-openmp)
 dpkg -s postgresql >/dev/null 2>&1 || need+=(postgresql)
 [ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then

@@ -1,13 +1,13 @@
 /**
  * Backend selection: every tensor op asks `getBackend()` for the kernels it runs.
  *
- * Today this always starts on the js reference backend. The native engineer replaces
- * `pickDefaultBackend` (the one marked spot below) with: native when the addon loads, otherwise js
- * with one loud warning line naming the reason; `REIN_BACKEND=js|native` forces one (forcing native
- * when it cannot load is an error, not a fallback).
+ * The default is native when the addon loads, otherwise js with one loud warning line naming the
+ * reason; `REIN_BACKEND=js|native` forces one (forcing native when it cannot load is an error, not a
+ * fallback).
  */
 import type { Backend } from './backend.js';
 import { jsBackend } from './js/index.js';
+import { loadNative } from './native/index.js';
 
 let current: Backend | null = null;
 
@@ -17,6 +17,12 @@ function pickDefaultBackend(): Backend {
   if (forced !== undefined && forced !== '' && forced !== 'js' && forced !== 'native') {
     throw new Error(`REIN_BACKEND: expected 'js' or 'native', got '${forced}'`);
   }
+  if (forced === 'js') return jsBackend;
+  const native = loadNative();
+  if (native.ok) return native.backend;
+  if (forced === 'native')
+    throw new Error(`REIN_BACKEND=native, but the native kernels cannot load: ${native.reason}`);
+  console.warn(`rein: WARNING: native kernels unavailable, using the slow js backend: ${native.reason}`);
   return jsBackend;
 }
 

@@ -1,0 +1,126 @@
+import { it } from 'vitest';
+import { agree, nans, TestRng } from './test-helpers/compare.js';
+import { backends, describeNative, js } from './test-helpers/native.js';
+
+describeNative('native rope and attention agree with js', () => {
+  const rng = new TestRng(7);
+
+  it('rope forward and inverse, offset positions, in place', () => {
+    for (const [B, T, H, D] of [
+      [1, 1, 1, 2],
+      [2, 5, 3, 8],
+      [8, 128, 4, 64],
+    ]) {
+      const n = B * T * H * D;
+      const x = rng.f32(n);
+      const positions = new Int32Array(B * T);
+      for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) positions[b * T + t] = 3 * b + t; // shifted rows
+      for (const inverse of [false, true]) {
+        agree(`rope ${B}x${T}x${H}x${D} inverse=${inverse}`, [nans(n)], (w, [out]) =>
+          backends[w].rope(x, B, T, H, D, positions, 10000, inverse, out),
+        );
+        agree(`rope in place ${B}x${T}x${H}x${D} inverse=${inverse}`, [x], (w, [xo]) =>
+          backends[w].rope(xo, B, T, H, D, positions, 500, inverse, xo),
+        );
+      }
+    }
+    // positions far beyond any table, and negative ones (left padding)
+    const x = rng.f32(3 * 4);
+    agree('rope unusual positions', [nans(12)], (w, [out]) =>
+      backends[w].rope(x, 1, 3, 1, 4, new Int32Array([-2, 70000, 5]), 10000, false, out),
+    );
+  });
+
+  interface Case {
+    B: number;
+    Tq: number;
+    Tk: number;
+    Hq: number;
+    Hkv: number;
+    D: number;
+    qStart: number;
+    cache: number; // extra KV positions allocated per batch row beyond Tk (a KV cache)
+    keyStart: number[] | null;
+  }
+
+  const cases: Case[] = [
+    { B: 1, Tq: 1, Tk: 1, Hq: 1, Hkv: 1, D: 1, qStart: 0, cache: 0, keyStart: null },
+    { B: 2, Tq: 7, Tk: 7, Hq: 4, Hkv: 2, D: 5, qStart: 0, cache: 0, keyStart: null },
+    // training-sized heads: the sgemm path
+    { B: 2, Tq: 48, Tk: 48, Hq: 4, Hkv: 4, D: 32, qStart: 0, cache: 0, keyStart: null },
+    { B: 2, Tq: 40, Tk: 40, Hq: 8, Hkv: 2, D: 16, qStart: 0, cache: 0, keyStart: [0, 9] },
+    // decoding: one query against a KV cache, left-padded rows, GQA
+    { B: 3, Tq: 1, Tk: 12, Hq: 8, Hkv: 4, D: 8, qStart: 11, cache: 20, keyStart: [0, 4, 11] },
+    // a prompt chunk appended to a cache, some queries with no visible key at all
+    { B: 2, Tq: 16, Tk: 24, Hq: 4, Hkv: 1, D: 16, qStart: 8, cache: 8, keyStart: [2, 20] },
+    { B: 2, Tq: 20, Tk: 30, Hq: 2, Hkv: 2, D: 64, qStart: 10, cache: 5, keyStart: [0, 25] },
+  ];
+
+  for (const c of cases) {
+    const label = JSON.stringify(c);
+    it(`attention forward and backward ${label}`, () => {
+      const { B, Tq, Tk, Hq, Hkv, D, qStart, cache } = c;
+      const kvStride = (Tk + cache) * Hkv * D;
+      const q = rng.f32(B * Tq * Hq * D, -2, 2);
+      const k = rng.f32(B * kvStride, -2, 2);
+      const v = rng.f32(B * kvStride);
+      const keyStart = c.keyStart === null ? null : new Int32Array(c.keyStart);
+      const scale = 1 / Math.sqrt(D);
+      agree(`attention ${label}`, [nans(B * Tq * Hq * D), nans(B * Hq * Tq * Tk)], (w, [out, probs]) =>
+        backends[w].attention(q, k, v, B, Tq, Tk, Hq, Hkv, D, kvStride, qStart, keyStart, scale, out, probs),
+      );
+      agree(`attention without probs ${label}`, [nans(B * Tq * Hq * D)], (w, [out]) =>
+        backends[w].attention(q, k, v, B, Tq, Tk, Hq, Hkv, D, kvStride, qStart, keyStart, scale, out, null),
+      );
+      // backward: contiguous k, v (no cache), probs from the js forward
+      const kc = rng.f32(B * Tk * Hkv * D, -2, 2);
+      const vc = rng.f32(B * Tk * Hkv * D);
+      const probs = new Float32Array(B * Hq * Tq * Tk);
+      js.attention(
+        q,
+        kc,
+        vc,
+        B,
+        Tq,
+        Tk,
+        Hq,
+        Hkv,
+        D,
+        Tk * Hkv * D,
+        qStart,
+        keyStart,
+        scale,
+        nans(q.length),
+        probs,
+      );
+      const dOut = rng.f32(q.length);
+      agree(
+        `attentionBackward ${label}`,
+        [rng.f32(q.length), rng.f32(kc.length), rng.f32(vc.length)],
+        (w, [dq, dk, dv]) =>
+          backends[w].attentionBackward(q, kc, vc, probs, dOut, B, Tq, Tk, Hq, Hkv, D, scale, dq, dk, dv),
+        { rtol: 1e-4, atol: 2e-5 },
+      );
+    });
+  }
+
+  it('a training step worth of attention (B 8, T 128, 4 heads of 64): split across threads', () => {
+    const [B, T, H, D] = [8, 128, 4, 64];
+    const q = rng.f32(B * T * H * D);
+    const k = rng.f32(B * T * H * D);
+    const v = rng.f32(B * T * H * D);
+    const probs = new Float32Array(B * H * T * T);
+    agree('attention 8x128x4x64', [nans(q.length), nans(probs.length)], (w, [out, p]) =>
+      backends[w].attention(q, k, v, B, T, T, H, H, D, T * H * D, 0, null, 0.125, out, p),
+    );
+    js.attention(q, k, v, B, T, T, H, H, D, T * H * D, 0, null, 0.125, nans(q.length), probs);
+    const dOut = rng.f32(q.length);
+    agree(
+      'attentionBackward 8x128x4x64',
+      [new Float32Array(q.length), new Float32Array(k.length), new Float32Array(v.length)],
+      (w, [dq, dk, dv]) =>
+        backends[w].attentionBackward(q, k, v, probs, dOut, B, T, T, H, H, D, 0.125, dq, dk, dv),
+      { rtol: 1e-4, atol: 2e-5 },
+    );
+  });
+});
