@@ -1,0 +1,262 @@
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { RankingRecord } from '../data/ranking.js';
+import { openStore } from '../feedback/db/open.js';
+import type { FeedbackStore } from '../feedback/db/store.js';
+import { createApp } from '../feedback/server/app.js';
+import { listen, type RunningServer } from '../feedback/server/listen.js';
+import { hashToken, newToken } from '../feedback/tokens.js';
+import { mountPages } from './pages.js';
+
+/**
+ * The pages in a real browser: Debian's Chromium driven by playwright-core against a
+ * real server and database. Skipped (with a message) only where Chromium is missing.
+ */
+const CHROMIUM = '/usr/bin/chromium';
+const noBrowser = !existsSync(CHROMIUM);
+if (noBrowser)
+  console.warn(
+    `skipping browser tests: ${CHROMIUM} not found (install: bash scripts/install-system-deps.sh)`,
+  );
+
+let profile: string;
+let context: BrowserContext;
+let store: FeedbackStore;
+let server: RunningServer;
+let dir: string;
+
+beforeAll(async () => {
+  if (noBrowser) return;
+  profile = mkdtempSync(join(tmpdir(), 'rein-chromium-'));
+  context = await chromium.launchPersistentContext(profile, {
+    executablePath: CHROMIUM,
+    headless: true,
+    // Tall enough that the whole list is on screen while dragging.
+    viewport: { width: 1200, height: 1600 },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--no-first-run',
+    ],
+  });
+});
+afterAll(async () => {
+  await context?.close();
+  if (profile) rmSync(profile, { recursive: true, force: true });
+});
+
+beforeEach(async () => {
+  if (noBrowser) return;
+  dir = mkdtempSync(join(tmpdir(), 'rein-pages-'));
+  store = await openStore(join(dir, 'feedback.db'));
+  server = await listen(createApp({ store, pages: mountPages }), store, { port: 0 });
+});
+afterEach(async () => {
+  await server?.close();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+async function addLabeler(name: string): Promise<string> {
+  const token = newToken();
+  await store.addLabeler({ name, role: 'labeler', tokenHash: hashToken(token) });
+  return token;
+}
+
+/** The candidate texts in the order the page shows them. */
+function shown(page: Page): Promise<string[]> {
+  return page.locator('#ranking .card-text').allTextContents();
+}
+
+function card(page: Page, text: string) {
+  return page.locator('#ranking > li', { has: page.locator('.card-text', { hasText: text }) });
+}
+
+/** Drags a card by its header so that it lands at `target` (0-based). */
+async function dragTo(page: Page, text: string, target: number): Promise<void> {
+  const from = (await shown(page)).findIndex((t) => t.includes(text));
+  if (from === target) return;
+  const src = await card(page, text).locator('.card-head').boundingBox();
+  const dst = await page.locator('#ranking > li').nth(target).boundingBox();
+  await page.mouse.move(src!.x + 30, src!.y + src!.height / 2);
+  await page.mouse.down();
+  const y = target < from ? dst!.y + 4 : dst!.y + dst!.height - 4;
+  await page.mouse.move(src!.x + 30, y, { steps: 12 });
+  await page.mouse.up();
+}
+
+describe.skipIf(noBrowser)('pages in Chromium', () => {
+  it('ranks three prompts by drag and by keyboard; the database holds exactly those rankings', async () => {
+    await store.createRound({
+      name: 'r1',
+      focus: 'Look hard at flattery (sycophancy).',
+      labelersPerPrompt: 1,
+    });
+    const texts = (n: number) => [`best ${n}`, `good ${n}`, `fair ${n}`, `worst ${n}`];
+    await store.addPrompts('r1', [
+      { id: 'q1', text: 'Prompt one', candidates: texts(1).map((text) => ({ text })) },
+      { id: 'q2', text: 'Prompt two', candidates: texts(2).map((text) => ({ text })) },
+      {
+        id: 'q3',
+        text: '第三个问题：法国的首都是哪里？',
+        lang: 'zh',
+        candidates: ['best 3 巴黎', 'good 3', 'fair 3', 'worst 3'].map((text) => ({ text })),
+      },
+    ]);
+    const token = await addLabeler('ann');
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    await page.goto(`${server.url}/#token=${token}`);
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('Prompt one');
+    expect(page.url()).not.toContain('token='); // the token left the address bar
+    await expect.poll(() => page.locator('#focus').textContent()).toBe('Look hard at flattery (sycophancy).');
+
+    // The order is this labeler's own and survives a reload.
+    const before = await shown(page);
+    await page.reload();
+    await expect.poll(() => shown(page)).toEqual(before);
+
+    // Prompt 1: by mouse.
+    const want1 = texts(1);
+    for (let i = 0; i < want1.length; i++) await dragTo(page, want1[i], i);
+    expect(await shown(page)).toEqual(want1);
+    await page.locator('#submit').click();
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('Prompt two');
+
+    // Prompt 2: by keyboard — focus a card, press its target position's number.
+    const want2 = texts(2);
+    for (let i = 0; i < want2.length; i++) {
+      await card(page, want2[i]).focus();
+      await page.keyboard.press(String(i + 1));
+    }
+    // Arrow keys too: move the best one down, then back up.
+    await card(page, 'best 2').focus();
+    await page.keyboard.press('ArrowDown');
+    expect((await shown(page))[1]).toBe('best 2');
+    await page.keyboard.press('ArrowUp');
+    expect(await shown(page)).toEqual(want2);
+    await page.locator('#submit').click();
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('第三个问题：法国的首都是哪里？');
+    expect(await page.locator('#prompt').getAttribute('lang')).toBe('zh');
+
+    // Prompt 3: keyboard with a tie, a flag and a note.
+    const want3 = ['best 3 巴黎', 'good 3', 'fair 3', 'worst 3'];
+    for (let i = 0; i < want3.length; i++) {
+      await card(page, want3[i]).focus();
+      await page.keyboard.press(String(i + 1));
+    }
+    await card(page, 'fair 3').focus();
+    await page.keyboard.press('t');
+    expect(await card(page, 'fair 3').locator('.rank').textContent()).toBe('=2');
+    await card(page, 'worst 3').getByLabel('sycophancy').check();
+    await page.locator('#note').fill('worst one flatters');
+    await page.locator('#submit').click();
+    await expect.poll(() => page.locator('#done').isVisible()).toBe(true);
+    expect(errors).toEqual([]);
+
+    const stored = (await store.listRankings()).map((r) => RankingRecord.parse(r));
+    expect(stored).toHaveLength(3);
+    const asText = (r: RankingRecord) => {
+      const t = new Map(r.candidates.map((c) => [c.id, c.text]));
+      return {
+        prompt: r.prompt.id,
+        ordering: r.ordering.map((tier) => tier.map((id) => t.get(id))),
+        flags: r.flags,
+        r,
+      };
+    };
+    const [s1, s2, s3] = stored.map(asText).sort((a, b) => a.prompt.localeCompare(b.prompt));
+    expect(s1.ordering).toEqual(want1.map((x) => [x]));
+    expect(s2.ordering).toEqual(want2.map((x) => [x]));
+    expect(s3.ordering).toEqual([['best 3 巴黎'], ['good 3', 'fair 3'], ['worst 3']]);
+    expect(Object.values(s3.flags)).toEqual([['sycophancy']]);
+    expect(s3.r.candidates.find((c) => c.id === Object.keys(s3.flags)[0])?.text).toBe('worst 3');
+    expect(s3.r.note).toBe('worst one flatters');
+    expect(stored.every((r) => r.labeler === 'ann' && (r.time_ms ?? -1) >= 0)).toBe(true);
+    await page.close();
+  });
+
+  it('shows hostile candidate text literally and runs none of it', async () => {
+    const hostile = [
+      '<script>window.__pwned = 1; alert("script")</script>',
+      '<img src=x onerror="window.__pwned = 2; alert(\'img\')">',
+      '<a href="javascript:alert(\'link\')">click me</a>',
+      '<svg onload="alert(\'svg\')"></svg>{{constructor.constructor("alert(4)")()}}',
+    ];
+    await store.createRound({
+      name: 'r',
+      focus: '<b onmouseover="alert(5)">focus</b>',
+      labelersPerPrompt: 1,
+    });
+    await store.addPrompts('r', [
+      {
+        id: 'x',
+        text: '<iframe src="javascript:alert(6)"></iframe>',
+        candidates: hostile.map((text) => ({ text })),
+      },
+    ]);
+    const token = await addLabeler('eve');
+    const page = await context.newPage();
+    const dialogs: string[] = [];
+    const consoleMessages: string[] = [];
+    const stray: string[] = [];
+    page.on('dialog', (d) => {
+      dialogs.push(d.message());
+      void d.dismiss();
+    });
+    page.on('console', (m) => consoleMessages.push(m.text()));
+    page.on('request', (r) => {
+      if (!/\/(api\/|assets\/|$|#)/.test(new URL(r.url()).pathname)) stray.push(r.url());
+    });
+    await page.goto(`${server.url}/#token=${token}`);
+    await expect.poll(() => page.locator('#ranking .card-text').count()).toBe(4);
+
+    expect((await shown(page)).sort()).toEqual(hostile.slice().sort());
+    expect(await page.locator('#prompt').textContent()).toBe('<iframe src="javascript:alert(6)"></iframe>');
+    expect(await page.locator('#focus').textContent()).toBe('<b onmouseover="alert(5)">focus</b>');
+    expect(
+      await page
+        .locator('main script, main img, main a[href^="javascript"], main svg, main iframe, #focus b')
+        .count(),
+    ).toBe(0);
+    // Poke everything: hover and click each card's text.
+    for (const t of hostile) {
+      await card(page, t).locator('.card-text').hover();
+      await card(page, t).locator('.card-text').click();
+    }
+    await page.locator('#focus').hover();
+    await page.waitForTimeout(100);
+    expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    expect(dialogs).toEqual([]);
+    expect(consoleMessages.filter((m) => /alert|pwned/i.test(m))).toEqual([]);
+    expect(stray).toEqual([]);
+    await page.close();
+  });
+
+  it('takes a written demonstration', async () => {
+    await store.createRound({
+      name: 'demo',
+      focus: 'Be honest about what you do not know.',
+      labelersPerPrompt: 1,
+    });
+    await store.addPrompts('demo', [{ id: 'd1', text: 'What is the capital of Zorbia?', candidates: [] }]);
+    const token = await addLabeler('dee');
+    const page = await context.newPage();
+    await page.goto(`${server.url}/demo#token=${token}`);
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('What is the capital of Zorbia?');
+    await page.getByLabel('Your ideal answer').fill('I do not know of a country called Zorbia.');
+    await page.locator('#submit').click();
+    await expect.poll(() => page.locator('#done').isVisible()).toBe(true);
+    const demos = await store.listDemonstrations();
+    expect(demos.map((d) => [d.prompt.text, d.response])).toEqual([
+      ['What is the capital of Zorbia?', 'I do not know of a country called Zorbia.'],
+    ]);
+    await page.close();
+  });
+});
