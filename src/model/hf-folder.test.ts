@@ -27,7 +27,7 @@ function writeFolder(config: object, tensors: Record<string, NamedArray>): strin
 // ---- Hugging Face semantics, written independently of rein's layout (one sequence, float64).
 const matvecIn = (W: NamedArray, x: number[]): number[] => {
   // Conv1D: W is (in, out), y = x · W
-  const [n, m] = W.shape;
+  const m = W.shape[1];
   return Array.from({ length: m }, (_, o) => x.reduce((s, xi, i) => s + xi * W.data[i * m + o], 0));
 };
 const matvecOut = (W: NamedArray, x: number[]): number[] => {

@@ -186,7 +186,7 @@ export class Transformer {
       const s = start === null ? 0 : start[b];
       for (let t = 0; t < Tn; t++) positions[b * Tn + t] = Math.max(0, past + t - s);
     }
-    const keyStart = start !== null && start.some((s) => s > 0) ? start : null;
+    const keyStart = start?.some((s) => s > 0) ? start : null;
     const [H, KV, D, C] = [c.nHeads, c.nKvHeads, c.headDim, c.dim];
 
     let x = T.embedding(this.p('tok_emb'), ids, [B, Tn]); // (B, T, C)

@@ -1,0 +1,208 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import * as T from '../tensor/index.js';
+import { Llama2cTokenizer } from '../tokenizer/llama2c.js';
+import { sharedFile } from '../tokenizer/shared-data.js';
+import { Rng } from '../util/rng.js';
+import { resolveModelConfig } from './config.js';
+import { Decoder } from './decoder.js';
+import { generate } from './generate.js';
+import { readLlama2cCheckpoint } from './llama2c-checkpoint.js';
+import { kthLargest, SamplerScratch, sampleRow } from './sampler.js';
+import { responseLogProbs, Transformer } from './transformer.js';
+
+function randomModel(arch: 'gpt' | 'llama', seed: number): Transformer {
+  const c =
+    arch === 'gpt'
+      ? resolveModelConfig({ arch, vocabSize: 29, contextLength: 40, nLayers: 2, dim: 16, nHeads: 4 })
+      : resolveModelConfig({
+          arch,
+          vocabSize: 31,
+          contextLength: 40,
+          nLayers: 2,
+          dim: 16,
+          nHeads: 4,
+          nKvHeads: 2,
+          hidden: 24,
+        });
+  const m = Transformer.init(c, new Rng(seed));
+  const rng = new Rng(seed + 7);
+  for (const [name, p] of m.params)
+    for (let i = 0; i < p.size; i++) p.data[i] += rng.normal(0, name.includes('norm') ? 0.1 : 0.4);
+  return m;
+}
+
+const prompts = [
+  [3, 1, 4, 1, 5, 9, 2, 6],
+  [2, 7],
+  [1, 8, 2, 8, 1],
+];
+
+for (const arch of ['gpt', 'llama'] as const) {
+  describe(`generate (${arch})`, () => {
+    const model = randomModel(arch, arch === 'gpt' ? 1 : 2);
+
+    it("decoder logits equal the tensor path's, for the prompt pass and each step", () => {
+      const d = new Decoder(model, 3, 20);
+      const rows = [
+        [0, 0, 5, 6, 7],
+        [1, 2, 3, 4, 5],
+      ];
+      const start = Int32Array.of(2, 0);
+      d.begin(2, start);
+      const V = model.config.vocabSize;
+      const first = d.forward(Int32Array.from(rows.flat()), 5).slice();
+      const full = T.noGrad(() =>
+        model.logits({ ids: Int32Array.from([...rows[0], 9, ...rows[1], 9]), B: 2, T: 6, start }),
+      ).data;
+      for (let b = 0; b < 2; b++)
+        for (let v = 0; v < V; v++) expect(first[b * V + v]).toBeCloseTo(full[(b * 6 + 4) * V + v], 4);
+      const step = d.forward(Int32Array.of(9, 9), 1);
+      for (let b = 0; b < 2; b++)
+        for (let v = 0; v < V; v++) expect(step[b * V + v]).toBeCloseTo(full[(b * 6 + 5) * V + v], 4);
+    });
+
+    it('greedy: each row of a left-padded batch generates what it generates alone', () => {
+      const batch = generate(model, prompts, { maxNew: 12, greedy: true });
+      prompts.forEach((p, b) => {
+        const alone = generate(model, [p], { maxNew: 12, greedy: true })[0];
+        expect(batch[b].ids).toEqual(alone.ids);
+        batch[b].logProbs.forEach((lp, i) => expect(lp).toBeCloseTo(alone.logProbs[i], 4));
+      });
+    });
+
+    it('a seed reproduces sampling exactly; another seed differs', () => {
+      const opts = { maxNew: 15, temperature: 1.3, seed: 42 };
+      const a = generate(model, prompts, opts);
+      expect(generate(model, prompts, opts)).toEqual(a);
+      const b = generate(model, prompts, { ...opts, seed: 43 });
+      expect(b.map((g) => g.ids)).not.toEqual(a.map((g) => g.ids));
+    });
+
+    it('records the log-probs that responseLogProbs recomputes at the same temperature', () => {
+      const temperature = 0.8;
+      const gens = generate(model, prompts, { maxNew: 10, temperature, topK: 10, seed: 3 });
+      gens.forEach((g, b) => {
+        const ids = Int32Array.from([...prompts[b], ...g.ids]);
+        const { logProbs } = T.noGrad(() =>
+          responseLogProbs(
+            model,
+            { ids, B: 1, T: ids.length },
+            Int32Array.of(prompts[b].length),
+            temperature,
+          ),
+        );
+        g.logProbs.forEach((lp, i) => expect(lp).toBeCloseTo(logProbs.data[prompts[b].length + i], 4));
+      });
+    });
+
+    it('stops a row at a stop token and keeps it; top-k 1 and a tiny top-p are greedy', () => {
+      const greedy = generate(model, prompts, { maxNew: 10, greedy: true });
+      const stopId = greedy[0].ids[3];
+      const stopped = generate(model, prompts, { maxNew: 10, greedy: true, stopIds: [stopId] });
+      const cut = greedy[0].ids.indexOf(stopId);
+      expect(stopped[0].ids).toEqual(greedy[0].ids.slice(0, cut + 1));
+      expect(stopped[0].finishReason).toBe('stop');
+      expect(generate(model, prompts, { maxNew: 10, topK: 1, seed: 9 }).map((g) => g.ids)).toEqual(
+        greedy.map((g) => g.ids),
+      );
+      expect(generate(model, prompts, { maxNew: 10, topP: 1e-6, seed: 9 }).map((g) => g.ids)).toEqual(
+        greedy.map((g) => g.ids),
+      );
+    });
+
+    it('clamps to the context length and rejects bad options', () => {
+      const g = generate(model, [[1, 2, 3]], { maxNew: 1000, greedy: true });
+      expect(g[0].ids.length).toBe(model.config.contextLength - 3 + 1);
+      expect(() => generate(model, [[]], { maxNew: 3 })).toThrow(/prompt 0 is empty/);
+      expect(() => generate(model, [[1]], { maxNew: 3, temperature: 0 })).toThrow(/temperature must be > 0/);
+      expect(() => generate(model, [[1]], { maxNew: 3, topP: 1.5 })).toThrow(/topP/);
+      expect(() => generate(model, [[100]], { maxNew: 3 })).toThrow(/outside the vocabulary/);
+    });
+  });
+}
+
+describe('sampleRow', () => {
+  const logits = Float32Array.from([2, 1, 0.5, -1, 3, 0]);
+  const probs = (temp: number, keep: (i: number) => boolean) => {
+    const e = Array.from(logits, (x, i) => (keep(i) ? Math.exp(x / temp) : 0));
+    const z = e.reduce((a, b) => a + b, 0);
+    return e.map((x) => x / z);
+  };
+  const freq = (opts: Parameters<typeof sampleRow>[1], n: number) => {
+    const rng = new Rng(5);
+    const s = new SamplerScratch(logits.length);
+    const counts = new Array(logits.length).fill(0);
+    for (let i = 0; i < n; i++) counts[sampleRow(logits, opts, rng, s).id]++;
+    return counts.map((c) => c / n);
+  };
+
+  it('samples in proportion to softmax(logits / T)', () => {
+    const f = freq({ greedy: false, temperature: 1.5, topK: 0, topP: 1 }, 20000);
+    probs(1.5, () => true).forEach((p, i) => expect(Math.abs(f[i] - p)).toBeLessThan(0.015));
+  });
+
+  it('top-k keeps the k most likely and renormalises', () => {
+    const f = freq({ greedy: false, temperature: 1, topK: 3, topP: 1 }, 20000);
+    probs(1, (i) => [4, 0, 1].includes(i)).forEach((p, i) => expect(Math.abs(f[i] - p)).toBeLessThan(0.015));
+  });
+
+  it('top-p keeps the smallest nucleus reaching p', () => {
+    const full = probs(1, () => true); // sorted: 4 (0.56), 0 (0.21), 1 (0.08), …
+    const f = freq({ greedy: false, temperature: 1, topK: 0, topP: 0.7 }, 20000);
+    const z = full[4] + full[0];
+    expect(Math.abs(f[4] - full[4] / z)).toBeLessThan(0.015);
+    expect(Math.abs(f[0] - full[0] / z)).toBeLessThan(0.015);
+    expect(f[1] + f[2] + f[3] + f[5]).toBe(0);
+  });
+
+  it('reports the untruncated log-probability', () => {
+    const rng = new Rng(1);
+    const r = sampleRow(
+      logits,
+      { greedy: false, temperature: 2, topK: 1, topP: 1 },
+      rng,
+      new SamplerScratch(6),
+    );
+    expect(r.id).toBe(4);
+    expect(r.logProb).toBeCloseTo(Math.log(probs(2, () => true)[4]), 6);
+  });
+
+  it('kthLargest finds order statistics', () => {
+    const r = new Rng(3);
+    for (let n = 1; n < 40; n++) {
+      const a = Float32Array.from({ length: n }, () => Math.round(r.normal() * 3) + 0);
+      const sorted = Array.from(a).sort((x, y) => y - x);
+      for (let k = 1; k <= n; k++) expect(kthLargest(a.slice(), n, k)).toBe(sorted[k - 1]);
+    }
+  });
+});
+
+const bin = sharedFile('llama2c', 'stories260K.bin');
+const tok = sharedFile('llama2c', 'tok512.bin');
+const golden = sharedFile('llama2c', 'stories260K.golden.json');
+const absent =
+  bin && tok && golden ? '' : ' — skipped: shared data folder absent (../shared/data or REIN_SHARED_DATA)';
+describe.skipIf(!bin || !tok || !golden)(`stories260K golden greedy decoding (shared data)${absent}`, () => {
+  it('reproduces the 120 greedy tokens from BOS token for token, and the golden text', () => {
+    const g = JSON.parse(readFileSync(golden!, 'utf8'));
+    const { config, weights } = readLlama2cCheckpoint(bin!);
+    const model = Transformer.fromWeights(config, weights);
+    const tokenizer = Llama2cTokenizer.load(tok!, config.vocabSize);
+    const [out] = generate(
+      model,
+      [g.prompt_ids],
+      { maxNew: g.greedy_steps, greedy: true, stopIds: [1] },
+      tokenizer,
+    );
+    expect(out.ids).toEqual(g.greedy_ids);
+    expect(out.text).toBe(g.greedy_text);
+    // and a batch of 16 copies gives the same tokens on every row
+    const many = generate(model, Array(16).fill(g.prompt_ids), {
+      maxNew: g.greedy_steps,
+      greedy: true,
+      stopIds: [1],
+    });
+    for (const m of many) expect(m.ids).toEqual(g.greedy_ids);
+  });
+});

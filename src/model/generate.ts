@@ -1,0 +1,126 @@
+/**
+ * Batched sampling with a KV cache: the rollout engine of RLHF (most of a PPO run's time).
+ *
+ * Prompts of different lengths are left-padded into one batch; the decoder masks the padding and
+ * counts each row's positions from its own first token, so a row generates what it would alone.
+ * The prompt is fed in one pass, then one token per row per step. Each row draws from its own
+ * seeded generator, so a seed reproduces every row exactly. Rows that finish (a stop token) keep
+ * their place in the batch until all are done; nothing big is allocated per token.
+ */
+import * as T from '../tensor/index.js';
+import { decodeContinuation, type Tokenizer } from '../tokenizer/tokenizer.js';
+import { Rng } from '../util/rng.js';
+import { Decoder } from './decoder.js';
+import { checkSamplerOptions, SamplerScratch, sampleRow } from './sampler.js';
+import type { Transformer } from './transformer.js';
+
+export interface GenerateOptions {
+  /** Most tokens to generate per row (clamped so that prompt + output fits the context). */
+  maxNew: number;
+  /** Always take the most likely token. */
+  greedy?: boolean;
+  /** Default 1. */
+  temperature?: number;
+  /** 0 = off (default). */
+  topK?: number;
+  /** 1 = off (default). */
+  topP?: number;
+  /** Generation of a row ends after it samples one of these (the stop token is kept in `ids`). */
+  stopIds?: readonly number[];
+  /** Default 0. */
+  seed?: number;
+}
+
+export interface Generation {
+  /** Generated ids, prompt excluded, stop token included when one ended the row. */
+  ids: number[];
+  /** log p of each generated id under softmax(logits / temperature) (temperature 1 when greedy). */
+  logProbs: number[];
+  finishReason: 'stop' | 'length';
+  /** Decoded continuation without the stop token ('' when no tokenizer was given). */
+  text: string;
+}
+
+const decoders = new WeakMap<Transformer, Decoder>();
+
+/** A decoder big enough for B rows of `len` positions, reused across calls for the same model. */
+function decoderFor(model: Transformer, B: number, len: number): Decoder {
+  const have = decoders.get(model);
+  if (have && have.maxBatch >= B && have.maxLen >= len) return have;
+  const d = new Decoder(model, Math.max(B, have?.maxBatch ?? 0), Math.max(len, have?.maxLen ?? 0));
+  decoders.set(model, d);
+  return d;
+}
+
+export function generate(
+  model: Transformer,
+  prompts: readonly (readonly number[])[],
+  options: GenerateOptions,
+  tokenizer: Tokenizer | null = null,
+): Generation[] {
+  const c = model.config;
+  const sampler = {
+    greedy: options.greedy ?? false,
+    temperature: options.temperature ?? 1,
+    topK: options.topK ?? 0,
+    topP: options.topP ?? 1,
+  };
+  checkSamplerOptions(sampler);
+  const B = prompts.length;
+  if (B === 0) return [];
+  prompts.forEach((p, b) => {
+    if (p.length === 0)
+      throw new Error(`generate: prompt ${b} is empty (start it with BOS or another token)`);
+  });
+  const Tp = Math.max(...prompts.map((p) => p.length));
+  if (Tp > c.contextLength)
+    throw new Error(`generate: a prompt of ${Tp} tokens exceeds the context length ${c.contextLength}`);
+  const maxNew = Math.max(0, Math.min(options.maxNew, c.contextLength - Tp + 1));
+  const stop = new Set(options.stopIds ?? []);
+  const seed = options.seed ?? 0;
+
+  const out: Generation[] = prompts.map(() => ({ ids: [], logProbs: [], finishReason: 'length', text: '' }));
+  if (maxNew > 0) {
+    const decoder = decoderFor(model, B, Tp + maxNew - 1);
+    const start = new Int32Array(B);
+    const padded = new Int32Array(B * Tp);
+    prompts.forEach((p, b) => {
+      start[b] = Tp - p.length;
+      padded.fill(p[0], b * Tp, b * Tp + start[b]); // any valid id: padding is masked out
+      padded.set(p, b * Tp + start[b]);
+    });
+    const rngs = prompts.map((_, b) => new Rng(seed * 1_000_003 + b));
+    const scratch = new SamplerScratch(c.vocabSize);
+    const done = new Uint8Array(B);
+    const next = new Int32Array(B);
+    let remaining = B;
+    T.noGrad(() => {
+      decoder.begin(B, start);
+      let logits = decoder.forward(padded, Tp);
+      for (let step = 0; step < maxNew; step++) {
+        for (let b = 0; b < B; b++) {
+          if (done[b]) continue;
+          const row = logits.subarray(b * c.vocabSize, (b + 1) * c.vocabSize);
+          const { id, logProb } = sampleRow(row, sampler, rngs[b], scratch);
+          out[b].ids.push(id);
+          out[b].logProbs.push(logProb);
+          next[b] = id;
+          if (stop.has(id)) {
+            out[b].finishReason = 'stop';
+            done[b] = 1;
+            remaining--;
+          }
+        }
+        if (remaining === 0 || step === maxNew - 1) break;
+        logits = decoder.forward(next, 1);
+      }
+    });
+  }
+  if (tokenizer !== null) {
+    out.forEach((g, b) => {
+      const body = g.finishReason === 'stop' ? g.ids.slice(0, -1) : g.ids;
+      g.text = decodeContinuation(tokenizer, prompts[b], body);
+    });
+  }
+  return out;
+}
