@@ -1,0 +1,35 @@
+import { describe, expect, it } from 'vitest';
+import { IGNORE, nextTokenTargets, padRight, truncate } from './batch.js';
+
+describe('batching', () => {
+  const seqs = [
+    { ids: [1, 2, 3, 4, 5], responseStart: 3 },
+    { ids: [6, 7, 8], responseStart: 1 },
+  ];
+
+  it('right-pads rows and records their lengths', () => {
+    const b = padRight(seqs, 0);
+    expect([b.B, b.T]).toEqual([2, 5]);
+    expect(Array.from(b.ids)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 0, 0]);
+    expect(Array.from(b.end!)).toEqual([5, 3]);
+  });
+
+  it('targets only response tokens, shifted by one', () => {
+    const t = nextTokenTargets(padRight(seqs, 0));
+    // row 0: positions 2, 3 predict tokens 4, 5 (response starts at index 3)
+    expect(Array.from(t.slice(0, 5))).toEqual([IGNORE, IGNORE, 4, 5, IGNORE]);
+    // row 1: response from index 1: positions 0, 1 predict 7, 8; padding ignored
+    expect(Array.from(t.slice(5))).toEqual([7, 8, IGNORE, IGNORE, IGNORE]);
+  });
+
+  it('targets every token when pretraining', () => {
+    const t = nextTokenTargets(padRight(seqs, 0), true);
+    expect(Array.from(t.slice(0, 5))).toEqual([2, 3, 4, 5, IGNORE]);
+  });
+
+  it('truncates long sequences', () => {
+    expect(truncate({ ids: [1, 2, 3, 4], responseStart: 3 }, 2)).toEqual({ ids: [1, 2], responseStart: 2 });
+    const s = { ids: [1], responseStart: 0 };
+    expect(truncate(s, 4)).toBe(s);
+  });
+});

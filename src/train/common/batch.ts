@@ -1,0 +1,58 @@
+/**
+ * Turning tokenised examples into padded batches for the model (model/transformer.ts TokenBatch).
+ * Training batches are right-padded: causality already hides the padding from real tokens, and
+ * every row's positions start at 0, exactly as at sampling time.
+ */
+import type { TokenBatch } from '../../model/transformer.js';
+
+/** One tokenised exchange: the ids and where the response starts (chat-template.ts encodeChat). */
+export interface Sequence {
+  ids: readonly number[];
+  responseStart: number;
+}
+
+/** Ignore index of the next-token targets: positions whose target is not trained. */
+export const IGNORE = -1;
+
+/** Right-pads sequences into one (B, T) batch, T = the longest row; `end[b]` is row b's length. */
+export function padRight(
+  seqs: readonly Sequence[],
+  padId: number,
+): TokenBatch & { responseStart: Int32Array } {
+  const B = seqs.length;
+  const T = Math.max(1, ...seqs.map((s) => s.ids.length));
+  const ids = new Int32Array(B * T).fill(padId);
+  const end = new Int32Array(B);
+  const responseStart = new Int32Array(B);
+  seqs.forEach((s, b) => {
+    ids.set(s.ids, b * T);
+    end[b] = s.ids.length;
+    responseStart[b] = s.responseStart;
+  });
+  return { ids, B, T, start: null, end, responseStart };
+}
+
+/**
+ * Next-token targets (B·T) for a right-padded batch: position t predicts token t + 1. Only
+ * response tokens are trained (the prompt is given, not learned: RLHF.md step 1), or every
+ * token from position 0 when `allTokens` (pretraining on plain text).
+ */
+export function nextTokenTargets(
+  batch: TokenBatch & { responseStart: Int32Array },
+  allTokens = false,
+): Int32Array {
+  const { B, T, ids } = batch;
+  const targets = new Int32Array(B * T).fill(IGNORE);
+  for (let b = 0; b < B; b++) {
+    const len = batch.end?.[b] ?? T;
+    const from = allTokens ? 1 : Math.max(1, batch.responseStart[b]);
+    for (let t = from; t < len; t++) targets[b * T + t - 1] = ids[b * T + t];
+  }
+  return targets;
+}
+
+/** Truncates a sequence to `maxLen` tokens (keeping the prompt's start), or returns it unchanged. */
+export function truncate(seq: Sequence, maxLen: number): Sequence {
+  if (seq.ids.length <= maxLen) return seq;
+  return { ids: seq.ids.slice(0, maxLen), responseStart: Math.min(seq.responseStart, maxLen) };
+}

@@ -1,0 +1,27 @@
+import { z } from 'zod';
+
+/** Supervised fine-tuning (imitation learning) on demonstrations. */
+export const SftConfig = z.strictObject({
+  data: z.string().default('').describe('demonstrations JSONL: {"prompt","response"} per line'),
+  model: z.string().default('').describe('checkpoint to start from (the pretrained base model)'),
+  out: z.string().default('runs/sft').describe('output folder (checkpoint, log.jsonl, config.json)'),
+  steps: z.number().int().positive().default(300).describe('optimiser steps'),
+  batchSize: z.number().int().positive().default(16).describe('demonstrations per step'),
+  lr: z.number().positive().default(3e-4).describe('peak learning rate (small model, short run)'),
+  minLrRatio: z.number().min(0).max(1).default(0.1).describe('cosine decays to lr·minLrRatio'),
+  warmupSteps: z.number().int().min(0).default(20).describe('linear warmup steps'),
+  weightDecay: z.number().min(0).default(0).describe('AdamW decoupled weight decay on matrices'),
+  gradClip: z.number().positive().default(1).describe('global gradient-norm clip'),
+  maxLength: z.number().int().positive().default(128).describe('tokens per example (longer ones are cut)'),
+  heldoutFraction: z.number().min(0).max(0.5).default(0.1).describe('demonstrations kept for eval loss'),
+  evalEvery: z.number().int().positive().default(50).describe('steps between eval-loss measurements'),
+  saveEvery: z
+    .number()
+    .int()
+    .min(0)
+    .default(100)
+    .describe('steps between resumable saves (0: only at the end)'),
+  resume: z.boolean().default(false).describe('continue from the state saved in --out'),
+  seed: z.number().int().default(0).describe('shuffling seed'),
+});
+export type SftConfig = z.infer<typeof SftConfig>;

@@ -1,0 +1,63 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { encodeChat } from '../../tokenizer/chat-template.js';
+import { tinyModel, toyDemos, toyTokenizer } from '../test-helpers/fixtures.js';
+import { SftConfig } from './config.js';
+import { responseLoss, trainSft } from './train.js';
+
+describe('trainSft', () => {
+  it('overfits a handful of demonstrations (loss on their responses falls below 0.15)', () => {
+    const tok = toyTokenizer();
+    const model = tinyModel(tok.vocabSize);
+    const demos = toyDemos(16);
+    const out = mkdtempSync(join(tmpdir(), 'rein-sft-'));
+    const cfg = SftConfig.parse({
+      out,
+      steps: 60,
+      batchSize: 16,
+      lr: 1e-2,
+      warmupSteps: 5,
+      heldoutFraction: 0,
+      saveEvery: 0,
+      evalEvery: 1000,
+    });
+    const seqs = demos.map((d) => encodeChat(tok, d.prompt, d.response));
+    const before = responseLoss(model, seqs, tok.padId ?? 0, 16);
+    const result = trainSft(model, tok, demos, cfg, { quiet: true });
+    expect(before).toBeGreaterThan(3);
+    expect(result.finalTrainLoss).toBeLessThan(0.15);
+    expect(responseLoss(model, seqs, tok.padId ?? 0, 16)).toBeLessThan(0.15);
+  });
+
+  it('a resumed run ends exactly where an uninterrupted one does', () => {
+    const tok = toyTokenizer();
+    const demos = toyDemos(40);
+    const base = { batchSize: 8, lr: 3e-3, warmupSteps: 2, evalEvery: 1000 };
+    const full = tinyModel(tok.vocabSize, 3);
+    trainSft(
+      full,
+      tok,
+      demos,
+      SftConfig.parse({ ...base, out: mkdtempSync(join(tmpdir(), 'rein-sft-')), steps: 10, saveEvery: 0 }),
+      { quiet: true },
+    );
+
+    const out = mkdtempSync(join(tmpdir(), 'rein-sft-'));
+    // the first run is "killed" after step 6 (its state was saved at step 6)
+    trainSft(
+      tinyModel(tok.vocabSize, 3),
+      tok,
+      demos,
+      SftConfig.parse({ ...base, out, steps: 6, saveEvery: 3 }),
+      { quiet: true },
+    );
+    const resumed = tinyModel(tok.vocabSize, 99); // different init: every weight must come from the state
+    trainSft(resumed, tok, demos, SftConfig.parse({ ...base, out, steps: 10, saveEvery: 3, resume: true }), {
+      quiet: true,
+    });
+    for (const [name, p] of full.params)
+      expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
+  });
+});

@@ -1,0 +1,117 @@
+/**
+ * Step 1 of RLHF: supervised fine-tuning (imitation learning) on demonstrations.
+ * Next-token cross-entropy on the response tokens only — the prompt is given, not learned —
+ * through the one chat template (tokenizer/chat-template.ts) that sampling and scoring also use.
+ */
+import type { DemoRecord } from '../../data/demos.js';
+import type { Transformer } from '../../model/transformer.js';
+import { AdamW, clipGradNorm, warmupCosine } from '../../optim/index.js';
+import * as T from '../../tensor/index.js';
+import { encodeChat } from '../../tokenizer/chat-template.js';
+import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { Progress } from '../../util/progress.js';
+import { IGNORE, nextTokenTargets, padRight, type Sequence, truncate } from '../common/batch.js';
+import { assertFinite, RunLog } from '../common/run-log.js';
+import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
+import { loadTrainState, saveTrainState } from '../common/train-state.js';
+import type { SftConfig } from './config.js';
+
+export interface SftResult {
+  steps: number;
+  /** Mean training loss over the last 10 % of steps. */
+  finalTrainLoss: number;
+  /** Mean loss per response token on the held-out demonstrations (NaN when none are held out). */
+  heldoutLoss: number;
+}
+
+/** Mean response-token loss over `seqs` (no gradients), batch by batch. */
+export function responseLoss(
+  model: Transformer,
+  seqs: readonly Sequence[],
+  padId: number,
+  batchSize: number,
+): number {
+  let total = 0;
+  let count = 0;
+  T.noGrad(() => {
+    for (let i = 0; i < seqs.length; i += batchSize) {
+      T.scope(() => {
+        const batch = padRight(seqs.slice(i, i + batchSize), padId);
+        const targets = nextTokenTargets(batch);
+        const n = targets.reduce((c, t) => c + (t === IGNORE ? 0 : 1), 0);
+        total += T.crossEntropy(model.logits(batch), targets, {
+          ignoreIndex: IGNORE,
+          reduction: 'sum',
+        }).item();
+        count += n;
+      });
+    }
+  });
+  return count > 0 ? total / count : Number.NaN;
+}
+
+export function trainSft(
+  model: Transformer,
+  tok: Tokenizer,
+  demos: readonly DemoRecord[],
+  cfg: SftConfig,
+  options: { log?: RunLog; quiet?: boolean } = {},
+): SftResult {
+  const log = options.log ?? new RunLog(null);
+  const padId = tok.padId ?? 0;
+  const seqs = demos.map((d) => truncate(encodeChat(tok, d.prompt, d.response), cfg.maxLength));
+  const split = splitIndices(seqs.length, cfg.heldoutFraction, cfg.seed);
+  const train = split.train.map((i) => seqs[i]);
+  const heldout = split.heldout.map((i) => seqs[i]);
+
+  const opt = new AdamW([...model.params], { lr: cfg.lr, weightDecay: cfg.weightDecay });
+  const lrAt = warmupCosine({
+    maxLr: cfg.lr,
+    minLr: cfg.lr * cfg.minLrRatio,
+    warmupSteps: Math.min(cfg.warmupSteps, cfg.steps),
+    totalSteps: cfg.steps,
+  });
+  let startStep = 0;
+  if (cfg.resume) startStep = loadTrainState(cfg.out, model, opt)?.step ?? 0;
+
+  const progress = new Progress('sft', cfg.steps, process.stderr, options.quiet);
+  const recent: number[] = [];
+  for (let step = startStep; step < cfg.steps; step++) {
+    // 1. a batch of demonstrations, right-padded; targets are the response tokens only
+    const batch = padRight(
+      batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i]),
+      padId,
+    );
+    const targets = nextTokenTargets(batch);
+    // 2. forward, loss, backward (every activation released when the scope ends)
+    const loss = T.scope(() => {
+      const logits = model.logits(batch); // (B, T, V)
+      const l = T.crossEntropy(logits, targets, { ignoreIndex: IGNORE });
+      T.backward(l);
+      return l.item();
+    });
+    // 3. clip and step
+    const gradNorm = clipGradNorm([...model.params.values()], cfg.gradClip);
+    assertFinite(step + 1, { loss, gradNorm });
+    opt.lr = lrAt(step);
+    opt.step();
+    opt.zeroGrad();
+
+    recent.push(loss);
+    const record: Record<string, number> = { step: step + 1, loss, lr: opt.lr, grad_norm: gradNorm };
+    if ((step + 1) % cfg.evalEvery === 0 || step + 1 === cfg.steps) {
+      record.heldout_loss = responseLoss(model, heldout, padId, cfg.batchSize);
+    }
+    log.write(record);
+    progress.update(step + 1, `loss ${loss.toFixed(3)}`);
+    if (cfg.saveEvery > 0 && (step + 1) % cfg.saveEvery === 0 && step + 1 < cfg.steps) {
+      saveTrainState(cfg.out, step + 1, model, opt, {});
+    }
+  }
+  const tail = recent.slice(-Math.max(1, Math.ceil(recent.length / 10)));
+  return {
+    steps: cfg.steps,
+    finalTrainLoss: tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN,
+    heldoutLoss: responseLoss(model, heldout, padId, cfg.batchSize),
+  };
+}
