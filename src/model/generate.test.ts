@@ -68,7 +68,7 @@ for (const arch of ['gpt', 'llama'] as const) {
         const alone = generate(model, [p], { maxNew: 12, greedy: true })[0];
         expect(batch[b].ids).toEqual(alone.ids);
         batch[b].logProbs.forEach((lp, i) => {
-          expect(lp).toBeCloseTo(alone.logProbs[i], 4));
+          expect(lp).toBeCloseTo(alone.logProbs[i], 4);
         });
       });
     });
@@ -95,7 +95,7 @@ for (const arch of ['gpt', 'llama'] as const) {
           ),
         );
         g.logProbs.forEach((lp, i) => {
-          expect(lp).toBeCloseTo(logProbs.data[prompts[b].length + i], 4));
+          expect(lp).toBeCloseTo(logProbs.data[prompts[b].length + i], 4);
         });
       });
     });
@@ -144,15 +144,15 @@ describe('sampleRow', () => {
   it('samples in proportion to softmax(logits / T)', () => {
     const f = freq({ greedy: false, temperature: 1.5, topK: 0, topP: 1 }, 20000);
     probs(1.5, () => true).forEach((p, i) => {
-          expect(Math.abs(f[i] - p)).toBeLessThan(0.015));
-        });
+      expect(Math.abs(f[i] - p)).toBeLessThan(0.015);
+    });
   });
 
   it('top-k keeps the k most likely and renormalises', () => {
     const f = freq({ greedy: false, temperature: 1, topK: 3, topP: 1 }, 20000);
     probs(1, (i) => [4, 0, 1].includes(i)).forEach((p, i) => {
-          expect(Math.abs(f[i] - p)).toBeLessThan(0.015));
-        });
+      expect(Math.abs(f[i] - p)).toBeLessThan(0.015);
+    });
   });
 
   it('top-p keeps the smallest nucleus reaching p', () => {
