@@ -2,7 +2,7 @@
 import { full, rand, randn } from '../tensor/creation.js';
 import { dropout } from '../tensor/ops/dropout.js';
 import { embedding } from '../tensor/ops/embedding.js';
-import { linear } from '../tensor/ops/matmul.js';
+import { linear } from '../tensor/ops/linear.js';
 import { layerNorm, rmsNorm } from '../tensor/ops/norm.js';
 import type { Shape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';

@@ -52,6 +52,21 @@ export function gradOf(t: Tensor): Float32Array {
   return g;
 }
 
+/** True while a backward pass runs with retainGrads (gradients must not be moved between tensors). */
+let retaining = false;
+
+/**
+ * Gives out's gradient buffer to x when x has no gradient yet and the two have the same size: the
+ * cheapest dX += dOut there is (no zero-fill, no pass over memory). Only for the last use of out.grad
+ * in a backward closure; returns false when it cannot move (the caller then accumulates).
+ */
+export function moveGrad(out: Tensor, x: Tensor): boolean {
+  if (x.grad !== null || retaining || out.grad === null || x.size !== out.size || x === out) return false;
+  x.grad = out.grad;
+  out.grad = null;
+  return true;
+}
+
 export interface BackwardOptions {
   /** ∂L/∂loss, same size as loss; default 1 (loss must then have one element). */
   seed?: Float32Array | number[];
@@ -86,17 +101,23 @@ export function backward(loss: Tensor, opts: BackwardOptions = {}): void {
     }
     dLoss[0] += 1;
   }
-  for (let i = order.length - 1; i >= 0; i--) {
-    const t = order[i];
-    const fn = t.backwardFn!;
-    t.backwardFn = null;
-    t.parents = null;
-    if (t.grad === null) continue; // nothing flowed here
-    fn();
-    if (!opts.retainGrads) {
-      pool.release(t.grad);
-      t.grad = null;
+  retaining = opts.retainGrads === true;
+  try {
+    for (let i = order.length - 1; i >= 0; i--) {
+      const t = order[i];
+      const fn = t.backwardFn!;
+      t.backwardFn = null;
+      t.parents = null;
+      if (t.grad === null) continue; // nothing flowed here
+      fn();
+      // the gradient of an intermediate tensor is consumed: recycle it (moveGrad may have passed it on)
+      if (!retaining && t.grad !== null) {
+        pool.release(t.grad);
+        t.grad = null;
+      }
     }
+  } finally {
+    retaining = false;
   }
 }
 

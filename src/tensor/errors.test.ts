@@ -12,6 +12,14 @@ describe('error messages', () => {
     );
     expect(() => T.matmul(T.zeros([3]), T.zeros([3, 4]))).toThrow('matmul: a (3) and b (3,4)');
   });
+  it('linear', () => {
+    expect(() => T.linear(T.zeros([2, 3]), T.zeros([4, 5]))).toThrow(
+      "linear: x (2,3) and weight (4,5): x's last dim must be in = 5",
+    );
+    expect(() => T.linear(T.zeros([2, 5]), T.zeros([4, 5]), T.zeros([5]))).toThrow(
+      'linear: bias (5) and weight (4,5): bias must be (4)',
+    );
+  });
   it('broadcasting', () => {
     expect(() => T.add(T.zeros([2, 3]), T.zeros([4, 3]))).toThrow(
       'add: a (2,3) and b (4,3): shapes do not broadcast',

@@ -190,3 +190,9 @@ describe('gradcheck itself', () => {
     expect(r.ok).toBe(false);
   });
 });
+
+describe('gradcheck: linear', () => {
+  it('rank-1 input, no bias', () => check(([x, w]) => T.linear(x, w), [inp([4]), inp([3, 4])]));
+  it('rank-3 input, bias, weight as a constant', () =>
+    check(([x, w, b]) => T.linear(x, w, b), [inp([2, 2, 4]), inp([3, 4], -1, 1, false), inp([3])]));
+});

@@ -56,8 +56,9 @@ export {
 } from './ops/elementwise.js';
 export { embedding } from './ops/embedding.js';
 export { concat, expand, permute, reshape, slice, squeeze, transpose, unsqueeze } from './ops/layout.js';
+export { linear } from './ops/linear.js';
 export { type CrossEntropyOptions, crossEntropy } from './ops/loss.js';
-export { linear, type MatmulOptions, matmul } from './ops/matmul.js';
+export { type MatmulOptions, matmul } from './ops/matmul.js';
 export { layerNorm, rmsNorm } from './ops/norm.js';
 export { argmax, max, mean, sum } from './ops/reduce.js';
 export { logSoftmax, softmax } from './ops/softmax.js';

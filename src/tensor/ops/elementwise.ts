@@ -9,7 +9,7 @@
 import type { BinaryOp, UnaryOp } from '../../kernels/backend.js';
 import { getBackend } from '../../kernels/index.js';
 import { pool } from '../../kernels/pool.js';
-import { gradOf, needsGrad, record } from '../autograd.js';
+import { gradOf, moveGrad, needsGrad, record } from '../autograd.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -81,10 +81,13 @@ export function add(a: Tensor, b: Tensor | number): Tensor {
   if (typeof b === 'number') return addScalar(a, b);
   const [out, L] = binaryForward('add', 'add', a, b);
   if (needsGrad(a, b)) {
+    const aFull = sameShape(a.shape, L.outShape);
+    const bFull = sameShape(b.shape, L.outShape);
     record(out, [a, b], () => {
       const dOut = out.grad!;
-      if (a.requiresGrad) sumInto(a, dOut, L, L.aStrides);
-      if (b.requiresGrad) sumInto(b, dOut, L, L.bStrides);
+      // a full-size operand may take dOut's buffer outright (moveGrad), so it goes last
+      if (b.requiresGrad && !(bFull && !a.requiresGrad && moveGrad(out, b))) sumInto(b, dOut, L, L.bStrides);
+      if (a.requiresGrad && !(aFull && moveGrad(out, a))) sumInto(a, dOut, L, L.aStrides);
     });
   }
   return out;
@@ -95,9 +98,9 @@ export function sub(a: Tensor, b: Tensor | number): Tensor {
   if (typeof b === 'number') return addScalar(a, -b);
   const [out, L] = binaryForward('sub', 'sub', a, b);
   if (needsGrad(a, b)) {
+    const aFull = sameShape(a.shape, L.outShape);
     record(out, [a, b], () => {
       const dOut = out.grad!;
-      if (a.requiresGrad) sumInto(a, dOut, L, L.aStrides);
       if (b.requiresGrad) {
         const n = out.size;
         const negD = pool.alloc(n);
@@ -105,6 +108,7 @@ export function sub(a: Tensor, b: Tensor | number): Tensor {
         sumInto(b, negD, L, L.bStrides);
         pool.release(negD);
       }
+      if (a.requiresGrad && !(aFull && moveGrad(out, a))) sumInto(a, dOut, L, L.aStrides);
     });
   }
   return out;
@@ -119,7 +123,7 @@ export function addScalar(x: Tensor, c: number): Tensor {
   k.dispose();
   if (needsGrad(x)) {
     record(out, [x], () => {
-      getBackend().copyRows(out.grad!, 0, 0, gradOf(x), 0, 0, 1, x.size, true);
+      if (!moveGrad(out, x)) getBackend().copyRows(out.grad!, 0, 0, gradOf(x), 0, 0, 1, x.size, true);
     });
   }
   return out;

@@ -5,7 +5,7 @@
  */
 import { getBackend } from '../../kernels/index.js';
 import { pool } from '../../kernels/pool.js';
-import { gradOf, needsGrad, record } from '../autograd.js';
+import { gradOf, moveGrad, needsGrad, record } from '../autograd.js';
 import {
   broadcastShapes,
   broadcastStrides,
@@ -44,7 +44,7 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   const out = new Tensor(x.data, s, x.base ?? x);
   if (needsGrad(x)) {
     record(out, [x], () => {
-      getBackend().copyRows(out.grad!, 0, 0, gradOf(x), 0, 0, 1, x.size, true);
+      if (!moveGrad(out, x)) getBackend().copyRows(out.grad!, 0, 0, gradOf(x), 0, 0, 1, x.size, true);
     });
   }
   return out;

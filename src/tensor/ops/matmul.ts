@@ -18,7 +18,6 @@ import { getBackend } from '../../kernels/index.js';
 import { gradOf, needsGrad, record } from '../autograd.js';
 import { fmt } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add } from './elementwise.js';
 
 export interface MatmulOptions {
   /** Use aᵀ: a is stored (..., k, m). */
@@ -252,10 +251,4 @@ function gradB(
     if (!transB) be.gemm(!transA, false, k, n, m, 1, ai, 0, dCi, 0, 1, dBi, 0, 1);
     else be.gemm(true, transA, n, k, m, 1, dCi, 0, ai, 0, 1, dBi, 0, 1);
   }
-}
-
-/** x · Wᵀ + bias for a weight W of shape (out, in) (PyTorch's layout) and an optional bias (out). */
-export function linear(x: Tensor, w: Tensor, bias: Tensor | null = null): Tensor {
-  const y = matmul(x, w, { transB: true });
-  return bias === null ? y : add(y, bias);
 }
