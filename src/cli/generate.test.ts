@@ -1,0 +1,122 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { saveCheckpoint } from '../model/checkpoint.js';
+import { resolveModelConfig } from '../model/config.js';
+import { Transformer } from '../model/transformer.js';
+import { BpeTokenizer } from '../tokenizer/bpe.js';
+import { sharedFile } from '../tokenizer/shared-data.js';
+import { Rng } from '../util/rng.js';
+import { CliError } from './errors.js';
+import { run } from './generate.js';
+
+/** Runs the command and returns what it printed to stdout. */
+async function capture(argv: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    lines.push(a.join(' '));
+  });
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+  await run(argv);
+  return lines;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+describe('rein generate', () => {
+  const tok = BpeTokenizer.train('the cat sat on the mat. the dog sat on the log. '.repeat(20), 300);
+  const model = Transformer.init(
+    resolveModelConfig({
+      arch: 'gpt',
+      vocabSize: tok.vocabSize,
+      contextLength: 64,
+      nLayers: 1,
+      dim: 16,
+      nHeads: 2,
+    }),
+    new Rng(3),
+  );
+  const dir = join(mkdtempSync(join(tmpdir(), 'rein-gen-')), 'ckpt');
+  saveCheckpoint(dir, model, tok);
+
+  it('prints JSON with the generated ids and their text, reproducibly per seed', async () => {
+    const a = await capture([
+      '--model',
+      dir,
+      '--prompt',
+      'the cat',
+      '--max-new',
+      '12',
+      '--seed',
+      '5',
+      '--json',
+    ]);
+    const last = JSON.parse(a[a.length - 1]);
+    expect(last.ids.length).toBeGreaterThan(0);
+    expect(last.ids.length).toBeLessThanOrEqual(12);
+    const body = last.ids[last.ids.length - 1] === tok.eosId ? last.ids.slice(0, -1) : last.ids;
+    expect(last.text).toBe(tok.decode(body));
+    const b = await capture([
+      '--model',
+      dir,
+      '--prompt',
+      'the cat',
+      '--max-new',
+      '12',
+      '--seed',
+      '5',
+      '--json',
+    ]);
+    expect(b[b.length - 1]).toBe(a[a.length - 1]);
+  });
+
+  it('wraps the prompt in the chat template with --chat', async () => {
+    const out = await capture([
+      '--model',
+      dir,
+      '--prompt',
+      'hi',
+      '--chat',
+      '--greedy',
+      '--max-new',
+      '5',
+      '--json',
+    ]);
+    expect(JSON.parse(out[out.length - 1]).ids.length).toBeGreaterThan(0);
+  });
+
+  it('reports bad flags and files as CLI errors', async () => {
+    await expect(capture(['--prompt', 'x'])).rejects.toThrow(/--model is required/);
+    await expect(capture(['--model', dir, '--greedy', '--temperature', '0.5'])).rejects.toThrow(
+      /cannot be combined/,
+    );
+    await expect(capture(['--model', dir, '--top-p', '2'])).rejects.toThrow(/--top-p must be in/);
+    await expect(capture(['--model', join(dir, 'nope')])).rejects.toBeInstanceOf(CliError);
+    await expect(capture(['--model', dir, '--bogus'])).rejects.toThrow(/Unknown option/);
+  });
+
+  const bin = sharedFile('llama2c', 'stories260K.bin');
+  const tok512 = sharedFile('llama2c', 'tok512.bin');
+  it.skipIf(!bin || !tok512)(
+    'greedy stories260K from BOS prints the golden story start (shared data)',
+    async () => {
+      const out = await capture([
+        '--model',
+        bin!,
+        '--tokenizer',
+        tok512!,
+        '--greedy',
+        '--max-new',
+        '20',
+        '--json',
+      ]);
+      const last = JSON.parse(out[out.length - 1]);
+      expect(last.ids.slice(0, 4)).toEqual([403, 407, 261, 378]);
+      expect(last.text.startsWith('Once upon a time')).toBe(true);
+      await expect(capture(['--model', bin!])).rejects.toThrow(/give one with --tokenizer/);
+    },
+  );
+});
