@@ -18,4 +18,9 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./generate.js'),
   },
   bench: { summary: 'benchmarks against the PyTorch baseline (train, generate, feedback)', load: () => import('./bench.js') },
+  feedback: {
+    summary: 'ranking rounds: rounds, labelers, candidates, import (rankings, OASST, HH-RLHF), export',
+    load: () => import('./feedback.js'),
+  },
+  serve: { summary: 'serve the feedback app (pages + JSON API) on a database', load: () => import('./serve.js') },
 };

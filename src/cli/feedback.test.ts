@@ -1,0 +1,152 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { PairRecord, RankingRecord } from '../data/ranking.js';
+import { openStore } from '../feedback/db/open.js';
+import { hashToken } from '../feedback/tokens.js';
+import { sharedFile } from '../tokenizer/shared-data.js';
+import { CliError } from './errors.js';
+import { run } from './feedback.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rein-cli-feedback-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+let printed: string[];
+beforeEach(() => {
+  printed = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    printed.push(a.join(' '));
+  });
+});
+afterEach(() => vi.restoreAllMocks());
+
+let n = 0;
+const freshDb = () => join(dir, `f${++n}.db`);
+const lines = (file: string) =>
+  readFileSync(file, 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+
+describe('rein feedback', () => {
+  it('creates a round and a labeler whose printed token works, adds candidates, exports', async () => {
+    const db = freshDb();
+    await run([
+      'round',
+      'create',
+      '--db',
+      db,
+      '--name',
+      'r1',
+      '--focus',
+      'flattery',
+      '--labelers-per-prompt',
+      '2',
+    ]);
+    expect(printed.at(-1)).toMatch(/round 'r1' created .*2 labeler/);
+    await run(['labeler', 'add', '--db', db, '--name', 'ann']);
+    const token = printed.find((l) => l.startsWith('rein_'))!;
+    const store = await openStore(db);
+    try {
+      expect((await store.labelerByTokenHash(hashToken(token)))?.name).toBe('ann');
+    } finally {
+      await store.close();
+    }
+    const file = join(dir, 'c.jsonl');
+    writeFileSync(
+      file,
+      `${JSON.stringify({ prompt: 'Hi?', candidates: ['a', 'b', 'c'] })}\n${JSON.stringify({ prompt: 'Write a haiku.' })}\n`,
+    );
+    await run(['add-candidates', '--db', db, '--round', 'r1', '--from', file]);
+    expect(printed.at(-1)).toBe("added 2 prompts to round 'r1' (0 already there)");
+    await run(['add-candidates', '--db', db, '--round', 'r1', '--from', file]);
+    expect(printed.at(-1)).toBe("added 0 prompts to round 'r1' (2 already there)");
+    await run(['round', 'list', '--db', db]);
+    expect(printed.at(-1)).toMatch(/^r1\t1 ranking \+ 1 demonstration prompts × 2/);
+    const out = join(dir, 'empty.jsonl');
+    await run(['export', '--db', db, '--format', 'rankings', '--out', out]);
+    expect(readFileSync(out, 'utf8')).toBe('');
+  });
+
+  it('turns bad input into one-line errors naming the problem', async () => {
+    const db = freshDb();
+    await expect(run(['round', 'create', '--db', db])).rejects.toThrow(/--name is required/);
+    await expect(
+      run(['round', 'create', '--db', db, '--name', 'x', '--labelers-per-prompt', '0']),
+    ).rejects.toThrow(/≥ 1/);
+    await expect(run(['nope'])).rejects.toThrow(CliError);
+    await expect(run(['export', '--db', db, '--format', 'csv', '--out', 'x'])).rejects.toThrow(
+      /rankings, pairs, demos/,
+    );
+    await expect(
+      run(['add-candidates', '--db', db, '--round', 'missing', '--from', join(dir, 'none.jsonl')]),
+    ).rejects.toThrow(CliError);
+    await run(['round', 'create', '--db', db, '--name', 'r']);
+    const bad = join(dir, 'bad.jsonl');
+    writeFileSync(bad, '{"prompt": "x", "candidates": ["only one"]}\n');
+    await expect(run(['add-candidates', '--db', db, '--round', 'r', '--from', bad])).rejects.toThrow(
+      /bad\.jsonl:1: field 'candidates'/,
+    );
+    await expect(run(['round', 'create', '--db', 'mysql://x/y', '--name', 'r'])).rejects.toThrow(
+      /unknown database/,
+    );
+  });
+
+  it('imports ranking records and exports them as rankings and as TRL pairs', async () => {
+    const db = freshDb();
+    const rec: RankingRecord = {
+      id: 'sim-1',
+      round: 'sim',
+      labeler: 'sim-labeler-0',
+      prompt: { id: 'p1', text: 'Is 2+2=5?', family: 'false_premise', lang: 'en' },
+      candidates: [
+        { id: 'a', text: 'No, 4.' },
+        { id: 'b', text: 'Yes!' },
+        { id: 'c', text: 'It is 4.' },
+      ],
+      ordering: [['a', 'c'], ['b']],
+      flags: { b: ['sycophancy'] },
+    };
+    const file = join(dir, 'r.jsonl');
+    writeFileSync(file, `${JSON.stringify(rec)}\n`);
+    await run(['import', '--db', db, '--round', 'sim', '--from', file, '--format', 'rankings']);
+    expect(printed.at(-1)).toMatch(/imported 1 rankings \(0 already there, 1 new prompts\)/);
+    await run(['import', '--db', db, '--round', 'sim', '--from', file]);
+    expect(printed.at(-1)).toMatch(/imported 0 rankings \(1 already there/);
+    const out = join(dir, 'rankings.jsonl');
+    await run(['export', '--db', db, '--format', 'rankings', '--out', out]);
+    const [back] = lines(out).map((l) => RankingRecord.parse(l));
+    expect({ ...back, id: rec.id, created_at: undefined }).toEqual({ ...rec, created_at: undefined });
+    const pairs = join(dir, 'pairs.jsonl');
+    await run(['export', '--db', db, '--format', 'pairs', '--out', pairs]);
+    expect(lines(pairs).map((l) => PairRecord.parse(l))).toEqual([
+      { prompt: 'Is 2+2=5?', chosen: 'No, 4.', rejected: 'Yes!' },
+      { prompt: 'Is 2+2=5?', chosen: 'It is 4.', rejected: 'Yes!' },
+    ]);
+    const demos = join(dir, 'demos.jsonl');
+    await run(['export', '--db', db, '--format', 'demos', '--out', demos, '--round', 'sim']);
+    expect(readFileSync(demos, 'utf8')).toBe('');
+  });
+
+  const oasst = sharedFile('oasst', 'en_100_tree.jsonl');
+  const hh = sharedFile('hh-rlhf', 'harmless-base-dev.jsonl.gz');
+  if (!oasst || !hh) console.warn('skipping the real OASST/HH import test: shared data files not found');
+  it.skipIf(!oasst || !hh)('imports the real OASST trees and HH-RLHF pairs', async () => {
+    const db = freshDb();
+    await run(['import', '--db', db, '--round', 'oasst', '--from', oasst!, '--format', 'oasst']);
+    expect(printed.at(-1)).toMatch(/imported 212 rankings \(0 already there, 212 new prompts\) into 'oasst'/);
+    await run(['import', '--db', db, '--round', 'hh', '--from', hh!, '--format', 'hh']);
+    expect(printed.at(-1)).toMatch(/imported 1798 rankings .* into 'hh'; skipped 2 unusable line/);
+    const out = join(dir, 'hh-pairs.jsonl');
+    await run(['export', '--db', db, '--format', 'pairs', '--round', 'hh', '--out', out]);
+    const pairs = lines(out);
+    expect(pairs).toHaveLength(1798);
+    expect(pairs[0].prompt.startsWith('Human: what are some pranks with a pen')).toBe(true);
+    const all = join(dir, 'oasst-rankings.jsonl');
+    await run(['export', '--db', db, '--format', 'rankings', '--round', 'oasst', '--out', all]);
+    const recs = lines(all).map((l) => RankingRecord.parse(l));
+    expect(recs).toHaveLength(212);
+    expect(recs.every((r) => r.labeler === 'oasst' && r.round === 'oasst')).toBe(true);
+  });
+});

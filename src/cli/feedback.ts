@@ -1,0 +1,235 @@
+/**
+ * `rein feedback …`: set up and harvest ranking rounds — rounds, labelers (tokens),
+ * prompts with candidates, imports (rankings, Open Assistant trees, HH-RLHF pairs) and
+ * exports (rankings, TRL pairs, SFT demonstrations).
+ */
+import { basename } from 'node:path';
+import { type ParseArgsConfig, parseArgs } from 'node:util';
+import { writeFileAtomic } from '../data/atomic-write.js';
+import { hhRankings, readHhPairs } from '../data/hh-rlhf.js';
+import { DataFileError, readJsonl, toJsonl } from '../data/jsonl.js';
+import { oasstRankings, readOasstTrees } from '../data/oasst.js';
+import { RankingRecord } from '../data/ranking.js';
+import { readPromptsFile } from '../feedback/candidates-file.js';
+import { openStore, redactDbUrl } from '../feedback/db/open.js';
+import type { FeedbackStore } from '../feedback/db/store.js';
+import { StoreError } from '../feedback/db/types.js';
+import { EXPORT_FORMATS, type ExportFormat, exportRecords } from '../feedback/export.js';
+import { hashToken, newToken } from '../feedback/tokens.js';
+import { CliError } from './errors.js';
+
+const HELP = `usage: rein feedback <command> --db URL [options]
+
+  round create --name N [--focus TEXT] [--labelers-per-prompt M]
+                       a labeling round; focus = what labelers should look hard at;
+                       each prompt goes to M distinct labelers (default 1)
+  round list           rounds with progress
+  labeler add --name N [--admin]
+                       a person; prints their token once (only its hash is stored)
+  labeler list         people and imported sources
+  add-candidates --round R --from FILE.jsonl
+                       prompts with K candidates ({prompt, candidates:[…]} or the world's
+                       prompt records + candidates); a prompt without candidates becomes a
+                       demonstration task (someone writes the ideal answer)
+  import --round R --from FILE --format rankings|oasst|hh
+                       rankings JSONL, Open Assistant trees (*_tree.jsonl: ranked sibling
+                       replies → one K-way ranking), or HH-RLHF {chosen, rejected} pairs
+                       (.jsonl or .jsonl.gz); the round is created if missing; re-importing
+                       adds nothing
+  export --format rankings|pairs|demos --out FILE [--round R]
+                       rankings: ranking records; pairs: TRL {prompt, chosen, rejected};
+                       demos: SFT {prompt, response}; written atomically
+
+--db URL: postgres://user@host/db, or a SQLite file (sqlite:FILE or a path);
+default $REIN_FEEDBACK_DB.`;
+
+type Values = Record<string, string | boolean | undefined>;
+
+function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, what: string): Values {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: { ...options, db: { type: 'string' } },
+    }).values as Values;
+  } catch (e) {
+    throw new CliError(`feedback ${what}: ${(e as Error).message}\n\n${HELP}`);
+  }
+}
+
+function need(v: Values, name: string, what: string): string {
+  const x = v[name];
+  if (typeof x !== 'string' || x === '')
+    throw new CliError(`feedback ${what}: --${name} is required\n\n${HELP}`);
+  return x;
+}
+
+/** Opens the store, runs `fn`, closes it; expected failures become one-line CLI errors. */
+async function withStore<T>(v: Values, what: string, fn: (s: FeedbackStore) => Promise<T>): Promise<T> {
+  const db = (v.db as string | undefined) ?? process.env.REIN_FEEDBACK_DB;
+  if (!db) throw new CliError(`feedback ${what}: --db is required\n\n${HELP}`);
+  let store: FeedbackStore;
+  try {
+    store = await openStore(db);
+  } catch (e) {
+    throw new CliError(`feedback ${what}: cannot open --db ${redactDbUrl(db)}: ${(e as Error).message}`);
+  }
+  try {
+    return await fn(store);
+  } catch (e) {
+    if (e instanceof StoreError || e instanceof DataFileError)
+      throw new CliError(`feedback ${what}: ${e.message}`);
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT')
+      throw new CliError(`feedback ${what}: ${(e as Error).message}`);
+    throw e;
+  } finally {
+    await store.close();
+  }
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const [a, b, ...rest] = argv;
+  if (!a || a === '--help' || a === '-h' || a === 'help') {
+    console.log(HELP);
+    return;
+  }
+  const key = ['round', 'labeler'].includes(a) ? `${a} ${b ?? ''}`.trim() : a;
+  const args = ['round', 'labeler'].includes(a) ? rest : argv.slice(1);
+  switch (key) {
+    case 'round create': {
+      const v = parse(
+        args,
+        {
+          name: { type: 'string' },
+          focus: { type: 'string', default: '' },
+          'labelers-per-prompt': { type: 'string', default: '1' },
+        },
+        key,
+      );
+      const m = Number(v['labelers-per-prompt']);
+      if (!Number.isInteger(m) || m < 1)
+        throw new CliError(`feedback ${key}: --labelers-per-prompt must be an integer ≥ 1`);
+      const name = need(v, 'name', key);
+      const r = await withStore(v, key, (s) =>
+        s.createRound({ name, focus: v.focus as string, labelersPerPrompt: m }),
+      );
+      console.log(`round '${r.name}' created (id ${r.id}, ${r.labelers_per_prompt} labeler(s) per prompt)`);
+      return;
+    }
+    case 'round list': {
+      const v = parse(args, {}, key);
+      const rounds = await withStore(v, key, (s) => s.listRounds());
+      for (const r of rounds) {
+        console.log(
+          `${r.name}\t${r.ranking_prompts} ranking + ${r.demonstration_prompts} demonstration prompts × ${r.labelers_per_prompt}\t` +
+            `${r.rankings} rankings, ${r.demonstrations} demonstrations, ${r.assignments.pending} in progress, ${r.assignments.skipped} skipped` +
+            (r.focus ? `\tfocus: ${r.focus}` : ''),
+        );
+      }
+      if (rounds.length === 0) console.log('no rounds yet');
+      return;
+    }
+    case 'labeler add': {
+      const v = parse(args, { name: { type: 'string' }, admin: { type: 'boolean', default: false } }, key);
+      const name = need(v, 'name', key);
+      const token = newToken();
+      const l = await withStore(v, key, (s) =>
+        s.addLabeler({ name, role: v.admin ? 'admin' : 'labeler', tokenHash: hashToken(token) }),
+      );
+      console.log(`${l.role} '${l.name}' added. Their token (shown only now; only its hash is stored):`);
+      console.log(token);
+      console.log(`Sign-in link: http://HOST:PORT/${v.admin ? 'admin' : ''}#token=${token}`);
+      return;
+    }
+    case 'labeler list': {
+      const v = parse(args, {}, key);
+      for (const l of await withStore(v, key, (s) => s.listLabelers()))
+        console.log(`${l.name}\t${l.role}\t${l.created_at}`);
+      return;
+    }
+    case 'add-candidates':
+    case 'add-prompts': {
+      const v = parse(
+        args,
+        {
+          round: { type: 'string' },
+          from: { type: 'string' },
+          model: { type: 'string' },
+          prompts: { type: 'string' },
+          k: { type: 'string' },
+        },
+        key,
+      );
+      const round = need(v, 'round', key);
+      if (v.model !== undefined) {
+        throw new CliError(
+          `feedback ${key}: --model is not available yet (the checkpoint loader is still being built); sample candidates into a JSONL file and pass --from`,
+        );
+      }
+      const from = need(v, 'from', key);
+      const r = await withStore(v, key, async (s) => s.addPrompts(round, readPromptsFile(from)));
+      console.log(`added ${r.added} prompts to round '${round}' (${r.skipped} already there)`);
+      return;
+    }
+    case 'import': {
+      const v = parse(
+        args,
+        {
+          round: { type: 'string' },
+          from: { type: 'string' },
+          format: { type: 'string', default: 'rankings' },
+        },
+        key,
+      );
+      const round = need(v, 'round', key);
+      const from = need(v, 'from', key);
+      const format = v.format as string;
+      if (!['rankings', 'oasst', 'hh'].includes(format))
+        throw new CliError(`feedback import: --format must be rankings, oasst or hh, got '${format}'`);
+      await withStore(v, key, async (s) => {
+        let records: RankingRecord[];
+        let note = '';
+        if (format === 'oasst') records = oasstRankings(readOasstTrees(from), { round });
+        else if (format === 'hh') {
+          const hh = readHhPairs(from);
+          records = hhRankings(hh.pairs, { round });
+          if (hh.skipped.length > 0) {
+            note = `; skipped ${hh.skipped.length} unusable line(s), e.g. ${basename(from)}:${hh.skipped[0].line}: ${hh.skipped[0].reason}`;
+          }
+        } else records = readJsonl(from, RankingRecord);
+        if (!(await s.getRound(round))) {
+          await s.createRound({ name: round, focus: '', labelersPerPrompt: 1 });
+          console.log(`round '${round}' created`);
+        }
+        const r = await s.importRankings(round, records);
+        console.log(
+          `imported ${r.added} rankings (${r.existing} already there, ${r.prompts} new prompts) into '${round}'${note}`,
+        );
+      });
+      return;
+    }
+    case 'export': {
+      const v = parse(
+        args,
+        { format: { type: 'string' }, out: { type: 'string' }, round: { type: 'string' } },
+        key,
+      );
+      const format = need(v, 'format', key);
+      if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
+        throw new CliError(
+          `feedback export: --format must be one of ${EXPORT_FORMATS.join(', ')}, got '${format}'`,
+        );
+      }
+      const out = need(v, 'out', key);
+      const records = await withStore(v, key, (s) =>
+        exportRecords(s, format as ExportFormat, { round: v.round as string | undefined }),
+      );
+      writeFileAtomic(out, toJsonl(records));
+      console.log(`wrote ${records.length} ${format} records to ${out}`);
+      return;
+    }
+    default:
+      throw new CliError(`feedback: unknown command '${key}'\n\n${HELP}`);
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * `rein serve --db URL --port N`: the feedback app (JSON API + pages). SIGTERM/SIGINT
+ * stop it cleanly: no new connections, in-flight requests finish, the database closes.
+ */
+import { parseArgs } from 'node:util';
+import { openStore, redactDbUrl } from '../feedback/db/open.js';
+import { createApp } from '../feedback/server/app.js';
+import { listen } from '../feedback/server/listen.js';
+import { mountPages } from '../web/pages.js';
+import { CliError } from './errors.js';
+
+const HELP = `usage: rein serve --db URL [--port N] [--host H]
+
+Serves the feedback app: the labeler page (/), the demonstration page (/demo), the
+admin page (/admin) and the JSON API (/api/…), authenticated by per-labeler tokens
+(rein feedback labeler add).
+
+options:
+  --db URL      postgres://user@host/db, or a SQLite file (sqlite:FILE or a path)
+                (default: $REIN_FEEDBACK_DB)
+  --port N      port (default 8080; 0 picks a free one)
+  --host H      address to listen on (default 127.0.0.1; use 0.0.0.0 to serve a network,
+                behind a TLS proxy: tokens travel in headers)
+  --max-body N  largest request body in bytes (default 131072)`;
+
+export async function run(argv: string[]): Promise<void> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        db: { type: 'string' },
+        port: { type: 'string', default: '8080' },
+        host: { type: 'string', default: '127.0.0.1' },
+        'max-body': { type: 'string', default: '131072' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }));
+  } catch (e) {
+    throw new CliError(`serve: ${(e as Error).message}\n\n${HELP}`);
+  }
+  if (values.help) {
+    console.log(HELP);
+    return;
+  }
+  const db = (values.db as string | undefined) ?? process.env.REIN_FEEDBACK_DB;
+  if (!db) throw new CliError(`serve: --db is required\n\n${HELP}`);
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new CliError(`serve: --port must be 0–65535, got '${values.port}'`);
+  const maxBody = Number(values['max-body']);
+  if (!Number.isInteger(maxBody) || maxBody < 1024)
+    throw new CliError(`serve: --max-body must be an integer ≥ 1024`);
+
+  let store: Awaited<ReturnType<typeof openStore>>;
+  try {
+    store = await openStore(db);
+  } catch (e) {
+    throw new CliError(`serve: cannot open --db ${redactDbUrl(db)}: ${(e as Error).message}`);
+  }
+  const app = createApp({ store, pages: mountPages, maxBodyBytes: maxBody });
+  let server: Awaited<ReturnType<typeof listen>>;
+  try {
+    server = await listen(app, store, { port, host: values.host as string });
+  } catch (e) {
+    await store.close();
+    throw new CliError(`serve: cannot listen on ${values.host}:${port}: ${(e as Error).message}`);
+  }
+  // The first line is read by `rein bench feedback`: keep its shape.
+  console.log(`rein serve: listening on ${server.url} (db: ${store.dialect} ${redactDbUrl(db)})`);
+
+  await new Promise<void>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        console.error(`rein serve: ${signal} again, exiting now`);
+        process.exit(130);
+      }
+      stopping = true;
+      console.log(`rein serve: ${signal}, finishing in-flight requests…`);
+      server.close().then(() => {
+        console.log('rein serve: stopped');
+        resolve();
+      });
+    };
+    process.on('SIGTERM', () => stop('SIGTERM'));
+    process.on('SIGINT', () => stop('SIGINT'));
+  });
+}

@@ -1,0 +1,68 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { readPromptsFile } from './candidates-file.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'rein-cands-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+const write = (name: string, lines: unknown[]) => {
+  const f = join(dir, name);
+  writeFileSync(f, lines.map((l) => (typeof l === 'string' ? l : JSON.stringify(l))).join('\n'));
+  return f;
+};
+
+describe('readPromptsFile', () => {
+  it('reads nested records, world prompt records with candidates, and bare prompts', () => {
+    const f = write('a.jsonl', [
+      { prompt: 'Hi?', candidates: ['a', { id: 'x', text: 'b', source: 'sft' }] },
+      { prompt: { id: 'p2', text: '你好', lang: 'zh' }, candidates: ['一', '二', '三'] },
+      {
+        id: 'w1',
+        family: 'fact',
+        lang: 'en',
+        text: 'Capital of France?',
+        template: 'fact.en.0',
+        entity: 'capital:france',
+        candidates: ['Paris', 'Rome'],
+      },
+      { id: 'w2', family: 'unknown', lang: 'en', text: 'Capital of Zorbia?' },
+    ]);
+    expect(readPromptsFile(f)).toEqual([
+      {
+        id: undefined,
+        text: 'Hi?',
+        family: undefined,
+        lang: undefined,
+        candidates: [{ text: 'a' }, { id: 'x', text: 'b', source: 'sft' }],
+      },
+      {
+        id: 'p2',
+        text: '你好',
+        family: undefined,
+        lang: 'zh',
+        candidates: [{ text: '一' }, { text: '二' }, { text: '三' }],
+      },
+      {
+        id: 'w1',
+        text: 'Capital of France?',
+        family: 'fact',
+        lang: 'en',
+        candidates: [{ text: 'Paris' }, { text: 'Rome' }],
+      },
+      { id: 'w2', text: 'Capital of Zorbia?', family: 'unknown', lang: 'en', candidates: [] },
+    ]);
+  });
+  it('names file, line and field of a bad record', () => {
+    expect(() =>
+      readPromptsFile(
+        write('b.jsonl', [{ prompt: 'ok', candidates: ['a', 'b'] }, '', { prompt: 'x', candidates: [1, 2] }]),
+      ),
+    ).toThrow(/b\.jsonl:3: field 'candidates\.0'/);
+    expect(() => readPromptsFile(write('c.jsonl', [{ prompt: 'x', candidates: ['only'] }]))).toThrow(
+      /c\.jsonl:1: field 'candidates': one candidate/,
+    );
+    expect(() => readPromptsFile(write('d.jsonl', ['{oops']))).toThrow(/d\.jsonl:1: not valid JSON/);
+    expect(() => readPromptsFile(write('e.jsonl', [{ family: 'x' }]))).toThrow(/e\.jsonl:1: field 'text'/);
+  });
+});
