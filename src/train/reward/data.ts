@@ -1,0 +1,29 @@
+/**
+ * The reward model's examples: one ranked prompt each, with its candidates and the pairs the
+ * ranking implies. Rankings (from people or simulated labelers) and flat pairs (TRL's format,
+ * the K = 2 case) both become this.
+ */
+import { type PairRecord, type RankingRecord, rankingPairs } from '../../data/ranking.js';
+
+export interface RankedPrompt {
+  prompt: string;
+  candidates: string[];
+  pairs: { winner: number; loser: number }[];
+  /** Free-form origin (round, labeler), carried for reports. */
+  round?: string;
+  labeler?: string;
+}
+
+export function fromRanking(r: RankingRecord): RankedPrompt {
+  return {
+    prompt: r.prompt.text,
+    candidates: r.candidates.map((c) => c.text),
+    pairs: rankingPairs(r),
+    round: r.round,
+    labeler: r.labeler,
+  };
+}
+
+export function fromPair(p: PairRecord): RankedPrompt {
+  return { prompt: p.prompt, candidates: [p.chosen, p.rejected], pairs: [{ winner: 0, loser: 1 }] };
+}

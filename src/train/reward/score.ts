@@ -1,0 +1,75 @@
+/** Scoring answers with a reward model: the scalar head read at each answer's last real token. */
+import type { Transformer } from '../../model/transformer.js';
+import * as T from '../../tensor/index.js';
+import { encodeChat } from '../../tokenizer/chat-template.js';
+import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { padRight, type Sequence, truncate } from '../common/batch.js';
+import type { RankedPrompt } from './data.js';
+
+/** Every (prompt, answer) through the chat template, as the RM saw it in training. */
+export function encodeAnswers(
+  tok: Tokenizer,
+  prompts: readonly string[],
+  answers: readonly string[],
+  maxLength: number,
+): Sequence[] {
+  return answers.map((a, i) => truncate(encodeChat(tok, prompts[i], a), maxLength));
+}
+
+/** RM scores of `seqs` (no gradients), batch by batch. Padding never changes a score. */
+export function scoreSequences(
+  rm: Transformer,
+  seqs: readonly Sequence[],
+  padId: number,
+  batchSize = 32,
+): Float32Array {
+  const out = new Float32Array(seqs.length);
+  T.noGrad(() => {
+    for (let i = 0; i < seqs.length; i += batchSize) {
+      T.scope(() => {
+        const batch = padRight(seqs.slice(i, i + batchSize), padId);
+        out.set(rm.scalarAtLast(batch).data, i);
+      });
+    }
+  });
+  return out;
+}
+
+/** Scores answers to prompts (answers[i] answers prompts[i]). */
+export function scoreAnswers(
+  rm: Transformer,
+  tok: Tokenizer,
+  prompts: readonly string[],
+  answers: readonly string[],
+  maxLength: number,
+  batchSize = 32,
+): Float32Array {
+  return scoreSequences(rm, encodeAnswers(tok, prompts, answers, maxLength), tok.padId ?? 0, batchSize);
+}
+
+/**
+ * Pairwise accuracy: the fraction of ranked pairs the RM orders like the labeler
+ * (a tie in score counts one half). Returns NaN when there are no pairs.
+ */
+export function pairwiseAccuracy(
+  rm: Transformer,
+  tok: Tokenizer,
+  data: readonly RankedPrompt[],
+  maxLength: number,
+): { accuracy: number; pairs: number } {
+  const prompts = data.flatMap((d) => d.candidates.map(() => d.prompt));
+  const answers = data.flatMap((d) => d.candidates);
+  const scores = scoreAnswers(rm, tok, prompts, answers, maxLength);
+  let right = 0;
+  let pairs = 0;
+  let offset = 0;
+  for (const d of data) {
+    for (const p of d.pairs) {
+      const diff = scores[offset + p.winner] - scores[offset + p.loser];
+      right += diff > 0 ? 1 : diff === 0 ? 0.5 : 0;
+      pairs++;
+    }
+    offset += d.candidates.length;
+  }
+  return { accuracy: pairs > 0 ? right / pairs : Number.NaN, pairs };
+}

@@ -1,0 +1,70 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { Rng } from '../../util/rng.js';
+import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
+import { RewardConfig } from './config.js';
+import type { RankedPrompt } from './data.js';
+import { scoreAnswers } from './score.js';
+import { trainRewardModel } from './train.js';
+
+/** Separable rankings: polite answers above neutral above rude ones, K = 3 with shuffled candidate order. */
+function politenessRankings(n: number): RankedPrompt[] {
+  const rng = new Rng(5);
+  const out: RankedPrompt[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = NUMBER_WORDS[rng.int(10)];
+    const styles = [`nice , it is ${x} .`, `it is ${x} .`, `rude , it is ${x} .`]; // best → worst
+    const order = rng.shuffle([0, 1, 2]);
+    const candidates = order.map((s) => styles[s]);
+    const pairs: { winner: number; loser: number }[] = [];
+    for (let a = 0; a < 3; a++)
+      for (let b = 0; b < 3; b++) if (order[a] < order[b]) pairs.push({ winner: a, loser: b });
+    out.push({ prompt: `what is ${x} ?`, candidates, pairs });
+  }
+  return out;
+}
+
+describe('trainRewardModel', () => {
+  it('separates separable rankings and centres demonstrations at 0', () => {
+    const tok = toyTokenizer();
+    const rm = tinyModel(tok.vocabSize).clone({ scalarHead: 'fresh', rng: new Rng(1) });
+    const data = politenessRankings(80);
+    const cfg = RewardConfig.parse({
+      out: mkdtempSync(join(tmpdir(), 'rein-rm-')),
+      epochs: 3,
+      batchPrompts: 8,
+      lr: 3e-3,
+      heldoutFraction: 0.2,
+      evalEvery: 1000,
+    });
+    const demos = [
+      { prompt: 'what is two ?', response: 'nice , it is two .' },
+      { prompt: 'what is six ?', response: 'it is six .' },
+    ];
+    const result = trainRewardModel(rm, tok, data, cfg, { quiet: true, demosForNormalization: demos });
+    expect(result.heldoutPairs).toBe(16 * 3);
+    expect(result.heldoutAccuracy).toBeGreaterThan(0.95);
+    const s = scoreAnswers(
+      rm,
+      tok,
+      demos.map((d) => d.prompt),
+      demos.map((d) => d.response),
+      128,
+    );
+    expect(Math.abs(s[0] + s[1])).toBeLessThan(1e-4);
+  });
+
+  it('reads a score that padding and batch composition do not change', () => {
+    const tok = toyTokenizer();
+    const rm = tinyModel(tok.vocabSize, 4).clone({ scalarHead: 'fresh', rng: new Rng(2) });
+    const prompts = ['what is one ?', 'what is two plus three ?', 'what is nine ?'];
+    const answers = ['it is one .', 'nice , it is five , five , five .', 'rude'];
+    const batched = scoreAnswers(rm, tok, prompts, answers, 128, 3);
+    const single = prompts.map((p, i) => scoreAnswers(rm, tok, [p], [answers[i]], 128, 1)[0]);
+    single.forEach((v, i) => {
+      expect(batched[i]).toBeCloseTo(v, 5);
+    });
+  });
+});

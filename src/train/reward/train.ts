@@ -1,0 +1,146 @@
+/**
+ * Step 2 of RLHF: a reward model learned from people's rankings.
+ *
+ * The RM is the SFT transformer with its unembedding replaced by a scalar head read at the
+ * last real token. Each step takes a few ranked prompts, scores every candidate once, and
+ * applies the ranking loss to all pairs of each prompt together (loss.ts). Held-out accuracy is
+ * measured on whole held-out rankings. Finally the head is shifted so demonstrations score
+ * mean 0, which keeps PPO's rewards centred.
+ */
+import type { Transformer } from '../../model/transformer.js';
+import { AdamW, clipGradNorm, warmupCosine } from '../../optim/index.js';
+import * as T from '../../tensor/index.js';
+import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { Progress } from '../../util/progress.js';
+import { padRight } from '../common/batch.js';
+import { assertFinite, RunLog } from '../common/run-log.js';
+import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
+import { loadTrainState, saveTrainState } from '../common/train-state.js';
+import type { RewardConfig } from './config.js';
+import type { RankedPrompt } from './data.js';
+import { type RankedGroup, rankingLoss } from './loss.js';
+import { encodeAnswers, pairwiseAccuracy, scoreAnswers } from './score.js';
+
+export interface RewardResult {
+  steps: number;
+  trainAccuracy: number;
+  heldoutAccuracy: number;
+  heldoutPairs: number;
+  /** The demonstrations' mean score before the shift (0 after it), when normalised. */
+  normalizationShift: number | null;
+  heldout: RankedPrompt[];
+}
+
+/**
+ * Trains `rm` (a transformer with a scalar head) in place.
+ * `demosForNormalization`: prompt/response pairs whose mean score is moved to 0 at the end.
+ */
+export function trainRewardModel(
+  rm: Transformer,
+  tok: Tokenizer,
+  data: readonly RankedPrompt[],
+  cfg: RewardConfig,
+  options: {
+    log?: RunLog;
+    quiet?: boolean;
+    demosForNormalization?: { prompt: string; response: string }[];
+  } = {},
+): RewardResult {
+  if (!rm.hasScalarHead) throw new Error('trainRewardModel: the model needs a scalar head');
+  const log = options.log ?? new RunLog(null);
+  const padId = tok.padId ?? 0;
+  const withPairs = data.filter((d) => d.pairs.length > 0);
+  const split = splitIndices(withPairs.length, cfg.heldoutFraction, cfg.seed);
+  const train = split.train.map((i) => withPairs[i]);
+  const heldout = split.heldout.map((i) => withPairs[i]);
+  const steps = Math.max(1, Math.ceil((cfg.epochs * train.length) / cfg.batchPrompts));
+
+  const opt = new AdamW([...rm.params], { lr: cfg.lr, weightDecay: cfg.weightDecay });
+  const lrAt = warmupCosine({
+    maxLr: cfg.lr,
+    minLr: cfg.lr * cfg.minLrRatio,
+    warmupSteps: Math.min(cfg.warmupSteps, steps),
+    totalSteps: steps,
+  });
+  let startStep = 0;
+  if (cfg.resume) startStep = loadTrainState(cfg.out, rm, opt)?.step ?? 0;
+
+  const progress = new Progress('reward model', steps, process.stderr, options.quiet);
+  let correct = 0;
+  let seen = 0;
+  for (let step = startStep; step < steps; step++) {
+    // 1. a few ranked prompts; every candidate of each becomes one row, groups contiguous
+    const chosen = batchIndices(train.length, cfg.batchPrompts, cfg.seed, step).map((i) => train[i]);
+    const groups: RankedGroup[] = [];
+    const prompts: string[] = [];
+    const answers: string[] = [];
+    for (const r of chosen) {
+      groups.push({ offset: answers.length, pairs: r.pairs });
+      for (const c of r.candidates) {
+        prompts.push(r.prompt);
+        answers.push(c);
+      }
+    }
+    const batch = padRight(encodeAnswers(tok, prompts, answers, cfg.maxLength), padId);
+    // 2. one forward pass per candidate; the ranking loss over all of each prompt's pairs
+    const { loss, scores } = T.scope(() => {
+      const s = rm.scalarAtLast(batch); // (N)
+      const l = rankingLoss(s, groups);
+      T.backward(l);
+      return { loss: l.item(), scores: Float32Array.from(s.data) };
+    });
+    // 3. clip and step
+    const gradNorm = clipGradNorm([...rm.params.values()], cfg.gradClip);
+    assertFinite(step + 1, { loss, gradNorm });
+    opt.lr = lrAt(step);
+    opt.step();
+    opt.zeroGrad();
+
+    for (const g of groups)
+      for (const p of g.pairs) {
+        correct += scores[g.offset + p.winner] > scores[g.offset + p.loser] ? 1 : 0;
+        seen++;
+      }
+    const record: Record<string, number> = {
+      step: step + 1,
+      loss,
+      lr: opt.lr,
+      grad_norm: gradNorm,
+      train_accuracy: correct / seen,
+    };
+    if (heldout.length > 0 && ((step + 1) % cfg.evalEvery === 0 || step + 1 === steps)) {
+      record.heldout_accuracy = pairwiseAccuracy(rm, tok, heldout, cfg.maxLength).accuracy;
+    }
+    log.write(record);
+    progress.update(step + 1, `loss ${loss.toFixed(3)} acc ${(correct / seen).toFixed(2)}`);
+    if (cfg.saveEvery > 0 && (step + 1) % cfg.saveEvery === 0 && step + 1 < steps)
+      saveTrainState(cfg.out, step + 1, rm, opt, {});
+  }
+
+  // 4. centre: demonstrations score mean 0 (a constant shift changes no ranking)
+  let shift: number | null = null;
+  const demos = options.demosForNormalization;
+  if (demos && demos.length > 0) {
+    const s = scoreAnswers(
+      rm,
+      tok,
+      demos.map((d) => d.prompt),
+      demos.map((d) => d.response),
+      cfg.maxLength,
+    );
+    shift = s.reduce((a, b) => a + b, 0) / s.length;
+    rm.params.get('scalar_head.bias')!.data[0] -= shift;
+  }
+  const held =
+    heldout.length > 0
+      ? pairwiseAccuracy(rm, tok, heldout, cfg.maxLength)
+      : { accuracy: Number.NaN, pairs: 0 };
+  return {
+    steps,
+    trainAccuracy: seen > 0 ? correct / seen : Number.NaN,
+    heldoutAccuracy: held.accuracy,
+    heldoutPairs: held.pairs,
+    normalizationShift: shift,
+    heldout,
+  };
+}
