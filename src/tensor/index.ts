@@ -1,16 +1,25 @@
 /**
  * rein's tensor layer: a float32 Tensor, reverse-mode autograd, memory scopes, and the ops.
  *
- *   import * as T from '../tensor/index.js';
- *   const loss = T.scope(() => {
- *     const logits = T.linear(T.embedding(wte, ids, [B, Tt]), head);   // (B, T, V)
- *     const l = T.crossEntropy(logits, targets);
- *     T.backward(l);
- *     return l.item();
- *   });
+ * Ops are functions (forward and backward side by side in ./ops/<family>.ts); every tensor is
+ * contiguous row-major; reshape is a free view; matmul/linear take transpose flags, never transposes.
  *
- * Ops are functions (forward and backward side by side in ./ops/<family>.ts). Every tensor is
- * contiguous row-major; reshape is a free view; matmul takes transpose flags instead of transposes.
+ * A training step (the whole memory story in four lines):
+ *
+ *   const lossValue = T.scope(() => {             // everything created inside is recycled at the end
+ *     const loss = model.loss(ids, targets);      // forward: ops record the graph
+ *     T.backward(loss);                           // grads accumulate into parameters' .grad
+ *     return loss.item();                         // return numbers (or tensors you still need)
+ *   });
+ *   clipGradNorm(params, 1); opt.step(); opt.zeroGrad();
+ *
+ * - `backward` frees the graph as it goes (intermediate gradients return to the pool at once).
+ * - `scope` releases activations, temporaries and saved statistics of the step to the buffer pool
+ *   (src/kernels/pool.ts); returned tensors survive (moved to the enclosing scope), `keep(t)` exempts
+ *   one, `t.dispose()` releases one by hand. Parameters and KV caches are created outside scopes.
+ * - Using a released tensor throws; so does backward on a graph whose scope has ended.
+ * - `noGrad(fn)` for inference: nothing is recorded (combine with scope in generation loops).
+ * - Outside any scope nothing is tracked: tensors are ordinary garbage-collected objects.
  */
 export { type BackwardOptions, backward, isGradEnabled, noGrad } from './autograd.js';
 export {
@@ -55,7 +64,17 @@ export {
   tanh,
 } from './ops/elementwise.js';
 export { embedding } from './ops/embedding.js';
-export { concat, expand, permute, reshape, slice, squeeze, transpose, unsqueeze } from './ops/layout.js';
+export {
+  concat,
+  expand,
+  permute,
+  reshape,
+  slice,
+  squeeze,
+  transpose,
+  unsqueeze,
+  view,
+} from './ops/layout.js';
 export { linear } from './ops/linear.js';
 export { type CrossEntropyOptions, crossEntropy } from './ops/loss.js';
 export { type MatmulOptions, matmul } from './ops/matmul.js';

@@ -50,6 +50,9 @@ export function reshape(x: Tensor, shape: Shape): Tensor {
   return out;
 }
 
+/** Alias of reshape (every tensor is contiguous, so a view is always possible). */
+export const view = reshape;
+
 /** Inserts a dim of size 1 at `axis` (a reshape). */
 export function unsqueeze(x: Tensor, axis: number): Tensor {
   const ax = normAxis('unsqueeze', axis, x.rank + 1, x.shape);
