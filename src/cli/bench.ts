@@ -7,6 +7,7 @@
  */
 import { parseArgs } from 'node:util';
 import { trainStepFlops } from '../bench/flops.js';
+import { benchGenerate, type GenerateBenchOptions, PROMPT_TOKENS } from '../bench/generate.js';
 import { checkTorch, runTorchReference, type TorchResult } from '../bench/torch.js';
 import { benchTrain, type TrainBenchOptions } from '../bench/train.js';
 import { getBackend } from '../kernels/index.js';
@@ -20,6 +21,7 @@ interface Workload {
 
 const workloads: Record<string, Workload> = {
   train: { summary: 'one AdamW training step of a transformer on random tokens', run: runTrain },
+  generate: { summary: 'batched sampling with a KV cache (tokens/s)', run: runGenerate },
 };
 
 function usage(): string {
@@ -257,4 +259,185 @@ function parseTrainArgs(argv: string[]) {
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
+}
+
+// ---------------------------------------------------------------- generate (models engineer)
+
+const GENERATE_HELP = `usage: rein bench generate [options]
+
+The workload of shared/bench/torch_reference.py generate, on rein: \`batch\` random prompts of
+${PROMPT_TOKENS} tokens, \`new\` tokens sampled per row (temperature 1) with a KV cache; prints
+tokens/s = batch·new / the median seconds of the timed iterations (max(1, steps/4) of them, after
+warm-up, as the reference). The last line is one JSON object:
+  {"workload":"generate","rein_tokens_per_s","torch_tokens_per_s","speedup",…}
+speedup = rein tokens/s ÷ torch tokens/s (above 1: rein is faster).
+
+options (defaults: the stories260K-shaped reference workload):
+  --arch gpt|llama     model style (llama)
+  --vocab N            vocabulary (512)
+  --ctx N              context length (256)
+  --layers N           blocks (5)
+  --dim N              width C (64)
+  --heads N            attention heads (8)
+  --kv-heads N         KV heads, 0 = heads (4)
+  --hidden N           MLP width, 0 = the arch's default (172)
+  --batch N            rows sampled together (16)
+  --new N              tokens generated per row (128)
+  --steps N            4 × timed iterations (12)
+  --warmup N           untimed iterations first (2)
+  --threads N          OpenBLAS + OpenMP threads, both sides (2)
+  --seed N             weights, prompts and sampling (0)
+  --rounds N           rein-then-torch rounds; each side reports its best (1)
+  --model PATH         time a real model (llama2.c .bin, HF folder, rein checkpoint) instead of
+                       random weights; shape flags are then ignored and --vs-torch is refused
+  --vs-torch           also run the PyTorch reference in the same command
+  --profile            print the time per kernel of one iteration
+
+For numbers comparable with the reference's AVX-512 figures, unset OPENBLAS_CORETYPE and
+OPENBLAS_L2_SIZE for the benchmark command (both sides inherit the same environment).`;
+
+async function runGenerate(argv: string[]): Promise<void> {
+  let values: Record<string, string | boolean | undefined>;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        arch: { type: 'string', default: 'llama' },
+        vocab: { type: 'string', default: '512' },
+        ctx: { type: 'string', default: '256' },
+        layers: { type: 'string', default: '5' },
+        dim: { type: 'string', default: '64' },
+        heads: { type: 'string', default: '8' },
+        'kv-heads': { type: 'string', default: '4' },
+        hidden: { type: 'string', default: '172' },
+        batch: { type: 'string', default: '16' },
+        new: { type: 'string', default: '128' },
+        steps: { type: 'string', default: '12' },
+        warmup: { type: 'string', default: '2' },
+        threads: { type: 'string', default: '2' },
+        seed: { type: 'string', default: '0' },
+        rounds: { type: 'string', default: '1' },
+        model: { type: 'string' },
+        'vs-torch': { type: 'boolean', default: false },
+        profile: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h', default: false },
+      },
+    }));
+  } catch (err) {
+    throw new CliError(`bench generate: ${(err as Error).message}\n\n${GENERATE_HELP}`);
+  }
+  if (values.help) {
+    console.log(GENERATE_HELP);
+    return;
+  }
+  const int = (name: string, min: number): number => {
+    const raw = values[name] as string;
+    const v = Number(raw);
+    if (!Number.isInteger(v) || v < min)
+      throw new CliError(`bench generate: --${name} must be an integer ≥ ${min}, got '${raw}'`);
+    return v;
+  };
+  const arch = values.arch as string;
+  if (arch !== 'gpt' && arch !== 'llama')
+    throw new CliError(`bench generate: --arch must be gpt or llama, got '${arch}'`);
+  const o: GenerateBenchOptions = {
+    arch,
+    vocab: int('vocab', 1),
+    ctx: int('ctx', 1),
+    layers: int('layers', 1),
+    dim: int('dim', 1),
+    heads: int('heads', 1),
+    kvHeads: int('kv-heads', 0),
+    hidden: int('hidden', 0),
+    batch: int('batch', 1),
+    new: int('new', 1),
+    steps: int('steps', 1),
+    warmup: int('warmup', 0),
+    seed: int('seed', 0),
+    model: (values.model as string | undefined) ?? null,
+    profile: values.profile === true,
+  };
+  const threads = int('threads', 1);
+  const rounds = int('rounds', 1);
+  const vsTorch = values['vs-torch'] === true;
+  if (vsTorch && o.model !== null)
+    throw new CliError('bench generate: --vs-torch times random weights of a given shape; drop --model');
+  if (vsTorch) {
+    try {
+      checkTorch();
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+  }
+  const backend = getBackend();
+  if (backend.name === 'native') {
+    setNativeThreads(threads);
+    const info = nativeInfo();
+    console.log(`rein: native kernels, OpenBLAS core ${info.blasCore}, ${info.threads} threads`);
+  } else {
+    console.log(`rein: ${backend.name} kernels`);
+  }
+  for (const v of ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']) {
+    if (process.env[v] !== undefined)
+      console.log(`note: ${v}=${process.env[v]} is set (both sides run with it)`);
+  }
+  process.env.OMP_NUM_THREADS = String(threads);
+  process.env.OPENBLAS_NUM_THREADS = String(threads);
+  const torchArgs = ['generate', '--arch', o.arch, '--vocab', String(o.vocab), '--ctx', String(o.ctx)];
+  torchArgs.push('--layers', String(o.layers), '--dim', String(o.dim), '--heads', String(o.heads));
+  torchArgs.push('--kv-heads', String(o.kvHeads), '--hidden', String(o.hidden), '--batch', String(o.batch));
+  torchArgs.push('--new', String(o.new), '--steps', String(o.steps), '--warmup', String(o.warmup));
+  torchArgs.push('--threads', String(threads), '--seed', String(o.seed));
+
+  const rein: number[] = [];
+  const torch: number[] = [];
+  let params = 0;
+  let profile: string | null = null;
+  for (let r = 0; r < rounds; r++) {
+    let res: ReturnType<typeof benchGenerate>;
+    try {
+      res = benchGenerate({ ...o, profile: o.profile && r === rounds - 1 });
+    } catch (err) {
+      throw new CliError((err as Error).message);
+    }
+    params = res.params;
+    rein.push(res.tokensPerS);
+    if (res.profile !== null) profile = res.profile;
+    let line = `round ${r + 1}/${rounds}: rein ${res.tokensPerS.toFixed(0)} tokens/s (${res.seconds.toFixed(3)} s per ${o.batch}×${o.new})`;
+    if (vsTorch) {
+      let t: TorchResult;
+      try {
+        t = runTorchReference(torchArgs);
+      } catch (err) {
+        throw new CliError((err as Error).message);
+      }
+      torch.push(t.tokens_per_s);
+      line += `, ${t.engine} ${t.tokens_per_s} tokens/s (${t.params} params, rein ${params})`;
+    }
+    console.log(line);
+  }
+  if (profile !== null) console.log(profile);
+  const best = Math.max(...rein);
+  const bestTorch = vsTorch ? Math.max(...torch) : null;
+  console.log(
+    JSON.stringify({
+      workload: 'generate',
+      arch: o.model === null ? o.arch : 'model',
+      model: o.model,
+      batch: o.batch,
+      new: o.new,
+      rein_tokens_per_s: Math.round(best),
+      torch_tokens_per_s: bestTorch,
+      speedup: bestTorch === null ? null : round(best / bestTorch, 3),
+      backend: backend.name,
+      threads,
+      params,
+      rounds: rein.map((x, i) => ({
+        rein_tokens_per_s: Math.round(x),
+        torch_tokens_per_s: vsTorch ? torch[i] : null,
+      })),
+    }),
+  );
 }
