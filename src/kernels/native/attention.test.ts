@@ -54,6 +54,9 @@ describeNative('native rope and attention agree with js', () => {
     // a prompt chunk appended to a cache, some queries with no visible key at all
     { B: 2, Tq: 16, Tk: 24, Hq: 4, Hkv: 1, D: 16, qStart: 8, cache: 8, keyStart: [2, 20] },
     { B: 2, Tq: 20, Tk: 30, Hq: 2, Hkv: 2, D: 64, qStart: 10, cache: 5, keyStart: [0, 25] },
+    // long enough for causal row blocks, with a cache offset and a left-padded row
+    { B: 2, Tq: 70, Tk: 80, Hq: 4, Hkv: 2, D: 16, qStart: 10, cache: 3, keyStart: [0, 40] },
+    { B: 1, Tq: 100, Tk: 100, Hq: 2, Hkv: 1, D: 24, qStart: 0, cache: 0, keyStart: [70] },
   ];
 
   for (const c of cases) {
