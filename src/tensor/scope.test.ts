@@ -98,3 +98,28 @@ describe('scope', () => {
     expect(t!.released).toBe(true);
   });
 });
+
+describe('saved inputs', () => {
+  it('backward uses the ids and targets of the forward pass even if the caller refills its buffers', () => {
+    const table = T.tensor(
+      [
+        [1, 0],
+        [0, 1],
+        [1, 1],
+      ],
+      undefined,
+      { requiresGrad: true },
+    );
+    const ids = new Int32Array([0, 1]);
+    const targets = new Int32Array([0, 1]);
+    const loss = T.crossEntropy(T.embedding(table, ids), targets, { reduction: 'none' });
+    const ref = T.crossEntropy(T.embedding(table, new Int32Array([0, 1])), new Int32Array([0, 1]));
+    ids.set([2, 2]);
+    targets.set([1, 0]);
+    T.backward(T.mean(loss));
+    const got = Array.from(table.grad!);
+    table.grad = null;
+    T.backward(ref);
+    expect(got).toEqual(Array.from(table.grad!));
+  });
+});

@@ -205,7 +205,7 @@ export function rope(x: Tensor, positions: Int32Array | number, theta = 10000): 
         `rope: positions has ${positions.length} entries, x ${fmt(x.shape)} needs B·T = ${B * T}`,
       );
     }
-    pos = positions;
+    pos = needsGrad(x) ? positions.slice() : positions; // kept for backward: the caller may reuse its buffer
   }
   const out = Tensor.empty(x.shape);
   getBackend().rope(x.data, B, T, H, D, pos, theta, false, out.data);

@@ -25,8 +25,9 @@ export function embedding(table: Tensor, ids: Int32Array, idsShape: Shape = [ids
   const out = Tensor.empty([...idsShape, D]);
   getBackend().gather(table.data, ids, D, out.data);
   if (needsGrad(table)) {
+    const saved = ids.slice(); // the caller may refill its id buffer before backward runs
     record(out, [table], () => {
-      getBackend().scatterAdd(gradOf(table), ids, D, out.grad!);
+      getBackend().scatterAdd(gradOf(table), saved, D, out.grad!);
     });
   }
   return out;

@@ -46,12 +46,13 @@ export function crossEntropy(logits: Tensor, targets: Int32Array, opts: CrossEnt
   const rowShape = logits.shape.slice(0, logits.rank - 1);
   const losses = Tensor.empty(rowShape);
   be.crossEntropy(logits.data, targets, rows, V, ignoreIndex, losses.data);
+  const saved = needsGrad(logits) ? targets.slice() : targets; // the caller may refill its buffer before backward
   if (reduction === 'none') {
     if (needsGrad(logits)) {
       record(losses, [logits], () => {
         getBackend().crossEntropyBackward(
           logits.data,
-          targets,
+          saved,
           losses.grad!,
           rows,
           V,
@@ -70,7 +71,7 @@ export function crossEntropy(logits: Tensor, targets: Int32Array, opts: CrossEnt
     record(out, [logits], () => {
       const dLoss = pool.alloc(rows);
       dLoss.fill(divisor === 0 ? 0 : out.grad![0] / divisor);
-      getBackend().crossEntropyBackward(logits.data, targets, dLoss, rows, V, ignoreIndex, gradOf(logits));
+      getBackend().crossEntropyBackward(logits.data, saved, dLoss, rows, V, ignoreIndex, gradOf(logits));
       pool.release(dLoss);
     });
   }
