@@ -192,6 +192,29 @@ export class Decoder {
   }
 
   /**
+   * Keeps only the rows `keep` (ascending indices of the current rows), moving them to the front
+   * with their cached keys and values, so finished rows stop costing compute.
+   */
+  compact(keep: ArrayLike<number>): void {
+    const c = this.config;
+    const rowLen = this.maxLen * c.nKvHeads * c.headDim;
+    const used = this.length * c.nKvHeads * c.headDim;
+    for (let i = 0; i < keep.length; i++) {
+      const src = keep[i];
+      if (src < i || src >= this.B || (i > 0 && src <= keep[i - 1])) {
+        throw new Error(`Decoder.compact: rows must be ascending indices below ${this.B}`);
+      }
+      if (src === i) continue;
+      for (let l = 0; l < c.nLayers; l++) {
+        this.kCache[l].copyWithin(i * rowLen, src * rowLen, src * rowLen + used);
+        this.vCache[l].copyWithin(i * rowLen, src * rowLen, src * rowLen + used);
+      }
+      this.start[i] = this.start[src];
+    }
+    this.B = keep.length;
+  }
+
+  /**
    * Feeds Tn new tokens per row (ids (B, Tn) row-major) at the next positions and returns the
    * next-token logits of each row's last position, (B, V). The returned array is reused by the
    * next call: read it before calling again.

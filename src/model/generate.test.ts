@@ -115,6 +115,22 @@ for (const arch of ['gpt', 'llama'] as const) {
       );
     });
 
+    it('drops finished rows from the batch without changing the others (greedy vs alone)', () => {
+      const many = [...prompts, [5, 5, 5], [9], [2, 4, 6, 8], [7, 1]];
+      const free = generate(model, many, { maxNew: 16, greedy: true });
+      // a stop token that ends rows at different steps: the most common first-half token
+      const counts = new Map<number, number>();
+      for (const g of free) for (const id of g.ids.slice(0, 8)) counts.set(id, (counts.get(id) ?? 0) + 1);
+      const stopId = [...counts].sort((a, b) => b[1] - a[1])[0][0];
+      const batch = generate(model, many, { maxNew: 16, greedy: true, stopIds: [stopId] });
+      expect(new Set(batch.map((g) => g.ids.length)).size).toBeGreaterThan(2);
+      many.forEach((p, b) => {
+        const alone = generate(model, [p], { maxNew: 16, greedy: true, stopIds: [stopId] })[0];
+        expect(batch[b].ids).toEqual(alone.ids);
+        expect(batch[b].finishReason).toBe(alone.finishReason);
+      });
+    });
+
     it('clamps to the context length and rejects bad options', () => {
       const g = generate(model, [[1, 2, 3]], { maxNew: 1000, greedy: true });
       expect(g[0].ids.length).toBe(model.config.contextLength - 3 + 1);

@@ -43,6 +43,9 @@ export interface Generation {
 
 const decoders = new WeakMap<Transformer, Decoder>();
 
+/** Finished rows are dropped from the batch once the unfinished ones are at most this share of it. */
+const COMPACT_BELOW = 0.75;
+
 /** A decoder big enough for B rows of `len` positions, reused across calls for the same model. */
 function decoderFor(model: Transformer, B: number, len: number): Decoder {
   const have = decoders.get(model);
@@ -92,27 +95,37 @@ export function generate(
     const rngs = prompts.map((_, b) => new Rng(seed * 1_000_003 + b));
     const scratch = new SamplerScratch(c.vocabSize);
     const done = new Uint8Array(B);
+    // decoder row j holds prompt rowOf[j]; finished rows are compacted away once they are many
+    let rowOf = Array.from({ length: B }, (_, b) => b);
     const next = new Int32Array(B);
-    let remaining = B;
+    const V = c.vocabSize;
     T.noGrad(() => {
       decoder.begin(B, start);
       let logits = decoder.forward(padded, Tp);
       for (let step = 0; step < maxNew; step++) {
-        for (let b = 0; b < B; b++) {
+        let active = 0;
+        for (let j = 0; j < rowOf.length; j++) {
+          const b = rowOf[j];
           if (done[b]) continue;
-          const row = logits.subarray(b * c.vocabSize, (b + 1) * c.vocabSize);
-          const { id, logProb } = sampleRow(row, sampler, rngs[b], scratch);
+          const { id, logProb } = sampleRow(logits.subarray(j * V, (j + 1) * V), sampler, rngs[b], scratch);
           out[b].ids.push(id);
           out[b].logProbs.push(logProb);
-          next[b] = id;
+          next[j] = id;
           if (stop.has(id)) {
             out[b].finishReason = 'stop';
             done[b] = 1;
-            remaining--;
-          }
+          } else active++;
         }
-        if (remaining === 0 || step === maxNew - 1) break;
-        logits = decoder.forward(next, 1);
+        if (active === 0 || step === maxNew - 1) break;
+        if (active <= rowOf.length * COMPACT_BELOW) {
+          const keep = rowOf.map((b, j) => (done[b] ? -1 : j)).filter((j) => j >= 0);
+          decoder.compact(keep);
+          keep.forEach((j, i) => {
+            next[i] = next[j];
+          });
+          rowOf = keep.map((j) => rowOf[j]);
+        }
+        logits = decoder.forward(next.subarray(0, rowOf.length), 1);
       }
     });
   }
