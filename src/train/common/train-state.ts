@@ -14,10 +14,17 @@ import { readSafetensors, writeSafetensors } from '../../model/safetensors.js';
 import type { Transformer } from '../../model/transformer.js';
 import type { AdamW } from '../../optim/index.js';
 
+/** One trained model and its optimiser (PPO has two: the policy and the value model). */
+export interface TrainedPart {
+  name: string;
+  model: Transformer;
+  opt: AdamW;
+}
+
 interface StateFile<E> {
   step: number;
-  model: string;
-  optimizer: string;
+  /** Part name → its weight and optimiser files. */
+  parts: Record<string, { model: string; optimizer: string }>;
   extra: E;
 }
 
@@ -25,39 +32,44 @@ export function stateDir(outDir: string): string {
   return join(outDir, 'state');
 }
 
-/** Saves the state after `step` completed optimiser steps; `extra` is the trainer's JSON (counters, β, rng). */
+/** Saves the state after `step` completed steps; `extra` is the trainer's JSON (counters, β, …). */
 export function saveTrainState<E>(
   outDir: string,
   step: number,
-  model: Transformer,
-  opt: AdamW,
+  parts: readonly TrainedPart[],
   extra: E,
 ): void {
   const dir = stateDir(outDir);
   mkdirSync(dir, { recursive: true });
-  const modelFile = `model-${step}.safetensors`;
-  const optFile = `optimizer-${step}.safetensors`;
-  writeSafetensors(join(dir, modelFile), model.stateDict());
-  const o = opt.stateDict();
-  const moments: [string, { shape: number[]; data: Float32Array }][] = [];
-  for (const [name, m] of o.m) moments.push([`m.${name}`, { shape: [m.length], data: m }]);
-  for (const [name, v] of o.v) moments.push([`v.${name}`, { shape: [v.length], data: v }]);
-  writeSafetensors(join(dir, optFile), moments, { step: String(o.step) });
-  const state: StateFile<E> = { step, model: modelFile, optimizer: optFile, extra };
+  const files: StateFile<E>['parts'] = {};
+  for (const { name, model, opt } of parts) {
+    const entry = {
+      model: `${name}-model-${step}.safetensors`,
+      optimizer: `${name}-optimizer-${step}.safetensors`,
+    };
+    writeSafetensors(join(dir, entry.model), model.stateDict());
+    const o = opt.stateDict();
+    const moments: [string, { shape: number[]; data: Float32Array }][] = [];
+    for (const [n, m] of o.m) moments.push([`m.${n}`, { shape: [m.length], data: m }]);
+    for (const [n, v] of o.v) moments.push([`v.${n}`, { shape: [v.length], data: v }]);
+    writeSafetensors(join(dir, entry.optimizer), moments, { step: String(o.step) });
+    files[name] = entry;
+  }
+  const state: StateFile<E> = { step, parts: files, extra };
   writeFileAtomic(join(dir, 'state.json'), `${JSON.stringify(state)}\n`);
+  const current = new Set(Object.values(files).flatMap((f) => [f.model, f.optimizer]));
   for (const f of readdirSync(dir)) {
-    if (f.endsWith('.safetensors') && f !== modelFile && f !== optFile) rmSync(join(dir, f), { force: true });
+    if (f.endsWith('.safetensors') && !current.has(f)) rmSync(join(dir, f), { force: true });
   }
 }
 
 /**
- * Restores model weights and optimiser state saved by saveTrainState; returns the step and the
- * trainer's extra JSON, or null when `outDir` holds no state.
+ * Restores the weights and optimiser states saved by saveTrainState into `parts` (matched by
+ * name); returns the step and the trainer's extra JSON, or null when `outDir` holds no state.
  */
 export function loadTrainState<E>(
   outDir: string,
-  model: Transformer,
-  opt: AdamW,
+  parts: readonly TrainedPart[],
 ): { step: number; extra: E } | null {
   const dir = stateDir(outDir);
   const file = join(dir, 'state.json');
@@ -68,20 +80,25 @@ export function loadTrainState<E>(
   } catch (e) {
     throw new Error(`${file}: not a readable training state (${(e as Error).message})`);
   }
-  const weights = readSafetensors(join(dir, state.model)).tensors;
-  for (const [name, p] of model.params) {
-    const w = weights.get(name);
-    if (!w || w.data.length !== p.size)
-      throw new Error(`${join(dir, state.model)}: weight '${name}' is missing or of another shape`);
-    p.data.set(w.data);
+  for (const { name, model, opt } of parts) {
+    const entry = state.parts?.[name];
+    if (!entry) throw new Error(`${file}: no saved state for '${name}'`);
+    const weightsFile = join(dir, entry.model);
+    const weights = readSafetensors(weightsFile).tensors;
+    for (const [pname, p] of model.params) {
+      const w = weights.get(pname);
+      if (!w || w.data.length !== p.size)
+        throw new Error(`${weightsFile}: weight '${pname}' is missing or of another shape`);
+      p.data.set(w.data);
+    }
+    const moments = readSafetensors(join(dir, entry.optimizer));
+    const m = new Map<string, Float32Array>();
+    const v = new Map<string, Float32Array>();
+    for (const [key, t] of moments.tensors) {
+      if (key.startsWith('m.')) m.set(key.slice(2), Float32Array.from(t.data));
+      else if (key.startsWith('v.')) v.set(key.slice(2), Float32Array.from(t.data));
+    }
+    opt.loadStateDict({ step: Number(moments.metadata.step ?? state.step), m, v });
   }
-  const moments = readSafetensors(join(dir, state.optimizer));
-  const m = new Map<string, Float32Array>();
-  const v = new Map<string, Float32Array>();
-  for (const [key, t] of moments.tensors) {
-    if (key.startsWith('m.')) m.set(key.slice(2), Float32Array.from(t.data));
-    else if (key.startsWith('v.')) v.set(key.slice(2), Float32Array.from(t.data));
-  }
-  opt.loadStateDict({ step: Number(moments.metadata.step ?? state.step), m, v });
   return { step: state.step, extra: state.extra };
 }

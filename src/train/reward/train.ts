@@ -63,7 +63,7 @@ export function trainRewardModel(
     totalSteps: steps,
   });
   let startStep = 0;
-  if (cfg.resume) startStep = loadTrainState(cfg.out, rm, opt)?.step ?? 0;
+  if (cfg.resume) startStep = loadTrainState(cfg.out, [{ name: 'rm', model: rm, opt }])?.step ?? 0;
 
   const progress = new Progress('reward model', steps, process.stderr, options.quiet);
   let correct = 0;
@@ -114,7 +114,7 @@ export function trainRewardModel(
     log.write(record);
     progress.update(step + 1, `loss ${loss.toFixed(3)} acc ${(correct / seen).toFixed(2)}`);
     if (cfg.saveEvery > 0 && (step + 1) % cfg.saveEvery === 0 && step + 1 < steps)
-      saveTrainState(cfg.out, step + 1, rm, opt, {});
+      saveTrainState(cfg.out, step + 1, [{ name: 'rm', model: rm, opt }], {});
   }
 
   // 4. centre: demonstrations score mean 0 (a constant shift changes no ranking)

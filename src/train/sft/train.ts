@@ -72,7 +72,7 @@ export function trainSft(
     totalSteps: cfg.steps,
   });
   let startStep = 0;
-  if (cfg.resume) startStep = loadTrainState(cfg.out, model, opt)?.step ?? 0;
+  if (cfg.resume) startStep = loadTrainState(cfg.out, [{ name: 'policy', model, opt }])?.step ?? 0;
 
   const progress = new Progress('sft', cfg.steps, process.stderr, options.quiet);
   const recent: number[] = [];
@@ -105,7 +105,7 @@ export function trainSft(
     log.write(record);
     progress.update(step + 1, `loss ${loss.toFixed(3)}`);
     if (cfg.saveEvery > 0 && (step + 1) % cfg.saveEvery === 0 && step + 1 < cfg.steps) {
-      saveTrainState(cfg.out, step + 1, model, opt, {});
+      saveTrainState(cfg.out, step + 1, [{ name: 'policy', model, opt }], {});
     }
   }
   const tail = recent.slice(-Math.max(1, Math.ceil(recent.length / 10)));

@@ -1,0 +1,82 @@
+/**
+ * Rollouts as one left-padded batch: each row is [padding][prompt][response][padding], with
+ * every response starting in the same column Tp. Left padding keeps the responses aligned, so
+ * per-token quantities of all rows are the columns Tp … Tp+L−1 of the full (B, Tp+L) layout —
+ * the response layout (B, L) that GAE and the losses use — and the transformer masks the pads.
+ */
+import type { TokenBatch } from '../../model/transformer.js';
+
+export interface RolloutBatch extends TokenBatch {
+  /** Column of every row's first response token (= the longest prompt). */
+  Tp: number;
+  /** Longest response: the response layout is (B, L). */
+  L: number;
+  /** Response tokens per row. */
+  lengths: Int32Array;
+  /** Tp for every row, as responseLogProbs wants it. */
+  responseStart: Int32Array;
+}
+
+export function rolloutBatch(
+  prompts: readonly (readonly number[])[],
+  responses: readonly (readonly number[])[],
+  padId: number,
+): RolloutBatch {
+  const B = prompts.length;
+  const Tp = Math.max(...prompts.map((p) => p.length));
+  const L = Math.max(1, ...responses.map((r) => r.length));
+  const T = Tp + L;
+  const ids = new Int32Array(B * T).fill(padId);
+  const start = new Int32Array(B);
+  const end = new Int32Array(B);
+  const lengths = new Int32Array(B);
+  for (let b = 0; b < B; b++) {
+    start[b] = Tp - prompts[b].length;
+    ids.set(prompts[b], b * T + start[b]);
+    ids.set(responses[b], b * T + Tp);
+    lengths[b] = responses[b].length;
+    end[b] = Tp + Math.max(1, responses[b].length);
+  }
+  return { ids, B, T, start, end, Tp, L, lengths, responseStart: new Int32Array(B).fill(Tp) };
+}
+
+/** The response layout (B, L) of a full-layout (B, T) array: columns Tp … Tp+L−1. */
+export function responseColumns(full: Float32Array, batch: RolloutBatch): Float32Array {
+  const out = new Float32Array(batch.B * batch.L);
+  for (let b = 0; b < batch.B; b++)
+    out.set(full.subarray(b * batch.T + batch.Tp, b * batch.T + batch.Tp + batch.L), b * batch.L);
+  return out;
+}
+
+/** 1 on real response tokens of the (B, L) layout. */
+export function responseMask(batch: RolloutBatch): Float32Array {
+  const mask = new Float32Array(batch.B * batch.L);
+  for (let b = 0; b < batch.B; b++) mask.fill(1, b * batch.L, b * batch.L + batch.lengths[b]);
+  return mask;
+}
+
+/** Rows `rows` of a rollout batch, as a smaller batch with the same Tp and L (for minibatches). */
+export function selectRows(batch: RolloutBatch, rows: readonly number[]): RolloutBatch {
+  const B = rows.length;
+  const ids = new Int32Array(B * batch.T);
+  const pick = (a: Int32Array) => Int32Array.from(rows, (r) => a[r]);
+  rows.forEach((r, i) => ids.set(batch.ids.subarray(r * batch.T, (r + 1) * batch.T), i * batch.T));
+  return {
+    ids,
+    B,
+    T: batch.T,
+    start: pick(batch.start!),
+    end: pick(batch.end!),
+    Tp: batch.Tp,
+    L: batch.L,
+    lengths: pick(batch.lengths),
+    responseStart: new Int32Array(B).fill(batch.Tp),
+  };
+}
+
+/** Rows `rows` of a (B, L) response-layout array. */
+export function selectResponseRows(x: Float32Array, L: number, rows: readonly number[]): Float32Array {
+  const out = new Float32Array(rows.length * L);
+  rows.forEach((r, i) => out.set(x.subarray(r * L, (r + 1) * L), i * L));
+  return out;
+}

@@ -1,0 +1,302 @@
+/**
+ * Step 3 of RLHF: PPO against the reward model, held near the SFT model by a KL penalty.
+ * One iteration is RLHF.md's seven steps, in order:
+ *   1 rollout → 2 score → 3 log-probs and values → 4 KL-penalised rewards →
+ *   5 (optional) reward whitening → 6 GAE + advantage whitening → 7 clipped updates.
+ * The policy and the value model are separate transformers (the value model starts from the
+ * RM); the reference (SFT) and the RM are frozen.
+ */
+import { generate } from '../../model/generate.js';
+import { responseLogProbs, type Transformer } from '../../model/transformer.js';
+import { AdamW, clipGradNorm } from '../../optim/index.js';
+import * as T from '../../tensor/index.js';
+import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
+import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { Progress } from '../../util/progress.js';
+import { Rng } from '../../util/rng.js';
+import { IGNORE, nextTokenTargets, padRight, type Sequence } from '../common/batch.js';
+import { maskedMeanOf } from '../common/functional.js';
+import { assertFinite, RunLog } from '../common/run-log.js';
+import { batchIndices } from '../common/shuffle-batches.js';
+import { loadTrainState, saveTrainState } from '../common/train-state.js';
+import { gae, klPenalisedRewards, whiten } from './advantages.js';
+import type { PpoConfig } from './config.js';
+import { adaptiveKl, fixedKl, type KlController } from './kl-controller.js';
+import { policyLoss, valueLoss } from './loss.js';
+import {
+  type RolloutBatch,
+  responseColumns,
+  responseMask,
+  rolloutBatch,
+  selectResponseRows,
+  selectRows,
+} from './rollout.js';
+
+/** The models of a PPO run. */
+export interface PpoModels {
+  /** Trained in place; starts as a copy of the SFT model. */
+  policy: Transformer;
+  /** The frozen SFT model the KL penalty measures against. */
+  reference: Transformer;
+  /** The frozen reward model (scalar head). */
+  rewardModel: Transformer;
+  /** Trained in place; starts as a copy of the reward model. */
+  value: Transformer;
+}
+
+/** One iteration's metrics (written to log.jsonl). */
+export interface PpoIterationLog {
+  iteration: number;
+  rm_score: number;
+  kl: number;
+  beta: number;
+  policy_loss: number;
+  value_loss: number;
+  clip_fraction: number;
+  value_clip_fraction: number;
+  approx_kl: number;
+  entropy: number;
+  response_length: number;
+  no_eos_fraction: number;
+  ptx_loss?: number;
+  gold?: number;
+  seconds: number;
+}
+
+export interface PpoHooks {
+  log?: RunLog;
+  quiet?: boolean;
+  /** Gold judge of sampled responses (the assistant world's): mean gold per iteration is logged. */
+  gold?: (promptIndices: readonly number[], responses: readonly string[]) => number[];
+  /** Called every `evalEvery` iterations and after the last (e.g. held-out evaluation). */
+  onEval?: (iteration: number, policy: Transformer) => Record<string, number>;
+  /** Called after each iteration with its metrics. */
+  onIteration?: (log: PpoIterationLog) => void;
+}
+
+/** Values (B, T) of a batch: entry t is the value model's estimate before token t (read at t − 1). */
+function shiftedValues(value: Transformer, batch: RolloutBatch): T.Tensor {
+  const v = value.scalarsFrom(value.hidden(batch)); // (B, T)
+  return T.concat([T.zeros([batch.B, 1]), T.slice(v, 1, 0, batch.T - 1)], 1); // (B, T)
+}
+
+/** Mean next-token loss on plain texts (the PPO-ptx term). */
+function ptxLoss(policy: Transformer, texts: readonly Sequence[], padId: number): T.Tensor {
+  const batch = padRight(texts, padId);
+  return T.crossEntropy(policy.logits(batch), nextTokenTargets(batch, true), { ignoreIndex: IGNORE });
+}
+
+export function trainPpo(
+  models: PpoModels,
+  tok: Tokenizer,
+  prompts: readonly string[],
+  cfg: PpoConfig,
+  hooks: PpoHooks = {},
+  ptxTexts: readonly Sequence[] = [],
+): PpoIterationLog[] {
+  const { policy, reference, rewardModel, value } = models;
+  if (!rewardModel.hasScalarHead || !value.hasScalarHead)
+    throw new Error('trainPpo: the reward and value models need scalar heads');
+  if (prompts.length === 0) throw new Error('trainPpo: no RL prompts');
+  const log = hooks.log ?? new RunLog(null);
+  const padId = tok.padId ?? 0;
+  const stopIds = chatStopIds(tok);
+  const promptIds = prompts.map((p) => encodeChat(tok, p).ids);
+  const policyOpt = new AdamW([...policy.params], { lr: cfg.lr, weightDecay: 0 });
+  const valueOpt = new AdamW([...value.params], { lr: cfg.valueLr, weightDecay: 0 });
+  const parts = [
+    { name: 'policy', model: policy, opt: policyOpt },
+    { name: 'value', model: value, opt: valueOpt },
+  ];
+  let kl: KlController = cfg.kl.adaptive
+    ? adaptiveKl(cfg.kl.beta, cfg.kl.target, cfg.kl.horizon)
+    : fixedKl(cfg.kl.beta);
+  let start = 0;
+  const history: PpoIterationLog[] = [];
+  if (cfg.resume) {
+    const saved = loadTrainState<{ beta: number; history: PpoIterationLog[] }>(cfg.out, parts);
+    if (saved) {
+      start = saved.step;
+      history.push(...saved.extra.history);
+      kl = cfg.kl.adaptive
+        ? adaptiveKl(saved.extra.beta, cfg.kl.target, cfg.kl.horizon)
+        : fixedKl(saved.extra.beta);
+    }
+  }
+  const progress = new Progress('ppo', cfg.iterations, process.stderr, hooks.quiet);
+  const shuffler = new Rng(cfg.seed + 17);
+
+  for (let iter = start; iter < cfg.iterations; iter++) {
+    const t0 = Date.now();
+    const rows = batchIndices(prompts.length, cfg.rolloutBatch, cfg.seed, iter);
+
+    // 1. rollout: sample a response per prompt from the current policy (KV cache, stop at <|end|>)
+    const gens = generate(
+      policy,
+      rows.map((r) => promptIds[r]),
+      { maxNew: cfg.maxNew, temperature: cfg.temperature, stopIds, seed: cfg.seed * 100_003 + iter },
+      null,
+    );
+    const batch = rolloutBatch(
+      rows.map((r) => promptIds[r]),
+      gens.map((g) => g.ids),
+      padId,
+    );
+    const { B, L } = batch;
+    const mask = responseMask(batch);
+
+    // 2. score: the RM at each response's last token; a response without the end token is penalised
+    const scores = T.noGrad(() => T.scope(() => Float32Array.from(rewardModel.scalarAtLast(batch).data)));
+    const rmScores = Float32Array.from(scores);
+    gens.forEach((g, b) => {
+      if (g.finishReason !== 'stop') scores[b] += cfg.noEosPenalty;
+    });
+
+    // 3. log-probs under the policy (old) and the reference, and the value model's values
+    const { oldLogp, refLogp, oldValues } = T.noGrad(() =>
+      T.scope(() => ({
+        oldLogp: responseColumns(
+          responseLogProbs(policy, batch, batch.responseStart, cfg.temperature).logProbs.data,
+          batch,
+        ),
+        refLogp: responseColumns(
+          responseLogProbs(reference, batch, batch.responseStart, cfg.temperature).logProbs.data,
+          batch,
+        ),
+        oldValues: responseColumns(shiftedValues(value, batch).data, batch),
+      })),
+    );
+
+    // 4. per-token rewards: −β·KL_t on every token, plus the score on the last one
+    const klTokens = new Float32Array(B * L);
+    for (let i = 0; i < klTokens.length; i++) {
+      if (mask[i] === 0) continue;
+      const d = oldLogp[i] - refLogp[i];
+      klTokens[i] = cfg.kl.estimator === 'k1' ? d : Math.expm1(-d) + d; // k3 with r = π_ref/π
+    }
+    let rewards = klPenalisedRewards(scores, klTokens, batch.lengths, kl.beta, L);
+
+    // 5. optional reward whitening (keeps the mean: a reward's sign means something)
+    if (cfg.whitenRewards) rewards = whiten(rewards, batch.lengths, L, false);
+
+    // 6. GAE backwards over each response, then whitened advantages
+    const { advantages: rawAdv, returns } = gae(rewards, oldValues, batch.lengths, L, cfg.gamma, cfg.lambda);
+    const advantages = whiten(rawAdv, batch.lengths, L);
+
+    // 7. update: several epochs of shuffled minibatches, clipped policy and value losses
+    const stats = { pg: 0, vf: 0, clip: 0, vclip: 0, approxKl: 0, ptx: 0, n: 0 };
+    for (let epoch = 0; epoch < cfg.ppoEpochs; epoch++) {
+      const order = shuffler.shuffle(Array.from({ length: B }, (_, i) => i));
+      for (let m = 0; m < B; m += cfg.minibatch) {
+        const mb = order.slice(m, m + cfg.minibatch);
+        const mbBatch = selectRows(batch, mb);
+        const mbMask = selectResponseRows(mask, L, mb);
+        const step = T.scope(() => {
+          const logp = T.slice(
+            responseLogProbs(policy, mbBatch, mbBatch.responseStart, cfg.temperature).logProbs,
+            1,
+            batch.Tp,
+            batch.Tp + L,
+          ); // (b, L)
+          const pg = policyLoss(
+            logp,
+            selectResponseRows(oldLogp, L, mb),
+            selectResponseRows(advantages, L, mb),
+            mbMask,
+            cfg.clipRange,
+          );
+          const values = T.slice(shiftedValues(value, mbBatch), 1, batch.Tp, batch.Tp + L); // (b, L)
+          const vf = valueLoss(
+            values,
+            selectResponseRows(oldValues, L, mb),
+            selectResponseRows(returns, L, mb),
+            mbMask,
+            cfg.valueClipRange,
+          );
+          let total = T.add(pg.loss, T.scale(vf.loss, cfg.vfCoef));
+          let ptx = 0;
+          if (cfg.ptxCoef > 0 && ptxTexts.length > 0) {
+            const texts = Array.from({ length: cfg.ptxBatch }, () => ptxTexts[shuffler.int(ptxTexts.length)]);
+            const lm = ptxLoss(policy, texts, padId);
+            ptx = lm.item();
+            total = T.add(total, T.scale(lm, cfg.ptxCoef));
+          }
+          T.backward(total);
+          return {
+            pg: pg.loss.item(),
+            vf: vf.loss.item(),
+            clip: pg.stats.clipFraction,
+            vclip: vf.clipFraction,
+            approxKl: pg.stats.approxKl,
+            ptx,
+          };
+        });
+        const policyNorm = clipGradNorm([...policy.params.values()], cfg.gradClip);
+        const valueNorm = clipGradNorm([...value.params.values()], cfg.gradClip);
+        assertFinite(iter + 1, {
+          policy_loss: step.pg,
+          value_loss: step.vf,
+          policy_grad_norm: policyNorm,
+          value_grad_norm: valueNorm,
+        });
+        policyOpt.step();
+        valueOpt.step();
+        policyOpt.zeroGrad();
+        valueOpt.zeroGrad();
+        stats.pg += step.pg;
+        stats.vf += step.vf;
+        stats.clip += step.clip;
+        stats.vclip += step.vclip;
+        stats.approxKl += step.approxKl;
+        stats.ptx += step.ptx;
+        stats.n++;
+      }
+    }
+
+    // log: RLHF.md's list, plus the gold score where a judge is given
+    const seqKl = new Float32Array(B);
+    for (let b = 0; b < B; b++) for (let t = 0; t < batch.lengths[b]; t++) seqKl[b] += klTokens[b * L + t];
+    const meanKl = seqKl.reduce((a, x) => a + x, 0) / B;
+    const entry: PpoIterationLog = {
+      iteration: iter + 1,
+      rm_score: rmScores.reduce((a, x) => a + x, 0) / B,
+      kl: meanKl,
+      beta: kl.beta,
+      policy_loss: stats.pg / stats.n,
+      value_loss: stats.vf / stats.n,
+      clip_fraction: stats.clip / stats.n,
+      value_clip_fraction: stats.vclip / stats.n,
+      approx_kl: stats.approxKl / stats.n,
+      entropy: -maskedMeanOf(oldLogp, mask),
+      response_length: batch.lengths.reduce((a, x) => a + x, 0) / B,
+      no_eos_fraction: gens.filter((g) => g.finishReason !== 'stop').length / B,
+      seconds: 0,
+    };
+    if (cfg.ptxCoef > 0 && ptxTexts.length > 0) entry.ptx_loss = stats.ptx / stats.n;
+    if (hooks.gold) {
+      const texts = gens.map((g) =>
+        chatResponseText(tok, g.finishReason === 'stop' ? g.ids.slice(0, -1) : g.ids),
+      );
+      const golds = hooks.gold(rows, texts);
+      entry.gold = golds.reduce((a, x) => a + x, 0) / golds.length;
+    }
+    assertFinite(iter + 1, { rm_score: entry.rm_score, kl: entry.kl });
+    kl.update(meanKl, B);
+    entry.seconds = (Date.now() - t0) / 1000;
+    const evalMetrics =
+      hooks.onEval && cfg.evalEvery > 0 && ((iter + 1) % cfg.evalEvery === 0 || iter + 1 === cfg.iterations)
+        ? hooks.onEval(iter + 1, policy)
+        : {};
+    history.push(entry);
+    log.write({ ...entry, ...evalMetrics });
+    hooks.onIteration?.(entry);
+    progress.update(
+      iter + 1,
+      `rm ${entry.rm_score.toFixed(2)} kl ${entry.kl.toFixed(2)}${entry.gold !== undefined ? ` gold ${entry.gold.toFixed(2)}` : ''}`,
+    );
+    if (cfg.saveEvery > 0 && (iter + 1) % cfg.saveEvery === 0 && iter + 1 < cfg.iterations) {
+      saveTrainState(cfg.out, iter + 1, parts, { beta: kl.beta, history });
+    }
+  }
+  return history;
+}
