@@ -1,5 +1,6 @@
 /**
- * Step 1 of RLHF: supervised fine-tuning (imitation learning) on demonstrations.
+ * Step 1 of RLHF: supervised fine-tuning (imitation learning) on demonstrations, and the
+ * language-model training loop it shares with pretraining.
  * Next-token cross-entropy on the response tokens only — the prompt is given, not learned —
  * through the one chat template (tokenizer/chat-template.ts) that sampling and scoring also use.
  */
@@ -15,6 +16,23 @@ import { assertFinite, RunLog } from '../common/run-log.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { SftConfig } from './config.js';
+
+/** The knobs of the loop (SftConfig has them all; pretraining's config too). */
+export type LoopConfig = Pick<
+  SftConfig,
+  | 'out'
+  | 'steps'
+  | 'batchSize'
+  | 'lr'
+  | 'minLrRatio'
+  | 'warmupSteps'
+  | 'weightDecay'
+  | 'gradClip'
+  | 'evalEvery'
+  | 'saveEvery'
+  | 'resume'
+  | 'seed'
+>;
 
 export interface SftResult {
   steps: number;
@@ -50,6 +68,7 @@ export function responseLoss(
   return count > 0 ? total / count : Number.NaN;
 }
 
+/** Encodes demonstrations through the chat template and trains on their response tokens. */
 export function trainSft(
   model: Transformer,
   tok: Tokenizer,
@@ -57,13 +76,32 @@ export function trainSft(
   cfg: SftConfig,
   options: { log?: RunLog; quiet?: boolean } = {},
 ): SftResult {
-  const log = options.log ?? new RunLog(null);
-  const padId = tok.padId ?? 0;
   const seqs = demos.map((d) => truncate(encodeChat(tok, d.prompt, d.response), cfg.maxLength));
   const split = splitIndices(seqs.length, cfg.heldoutFraction, cfg.seed);
-  const train = split.train.map((i) => seqs[i]);
-  const heldout = split.heldout.map((i) => seqs[i]);
+  return trainLanguageModel(
+    model,
+    split.train.map((i) => seqs[i]),
+    split.heldout.map((i) => seqs[i]),
+    tok.padId ?? 0,
+    cfg,
+    { ...options, label: 'sft' },
+  );
+}
 
+/**
+ * The training loop: next-token cross-entropy on each sequence's tokens from `responseStart` on.
+ * SFT passes chat-encoded demonstrations (the prompt is given, not learned); pretraining passes
+ * sequences with responseStart 0 (every token is learned).
+ */
+export function trainLanguageModel(
+  model: Transformer,
+  train: readonly Sequence[],
+  heldout: readonly Sequence[],
+  padId: number,
+  cfg: LoopConfig,
+  options: { log?: RunLog; quiet?: boolean; label?: string } = {},
+): SftResult {
+  const log = options.log ?? new RunLog(null);
   const opt = new AdamW([...model.params], { lr: cfg.lr, weightDecay: cfg.weightDecay });
   const lrAt = warmupCosine({
     maxLr: cfg.lr,
@@ -72,12 +110,12 @@ export function trainSft(
     totalSteps: cfg.steps,
   });
   let startStep = 0;
-  if (cfg.resume) startStep = loadTrainState(cfg.out, [{ name: 'policy', model, opt }])?.step ?? 0;
+  if (cfg.resume) startStep = loadTrainState(cfg.out, [{ name: 'model', model, opt }])?.step ?? 0;
 
-  const progress = new Progress('sft', cfg.steps, process.stderr, options.quiet);
+  const progress = new Progress(options.label ?? 'train', cfg.steps, process.stderr, options.quiet);
   const recent: number[] = [];
   for (let step = startStep; step < cfg.steps; step++) {
-    // 1. a batch of demonstrations, right-padded; targets are the response tokens only
+    // 1. a batch of sequences, right-padded; targets are the trained tokens, shifted by one
     const batch = padRight(
       batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i]),
       padId,
@@ -105,7 +143,7 @@ export function trainSft(
     log.write(record);
     progress.update(step + 1, `loss ${loss.toFixed(3)}`);
     if (cfg.saveEvery > 0 && (step + 1) % cfg.saveEvery === 0 && step + 1 < cfg.steps) {
-      saveTrainState(cfg.out, step + 1, [{ name: 'policy', model, opt }], {});
+      saveTrainState(cfg.out, step + 1, [{ name: 'model', model, opt }], {});
     }
   }
   const tail = recent.slice(-Math.max(1, Math.ceil(recent.length / 10)));
