@@ -88,6 +88,14 @@ export function saveCheckpoint(
  */
 export function loadModel(path: string, tokenizerPath?: string | null): LoadedModel {
   if (!existsSync(path)) throw new Error(`${path}: no such model file or folder`);
+  // a training run's folder holds its checkpoint in model/ (beside log.jsonl and state/)
+  if (
+    statSync(path).isDirectory() &&
+    !existsSync(join(path, 'config.json')) &&
+    existsSync(join(path, 'model', 'config.json'))
+  ) {
+    path = join(path, 'model');
+  }
   let loaded: LoadedWeights;
   let format: ModelFormat;
   let meta: Record<string, unknown> = {};
