@@ -221,6 +221,13 @@ describe.skipIf(!bin || !tok || !golden)(`stories260K golden greedy decoding (sh
     );
     expect(out.ids).toEqual(g.greedy_ids);
     expect(out.text).toBe(g.greedy_text);
+    // the decoder's logits at positions 0–3 match the golden ones within 1e-4
+    const d = new Decoder(model, 1, 8);
+    d.begin(1, null);
+    [1, ...g.greedy_ids.slice(0, 3)].forEach((id: number, t: number) => {
+      const logits = d.forward(Int32Array.of(id), 1);
+      for (let v = 0; v < 16; v++) expect(Math.abs(logits[v] - g.logits_first16_at_pos0to3[t][v])).toBeLessThan(1e-4);
+    });
     // and a batch of 16 copies gives the same tokens on every row
     const many = generate(model, Array(16).fill(g.prompt_ids), {
       maxNew: g.greedy_steps,
