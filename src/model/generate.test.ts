@@ -228,8 +228,8 @@ describe.skipIf(!bin || !tok || !golden)(`stories260K golden greedy decoding (sh
       const logits = d.forward(Int32Array.of(id), 1);
       for (let v = 0; v < 16; v++) expect(Math.abs(logits[v] - g.logits_first16_at_pos0to3[t][v])).toBeLessThan(1e-4);
     });
-    // and a batch of 16 copies gives the same tokens on every row
-    const many = generate(model, Array(16).fill(g.prompt_ids), {
+    // and a batch of copies gives the same tokens on every row
+    const many = generate(model, Array(4).fill(g.prompt_ids), {
       maxNew: g.greedy_steps,
       greedy: true,
       stopIds: [1],
