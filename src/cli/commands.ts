@@ -17,10 +17,20 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'sample text from a model (llama2.c .bin, Hugging Face folder, rein checkpoint)',
     load: () => import('./generate.js'),
   },
-  bench: { summary: 'benchmarks against the PyTorch baseline (train, generate, feedback)', load: () => import('./bench.js') },
+  pretrain: {
+    summary: 'train a base model from scratch on a world (or text corpus)',
+    load: () => import('./pretrain.js'),
+  },
+  bench: {
+    summary: 'benchmarks against the PyTorch baseline (train, generate, feedback)',
+    load: () => import('./bench.js'),
+  },
   feedback: {
     summary: 'ranking rounds: rounds, labelers, candidates, import (rankings, OASST, HH-RLHF), export',
     load: () => import('./feedback.js'),
   },
-  serve: { summary: 'serve the feedback app (pages + JSON API) on a database', load: () => import('./serve.js') },
+  serve: {
+    summary: 'serve the feedback app (pages + JSON API) on a database',
+    load: () => import('./serve.js'),
+  },
 };
