@@ -22,6 +22,10 @@ interface Workload {
 const workloads: Record<string, Workload> = {
   train: { summary: 'one AdamW training step of a transformer on random tokens', run: runTrain },
   generate: { summary: 'batched sampling with a KV cache (tokens/s)', run: runGenerate },
+  feedback: {
+    summary: 'concurrent labelers submitting rankings to rein serve; --kill: SIGKILL + restart, nothing lost',
+    run: async (argv) => (await import('./feedback.js')).runBench(argv),
+  },
 };
 
 function usage(): string {

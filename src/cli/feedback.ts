@@ -233,3 +233,75 @@ export async function run(argv: string[]): Promise<void> {
       throw new CliError(`feedback: unknown command '${key}'\n\n${HELP}`);
   }
 }
+
+const BENCH_HELP = `usage: rein bench feedback [--db URL] [--labelers N] [--submissions N] [--kill] [--k K]
+
+N concurrent labelers on loopback each submit rankings to a real \`rein serve\` child
+process (ask for a task, rank it, POST with a submission id, retry the same request on
+any network error or 5xx). With --kill the server is SIGKILLed once 40 % of all rankings
+are acknowledged and restarted at once. Then the database itself is checked: every
+acknowledged ranking stored exactly once, none partial. The last line is JSON:
+  {"acknowledged","stored","lost","duplicates","partial","rankings_per_s","p99_ms",…}
+p99_ms is the acknowledged POST's own round trip; p99_with_retries_ms counts from its first
+attempt (so it includes the outage under --kill).
+
+options:
+  --db URL          an EMPTY database: postgres://… or a SQLite file (default: a temp SQLite file)
+  --labelers N      concurrent labelers (50)
+  --submissions N   rankings per labeler (200)
+  --k K             candidates per prompt (4)
+  --kill            SIGKILL and restart the server mid-run`;
+
+/** `rein bench feedback` (listed in the bench command's workload table). */
+export async function runBench(argv: string[]): Promise<void> {
+  let v: Values;
+  try {
+    v = parseArgs({
+      args: argv,
+      strict: true,
+      options: {
+        db: { type: 'string' },
+        labelers: { type: 'string', default: '50' },
+        submissions: { type: 'string', default: '200' },
+        k: { type: 'string', default: '4' },
+        kill: { type: 'boolean', default: false },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values as Values;
+  } catch (e) {
+    throw new CliError(`bench feedback: ${(e as Error).message}\n\n${BENCH_HELP}`);
+  }
+  if (v.help) {
+    console.log(BENCH_HELP);
+    return;
+  }
+  const int = (name: string, min: number, max: number) => {
+    const x = Number(v[name]);
+    if (!Number.isInteger(x) || x < min || x > max)
+      throw new CliError(`bench feedback: --${name} must be an integer in ${min}–${max}`);
+    return x;
+  };
+  const { runFeedbackBench } = await import('../bench/feedback.js');
+  let result: Awaited<ReturnType<typeof runFeedbackBench>>;
+  try {
+    result = await runFeedbackBench({
+      db: v.db as string | undefined,
+      labelers: int('labelers', 1, 1000),
+      submissions: int('submissions', 1, 100_000),
+      k: int('k', 2, 16),
+      kill: v.kill === true,
+      log: (line) => console.log(`bench feedback: ${line}`),
+    });
+  } catch (e) {
+    // The bench's own refusals (non-empty database, missing build) are expected failures.
+    if ((e as Error).message.startsWith('bench feedback:')) throw new CliError((e as Error).message);
+    throw e;
+  }
+  console.log(JSON.stringify(result));
+  if (result.lost > 0 || result.duplicates > 0 || result.partial > 0) {
+    throw new CliError(
+      `bench feedback: durability check FAILED (lost ${result.lost}, duplicates ${result.duplicates}, partial ${result.partial})`,
+      1,
+    );
+  }
+}

@@ -294,11 +294,17 @@ export class FeedbackStore {
         [labelerId, kind],
       );
       const by = new Map(rows.map((r) => [r.status, num(r.n)]));
-      const available = await this.db.get<{ n: unknown }>(
-        `SELECT COUNT(*) AS n FROM prompts p WHERE p.kind = ? AND p.slots_left > 0
-         AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.prompt_id = p.id AND a.labeler_id = ?)`,
-        [kind, labelerId],
+      // Open prompts minus the open ones this labeler already had: two index-only counts,
+      // where a NOT EXISTS per open prompt would cost a probe per prompt on every request.
+      const open = await this.db.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM prompts WHERE kind = ? AND slots_left > 0', [
+        kind,
+      ]);
+      const mine = await this.db.get<{ n: unknown }>(
+        `SELECT COUNT(*) AS n FROM assignments a JOIN prompts p ON p.id = a.prompt_id
+         WHERE a.labeler_id = ? AND p.kind = ? AND p.slots_left > 0`,
+        [labelerId, kind],
       );
+      const available = { n: num(open?.n) - num(mine?.n) };
       out.push({
         kind,
         done: by.get('done') ?? 0,
