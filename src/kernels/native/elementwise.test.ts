@@ -83,6 +83,12 @@ describeNative('native elementwise kernels agree with js', () => {
       [3, 1, 1, 1],
     ],
     [[64, 128, 96], [64, 128, 96], [96]],
+    [[100_003], [100_003], [100_003]], // one long row: split into column chunks
+    [
+      [3, 40_000],
+      [3, 40_000],
+      [1, 1],
+    ],
   ];
 
   /** Contiguous strides of `s` viewed in the rank of `shape`, 0 where it broadcasts. */

@@ -88,6 +88,8 @@ describeNative('native layout kernels agree with js', () => {
         [5, 3, 7, 4],
         [6, 70, 100, 80],
         [1000, 256, 768, 512],
+        [1, 50_000, 0, 0], // one long row (a gradient accumulation): split into column chunks
+        [3, 40_000, 40_001, 40_003],
       ]) {
         const src = rng.f32(3 + rows * srcStride + len);
         agree(

@@ -236,6 +236,7 @@ typedef struct {
   const float *a, *b;
   float *out;
   Layout L;
+  size_t chunks, chunkLen; /* each row split into `chunks` pieces of chunkLen */
 } BinaryCtx;
 
 #define BIN_LOOP(EXPR)                                                   \
@@ -291,17 +292,42 @@ REIN_HOT static void binary_row(int op, const float *pa, int64_t sa, const float
   }
 }
 
+/* Work items are (row, column chunk) pairs: a tensor that merges to one long row (a full-size
+ * add) is still split across threads. */
 static void binary_range(void *vctx, size_t lo, size_t hi) {
   const BinaryCtx *c = (const BinaryCtx *)vctx;
   const Layout *L = &c->L;
   size_t len = L->shape[L->rank - 1];
   int64_t sa = L->sa[L->rank - 1], sb = L->sb[L->rank - 1];
+  size_t chunks = c->chunks, chunkLen = c->chunkLen;
   size_t idx[REIN_MAX_RANK];
   int64_t oa, ob;
-  layout_row_offsets(L, lo, &oa, &ob, idx);
-  for (size_t row = lo; row < hi; row++) {
-    binary_row(c->op, c->a + oa, sa, c->b + ob, sb, c->out + row * len, len);
-    layout_next_row(L, idx, &oa, &ob);
+  size_t row = lo / chunks;
+  layout_row_offsets(L, row, &oa, &ob, idx);
+  for (size_t item = lo; item < hi;) {
+    size_t j0 = (item % chunks) * chunkLen;
+    size_t j1 = j0 + chunkLen < len ? j0 + chunkLen : len;
+    binary_row(c->op, c->a + oa + (int64_t)j0 * sa, sa, c->b + ob + (int64_t)j0 * sb, sb, c->out + row * len + j0,
+               j1 - j0);
+    item++;
+    if (item % chunks == 0 && item < hi) {
+      row++;
+      layout_next_row(L, idx, &oa, &ob);
+    }
+  }
+}
+
+/* Splits rows of `len` into chunks of at least `minChunk` elements when there are too few rows
+ * to share among threads. */
+static void column_chunks(size_t rows, size_t len, size_t *chunks, size_t *chunkLen) {
+  const size_t minChunk = 8192;
+  *chunks = 1;
+  *chunkLen = len;
+  if (rows < 8 && len >= 2 * minChunk) {
+    *chunks = len / minChunk;
+    if (*chunks > 64) *chunks = 64;
+    *chunkLen = (len + *chunks - 1) / *chunks;
+    *chunks = (len + *chunkLen - 1) / *chunkLen;
   }
 }
 
@@ -318,7 +344,8 @@ void k_binary(int op, const float *a, const int32_t *aStrides, const float *b, c
   size_t len = c.L.shape[c.L.rank - 1];
   size_t rows = 1;
   for (int d = 0; d < c.L.rank - 1; d++) rows *= c.L.shape[d];
-  rein_parallel_for(rows, 0.4 * (double)len + 5.0, binary_range, &c);
+  column_chunks(rows, len, &c.chunks, &c.chunkLen);
+  rein_parallel_for(rows * c.chunks, 0.4 * (double)c.chunkLen + 5.0, binary_range, &c);
 }
 
 /* ------------------------------------------------------------------ sumToStrides */

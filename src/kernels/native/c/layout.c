@@ -181,28 +181,36 @@ typedef struct {
   const float *src;
   float *dst;
   size_t srcStride, dstStride, len;
+  size_t chunks, chunkLen; /* each row split into `chunks` pieces (a single long row still splits) */
   int accumulate;
 } CopyCtx;
 
 REIN_HOT static void copy_rows_range(void *vctx, size_t lo, size_t hi) {
   const CopyCtx *c = (const CopyCtx *)vctx;
-  size_t len = c->len;
-  for (size_t r = lo; r < hi; r++) {
-    const float *restrict s = c->src + r * c->srcStride;
-    float *restrict d = c->dst + r * c->dstStride;
+  for (size_t item = lo; item < hi; item++) {
+    size_t r = item / c->chunks, j0 = (item % c->chunks) * c->chunkLen;
+    size_t w = j0 + c->chunkLen < c->len ? c->chunkLen : c->len - j0;
+    const float *restrict s = c->src + r * c->srcStride + j0;
+    float *restrict d = c->dst + r * c->dstStride + j0;
     if (c->accumulate) {
-      for (size_t j = 0; j < len; j++) d[j] += s[j];
+      for (size_t j = 0; j < w; j++) d[j] += s[j];
     } else {
-      memmove(d, s, len * sizeof(float));
+      memmove(d, s, w * sizeof(float));
     }
   }
 }
 
 void k_copy_rows(const float *src, size_t srcStride, float *dst, size_t dstStride, size_t rows, size_t len,
                  int accumulate) {
-  if (len == 0) return;
-  CopyCtx c = {src, dst, srcStride, dstStride, len, accumulate};
-  rein_parallel_for(rows, 0.2 * (double)len + 5.0, copy_rows_range, &c);
+  if (len == 0 || rows == 0) return;
+  CopyCtx c = {src, dst, srcStride, dstStride, len, 1, len, accumulate};
+  const size_t minChunk = 8192;
+  if (rows < 8 && len >= 2 * minChunk) {
+    c.chunks = len / minChunk > 64 ? 64 : len / minChunk;
+    c.chunkLen = (len + c.chunks - 1) / c.chunks;
+    c.chunks = (len + c.chunkLen - 1) / c.chunkLen;
+  }
+  rein_parallel_for(rows * c.chunks, 0.2 * (double)c.chunkLen + 5.0, copy_rows_range, &c);
 }
 
 /* ------------------------------------------------------------------ gather / scatterAdd */
