@@ -149,4 +149,66 @@ describe('rein feedback', () => {
     expect(recs).toHaveLength(212);
     expect(recs.every((r) => r.labeler === 'oasst' && r.round === 'oasst')).toBe(true);
   });
+
+  const model = sharedFile('llama2c', 'stories260K.bin');
+  const tok = sharedFile('llama2c', 'tok512.bin');
+  if (!model || !tok)
+    console.warn('skipping add-candidates --model: shared llama2c/stories260K.bin + tok512.bin not found');
+  it.skipIf(!model || !tok)('samples candidates with a real model into a round', async () => {
+    const db = freshDb();
+    await run(['round', 'create', '--db', db, '--name', 'm']);
+    const prompts = join(dir, 'world-prompts.jsonl');
+    writeFileSync(
+      prompts,
+      [
+        {
+          id: 'w1',
+          family: 'fact',
+          lang: 'en',
+          text: 'What is the capital of France?',
+          template: 't',
+          entity: 'capital:france',
+        },
+        {
+          id: 'w2',
+          family: 'math',
+          lang: 'en',
+          text: 'What is 7 plus 5?',
+          template: 't',
+          entity: 'arith:7+5',
+        },
+      ]
+        .map((p) => JSON.stringify(p))
+        .join('\n'),
+    );
+    const args = [
+      'add-candidates',
+      '--db',
+      db,
+      '--round',
+      'm',
+      '--model',
+      model!,
+      '--tokenizer',
+      tok!,
+      '--prompts',
+      prompts,
+    ];
+    await run([...args, '--k', '3', '--max-new', '8', '--seed', '1']);
+    expect(printed.at(-2)).toMatch(/^sampled 3 candidates for each of 2 prompts/);
+    expect(printed.at(-1)).toBe("added 2 prompts to round 'm' (0 already there)");
+    const store = await openStore(db);
+    try {
+      const [r] = await store.listRounds();
+      expect(r).toMatchObject({ ranking_prompts: 2 });
+      await store.addLabeler({ name: 'ann', role: 'labeler', tokenHash: 'h' });
+      const ann = (await store.listLabelers())[0];
+      const t = (await store.nextTask(ann.id, 'ranking'))!;
+      expect(t.prompt).toMatchObject({ id: 'w1', family: 'fact', lang: 'en' });
+      expect(t.candidates).toHaveLength(3);
+    } finally {
+      await store.close();
+    }
+    await expect(run([...args, '--k', '1'])).rejects.toThrow(/--k must be an integer in 2–16/);
+  });
 });

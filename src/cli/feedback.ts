@@ -13,7 +13,7 @@ import { RankingRecord } from '../data/ranking.js';
 import { readPromptsFile } from '../feedback/candidates-file.js';
 import { openStore, redactDbUrl } from '../feedback/db/open.js';
 import type { FeedbackStore } from '../feedback/db/store.js';
-import { StoreError } from '../feedback/db/types.js';
+import { type PromptInput, StoreError } from '../feedback/db/types.js';
 import { EXPORT_FORMATS, type ExportFormat, exportRecords } from '../feedback/export.js';
 import { hashToken, newToken } from '../feedback/tokens.js';
 import { CliError } from './errors.js';
@@ -31,6 +31,10 @@ const HELP = `usage: rein feedback <command> --db URL [options]
                        prompts with K candidates ({prompt, candidates:[…]} or the world's
                        prompt records + candidates); a prompt without candidates becomes a
                        demonstration task (someone writes the ideal answer)
+  add-candidates --round R --model CKPT --prompts FILE [--k K] [--tokenizer PATH]
+                 [--max-new N] [--temperature T] [--top-p P] [--seed S]
+                       sample K answers (default 4) to each prompt of FILE with a model
+                       (rein checkpoint or run folder, Hugging Face folder, llama2.c .bin)
   import --round R --from FILE --format rankings|oasst|hh
                        rankings JSONL, Open Assistant trees (*_tree.jsonl: ranked sibling
                        replies → one K-way ranking), or HH-RLHF {chosen, rejected} pairs
@@ -85,6 +89,18 @@ async function withStore<T>(v: Values, what: string, fn: (s: FeedbackStore) => P
     throw e;
   } finally {
     await store.close();
+  }
+}
+
+/** Reads a prompts file; a missing file or bad line is a one-line CLI error. */
+function readPrompts(file: string, what: string): PromptInput[] {
+  try {
+    return readPromptsFile(file);
+  } catch (e) {
+    if (e instanceof DataFileError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
+      throw new CliError(`feedback ${what}: ${(e as Error).message}`);
+    }
+    throw e;
   }
 }
 
@@ -156,19 +172,55 @@ export async function run(argv: string[]): Promise<void> {
           round: { type: 'string' },
           from: { type: 'string' },
           model: { type: 'string' },
+          tokenizer: { type: 'string' },
           prompts: { type: 'string' },
-          k: { type: 'string' },
+          k: { type: 'string', default: '4' },
+          'max-new': { type: 'string', default: '64' },
+          temperature: { type: 'string', default: '1' },
+          'top-p': { type: 'string', default: '1' },
+          seed: { type: 'string', default: '0' },
         },
         key,
       );
       const round = need(v, 'round', key);
+      let prompts: PromptInput[];
       if (v.model !== undefined) {
-        throw new CliError(
-          `feedback ${key}: --model is not available yet (the checkpoint loader is still being built); sample candidates into a JSONL file and pass --from`,
+        if (v.from !== undefined)
+          throw new CliError(`feedback ${key}: give --from FILE or --model CKPT --prompts FILE, not both`);
+        const file = need(v, 'prompts', key);
+        const numberFlag = (name: string, ok: (x: number) => boolean, what: string) => {
+          const x = Number(v[name]);
+          if (!Number.isFinite(x) || !ok(x))
+            throw new CliError(`feedback ${key}: --${name} must be ${what}, got '${v[name]}'`);
+          return x;
+        };
+        const k = numberFlag('k', (x) => Number.isInteger(x) && x >= 2 && x <= 16, 'an integer in 2–16');
+        const maxNew = numberFlag('max-new', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
+        const temperature = numberFlag('temperature', (x) => x > 0, 'a number > 0');
+        const topP = numberFlag('top-p', (x) => x > 0 && x <= 1, 'in (0, 1]');
+        const seed = numberFlag('seed', Number.isInteger, 'an integer');
+        const { loadModel } = await import('../model/checkpoint.js');
+        const { sampleCandidates } = await import('../feedback/sample-candidates.js');
+        const source = readPrompts(file, key);
+        const t0 = performance.now();
+        try {
+          const loaded = loadModel(v.model as string, (v.tokenizer as string | undefined) ?? null);
+          prompts = sampleCandidates(
+            loaded,
+            source,
+            { k, maxNew, temperature, topP, seed, promptsPerBatch: 8 },
+            v.model as string,
+          );
+        } catch (e) {
+          throw new CliError(`feedback ${key}: ${(e as Error).message}`);
+        }
+        console.log(
+          `sampled ${k} candidates for each of ${prompts.length} prompts in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
         );
+      } else {
+        prompts = readPrompts(need(v, 'from', key), key);
       }
-      const from = need(v, 'from', key);
-      const r = await withStore(v, key, async (s) => s.addPrompts(round, readPromptsFile(from)));
+      const r = await withStore(v, key, (s) => s.addPrompts(round, prompts));
       console.log(`added ${r.added} prompts to round '${round}' (${r.skipped} already there)`);
       return;
     }

@@ -296,9 +296,10 @@ export class FeedbackStore {
       const by = new Map(rows.map((r) => [r.status, num(r.n)]));
       // Open prompts minus the open ones this labeler already had: two index-only counts,
       // where a NOT EXISTS per open prompt would cost a probe per prompt on every request.
-      const open = await this.db.get<{ n: unknown }>('SELECT COUNT(*) AS n FROM prompts WHERE kind = ? AND slots_left > 0', [
-        kind,
-      ]);
+      const open = await this.db.get<{ n: unknown }>(
+        'SELECT COUNT(*) AS n FROM prompts WHERE kind = ? AND slots_left > 0',
+        [kind],
+      );
       const mine = await this.db.get<{ n: unknown }>(
         `SELECT COUNT(*) AS n FROM assignments a JOIN prompts p ON p.id = a.prompt_id
          WHERE a.labeler_id = ? AND p.kind = ? AND p.slots_left > 0`,

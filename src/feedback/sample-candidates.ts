@@ -1,0 +1,66 @@
+import { basename } from 'node:path';
+import type { LoadedModel } from '../model/checkpoint.js';
+import { generate } from '../model/generate.js';
+import { chatResponseText, chatStopIds, encodeChat } from '../tokenizer/chat-template.js';
+import type { PromptInput } from './db/types.js';
+
+export interface SampleOptions {
+  /** Candidates per prompt (InstructGPT: 4–9). */
+  k: number;
+  maxNew: number;
+  temperature: number;
+  topP: number;
+  seed: number;
+  /** Prompts per generate() call (each contributes K rows). */
+  promptsPerBatch: number;
+  /** Written as each candidate's `source` (default: the model file's name). */
+  source?: string;
+}
+
+/**
+ * Samples K answers to each prompt with the models layer's batched generator, through
+ * the one chat template, so the answers people rank are exactly what the policy says.
+ * Each prompt's K copies sit in one batch and draw from their own seeded streams; the
+ * same seed reproduces the same candidates.
+ */
+export function sampleCandidates(
+  loaded: LoadedModel,
+  prompts: readonly Pick<PromptInput, 'id' | 'text' | 'family' | 'lang'>[],
+  o: SampleOptions,
+  modelPath = 'model',
+): PromptInput[] {
+  const tok = loaded.tokenizer;
+  if (!tok) throw new Error(`no tokenizer is stored with ${modelPath}`);
+  if (!Number.isInteger(o.k) || o.k < 2 || o.k > 16)
+    throw new Error(`k must be an integer in 2–16, got ${o.k}`);
+  const stopIds = chatStopIds(tok);
+  const out: PromptInput[] = [];
+  for (let start = 0; start < prompts.length; start += o.promptsPerBatch) {
+    const chunk = prompts.slice(start, start + o.promptsPerBatch);
+    const rows = chunk.flatMap((p) => {
+      const ids = encodeChat(tok, p.text).ids;
+      return Array.from({ length: o.k }, () => ids);
+    });
+    const gens = generate(loaded.model, rows, {
+      maxNew: o.maxNew,
+      temperature: o.temperature,
+      topP: o.topP,
+      seed: o.seed + start,
+      stopIds,
+    });
+    chunk.forEach((p, i) => {
+      out.push({
+        id: p.id,
+        text: p.text,
+        family: p.family,
+        lang: p.lang,
+        candidates: gens.slice(i * o.k, (i + 1) * o.k).map((g, j) => ({
+          id: `c${j}`,
+          text: chatResponseText(tok, g.finishReason === 'stop' ? g.ids.slice(0, -1) : g.ids),
+          source: o.source ?? basename(modelPath),
+        })),
+      });
+    });
+  }
+  return out;
+}
