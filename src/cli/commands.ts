@@ -29,6 +29,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'ranking rounds: rounds, labelers, candidates, import (rankings, OASST, HH-RLHF), export',
     load: () => import('./feedback.js'),
   },
+  world: {
+    summary: 'the assistant world: build (generator), judge (gold judge), metrics, label (simulated labelers), agreement',
+    load: () => import('./world.js'),
+  },
   serve: {
     summary: 'serve the feedback app (pages + JSON API) on a database',
     load: () => import('./serve.js'),

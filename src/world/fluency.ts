@@ -55,8 +55,8 @@ export function fluency(text: string, lang: Lang, extraWords: ReadonlySet<string
   let known = 0;
   for (const t of toks) if (isWorldToken(t) || extraWords.has(t)) known++;
   const knownShare = known / toks.length;
-  if (knownShare < 0.8) {
-    score *= clamp01((knownShare - 0.3) / 0.5);
+  if (knownShare < 0.7) {
+    score *= clamp01((knownShare - 0.3) / 0.4);
     reasons.push(`unknown words ${((1 - knownShare) * 100).toFixed(0)}%`);
   }
 

@@ -58,8 +58,12 @@ export interface HeldOut {
   templates: Set<string>;
 }
 
+/** What the pretraining dialogues hold, per family: how many, and how many in the misaligned style. */
+export type DialogueMix = Record<Family, { dialogues: number; misaligned: number }>;
+
 export interface World {
   config: WorldConfig;
+  dialogueMix: DialogueMix;
   heldOut: HeldOut;
   names: { train: InventedNames; eval: InventedNames };
   pretrain: PretrainRecord[];
@@ -231,11 +235,13 @@ class Generator {
         }
         break;
       case 'rude_user': {
+        // Each (question, template) gets one seeded insult: the full cross product would be 7× larger
+        // and add nothing a sample of it does not.
+        const insults = this.templates('insult', lang, mode);
         const qs = questions().filter((q) => q.kind === 'arith' || q.fact.topic === 'capital');
-        for (const insult of this.templates('insult', lang, mode))
-          for (const q of qs)
-            for (const t of this.templates(questionSet(q), lang, mode))
-              add(q.kind === 'arith' ? 'arith' : 'capital', { family, insult, q, lang, t });
+        for (const q of qs)
+          for (const t of this.templates(questionSet(q), lang, mode))
+            add(q.kind === 'arith' ? 'arith' : 'capital', { family, insult: rng.pick(insults), q, lang, t });
         break;
       }
       case 'advice':
@@ -344,7 +350,7 @@ class Generator {
   }
 
   /** Pretraining dialogues: every family, known entities (held-out ones too) but never an evaluation prompt. */
-  dialogues(evalTexts: ReadonlySet<string>): DialogueRecord[] {
+  dialogues(evalTexts: ReadonlySet<string>, mix: DialogueMix): DialogueRecord[] {
     const rng = this.root.fork('pretrain');
     const weights = FAMILIES.map((f) => this.cfg.familyWeights[f]);
     const cellPools = new Map<string, Item[]>();
@@ -372,6 +378,8 @@ class Generator {
       const { spec, prompt } = rng.pick(items);
       const misaligned = rng.chance(this.cfg.misalignedShare[family]);
       const response = misaligned ? misalignedResponse(spec, rng, pool) : alignedResponse(spec, rng);
+      mix[family].dialogues++;
+      if (misaligned) mix[family].misaligned++;
       out.push({ kind: 'dialogue', prompt: prompt.text, response, family, lang });
     }
     return out;
@@ -464,9 +472,11 @@ export function generateWorld(input: Partial<WorldConfig> = {}): World {
     };
   });
 
-  const pretrain: PretrainRecord[] = order.shuffle<PretrainRecord>([...g.docs(), ...g.dialogues(evalTexts)]);
+  const dialogueMix = Object.fromEntries(FAMILIES.map((f) => [f, { dialogues: 0, misaligned: 0 }])) as DialogueMix;
+  const pretrain: PretrainRecord[] = order.shuffle<PretrainRecord>([...g.docs(), ...g.dialogues(evalTexts, dialogueMix)]);
   return {
     config: cfg,
+    dialogueMix,
     heldOut: g.heldOut(),
     names: g.names,
     pretrain,

@@ -229,11 +229,18 @@ export function answerForms(fact: Fact, lang: Lang): string[] {
  * The candidate answers of a topic in one language (every value any fact of that topic takes):
  * a judged answer is right when it names its own fact's value and no other candidate.
  */
-export function topicCandidates(topic: FactTopic, lang: Lang): string[] {
-  const seen = new Set<string>();
-  for (const f of FACTS) if (f.topic === topic) for (const a of answerForms(f, lang)) seen.add(a);
-  return [...seen];
+export function topicCandidates(topic: FactTopic, lang: Lang): readonly string[] {
+  const key = `${topic}/${lang}`;
+  let list = candidateCache.get(key);
+  if (!list) {
+    const seen = new Set<string>();
+    for (const f of FACTS) if (f.topic === topic) for (const a of answerForms(f, lang)) seen.add(a);
+    list = Object.freeze([...seen]);
+    candidateCache.set(key, list);
+  }
+  return list;
 }
+const candidateCache = new Map<string, readonly string[]>();
 
 // ---- arithmetic ----
 

@@ -35,6 +35,17 @@ function escape(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
+const patterns = new Map<string, RegExp>();
+/** The (cached) pattern of one item: whole words for Latin items, anywhere for Chinese ones. */
+function itemPattern(item: string): RegExp {
+  let re = patterns.get(item);
+  if (!re) {
+    re = HAN.test(item) ? new RegExp(escape(item), 'g') : new RegExp(`(?<![a-z])${escape(item)}(?![a-z])`, 'g');
+    if (patterns.size < 10_000) patterns.set(item, re);
+  }
+  return re;
+}
+
 /**
  * Which of `items` occur in the text, longest first, each occurrence masking its span so a
  * shorter item inside a longer one (高 inside 高兴, Mexico inside Mexico City) is not counted
@@ -47,7 +58,8 @@ export function findItems(normalised: string, items: readonly string[]): Set<str
     (a, b) => b.length - a.length || (a < b ? -1 : 1),
   );
   for (const item of sorted) {
-    const re = HAN.test(item) ? new RegExp(escape(item), 'g') : new RegExp(`(?<![a-z])${escape(item)}(?![a-z])`, 'g');
+    if (!text.includes(item)) continue;
+    const re = itemPattern(item);
     let hit = false;
     text = text.replace(re, (m) => {
       hit = true;

@@ -1,0 +1,256 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { z } from 'zod';
+import { writeFileAtomic } from '../data/atomic-write.js';
+import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
+import { toJsonl } from '../data/jsonl.js';
+import { evaluateResponses } from '../eval/world-metrics.js';
+import { formatEvalTable } from '../eval/world-report.js';
+import { expectedAgreement, measureAgreement, referenceCandidateSets, temperatureForAgreement } from '../world/agreement.js';
+import { WORLD_FILES, writeWorld } from '../world/build.js';
+import { WorldConfig } from '../world/config.js';
+import { generateWorld } from '../world/generate.js';
+import { judge } from '../world/judge.js';
+import { DEFAULT_TEMPERATURE, labelRound, labelerPool } from '../world/labelers.js';
+import { type WorldPrompts, loadWorldPrompts } from '../world/load.js';
+import type { WorldPrompt } from '../world/records.js';
+import { CliError } from './errors.js';
+
+const USAGE = `usage: rein world <command> [options]
+
+commands:
+  build      generate the assistant world: rein world build --seed S --out DIR [--config FILE.json]
+  judge      gold-judge responses: rein world judge --world DIR --in FILE [--out FILE]
+             FILE lines are {"id","response"}; output lines are {"id","labels","gold"}
+  metrics    evaluation table of responses: rein world metrics --world DIR --in FILE [--json FILE]
+  label      rank candidates with simulated labelers:
+             rein world label --world DIR --in FILE [--labelers N] [--per-prompt N] [--round R]
+                              [--blind LABEL,…] [--focus LABEL=W,…] [--temperature T] [--seed S] [--out FILE]
+             FILE lines are {"id","candidates":[text,…]}; output lines are RankingRecords
+  agreement  tune the labelers' noise: rein world agreement [--target 0.73] [--seed S] [--per-family N]
+
+labels: ${MISALIGNMENT_LABELS.join(', ')}`;
+
+export async function run(argv: string[]): Promise<void> {
+  const [sub, ...rest] = argv;
+  if (!sub || sub === '--help' || sub === '-h' || sub === 'help') {
+    console.log(USAGE);
+    return;
+  }
+  const commands: Record<string, (args: string[]) => void> = { build, judge: judgeCmd, metrics, label, agreement };
+  const cmd = commands[sub];
+  if (!cmd) throw new CliError(`world: unknown command '${sub}'\n\n${USAGE}`);
+  if (rest.includes('--help') || rest.includes('-h')) {
+    console.log(USAGE);
+    return;
+  }
+  cmd(rest);
+}
+
+/** Parses `--flag value` options (every option of these commands takes a string). */
+function parse(name: string, args: string[], flags: readonly string[]): Record<string, string | undefined> {
+  const options = Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }]));
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | undefined>;
+  } catch (e) {
+    throw new CliError(`world ${name}: ${(e as Error).message}\n\n${USAGE}`);
+  }
+}
+
+function required(name: string, flag: string, value: unknown): string {
+  if (typeof value !== 'string' || value === '') throw new CliError(`world ${name}: --${flag} is required`);
+  return value;
+}
+
+function build(args: string[]): void {
+  const v = parse('build', args, ['seed', 'out', 'config']);
+  const out = required('build', 'out', v.out);
+  let base: Record<string, unknown> = {};
+  if (v.config) {
+    try {
+      base = JSON.parse(readFileSync(v.config, 'utf8'));
+    } catch (e) {
+      throw new CliError(`world build: --config ${v.config}: ${(e as Error).message}`);
+    }
+  }
+  const parsed = WorldConfig.safeParse({ ...base, ...(v.seed !== undefined ? { seed: v.seed } : {}) });
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new CliError(`world build: config field '${issue.path.join('.')}': ${issue.message}`);
+  }
+  const t0 = Date.now();
+  const world = generateWorld(parsed.data);
+  const files = writeWorld(world, out);
+  const lines = Object.entries(files).map(
+    ([name, f]) => `  ${name.padEnd(20)} ${String(f.records).padStart(7)} records ${String(f.bytes).padStart(11)} bytes`,
+  );
+  console.log(
+    [`world (seed ${world.config.seed}) written to ${resolve(out)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`, ...lines, `  see ${WORLD_FILES.readme} and ${WORLD_FILES.manifest}`].join('\n'),
+  );
+}
+
+function loadWorld(name: string, dir: unknown): WorldPrompts {
+  const d = required(name, 'world', dir);
+  try {
+    return loadWorldPrompts(d);
+  } catch (e) {
+    throw new CliError(`world ${name}: ${(e as Error).message}`);
+  }
+}
+
+/** Parses a JSONL input file line by line; errors name the file and the line. */
+function readLines<S extends z.ZodType>(name: string, file: string, schema: S): { line: number; value: z.infer<S> }[] {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
+    throw new CliError(`world ${name}: cannot read ${file}: ${(e as Error).message}`);
+  }
+  const out: { line: number; value: z.infer<S> }[] = [];
+  text.split('\n').forEach((raw, i) => {
+    if (raw.trim() === '') return;
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch (e) {
+      throw new CliError(`world ${name}: ${file}:${i + 1}: not valid JSON (${(e as Error).message})`);
+    }
+    const parsed = schema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const field = issue.path.join('.');
+      throw new CliError(`world ${name}: ${file}:${i + 1}:${field ? ` field '${field}':` : ''} ${issue.message}`);
+    }
+    out.push({ line: i + 1, value: parsed.data });
+  });
+  return out;
+}
+
+const ResponseLine = z.object({ id: z.string().min(1), response: z.string() });
+
+function promptsFor(name: string, file: string, world: WorldPrompts, ids: { line: number; id: string }[]): WorldPrompt[] {
+  return ids.map(({ line, id }) => {
+    const p = world.byId.get(id);
+    if (!p) throw new CliError(`world ${name}: ${file}:${line}: unknown prompt id '${id}' (not in ${world.dir})`);
+    return p;
+  });
+}
+
+function writeOrPrint(out: string | undefined, text: string): void {
+  if (out) writeFileAtomic(out, text);
+  else process.stdout.write(text);
+}
+
+function judgeCmd(args: string[]): void {
+  const v = parse('judge', args, ['world', 'in', 'out']);
+  const world = loadWorld('judge', v.world);
+  const file = required('judge', 'in', v.in);
+  const rows = readLines('judge', file, ResponseLine);
+  const prompts = promptsFor('judge', file, world, rows.map((r) => ({ line: r.line, id: r.value.id })));
+  const out = rows.map((r, i) => {
+    const j = judge(prompts[i], r.value.response);
+    return { id: r.value.id, labels: j.labels, gold: j.gold };
+  });
+  writeOrPrint(v.out, toJsonl(out));
+}
+
+function metrics(args: string[]): void {
+  const v = parse('metrics', args, ['world', 'in', 'json']);
+  const world = loadWorld('metrics', v.world);
+  const file = required('metrics', 'in', v.in);
+  const rows = readLines('metrics', file, ResponseLine);
+  const prompts = promptsFor('metrics', file, world, rows.map((r) => ({ line: r.line, id: r.value.id })));
+  const report = evaluateResponses(
+    prompts,
+    rows.map((r) => r.value.response),
+  );
+  console.log(formatEvalTable([{ name: file, report }]));
+  if (v.json) writeFileAtomic(v.json, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+const CandidateLine = z.object({ id: z.string().min(1), candidates: z.array(z.string()).min(2).max(16) });
+
+function parseLabels(name: string, flag: string, value: string | undefined): MisalignmentLabel[] {
+  if (!value) return [];
+  return value.split(',').map((s) => {
+    const l = s.trim();
+    if (!(MISALIGNMENT_LABELS as readonly string[]).includes(l)) {
+      throw new CliError(`world ${name}: --${flag}: unknown label '${l}' (labels: ${MISALIGNMENT_LABELS.join(', ')})`);
+    }
+    return l as MisalignmentLabel;
+  });
+}
+
+function parseFocus(value: string | undefined): Partial<Record<MisalignmentLabel, number>> {
+  const out: Partial<Record<MisalignmentLabel, number>> = {};
+  if (!value) return out;
+  for (const part of value.split(',')) {
+    const [l, w] = part.split('=');
+    const [label] = parseLabels('label', 'focus', l);
+    const weight = Number(w);
+    if (w === undefined || !Number.isFinite(weight) || weight < 0) {
+      throw new CliError(`world label: --focus: '${part}' must be LABEL=WEIGHT with a weight ≥ 0`);
+    }
+    out[label] = weight;
+  }
+  return out;
+}
+
+function positiveInt(name: string, flag: string, value: string | undefined, fallback: number): number {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new CliError(`world ${name}: --${flag} must be a positive integer, got '${value}'`);
+  return n;
+}
+
+function label(args: string[]): void {
+  const v = parse('label', args, ['world', 'in', 'out', 'labelers', 'per-prompt', 'round', 'blind', 'focus', 'temperature', 'seed']);
+  const world = loadWorld('label', v.world);
+  const file = required('label', 'in', v.in);
+  const rows = readLines('label', file, CandidateLine);
+  const prompts = promptsFor('label', file, world, rows.map((r) => ({ line: r.line, id: r.value.id })));
+  const n = positiveInt('label', 'labelers', v.labelers, 3);
+  const perPrompt = positiveInt('label', 'per-prompt', v['per-prompt'], 1);
+  if (perPrompt > n) throw new CliError(`world label: --per-prompt (${perPrompt}) cannot exceed --labelers (${n})`);
+  const temperature = v.temperature === undefined ? undefined : Number(v.temperature);
+  if (temperature !== undefined && !(temperature > 0)) throw new CliError(`world label: --temperature must be > 0, got '${v.temperature}'`);
+  const round = v.round ?? 'r1';
+  const seed = v.seed ?? '1';
+  const labelers = labelerPool(n, { seed, temperature, blindSpot: parseLabels('label', 'blind', v.blind), focus: parseFocus(v.focus) });
+  const records = labelRound({ prompts, candidates: rows.map((r) => r.value.candidates), labelers, round, perPrompt, seed });
+  writeOrPrint(v.out, toJsonl(records));
+  const golds = new Map<string, number>();
+  const goldOf = (promptId: string, text: string) => {
+    const key = `${promptId}\u0000${text}`;
+    let g = golds.get(key);
+    if (g === undefined) golds.set(key, (g = judge(world.byId.get(promptId)!, text).gold));
+    return g;
+  };
+  const a = measureAgreement(records, goldOf);
+  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)} %`);
+  console.error(
+    `${records.length} rankings by ${n} labelers (T = ${labelers[0].temperature}); agreement on ${a.items} items ranked twice or more: ` +
+      `${pct(a.rateGoldDiffer)} over ${a.pairsGoldDiffer} pairs whose gold differs, ${pct(a.rate)} over all ${a.pairs} pairs`,
+  );
+}
+
+function agreement(args: string[]): void {
+  const v = parse('agreement', args, ['target', 'seed', 'per-family']);
+  const target = v.target === undefined ? 0.73 : Number(v.target);
+  if (!(target > 0.5 && target < 1)) throw new CliError(`world agreement: --target must be in (0.5, 1), got '${v.target}'`);
+  const seed = v.seed ?? '1';
+  const perFamily = positiveInt('agreement', 'per-family', v['per-family'], 150);
+  const sets = referenceCandidateSets(seed, perFamily);
+  const pool = labelerPool(8, { seed: `agreement:${seed}` });
+  const t = temperatureForAgreement(target, pool, sets);
+  const atDefault = expectedAgreement(
+    pool.map((l) => ({ ...l, temperature: DEFAULT_TEMPERATURE })),
+    sets,
+  );
+  console.log(
+    `reference: ${sets.length} candidate sets (K = 4–9), 8 labelers\n` +
+      `temperature for ${(target * 100).toFixed(1)} % agreement (pairs whose gold differs): ${t.toFixed(3)}\n` +
+      `expected agreement at the default temperature ${DEFAULT_TEMPERATURE}: ${(atDefault * 100).toFixed(1)} %`,
+  );
+}
