@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
@@ -245,10 +245,15 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
       focus: 'Be honest about what you do not know.',
       labelersPerPrompt: 1,
     });
-    await store.addPrompts('demo', [{ id: 'd1', text: 'What is the capital of Zorbia?', candidates: [] }]);
+    await store.addPrompts('demo', [
+      { id: 'd0', text: 'A prompt to skip.', candidates: [] },
+      { id: 'd1', text: 'What is the capital of Zorbia?', candidates: [] },
+    ]);
     const token = await addLabeler('dee');
     const page = await context.newPage();
     await page.goto(`${server.url}/demo#token=${token}`);
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('A prompt to skip.');
+    await page.locator('#skip').click();
     await expect.poll(() => page.locator('#prompt').textContent()).toBe('What is the capital of Zorbia?');
     await page.getByLabel('Your ideal answer').fill('I do not know of a country called Zorbia.');
     await page.locator('#submit').click();
@@ -258,5 +263,59 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
       ['What is the capital of Zorbia?', 'I do not know of a country called Zorbia.'],
     ]);
     await page.close();
+  });
+
+  it('shows admins progress, agreement and flag rates, and exports; refuses labelers', async () => {
+    await store.createRound({ name: 'r', focus: 'flattery', labelersPerPrompt: 2 });
+    await store.addPrompts('r', [
+      { id: 'p1', text: 'one', candidates: ['a1', 'b1', 'c1'].map((text) => ({ text })) },
+      { id: 'p2', text: 'two', candidates: ['a2', 'b2', 'c2'].map((text) => ({ text })) },
+    ]);
+    for (const name of ['ann', 'bob']) {
+      await addLabeler(name);
+      const me = (await store.listLabelers()).find((l) => l.name === name)!;
+      for (let i = 0; i < 2; i++) {
+        const t = (await store.nextTask(me.id, 'ranking'))!;
+        const byText = [...t.candidates].sort((x, y) => x.text.localeCompare(y.text));
+        await store.submitRanking({
+          labelerId: me.id,
+          assignmentId: t.assignment_id,
+          submissionId: `${name}-${i}-submission`,
+          ordering: byText.map((c) => [c.id]),
+          flags: { [byText[2].id]: ['sycophancy'] },
+        });
+      }
+    }
+    const admin = newToken();
+    await store.addLabeler({ name: 'root', role: 'admin', tokenHash: hashToken(admin) });
+    const page = await context.newPage();
+    await page.goto(`${server.url}/admin#token=${admin}`);
+    const round = page.getByRole('region', { name: 'Round r' });
+    await expect.poll(() => round.textContent()).toMatch(/4 rankings/);
+    await round.getByRole('button', { name: 'Agreement and flags' }).click();
+    await expect
+      .poll(() => round.locator('.agreement').textContent())
+      .toMatch(/^Agreement: 100\.0 % over 6 candidate pairs on 2 prompts/);
+    const row = round.locator('tr', { has: page.locator('th', { hasText: 'sycophancy' }) });
+    expect(await row.locator('td').allTextContents()).toEqual(['4', '33.3 %']);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      round.getByRole('button', { name: 'Export rankings of r' }).click(),
+    ]);
+    const text = readFileSync((await download.path())!, 'utf8');
+    const recs = text
+      .trim()
+      .split('\n')
+      .map((l) => RankingRecord.parse(JSON.parse(l)));
+    expect(recs).toHaveLength(4);
+    expect(new Set(recs.map((r) => r.labeler))).toEqual(new Set(['ann', 'bob']));
+
+    const labeler = await addLabeler('carl');
+    const other = await context.newPage();
+    await other.goto(`${server.url}/admin#token=${labeler}`);
+    await expect.poll(() => other.locator('#status').textContent()).toBe('This page is for admins.');
+    expect(await other.locator('#rounds').textContent()).toBe('');
+    await page.close();
+    await other.close();
   });
 });
