@@ -6,6 +6,9 @@
  * argument goes through untouched (typed arrays are read in place, no copies). Loading never
  * throws: `loadNative()` returns the backend or the reason it is unavailable, and
  * `kernels/index.ts` decides what to do with that.
+ *
+ * Threads: OpenBLAS and the kernels' OpenMP loops share one pool whose size is OpenMP's default
+ * (OMP_NUM_THREADS, else every core), REIN_THREADS at load, or `setNativeThreads` at any time.
  */
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -170,6 +173,15 @@ export function loadNative(): NativeLoad {
     if (bad !== null) {
       loaded = { ok: false, reason: bad };
     } else {
+      const threads = process.env.REIN_THREADS;
+      if (threads !== undefined && threads !== '') {
+        const n = Number(threads);
+        if (!Number.isInteger(n) || n < 1) {
+          loaded = { ok: false, reason: `REIN_THREADS must be a positive integer, got '${threads}'` };
+          return loaded;
+        }
+        a.setThreads(n);
+      }
       addon = a;
       loaded = { ok: true, backend: makeBackend(a) };
     }
