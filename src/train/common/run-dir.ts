@@ -1,15 +1,141 @@
-import { join } from 'node:path';
+/**
+ * A training command's output folder. While the run goes, `DIR` holds its log (`log.jsonl`), its
+ * resolved config (`train-config.json`) and the resumable state (`state/`, train-state.ts). When
+ * it ends, `DIR` becomes a rein checkpoint (model/checkpoint.ts) that keeps the log and config:
+ * the checkpoint is written whole into a sibling folder, the log and config are copied in, and the
+ * sibling is renamed over `DIR` — a crash leaves either the resumable run or the finished checkpoint.
+ *
+ * The checkpoint's own `config.json` is the model's, so the run's resolved config lives in
+ * `train-config.json` (and in the checkpoint's `meta.config`).
+ */
+import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
+import { writeFileAtomic } from '../../data/atomic-write.js';
+import { saveCheckpoint } from '../../model/checkpoint.js';
+import type { Transformer } from '../../model/transformer.js';
+import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { saveResolvedConfig } from '../../util/config.js';
+import { RunInputError } from './run-input.js';
+import { stateDir } from './train-state.js';
+
+export const LOG_FILE = 'log.jsonl';
+export const RUN_CONFIG_FILE = 'train-config.json';
+const RUN_FILES = [LOG_FILE, RUN_CONFIG_FILE, 'state', 'config.json', 'model.safetensors'];
+
+export interface RunDir {
+  dir: string;
+  logFile: string;
+  /** The step the saved state resumes from, or null when the run starts from the beginning. */
+  resumeStep: number | null;
+}
+
+/** True when `dir/config.json` is a rein checkpoint's (a Hugging Face folder's is not ours to replace). */
+function isReinCheckpoint(dir: string): boolean {
+  try {
+    return JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).format === 'rein-checkpoint';
+  } catch {
+    return false;
+  }
+}
+
+/** The step in `DIR/state/state.json`, or null when there is none. */
+function savedStep(dir: string): number | null {
+  const file = join(stateDir(dir), 'state.json');
+  if (!existsSync(file)) return null;
+  try {
+    const step = JSON.parse(readFileSync(file, 'utf8')).step;
+    return Number.isInteger(step) ? step : null;
+  } catch {
+    return null;
+  }
+}
 
 /**
- * The layout of a training run's output folder. The checkpoint lives in its own subfolder
- * because saving a checkpoint replaces its folder atomically — the log and the resumable
- * state beside it must survive that. `loadModel(runDir)` finds the checkpoint in `model/`.
+ * Prepares `dir` for a run. It must be absent, empty, or an earlier rein run or checkpoint — never
+ * another folder, since the finished checkpoint replaces it. A fresh run clears the old log and
+ * state; `resume` keeps them, and drops log records past the saved step (the killed run logged
+ * them, the resumed run will log them again).
  */
-export function runPaths(out: string): { checkpoint: string; log: string; config: string; state: string } {
-  return {
-    checkpoint: join(out, 'model'),
-    log: join(out, 'log.jsonl'),
-    config: join(out, 'run-config.json'),
-    state: join(out, 'state'),
-  };
+export function openRunDir(dir: string, resume: boolean): RunDir {
+  const logFile = join(dir, LOG_FILE);
+  if (existsSync(dir)) {
+    if (!statSync(dir).isDirectory()) throw new RunInputError(`--out ${dir}: exists and is not a folder`);
+    const entries = readdirSync(dir);
+    const foreign = entries.filter(
+      (e) =>
+        (!RUN_FILES.includes(e) && !e.startsWith('tokenizer')) ||
+        (e === 'config.json' && !isReinCheckpoint(dir)),
+    );
+    const isRun = entries.some((e) => RUN_FILES.includes(e));
+    if (entries.length > 0 && (!isRun || foreign.length > 0))
+      throw new RunInputError(
+        `--out ${dir}: the folder holds other files (${(foreign.length ? foreign : entries).slice(0, 3).join(', ')}); the finished checkpoint would replace it — choose a new or empty folder`,
+      );
+  }
+  if (!resume) {
+    rmSync(stateDir(dir), { recursive: true, force: true });
+    rmSync(logFile, { force: true });
+    return { dir, logFile, resumeStep: null };
+  }
+  const step = savedStep(dir);
+  if (step === null) {
+    if (existsSync(join(dir, 'model.safetensors')))
+      throw new RunInputError(
+        `--out ${dir}: holds a finished checkpoint and no saved state — nothing to resume (drop --resume to train again)`,
+      );
+    rmSync(logFile, { force: true });
+    return { dir, logFile, resumeStep: null };
+  }
+  if (existsSync(logFile)) {
+    const kept = readFileSync(logFile, 'utf8')
+      .split('\n')
+      .filter((line) => {
+        if (line.trim() === '') return false;
+        try {
+          const r = JSON.parse(line);
+          const at = r.step ?? r.iteration;
+          return typeof at !== 'number' || at <= step;
+        } catch {
+          return false; // a line cut short by the kill
+        }
+      });
+    writeFileAtomic(logFile, kept.map((l) => `${l}\n`).join(''));
+  }
+  return { dir, logFile, resumeStep: step };
+}
+
+/** Writes the run's resolved config to `DIR/train-config.json` (atomically). */
+export function saveRunConfig(dir: string, config: unknown): void {
+  saveResolvedConfig(join(dir, RUN_CONFIG_FILE), config);
+}
+
+/**
+ * Turns the run folder into a rein checkpoint of `model` (with `tok` and `meta`), keeping the log
+ * and the run config; the resumable state is dropped (the run is complete).
+ */
+export function finishRunDir(
+  dir: string,
+  model: Transformer,
+  tok: Tokenizer,
+  meta: Record<string, unknown>,
+): void {
+  const target = resolve(dir);
+  const stamp = `${process.pid}-${Date.now()}`;
+  const staging = join(dirname(target), `.${basename(target)}.staging-${stamp}`);
+  saveCheckpoint(staging, model, tok, meta);
+  try {
+    for (const f of [LOG_FILE, RUN_CONFIG_FILE])
+      if (existsSync(join(target, f))) copyFileSync(join(target, f), join(staging, f));
+    if (existsSync(target)) {
+      const old = join(dirname(target), `.${basename(target)}.old-${stamp}`);
+      renameSync(target, old);
+      renameSync(staging, target);
+      rmSync(old, { recursive: true, force: true });
+    } else {
+      renameSync(staging, target);
+    }
+  } catch (e) {
+    rmSync(staging, { recursive: true, force: true });
+    throw e;
+  }
 }

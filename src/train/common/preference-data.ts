@@ -1,0 +1,79 @@
+/**
+ * Preference data in any of the shapes rein reads, as the reward model's and DPO's examples
+ * (RankedPrompt: one prompt, its candidates, the pairs its ranking implies):
+ *   rankings  ranking records (data/ranking.ts), K-way with ties — the InstructGPT shape;
+ *   pairs     TRL's flat {prompt, chosen, rejected} — the K = 2 case;
+ *   hh        Anthropic HH-RLHF {chosen, rejected} whole dialogues (data/hh-rlhf.ts);
+ *   oasst     Open Assistant message trees, sibling replies ranked (data/oasst.ts).
+ * The format is read off the first non-blank line, so a user need not say which file is which.
+ */
+import { readHhPairs } from '../../data/hh-rlhf.js';
+import { DataFileError, readJsonl, readTextFile } from '../../data/jsonl.js';
+import { OasstTree, oasstRankings } from '../../data/oasst.js';
+import { PairRecord, RankingRecord } from '../../data/ranking.js';
+import { fromPair, fromRanking, type RankedPrompt } from '../reward/data.js';
+
+export const PREFERENCE_FORMATS = ['auto', 'rankings', 'pairs', 'hh', 'oasst'] as const;
+export type PreferenceFormat = Exclude<(typeof PREFERENCE_FORMATS)[number], 'auto'>;
+
+export interface PreferenceData {
+  format: PreferenceFormat;
+  data: RankedPrompt[];
+  /** Lines that were read but give no preference (HH dialogues that cannot be split), with why. */
+  skipped: { line: number; reason: string }[];
+}
+
+const SHAPES =
+  'a ranking record {id, round, labeler, prompt, candidates, ordering}, a pair {prompt, chosen, rejected}, ' +
+  'an HH-RLHF line {chosen, rejected} or an Open Assistant tree {message_tree_id, prompt}';
+
+/** The format of a preference file, from the keys of its first non-blank line. */
+export function detectPreferenceFormat(file: string): PreferenceFormat {
+  const lines = readTextFile(file).split('\n');
+  const index = lines.findIndex((l) => l.trim() !== '');
+  if (index < 0) throw new DataFileError(file, 1, null, `the file is empty (expected ${SHAPES})`);
+  let value: unknown;
+  try {
+    value = JSON.parse(lines[index]);
+  } catch (e) {
+    throw new DataFileError(file, index + 1, null, `not valid JSON (${(e as Error).message})`);
+  }
+  const keys = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  const has = (k: string) => k in keys;
+  if (has('message_tree_id')) return 'oasst';
+  if (has('ordering') && has('candidates')) return 'rankings';
+  if (has('chosen') && has('rejected')) {
+    return typeof (keys as { prompt?: unknown }).prompt === 'string' ? 'pairs' : 'hh';
+  }
+  throw new DataFileError(file, index + 1, null, `cannot tell the format: expected ${SHAPES}`);
+}
+
+/** Reads preference data (`.jsonl` or `.jsonl.gz`); bad lines throw naming file, line and field. */
+export function loadPreferenceData(file: string, format: PreferenceFormat | 'auto' = 'auto'): PreferenceData {
+  const f = format === 'auto' ? detectPreferenceFormat(file) : format;
+  switch (f) {
+    case 'rankings':
+      return { format: f, data: readJsonl(file, RankingRecord).map(fromRanking), skipped: [] };
+    case 'pairs':
+      return { format: f, data: readJsonl(file, PairRecord).map(fromPair), skipped: [] };
+    case 'hh': {
+      const { pairs, skipped } = readHhPairs(file);
+      return { format: f, data: pairs.map(fromPair), skipped };
+    }
+    case 'oasst': {
+      const rankings = oasstRankings(readJsonl(file, OasstTree), { round: 'oasst' });
+      return { format: f, data: rankings.map(fromRanking), skipped: [] };
+    }
+  }
+}
+
+/** Every (chosen, rejected) pair of every ranked prompt, flat (DPO's unit of data). */
+export function flatPairs(data: readonly RankedPrompt[]): PairRecord[] {
+  return data.flatMap((d) =>
+    d.pairs.map((p) => ({
+      prompt: d.prompt,
+      chosen: d.candidates[p.winner],
+      rejected: d.candidates[p.loser],
+    })),
+  );
+}

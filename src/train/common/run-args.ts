@@ -1,0 +1,38 @@
+/**
+ * Command-line arguments of a training command, through the run's config schema (util/config.ts):
+ * defaults < `--config file.json` < `--dotted.key value` overrides, and `--help` from the schema.
+ */
+import type { z } from 'zod';
+import { ConfigError, configHelp, resolveConfig, splitConfigArgs } from '../../util/config.js';
+
+/** Either the resolved config, or `help` when the user asked for it. */
+export function parseRunArgs<S extends z.ZodType>(
+  schema: S,
+  argv: readonly string[],
+): { help: true } | { help: false; config: z.infer<S> } {
+  const args = splitConfigArgs(argv);
+  if (args.help) return { help: true };
+  return { help: false, config: resolveConfig(schema, args) };
+}
+
+/** Throws a ConfigError listing the options among `names` that were left empty. */
+export function requireOptions(config: Record<string, unknown>, names: readonly string[]): void {
+  const missing = names.filter((n) => config[n] === '' || config[n] === undefined);
+  if (missing.length > 0)
+    throw new ConfigError(
+      `${missing.map((n) => `--${n}`).join(', ')} ${missing.length > 1 ? 'are' : 'is'} required (see --help)`,
+    );
+}
+
+/** A command's `--help`: usage line, what it does, then every option of the schema. */
+export function runHelp(usage: string, about: string, schema: z.ZodType): string {
+  return [
+    `usage: ${usage}`,
+    '',
+    about,
+    '',
+    'options (defaults < --config FILE.json < --key value; dotted keys for groups, e.g. --kl.beta 0.05):',
+    configHelp(schema),
+    '  --config <file>  JSON file of options',
+  ].join('\n');
+}

@@ -1,0 +1,184 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import * as T from '../../tensor/index.js';
+import { Rng } from '../../util/rng.js';
+import { RunLog } from '../common/run-log.js';
+import type { RankedPrompt } from '../reward/data.js';
+import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
+import { DpoConfig } from './config.js';
+import { dpoLoss } from './loss.js';
+import { dpoMetrics, encodePairs, pairLogProbs, pairLogProbsNoGrad, trainDpo } from './train.js';
+
+/** Toy preferences: "nice , it is X ." above "rude , it is X ." (K = 2), and a K = 3 ranking now and then. */
+function toyPreferences(n: number): RankedPrompt[] {
+  const rng = new Rng(7);
+  return Array.from({ length: n }, (_, i) => {
+    const x = NUMBER_WORDS[rng.int(10)];
+    const prompt = `what is ${x} ?`;
+    if (i % 4 === 0)
+      return {
+        prompt,
+        candidates: [`it is ${x} .`, `nice , it is ${x} .`, `rude , it is ${x} .`],
+        pairs: [
+          { winner: 1, loser: 0 },
+          { winner: 1, loser: 2 },
+          { winner: 0, loser: 2 },
+        ],
+      };
+    return {
+      prompt,
+      candidates: [`nice , it is ${x} .`, `rude , it is ${x} .`],
+      pairs: [{ winner: 0, loser: 1 }],
+    };
+  });
+}
+
+const base = { batchPairs: 8, lr: 3e-3, warmupSteps: 2, heldoutFraction: 0.25, evalEvery: 1000 };
+
+describe('trainDpo', () => {
+  it("raises the margin on toy pairs, and the held-out pairs' accuracy", () => {
+    const tok = toyTokenizer();
+    const model = tinyModel(tok.vocabSize, 5);
+    const data = toyPreferences(32);
+    const records: Record<string, number>[] = [];
+    const log = new (class extends RunLog {
+      override write(r: Record<string, unknown>): void {
+        records.push(r as Record<string, number>);
+      }
+    })(null);
+    const result = trainDpo(
+      model,
+      tok,
+      data,
+      DpoConfig.parse({ ...base, out: mkdtempSync(join(tmpdir(), 'rein-dpo-')), epochs: 4, saveEvery: 0 }),
+      { quiet: true, log },
+    );
+    // 24 training prompts: 6 of them K = 3 (3 pairs) and 18 K = 2 → 36 pairs; 8 held out
+    expect(result.trainPairs + result.heldoutPairs).toBe(8 * 3 + 24);
+    expect(records).toHaveLength(result.steps);
+    expect(records[0].margin).toBeCloseTo(0, 5); // policy = reference before the first update
+    expect(records[records.length - 1].margin).toBeGreaterThan(0.3);
+    expect(result.finalTrain.accuracy).toBeGreaterThan(0.9);
+    expect(result.heldout.margin).toBeGreaterThan(0.1);
+    expect(result.heldout.accuracy).toBeGreaterThan(0.8);
+    for (const k of ['loss', 'margin', 'accuracy', 'chosen_reward', 'rejected_reward', 'grad_norm'])
+      expect(Number.isFinite(records[records.length - 1][k])).toBe(true);
+    expect(records[records.length - 1].heldout_accuracy).toBe(result.heldout.accuracy);
+  });
+
+  it('gives a batch of pairs the same log-probs, loss and gradient as its pairs one by one', () => {
+    const tok = toyTokenizer();
+    const model = tinyModel(tok.vocabSize, 8, 'llama');
+    const pairs = encodePairs(
+      tok,
+      [
+        { prompt: 'what is one ?', chosen: 'it is one .', rejected: 'rude' },
+        { prompt: 'what is two plus three ?', chosen: 'nice , it is five .', rejected: 'it is six , six .' },
+        { prompt: 'what is nine ?', chosen: 'nine', rejected: 'it is nine .' },
+      ],
+      64,
+    );
+    const ref = { chosen: Float32Array.from([-20, -30, -9]), rejected: Float32Array.from([-8, -33, -21]) };
+    const beta = 0.1;
+    const gradOf = (rows: number[]) =>
+      T.scope(() => {
+        const lp = pairLogProbs(
+          model,
+          rows.map((r) => pairs[r]),
+          tok.padId ?? 0,
+        );
+        const { loss } = dpoLoss(
+          lp.chosen,
+          lp.rejected,
+          Float32Array.from(rows, (r) => ref.chosen[r]),
+          Float32Array.from(rows, (r) => ref.rejected[r]),
+          beta,
+        );
+        T.backward(loss);
+        const g = Float32Array.from(model.params.get('layers.0.attn.q.weight')!.grad!);
+        for (const p of model.params.values()) p.grad?.fill(0);
+        return {
+          loss: loss.item(),
+          g,
+          chosen: Array.from(lp.chosen.data),
+          rejected: Array.from(lp.rejected.data),
+        };
+      });
+    const batched = gradOf([0, 1, 2]);
+    const single = [0, 1, 2].map((r) => gradOf([r]));
+    single.forEach((s, i) => {
+      expect(batched.chosen[i]).toBeCloseTo(s.chosen[0], 3);
+      expect(batched.rejected[i]).toBeCloseTo(s.rejected[0], 3);
+    });
+    // the batch loss is the mean of the pairs' losses, and so is its gradient
+    expect(batched.loss).toBeCloseTo(single.reduce((a, s) => a + s.loss, 0) / 3, 5);
+    const meanGrad = batched.g.map((_, j) => single.reduce((a, s) => a + s.g[j], 0) / 3);
+    let maxDiff = 0;
+    let scale = 0;
+    batched.g.forEach((v, j) => {
+      maxDiff = Math.max(maxDiff, Math.abs(v - meanGrad[j]));
+      scale = Math.max(scale, Math.abs(meanGrad[j]));
+    });
+    expect(scale).toBeGreaterThan(0);
+    expect(maxDiff).toBeLessThan(1e-4 * scale + 1e-7);
+    // and the chosen answer's log-prob is the plain sum of log softmax over its response tokens
+    const seq = pairs[1].chosen;
+    const V = model.config.vocabSize;
+    const logits = T.noGrad(() =>
+      Float32Array.from(model.logits({ ids: Int32Array.from(seq.ids), B: 1, T: seq.ids.length }).data),
+    ); // (1, T, V)
+    let byHand = 0;
+    for (let t = seq.responseStart; t < seq.ids.length; t++) {
+      const row = Array.from(logits.subarray((t - 1) * V, t * V));
+      const mx = Math.max(...row);
+      byHand += row[seq.ids[t]] - mx - Math.log(row.reduce((a, v) => a + Math.exp(v - mx), 0));
+    }
+    expect(batched.chosen[1]).toBeCloseTo(byHand, 3);
+    // the no-grad batches (other batch sizes) agree, and so do the metrics computed from them
+    const nb = pairLogProbsNoGrad(model, pairs, tok.padId ?? 0, 2);
+    expect(
+      Array.from(nb.chosen)
+        .map((v, i) => v - batched.chosen[i])
+        .every((d) => Math.abs(d) < 1e-3),
+    ).toBe(true);
+    expect(dpoMetrics(nb, ref, beta).loss).toBeCloseTo(batched.loss, 4);
+  });
+
+  it('a run killed after a save and resumed ends with the weights of an uninterrupted run', () => {
+    const tok = toyTokenizer();
+    const data = toyPreferences(16);
+    const cfg = { ...base, epochs: 3, saveEvery: 2 };
+    const full = tinyModel(tok.vocabSize, 3);
+    trainDpo(full, tok, data, DpoConfig.parse({ ...cfg, out: mkdtempSync(join(tmpdir(), 'rein-dpo-')) }), {
+      quiet: true,
+    });
+
+    const out = mkdtempSync(join(tmpdir(), 'rein-dpo-'));
+    // dies while logging step 5: its last save was after step 4
+    const dying = new (class extends RunLog {
+      override write(r: Record<string, unknown>): void {
+        if (r.step === 5) throw new Error('killed');
+      }
+    })(null);
+    expect(() =>
+      trainDpo(tinyModel(tok.vocabSize, 3), tok, data, DpoConfig.parse({ ...cfg, out }), {
+        quiet: true,
+        log: dying,
+      }),
+    ).toThrow('killed');
+    // the resumed run starts from the same base model (it is the reference), then loads the state
+    const resumed = tinyModel(tok.vocabSize, 3);
+    const steps: number[] = [];
+    const log = new (class extends RunLog {
+      override write(r: Record<string, unknown>): void {
+        steps.push(r.step as number);
+      }
+    })(null);
+    trainDpo(resumed, tok, data, DpoConfig.parse({ ...cfg, out, resume: true }), { quiet: true, log });
+    expect(steps[0]).toBe(5);
+    for (const [name, p] of full.params)
+      expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
+  });
+});
