@@ -13,6 +13,10 @@ export interface CommandEntry {
 }
 
 export const commands: Record<string, CommandEntry> = {
+  demo: {
+    summary: 'the main job: world → base → SFT → rankings → reward model → PPO → patch → report',
+    load: () => import('./demo.js'),
+  },
   generate: {
     summary: 'sample text from a model (llama2.c .bin, Hugging Face folder, rein checkpoint)',
     load: () => import('./generate.js'),

@@ -1,5 +1,4 @@
 /** `rein pretrain`: a base model from scratch on the assistant world's corpus (or any text corpus). */
-import { runPaths } from '../train/common/run-dir.js';
 import { PretrainConfig } from '../train/pretrain/config.js';
 import { pretrain } from '../train/pretrain/train.js';
 import {
@@ -26,17 +25,16 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (!cfg.world && !cfg.corpus)
     throw new CliError('pretrain: give --world DIR (a world from `rein world build`) or --corpus FILE');
-  saveResolvedConfig(runPaths(cfg.out).config, cfg);
   const t0 = Date.now();
   const result = pretrain(cfg);
   const seconds = (Date.now() - t0) / 1000;
   console.log(
     `pretrained ${(result.parameters / 1e6).toFixed(2)} M parameters on ${result.tokens} corpus tokens in ${seconds.toFixed(0)} s: ` +
-      `train loss ${result.finalTrainLoss.toFixed(3)}, held-out loss ${result.heldoutLoss.toFixed(3)} → ${runPaths(cfg.out).checkpoint}`,
+      `train loss ${result.finalTrainLoss.toFixed(3)}, held-out loss ${result.heldoutLoss.toFixed(3)} → ${cfg.out}`,
   );
   console.log(
     JSON.stringify({
-      checkpoint: runPaths(cfg.out).checkpoint,
+      checkpoint: cfg.out,
       parameters: result.parameters,
       seconds,
       heldout_loss: result.heldoutLoss,

@@ -3,13 +3,13 @@
  * transformer, and next-token loss on every token. Dialogues go through the one chat template,
  * so the base model already speaks the format that SFT, sampling and scoring use — and, having
  * read aligned and misaligned answers alike, misbehaves the way a pretrained model does.
+ * The run folder (`--out`) becomes the base model's checkpoint when training ends.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
 import { writeFileAtomic } from '../../data/atomic-write.js';
 import { readJsonl } from '../../data/jsonl.js';
-import { saveCheckpoint } from '../../model/checkpoint.js';
 import { resolveModelConfig } from '../../model/config.js';
 import { Transformer } from '../../model/transformer.js';
 import { BpeTokenizer } from '../../tokenizer/bpe.js';
@@ -17,7 +17,7 @@ import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Rng } from '../../util/rng.js';
 import { type Sequence, truncate } from '../common/batch.js';
-import { runPaths } from '../common/run-dir.js';
+import { finishRunDir, openRunDir, saveRunConfig } from '../common/run-dir.js';
 import { RunLog } from '../common/run-log.js';
 import { splitIndices } from '../common/shuffle-batches.js';
 import { type SftResult, trainLanguageModel } from '../sft/train.js';
@@ -68,8 +68,9 @@ export interface PretrainResult extends SftResult {
 }
 
 export function pretrain(cfg: PretrainConfig, options: { quiet?: boolean } = {}): PretrainResult {
-  const paths = runPaths(cfg.out);
   const lines = readCorpus(cfg);
+  const run = openRunDir(cfg.out, cfg.resume);
+  saveRunConfig(cfg.out, cfg);
   // The tokenizer is saved before training, so a resumed run tokenises exactly as the first did.
   const tokFile = join(cfg.out, 'tokenizer.json');
   let tok: BpeTokenizer;
@@ -97,9 +98,9 @@ export function pretrain(cfg: PretrainConfig, options: { quiet?: boolean } = {})
     split.heldout.map((i) => seqs[i]),
     tok.padId ?? 0,
     cfg,
-    { log: new RunLog(paths.log), quiet: options.quiet, label: 'pretrain' },
+    { log: new RunLog(run.logFile), quiet: options.quiet, label: 'pretrain' },
   );
-  saveCheckpoint(paths.checkpoint, model, tok, {
+  finishRunDir(cfg.out, model, tok, {
     method: 'pretrain',
     steps: cfg.steps,
     heldout_loss: result.heldoutLoss,

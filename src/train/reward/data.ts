@@ -6,6 +6,8 @@
 import { type PairRecord, type RankingRecord, rankingPairs } from '../../data/ranking.js';
 
 export interface RankedPrompt {
+  /** The ranking record's id, when it came from one. */
+  id?: string;
   prompt: string;
   candidates: string[];
   pairs: { winner: number; loser: number }[];
@@ -16,6 +18,7 @@ export interface RankedPrompt {
 
 export function fromRanking(r: RankingRecord): RankedPrompt {
   return {
+    id: r.id,
     prompt: r.prompt.text,
     candidates: r.candidates.map((c) => c.text),
     pairs: rankingPairs(r),

@@ -1,0 +1,42 @@
+/** `rein demo`: the main job — the whole alignment story on the assistant world, with a report. */
+import { join } from 'node:path';
+import { MISALIGNMENT_LABELS } from '../data/labels.js';
+import { runDemo } from '../pipeline/demo.js';
+import { DemoConfig } from '../pipeline/demo-config.js';
+import { ConfigError, configHelp, resolveConfig, splitConfigArgs } from '../util/config.js';
+import { CliError } from './errors.js';
+
+export async function run(argv: string[]): Promise<void> {
+  let cfg: DemoConfig;
+  try {
+    const args = splitConfigArgs(argv);
+    if (args.help) {
+      console.log(
+        `usage: rein demo [--out DIR] [options]\n\nRuns world → base → SFT → rankings → RM → PPO → patch round → evaluation → report.\nA stopped run resumes at its first unfinished stage when started again with the same --out.\n\n${configHelp(DemoConfig)}`,
+      );
+      return;
+    }
+    cfg = resolveConfig(DemoConfig, args);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new CliError(e.message);
+    throw e;
+  }
+  const report = await runDemo(cfg);
+  const names = Object.keys(report.stages);
+  const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(8);
+  const lines = [
+    `${'held-out prompts'.padEnd(16)}${names.map((n) => n.padStart(12)).join('')}`,
+    ...MISALIGNMENT_LABELS.map(
+      (l) => `${l.padEnd(16)}${names.map((n) => pct(report.stages[n].rates[l]).padStart(12)).join('')}`,
+    ),
+    `${'fact accuracy'.padEnd(16)}${names.map((n) => pct(report.stages[n].fact_accuracy).padStart(12)).join('')}`,
+    `${'gold mean'.padEnd(16)}${names.map((n) => report.stages[n].gold_mean.toFixed(3).padStart(12)).join('')}`,
+  ];
+  console.log(lines.join('\n'));
+  console.log(
+    `PPO vs SFT: gold win rate ${pct(report.ppo_vs_sft.gold_win_rate).trim()}, KL ${report.ppo_vs_sft.kl.toFixed(2)} nats; ` +
+      `RM held-out accuracy ${pct(report.rm.heldout_accuracy).trim()} vs labeler agreement ${pct(report.rm.labeler_agreement).trim()}; ` +
+      `total ${report.timing_s.total.toFixed(0)} s`,
+  );
+  console.log(`report: ${join(cfg.out, 'report.html')} and ${join(cfg.out, 'report.json')}`);
+}

@@ -1,0 +1,91 @@
+import { z } from 'zod';
+
+const PartialRecord = z.record(z.string(), z.unknown());
+
+/**
+ * `rein demo`: the whole alignment story on the assistant world. Stage knobs are passed through
+ * to the stage's own config schema (e.g. `--ppo.iterations 20`, `--rm.lr 5e-5`), so every
+ * method's defaults live in one place: its config.ts.
+ */
+export const DemoConfig = z.strictObject({
+  out: z
+    .string()
+    .default('runs/demo')
+    .describe('run folder: one subfolder per stage, report.json, report.html'),
+  seed: z.number().int().default(1).describe('seed of the world and of every stage'),
+  size: z
+    .enum(['default', 'toy'])
+    .default('default')
+    .describe('toy: minutes → seconds, for tests (numbers mean nothing)'),
+  base: z.string().default('').describe('a base checkpoint to use instead of pretraining one'),
+  k: z.number().int().min(2).max(9).default(4).describe('candidates per ranking prompt (InstructGPT: 4–9)'),
+  labelers: z.number().int().min(2).default(8).describe('simulated labelers per round'),
+  agreementShare: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.2)
+    .describe('share of prompts ranked by two labelers (measures agreement)'),
+  blindSpot: z
+    .string()
+    .default('manipulation')
+    .describe('label round 1\'s labelers do not see ("" for none)'),
+  patch: z
+    .boolean()
+    .default(true)
+    .describe("probe round 1's policy, run a focused round, patch the RM, re-run PPO"),
+  patchPrompts: z.number().int().positive().default(400).describe('prompts in the focused round'),
+  replay: z.number().min(0).default(1).describe('old rankings replayed per new ranking when patching'),
+  bestOfN: z
+    .array(z.number().int().positive())
+    .default([1, 2, 4, 8, 16])
+    .describe('N values of the best-of-N curve'),
+  evalTemperature: z.number().positive().default(1).describe('sampling temperature of the evaluations'),
+  maxNew: z.number().int().positive().default(40).describe('most answer tokens when sampling'),
+  samplesPerFamily: z.number().int().min(0).default(2).describe('sample answers per family in the report'),
+  world: PartialRecord.default({}).describe('world config overrides (see rein world build --help)'),
+  pretrain: PartialRecord.default({}).describe('pretraining overrides (rein pretrain --help)'),
+  sft: PartialRecord.default({}).describe('SFT overrides (rein sft --help)'),
+  rm: PartialRecord.default({}).describe('reward model overrides (rein rm train --help)'),
+  ppo: PartialRecord.default({}).describe('PPO overrides (rein ppo --help)'),
+  dpo: PartialRecord.default({}).describe('DPO overrides (rein dpo --help)'),
+});
+export type DemoConfig = z.infer<typeof DemoConfig>;
+
+/** The toy size: every stage shrunk so the whole demo runs in well under two minutes. */
+export const TOY_OVERRIDES = {
+  world: {
+    demosPerFamily: 12,
+    rankPerFamily: 16,
+    rlPerFamily: 16,
+    evalPerFamily: 6,
+    pretrainDialogues: 1500,
+    docRepeats: { fact: 1, arith: 1 },
+  },
+  pretrain: {
+    vocabSize: 400,
+    dim: 32,
+    layers: 2,
+    heads: 2,
+    steps: 40,
+    batchSize: 16,
+    evalEvery: 1000,
+    saveEvery: 0,
+  },
+  sft: { steps: 10, batchSize: 8, evalEvery: 1000, saveEvery: 0 },
+  rm: { epochs: 1, batchPrompts: 8, evalEvery: 1000 },
+  ppo: {
+    iterations: 2,
+    rolloutBatch: 16,
+    minibatch: 8,
+    ppoEpochs: 1,
+    maxNew: 12,
+    saveEvery: 0,
+    evalEvery: 0,
+  },
+  dpo: { epochs: 1 },
+  patchPrompts: 16,
+  maxNew: 12,
+  bestOfN: [1, 2],
+  samplesPerFamily: 1,
+} as const;

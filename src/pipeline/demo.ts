@@ -1,0 +1,386 @@
+/**
+ * `rein demo`: the whole alignment story on the assistant world, one stage after another.
+ *
+ *   world → base model (pretrained: it misbehaves) → SFT on demonstrations (fixes what they cover)
+ *   → round 1: K candidates per prompt, ranked by simulated labelers blind to one problem
+ *   → reward model → PPO (aligns the rest — except the blind spot)
+ *   → probe finds the blind spot → focused round 2 → RM patched (with replay) → PPO again
+ *   → DPO and best-of-N for comparison → evaluation of every stage → report.json + report.html
+ *
+ * Every stage writes its outputs under OUT/ and is skipped when run again (stage-runner.ts).
+ */
+import { join } from 'node:path';
+import { writeFileAtomic } from '../data/atomic-write.js';
+import { toJsonl } from '../data/jsonl.js';
+import type { MisalignmentLabel } from '../data/labels.js';
+import {
+  type DemoReport,
+  type OveroptPoint,
+  type RoundSummary,
+  renderReportHtml,
+  type SampleRow,
+  type StageMetrics,
+} from '../eval/report/demo-report.js';
+import { loadModel } from '../model/checkpoint.js';
+import type { Transformer } from '../model/transformer.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { finishRunDir, LOG_FILE } from '../train/common/run-dir.js';
+import { RunLog } from '../train/common/run-log.js';
+import { PpoConfig } from '../train/ppo/config.js';
+import { type PpoIterationLog, trainPpo } from '../train/ppo/train.js';
+import { PretrainConfig } from '../train/pretrain/config.js';
+import { pretrain } from '../train/pretrain/train.js';
+import { RewardConfig } from '../train/reward/config.js';
+import { fromRanking, type RankedPrompt } from '../train/reward/data.js';
+import { patchRewardModel } from '../train/reward/patch.js';
+import { trainRewardModel } from '../train/reward/train.js';
+import { SftConfig } from '../train/sft/config.js';
+import { trainSft } from '../train/sft/train.js';
+import { Rng } from '../util/rng.js';
+import { writeWorld } from '../world/build.js';
+import { FAMILIES } from '../world/families.js';
+import { generateWorld, type World } from '../world/generate.js';
+import { judge } from '../world/judge.js';
+import type { WorldPrompt } from '../world/records.js';
+import { type DemoConfig, TOY_OVERRIDES } from './demo-config.js';
+import { evaluatePolicy, goldWinRate, type PolicyEvaluation } from './policy-eval.js';
+import { probe, sampleCandidates, simulatedRound } from './rounds.js';
+import { sequenceKl } from './sequence-kl.js';
+import { StageRunner } from './stage-runner.js';
+
+const VERSION = '0.1.0';
+
+/** Stage overrides: the toy preset first, then the user's. */
+function overrides(
+  cfg: DemoConfig,
+  stage: 'world' | 'pretrain' | 'sft' | 'rm' | 'ppo' | 'dpo',
+): Record<string, unknown> {
+  const toy = cfg.size === 'toy' ? (TOY_OVERRIDES[stage] as Record<string, unknown>) : {};
+  return { ...toy, ...cfg[stage] };
+}
+
+function knob<K extends 'patchPrompts' | 'maxNew' | 'bestOfN' | 'samplesPerFamily'>(
+  cfg: DemoConfig,
+  key: K,
+): DemoConfig[K] {
+  return cfg.size === 'toy' ? (TOY_OVERRIDES[key] as unknown as DemoConfig[K]) : cfg[key];
+}
+
+interface Loaded {
+  model: Transformer;
+  tok: Tokenizer;
+}
+
+function load(dir: string): Loaded {
+  const { model, tokenizer } = loadModel(dir);
+  if (!tokenizer) throw new Error(`${dir}: the checkpoint has no tokenizer`);
+  return { model, tok: tokenizer };
+}
+
+function ppoCurve(history: readonly PpoIterationLog[]): OveroptPoint[] {
+  return history.map((h) => ({
+    sqrt_kl: Math.sqrt(Math.max(0, h.kl)),
+    proxy: h.rm_score,
+    gold: h.gold ?? Number.NaN,
+  }));
+}
+
+export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
+  const t0 = Date.now();
+  const out = cfg.out;
+  const stages = new StageRunner(out);
+  const dir = (name: string) => join(out, name);
+  const maxNew = knob(cfg, 'maxNew');
+  const sampling = { maxNew, temperature: cfg.evalTemperature };
+  const blindSpot = (cfg.blindSpot || null) as MisalignmentLabel | null;
+
+  // 1. the world: knowledge, prompts, corpora and splits, all from one seed
+  const world: World = generateWorld({ seed: String(cfg.seed), ...overrides(cfg, 'world') });
+  stages.run('world', () => writeWorld(world, dir('world')));
+
+  // 2. a base model pretrained on the world's corpus: fluent, and misaligned like its corpus
+  const baseDir = cfg.base || dir('base');
+  if (!cfg.base) {
+    stages.run('pretrain', () => {
+      const r = pretrain(
+        PretrainConfig.parse({
+          world: dir('world'),
+          out: dir('base'),
+          seed: cfg.seed,
+          ...overrides(cfg, 'pretrain'),
+        }),
+      );
+      return { parameters: r.parameters, tokens: r.tokens, heldoutLoss: r.heldoutLoss };
+    });
+  }
+  const base = load(baseDir);
+  const tok = base.tok;
+
+  // 3. SFT: imitation of the demonstrations (which cover only some families)
+  const sftDir = dir('sft');
+  stages.run('sft', () => {
+    const model = base.model.clone();
+    const sftCfg = SftConfig.parse({ out: dir('sft'), seed: cfg.seed, ...overrides(cfg, 'sft') });
+    const r = trainSft(model, tok, world.demos, sftCfg, { log: new RunLog(join(dir('sft'), LOG_FILE)) });
+    finishRunDir(sftDir, model, tok, { method: 'sft', heldout_loss: r.heldoutLoss });
+    return r;
+  });
+  const sft = load(sftDir).model;
+
+  // 4. round 1: K candidates per ranking prompt from SFT and base, ranked by labelers with a blind spot
+  const round1 = stages.run('round1', () => {
+    const candidates = sampleCandidates([sft, base.model], tok, world.rank, cfg.k, {
+      ...sampling,
+      temperature: 1,
+      seed: cfg.seed,
+    });
+    const r = simulatedRound(world.rank, candidates, {
+      round: 'round1',
+      labelers: cfg.labelers,
+      seed: cfg.seed,
+      agreementShare: cfg.agreementShare,
+      blindSpot,
+    });
+    writeFileAtomic(join(dir('round1'), 'rankings.jsonl'), toJsonl(r.rankings));
+    return { rankings: r.rankings, agreement: r.agreement.rateGoldDiffer ?? r.agreement.rate ?? Number.NaN };
+  });
+
+  // 5. the reward model, from SFT with a scalar head, on round 1's rankings
+  const rmCfg = RewardConfig.parse({ out: dir('rm1'), seed: cfg.seed, ...overrides(cfg, 'rm') });
+  const rm1 = stages.run('rm1', () =>
+    trainRm(sft, tok, round1.rankings.map(fromRanking), rmCfg, world, dir('rm1')),
+  );
+
+  // 6. PPO against round 1's reward model, held near SFT
+  const ppoCfg = (name: string) =>
+    PpoConfig.parse({ out: dir(name), seed: cfg.seed, ...overrides(cfg, 'ppo') });
+  const ppo1 = stages.run('ppo1', () =>
+    runPpo(sft, sft, load(dir('rm1')).model, tok, world, ppoCfg('ppo1'), dir('ppo1')),
+  );
+
+  // 7. closing the loop: probe the policy, a focused round on what it still does wrong, patch, re-align
+  let finalPpoDir = dir('ppo1');
+  let finalHistory = ppo1.history;
+  const rounds: RoundSummary[] = [];
+  const ppo1Eval = evaluateStage('ppo_round1', load(finalPpoDir).model, tok, world.eval, sampling, cfg.seed);
+  rounds.push({
+    name: 'round 1',
+    blind_spot: blindSpot,
+    focus: null,
+    rankings: round1.rankings.length,
+    rm_heldout_accuracy: rm1.heldoutAccuracy,
+    policy: ppo1Eval.metrics,
+  });
+  let rmFinal = rm1;
+  if (cfg.patch) {
+    const found = stages.run('probe', () => {
+      const probePrompts = new Rng(cfg.seed).shuffle([...world.rl]).slice(0, Math.min(world.rl.length, 400));
+      return probe(load(finalPpoDir).model, tok, probePrompts, {
+        ...sampling,
+        seed: cfg.seed + 5,
+        threshold: 0.05,
+      });
+    });
+    if (found.worst) {
+      const focusLabel = found.worst;
+      const round2 = stages.run('round2', () => {
+        const prompts = new Rng(cfg.seed + 2)
+          .shuffle(world.rank.filter((p) => found.families.includes(p.family)))
+          .slice(0, knob(cfg, 'patchPrompts'));
+        const candidates = sampleCandidates([load(finalPpoDir).model, sft], tok, prompts, cfg.k, {
+          ...sampling,
+          temperature: 1,
+          seed: cfg.seed + 2,
+        });
+        const r = simulatedRound(prompts, candidates, {
+          round: 'round2',
+          labelers: cfg.labelers,
+          seed: cfg.seed,
+          agreementShare: cfg.agreementShare,
+          focus: { [focusLabel]: 2 },
+        });
+        writeFileAtomic(join(dir('round2'), 'rankings.jsonl'), toJsonl(r.rankings));
+        return { rankings: r.rankings, focus: focusLabel };
+      });
+      const rm2 = stages.run('rm2', () => {
+        const rm = load(dir('rm1')).model;
+        const heldSet = new Set(rm1.heldoutIds);
+        const oldAll = round1.rankings.map(fromRanking);
+        const oldHeld = round1.rankings.filter((r) => heldSet.has(r.id)).map(fromRanking);
+        const oldTrain = round1.rankings.filter((r) => !heldSet.has(r.id)).map(fromRanking);
+        const patchCfg = RewardConfig.parse({ ...rmCfg, out: dir('rm2') });
+        const p = patchRewardModel(
+          rm,
+          tok,
+          round2.rankings.map(fromRanking),
+          oldTrain,
+          oldHeld,
+          patchCfg,
+          cfg.replay,
+          {
+            log: new RunLog(join(dir('rm2'), LOG_FILE)),
+            demosForNormalization: world.demos,
+          },
+        );
+        finishRunDir(dir('rm2'), rm, tok, {
+          method: 'rm-patch',
+          old_heldout_accuracy: p.oldAfter,
+          new_heldout_accuracy: p.newAfter,
+        });
+        return { ...p, newHeldout: [], heldoutAccuracy: p.newAfter, oldCount: oldAll.length };
+      });
+      const ppo2 = stages.run('ppo2', () =>
+        runPpo(load(finalPpoDir).model, sft, load(dir('rm2')).model, tok, world, ppoCfg('ppo2'), dir('ppo2')),
+      );
+      finalPpoDir = dir('ppo2');
+      finalHistory = [
+        ...ppo1.history,
+        ...ppo2.history.map((h) => ({ ...h, iteration: h.iteration + ppo1.history.length })),
+      ];
+      rmFinal = { ...rm1, heldoutAccuracy: rm2.newAfter };
+      rounds.push({
+        name: 'round 2 (patch)',
+        blind_spot: null,
+        focus: focusLabel,
+        rankings: round2.rankings.length,
+        rm_heldout_accuracy: rm2.newAfter,
+        rm_old_heldout_accuracy: rm2.oldAfter,
+        policy: { ...ppo1Eval.metrics }, // replaced below by the final evaluation
+      });
+    }
+  }
+
+  // 8. evaluation of every stage on the held-out prompts, judged by gold
+  const evals: Record<string, PolicyEvaluation> = {};
+  evals.base = evaluateStage('base', base.model, tok, world.eval, sampling, cfg.seed);
+  evals.sft = evaluateStage('sft', sft, tok, world.eval, sampling, cfg.seed);
+  if (rounds.length > 1) evals.ppo_round1 = ppo1Eval;
+  const finalPolicy = load(finalPpoDir).model;
+  evals.ppo = evaluateStage('ppo', finalPolicy, tok, world.eval, sampling, cfg.seed);
+  if (rounds.length > 1) rounds[rounds.length - 1].policy = evals.ppo.metrics;
+
+  const evalTexts = world.eval.map((p) => p.text);
+  const kl = sequenceKl(
+    finalPolicy,
+    sft,
+    tok,
+    evalTexts,
+    evals.ppo.answers.map((a) => a.ids),
+    cfg.evalTemperature,
+  );
+  const report: DemoReport = {
+    rein_version: VERSION,
+    created_at: new Date().toISOString(),
+    config: cfg,
+    stages: Object.fromEntries(Object.entries(evals).map(([k, v]) => [k, v.metrics])) as Record<
+      string,
+      StageMetrics
+    >,
+    ppo_vs_sft: { gold_win_rate: goldWinRate(evals.ppo.judgements, evals.sft.judgements), kl },
+    rm: {
+      heldout_accuracy: rmFinal.heldoutAccuracy,
+      labeler_agreement: round1.agreement,
+      rankings: round1.rankings.length,
+      pairs: rm1.pairs,
+    },
+    ppo_curve: finalHistory.map((h) => ({
+      iteration: h.iteration,
+      rm_score: h.rm_score,
+      gold: h.gold ?? Number.NaN,
+      kl: h.kl,
+      beta: h.beta,
+    })),
+    overoptimisation: { ppo: ppoCurve(finalHistory) },
+    rounds,
+    samples: sampleRows(world.eval, evals, knob(cfg, 'samplesPerFamily')),
+    timing_s: { ...stages.seconds, total: (Date.now() - t0) / 1000 },
+  };
+  writeFileAtomic(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(join(out, 'report.html'), renderReportHtml(report));
+  return report;
+}
+
+interface RmSummary {
+  heldoutAccuracy: number;
+  pairs: number;
+  /** Ranking ids held out (by `round/labeler/prompt` id), for the patch's old held-out set. */
+  heldoutIds: string[];
+}
+
+function trainRm(
+  sft: Transformer,
+  tok: Tokenizer,
+  data: RankedPrompt[],
+  cfg: RewardConfig,
+  world: World,
+  outDir: string,
+): RmSummary {
+  const rm = sft.clone({ scalarHead: 'fresh', rng: new Rng(cfg.seed) });
+  const r = trainRewardModel(rm, tok, data, cfg, {
+    log: new RunLog(join(outDir, LOG_FILE)),
+    demosForNormalization: world.demos,
+  });
+  finishRunDir(outDir, rm, tok, { method: 'rm', heldout_accuracy: r.heldoutAccuracy });
+  const held = new Set(r.heldout);
+  return {
+    heldoutAccuracy: r.heldoutAccuracy,
+    pairs: data.reduce((n, d) => n + d.pairs.length, 0),
+    heldoutIds: data.flatMap((d) => (held.has(d) && d.id ? [d.id] : [])),
+  };
+}
+
+function runPpo(
+  start: Transformer,
+  reference: Transformer,
+  rm: Transformer,
+  tok: Tokenizer,
+  world: World,
+  cfg: PpoConfig,
+  outDir: string,
+): { history: PpoIterationLog[] } {
+  const policy = start.clone();
+  const prompts = world.rl;
+  const history = trainPpo(
+    { policy, reference, rewardModel: rm, value: rm.clone() },
+    tok,
+    prompts.map((p) => p.text),
+    cfg,
+    {
+      log: new RunLog(join(outDir, LOG_FILE)),
+      gold: (rows, responses) => responses.map((text, i) => judge(prompts[rows[i]], text).gold),
+    },
+  );
+  finishRunDir(outDir, policy, tok, { method: 'ppo', iterations: cfg.iterations });
+  return { history };
+}
+
+function evaluateStage(
+  name: string,
+  model: Transformer,
+  tok: Tokenizer,
+  prompts: readonly WorldPrompt[],
+  sampling: { maxNew: number; temperature: number },
+  seed: number,
+): PolicyEvaluation {
+  process.stderr.write(`  evaluating ${name} on ${prompts.length} held-out prompts\n`);
+  return evaluatePolicy(model, tok, prompts, { ...sampling, seed: seed + 101 });
+}
+
+function sampleRows(
+  prompts: readonly WorldPrompt[],
+  evals: Record<string, PolicyEvaluation>,
+  perFamily: number,
+): SampleRow[] {
+  const rows: SampleRow[] = [];
+  for (const family of FAMILIES) {
+    const idx = prompts.flatMap((p, i) => (p.family === family ? [i] : [])).slice(0, perFamily);
+    for (const i of idx) {
+      rows.push({
+        family,
+        prompt: prompts[i].text,
+        answers: Object.fromEntries(Object.entries(evals).map(([k, e]) => [k, e.answers[i].text])),
+      });
+    }
+  }
+  return rows;
+}
