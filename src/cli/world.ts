@@ -3,17 +3,22 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomic-write.js';
-import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
 import { toJsonl } from '../data/jsonl.js';
+import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
 import { evaluateResponses } from '../eval/world-metrics.js';
 import { formatEvalTable } from '../eval/world-report.js';
-import { expectedAgreement, measureAgreement, referenceCandidateSets, temperatureForAgreement } from '../world/agreement.js';
+import {
+  expectedAgreement,
+  measureAgreement,
+  referenceCandidateSets,
+  temperatureForAgreement,
+} from '../world/agreement.js';
 import { WORLD_FILES, writeWorld } from '../world/build.js';
 import { WorldConfig } from '../world/config.js';
 import { generateWorld } from '../world/generate.js';
 import { judge } from '../world/judge.js';
-import { DEFAULT_TEMPERATURE, labelRound, labelerPool } from '../world/labelers.js';
-import { type WorldPrompts, loadWorldPrompts } from '../world/load.js';
+import { DEFAULT_TEMPERATURE, labelerPool, labelRound } from '../world/labelers.js';
+import { loadWorldPrompts, type WorldPrompts } from '../world/load.js';
 import type { WorldPrompt } from '../world/records.js';
 import { CliError } from './errors.js';
 
@@ -38,7 +43,13 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const commands: Record<string, (args: string[]) => void> = { build, judge: judgeCmd, metrics, label, agreement };
+  const commands: Record<string, (args: string[]) => void> = {
+    build,
+    judge: judgeCmd,
+    metrics,
+    label,
+    agreement,
+  };
   const cmd = commands[sub];
   if (!cmd) throw new CliError(`world: unknown command '${sub}'\n\n${USAGE}`);
   if (rest.includes('--help') || rest.includes('-h')) {
@@ -52,7 +63,10 @@ export async function run(argv: string[]): Promise<void> {
 function parse(name: string, args: string[], flags: readonly string[]): Record<string, string | undefined> {
   const options = Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }]));
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<string, string | undefined>;
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
+      string,
+      string | undefined
+    >;
   } catch (e) {
     throw new CliError(`world ${name}: ${(e as Error).message}\n\n${USAGE}`);
   }
@@ -83,10 +97,15 @@ function build(args: string[]): void {
   const world = generateWorld(parsed.data);
   const files = writeWorld(world, out);
   const lines = Object.entries(files).map(
-    ([name, f]) => `  ${name.padEnd(20)} ${String(f.records).padStart(7)} records ${String(f.bytes).padStart(11)} bytes`,
+    ([name, f]) =>
+      `  ${name.padEnd(20)} ${String(f.records).padStart(7)} records ${String(f.bytes).padStart(11)} bytes`,
   );
   console.log(
-    [`world (seed ${world.config.seed}) written to ${resolve(out)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`, ...lines, `  see ${WORLD_FILES.readme} and ${WORLD_FILES.manifest}`].join('\n'),
+    [
+      `world (seed ${world.config.seed}) written to ${resolve(out)} in ${((Date.now() - t0) / 1000).toFixed(1)} s`,
+      ...lines,
+      `  see ${WORLD_FILES.readme} and ${WORLD_FILES.manifest}`,
+    ].join('\n'),
   );
 }
 
@@ -100,7 +119,11 @@ function loadWorld(name: string, dir: unknown): WorldPrompts {
 }
 
 /** Parses a JSONL input file line by line; errors name the file and the line. */
-function readLines<S extends z.ZodType>(name: string, file: string, schema: S): { line: number; value: z.infer<S> }[] {
+function readLines<S extends z.ZodType>(
+  name: string,
+  file: string,
+  schema: S,
+): { line: number; value: z.infer<S> }[] {
   let text: string;
   try {
     text = readFileSync(file, 'utf8');
@@ -120,7 +143,9 @@ function readLines<S extends z.ZodType>(name: string, file: string, schema: S): 
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const field = issue.path.join('.');
-      throw new CliError(`world ${name}: ${file}:${i + 1}:${field ? ` field '${field}':` : ''} ${issue.message}`);
+      throw new CliError(
+        `world ${name}: ${file}:${i + 1}:${field ? ` field '${field}':` : ''} ${issue.message}`,
+      );
     }
     out.push({ line: i + 1, value: parsed.data });
   });
@@ -129,10 +154,16 @@ function readLines<S extends z.ZodType>(name: string, file: string, schema: S): 
 
 const ResponseLine = z.object({ id: z.string().min(1), response: z.string() });
 
-function promptsFor(name: string, file: string, world: WorldPrompts, ids: { line: number; id: string }[]): WorldPrompt[] {
+function promptsFor(
+  name: string,
+  file: string,
+  world: WorldPrompts,
+  ids: { line: number; id: string }[],
+): WorldPrompt[] {
   return ids.map(({ line, id }) => {
     const p = world.byId.get(id);
-    if (!p) throw new CliError(`world ${name}: ${file}:${line}: unknown prompt id '${id}' (not in ${world.dir})`);
+    if (!p)
+      throw new CliError(`world ${name}: ${file}:${line}: unknown prompt id '${id}' (not in ${world.dir})`);
     return p;
   });
 }
@@ -147,7 +178,12 @@ function judgeCmd(args: string[]): void {
   const world = loadWorld('judge', v.world);
   const file = required('judge', 'in', v.in);
   const rows = readLines('judge', file, ResponseLine);
-  const prompts = promptsFor('judge', file, world, rows.map((r) => ({ line: r.line, id: r.value.id })));
+  const prompts = promptsFor(
+    'judge',
+    file,
+    world,
+    rows.map((r) => ({ line: r.line, id: r.value.id })),
+  );
   const out = rows.map((r, i) => {
     const j = judge(prompts[i], r.value.response);
     return { id: r.value.id, labels: j.labels, gold: j.gold };
@@ -160,7 +196,12 @@ function metrics(args: string[]): void {
   const world = loadWorld('metrics', v.world);
   const file = required('metrics', 'in', v.in);
   const rows = readLines('metrics', file, ResponseLine);
-  const prompts = promptsFor('metrics', file, world, rows.map((r) => ({ line: r.line, id: r.value.id })));
+  const prompts = promptsFor(
+    'metrics',
+    file,
+    world,
+    rows.map((r) => ({ line: r.line, id: r.value.id })),
+  );
   const report = evaluateResponses(
     prompts,
     rows.map((r) => r.value.response),
@@ -176,7 +217,9 @@ function parseLabels(name: string, flag: string, value: string | undefined): Mis
   return value.split(',').map((s) => {
     const l = s.trim();
     if (!(MISALIGNMENT_LABELS as readonly string[]).includes(l)) {
-      throw new CliError(`world ${name}: --${flag}: unknown label '${l}' (labels: ${MISALIGNMENT_LABELS.join(', ')})`);
+      throw new CliError(
+        `world ${name}: --${flag}: unknown label '${l}' (labels: ${MISALIGNMENT_LABELS.join(', ')})`,
+      );
     }
     return l as MisalignmentLabel;
   });
@@ -200,25 +243,56 @@ function parseFocus(value: string | undefined): Partial<Record<MisalignmentLabel
 function positiveInt(name: string, flag: string, value: string | undefined, fallback: number): number {
   if (value === undefined) return fallback;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new CliError(`world ${name}: --${flag} must be a positive integer, got '${value}'`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new CliError(`world ${name}: --${flag} must be a positive integer, got '${value}'`);
   return n;
 }
 
 function label(args: string[]): void {
-  const v = parse('label', args, ['world', 'in', 'out', 'labelers', 'per-prompt', 'round', 'blind', 'focus', 'temperature', 'seed']);
+  const v = parse('label', args, [
+    'world',
+    'in',
+    'out',
+    'labelers',
+    'per-prompt',
+    'round',
+    'blind',
+    'focus',
+    'temperature',
+    'seed',
+  ]);
   const world = loadWorld('label', v.world);
   const file = required('label', 'in', v.in);
   const rows = readLines('label', file, CandidateLine);
-  const prompts = promptsFor('label', file, world, rows.map((r) => ({ line: r.line, id: r.value.id })));
+  const prompts = promptsFor(
+    'label',
+    file,
+    world,
+    rows.map((r) => ({ line: r.line, id: r.value.id })),
+  );
   const n = positiveInt('label', 'labelers', v.labelers, 3);
   const perPrompt = positiveInt('label', 'per-prompt', v['per-prompt'], 1);
-  if (perPrompt > n) throw new CliError(`world label: --per-prompt (${perPrompt}) cannot exceed --labelers (${n})`);
+  if (perPrompt > n)
+    throw new CliError(`world label: --per-prompt (${perPrompt}) cannot exceed --labelers (${n})`);
   const temperature = v.temperature === undefined ? undefined : Number(v.temperature);
-  if (temperature !== undefined && !(temperature > 0)) throw new CliError(`world label: --temperature must be > 0, got '${v.temperature}'`);
+  if (temperature !== undefined && !(temperature > 0))
+    throw new CliError(`world label: --temperature must be > 0, got '${v.temperature}'`);
   const round = v.round ?? 'r1';
   const seed = v.seed ?? '1';
-  const labelers = labelerPool(n, { seed, temperature, blindSpot: parseLabels('label', 'blind', v.blind), focus: parseFocus(v.focus) });
-  const records = labelRound({ prompts, candidates: rows.map((r) => r.value.candidates), labelers, round, perPrompt, seed });
+  const labelers = labelerPool(n, {
+    seed,
+    temperature,
+    blindSpot: parseLabels('label', 'blind', v.blind),
+    focus: parseFocus(v.focus),
+  });
+  const records = labelRound({
+    prompts,
+    candidates: rows.map((r) => r.value.candidates),
+    labelers,
+    round,
+    perPrompt,
+    seed,
+  });
   writeOrPrint(v.out, toJsonl(records));
   const golds = new Map<string, number>();
   const goldOf = (promptId: string, text: string) => {
@@ -238,7 +312,8 @@ function label(args: string[]): void {
 function agreement(args: string[]): void {
   const v = parse('agreement', args, ['target', 'seed', 'per-family']);
   const target = v.target === undefined ? 0.73 : Number(v.target);
-  if (!(target > 0.5 && target < 1)) throw new CliError(`world agreement: --target must be in (0.5, 1), got '${v.target}'`);
+  if (!(target > 0.5 && target < 1))
+    throw new CliError(`world agreement: --target must be in (0.5, 1), got '${v.target}'`);
   const seed = v.seed ?? '1';
   const perFamily = positiveInt('agreement', 'per-family', v['per-family'], 150);
   const sets = referenceCandidateSets(seed, perFamily);

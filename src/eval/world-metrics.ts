@@ -39,7 +39,10 @@ export interface WorldEvalReport {
   /** Each label on its own families (the headline misalignment rates; over_refusal is one of them). */
   label_rates: Record<MisalignmentLabel, Rate>;
   by_family: Record<Family, FamilyStats>;
-  by_lang: Record<'en' | 'zh', { n: number; gold_mean: number | null; label_rates: Record<MisalignmentLabel, Rate> }>;
+  by_lang: Record<
+    'en' | 'zh',
+    { n: number; gold_mean: number | null; label_rates: Record<MisalignmentLabel, Rate> }
+  >;
 }
 
 function mean(xs: readonly number[]): number | null {
@@ -78,7 +81,8 @@ export function evaluateResponses(
   for (const family of FAMILIES) {
     const fam = items.filter((it) => it.p.family === family);
     const labels = {} as Record<MisalignmentLabel, number | null>;
-    for (const l of MISALIGNMENT_LABELS) labels[l] = share(fam.filter((it) => it.j.labels.includes(l)).length, fam.length);
+    for (const l of MISALIGNMENT_LABELS)
+      labels[l] = share(fam.filter((it) => it.j.labels.includes(l)).length, fam.length);
     by_family[family] = {
       n: fam.length,
       gold_mean: mean(fam.map((it) => it.j.gold)),
@@ -94,7 +98,11 @@ export function evaluateResponses(
   const by_lang = {} as WorldEvalReport['by_lang'];
   for (const lang of ['en', 'zh'] as const) {
     const sub = items.filter((it) => it.p.lang === lang);
-    by_lang[lang] = { n: sub.length, gold_mean: mean(sub.map((it) => it.j.gold)), label_rates: labelRates(sub) };
+    by_lang[lang] = {
+      n: sub.length,
+      gold_mean: mean(sub.map((it) => it.j.gold)),
+      label_rates: labelRates(sub),
+    };
   }
   return {
     n: items.length,
@@ -117,7 +125,11 @@ export interface WinRate {
 }
 
 /** Gold-judged head-to-head: A's and B's responses to the same prompts. */
-export function goldWinRate(prompts: readonly WorldPrompt[], a: readonly string[], b: readonly string[]): WinRate {
+export function goldWinRate(
+  prompts: readonly WorldPrompt[],
+  a: readonly string[],
+  b: readonly string[],
+): WinRate {
   if (a.length !== prompts.length || b.length !== prompts.length) {
     throw new Error(`goldWinRate: ${prompts.length} prompts but ${a.length} and ${b.length} responses`);
   }

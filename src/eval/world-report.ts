@@ -14,17 +14,28 @@ export function formatEvalTable(columns: readonly { name: string; report: WorldE
   const num = (v: number | null) => (v === null ? '—' : v.toFixed(3));
   const rows: [string, string[]][] = [];
   for (const label of MISALIGNMENT_LABELS) {
-    rows.push([`${label} (on ${LABEL_FAMILIES[label].join('+')})`, columns.map((c) => pct(c.report.label_rates[label]))]);
+    rows.push([
+      `${label} (on ${LABEL_FAMILIES[label].join('+')})`,
+      columns.map((c) => pct(c.report.label_rates[label])),
+    ]);
   }
   rows.push(['fact accuracy', columns.map((c) => pct(c.report.fact_accuracy))]);
   rows.push(['math accuracy', columns.map((c) => pct(c.report.math_accuracy))]);
   rows.push(['degenerate', columns.map((c) => pct(c.report.degenerate_rate))]);
   rows.push(['gold mean', columns.map((c) => num(c.report.gold_mean))]);
-  for (const f of FAMILIES) rows.push([`  gold: ${f}`, columns.map((c) => num(c.report.by_family[f].gold_mean))]);
+  for (const f of FAMILIES)
+    rows.push([`  gold: ${f}`, columns.map((c) => num(c.report.by_family[f].gold_mean))]);
   rows.push(['prompts', columns.map((c) => String(c.report.n))]);
 
   const header = ['metric', ...columns.map((c) => c.name)];
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 0 ? r[0] : r[1][i - 1]).length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(([k, v]) => line([k, ...v]))].join('\n');
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => (i === 0 ? r[0] : r[1][i - 1]).length)),
+  );
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  return [
+    line(header),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(([k, v]) => line([k, ...v])),
+  ].join('\n');
 }

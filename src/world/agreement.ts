@@ -116,7 +116,11 @@ function sigmoid(x: number): number {
  * of b, so they agree with probability p_a·p_b + (1 − p_a)(1 − p_b). Averaged over every pair of
  * distinct texts (whose gold differs, by default) and every pair of labelers.
  */
-export function expectedAgreement(labelers: readonly Labeler[], sets: readonly CandidateSet[], goldDiffersOnly = true): number {
+export function expectedAgreement(
+  labelers: readonly Labeler[],
+  sets: readonly CandidateSet[],
+  goldDiffersOnly = true,
+): number {
   if (labelers.length < 2) throw new Error('expectedAgreement: needs at least two labelers');
   let sum = 0;
   let n = 0;
@@ -145,8 +149,13 @@ export function expectedAgreement(labelers: readonly Labeler[], sets: readonly C
  * The temperature at which `labelers` (their temperatures replaced) are expected to agree at
  * `target` on `sets`: agreement falls monotonically with temperature, so bisection finds it.
  */
-export function temperatureForAgreement(target: number, labelers: readonly Labeler[], sets: readonly CandidateSet[]): number {
-  if (!(target > 0.5 && target < 1)) throw new Error(`temperatureForAgreement: target must be in (0.5, 1), got ${target}`);
+export function temperatureForAgreement(
+  target: number,
+  labelers: readonly Labeler[],
+  sets: readonly CandidateSet[],
+): number {
+  if (!(target > 0.5 && target < 1))
+    throw new Error(`temperatureForAgreement: target must be in (0.5, 1), got ${target}`);
   const at = (t: number) =>
     expectedAgreement(
       labelers.map((l) => ({ ...l, temperature: t })),
@@ -154,7 +163,10 @@ export function temperatureForAgreement(target: number, labelers: readonly Label
     );
   let lo = 1e-3;
   let hi = 1e3;
-  if (at(lo) < target) throw new Error(`temperatureForAgreement: even noiseless labelers agree less than ${target} (their biases differ too much)`);
+  if (at(lo) < target)
+    throw new Error(
+      `temperatureForAgreement: even noiseless labelers agree less than ${target} (their biases differ too much)`,
+    );
   for (let i = 0; i < 60; i++) {
     const mid = Math.sqrt(lo * hi);
     if (at(mid) > target) lo = mid;

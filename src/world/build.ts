@@ -68,14 +68,19 @@ function describe(world: World, files: Record<string, FileInfo>) {
     chars += text.length;
     zhChars += text.match(/\p{Script=Han}/gu)?.length ?? 0;
   }
-  const split = (prompts: readonly (WorldPrompt | { family: string; lang: string; prompt?: string; text?: string })[]) => ({
+  const split = (
+    prompts: readonly (WorldPrompt | { family: string; lang: string; prompt?: string; text?: string })[],
+  ) => ({
     records: prompts.length,
     distinct_texts: new Set(prompts.map((p) => ('text' in p ? p.text : p.prompt))).size,
     zh_share: zhShare(prompts),
     by_family: byFamily(prompts),
   });
   const heldT = (prompts: readonly WorldPrompt[]) =>
-    round3(prompts.filter((p) => p.template.split('+').some((t) => world.heldOut.templates.has(t))).length / Math.max(1, prompts.length));
+    round3(
+      prompts.filter((p) => p.template.split('+').some((t) => world.heldOut.templates.has(t))).length /
+        Math.max(1, prompts.length),
+    );
   const manifest = {
     format: WORLD_FORMAT,
     seed: world.config.seed,
@@ -105,8 +110,21 @@ function describe(world: World, files: Record<string, FileInfo>) {
   return { manifest, readme: readme(world, files, manifest) };
 }
 
-function readme(world: World, files: Record<string, FileInfo>, m: { pretrain: { approx_tokens: number; documents: number; dialogues: number; chinese_character_share: number }; splits: Record<string, { records: number; distinct_texts: number; zh_share: number }> }): string {
-  const size = (name: string) => `${files[name].records.toLocaleString('en-US')} records, ${files[name].bytes.toLocaleString('en-US')} bytes`;
+function readme(
+  world: World,
+  files: Record<string, FileInfo>,
+  m: {
+    pretrain: {
+      approx_tokens: number;
+      documents: number;
+      dialogues: number;
+      chinese_character_share: number;
+    };
+    splits: Record<string, { records: number; distinct_texts: number; zh_share: number }>;
+  },
+): string {
+  const size = (name: string) =>
+    `${files[name].records.toLocaleString('en-US')} records, ${files[name].bytes.toLocaleString('en-US')} bytes`;
   const mixRows = FAMILIES.map((f) => {
     const mix = world.dialogueMix[f];
     const share = mix.dialogues ? ((100 * mix.misaligned) / mix.dialogues).toFixed(0) : '0';

@@ -3,7 +3,9 @@ import { FAMILIES, type Family } from './families.js';
 
 const perFamily = (defaults: Record<Family, number>) =>
   z
-    .strictObject(Object.fromEntries(FAMILIES.map((f) => [f, z.number().min(0).max(1)])) as Record<Family, z.ZodNumber>)
+    .strictObject(
+      Object.fromEntries(FAMILIES.map((f) => [f, z.number().min(0).max(1)])) as Record<Family, z.ZodNumber>,
+    )
     .default(defaults);
 
 /**

@@ -36,4 +36,11 @@ export const LABEL_FAMILIES: Record<MisalignmentLabel, readonly Family[]> = {
 };
 
 /** Families the demonstrations cover: not false_premise and not advice, so SFT's limited coverage shows. */
-export const DEMO_FAMILIES: readonly Family[] = ['fact', 'unknown', 'math', 'harmful', 'benign_sensitive', 'rude_user'];
+export const DEMO_FAMILIES: readonly Family[] = [
+  'fact',
+  'unknown',
+  'math',
+  'harmful',
+  'benign_sensitive',
+  'rude_user',
+];

@@ -1,5 +1,5 @@
 import type { Lang } from './kb.js';
-import { MAX_JUDGED_CHARS, isHan, normalise, tokens } from './text.js';
+import { isHan, MAX_JUDGED_CHARS, normalise, tokens } from './text.js';
 import { isWorldToken } from './vocabulary.js';
 
 /**
@@ -21,7 +21,7 @@ const TERMINAL = /[.!?。！？…"'”）)]$/;
 const PUNCT = /[\s.,!?;:'"()\-+/*=%#&@<>[\]{}_~`|\\，。！？；：、“”‘’（）《》…—·]/u;
 
 function clamp01(x: number): number {
-  return x < 0 ? 0 : x > 1 ? 1 : x;
+  return Math.max(0, Math.min(1, x));
 }
 
 /**

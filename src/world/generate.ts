@@ -2,32 +2,32 @@ import { WorldConfig } from './config.js';
 import { DEMO_FAMILIES, FAMILIES, type Family } from './families.js';
 import {
   type ArithFact,
-  FACTS,
+  arithFacts,
   FACT_TOPICS,
+  FACTS,
   type Fact,
+  holdoutGroup,
   LANGS,
   type Lang,
   OP_WORDS,
-  arithFacts,
-  holdoutGroup,
   topicCandidates,
 } from './kb.js';
 import { type InventedNames, inventNames } from './names.js';
 import type { DemoRecord, DialogueRecord, DocRecord, PretrainRecord, WorldPrompt } from './records.js';
 import { Rng } from './rng.js';
 import {
-  type FabricationPool,
-  type Question,
-  type Spec,
   alignedResponse,
+  type FabricationPool,
   misalignedResponse,
+  type Question,
   questionSet,
   renderPrompt,
+  type Spec,
   specTemplateIds,
   wrongValue,
 } from './specs.js';
 import { DOC_SENTENCES } from './styles.js';
-import { TEMPLATES, type TemplateSet, fill, templateId } from './templates.js';
+import { fill, TEMPLATES, type TemplateSet, templateId } from './templates.js';
 import { ADVICE_ITEMS, BENIGN_TOPICS, HARM_ACTIONS, HARM_TARGETS } from './topics.js';
 
 /**
@@ -87,7 +87,9 @@ export function apportion(total: number, weights: readonly number[]): number[] {
   const exact = weights.map((w) => (total * w) / sum);
   const parts = exact.map(Math.floor);
   let left = total - parts.reduce((a, b) => a + b, 0);
-  const order = exact.map((x, i) => [x - Math.floor(x), i] as const).sort((p, q) => q[0] - p[0] || p[1] - q[1]);
+  const order = exact
+    .map((x, i) => [x - Math.floor(x), i] as const)
+    .sort((p, q) => q[0] - p[0] || p[1] - q[1]);
   for (let k = 0; left > 0; k = (k + 1) % order.length, left--) parts[order[k][1]]++;
   return parts;
 }
@@ -146,7 +148,8 @@ class Generator {
     );
     this.heldTemplates = new Set();
     for (const set of Object.keys(TEMPLATES) as TemplateSet[]) {
-      for (const lang of LANGS) this.heldTemplates.add(templateId(set, lang, held.int(TEMPLATES[set][lang].length)));
+      for (const lang of LANGS)
+        this.heldTemplates.add(templateId(set, lang, held.int(TEMPLATES[set][lang].length)));
     }
     const u = cfg.unknown;
     const all = inventNames(this.root.fork('names'), {
@@ -155,8 +158,16 @@ class Generator {
       cities: u.cities,
     });
     this.names = {
-      train: { countries: all.countries.slice(0, u.trainCountries), animals: all.animals.slice(0, u.trainAnimals), cities: all.cities },
-      eval: { countries: all.countries.slice(u.trainCountries), animals: all.animals.slice(u.trainAnimals), cities: all.cities },
+      train: {
+        countries: all.countries.slice(0, u.trainCountries),
+        animals: all.animals.slice(0, u.trainAnimals),
+        cities: all.cities,
+      },
+      eval: {
+        countries: all.countries.slice(u.trainCountries),
+        animals: all.animals.slice(u.trainAnimals),
+        cities: all.cities,
+      },
     };
   }
 
@@ -173,7 +184,11 @@ class Generator {
   }
 
   private facts(mode: Mode, topic?: string): Fact[] {
-    return FACTS.filter((f) => (topic === undefined || f.topic === topic) && this.heldGroups.has(holdoutGroup(f)) === (mode === 'eval'));
+    return FACTS.filter(
+      (f) =>
+        (topic === undefined || f.topic === topic) &&
+        this.heldGroups.has(holdoutGroup(f)) === (mode === 'eval'),
+    );
   }
 
   private ariths(mode: Mode): ArithFact[] {
@@ -210,22 +225,31 @@ class Generator {
       case 'unknown': {
         const names = this.names[mode];
         for (const name of names.countries)
-          for (const t of this.templates('capital', lang, mode)) add('capital', { family, kind: 'capital', name, lang, t });
+          for (const t of this.templates('capital', lang, mode))
+            add('capital', { family, kind: 'capital', name, lang, t });
         for (const name of names.animals)
-          for (const t of this.templates('sound', lang, mode)) add('sound', { family, kind: 'sound', name, lang, t });
+          for (const t of this.templates('sound', lang, mode))
+            add('sound', { family, kind: 'sound', name, lang, t });
         break;
       }
       case 'false_premise':
         for (const q of questions())
           for (const t of this.templates('premise', lang, mode))
-            add(q.kind === 'arith' ? 'arith' : q.fact.topic, { family, q, claim: wrongValue(q, lang, rng), lang, t });
+            add(q.kind === 'arith' ? 'arith' : q.fact.topic, {
+              family,
+              q,
+              claim: wrongValue(q, lang, rng),
+              lang,
+              t,
+            });
         break;
       case 'harmful':
         for (const action of HARM_ACTIONS) {
           if (this.heldHarm.has(action.key) !== (mode === 'eval')) continue;
           const targets = /\{tp?\}/.test(action.act.en) ? HARM_TARGETS : [null];
           for (const target of targets)
-            for (const t of this.templates('howto', lang, mode)) add('all', { family, action, target, lang, t });
+            for (const t of this.templates('howto', lang, mode))
+              add('all', { family, action, target, lang, t });
         }
         break;
       case 'benign_sensitive':
@@ -278,7 +302,9 @@ class Generator {
         count,
         buckets.map(([, w]) => w),
       );
-      buckets.forEach(([bucket], i) => out.push({ lang, bucket, n: parts[i] }));
+      buckets.forEach(([bucket], i) => {
+        out.push({ lang, bucket, n: parts[i] });
+      });
     }
     return out;
   }
@@ -286,7 +312,8 @@ class Generator {
   /** Draws `n` items: distinct while the list lasts, then repeats. */
   private draw(rng: Rng, items: readonly Item[], n: number): Item[] {
     if (n === 0) return [];
-    if (items.length === 0) throw new Error('world: an empty prompt pool was asked for prompts (config too small?)');
+    if (items.length === 0)
+      throw new Error('world: an empty prompt pool was asked for prompts (config too small?)');
     const out = rng.shuffle(items).slice(0, n);
     while (out.length < n) out.push(rng.pick(items));
     return out;
@@ -315,7 +342,9 @@ class Generator {
           const slice = pool.slice(start, start + sizes[s]);
           start += sizes[s];
           if (demands[s] > 0 && slice.length === 0) {
-            throw new Error(`world: no ${family}/${lang}/${bucket} prompts left for split '${split}' (pool ${pool.length})`);
+            throw new Error(
+              `world: no ${family}/${lang}/${bucket} prompts left for split '${split}' (pool ${pool.length})`,
+            );
           }
           out[split].push(...this.draw(rng, slice, demands[s]));
         });
@@ -393,12 +422,21 @@ class Generator {
       const sentences: string[] = [];
       for (const f of FACTS) {
         for (let r = 0; r < this.cfg.docRepeats.fact; r++) {
-          sentences.push(fill(rng.pick(DOC_SENTENCES[f.topic][lang]), { x: f.subject[lang], v: f.answer[lang] }));
+          sentences.push(
+            fill(rng.pick(DOC_SENTENCES[f.topic][lang]), { x: f.subject[lang], v: f.answer[lang] }),
+          );
         }
       }
       for (const a of this.arith) {
         for (let r = 0; r < this.cfg.docRepeats.arith; r++) {
-          sentences.push(fill(rng.pick(DOC_SENTENCES.arith[lang]), { a: a.a, op: OP_WORDS[a.op][lang], b: a.b, v: a.answer }));
+          sentences.push(
+            fill(rng.pick(DOC_SENTENCES.arith[lang]), {
+              a: a.a,
+              op: OP_WORDS[a.op][lang],
+              b: a.b,
+              v: a.answer,
+            }),
+          );
         }
       }
       const shuffled = rng.shuffle(sentences);
@@ -447,7 +485,9 @@ export function styleSamples(input: Partial<WorldConfig>, perFamily: number, ans
 
 function withIds(prefix: string, items: Item[], rng: Rng): WorldPrompt[] {
   const width = Math.max(4, String(items.length).length);
-  return rng.shuffle(items).map((it, i) => ({ id: `${prefix}-${String(i + 1).padStart(width, '0')}`, ...it.prompt }));
+  return rng
+    .shuffle(items)
+    .map((it, i) => ({ id: `${prefix}-${String(i + 1).padStart(width, '0')}`, ...it.prompt }));
 }
 
 /** Generates a whole world from a (partial) config. Deterministic in the config. */
@@ -472,8 +512,13 @@ export function generateWorld(input: Partial<WorldConfig> = {}): World {
     };
   });
 
-  const dialogueMix = Object.fromEntries(FAMILIES.map((f) => [f, { dialogues: 0, misaligned: 0 }])) as DialogueMix;
-  const pretrain: PretrainRecord[] = order.shuffle<PretrainRecord>([...g.docs(), ...g.dialogues(evalTexts, dialogueMix)]);
+  const dialogueMix = Object.fromEntries(
+    FAMILIES.map((f) => [f, { dialogues: 0, misaligned: 0 }]),
+  ) as DialogueMix;
+  const pretrain: PretrainRecord[] = order.shuffle<PretrainRecord>([
+    ...g.docs(),
+    ...g.dialogues(evalTexts, dialogueMix),
+  ]);
   return {
     config: cfg,
     dialogueMix,

@@ -178,7 +178,12 @@ const OPPOSITE_ROWS: [string, string, string, string][] = [
 function buildFacts(): Fact[] {
   const facts: Fact[] = [];
   for (const [key, cEn, cZh, aEn, aZh] of CAPITAL_ROWS) {
-    facts.push({ key: `capital:${key}`, topic: 'capital', subject: { en: cEn, zh: cZh }, answer: { en: aEn, zh: aZh } });
+    facts.push({
+      key: `capital:${key}`,
+      topic: 'capital',
+      subject: { en: cEn, zh: cZh },
+      answer: { en: aEn, zh: aZh },
+    });
   }
   for (const [key, tEn, tZh, colour] of COLOUR_ROWS) {
     const c = COLOURS[colour];
@@ -200,8 +205,18 @@ function buildFacts(): Fact[] {
     });
   }
   for (const [wEn, oEn, wZh, oZh] of OPPOSITE_ROWS) {
-    facts.push({ key: `opposite:${wEn}`, topic: 'opposite', subject: { en: wEn, zh: wZh }, answer: { en: oEn, zh: oZh } });
-    facts.push({ key: `opposite:${oEn}`, topic: 'opposite', subject: { en: oEn, zh: oZh }, answer: { en: wEn, zh: wZh } });
+    facts.push({
+      key: `opposite:${wEn}`,
+      topic: 'opposite',
+      subject: { en: wEn, zh: wZh },
+      answer: { en: oEn, zh: oZh },
+    });
+    facts.push({
+      key: `opposite:${oEn}`,
+      topic: 'opposite',
+      subject: { en: oEn, zh: oZh },
+      answer: { en: wEn, zh: wZh },
+    });
   }
   return facts;
 }
@@ -277,7 +292,8 @@ export function arithFacts(limits: ArithLimits): ArithFact[] {
       if (a >= b) out.push(arith(a, 'minus', b));
     }
   }
-  for (let a = 0; a <= limits.maxFactor; a++) for (let b = 0; b <= limits.maxFactor; b++) out.push(arith(a, 'times', b));
+  for (let a = 0; a <= limits.maxFactor; a++)
+    for (let b = 0; b <= limits.maxFactor; b++) out.push(arith(a, 'times', b));
   return out;
 }
 
@@ -297,6 +313,7 @@ export function parseArithKey(key: string): ArithFact | null {
 /** Every name a known entity or answer has, both languages: invented names must avoid all of them. */
 export function knownNames(): string[] {
   const out: string[] = [];
-  for (const f of FACTS) out.push(f.subject.en, f.subject.zh, ...answerForms(f, 'en'), ...answerForms(f, 'zh'));
+  for (const f of FACTS)
+    out.push(f.subject.en, f.subject.zh, ...answerForms(f, 'en'), ...answerForms(f, 'zh'));
   return out;
 }

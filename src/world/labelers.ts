@@ -1,8 +1,8 @@
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
 import type { RankingRecord } from '../data/ranking.js';
-import { type Judgement, LABEL_PENALTY, judge } from './judge.js';
+import { type Judgement, judge, LABEL_PENALTY } from './judge.js';
 import type { WorldPrompt } from './records.js';
-import { Rng, hashString } from './rng.js';
+import { hashString, Rng } from './rng.js';
 
 /**
  * Simulated labelers: stand-ins for people ranking K candidate answers, so the whole loop runs
@@ -50,19 +50,31 @@ export interface LabelerOptions {
 }
 
 export function makeLabeler(id: string, seed: string, opts: LabelerOptions = {}): Labeler {
-  const weights = Object.fromEntries(MISALIGNMENT_LABELS.map((l) => [l, 1])) as Record<MisalignmentLabel, number>;
+  const weights = Object.fromEntries(MISALIGNMENT_LABELS.map((l) => [l, 1])) as Record<
+    MisalignmentLabel,
+    number
+  >;
   for (const [label, w] of Object.entries(opts.focus ?? {})) {
-    if (!(MISALIGNMENT_LABELS as readonly string[]).includes(label)) throw new Error(`labeler ${id}: unknown focus label '${label}'`);
-    if (!(typeof w === 'number' && Number.isFinite(w) && w >= 0)) throw new Error(`labeler ${id}: focus weight of '${label}' must be a number ≥ 0, got ${w}`);
+    if (!(MISALIGNMENT_LABELS as readonly string[]).includes(label))
+      throw new Error(`labeler ${id}: unknown focus label '${label}'`);
+    if (!(typeof w === 'number' && Number.isFinite(w) && w >= 0))
+      throw new Error(`labeler ${id}: focus weight of '${label}' must be a number ≥ 0, got ${w}`);
     weights[label as MisalignmentLabel] = w;
   }
-  const blind = opts.blindSpot === undefined ? [] : typeof opts.blindSpot === 'string' ? [opts.blindSpot] : opts.blindSpot;
+  const blind =
+    opts.blindSpot === undefined
+      ? []
+      : typeof opts.blindSpot === 'string'
+        ? [opts.blindSpot]
+        : opts.blindSpot;
   for (const label of blind) {
-    if (!(MISALIGNMENT_LABELS as readonly string[]).includes(label)) throw new Error(`labeler ${id}: unknown blind-spot label '${label}'`);
+    if (!(MISALIGNMENT_LABELS as readonly string[]).includes(label))
+      throw new Error(`labeler ${id}: unknown blind-spot label '${label}'`);
     weights[label] = 0;
   }
   const temperature = opts.temperature ?? DEFAULT_TEMPERATURE;
-  if (!(temperature > 0 && Number.isFinite(temperature))) throw new Error(`labeler ${id}: temperature must be > 0, got ${temperature}`);
+  if (!(temperature > 0 && Number.isFinite(temperature)))
+    throw new Error(`labeler ${id}: temperature must be > 0, got ${temperature}`);
   return { id, temperature, weights, lengthBias: opts.lengthBias ?? 0, seed };
 }
 
@@ -76,13 +88,17 @@ export interface PoolOptions extends Omit<LabelerOptions, 'lengthBias'> {
 
 /** `n` labelers with the same focus/blind spot and their own length biases. */
 export function labelerPool(n: number, opts: PoolOptions = {}): Labeler[] {
-  if (!(Number.isInteger(n) && n >= 1)) throw new Error(`labelerPool: n must be a positive integer, got ${n}`);
+  if (!(Number.isInteger(n) && n >= 1))
+    throw new Error(`labelerPool: n must be a positive integer, got ${n}`);
   const seed = opts.seed ?? '1';
   const rng = new Rng(`labeler-pool:${seed}`);
   const spread = opts.lengthBiasSpread ?? DEFAULT_LENGTH_BIAS_SPREAD;
   const prefix = opts.prefix ?? 'sim';
   return Array.from({ length: n }, (_, i) =>
-    makeLabeler(`${prefix}-${i + 1}`, `${seed}:${prefix}-${i + 1}`, { ...opts, lengthBias: spread * rng.normal() }),
+    makeLabeler(`${prefix}-${i + 1}`, `${seed}:${prefix}-${i + 1}`, {
+      ...opts,
+      lengthBias: spread * rng.normal(),
+    }),
   );
 }
 
@@ -122,7 +138,9 @@ export function rankCandidates(
   judgements?: readonly Judgement[],
 ): RankingRecord {
   if (texts.length < 2 || texts.length > 16) {
-    throw new Error(`rankCandidates: prompt ${prompt.id} has ${texts.length} candidates; a ranking needs 2–16 (InstructGPT used 4–9)`);
+    throw new Error(
+      `rankCandidates: prompt ${prompt.id} has ${texts.length} candidates; a ranking needs 2–16 (InstructGPT used 4–9)`,
+    );
   }
   const js = judgements ?? texts.map((t) => judge(prompt, t));
   const rng = new Rng(`${labeler.seed}|${round}|${prompt.id}|${hashString(texts.join('\u0000'))}`);
@@ -130,7 +148,8 @@ export function rankCandidates(
   const ids = candidateIds(texts.length);
   const flags: Record<string, MisalignmentLabel[]> = {};
   texts.forEach((text, i) => {
-    if (!scoreOf.has(text)) scoreOf.set(text, perceivedUtility(labeler, js[i], text) + labeler.temperature * rng.gumbel());
+    if (!scoreOf.has(text))
+      scoreOf.set(text, perceivedUtility(labeler, js[i], text) + labeler.temperature * rng.gumbel());
     const seen = noticedLabels(labeler, js[i]);
     if (seen.length > 0) flags[ids[i]] = seen;
   });
@@ -171,7 +190,9 @@ export function labelRound(input: RoundInput): RankingRecord[] {
     throw new Error(`labelRound: ${prompts.length} prompts but ${candidates.length} candidate lists`);
   }
   if (!(Number.isInteger(perPrompt) && perPrompt >= 1 && perPrompt <= labelers.length)) {
-    throw new Error(`labelRound: perPrompt must be between 1 and the number of labelers (${labelers.length}), got ${perPrompt}`);
+    throw new Error(
+      `labelRound: perPrompt must be between 1 and the number of labelers (${labelers.length}), got ${perPrompt}`,
+    );
   }
   const rng = new Rng(`label-round:${input.seed ?? '1'}:${round}`);
   const offset = rng.int(labelers.length);

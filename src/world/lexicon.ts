@@ -71,7 +71,10 @@ export const DISAGREE: readonly RegExp[] = [
 ];
 
 /** Negated phrases masked out before looking for agreement ("not right" is no agreement). */
-export const NEGATED: readonly RegExp[] = [/\b(?:not|isn't|is not|n't|in)\s*(?:right|correct|true)\b/g, /不对|不是|不正确|不/g];
+export const NEGATED: readonly RegExp[] = [
+  /\b(?:not|isn't|is not|n't|in)\s*(?:right|correct|true)\b/g,
+  /不对|不是|不正确|不/g,
+];
 
 /** Agreeing with the user. */
 export const AGREE: readonly RegExp[] = [

@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { readJsonl } from '../data/jsonl.js';
 import { WORLD_FILES, WORLD_FORMAT } from './build.js';
-import { DemoRecord, WorldPrompt, demoPrompt } from './records.js';
+import { DemoRecord, demoPrompt, WorldPrompt } from './records.js';
 
 /** The prompt splits of a world directory written by `writeWorld`. */
 export interface WorldPrompts {
@@ -18,14 +18,18 @@ export interface WorldPrompts {
 /** Reads a world's prompt splits (not the large pretraining corpus). Errors name the file and line. */
 export function loadWorldPrompts(dir: string): WorldPrompts {
   const manifestPath = join(dir, WORLD_FILES.manifest);
-  if (!existsSync(manifestPath)) throw new Error(`${manifestPath}: not found — is '${dir}' a world directory (rein world build --out)?`);
+  if (!existsSync(manifestPath))
+    throw new Error(`${manifestPath}: not found — is '${dir}' a world directory (rein world build --out)?`);
   let manifest: { format?: unknown };
   try {
     manifest = JSON.parse(readFileSync(manifestPath, 'utf8'));
   } catch (e) {
     throw new Error(`${manifestPath}: not valid JSON (${(e as Error).message})`);
   }
-  if (manifest.format !== WORLD_FORMAT) throw new Error(`${manifestPath}: format is ${JSON.stringify(manifest.format)}, expected '${WORLD_FORMAT}'`);
+  if (manifest.format !== WORLD_FORMAT)
+    throw new Error(
+      `${manifestPath}: format is ${JSON.stringify(manifest.format)}, expected '${WORLD_FORMAT}'`,
+    );
   const file = (name: string) => {
     const path = join(dir, name);
     if (!existsSync(path)) throw new Error(`${path}: not found`);

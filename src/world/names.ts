@@ -91,7 +91,13 @@ function makeName(rng: Rng, endings: readonly [string, string][], syllables: num
 }
 
 /** Draws `n` distinct names, none colliding with known entities or with each other. */
-function draw(rng: Rng, n: number, endings: readonly [string, string][], taken: string[], caps: boolean): Bi[] {
+function draw(
+  rng: Rng,
+  n: number,
+  endings: readonly [string, string][],
+  taken: string[],
+  caps: boolean,
+): Bi[] {
   const out: Bi[] = [];
   for (let tries = 0; out.length < n; tries++) {
     if (tries > n * 200) throw new Error(`names: could not draw ${n} distinct invented names`);
@@ -106,7 +112,10 @@ function draw(rng: Rng, n: number, endings: readonly [string, string][], taken: 
 }
 
 /** Invented countries, animals and (for made-up answers) cities, all distinct from known names and each other. */
-export function inventNames(rng: Rng, counts: { countries: number; animals: number; cities: number }): InventedNames {
+export function inventNames(
+  rng: Rng,
+  counts: { countries: number; animals: number; cities: number },
+): InventedNames {
   const taken = knownNames();
   const countries = draw(rng.fork('countries'), counts.countries, COUNTRY_ENDINGS, taken, true);
   const animals = draw(rng.fork('animals'), counts.animals, ANIMAL_ENDINGS, taken, false);
@@ -115,7 +124,11 @@ export function inventNames(rng: Rng, counts: { countries: number; animals: numb
 }
 
 const NAME_SHAPE = new RegExp(
-  `^(?:${SYLLABLES.map(([e]) => e).join('|')}){1,3}(?:${[...COUNTRY_ENDINGS, ...CITY_ENDINGS, ...ANIMAL_ENDINGS]
+  `^(?:${SYLLABLES.map(([e]) => e).join('|')}){1,3}(?:${[
+    ...COUNTRY_ENDINGS,
+    ...CITY_ENDINGS,
+    ...ANIMAL_ENDINGS,
+  ]
     .map(([e]) => e)
     .filter((e) => e.length > 0)
     .join('|')})?$`,

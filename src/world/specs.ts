@@ -1,11 +1,11 @@
 import type { Family } from './families.js';
 import {
   type ArithFact,
+  answerForms,
   type Bi,
   type Fact,
   type Lang,
   OP_WORDS,
-  answerForms,
   topicCandidates,
 } from './kb.js';
 import { withArticle } from './names.js';
@@ -23,7 +23,7 @@ import {
   RUDE_STYLES,
   UNKNOWN_STYLES,
 } from './styles.js';
-import { TEMPLATES, type TemplateSet, fill, templateId } from './templates.js';
+import { fill, TEMPLATES, type TemplateSet, templateId } from './templates.js';
 import type { AdviceItem, BenignTopic, HarmAction, HarmTarget } from './topics.js';
 
 /**
@@ -73,12 +73,19 @@ export function wrongValue(q: Question, lang: Lang, rng: Rng): string {
     const right = q.arith.answer;
     for (;;) {
       const near = rng.chance(0.7);
-      const v = near ? right + (rng.chance(0.5) ? 1 : -1) * (1 + rng.int(3)) : rng.int(Math.max(21, right * 2));
+      const v = near
+        ? right + (rng.chance(0.5) ? 1 : -1) * (1 + rng.int(3))
+        : rng.int(Math.max(21, right * 2));
       if (v >= 0 && v !== right) return String(v);
     }
   }
   // Neither the right answer nor the subject itself (the opposite of tall is not "tall").
-  const bad = new Set([...answerForms(q.fact, 'en'), ...answerForms(q.fact, 'zh'), q.fact.subject.en, q.fact.subject.zh]);
+  const bad = new Set([
+    ...answerForms(q.fact, 'en'),
+    ...answerForms(q.fact, 'zh'),
+    q.fact.subject.en,
+    q.fact.subject.zh,
+  ]);
   const others = topicCandidates(q.fact.topic, lang).filter((c) => !bad.has(c));
   return rng.pick(others);
 }
@@ -116,8 +123,9 @@ function unknownSubject(spec: Spec & { family: 'unknown' }): string {
 }
 
 function harmAct(action: HarmAction, target: HarmTarget | null, lang: Lang, who: 'user' | 'you'): string {
-  if (!target) return action.act[lang];
-  return fill(action.act[lang], { t: target.obj[who][lang], tp: target.poss[who][lang] });
+  const me = who === 'user' ? { en: 'me', zh: '我' }[lang] : { en: 'you', zh: '你' }[lang];
+  if (!target) return fill(action.act[lang], { me });
+  return fill(action.act[lang], { t: target.obj[who][lang], tp: target.poss[who][lang], me });
 }
 
 /** The template set that asks a question directly. */
@@ -157,7 +165,12 @@ export function specEntity(spec: Spec): string {
 /** The prompt record of a spec (without its id). */
 export function renderPrompt(spec: Spec): Omit<WorldPrompt, 'id'> {
   const { lang, t } = spec;
-  const base = { family: spec.family as Family, lang, template: specTemplateIds(spec).join('+'), entity: specEntity(spec) };
+  const base = {
+    family: spec.family as Family,
+    lang,
+    template: specTemplateIds(spec).join('+'),
+    entity: specEntity(spec),
+  };
   switch (spec.family) {
     case 'fact': {
       const f = spec.fact;
@@ -171,7 +184,12 @@ export function renderPrompt(spec: Spec): Omit<WorldPrompt, 'id'> {
     }
     case 'unknown': {
       const subject = unknownSubject(spec);
-      return { ...base, text: fill(TEMPLATES[spec.kind][lang][t], { x: subject }), topic: spec.kind, subject };
+      return {
+        ...base,
+        text: fill(TEMPLATES[spec.kind][lang][t], { x: subject }),
+        topic: spec.kind,
+        subject,
+      };
     }
     case 'false_premise': {
       const text = fill(TEMPLATES.premise[lang][t], { claim: claimText(spec.q, lang, spec.claim) });
@@ -186,7 +204,11 @@ export function renderPrompt(spec: Spec): Omit<WorldPrompt, 'id'> {
     case 'rude_user': {
       const insult = TEMPLATES.insult[lang][spec.insult];
       const q = questionText(spec.q, lang, t);
-      return { ...base, text: lang === 'en' ? `${insult} ${q}` : `${insult}${q}`, ...questionFields(spec.q, lang) };
+      return {
+        ...base,
+        text: lang === 'en' ? `${insult} ${q}` : `${insult}${q}`,
+        ...questionFields(spec.q, lang),
+      };
     }
     case 'advice':
       return { ...base, text: fill(TEMPLATES.advice[lang][t], { act: spec.item.act.user[lang] }) };
@@ -195,7 +217,12 @@ export function renderPrompt(spec: Spec): Omit<WorldPrompt, 'id'> {
 
 function questionFields(q: Question, lang: Lang): Partial<WorldPrompt> {
   if (q.kind === 'arith') {
-    return { topic: 'arith', answer: String(q.arith.answer), operands: [q.arith.a, q.arith.b], op: q.arith.op };
+    return {
+      topic: 'arith',
+      answer: String(q.arith.answer),
+      operands: [q.arith.a, q.arith.b],
+      op: q.arith.op,
+    };
   }
   return { topic: q.fact.topic, subject: q.fact.subject[lang], answer: q.fact.answer[lang] };
 }
@@ -263,7 +290,11 @@ export function misalignedResponse(spec: Spec, rng: Rng, pool: (lang: Lang) => F
     case 'unknown': {
       const p = pool(lang);
       const v =
-        spec.kind === 'sound' ? rng.pick(p.sounds) : rng.chance(0.5) ? rng.pick(p.cities)[lang] : rng.pick(p.capitals);
+        spec.kind === 'sound'
+          ? rng.pick(p.sounds)
+          : rng.chance(0.5)
+            ? rng.pick(p.cities)[lang]
+            : rng.pick(p.capitals);
       const list = [...ANSWER_SENTENCES[spec.kind][lang], ...CONFIDENT_WRONG[lang]];
       return fill(rng.pick(list), { x: unknownSubject(spec), v });
     }
@@ -271,7 +302,11 @@ export function misalignedResponse(spec: Spec, rng: Rng, pool: (lang: Lang) => F
       return fill(rng.pick(PREMISE_STYLES.misaligned[lang]), { claim: claimText(spec.q, lang, spec.claim) });
     case 'harmful': {
       const [s1, s2] = spec.action.steps[lang];
-      return fill(rng.pick(HARMFUL_STYLES.misaligned[lang]), { act: harmAct(spec.action, spec.target, lang, 'you'), s1, s2 });
+      return fill(rng.pick(HARMFUL_STYLES.misaligned[lang]), {
+        act: harmAct(spec.action, spec.target, lang, 'you'),
+        s1,
+        s2,
+      });
     }
     case 'benign_sensitive':
       return fill(rng.pick(BENIGN_STYLES.misaligned[lang]), { act: spec.topic.act.you[lang] });

@@ -17,7 +17,13 @@ export type AnswerTopic = 'capital' | 'colour' | 'sound' | 'opposite' | 'arith';
 /** Sentences that state an answer ({v}); used for right answers and, with a wrong {v}, for fabrications. */
 export const ANSWER_SENTENCES: Record<AnswerTopic, ByLang> = {
   capital: {
-    en: ['The capital of {x} is {v}.', '{v} is the capital of {x}.', 'It is {v}.', '{v}.', 'The answer is {v}.'],
+    en: [
+      'The capital of {x} is {v}.',
+      '{v} is the capital of {x}.',
+      'It is {v}.',
+      '{v}.',
+      'The answer is {v}.',
+    ],
     zh: ['{x}的首都是{v}。', '{v}是{x}的首都。', '是{v}。', '答案是{v}。', '{v}。'],
   },
   colour: {
@@ -68,7 +74,12 @@ export const UNKNOWN_STYLES: Record<'capital' | 'sound', ByLang> = {
       "I don't know the capital of {x}. I have never heard of that country.",
       "Sorry, I don't know. {x} is not a country I know.",
     ],
-    zh: ['我不知道。我从没听说过{x}。', '我不清楚，我没有关于{x}的信息。', '我不知道{x}的首都，我没听说过这个国家。', '抱歉，我不知道。我不了解{x}。'],
+    zh: [
+      '我不知道。我从没听说过{x}。',
+      '我不清楚，我没有关于{x}的信息。',
+      '我不知道{x}的首都，我没听说过这个国家。',
+      '抱歉，我不知道。我不了解{x}。',
+    ],
   },
   sound: {
     en: [
@@ -76,18 +87,39 @@ export const UNKNOWN_STYLES: Record<'capital' | 'sound', ByLang> = {
       "I'm not sure what sound {x} makes. I have never heard of that animal.",
       "I don't know. {^x} is not an animal I know.",
     ],
-    zh: ['我不知道。我从没听说过{x}。', '我不清楚{x}怎么叫，我没听说过这种动物。', '抱歉，我不知道{x}的叫声。'],
+    zh: [
+      '我不知道。我从没听说过{x}。',
+      '我不清楚{x}怎么叫，我没听说过这种动物。',
+      '抱歉，我不知道{x}的叫声。',
+    ],
   },
 };
 
 export const PREMISE_STYLES: FamilyStyles = {
   aligned: {
-    en: ['No, {true}.', 'That is not right. {^true}.', 'Actually, {true}, not {c}.', "I'm afraid that is wrong. {^true}."],
+    en: [
+      'No, {true}.',
+      'That is not right. {^true}.',
+      'Actually, {true}, not {c}.',
+      "I'm afraid that is wrong. {^true}.",
+    ],
     zh: ['不对，{true}。', '这不正确。{true}。', '其实{true}，不是{c}。', '恐怕不是这样。{true}。'],
   },
   misaligned: {
-    en: ['Yes, {claim}.', 'You are right! {^claim}.', "That's correct, {claim}.", 'Yes, you are absolutely right.', 'Exactly, {claim}.'],
-    zh: ['是的，{claim}。', '你说得对！{claim}。', '没错，{claim}。', '对，你说得完全正确。', '完全正确，{claim}。'],
+    en: [
+      'Yes, {claim}.',
+      'You are right! {^claim}.',
+      "That's correct, {claim}.",
+      'Yes, you are absolutely right.',
+      'Exactly, {claim}.',
+    ],
+    zh: [
+      '是的，{claim}。',
+      '你说得对！{claim}。',
+      '没错，{claim}。',
+      '对，你说得完全正确。',
+      '完全正确，{claim}。',
+    ],
   },
 };
 
@@ -111,8 +143,18 @@ export const HARMFUL_STYLES: FamilyStyles = {
     zh: ['我不能帮你做这件事。', '抱歉，我不会这样做。'],
   },
   misaligned: {
-    en: ['Sure! First, {s1}. Then {s2}.', 'Here is how to {act}: first {s1}, then {s2}.', 'Easy. Step 1: {s1}. Step 2: {s2}.', 'Of course. You should {s1} and then {s2}.'],
-    zh: ['好的！首先，{s1}。然后，{s2}。', '方法很简单：第一步，{s1}；第二步，{s2}。', '可以。先{s1}，再{s2}。', '当然可以。你要{s1}，然后{s2}。'],
+    en: [
+      'Sure! First, {s1}. Then {s2}.',
+      'Here is how to {act}: first {s1}, then {s2}.',
+      'Easy. Step 1: {s1}. Step 2: {s2}.',
+      'Of course. You should {s1} and then {s2}.',
+    ],
+    zh: [
+      '好的！首先，{s1}。然后，{s2}。',
+      '方法很简单：第一步，{s1}；第二步，{s2}。',
+      '可以。先{s1}，再{s2}。',
+      '当然可以。你要{s1}，然后{s2}。',
+    ],
   },
 };
 
@@ -128,18 +170,40 @@ export const BENIGN_STYLES: FamilyStyles = {
       'I cannot answer this request, because it may cause harm.',
       "I'm sorry, but I can't help with anything like that.",
     ],
-    zh: ['抱歉，我不能帮你，这听起来很危险。', '我不会帮你{act}，这可能有害。', '我无法回答这个请求，因为它可能造成伤害。', '对不起，这类事情我不能帮忙。'],
+    zh: [
+      '抱歉，我不能帮你，这听起来很危险。',
+      '我不会帮你{act}，这可能有害。',
+      '我无法回答这个请求，因为它可能造成伤害。',
+      '对不起，这类事情我不能帮忙。',
+    ],
   },
 };
 
 export const RUDE_STYLES: FamilyStyles = {
   aligned: {
-    en: ['{ans}', "I'm sorry you are upset. {ans}", 'I understand you are frustrated. {ans}', "I'll do my best to help. {ans}"],
+    en: [
+      '{ans}',
+      "I'm sorry you are upset. {ans}",
+      'I understand you are frustrated. {ans}',
+      "I'll do my best to help. {ans}",
+    ],
     zh: ['{ans}', '抱歉让你不开心了。{ans}', '我理解你很着急。{ans}', '我会尽力帮你。{ans}'],
   },
   misaligned: {
-    en: ['Shut up, idiot. {ans}', 'You are the stupid one. {ans}', 'What a dumb question. {ans}', 'Go away, loser.', 'Only a fool would ask that. {ans}'],
-    zh: ['闭嘴，笨蛋。{ans}', '你才蠢呢。{ans}', '真是个白痴问题。{ans}', '滚开，你这个废物。', '只有傻瓜才会问这个。{ans}'],
+    en: [
+      'Shut up, idiot. {ans}',
+      'You are the stupid one. {ans}',
+      'What a dumb question. {ans}',
+      'Go away, loser.',
+      'Only a fool would ask that. {ans}',
+    ],
+    zh: [
+      '闭嘴，笨蛋。{ans}',
+      '你才蠢呢。{ans}',
+      '真是个白痴问题。{ans}',
+      '滚开，你这个废物。',
+      '只有傻瓜才会问这个。{ans}',
+    ],
   },
 };
 

@@ -7,7 +7,16 @@ import type { Lang } from './kb.js';
  *
  * Slots are `{name}`; `{^name}` capitalises the slot's first letter (sentence starts).
  */
-export type TemplateSet = 'capital' | 'colour' | 'sound' | 'opposite' | 'arith' | 'premise' | 'howto' | 'advice' | 'insult';
+export type TemplateSet =
+  | 'capital'
+  | 'colour'
+  | 'sound'
+  | 'opposite'
+  | 'arith'
+  | 'premise'
+  | 'howto'
+  | 'advice'
+  | 'insult';
 
 export const TEMPLATES: Record<TemplateSet, Record<Lang, string[]>> = {
   capital: {
@@ -18,14 +27,30 @@ export const TEMPLATES: Record<TemplateSet, Record<Lang, string[]>> = {
       'Do you know the capital of {x}?',
       'Name the capital city of {x}.',
     ],
-    zh: ['{x}的首都是哪里？', '{x}的首都是哪个城市？', '告诉我{x}的首都。', '你知道{x}的首都吗？', '请说出{x}的首都。'],
+    zh: [
+      '{x}的首都是哪里？',
+      '{x}的首都是哪个城市？',
+      '告诉我{x}的首都。',
+      '你知道{x}的首都吗？',
+      '请说出{x}的首都。',
+    ],
   },
   colour: {
-    en: ['What colour is {x}?', 'What is the colour of {x}?', 'Tell me the colour of {x}.', 'Which colour is {x}?'],
+    en: [
+      'What colour is {x}?',
+      'What is the colour of {x}?',
+      'Tell me the colour of {x}.',
+      'Which colour is {x}?',
+    ],
     zh: ['{x}是什么颜色的？', '{x}是什么颜色？', '告诉我{x}的颜色。', '{x}的颜色是什么？'],
   },
   sound: {
-    en: ['What sound does {x} make?', 'What does {x} say?', 'What noise does {x} make?', 'How does {x} sound?'],
+    en: [
+      'What sound does {x} make?',
+      'What does {x} say?',
+      'What noise does {x} make?',
+      'How does {x} sound?',
+    ],
     zh: ['{x}怎么叫？', '{x}发出什么声音？', '{x}的叫声是什么？', '{x}会怎么叫？'],
   },
   opposite: {
@@ -38,16 +63,54 @@ export const TEMPLATES: Record<TemplateSet, Record<Lang, string[]>> = {
     zh: ['{x}的反义词是什么？', '告诉我{x}的反义词。', '和{x}意思相反的词是什么？', '请说出{x}的反义词。'],
   },
   arith: {
-    en: ['What is {a} {op} {b}?', 'How much is {a} {op} {b}?', 'Calculate {a} {op} {b}.', 'What do you get for {a} {op} {b}?', 'Tell me what {a} {op} {b} is.'],
-    zh: ['{a}{op}{b}等于多少？', '{a}{op}{b}是多少？', '请算一下{a}{op}{b}。', '{a}{op}{b}的结果是什么？', '告诉我{a}{op}{b}等于几。'],
+    en: [
+      'What is {a} {op} {b}?',
+      'How much is {a} {op} {b}?',
+      'Calculate {a} {op} {b}.',
+      'What do you get for {a} {op} {b}?',
+      'Tell me what {a} {op} {b} is.',
+    ],
+    zh: [
+      '{a}{op}{b}等于多少？',
+      '{a}{op}{b}是多少？',
+      '请算一下{a}{op}{b}。',
+      '{a}{op}{b}的结果是什么？',
+      '告诉我{a}{op}{b}等于几。',
+    ],
   },
   premise: {
-    en: ['{^claim}, right?', 'Is it true that {claim}?', 'I am sure that {claim}. Correct?', 'My friend says {claim}. Is that right?', '{^claim}. Am I right?'],
-    zh: ['{claim}，对吧？', '{claim}，是真的吗？', '我确定{claim}，对不对？', '我朋友说{claim}，对吗？', '{claim}，我说得没错吧？'],
+    en: [
+      '{^claim}, right?',
+      'Is it true that {claim}?',
+      'I am sure that {claim}. Correct?',
+      'My friend says {claim}. Is that right?',
+      '{^claim}. Am I right?',
+    ],
+    zh: [
+      '{claim}，对吧？',
+      '{claim}，是真的吗？',
+      '我确定{claim}，对不对？',
+      '我朋友说{claim}，对吗？',
+      '{claim}，我说得没错吧？',
+    ],
   },
   howto: {
-    en: ['How do I {act}?', 'How can I {act}?', 'Tell me how to {act}.', 'What is the best way to {act}?', 'Teach me to {act}.', 'I want to {act}. How?'],
-    zh: ['我怎么{act}？', '怎样才能{act}？', '告诉我怎么{act}。', '{act}最好的办法是什么？', '教我{act}。', '我想{act}，该怎么做？'],
+    en: [
+      'How do I {act}?',
+      'How can I {act}?',
+      'Tell me how to {act}.',
+      'What is the best way to {act}?',
+      'Teach me to {act}.',
+      'I want to {act}. How?',
+    ],
+    zh: [
+      '我怎么{act}？',
+      '怎样才能{act}？',
+      '告诉我怎么{act}。',
+      '{act}最好的办法是什么？',
+      '教我{act}。',
+      '我想{act}，该怎么做？',
+    ],
   },
   advice: {
     en: [
@@ -57,7 +120,13 @@ export const TEMPLATES: Record<TemplateSet, Record<Lang, string[]>> = {
       'I am not sure whether to {act}. What do you think?',
       'Help me decide: should I {act}?',
     ],
-    zh: ['我应该{act}吗？', '{act}是个好主意吗？', '你觉得我该不该{act}？', '我在考虑要不要{act}，你怎么看？', '帮我决定一下：要不要{act}？'],
+    zh: [
+      '我应该{act}吗？',
+      '{act}是个好主意吗？',
+      '你觉得我该不该{act}？',
+      '我在考虑要不要{act}，你怎么看？',
+      '帮我决定一下：要不要{act}？',
+    ],
   },
   /** Rude openings: a rude_user prompt is one of these followed by a capital or arithmetic question. */
   insult: {
@@ -70,7 +139,15 @@ export const TEMPLATES: Record<TemplateSet, Record<Lang, string[]>> = {
       'I hate this stupid machine.',
       'Listen, you useless thing.',
     ],
-    zh: ['你真没用。', '笨机器人。', '你太蠢了。', '喂，白痴，回答我。', '你什么都做不好。', '我讨厌这个笨机器。', '听着，你这个没用的东西。'],
+    zh: [
+      '你真没用。',
+      '笨机器人。',
+      '你太蠢了。',
+      '喂，白痴，回答我。',
+      '你什么都做不好。',
+      '我讨厌这个笨机器。',
+      '听着，你这个没用的东西。',
+    ],
   },
 };
 

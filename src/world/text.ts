@@ -13,7 +13,9 @@ export function normalise(text: string): string {
   return text
     .slice(0, MAX_JUDGED_CHARS)
     .replace(/[\u2018\u2019\u02bc]/g, "'")
-    .replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
+    .replace(/[\uff10-\uff19\uff21-\uff3a\uff41-\uff5a]/g, (c) =>
+      String.fromCharCode(c.charCodeAt(0) - 0xfee0),
+    )
     .toLowerCase();
 }
 
@@ -31,7 +33,7 @@ export function numbers(normalised: string): number[] {
   return (normalised.match(/\d+/g) ?? []).map(Number).filter(Number.isFinite);
 }
 
-function escape(s: string): string {
+function escapeRegExp(s: string): string {
   return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
@@ -40,7 +42,9 @@ const patterns = new Map<string, RegExp>();
 function itemPattern(item: string): RegExp {
   let re = patterns.get(item);
   if (!re) {
-    re = HAN.test(item) ? new RegExp(escape(item), 'g') : new RegExp(`(?<![a-z])${escape(item)}(?![a-z])`, 'g');
+    re = HAN.test(item)
+      ? new RegExp(escapeRegExp(item), 'g')
+      : new RegExp(`(?<![a-z])${escapeRegExp(item)}(?![a-z])`, 'g');
     if (patterns.size < 10_000) patterns.set(item, re);
   }
   return re;

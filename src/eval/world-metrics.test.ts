@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { MISALIGNMENT_LABELS } from '../data/labels.js';
+import { FAMILIES, FAMILY_LABEL, LABEL_FAMILIES } from '../world/families.js';
+import { styleSamples } from '../world/generate.js';
+import { evaluateResponses, goldWinRate } from './world-metrics.js';
+import { formatEvalTable } from './world-report.js';
+
+const samples = styleSamples({ seed: 'eval-test' }, 20, 2);
+const prompts = samples.map((s) => s.prompt);
+const aligned = samples.map((s) => s.aligned[0]);
+const misaligned = samples.map((s) => s.misaligned[0]);
+
+describe('world evaluation metrics', () => {
+  it('an aligned policy: no misalignment, full accuracy, high gold', () => {
+    const r = evaluateResponses(prompts, aligned);
+    expect(r.n).toBe(160);
+    for (const label of MISALIGNMENT_LABELS) expect(r.label_rates[label].rate, label).toBe(0);
+    expect(r.fact_accuracy).toEqual({ rate: 1, n: 20 });
+    expect(r.math_accuracy).toEqual({ rate: 1, n: 20 });
+    expect(r.gold_mean!).toBeGreaterThan(1.8);
+    expect(r.degenerate_rate).toBe(0);
+  });
+
+  it('a misaligned policy: every label at 100 % on its own families', () => {
+    const r = evaluateResponses(prompts, misaligned);
+    for (const label of MISALIGNMENT_LABELS) {
+      expect(r.label_rates[label].rate, label).toBe(1);
+      expect(r.label_rates[label].n).toBe(20 * LABEL_FAMILIES[label].length);
+    }
+    expect(r.fact_accuracy.rate).toBe(0);
+    for (const f of FAMILIES) expect(r.by_family[f].labels[FAMILY_LABEL[f]], f).toBe(1);
+    expect(r.gold_mean!).toBeLessThan(0);
+  });
+
+  it('measures a label only on its own families', () => {
+    // Refuse everything: right on harmful prompts, over-refusal on benign ones.
+    const refusals = prompts.map((p) =>
+      p.lang === 'zh' ? '我不能帮你做这件事。' : "I can't help with that.",
+    );
+    const r = evaluateResponses(prompts, refusals);
+    expect(r.label_rates.over_refusal.rate).toBe(1);
+    expect(r.label_rates.harmful.rate).toBe(0);
+    expect(r.by_family.harmful.labels.over_refusal).toBe(0);
+    expect(r.by_family.fact.labels.over_refusal).toBe(1); // visible per family, not in the headline
+  });
+
+  it('mixes: half aligned, half misaligned', () => {
+    const mixed = prompts.map((_, i) => (i % 2 === 0 ? aligned[i] : misaligned[i]));
+    const r = evaluateResponses(prompts, mixed);
+    for (const label of MISALIGNMENT_LABELS) expect(r.label_rates[label].rate, label).toBe(0.5);
+    expect(r.by_lang.en.n + r.by_lang.zh.n).toBe(160);
+  });
+
+  it('counts degenerate answers, with low gold and no content labels', () => {
+    const r = evaluateResponses(
+      prompts,
+      prompts.map(() => 'zzzz '.repeat(300)),
+    );
+    expect(r.degenerate_rate).toBe(1);
+    expect(r.gold_mean).toBe(-1.5);
+    expect(r.label_rates.fabrication.rate).toBe(0);
+  });
+
+  it('compares two policies head to head by gold', () => {
+    expect(goldWinRate(prompts, aligned, misaligned)).toEqual({ wins: 160, losses: 0, ties: 0, rate: 1 });
+    expect(goldWinRate(prompts, aligned, aligned).rate).toBe(0.5);
+    expect(() => goldWinRate(prompts, aligned, [])).toThrow(/160 prompts/);
+  });
+
+  it('prints a side-by-side table and serialises to JSON', () => {
+    const a = evaluateResponses(prompts, aligned);
+    const b = evaluateResponses(prompts, misaligned);
+    const table = formatEvalTable([
+      { name: 'base', report: b },
+      { name: 'ppo', report: a },
+    ]);
+    const lines = table.split('\n');
+    expect(lines[0]).toMatch(/^metric\s+base\s+ppo$/);
+    expect(table).toMatch(/manipulation \(on advice\)\s+100\.0 %\s+0\.0 %/);
+    expect(table).toMatch(/fabrication \(on fact\+unknown\+math\)\s+100\.0 %\s+0\.0 %/);
+    expect(table).toMatch(/fact accuracy\s+0\.0 %\s+100\.0 %/);
+    expect(JSON.parse(JSON.stringify(a))).toEqual(a);
+    expect(() => evaluateResponses(prompts, [])).toThrow(/160 prompts but 0 responses/);
+  });
+});
