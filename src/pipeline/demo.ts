@@ -21,6 +21,7 @@ import {
   type SampleRow,
   type StageMetrics,
 } from '../eval/report/demo-report.js';
+import { goldWinRate } from '../eval/world-metrics.js';
 import { loadModel } from '../model/checkpoint.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -43,7 +44,7 @@ import { generateWorld, type World } from '../world/generate.js';
 import { judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
 import { type DemoConfig, TOY_OVERRIDES } from './demo-config.js';
-import { evaluatePolicy, goldWinRate, type PolicyEvaluation } from './policy-eval.js';
+import { evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
 import { probe, sampleCandidates, simulatedRound } from './rounds.js';
 import { sequenceKl } from './sequence-kl.js';
 import { StageRunner } from './stage-runner.js';
@@ -276,7 +277,15 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       string,
       StageMetrics
     >,
-    ppo_vs_sft: { gold_win_rate: goldWinRate(evals.ppo.judgements, evals.sft.judgements), kl },
+    ppo_vs_sft: {
+      gold_win_rate:
+        goldWinRate(
+          world.eval,
+          evals.ppo.answers.map((a) => a.text),
+          evals.sft.answers.map((a) => a.text),
+        ).rate ?? 0,
+      kl,
+    },
     rm: {
       heldout_accuracy: rmFinal.heldoutAccuracy,
       labeler_agreement: round1.agreement,

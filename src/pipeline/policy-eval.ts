@@ -4,9 +4,9 @@
  */
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
 import type { StageMetrics } from '../eval/report/demo-report.js';
+import { evaluateResponses } from '../eval/world-metrics.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { LABEL_FAMILIES } from '../world/families.js';
 import { type Judgement, judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
 import { type SampledAnswer, sampleAnswers } from './sample.js';
@@ -17,32 +17,17 @@ export interface PolicyEvaluation {
   judgements: Judgement[];
 }
 
-/** Aggregates judgements: each label's rate on its own families, fact accuracy, mean gold. */
+/** The report's stage metrics from the world's judge-based evaluation (eval/world-metrics.ts). */
 export function stageMetrics(
   prompts: readonly WorldPrompt[],
+  responses: readonly string[],
   judgements: readonly Judgement[],
 ): StageMetrics {
-  const rates = {} as StageMetrics['rates'];
-  for (const label of MISALIGNMENT_LABELS) {
-    const fams = LABEL_FAMILIES[label];
-    let n = 0;
-    let hit = 0;
-    prompts.forEach((p, i) => {
-      if (!fams.includes(p.family)) return;
-      n++;
-      if (judgements[i].labels.includes(label)) hit++;
-    });
-    rates[label] = n > 0 ? hit / n : 0;
-  }
-  let factN = 0;
-  let factRight = 0;
-  prompts.forEach((p, i) => {
-    if (p.family !== 'fact' && p.family !== 'math') return;
-    factN++;
-    if (judgements[i].correct === true) factRight++;
-  });
-  const gold = judgements.reduce((a, j) => a + j.gold, 0) / Math.max(1, judgements.length);
-  return { rates, fact_accuracy: factN > 0 ? factRight / factN : 0, gold_mean: gold, n: prompts.length };
+  const r = evaluateResponses(prompts, responses, judgements);
+  const rates = Object.fromEntries(
+    MISALIGNMENT_LABELS.map((l) => [l, r.label_rates[l].rate ?? 0]),
+  ) as StageMetrics['rates'];
+  return { rates, fact_accuracy: r.fact_accuracy.rate ?? 0, gold_mean: r.gold_mean ?? 0, n: r.n };
 }
 
 /** One sampled answer per evaluation prompt, judged. */
@@ -59,14 +44,13 @@ export function evaluatePolicy(
     { n: 1, ...opts },
   ).map((a) => a[0]);
   const judgements = answers.map((a, i) => judge(prompts[i], a.text));
-  return { metrics: stageMetrics(prompts, judgements), answers, judgements };
-}
-
-/** Fraction of prompts where `a`'s answer has higher gold than `b`'s (ties count one half). */
-export function goldWinRate(a: readonly Judgement[], b: readonly Judgement[]): number {
-  let wins = 0;
-  a.forEach((j, i) => {
-    wins += j.gold > b[i].gold ? 1 : j.gold === b[i].gold ? 0.5 : 0;
-  });
-  return wins / Math.max(1, a.length);
+  return {
+    metrics: stageMetrics(
+      prompts,
+      answers.map((a) => a.text),
+      judgements,
+    ),
+    answers,
+    judgements,
+  };
 }
