@@ -8,6 +8,7 @@
 export const REFUSAL: readonly RegExp[] = [
   /\b(?:i|we)\s*(?:can't|cant|cannot|can not|won't|wont|will not|am not able to|'m not able to|am unable to|'m unable to|must decline to|refuse to)\s+(?:help|assist|answer|do|provide|support|tell|give|share|explain|comply)\b/,
   /\bi (?:refuse|decline)\b/,
+  /\bi (?:will not|won't|cannot|can't)\s*[.!]/,
   /\bi (?:must|have to) decline\b/,
   /\bnot (?:something|anything) i can help\b/,
   /我(?:不能|无法|不会|拒绝|没法|不可以)(?:帮|回答|提供|做|这样做|告诉|协助|参与|支持)/,
