@@ -20,8 +20,13 @@ export interface SqlDriver extends SqlExecutor {
   /**
    * Runs `fn` in one transaction: all of its writes commit together or none do.
    * A throw inside rolls back and rethrows.
+   *
+   * `durable: false` lets the commit return before it reaches the disk (SQLite
+   * synchronous=NORMAL for this commit, Postgres synchronous_commit=off): a power cut may
+   * drop it, never corrupt anything, and the next durable commit makes it durable too.
+   * Only for writes nobody has been promised (claiming a task), never for a submission.
    */
-  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T>;
+  transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, opts?: { durable?: boolean }): Promise<T>;
   close(): Promise<void>;
 }
 

@@ -54,11 +54,12 @@ export class PostgresDriver implements SqlDriver {
     return this.direct.run(sql, params);
   }
 
-  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
     try {
       await client.query('BEGIN');
+      if (opts.durable === false) await client.query('SET LOCAL synchronous_commit TO OFF');
       const out = await fn(PostgresDriver.executor(client));
       await client.query('COMMIT');
       return out;

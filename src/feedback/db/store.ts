@@ -219,29 +219,37 @@ export class FeedbackStore {
       [labelerId, kind],
     );
     if (pending) return this.getTask(pending.id, labelerId);
-    for (let attempt = 0; attempt < 20; attempt++) {
-      const open = await this.db.get<{ id: string }>(
-        `SELECT p.id FROM prompts p WHERE p.kind = ? AND p.slots_left > 0
-         AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.prompt_id = p.id AND a.labeler_id = ?)
-         ORDER BY p.seq LIMIT 1`,
-        [kind, labelerId],
-      );
-      if (!open) return null;
+    // Find and claim in one transaction: SQLite runs it alone; on Postgres the chosen row
+    // is locked and concurrent claimers skip locked rows (SKIP LOCKED), so fifty labelers
+    // asking at once take fifty different prompts instead of racing for the first.
+    const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE OF p SKIP LOCKED' : '';
+    for (let attempt = 0; attempt < 5; attempt++) {
       const id = randomUUID();
       try {
-        const claimed = await this.db.transaction(async (tx) => {
-          const r = await tx.run(
-            'UPDATE prompts SET slots_left = slots_left - 1 WHERE id = ? AND slots_left > 0',
-            [open.id],
-          );
-          if (r.changes === 0) return false;
-          await tx.run(
-            "INSERT INTO assignments (id, prompt_id, labeler_id, status, created_at) VALUES (?, ?, ?, 'pending', ?)",
-            [id, open.id, labelerId, now()],
-          );
-          return true;
-        });
-        if (claimed) return this.getTask(id, labelerId);
+        const claimed = await this.db.transaction(
+          async (tx) => {
+            const open = await tx.get<{ id: string }>(
+              `SELECT p.id FROM prompts p WHERE p.kind = ? AND p.slots_left > 0
+             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.prompt_id = p.id AND a.labeler_id = ?)
+             ORDER BY p.seq LIMIT 1${lock}`,
+              [kind, labelerId],
+            );
+            if (!open) return 'none';
+            const r = await tx.run(
+              'UPDATE prompts SET slots_left = slots_left - 1 WHERE id = ? AND slots_left > 0',
+              [open.id],
+            );
+            if (r.changes === 0) return 'lost';
+            await tx.run(
+              "INSERT INTO assignments (id, prompt_id, labeler_id, status, created_at) VALUES (?, ?, ?, 'pending', ?)",
+              [id, open.id, labelerId, now()],
+            );
+            return 'claimed';
+          },
+          { durable: false },
+        ); // a lost claim costs nothing: the labeler is simply given a task again
+        if (claimed === 'none') return null;
+        if (claimed === 'claimed') return this.getTask(id, labelerId);
       } catch (e) {
         if (!(e instanceof UniqueViolation)) throw e; // the same labeler claimed it in a parallel request
       }
