@@ -8,7 +8,7 @@ describeNative('native softmax family and cross-entropy agree with js', () => {
     [1, 1],
     [3, 7],
     [17, 130],
-    [1024, 512], // split across threads
+    [256, 512], // split across threads
   ];
 
   it('softmax and logSoftmax, forward and backward', () => {
