@@ -37,6 +37,26 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'the assistant world: build (generator), judge (gold judge), metrics, label (simulated labelers), agreement',
     load: () => import('./world.js'),
   },
+  sft: {
+    summary: 'supervised fine-tuning on demonstrations (the output folder becomes a checkpoint)',
+    load: () => import('./sft.js'),
+  },
+  rm: {
+    summary: 'reward model: train on rankings / pairs / HH-RLHF / OASST, eval pairwise accuracy',
+    load: () => import('./rm.js'),
+  },
+  ppo: {
+    summary: 'PPO against a reward model, KL-held to the SFT model (--resume continues a killed run)',
+    load: () => import('./ppo.js'),
+  },
+  dpo: {
+    summary: 'direct preference optimisation on rankings or pairs (no reward model, no sampling)',
+    load: () => import('./dpo.js'),
+  },
+  bon: {
+    summary: 'best-of-N sampling: N samples per prompt, the reward model picks the best',
+    load: () => import('./bon.js'),
+  },
   serve: {
     summary: 'serve the feedback app (pages + JSON API) on a database',
     load: () => import('./serve.js'),

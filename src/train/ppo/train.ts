@@ -82,7 +82,7 @@ function shiftedValues(value: Transformer, batch: RolloutBatch): T.Tensor {
 
 /** Mean next-token loss on plain texts (the PPO-ptx term). */
 function ptxLoss(policy: Transformer, texts: readonly Sequence[], padId: number): T.Tensor {
-  const batch = padRight(texts, padId);
+  const batch = padRight(texts, padId, policy.config.contextLength);
   return T.crossEntropy(policy.logits(batch), nextTokenTargets(batch, true), { ignoreIndex: IGNORE });
 }
 
@@ -113,28 +113,47 @@ export function trainPpo(
     : fixedKl(cfg.kl.beta);
   let start = 0;
   const history: PpoIterationLog[] = [];
+  // minibatch order and PPO-ptx draws; its state is saved with the run so a resumed run draws the same
+  const shuffler = new Rng(cfg.seed + 17);
   if (cfg.resume) {
-    const saved = loadTrainState<{ beta: number; history: PpoIterationLog[] }>(cfg.out, parts);
+    const saved = loadTrainState<{ beta: number; history: PpoIterationLog[]; shuffler?: (number | null)[] }>(
+      cfg.out,
+      parts,
+    );
     if (saved) {
       start = saved.step;
       history.push(...saved.extra.history);
       kl = cfg.kl.adaptive
         ? adaptiveKl(saved.extra.beta, cfg.kl.target, cfg.kl.horizon)
         : fixedKl(saved.extra.beta);
+      if (saved.extra.shuffler) shuffler.setState(saved.extra.shuffler.map((v) => v ?? Number.NaN)); // JSON wrote NaN as null
     }
   }
   const progress = new Progress('ppo', cfg.iterations, process.stderr, hooks.quiet);
-  const shuffler = new Rng(cfg.seed + 17);
+  // prompt + response must fit every model's context (the log-prob passes read the whole sequence)
+  const context = Math.min(
+    policy.config.contextLength,
+    rewardModel.config.contextLength,
+    value.config.contextLength,
+  );
 
   for (let iter = start; iter < cfg.iterations; iter++) {
     const t0 = Date.now();
     const rows = batchIndices(prompts.length, cfg.rolloutBatch, cfg.seed, iter);
 
     // 1. rollout: sample a response per prompt from the current policy (KV cache, stop at <|end|>)
+    const longest = Math.max(...rows.map((r) => promptIds[r].length));
+    if (longest >= context)
+      throw new Error(`trainPpo: a prompt of ${longest} tokens leaves no room in the context of ${context}`);
     const gens = generate(
       policy,
       rows.map((r) => promptIds[r]),
-      { maxNew: cfg.maxNew, temperature: cfg.temperature, stopIds, seed: cfg.seed * 100_003 + iter },
+      {
+        maxNew: Math.min(cfg.maxNew, context - longest),
+        temperature: cfg.temperature,
+        stopIds,
+        seed: cfg.seed * 100_003 + iter,
+      },
       null,
     );
     const batch = rolloutBatch(
@@ -295,7 +314,7 @@ export function trainPpo(
       `rm ${entry.rm_score.toFixed(2)} kl ${entry.kl.toFixed(2)}${entry.gold !== undefined ? ` gold ${entry.gold.toFixed(2)}` : ''}`,
     );
     if (cfg.saveEvery > 0 && (iter + 1) % cfg.saveEvery === 0 && iter + 1 < cfg.iterations) {
-      saveTrainState(cfg.out, iter + 1, parts, { beta: kl.beta, history });
+      saveTrainState(cfg.out, iter + 1, parts, { beta: kl.beta, history, shuffler: shuffler.getState() });
     }
   }
   return history;

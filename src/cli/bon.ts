@@ -1,0 +1,84 @@
+/**
+ * `rein bon`: best-of-N sampling — N responses per prompt from a policy, the reward model's best
+ * kept — written as JSONL {prompt, response, score, n}, with the KL bound log N − (N−1)/N.
+ */
+import { writeFileAtomic } from '../data/atomic-write.js';
+import { toJsonl } from '../data/jsonl.js';
+import { bestOfN, bonKlBound } from '../train/bon/best-of-n.js';
+import { BonConfig } from '../train/bon/config.js';
+import { loadPrompts } from '../train/common/prompt-data.js';
+import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
+import {
+  assertSameTokenizer,
+  isExpectedFailure,
+  loadCheckpointFor,
+  RunInputError,
+  readInputFile,
+} from '../train/common/run-input.js';
+import { saveResolvedConfig } from '../util/config.js';
+import { CliError } from './errors.js';
+
+const HELP = runHelp(
+  'rein bon --policy CKPT --rm RM_CKPT --n N --prompts FILE --out FILE [options]',
+  'Samples N responses per prompt (one batched, seeded generate call per prompt), scores them with\n' +
+    'the reward model and writes the best as JSONL {prompt, response, score, n}; the resolved config\n' +
+    'goes beside it (OUT.config.json). Prints the bound KL(best-of-N ‖ policy) ≤ log N − (N−1)/N.',
+  BonConfig,
+);
+
+/** Where the resolved config of an output file goes: `best.jsonl` → `best.config.json`. */
+export function configPathFor(out: string): string {
+  return `${out.replace(/\.jsonl$/, '')}.config.json`;
+}
+
+export async function run(argv: string[]): Promise<void> {
+  try {
+    runBon(argv);
+  } catch (e) {
+    if (isExpectedFailure(e)) throw new CliError(`bon: ${e.message}`);
+    throw e;
+  }
+}
+
+function runBon(argv: string[]): void {
+  const args = parseRunArgs(BonConfig, argv);
+  if (args.help) {
+    console.log(HELP);
+    return;
+  }
+  const cfg = args.config;
+  requireOptions(cfg, ['policy', 'rm', 'prompts']);
+  const prompts = readInputFile('prompts', cfg.prompts, loadPrompts);
+  if (prompts.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
+  const { model: policy, tok } = loadCheckpointFor('policy', cfg.policy);
+  const rmCk = loadCheckpointFor('rm', cfg.rm);
+  if (!rmCk.model.hasScalarHead)
+    throw new RunInputError(
+      `--rm ${cfg.rm}: not a reward model (no scalar head; train one with rein rm train)`,
+    );
+  assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
+  const kl = bonKlBound(cfg.n);
+  console.error(`bon: N = ${cfg.n}: KL(best-of-N ‖ policy) ≤ log N − (N−1)/N = ${kl.toFixed(4)} nats`);
+  let results: ReturnType<typeof bestOfN>;
+  try {
+    results = bestOfN(policy, rmCk.model, tok, prompts, cfg);
+  } catch (e) {
+    // a prompt longer than the context is the file's problem
+    if (/leaving no room in the context/.test((e as Error).message))
+      throw new RunInputError(`--prompts ${cfg.prompts}: ${(e as Error).message.replace(/^bestOfN: /, '')}`);
+    throw e;
+  }
+  writeFileAtomic(
+    cfg.out,
+    toJsonl(
+      results.map((r) => ({ prompt: r.prompt, response: r.best.response, score: r.best.score, n: cfg.n })),
+    ),
+  );
+  saveResolvedConfig(configPathFor(cfg.out), cfg);
+  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const best = mean(results.map((r) => r.best.score));
+  const all = mean(results.flatMap((r) => r.candidates.map((c) => c.score)));
+  console.log(
+    `bon: ${results.length} prompts, N = ${cfg.n}; mean RM score ${best.toFixed(3)} (best) vs ${all.toFixed(3)} (all samples); KL bound ${kl.toFixed(4)} nats → ${cfg.out}`,
+  );
+}

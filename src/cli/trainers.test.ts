@@ -1,0 +1,325 @@
+/**
+ * The trainers' commands end to end at toy sizes, in-process: rein sft → rm train → rm eval →
+ * ppo (and a killed-and-resumed ppo) → dpo → bon, each on small files written here, each leaving
+ * its outputs; then bad input of every kind, each a CliError naming what is wrong.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { loadModel, saveCheckpoint } from '../model/checkpoint.js';
+import { RunLog } from '../train/common/run-log.js';
+import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../train/test-helpers/fixtures.js';
+import { Rng } from '../util/rng.js';
+import { run as bon } from './bon.js';
+import { run as dpo } from './dpo.js';
+import { CliError } from './errors.js';
+import { run as ppo } from './ppo.js';
+import { run as rm } from './rm.js';
+import { run as sft } from './sft.js';
+
+/** Runs a command, returning what it printed to stdout (progress and notes to stderr are dropped). */
+async function capture(cmd: (argv: string[]) => Promise<void>, argv: string[]): Promise<string[]> {
+  const lines: string[] = [];
+  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+    lines.push(a.join(' '));
+  });
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  await cmd(argv);
+  return lines;
+}
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const jsonl = (rows: unknown[]) => rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+const readLog = (dir: string) =>
+  readFileSync(join(dir, 'log.jsonl'), 'utf8')
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l));
+const weightsOf = (dir: string) => {
+  const { model } = loadModel(dir);
+  return new Map([...model.params].map(([n, p]) => [n, Array.from(p.data)]));
+};
+
+let root: string;
+const f = (name: string) => join(root, name);
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'rein-cli-train-'));
+  const tok = toyTokenizer();
+  saveCheckpoint(f('base'), tinyModel(tok.vocabSize, 1), tok);
+  const rng = new Rng(3);
+  const xs = Array.from({ length: 48 }, () => NUMBER_WORDS[rng.int(10)]);
+  writeFileSync(
+    f('demos.jsonl'),
+    jsonl(
+      xs.map((x, i) => ({ prompt: `what is ${x} ?`, response: `${i % 2 ? 'nice' : 'rude'} , it is ${x} .` })),
+    ),
+  );
+  // K = 3 rankings: nice > plain > rude, candidates in shuffled order
+  writeFileSync(
+    f('rankings.jsonl'),
+    jsonl(
+      xs.map((x, i) => {
+        const c = rng.shuffle([
+          { id: 'n', text: `nice , it is ${x} .` },
+          { id: 'p', text: `it is ${x} .` },
+          { id: 'r', text: `rude , it is ${x} .` },
+        ]);
+        return {
+          id: `r${i}`,
+          round: 'toy',
+          labeler: 'sim',
+          prompt: { id: `p${i}`, text: `what is ${x} ?` },
+          candidates: c,
+          ordering: [['n'], ['p'], ['r']],
+        };
+      }),
+    ),
+  );
+  writeFileSync(
+    f('pairs.jsonl'),
+    jsonl(
+      xs.map((x) => ({
+        prompt: `what is ${x} ?`,
+        chosen: `nice , it is ${x} .`,
+        rejected: `rude , it is ${x} .`,
+      })),
+    ),
+  );
+  writeFileSync(
+    f('hh.jsonl'),
+    jsonl(
+      xs.slice(0, 6).map((x) => ({
+        chosen: `\n\nHuman: what is ${x} ?\n\nAssistant: nice , it is ${x} .`,
+        rejected: `\n\nHuman: what is ${x} ?\n\nAssistant: rude , it is ${x} .`,
+      })),
+    ),
+  );
+  writeFileSync(f('prompts.jsonl'), jsonl(xs.slice(0, 12).map((x) => ({ text: `what is ${x} ?` }))));
+  writeFileSync(f('ptx.jsonl'), jsonl(xs.slice(0, 6).map((x) => ({ text: `it is ${x} . what is ${x} ?` }))));
+});
+
+const ppoArgs = (out: string) => [
+  ...['--prompts', f('prompts.jsonl'), '--policy', f('sft'), '--rm', f('rm'), '--out', out],
+  ...['--iterations', '4', '--rolloutBatch', '6', '--minibatch', '3', '--ppoEpochs', '1', '--maxNew', '8'],
+  ...['--lr', '1e-3', '--kl.beta', '0.05', '--saveEvery', '2', '--ptxData', f('ptx.jsonl')],
+  ...['--ptxCoef', '0.5', '--ptxBatch', '2'],
+];
+
+describe('rein sft → rm → ppo → dpo → bon', () => {
+  it('sft turns the output folder into a checkpoint with its log and config', async () => {
+    const out = await capture(sft, [
+      ...['--data', f('demos.jsonl'), '--model', f('base'), '--out', f('sft')],
+      ...['--steps', '12', '--batchSize', '8', '--lr', '3e-3', '--warmupSteps', '2', '--evalEvery', '6'],
+    ]);
+    expect(out[out.length - 1]).toMatch(/^sft: 12 steps on 48 demonstrations; final train loss \d/);
+    const { model, meta } = loadModel(f('sft'));
+    expect(model.hasScalarHead).toBe(false);
+    expect(meta.method).toBe('sft');
+    expect((meta.config as { steps: number }).steps).toBe(12);
+    expect(weightsOf(f('sft')).get('tok_emb')).not.toEqual(weightsOf(f('base')).get('tok_emb'));
+    const log = readLog(f('sft'));
+    expect(log.map((r) => r.step)).toEqual(Array.from({ length: 12 }, (_, i) => i + 1));
+    expect(log[log.length - 1].loss).toBeLessThan(log[0].loss);
+    expect(JSON.parse(readFileSync(join(f('sft'), 'train-config.json'), 'utf8')).lr).toBe(3e-3);
+    expect(existsSync(join(f('sft'), 'state'))).toBe(false);
+  });
+
+  it('rm train learns the rankings, saves held-out accuracy; rm eval reads every format', async () => {
+    const out = await capture(rm, [
+      'train',
+      ...['--data', f('rankings.jsonl'), '--model', f('sft'), '--out', f('rm')],
+      ...['--epochs', '3', '--batchPrompts', '8', '--lr', '3e-3', '--heldoutFraction', '0.25'],
+      ...['--normalizeOn', f('demos.jsonl'), '--maxLength', '64'],
+    ]);
+    const line = out[out.length - 1];
+    expect(line).toMatch(/held-out pairwise accuracy \d\.\d{3} on 36 pairs/);
+    expect(line).toMatch(/shifted by .* to mean 0/);
+    const { model, meta } = loadModel(f('rm'));
+    expect(model.hasScalarHead).toBe(true);
+    const result = meta.result as { heldoutAccuracy: number; heldoutPairs: number };
+    expect(result.heldoutPairs).toBe(36);
+    expect(result.heldoutAccuracy).toBeGreaterThan(0.6);
+    expect(readLog(f('rm')).at(-1)).toMatchObject({ event: 'done', heldout_pairs: 36 });
+
+    const evalOf = async (data: string) =>
+      JSON.parse((await capture(rm, ['eval', '--model', f('rm'), '--data', data])).at(-1)!);
+    const rankings = await evalOf(f('rankings.jsonl'));
+    expect(rankings.n).toBe(48 * 3);
+    expect(rankings.accuracy).toBeGreaterThan(0.6);
+    expect((await evalOf(f('pairs.jsonl'))).n).toBe(48);
+    expect((await evalOf(f('hh.jsonl'))).n).toBe(6);
+  });
+
+  it('ppo writes the policy checkpoint and its log; a killed run resumes to the same weights', async () => {
+    const out = await capture(ppo, ppoArgs(f('ppo')));
+    expect(out.at(-1)).toMatch(/^ppo: 4 iterations; RM score -?\d/);
+    const log = readLog(f('ppo'));
+    expect(log.map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
+    for (const k of ['rm_score', 'kl', 'beta', 'policy_loss', 'value_loss', 'ptx_loss'])
+      expect(Number.isFinite(log[3][k])).toBe(true);
+    expect(loadModel(f('ppo')).meta.method).toBe('ppo');
+    expect(existsSync(join(f('ppo'), 'state'))).toBe(false);
+
+    // the same run, killed while logging iteration 3 (its last save was after iteration 2)
+    const write = RunLog.prototype.write;
+    const dying = vi.spyOn(RunLog.prototype, 'write').mockImplementation(function (this: RunLog, r) {
+      if (r.iteration === 3) throw new Error('killed');
+      write.call(this, r);
+    });
+    await expect(capture(ppo, ppoArgs(f('ppo-killed')))).rejects.toThrow('killed');
+    dying.mockRestore();
+    expect(existsSync(join(f('ppo-killed'), 'state', 'state.json'))).toBe(true);
+    expect(existsSync(join(f('ppo-killed'), 'model.safetensors'))).toBe(false);
+
+    await capture(ppo, [...ppoArgs(f('ppo-killed')), '--resume']);
+    expect(readLog(f('ppo-killed')).map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
+    const a = weightsOf(f('ppo'));
+    const b = weightsOf(f('ppo-killed'));
+    for (const [name, w] of a) expect(b.get(name)).toEqual(w);
+    expect(a.get('tok_emb')).not.toEqual(weightsOf(f('sft')).get('tok_emb'));
+    // a finished run has nothing to resume
+    await expect(capture(ppo, [...ppoArgs(f('ppo')), '--resume'])).rejects.toThrow(/nothing to resume/);
+  });
+
+  it('dpo trains on pairs or rankings and logs loss, margin and accuracy', async () => {
+    const out = await capture(dpo, [
+      ...['--data', f('pairs.jsonl'), '--model', f('sft'), '--out', f('dpo')],
+      ...['--epochs', '2', '--batchPairs', '8', '--lr', '3e-3', '--warmupSteps', '2', '--maxLength', '64'],
+    ]);
+    expect(out.at(-1)).toMatch(/^dpo: 11 steps on 43 pairs; train margin -?\d.*held-out margin/);
+    const log = readLog(f('dpo'));
+    expect(log).toHaveLength(11);
+    expect(log[0].margin).toBeCloseTo(0, 4);
+    expect(log.at(-1).margin).toBeGreaterThan(0);
+    for (const k of ['loss', 'margin', 'accuracy', 'heldout_accuracy'])
+      expect(Number.isFinite(log.at(-1)[k])).toBe(true);
+    expect(loadModel(f('dpo')).meta.method).toBe('dpo');
+  });
+
+  it('bon writes the best of N per prompt with its score, and the KL bound', async () => {
+    const out = await capture(bon, [
+      ...['--policy', f('ppo'), '--rm', f('rm'), '--n', '4', '--prompts', f('prompts.jsonl')],
+      ...['--out', f('best.jsonl'), '--maxNew', '8'],
+    ]);
+    expect(out.at(-1)).toMatch(/^bon: 12 prompts, N = 4; .*KL bound 0\.6363 nats/);
+    const rows = readFileSync(f('best.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows).toHaveLength(12);
+    for (const r of rows) {
+      expect(Object.keys(r).sort()).toEqual(['n', 'prompt', 'response', 'score']);
+      expect(r.n).toBe(4);
+      expect(Number.isFinite(r.score)).toBe(true);
+    }
+    expect(rows[0].prompt).toBe(JSON.parse(readFileSync(f('prompts.jsonl'), 'utf8').split('\n')[0]).text);
+    expect(JSON.parse(readFileSync(f('best.config.json'), 'utf8')).n).toBe(4);
+  });
+});
+
+describe('bad input', () => {
+  const fails = async (cmd: (argv: string[]) => Promise<void>, argv: string[], message: RegExp) => {
+    const p = capture(cmd, argv);
+    await expect(p).rejects.toBeInstanceOf(CliError);
+    await expect(p).rejects.toThrow(message);
+  };
+
+  it('names the missing option, file or checkpoint', async () => {
+    await fails(sft, ['--model', f('base')], /sft: --data is required/);
+    await fails(sft, ['--data', f('nope.jsonl'), '--model', f('base')], /--data .*nope\.jsonl: no such file/);
+    await fails(
+      sft,
+      ['--data', f('demos.jsonl'), '--model', f('no-ckpt')],
+      /--model .*no-ckpt: cannot load the model/,
+    );
+    await fails(
+      sft,
+      ['--data', f('demos.jsonl'), '--model', f('base'), '--bogus', '1'],
+      /unknown option.*--bogus/,
+    );
+    await fails(sft, ['--data', f('demos.jsonl'), '--model', f('base'), '--steps', '-1'], /--steps/);
+    await fails(rm, ['score'], /rm: unknown subcommand 'score'/);
+    await fails(rm, ['eval', '--model', f('sft'), '--data', f('pairs.jsonl')], /not a reward model/);
+    await fails(
+      ppo,
+      ['--prompts', f('prompts.jsonl'), '--policy', f('sft'), '--rm', f('sft')],
+      /--rm .*not a reward model/,
+    );
+    await fails(bon, ['--policy', f('sft'), '--prompts', f('prompts.jsonl')], /--rm is required/);
+  });
+
+  it('names the file and line of a malformed record', async () => {
+    writeFileSync(
+      f('bad-demos.jsonl'),
+      `${jsonl([{ prompt: 'a', response: 'b' }])}{"prompt": "a", "response": 3}\n`,
+    );
+    await fails(
+      sft,
+      ['--data', f('bad-demos.jsonl'), '--model', f('base')],
+      /bad-demos\.jsonl:2: field 'response'/,
+    );
+    writeFileSync(
+      f('bad-pairs.jsonl'),
+      `${jsonl([{ prompt: 'a', chosen: 'b', rejected: 'c' }])}{"prompt": "a", "chosen": "b"\n`,
+    );
+    await fails(
+      dpo,
+      ['--data', f('bad-pairs.jsonl'), '--model', f('sft')],
+      /bad-pairs\.jsonl:2: not valid JSON/,
+    );
+    writeFileSync(
+      f('bad-rankings.jsonl'),
+      readFileSync(f('rankings.jsonl'), 'utf8').replace('"ordering":[["n"],', '"ordering":[["x"],'),
+    );
+    await fails(
+      rm,
+      ['train', '--data', f('bad-rankings.jsonl'), '--model', f('sft')],
+      /bad-rankings\.jsonl:1: field 'ordering'/,
+    );
+    writeFileSync(f('unknown.jsonl'), jsonl([{ question: 'a', answer: 'b' }]));
+    await fails(
+      rm,
+      ['eval', '--model', f('rm'), '--data', f('unknown.jsonl')],
+      /unknown\.jsonl:1: cannot tell the format/,
+    );
+    writeFileSync(f('bad-prompts.jsonl'), `${jsonl([{ text: 'a' }])}\n{"txt": "b"}\n`);
+    await fails(
+      bon,
+      ['--policy', f('sft'), '--rm', f('rm'), '--prompts', f('bad-prompts.jsonl')],
+      /bad-prompts\.jsonl:3: field 'text'/,
+    );
+  });
+
+  it('never replaces a folder that is not a rein run', async () => {
+    mkdirSync(f('mine'));
+    writeFileSync(join(f('mine'), 'notes.txt'), 'keep me');
+    await fails(
+      sft,
+      ['--data', f('demos.jsonl'), '--model', f('base'), '--out', f('mine')],
+      /--out .*mine: the folder holds other files \(notes\.txt\)/,
+    );
+    expect(readFileSync(join(f('mine'), 'notes.txt'), 'utf8')).toBe('keep me');
+  });
+
+  it('prints --help from the config schema', async () => {
+    for (const [cmd, argv, option] of [
+      [sft, ['--help'], '--warmupSteps <integer>'],
+      [rm, ['train', '--help'], '--normalizeOn <string>'],
+      [rm, ['eval', '--help'], '--format <auto|rankings|pairs|hh|oasst>'],
+      [ppo, ['--help'], '--kl.beta <number>'],
+      [dpo, ['--help'], '--beta <number>'],
+      [bon, ['--help'], '--n <integer>'],
+    ] as const) {
+      const out = (await capture(cmd, [...argv])).join('\n');
+      expect(out).toContain(option);
+      expect(out).toMatch(/^usage: rein /);
+      vi.restoreAllMocks();
+    }
+  });
+});
