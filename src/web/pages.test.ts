@@ -112,6 +112,9 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text()); // CSP violations land here
+    });
     await page.goto(`${server.url}/#token=${token}`);
     await expect.poll(() => page.locator('#prompt').textContent()).toBe('Prompt one');
     expect(page.url()).not.toContain('token='); // the token left the address bar

@@ -9,6 +9,8 @@ export function mountPages(app: Hono<Env>): void {
   app.get('/', (c) => c.html(LABELER_HTML));
   app.get('/demo', (c) => c.html(DEMO_HTML));
   app.get('/admin', (c) => c.html(ADMIN_HTML));
+  // No icon: answer the browser's automatic request without a 404 in its console.
+  app.get('/favicon.ico', (c) => c.body(null, 204));
   app.get('/assets/style.css', (c) => {
     c.header('Content-Type', 'text/css; charset=utf-8');
     c.header('Cache-Control', 'no-cache');

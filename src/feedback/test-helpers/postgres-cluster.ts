@@ -10,8 +10,9 @@ import pg from 'pg';
  * child process on a free loopback port, removed again by `stop()`. Runs as the
  * `postgres` user when the tests run as root (the server refuses to run as root).
  *
- * fsync is off: the durability under test is that of rein's server process (which the
- * tests kill), never of PostgreSQL itself, and fsync-free commits keep the suite fast.
+ * fsync is off unless asked for: the durability under test is that of rein's server
+ * process (which the tests kill), never of PostgreSQL itself, and fsync-free commits keep
+ * the suite fast. Benchmarks pass `{ fsync: true }`.
  */
 export interface PgCluster {
   /** A URL for a database in this cluster (default: postgres). */
@@ -54,7 +55,7 @@ function freePort(): Promise<number> {
   });
 }
 
-export async function startPostgres(): Promise<PgCluster> {
+export async function startPostgres(opts: { fsync?: boolean } = {}): Promise<PgCluster> {
   const bin = findPostgresBin();
   if (!bin) throw new Error('PostgreSQL binaries not found');
   const dir = mkdtempSync(join(tmpdir(), 'rein-pg-'));
@@ -87,7 +88,7 @@ export async function startPostgres(): Promise<PgCluster> {
       '-c',
       'listen_addresses=127.0.0.1',
       '-c',
-      'fsync=off',
+      `fsync=${opts.fsync ? 'on' : 'off'}`,
       '-c',
       'max_connections=200',
     ],
