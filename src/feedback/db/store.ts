@@ -619,7 +619,7 @@ export class FeedbackStore {
     return { added, existing, prompts };
   }
 
-  /** Every stored ranking as a ranking record (the schema trainers read), oldest first. */
+  /** Every stored ranking as a ranking record (the schema trainers read), oldest first (ties in time: prompt order). */
   async listRankings(filter: { round?: string } = {}): Promise<RankingRecord[]> {
     const round = filter.round ? await this.requireRound(filter.round) : null;
     const rows = await this.db.all<{
@@ -641,7 +641,7 @@ export class FeedbackStore {
               k.ordering, k.flags, k.note, k.time_ms, k.created_at
        FROM rankings k JOIN prompts p ON p.id = k.prompt_id JOIN rounds r ON r.id = p.round_id
        JOIN labelers l ON l.id = k.labeler_id
-       ${round ? 'WHERE p.round_id = ?' : ''} ORDER BY k.created_at, k.id`,
+       ${round ? 'WHERE p.round_id = ?' : ''} ORDER BY k.created_at, p.seq, k.id`,
       round ? [round.id] : [],
     );
     const cands = await this.db.all<{ prompt_id: string; ext_id: string; text: string }>(
@@ -693,7 +693,7 @@ export class FeedbackStore {
       `SELECT d.id, r.name AS round_name, l.name AS labeler_name, p.ext_id, p.text, p.lang, d.response, d.time_ms, d.created_at
        FROM demonstrations d JOIN prompts p ON p.id = d.prompt_id JOIN rounds r ON r.id = p.round_id
        JOIN labelers l ON l.id = d.labeler_id
-       ${round ? 'WHERE p.round_id = ?' : ''} ORDER BY d.created_at, d.id`,
+       ${round ? 'WHERE p.round_id = ?' : ''} ORDER BY d.created_at, p.seq, d.id`,
       round ? [round.id] : [],
     );
     return rows.map((d) => ({
