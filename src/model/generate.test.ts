@@ -226,7 +226,8 @@ describe.skipIf(!bin || !tok || !golden)(`stories260K golden greedy decoding (sh
     d.begin(1, null);
     [1, ...g.greedy_ids.slice(0, 3)].forEach((id: number, t: number) => {
       const logits = d.forward(Int32Array.of(id), 1);
-      for (let v = 0; v < 16; v++) expect(Math.abs(logits[v] - g.logits_first16_at_pos0to3[t][v])).toBeLessThan(1e-4);
+      for (let v = 0; v < 16; v++)
+        expect(Math.abs(logits[v] - g.logits_first16_at_pos0to3[t][v])).toBeLessThan(1e-4);
     });
     // and a batch of copies gives the same tokens on every row
     const many = generate(model, Array(4).fill(g.prompt_ids), {
