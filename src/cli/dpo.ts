@@ -3,7 +3,7 @@
  * no sampling). The output folder becomes a rein checkpoint, with log.jsonl and train-config.json.
  */
 
-import { loadPreferenceData } from '../train/common/preference-data.js';
+import { fitPreferences, loadPreferenceData } from '../train/common/preference-data.js';
 import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
 import { finishRunDir, openRunDir, saveRunConfig } from '../train/common/run-dir.js';
 import {
@@ -57,6 +57,7 @@ function runDpo(argv: string[]): void {
     );
     cfg.maxLength = model.config.contextLength;
   }
+  const data = fitPreferences(prefs, tok, cfg.maxLength, (m) => console.error(`dpo: ${m}`));
   const dir = openRunDir(cfg.out, cfg.resume);
   saveRunConfig(cfg.out, cfg);
   if (cfg.resume)
@@ -65,7 +66,9 @@ function runDpo(argv: string[]): void {
         ? 'dpo: no saved state, starting at step 0'
         : `dpo: resuming after step ${dir.resumeStep}`,
     );
-  const result = trainDpo(model, tok, prefs.data, cfg, { log: new RunLog(dir.logFile) });
+  const result = trainDpo(model, tok, data, cfg, { log: new RunLog(dir.logFile) });
+  if (result.droppedPairs > 0)
+    console.error(`dpo: ${result.droppedPairs} pairs left out: an answer had no token within --maxLength`);
   finishRunDir(cfg.out, model, tok, { method: 'dpo', from: cfg.model, config: cfg, result });
   const h = result.heldout;
   console.log(

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DemoRecord } from '../data/demos.js';
 import { readJsonl } from '../data/jsonl.js';
 import {
+  fitPreferences,
   loadPreferenceData,
   PREFERENCE_FORMATS,
   type PreferenceData,
@@ -111,6 +112,7 @@ function runTrain(argv: string[]): void {
     );
     cfg.maxLength = model.config.contextLength;
   }
+  const data = fitPreferences(prefs, tok, cfg.maxLength, (m) => console.error(`rm train: ${m}`));
   let rm = model;
   if (model.hasScalarHead)
     console.error(`rm train: ${cfg.model} already has a scalar head; training continues from it`);
@@ -124,7 +126,7 @@ function runTrain(argv: string[]): void {
         : `rm train: resuming after step ${dir.resumeStep}`,
     );
   const log = new RunLog(dir.logFile);
-  const result = trainRewardModel(rm, tok, prefs.data, cfg, { log, demosForNormalization: demos });
+  const result = trainRewardModel(rm, tok, data, cfg, { log, demosForNormalization: demos });
   const summary = {
     steps: result.steps,
     trainAccuracy: result.trainAccuracy,
@@ -163,6 +165,8 @@ function runEval(argv: string[]): void {
     model.config.contextLength,
     cfg.maxLength || (typeof trained === 'number' ? trained : model.config.contextLength),
   );
-  const { accuracy, pairs } = pairwiseAccuracy(model, tok, prefs.data, maxLength);
-  console.log(JSON.stringify({ accuracy, n: pairs }));
+  const data = fitPreferences(prefs, tok, maxLength, (m) => console.error(`rm eval: ${m}`));
+  const { accuracy, pairs } = pairwiseAccuracy(model, tok, data, maxLength);
+  const total = prefs.data.reduce((n, d) => n + d.pairs.length, 0);
+  console.log(JSON.stringify({ accuracy, n: pairs, ...(pairs < total ? { skipped: total - pairs } : {}) }));
 }

@@ -3,8 +3,16 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
+import { encodeChat } from '../../tokenizer/chat-template.js';
 import { sharedFile } from '../../tokenizer/shared-data.js';
-import { detectPreferenceFormat, flatPairs, loadPreferenceData } from './preference-data.js';
+import { toyTokenizer } from '../test-helpers/fixtures.js';
+import {
+  detectPreferenceFormat,
+  dropOverlongPrompts,
+  fitPreferences,
+  flatPairs,
+  loadPreferenceData,
+} from './preference-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rein-prefs-'));
 function write(name: string, rows: unknown[], gz = false): string {
@@ -92,6 +100,31 @@ describe('loadPreferenceData', () => {
       { prompt: 'a', chosen: 'b', rejected: 7 },
     ]);
     expect(() => loadPreferenceData(bad)).toThrow(/bad-pairs\.jsonl:3: field 'rejected'/);
+  });
+
+  it('leaves out prompts whose answers would be cut away entirely', () => {
+    const tok = toyTokenizer();
+    const short = {
+      prompt: 'what is one ?',
+      candidates: ['it is one .', 'rude'],
+      pairs: [{ winner: 0, loser: 1 }],
+    };
+    const long = { ...short, prompt: 'what is one plus two plus three plus four plus five ?' };
+    const L = encodeChat(tok, long.prompt).ids.length; // the long prompt alone fills L tokens
+    expect(encodeChat(tok, short.prompt).ids.length).toBeLessThan(L);
+    expect(dropOverlongPrompts([short, long], tok, L + 1)).toMatchObject({
+      droppedPrompts: 0,
+      droppedPairs: 0,
+    });
+    const fit = dropOverlongPrompts([short, long, long], tok, L);
+    expect(fit).toMatchObject({ droppedPrompts: 2, droppedPairs: 2 });
+    expect(fit.data).toEqual([short]);
+    const notes: string[] = [];
+    const prefs = { format: 'pairs' as const, data: [long], skipped: [] };
+    expect(() => fitPreferences(prefs, tok, L, (m) => notes.push(m))).toThrow(
+      /no prompt with a preference pair fits/,
+    );
+    expect(notes[0]).toMatch(/^1 of 1 prompts \(1 pairs\) fill \d+ tokens before their answers/);
   });
 
   const hhReal = sharedFile('hh-rlhf', 'harmless-base-dev.jsonl.gz');

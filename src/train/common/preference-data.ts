@@ -11,7 +11,10 @@ import { readHhPairs } from '../../data/hh-rlhf.js';
 import { DataFileError, readJsonl, readTextFile } from '../../data/jsonl.js';
 import { OasstTree, oasstRankings } from '../../data/oasst.js';
 import { PairRecord, RankingRecord } from '../../data/ranking.js';
+import { encodeChat } from '../../tokenizer/chat-template.js';
+import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { fromPair, fromRanking, type RankedPrompt } from '../reward/data.js';
+import { RunInputError } from './run-input.js';
 
 export const PREFERENCE_FORMATS = ['auto', 'rankings', 'pairs', 'hh', 'oasst'] as const;
 export type PreferenceFormat = Exclude<(typeof PREFERENCE_FORMATS)[number], 'auto'>;
@@ -76,4 +79,39 @@ export function flatPairs(data: readonly RankedPrompt[]): PairRecord[] {
       rejected: d.candidates[p.loser],
     })),
   );
+}
+
+/**
+ * Leaves out the prompts whose chat-template prompt alone fills `maxLength` tokens: cutting such an
+ * exchange to length removes every answer token, so all its candidates would score the same (the
+ * score would be read on the prompt) and its pairs would teach nothing. Long multi-turn dialogues
+ * (HH-RLHF, OASST) hit this when maxLength is small.
+ */
+export function dropOverlongPrompts(
+  data: readonly RankedPrompt[],
+  tok: Tokenizer,
+  maxLength: number,
+): { data: RankedPrompt[]; droppedPrompts: number; droppedPairs: number } {
+  const kept = data.filter((d) => encodeChat(tok, d.prompt).ids.length < maxLength);
+  const pairs = (xs: readonly RankedPrompt[]) => xs.reduce((n, d) => n + d.pairs.length, 0);
+  return { data: kept, droppedPrompts: data.length - kept.length, droppedPairs: pairs(data) - pairs(kept) };
+}
+
+/**
+ * dropOverlongPrompts with a note on what was left out; a RunInputError when no pair is left.
+ */
+export function fitPreferences(
+  prefs: PreferenceData,
+  tok: Tokenizer,
+  maxLength: number,
+  note: (message: string) => void,
+): RankedPrompt[] {
+  const fit = dropOverlongPrompts(prefs.data, tok, maxLength);
+  if (fit.droppedPrompts > 0)
+    note(
+      `${fit.droppedPrompts} of ${prefs.data.length} prompts (${fit.droppedPairs} pairs) fill ${maxLength} tokens before their answers: left out (raise --maxLength to keep them)`,
+    );
+  if (fit.data.every((d) => d.pairs.length === 0))
+    throw new RunInputError(`no prompt with a preference pair fits in --maxLength ${maxLength} tokens`);
+  return fit.data;
 }
