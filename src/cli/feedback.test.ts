@@ -53,6 +53,15 @@ describe('rein feedback', () => {
     } finally {
       await store.close();
     }
+    await run(['labeler', 'token', '--db', db, '--name', 'ann']);
+    const rotated = printed.at(-1)!;
+    const again = await openStore(db);
+    try {
+      expect(await again.labelerByTokenHash(hashToken(token))).toBeNull();
+      expect((await again.labelerByTokenHash(hashToken(rotated)))?.name).toBe('ann');
+    } finally {
+      await again.close();
+    }
     const file = join(dir, 'c.jsonl');
     writeFileSync(
       file,

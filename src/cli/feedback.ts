@@ -26,6 +26,8 @@ const HELP = `usage: rein feedback <command> --db URL [options]
   round list           rounds with progress
   labeler add --name N [--admin]
                        a person; prints their token once (only its hash is stored)
+  labeler token --name N
+                       a new token for N (the old one stops working: use when one leaks)
   labeler list         people and imported sources
   add-candidates --round R --from FILE.jsonl
                        prompts with K candidates ({prompt, candidates:[…]} or the world's
@@ -156,6 +158,15 @@ export async function run(argv: string[]): Promise<void> {
       console.log(`${l.role} '${l.name}' added. Their token (shown only now; only its hash is stored):`);
       console.log(token);
       console.log(`Sign-in link: http://HOST:PORT/${v.admin ? 'admin' : ''}#token=${token}`);
+      return;
+    }
+    case 'labeler token': {
+      const v = parse(args, { name: { type: 'string' } }, key);
+      const name = need(v, 'name', key);
+      const token = newToken();
+      const l = await withStore(v, key, (s) => s.setTokenHash(name, hashToken(token)));
+      console.log(`new token for ${l.role} '${l.name}' (the old one no longer works):`);
+      console.log(token);
       return;
     }
     case 'labeler list': {

@@ -71,6 +71,11 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     await expect(store.addLabeler({ name: 'ana', role: 'labeler', tokenHash: 'x' })).rejects.toThrow(
       /exists/,
     );
+    const fresh = newToken();
+    await store.setTokenHash('ana', hashToken(fresh));
+    expect(await store.labelerByTokenHash(hashToken(a.token))).toBeNull();
+    expect((await store.labelerByTokenHash(hashToken(fresh)))?.name).toBe('ana');
+    await expect(store.setTokenHash('nobody', 'x')).rejects.toThrow(/no labeler/);
   });
 
   it.skipIf(skip)('adds prompts once, refusing K = 1', async () => {

@@ -158,6 +158,18 @@ export class FeedbackStore {
     return labeler;
   }
 
+  /** Replaces a person's token (the old one stops working at once). */
+  async setTokenHash(name: string, tokenHash: string): Promise<Labeler> {
+    const r = await this.db.run("UPDATE labelers SET token_hash = ? WHERE name = ? AND role <> 'imported'", [
+      tokenHash,
+      name,
+    ]);
+    if (r.changes !== 1) throw new StoreError('not_found', `no labeler '${name}' who can sign in`, 'name');
+    return (await this.db.get<Labeler>('SELECT id, name, role, created_at FROM labelers WHERE name = ?', [
+      name,
+    ]))!;
+  }
+
   async labelerByTokenHash(tokenHash: string): Promise<Labeler | null> {
     return this.db.get<Labeler>(
       "SELECT id, name, role, created_at FROM labelers WHERE token_hash = ? AND role <> 'imported'",
