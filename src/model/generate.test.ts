@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { getBackend } from '../kernels/index.js';
 import * as T from '../tensor/index.js';
 import { Llama2cTokenizer } from '../tokenizer/llama2c.js';
 import { sharedFile } from '../tokenizer/shared-data.js';
@@ -8,7 +9,7 @@ import { resolveModelConfig } from './config.js';
 import { Decoder } from './decoder.js';
 import { generate } from './generate.js';
 import { readLlama2cCheckpoint } from './llama2c-checkpoint.js';
-import { kthLargest, SamplerScratch, sampleRow } from './sampler.js';
+import { kthLargest, pickToken, rowProbabilities, type SamplerOptions, SamplerScratch } from './sampler.js';
 import { responseLogProbs, Transformer } from './transformer.js';
 
 function randomModel(arch: 'gpt' | 'llama', seed: number): Transformer {
@@ -142,18 +143,20 @@ for (const arch of ['gpt', 'llama'] as const) {
   });
 }
 
-describe('sampleRow', () => {
+describe('sampling one token', () => {
   const logits = Float32Array.from([2, 1, 0.5, -1, 3, 0]);
   const probs = (temp: number, keep: (i: number) => boolean) => {
     const e = Array.from(logits, (x, i) => (keep(i) ? Math.exp(x / temp) : 0));
     const z = e.reduce((a, b) => a + b, 0);
     return e.map((x) => x / z);
   };
-  const freq = (opts: Parameters<typeof sampleRow>[1], n: number) => {
+  const draw = (o: SamplerOptions, rng: Rng, s: SamplerScratch) =>
+    pickToken(logits, rowProbabilities(getBackend(), logits, 1, o, s), o, rng, s);
+  const freq = (o: SamplerOptions, n: number) => {
     const rng = new Rng(5);
     const s = new SamplerScratch(logits.length);
     const counts = new Array(logits.length).fill(0);
-    for (let i = 0; i < n; i++) counts[sampleRow(logits, opts, rng, s).id]++;
+    for (let i = 0; i < n; i++) counts[draw(o, rng, s).id]++;
     return counts.map((c) => c / n);
   };
 
@@ -180,16 +183,14 @@ describe('sampleRow', () => {
     expect(f[1] + f[2] + f[3] + f[5]).toBe(0);
   });
 
-  it('reports the untruncated log-probability', () => {
-    const rng = new Rng(1);
-    const r = sampleRow(
-      logits,
-      { greedy: false, temperature: 2, topK: 1, topP: 1 },
-      rng,
-      new SamplerScratch(6),
-    );
+  it('reports the untruncated log-probability at the temperature, and greedy at 1', () => {
+    const s = new SamplerScratch(6);
+    const r = draw({ greedy: false, temperature: 2, topK: 1, topP: 1 }, new Rng(1), s);
     expect(r.id).toBe(4);
     expect(r.logProb).toBeCloseTo(Math.log(probs(2, () => true)[4]), 6);
+    const g = draw({ greedy: true, temperature: 1, topK: 0, topP: 1 }, new Rng(1), s);
+    expect(g.id).toBe(4);
+    expect(g.logProb).toBeCloseTo(Math.log(probs(1, () => true)[4]), 6);
   });
 
   it('kthLargest finds order statistics', () => {

@@ -7,11 +7,13 @@
  * seeded generator, so a seed reproduces every row exactly. Rows that finish (a stop token) keep
  * their place in the batch until all are done; nothing big is allocated per token.
  */
+
+import { getBackend } from '../kernels/index.js';
 import * as T from '../tensor/index.js';
 import { decodeContinuation, type Tokenizer } from '../tokenizer/tokenizer.js';
 import { Rng } from '../util/rng.js';
 import { Decoder } from './decoder.js';
-import { checkSamplerOptions, SamplerScratch, sampleRow } from './sampler.js';
+import { checkSamplerOptions, pickToken, rowProbabilities, SamplerScratch } from './sampler.js';
 import type { Transformer } from './transformer.js';
 
 export interface GenerateOptions {
@@ -102,12 +104,21 @@ export function generate(
     T.noGrad(() => {
       decoder.begin(B, start);
       let logits = decoder.forward(padded, Tp);
+      const be = getBackend();
       for (let step = 0; step < maxNew; step++) {
+        const probs = rowProbabilities(be, logits, rowOf.length, sampler, scratch);
         let active = 0;
         for (let j = 0; j < rowOf.length; j++) {
           const b = rowOf[j];
           if (done[b]) continue;
-          const { id, logProb } = sampleRow(logits.subarray(j * V, (j + 1) * V), sampler, rngs[b], scratch);
+          const row = logits.subarray(j * V, (j + 1) * V);
+          const { id, logProb } = pickToken(
+            row,
+            probs.subarray(j * V, (j + 1) * V),
+            sampler,
+            rngs[b],
+            scratch,
+          );
           out[b].ids.push(id);
           out[b].logProbs.push(logProb);
           next[j] = id;

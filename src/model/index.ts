@@ -12,5 +12,5 @@ export { type GenerateOptions, type Generation, generate } from './generate.js';
 export { readHfFolder } from './hf-folder.js';
 export { encodeLlama2cCheckpoint, type LoadedWeights, readLlama2cCheckpoint } from './llama2c-checkpoint.js';
 export { encodeSafetensors, type NamedArray, readSafetensors, writeSafetensors } from './safetensors.js';
-export { type SamplerOptions, sampleRow } from './sampler.js';
+export { pickToken, rowProbabilities, type SamplerOptions, SamplerScratch } from './sampler.js';
 export { type ForwardOptions, responseLogProbs, type TokenBatch, Transformer } from './transformer.js';

@@ -1,12 +1,15 @@
+import type { Backend } from '../kernels/backend.js';
 import type { Rng } from '../util/rng.js';
 
 /**
- * Picking the next token from one row of logits: greedy, or sampling at a temperature with
- * optional top-k and top-p (nucleus) truncation.
+ * Picking the next token of each row: greedy, or sampling at a temperature with optional top-k
+ * and top-p (nucleus) truncation.
  *
- * The log-probability returned is that of the chosen token under softmax(logits / temperature)
- * — before truncation — which is what a policy-gradient learner recomputes at training time
- * (responseLogProbs with the same temperature). Greedy reports it at temperature 1.
+ * The probabilities softmax(logits / temperature) of all rows come from the kernel backend in one
+ * call (`rowProbabilities`); then each row draws one token in a single pass. The log-probability
+ * returned is that of the chosen token under softmax(logits / temperature) — before truncation —
+ * which is what a policy-gradient learner recomputes at training time (responseLogProbs with the
+ * same temperature). Greedy reports it at temperature 1.
  */
 export interface SamplerOptions {
   greedy: boolean;
@@ -27,14 +30,36 @@ export function checkSamplerOptions(o: SamplerOptions): void {
 
 /** Reusable work arrays for one vocabulary size (no allocation per token). */
 export class SamplerScratch {
-  readonly p: Float64Array;
   readonly idx: Int32Array;
   readonly sel: Float32Array;
+  /** Row probabilities, grown to rows·vocab on demand. */
+  probs = new Float32Array(0);
   constructor(readonly vocab: number) {
-    this.p = new Float64Array(vocab);
     this.idx = new Int32Array(vocab);
     this.sel = new Float32Array(vocab);
   }
+}
+
+/**
+ * softmax(logits / temperature) of `rows` rows (temperature 1 when greedy) into scratch.probs,
+ * one scale and one softmax kernel call for the whole batch. Returns the probabilities.
+ */
+export function rowProbabilities(
+  be: Backend,
+  logits: Float32Array,
+  rows: number,
+  o: SamplerOptions,
+  s: SamplerScratch,
+): Float32Array {
+  const n = rows * s.vocab;
+  if (s.probs.length < n) s.probs = new Float32Array(n);
+  const p = s.probs.subarray(0, n);
+  const t = o.greedy ? 1 : o.temperature;
+  if (t !== 1) {
+    be.unary('scale', logits, p, n, 1 / t);
+    be.softmax(p, rows, s.vocab, p);
+  } else be.softmax(logits, rows, s.vocab, p);
+  return p;
 }
 
 export interface Sampled {
@@ -42,40 +67,36 @@ export interface Sampled {
   logProb: number;
 }
 
-export function sampleRow(logits: Float32Array, o: SamplerOptions, rng: Rng, s: SamplerScratch): Sampled {
+/**
+ * Picks a token of one row from its logits and its probabilities (from rowProbabilities).
+ * Greedy and top-k compare logits (exact order); sampling walks the probabilities.
+ */
+export function pickToken(
+  logits: Float32Array,
+  p: Float32Array,
+  o: SamplerOptions,
+  rng: Rng,
+  s: SamplerScratch,
+): Sampled {
   const V = logits.length;
   if (o.greedy) {
     let best = 0;
     for (let i = 1; i < V; i++) if (logits[i] > logits[best]) best = i;
-    return { id: best, logProb: logits[best] - logSumExp(logits, 1) };
+    return { id: best, logProb: Math.log(p[best]) };
   }
-  const invT = 1 / o.temperature;
-  let m = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < V; i++) if (logits[i] * invT > m) m = logits[i] * invT;
-  // unnormalised probabilities p_i = exp(z_i − max z)
-  const p = s.p;
-  let Z = 0;
-  for (let i = 0; i < V; i++) {
-    p[i] = Math.exp(logits[i] * invT - m);
-    Z += p[i];
-  }
-  const logProbOf = (id: number) => logits[id] * invT - m - Math.log(Z);
-
-  // top-k: zero everything below the k-th largest logit (ties at the threshold are kept)
+  let threshold = Number.NEGATIVE_INFINITY;
   if (o.topK > 0 && o.topK < V) {
     s.sel.set(logits);
-    const threshold = kthLargest(s.sel, V, o.topK);
-    for (let i = 0; i < V; i++) if (logits[i] < threshold) p[i] = 0;
+    threshold = kthLargest(s.sel, V, o.topK); // ties at the threshold are kept
   }
-  let mass = 0;
-  for (let i = 0; i < V; i++) mass += p[i];
-
   if (o.topP < 1) {
-    // Only tokens with p ≥ (1 − topP)/(V − 1) of the mass can be in the nucleus (llama2.c's
+    // Only tokens with p ≥ (1 − topP)/(V − 1) of the kept mass can be in the nucleus (llama2.c's
     // cut): sort just those, most likely first, and keep the shortest prefix reaching topP.
+    let mass = 0;
+    for (let i = 0; i < V; i++) if (logits[i] >= threshold) mass += p[i];
     const cutoff = ((1 - o.topP) / (V - 1)) * mass;
     let n = 0;
-    for (let i = 0; i < V; i++) if (p[i] >= cutoff && p[i] > 0) s.idx[n++] = i;
+    for (let i = 0; i < V; i++) if (logits[i] >= threshold && p[i] >= cutoff && p[i] > 0) s.idx[n++] = i;
     const cand = Array.from(s.idx.subarray(0, n)).sort((a, b) => p[b] - p[a] || a - b);
     let cum = 0;
     let last = cand.length - 1;
@@ -91,28 +112,23 @@ export function sampleRow(logits: Float32Array, o: SamplerOptions, rng: Rng, s: 
     let u = rng.uniform() * kept;
     for (let j = 0; j <= last; j++) {
       u -= p[cand[j]];
-      if (u < 0) return { id: cand[j], logProb: logProbOf(cand[j]) };
+      if (u < 0) return { id: cand[j], logProb: Math.log(p[cand[j]]) };
     }
-    return { id: cand[last], logProb: logProbOf(cand[last]) };
+    return { id: cand[last], logProb: Math.log(p[cand[last]]) };
   }
-
+  let mass = 0;
+  if (threshold === Number.NEGATIVE_INFINITY) for (let i = 0; i < V; i++) mass += p[i];
+  else for (let i = 0; i < V; i++) if (logits[i] >= threshold) mass += p[i];
   let u = rng.uniform() * mass;
-  let lastNonZero = 0;
+  let lastKept = -1;
   for (let i = 0; i < V; i++) {
-    if (p[i] === 0) continue;
-    lastNonZero = i;
+    if (logits[i] < threshold || p[i] === 0) continue;
+    lastKept = i;
     u -= p[i];
-    if (u < 0) return { id: i, logProb: logProbOf(i) };
+    if (u < 0) return { id: i, logProb: Math.log(p[i]) };
   }
-  return { id: lastNonZero, logProb: logProbOf(lastNonZero) }; // rounding left u ≥ 0
-}
-
-function logSumExp(x: Float32Array, scale: number): number {
-  let m = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < x.length; i++) if (x[i] * scale > m) m = x[i] * scale;
-  let s = 0;
-  for (let i = 0; i < x.length; i++) s += Math.exp(x[i] * scale - m);
-  return m + Math.log(s);
+  if (lastKept < 0) throw new Error('sampling: every token has probability 0 (logits hold NaN or −∞?)');
+  return { id: lastKept, logProb: Math.log(p[lastKept]) }; // rounding left u ≥ 0
 }
 
 /** The k-th largest of a[0 … n−1] (1-based k) by quickselect; reorders a. */
