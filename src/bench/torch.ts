@@ -7,6 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { spinCountSetByRein } from '../kernels/native/index.js';
 
 /** The python that has Debian's python3-torch. */
 export const TORCH_PYTHON = '/usr/bin/python3';
@@ -46,7 +47,11 @@ export function checkTorch(): void {
 /** Runs the reference with these arguments (e.g. ['train', '--arch', 'gpt', …]); returns its JSON. */
 export function runTorchReference(args: string[]): TorchResult {
   const script = torchReferencePath();
-  const r = spawnSync(TORCH_PYTHON, [script, ...args], { encoding: 'utf8', timeout: 600_000 });
+  // The child gets this process's environment (the same OpenBLAS settings and thread counts), minus
+  // the OpenMP spin setting rein's loader adds for itself: PyTorch runs with its own defaults.
+  const env = { ...process.env };
+  if (spinCountSetByRein) delete env.GOMP_SPINCOUNT;
+  const r = spawnSync(TORCH_PYTHON, [script, ...args], { encoding: 'utf8', timeout: 600_000, env });
   if (r.error !== undefined) throw new Error(`torch reference: ${r.error.message}`);
   if (r.status !== 0) {
     throw new Error(

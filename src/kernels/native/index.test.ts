@@ -1,5 +1,12 @@
 import { expect, it } from 'vitest';
-import { loadNative, NATIVE_ADDON_PATH, nativeInfo, setNativeThreads } from './index.js';
+import {
+  loadNative,
+  NATIVE_ADDON_PATH,
+  nativeInfo,
+  REIN_GOMP_SPINCOUNT,
+  setNativeThreads,
+  spinCountSetByRein,
+} from './index.js';
 import { describeNative, nat } from './test-helpers/native.js';
 
 it('loadNative returns the backend or a reason, never throws', () => {
@@ -55,6 +62,14 @@ describeNative('native addon: checks, info, threads', () => {
     expect(() => nat.attention(x, x, x, 1, 1, 1, 3, 2, 1, 2, 0, null, 1, x, null)).toThrow(
       /Hq \(3\) must be a multiple of Hkv \(2\)/,
     );
+  });
+
+  it('shortens the OpenMP spin unless the user chose a wait policy', () => {
+    if (spinCountSetByRein) expect(process.env.GOMP_SPINCOUNT).toBe(REIN_GOMP_SPINCOUNT);
+    else
+      expect(process.env.GOMP_SPINCOUNT !== undefined || process.env.OMP_WAIT_POLICY !== undefined).toBe(
+        true,
+      );
   });
 
   it('reports its OpenBLAS and threads, and threads can be set', () => {

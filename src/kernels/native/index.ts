@@ -91,6 +91,19 @@ export type NativeLoad = { ok: true; backend: Backend } | { ok: false; reason: s
 let loaded: NativeLoad | null = null;
 let addon: NativeAddon | null = null;
 
+/**
+ * How long an idle OpenMP worker spins before it sleeps, in spin iterations, unless the user set
+ * GOMP_SPINCOUNT or OMP_WAIT_POLICY. libgomp's default (300,000) keeps a worker spinning ~5 ms
+ * after every parallel region: harmless on an idle machine, but where other processes share the
+ * cores (tests in parallel, a second training run) that spinning steals whole time slices from
+ * them and from our own straggling threads. 20,000 (a fraction of a millisecond) still covers
+ * the gaps between the kernels of a step. libgomp reads it once, when the addon loads it.
+ */
+export const REIN_GOMP_SPINCOUNT = '20000';
+
+/** True when loadNative set GOMP_SPINCOUNT itself (so a child process can be given the user's environment). */
+export let spinCountSetByRein = false;
+
 const UNARY_CODE = codes(UNARY_OPS);
 const BINARY_CODE = codes(BINARY_OPS);
 const REDUCE_CODE = codes(REDUCE_OPS);
@@ -167,6 +180,10 @@ export function loadNative(): NativeLoad {
     return loaded;
   }
   try {
+    if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
+      process.env.GOMP_SPINCOUNT = REIN_GOMP_SPINCOUNT;
+      spinCountSetByRein = true;
+    }
     const req = createRequire(import.meta.url);
     const a = req(NATIVE_ADDON_PATH) as NativeAddon;
     const bad = selfCheck(a);
