@@ -26,6 +26,7 @@ export function answerLogProbs(
           idx.map((i) => encodeChat(tok, prompts[i]).ids),
           idx.map((i) => answerIds[i]),
           tok.padId ?? 0,
+          model.config.contextLength,
         );
         const lp = responseColumns(
           responseLogProbs(model, batch, batch.responseStart, temperature).logProbs.data,

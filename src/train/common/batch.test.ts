@@ -8,14 +8,14 @@ describe('batching', () => {
   ];
 
   it('right-pads rows and records their lengths', () => {
-    const b = padRight(seqs, 0);
+    const b = padRight(seqs, 0, 5);
     expect([b.B, b.T]).toEqual([2, 5]);
     expect(Array.from(b.ids)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 0, 0]);
     expect(Array.from(b.end!)).toEqual([5, 3]);
   });
 
   it('targets only response tokens, shifted by one', () => {
-    const t = nextTokenTargets(padRight(seqs, 0));
+    const t = nextTokenTargets(padRight(seqs, 0, 5));
     // row 0: positions 2, 3 predict tokens 4, 5 (response starts at index 3)
     expect(Array.from(t.slice(0, 5))).toEqual([IGNORE, IGNORE, 4, 5, IGNORE]);
     // row 1: response from index 1: positions 0, 1 predict 7, 8; padding ignored
@@ -23,8 +23,14 @@ describe('batching', () => {
   });
 
   it('targets every token when pretraining', () => {
-    const t = nextTokenTargets(padRight(seqs, 0), true);
+    const t = nextTokenTargets(padRight(seqs, 0, 5), true);
     expect(Array.from(t.slice(0, 5))).toEqual([2, 3, 4, 5, IGNORE]);
+  });
+
+  it('rounds the batch length up to a multiple of 16 within the limit', () => {
+    expect(padRight(seqs, 0).T).toBe(16);
+    expect(padRight(seqs, 0, 12).T).toBe(12);
+    expect(padRight([{ ids: Array(17).fill(1), responseStart: 0 }], 0).T).toBe(32);
   });
 
   it('truncates long sequences', () => {

@@ -14,13 +14,19 @@ export interface Sequence {
 /** Ignore index of the next-token targets: positions whose target is not trained. */
 export const IGNORE = -1;
 
-/** Right-pads sequences into one (B, T) batch, T = the longest row; `end[b]` is row b's length. */
+/**
+ * Right-pads sequences into one (B, T) batch; `end[b]` is row b's length. T is the longest row
+ * rounded up to a multiple of 16 (but not past `limit`, the model's context): batches then come
+ * in a few shapes only, so the buffer pool reuses their activations instead of allocating anew.
+ */
 export function padRight(
   seqs: readonly Sequence[],
   padId: number,
+  limit = Number.POSITIVE_INFINITY,
 ): TokenBatch & { responseStart: Int32Array } {
   const B = seqs.length;
-  const T = Math.max(1, ...seqs.map((s) => s.ids.length));
+  const longest = Math.max(1, ...seqs.map((s) => s.ids.length));
+  const T = Math.max(longest, Math.min(roundUp(longest, 16), limit));
   const ids = new Int32Array(B * T).fill(padId);
   const end = new Int32Array(B);
   const responseStart = new Int32Array(B);
@@ -49,6 +55,11 @@ export function nextTokenTargets(
     for (let t = from; t < len; t++) targets[b * T + t - 1] = ids[b * T + t];
   }
   return targets;
+}
+
+/** n rounded up to a multiple of m. */
+export function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m;
 }
 
 /** Truncates a sequence to `maxLen` tokens (keeping the prompt's start), or returns it unchanged. */

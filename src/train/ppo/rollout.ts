@@ -5,6 +5,7 @@
  * the response layout (B, L) that GAE and the losses use — and the transformer masks the pads.
  */
 import type { TokenBatch } from '../../model/transformer.js';
+import { roundUp } from '../common/batch.js';
 
 export interface RolloutBatch extends TokenBatch {
   /** Column of every row's first response token (= the longest prompt). */
@@ -17,14 +18,23 @@ export interface RolloutBatch extends TokenBatch {
   responseStart: Int32Array;
 }
 
+/**
+ * Tp and L are rounded up to multiples of 8 when that fits in `limit` (the model's context), so
+ * rollout batches come in few shapes and the buffer pool reuses their activations.
+ */
 export function rolloutBatch(
   prompts: readonly (readonly number[])[],
   responses: readonly (readonly number[])[],
   padId: number,
+  limit = Number.POSITIVE_INFINITY,
 ): RolloutBatch {
   const B = prompts.length;
-  const Tp = Math.max(...prompts.map((p) => p.length));
-  const L = Math.max(1, ...responses.map((r) => r.length));
+  let Tp = Math.max(...prompts.map((p) => p.length));
+  let L = Math.max(1, ...responses.map((r) => r.length));
+  if (roundUp(Tp, 8) + roundUp(L, 8) <= limit) {
+    Tp = roundUp(Tp, 8);
+    L = roundUp(L, 8);
+  }
   const T = Tp + L;
   const ids = new Int32Array(B * T).fill(padId);
   const start = new Int32Array(B);

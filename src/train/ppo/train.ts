@@ -160,6 +160,7 @@ export function trainPpo(
       rows.map((r) => promptIds[r]),
       gens.map((g) => g.ids),
       padId,
+      policy.config.contextLength,
     );
     const { B, L } = batch;
     const mask = responseMask(batch);

@@ -27,7 +27,7 @@ export function scoreSequences(
   T.noGrad(() => {
     for (let i = 0; i < seqs.length; i += batchSize) {
       T.scope(() => {
-        const batch = padRight(seqs.slice(i, i + batchSize), padId);
+        const batch = padRight(seqs.slice(i, i + batchSize), padId, rm.config.contextLength);
         out.set(rm.scalarAtLast(batch).data, i);
       });
     }

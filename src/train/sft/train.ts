@@ -54,7 +54,7 @@ export function responseLoss(
   T.noGrad(() => {
     for (let i = 0; i < seqs.length; i += batchSize) {
       T.scope(() => {
-        const batch = padRight(seqs.slice(i, i + batchSize), padId);
+        const batch = padRight(seqs.slice(i, i + batchSize), padId, model.config.contextLength);
         const targets = nextTokenTargets(batch);
         const n = targets.reduce((c, t) => c + (t === IGNORE ? 0 : 1), 0);
         total += T.crossEntropy(model.logits(batch), targets, {
@@ -119,6 +119,7 @@ export function trainLanguageModel(
     const batch = padRight(
       batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i]),
       padId,
+      model.config.contextLength,
     );
     const targets = nextTokenTargets(batch);
     // 2. forward, loss, backward (every activation released when the scope ends)
