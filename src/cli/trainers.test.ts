@@ -130,6 +130,25 @@ describe('rein sft → rm → ppo → dpo → bon', () => {
     expect(existsSync(join(f('sft'), 'state'))).toBe(false);
   });
 
+  it('sft takes options from --config, overridden by the command line', async () => {
+    writeFileSync(
+      f('sft-config.json'),
+      JSON.stringify({
+        data: f('demos.jsonl'),
+        model: f('base'),
+        out: f('sft-cfg'),
+        steps: 50,
+        lr: 0.002,
+        batchSize: 4,
+      }),
+    );
+    await capture(sft, ['--config', f('sft-config.json'), '--steps', '2']);
+    const cfg = JSON.parse(readFileSync(join(f('sft-cfg'), 'train-config.json'), 'utf8'));
+    expect(cfg).toMatchObject({ steps: 2, lr: 0.002, batchSize: 4, warmupSteps: 20 });
+    expect(readLog(f('sft-cfg'))).toHaveLength(2);
+    expect((loadModel(f('sft-cfg')).meta.config as { steps: number }).steps).toBe(2);
+  });
+
   it('rm train learns the rankings, saves held-out accuracy; rm eval reads every format', async () => {
     const out = await capture(rm, [
       'train',

@@ -31,7 +31,7 @@ export function runHelp(usage: string, about: string, schema: z.ZodType): string
     '',
     about,
     '',
-    'options (defaults < --config FILE.json < --key value; dotted keys for groups, e.g. --kl.beta 0.05):',
+    'options (defaults < --config FILE.json < --key value; --group.key for grouped options):',
     configHelp(schema),
     '  --config <file>  JSON file of options',
   ].join('\n');
