@@ -55,7 +55,7 @@ describe('trainDpo', () => {
       DpoConfig.parse({ ...base, out: mkdtempSync(join(tmpdir(), 'rein-dpo-')), epochs: 4, saveEvery: 0 }),
       { quiet: true, log },
     );
-    // 24 training prompts: 6 of them K = 3 (3 pairs) and 18 K = 2 → 36 pairs; 8 held out
+    // 32 prompts: 8 rankings of K = 3 (3 pairs each) and 24 flat pairs, split by prompt (8 held out)
     expect(result.trainPairs + result.heldoutPairs).toBe(8 * 3 + 24);
     expect(records).toHaveLength(result.steps);
     expect(records[0].margin).toBeCloseTo(0, 5); // policy = reference before the first update
