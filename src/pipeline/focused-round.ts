@@ -1,0 +1,29 @@
+/**
+ * Turning a probe's finding into work for people: a focused ranking round in the feedback
+ * database whose instructions name the problem, filled with the prompts where the policy showed
+ * it (and others of the same families), each with K fresh candidates from the policy.
+ */
+import type { MisalignmentLabel } from '../data/labels.js';
+import type { FeedbackStore } from '../feedback/db/store.js';
+import type { PromptInput } from '../feedback/db/types.js';
+import { FOCUS_INSTRUCTIONS } from './rounds.js';
+
+export interface FocusedRound {
+  round: string;
+  focus: string;
+  added: number;
+}
+
+/** Creates the round (named `name`) and adds `prompts` (with their candidates) to it. */
+export async function createFocusedRound(
+  store: FeedbackStore,
+  name: string,
+  problem: MisalignmentLabel,
+  prompts: readonly PromptInput[],
+  labelersPerPrompt: number,
+): Promise<FocusedRound> {
+  const focus = FOCUS_INSTRUCTIONS[problem];
+  await store.createRound({ name, focus, labelersPerPrompt });
+  const { added } = await store.addPrompts(name, prompts);
+  return { round: name, focus, added };
+}
