@@ -26,6 +26,7 @@ typedef struct {
   float *out, *probs, *dq, *dk, *dv;
   float *scratch; /* per thread: scratchPer floats */
   size_t scratchPer;
+  size_t scratchRows; /* loop path: floats of probability rows at the start of a thread's scratch */
   int useBlas;
 } AttnCtx;
 
@@ -54,26 +55,115 @@ REIN_HOT static void masked_softmax_row(float *restrict row, size_t n, size_t lo
   for (size_t j = hi + 1; j < n; j++) row[j] = 0.0f;
 }
 
-/* scores[j] = scale·⟨q, k_j⟩ for j in [lo, hi]. */
-REIN_HOT static void dot_scores(const float *restrict q, const float *restrict k, size_t ldk, size_t D, float scale,
-                                float *restrict row, size_t lo, size_t hi) {
-  for (size_t j = lo; j <= hi; j++) {
-    const float *restrict kj = k + j * ldk;
-    float s = 0.0f;
-#pragma omp simd reduction(+ : s)
-    for (size_t d = 0; d < D; d++) s += q[d] * kj[d];
-    row[j] = s * scale;
+/*
+ * The loop path for one query row of every query head in a KV group (decoding, small heads).
+ * Scores are computed against Kt, the group's keys transposed to (D, ldt), so the inner loops run
+ * over 16 keys at a time with no horizontal sums; outputs accumulate in registers. Each key and
+ * value row serves every query head that shares it. `rows[i]` is head i's probability row
+ * (length Tk), `qs[i]`/`os[i]` its query and output rows. D is a compile-time constant in the
+ * specialised copies below, so the D loops unroll.
+ */
+REIN_INLINE void group_row(const float *const *qs, float *const *os, float *const *rows, size_t group,
+                           const float *restrict Kt, size_t ldt, const float *V, size_t ldkv, size_t Tk, size_t lo,
+                           size_t hi, float scale, const size_t D) {
+  for (size_t i = 0; i < group; i++) {
+    const float *restrict q = qs[i];
+    float *restrict row = rows[i];
+    for (size_t jb = lo; jb <= hi; jb += 16) {
+      float acc[16] = {0};
+      for (size_t d = 0; d < D; d++) {
+        const float qd = q[d] * scale;
+        const float *restrict kt = Kt + d * ldt + jb;
+        for (size_t jj = 0; jj < 16; jj++) acc[jj] += qd * kt[jj];
+      }
+      size_t w = hi + 1 - jb < 16 ? hi + 1 - jb : 16;
+      for (size_t jj = 0; jj < w; jj++) row[jb + jj] = acc[jj];
+    }
+    masked_softmax_row(row, Tk, lo, hi);
+  }
+  float acc[D];
+  for (size_t i = 0; i < group; i++) {
+    const float *restrict p = rows[i];
+    for (size_t d = 0; d < D; d++) acc[d] = 0.0f;
+    for (size_t j = lo; j <= hi; j++) {
+      const float *restrict vj = V + j * ldkv;
+      const float pj = p[j];
+      for (size_t d = 0; d < D; d++) acc[d] += pj * vj[d];
+    }
+    float *restrict o = os[i];
+    for (size_t d = 0; d < D; d++) o[d] = acc[d];
   }
 }
 
-/* o = Σ_j p[j]·v_j over j in [lo, hi]. */
-REIN_HOT static void weighted_values(const float *restrict p, const float *restrict v, size_t ldv, size_t D,
-                                     float *restrict o, size_t lo, size_t hi) {
-  for (size_t d = 0; d < D; d++) o[d] = 0.0f;
-  for (size_t j = lo; j <= hi; j++) {
-    const float *restrict vj = v + j * ldv;
-    float pj = p[j];
-    for (size_t d = 0; d < D; d++) o[d] += pj * vj[d];
+REIN_HOT static void group_row_any(const float *const *qs, float *const *os, float *const *rows, size_t group,
+                                   const float *Kt, size_t ldt, const float *V, size_t ldkv, size_t Tk, size_t lo,
+                                   size_t hi, float scale, size_t D) {
+  switch (D) {
+    case 8:
+      group_row(qs, os, rows, group, Kt, ldt, V, ldkv, Tk, lo, hi, scale, 8);
+      break;
+    case 16:
+      group_row(qs, os, rows, group, Kt, ldt, V, ldkv, Tk, lo, hi, scale, 16);
+      break;
+    case 32:
+      group_row(qs, os, rows, group, Kt, ldt, V, ldkv, Tk, lo, hi, scale, 32);
+      break;
+    case 64:
+      group_row(qs, os, rows, group, Kt, ldt, V, ldkv, Tk, lo, hi, scale, 64);
+      break;
+    default:
+      group_row(qs, os, rows, group, Kt, ldt, V, ldkv, Tk, lo, hi, scale, D);
+  }
+}
+
+/* Kt[d·ldt + j] = K[j·ldkv + d] for keys j in [lo, hi]. */
+REIN_HOT static void transpose_keys(const float *restrict K, size_t ldkv, size_t D, size_t lo, size_t hi,
+                                    float *restrict Kt, size_t ldt) {
+  for (size_t j = lo; j <= hi; j++)
+    for (size_t d = 0; d < D; d++) Kt[d * ldt + j] = K[j * ldkv + d];
+}
+
+/* Row stride of the transposed keys: Tk rounded up to 16, plus 16 so a 16-wide block starting at
+ * any key stays inside the row. */
+static size_t kt_stride(size_t Tk) { return ((Tk + 15) / 16) * 16 + 16; }
+
+/* Loop path over one (batch row, KV head): every query head of the group, every query row. */
+static void attention_group_loops(const AttnCtx *c, size_t b, size_t g, float *scratch) {
+  size_t Tq = c->Tq, Tk = c->Tk, D = c->D, group = c->Hq / c->Hkv;
+  size_t ldkv = c->Hkv * D;
+  const float *K = c->k + b * c->kvBatchStride + g * D;
+  const float *V = c->v + b * c->kvBatchStride + g * D;
+  int64_t ks = c->keyStart ? c->keyStart[b] : 0;
+  if (ks < 0) ks = 0;
+  int64_t last = c->qStart + (int64_t)Tq - 1;
+  if (last > (int64_t)Tk - 1) last = (int64_t)Tk - 1;
+  if (last < ks) last = ks - 1; /* nothing visible: every row below is zeroed */
+  size_t ldt = kt_stride(Tk);
+  float *Kt = scratch + c->scratchRows; /* (D, ldt) after the probability rows */
+  if (last >= ks) transpose_keys(K, ldkv, D, (size_t)ks, (size_t)last, Kt, ldt);
+  enum { MAX_GROUP_STACK = 64 };
+  const float *qbuf[MAX_GROUP_STACK];
+  float *obuf[MAX_GROUP_STACK], *rbuf[MAX_GROUP_STACK];
+  for (size_t h0 = g * group; h0 < (g + 1) * group; h0 += MAX_GROUP_STACK) {
+    size_t n = (g + 1) * group - h0 < MAX_GROUP_STACK ? (g + 1) * group - h0 : MAX_GROUP_STACK;
+    for (size_t t = 0; t < Tq; t++) {
+      for (size_t i = 0; i < n; i++) {
+        size_t h = h0 + i;
+        qbuf[i] = c->q + ((b * Tq + t) * c->Hq + h) * D;
+        obuf[i] = c->out + ((b * Tq + t) * c->Hq + h) * D;
+        rbuf[i] = c->probs ? c->probs + ((b * c->Hq + h) * Tq + t) * Tk : scratch + i * Tk;
+      }
+      int64_t hi = c->qStart + (int64_t)t;
+      if (hi > last) hi = last;
+      if (hi < ks) {
+        for (size_t i = 0; i < n; i++) {
+          memset(rbuf[i], 0, Tk * sizeof(float));
+          memset(obuf[i], 0, D * sizeof(float));
+        }
+        continue;
+      }
+      group_row_any(qbuf, obuf, rbuf, n, Kt, ldt, V, ldkv, Tk, (size_t)ks, (size_t)hi, c->scale, D);
+    }
   }
 }
 
@@ -97,53 +187,42 @@ static void attention_head(const AttnCtx *c, size_t b, size_t h, float *P) {
     return;
   }
   size_t j0 = (size_t)ks;
-  if (c->useBlas) {
-    /* Causal blocks of query rows: block [t0, t1) sees keys up to qStart + t1 − 1 at most, so
-     * the products skip the masked upper triangle (about 40% of the work at T = 128). */
-    size_t block = Tq >= 64 ? 32 : Tq;
-    for (size_t t0 = 0; t0 < Tq; t0 += block) {
-      size_t t1 = t0 + block < Tq ? t0 + block : Tq;
-      int64_t blast = c->qStart + (int64_t)t1 - 1;
-      if (blast > last) blast = last;
-      if (blast < ks) { /* no row of this block sees a key */
-        for (size_t t = t0; t < t1; t++) {
-          memset(P + t * Tk, 0, Tk * sizeof(float));
-          memset(O + t * ldq, 0, D * sizeof(float));
-        }
-        continue;
-      }
-      size_t cols = (size_t)(blast - ks + 1);
-      sgemm(0, 1, t1 - t0, cols, D, c->scale, Q + t0 * ldq, ldq, K + j0 * ldkv, ldkv, 0.0f, P + t0 * Tk + j0, Tk);
+  /* Causal blocks of query rows: block [t0, t1) sees keys up to qStart + t1 − 1 at most, so
+   * the products skip the masked upper triangle (about 40% of the work at T = 128). */
+  size_t block = Tq >= 64 ? 32 : Tq;
+  for (size_t t0 = 0; t0 < Tq; t0 += block) {
+    size_t t1 = t0 + block < Tq ? t0 + block : Tq;
+    int64_t blast = c->qStart + (int64_t)t1 - 1;
+    if (blast > last) blast = last;
+    if (blast < ks) { /* no row of this block sees a key */
       for (size_t t = t0; t < t1; t++) {
-        float *row = P + t * Tk;
-        int64_t hi = c->qStart + (int64_t)t;
-        if (hi > last) hi = last;
-        if (hi < ks)
-          memset(row, 0, Tk * sizeof(float));
-        else
-          masked_softmax_row(row, Tk, j0, (size_t)hi);
+        memset(P + t * Tk, 0, Tk * sizeof(float));
+        memset(O + t * ldq, 0, D * sizeof(float));
       }
-      sgemm(0, 0, t1 - t0, D, cols, 1.0f, P + t0 * Tk + j0, Tk, V + j0 * ldkv, ldkv, 0.0f, O + t0 * ldq, ldq);
-    }
-    return;
-  }
-  for (size_t t = 0; t < Tq; t++) {
-    float *row = P + t * Tk;
-    int64_t hi = c->qStart + (int64_t)t;
-    if (hi > last) hi = last;
-    if (hi < ks) {
-      memset(row, 0, Tk * sizeof(float));
-      memset(O + t * ldq, 0, D * sizeof(float));
       continue;
     }
-    dot_scores(Q + t * ldq, K, ldkv, D, c->scale, row, j0, (size_t)hi);
-    masked_softmax_row(row, Tk, j0, (size_t)hi);
-    weighted_values(row, V, ldkv, D, O + t * ldq, j0, (size_t)hi);
+    size_t cols = (size_t)(blast - ks + 1);
+    sgemm(0, 1, t1 - t0, cols, D, c->scale, Q + t0 * ldq, ldq, K + j0 * ldkv, ldkv, 0.0f, P + t0 * Tk + j0, Tk);
+    for (size_t t = t0; t < t1; t++) {
+      float *row = P + t * Tk;
+      int64_t hi = c->qStart + (int64_t)t;
+      if (hi > last) hi = last;
+      if (hi < ks)
+        memset(row, 0, Tk * sizeof(float));
+      else
+        masked_softmax_row(row, Tk, j0, (size_t)hi);
+    }
+    sgemm(0, 0, t1 - t0, D, cols, 1.0f, P + t0 * Tk + j0, Tk, V + j0 * ldkv, ldkv, 0.0f, O + t0 * ldq, ldq);
   }
 }
 
 static void attention_range(void *vctx, size_t lo, size_t hi, int tid) {
   const AttnCtx *c = (const AttnCtx *)vctx;
+  if (!c->useBlas) {
+    for (size_t i = lo; i < hi; i++)
+      attention_group_loops(c, i / c->Hkv, i % c->Hkv, c->scratch + (size_t)tid * c->scratchPer);
+    return;
+  }
   for (size_t i = lo; i < hi; i++) {
     size_t b = i / c->Hq, h = i % c->Hq;
     float *P = c->probs ? c->probs + i * c->Tq * c->Tk : c->scratch + (size_t)tid * c->scratchPer;
@@ -165,12 +244,23 @@ int k_attention(const float *q, const float *k, const float *v, size_t B, size_t
                .out = out, .probs = probs};
   double flops = 4.0 * (double)Tq * (double)Tk * (double)D;
   c.useBlas = Tq >= 8 && D >= 16 && flops >= 65536.0;
-  if (!probs) {
-    c.scratchPer = Tq * Tk;
+  size_t group = Hq / Hkv;
+  if (c.useBlas && !probs) {
+    c.scratchPer = Tq * Tk; /* a (Tq, Tk) block per thread */
+  } else if (!c.useBlas) {
+    /* per thread: a probability row per query head of a group (unless probs holds them), then
+     * the group's transposed keys */
+    c.scratchRows = probs ? 0 : (group < 64 ? group : 64) * Tk;
+    c.scratchPer = c.scratchRows + D * kt_stride(Tk);
+  }
+  if (c.scratchPer > 0) {
     c.scratch = rein_scratch(c.scratchPer * (size_t)rein_get_threads());
     if (!c.scratch) return -1;
   }
-  rein_parallel_for_tid(items, flops / (c.useBlas ? 20.0 : 4.0) + 100.0, 0, attention_range, &c);
+  if (c.useBlas)
+    rein_parallel_for_tid(items, flops / 20.0 + 100.0, 0, attention_range, &c);
+  else
+    rein_parallel_for_tid(B * Hkv, (double)group * flops / 4.0 + 100.0, 0, attention_range, &c);
   return 0;
 }
 
