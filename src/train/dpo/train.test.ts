@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { resolveModelConfig } from '../../model/config.js';
+import { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { Rng } from '../../util/rng.js';
 import { RunLog } from '../common/run-log.js';
@@ -144,6 +146,26 @@ describe('trainDpo', () => {
         .every((d) => Math.abs(d) < 1e-3),
     ).toBe(true);
     expect(dpoMetrics(nb, ref, beta).loss).toBeCloseTo(batched.loss, 4);
+  });
+
+  it('pads batches no further than the context', () => {
+    const tok = toyTokenizer();
+    const model = Transformer.init(
+      resolveModelConfig({
+        arch: 'gpt',
+        vocabSize: tok.vocabSize,
+        contextLength: 40,
+        nLayers: 1,
+        dim: 16,
+        nHeads: 2,
+      }),
+      new Rng(1),
+    );
+    const long = 'it is one . '.repeat(12);
+    const [pair] = encodePairs(tok, [{ prompt: 'what is one ?', chosen: long, rejected: 'rude' }], 40);
+    expect(pair.chosen.ids.length).toBeGreaterThan(32); // a multiple of 16 above it would pass the context
+    const lp = pairLogProbsNoGrad(model, [pair], tok.padId ?? 0, 1);
+    expect(Number.isFinite(lp.chosen[0]) && lp.chosen[0] < 0).toBe(true);
   });
 
   it('a run killed after a save and resumed ends with the weights of an uninterrupted run', () => {

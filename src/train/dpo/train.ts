@@ -74,7 +74,11 @@ export function pairLogProbs(
   padId: number,
 ): { chosen: T.Tensor; rejected: T.Tensor } {
   const n = pairs.length;
-  const batch = padRight([...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)], padId);
+  const batch = padRight(
+    [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)],
+    padId,
+    model.config.contextLength,
+  );
   const { logProbs } = responseLogProbs(model, batch, batch.responseStart); // (2n, T), 0 off the response
   const seq = T.sum(logProbs, 1); // (2n)
   return { chosen: T.slice(seq, 0, 0, n), rejected: T.slice(seq, 0, n, 2 * n) };
