@@ -160,7 +160,7 @@ export function trainPpo(
       rows.map((r) => promptIds[r]),
       gens.map((g) => g.ids),
       padId,
-      policy.config.contextLength,
+      context, // every model reads the batch: the smallest context bounds the padding
     );
     const { B, L } = batch;
     const mask = responseMask(batch);
