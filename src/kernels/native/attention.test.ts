@@ -107,6 +107,28 @@ describeNative('native rope and attention agree with js', () => {
     });
   }
 
+  it('random shapes: heads, GQA groups, head sizes, cache offsets, left padding', () => {
+    for (let trial = 0; trial < 30; trial++) {
+      const Hkv = rng.int(1, 4);
+      const Hq = Hkv * rng.int(1, 4);
+      const D = [1, 2, 3, 8, 16, 24, 32][rng.int(0, 7)];
+      const B = rng.int(1, 4);
+      const Tq = [1, 1, 2, 5, 9, 33, 70][rng.int(0, 7)];
+      const qStart = rng.int(0, 12);
+      const Tk = qStart + Tq + rng.int(0, 4) - (rng.next() < 0.2 ? rng.int(0, Tq) : 0);
+      if (Tk < 1) continue;
+      const kvStride = (Tk + rng.int(0, 5)) * Hkv * D;
+      const keyStart = rng.next() < 0.5 ? null : rng.i32(B, 0, Tk + 2);
+      const q = rng.f32(B * Tq * Hq * D, -2, 2);
+      const k = rng.f32(B * kvStride, -2, 2);
+      const v = rng.f32(B * kvStride);
+      const label = `random attention #${trial} ${JSON.stringify({ B, Tq, Tk, Hq, Hkv, D, qStart, keyStart })}`;
+      agree(label, [nans(q.length), nans(B * Hq * Tq * Tk)], (w, [out, probs]) =>
+        backends[w].attention(q, k, v, B, Tq, Tk, Hq, Hkv, D, kvStride, qStart, keyStart, 0.4, out, probs),
+      );
+    }
+  });
+
   it('training-sized heads (T 128, D 64): causal blocks, split across threads', () => {
     const [B, T, H, D] = [2, 128, 2, 64];
     const q = rng.f32(B * T * H * D);

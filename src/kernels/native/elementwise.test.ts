@@ -133,6 +133,27 @@ describeNative('native elementwise kernels agree with js', () => {
     });
   }
 
+  it('random broadcasts (rank 1…5, sizes 1…7, each dim broadcast or not) for binary and sumToStrides', () => {
+    for (let trial = 0; trial < 80; trial++) {
+      const rank = rng.int(1, 6);
+      const shape = Array.from({ length: rank }, () => rng.int(1, 8));
+      const aS = shape.map((d) => (rng.next() < 0.3 ? 1 : d)).slice(rng.int(0, rank));
+      const bS = shape.map((d) => (rng.next() < 0.3 ? 1 : d)).slice(rng.int(0, rank));
+      const as = stridesFor(shape, outShape(shape, aS));
+      const bs = stridesFor(shape, outShape(shape, bS));
+      const a = rng.f32(size(aS));
+      const b = rng.f32(size(bS), 0.5, 2);
+      const op = BINARY_OPS[trial % BINARY_OPS.length];
+      agree(`random binary ${op} ${JSON.stringify([shape, aS, bS])}`, [nans(size(shape))], (w, [out]) =>
+        backends[w].binary(op, a, as, b, bs, out, new Int32Array(shape)),
+      );
+      const x = rng.f32(size(shape));
+      agree(`random sumToStrides ${JSON.stringify([shape, aS])}`, [rng.f32(size(aS))], (w, [out]) =>
+        backends[w].sumToStrides(x, new Int32Array(shape), out, as),
+      );
+    }
+  });
+
   it('binary in place: out aliases a (dx = dx + broadcast(dy))', () => {
     const shape = new Int32Array([33, 17]);
     const a = rng.f32(33 * 17);

@@ -35,6 +35,23 @@ describeNative('native gemm agrees with js', () => {
     }
   }
 
+  it('random shapes (1…40 per dim, batch 1…4, shared or strided operands), all transposes', () => {
+    for (let trial = 0; trial < 60; trial++) {
+      const [m, n, k, batch] = [rng.int(1, 41), rng.int(1, 41), rng.int(1, 41), rng.int(1, 5)];
+      const [transA, transB] = [rng.next() < 0.5, rng.next() < 0.5];
+      const strideA = rng.next() < 0.3 ? 0 : m * k + rng.int(0, 3);
+      const strideB = rng.next() < 0.3 ? 0 : k * n + rng.int(0, 3);
+      const strideC = m * n + rng.int(0, 3);
+      const a = rng.f32((batch - 1) * strideA + m * k);
+      const b = rng.f32((batch - 1) * strideB + k * n);
+      const beta = rng.next() < 0.5 ? 0 : 0.5;
+      const c = beta === 0 ? nans((batch - 1) * strideC + m * n) : rng.f32((batch - 1) * strideC + m * n);
+      agree(`random gemm #${trial} ${m}x${n}x${k} x${batch} tA=${transA} tB=${transB}`, [c], (w, [out]) =>
+        backends[w].gemm(transA, transB, m, n, k, 1.25, a, strideA, b, strideB, beta, out, strideC, batch),
+      );
+    }
+  });
+
   it('batched with strides, stride 0 reusing one matrix, and views with offsets', () => {
     for (const [transA, transB] of [
       [false, false],

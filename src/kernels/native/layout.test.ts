@@ -81,6 +81,30 @@ describeNative('native layout kernels agree with js', () => {
     }
   });
 
+  it('random permutes (rank 1…6, sizes 1…6) and reduces', () => {
+    for (let trial = 0; trial < 60; trial++) {
+      const rank = rng.int(1, 7);
+      const shape = Array.from({ length: rank }, () => rng.int(1, 7));
+      const perm = Array.from({ length: rank }, (_, i) => i);
+      for (let i = rank - 1; i > 0; i--) {
+        const j = rng.int(0, i + 1);
+        [perm[i], perm[j]] = [perm[j], perm[i]];
+      }
+      const n = shape.reduce((p, v) => p * v, 1);
+      const x = rng.f32(n);
+      agree(`random permute ${JSON.stringify([shape, perm])}`, [nans(n)], (w, [out]) =>
+        backends[w].permute(x, new Int32Array(shape), new Int32Array(perm), out),
+      );
+      const [outer, len, inner] = [rng.int(1, 9), rng.int(1, 9), rng.int(1, 9)];
+      const y = rng.f32(outer * len * inner);
+      for (const op of ['sum', 'max'] as const) {
+        agree(`random reduce ${op} ${outer}x${len}x${inner}`, [nans(outer * inner)], (w, [out]) =>
+          backends[w].reduce(op, y, outer, len, inner, out, null),
+        );
+      }
+    }
+  });
+
   it('copyRows: offsets, strides, set and accumulate', () => {
     for (const accumulate of [false, true]) {
       for (const [rows, len, srcStride, dstStride] of [
