@@ -3,7 +3,7 @@
  * no sampling). The output folder becomes a rein checkpoint, with log.jsonl and train-config.json.
  */
 
-import { fitPreferences, loadPreferenceData } from '../train/common/preference-data.js';
+import { loadPreferenceData, requirePairs } from '../train/common/preference-data.js';
 import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
 import { finishRunDir, openRunDir, saveRunConfig } from '../train/common/run-dir.js';
 import {
@@ -57,7 +57,7 @@ function runDpo(argv: string[]): void {
     );
     cfg.maxLength = model.config.contextLength;
   }
-  const data = fitPreferences(prefs, tok, cfg.maxLength, (m) => console.error(`dpo: ${m}`));
+  const data = requirePairs(prefs);
   const dir = openRunDir(cfg.out, cfg.resume);
   saveRunConfig(cfg.out, cfg);
   if (cfg.resume)

@@ -6,10 +6,10 @@ import { z } from 'zod';
 import { DemoRecord } from '../data/demos.js';
 import { readJsonl } from '../data/jsonl.js';
 import {
-  fitPreferences,
   loadPreferenceData,
   PREFERENCE_FORMATS,
   type PreferenceData,
+  requirePairs,
 } from '../train/common/preference-data.js';
 import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
 import { finishRunDir, openRunDir, saveRunConfig } from '../train/common/run-dir.js';
@@ -112,7 +112,7 @@ function runTrain(argv: string[]): void {
     );
     cfg.maxLength = model.config.contextLength;
   }
-  const data = fitPreferences(prefs, tok, cfg.maxLength, (m) => console.error(`rm train: ${m}`));
+  const data = requirePairs(prefs);
   let rm = model;
   if (model.hasScalarHead)
     console.error(`rm train: ${cfg.model} already has a scalar head; training continues from it`);
@@ -165,8 +165,7 @@ function runEval(argv: string[]): void {
     model.config.contextLength,
     cfg.maxLength || (typeof trained === 'number' ? trained : model.config.contextLength),
   );
-  const data = fitPreferences(prefs, tok, maxLength, (m) => console.error(`rm eval: ${m}`));
+  const data = requirePairs(prefs);
   const { accuracy, pairs } = pairwiseAccuracy(model, tok, data, maxLength);
-  const total = prefs.data.reduce((n, d) => n + d.pairs.length, 0);
-  console.log(JSON.stringify({ accuracy, n: pairs, ...(pairs < total ? { skipped: total - pairs } : {}) }));
+  console.log(JSON.stringify({ accuracy, n: pairs }));
 }

@@ -266,11 +266,6 @@ describe('bad input', () => {
     await fails(rm, ['score'], /rm: unknown subcommand 'score'/);
     await fails(rm, ['eval', '--model', f('sft'), '--data', f('pairs.jsonl')], /not a reward model/);
     await fails(
-      rm,
-      ['eval', '--model', f('rm'), '--data', f('hh.jsonl'), '--maxLength', '8'],
-      /no prompt with a preference pair fits in --maxLength 8/,
-    );
-    await fails(
       ppo,
       ['--prompts', f('prompts.jsonl'), '--policy', f('sft'), '--rm', f('sft')],
       /--rm .*not a reward model/,

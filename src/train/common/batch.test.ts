@@ -33,8 +33,14 @@ describe('batching', () => {
     expect(padRight([{ ids: Array(17).fill(1), responseStart: 0 }], 0).T).toBe(32);
   });
 
-  it('truncates long sequences', () => {
-    expect(truncate({ ids: [1, 2, 3, 4], responseStart: 3 }, 2)).toEqual({ ids: [1, 2], responseStart: 2 });
+  it('truncates from the front of the prompt, keeping the first token and the whole answer', () => {
+    // prompt 0..5 (first token 0), answer 6..8
+    const seq = { ids: [0, 1, 2, 3, 4, 5, 6, 7, 8], responseStart: 6 };
+    expect(truncate(seq, 6)).toEqual({ ids: [0, 4, 5, 6, 7, 8], responseStart: 3 });
+    // an answer longer than the room: the first token and the answer's start
+    expect(truncate(seq, 3)).toEqual({ ids: [0, 6, 7], responseStart: 1 });
+    // plain text (no prompt): its start
+    expect(truncate({ ids: [1, 2, 3, 4], responseStart: 0 }, 2)).toEqual({ ids: [1, 2], responseStart: 0 });
     const s = { ids: [1], responseStart: 0 };
     expect(truncate(s, 4)).toBe(s);
   });

@@ -62,8 +62,23 @@ export function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;
 }
 
-/** Truncates a sequence to `maxLen` tokens (keeping the prompt's start), or returns it unchanged. */
+/**
+ * Fits a sequence into `maxLen` tokens without losing its answer: the oldest prompt tokens go
+ * first (the first token, BOS or the template's opening, stays), as a long dialogue's latest turns
+ * matter most; only an answer longer than the room left loses its end. A sequence cut at the front
+ * keeps every response token, so scores and losses are never read on prompt tokens alone.
+ */
 export function truncate(seq: Sequence, maxLen: number): Sequence {
-  if (seq.ids.length <= maxLen) return seq;
-  return { ids: seq.ids.slice(0, maxLen), responseStart: Math.min(seq.responseStart, maxLen) };
+  const { ids, responseStart } = seq;
+  if (ids.length <= maxLen) return seq;
+  const response = ids.slice(responseStart);
+  if (response.length >= maxLen - 1 || responseStart === 0) {
+    if (responseStart === 0) return { ids: ids.slice(0, maxLen), responseStart: 0 };
+    return { ids: [ids[0], ...response.slice(0, maxLen - 1)], responseStart: 1 };
+  }
+  const drop = ids.length - maxLen;
+  return {
+    ids: [ids[0], ...ids.slice(1 + drop, responseStart), ...response],
+    responseStart: responseStart - drop,
+  };
 }

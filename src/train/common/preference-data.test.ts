@@ -6,13 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import { sharedFile } from '../../tokenizer/shared-data.js';
 import { toyTokenizer } from '../test-helpers/fixtures.js';
-import {
-  detectPreferenceFormat,
-  dropOverlongPrompts,
-  fitPreferences,
-  flatPairs,
-  loadPreferenceData,
-} from './preference-data.js';
+import { detectPreferenceFormat, flatPairs, loadPreferenceData, requirePairs } from './preference-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rein-prefs-'));
 function write(name: string, rows: unknown[], gz = false): string {
@@ -102,29 +96,11 @@ describe('loadPreferenceData', () => {
     expect(() => loadPreferenceData(bad)).toThrow(/bad-pairs\.jsonl:3: field 'rejected'/);
   });
 
-  it('leaves out prompts whose answers would be cut away entirely', () => {
-    const tok = toyTokenizer();
-    const short = {
-      prompt: 'what is one ?',
-      candidates: ['it is one .', 'rude'],
-      pairs: [{ winner: 0, loser: 1 }],
-    };
-    const long = { ...short, prompt: 'what is one plus two plus three plus four plus five ?' };
-    const L = encodeChat(tok, long.prompt).ids.length; // the long prompt alone fills L tokens
-    expect(encodeChat(tok, short.prompt).ids.length).toBeLessThan(L);
-    expect(dropOverlongPrompts([short, long], tok, L + 1)).toMatchObject({
-      droppedPrompts: 0,
-      droppedPairs: 0,
-    });
-    const fit = dropOverlongPrompts([short, long, long], tok, L);
-    expect(fit).toMatchObject({ droppedPrompts: 2, droppedPairs: 2 });
-    expect(fit.data).toEqual([short]);
-    const notes: string[] = [];
-    const prefs = { format: 'pairs' as const, data: [long], skipped: [] };
-    expect(() => fitPreferences(prefs, tok, L, (m) => notes.push(m))).toThrow(
-      /no prompt with a preference pair fits/,
-    );
-    expect(notes[0]).toMatch(/^1 of 1 prompts \(1 pairs\) fill \d+ tokens before their answers/);
+  it('keeps the prompts that have a pair, and refuses data without any', () => {
+    const one = { prompt: 'p', candidates: ['a', 'b'], pairs: [{ winner: 0, loser: 1 }] };
+    const tie = { prompt: 'q', candidates: ['a', 'b'], pairs: [] };
+    expect(requirePairs({ format: 'pairs', data: [one, tie], skipped: [] })).toEqual([one]);
+    expect(() => requirePairs({ format: 'rankings', data: [tie], skipped: [] })).toThrow(/no pair/);
   });
 
   const hhReal = sharedFile('hh-rlhf', 'harmless-base-dev.jsonl.gz');

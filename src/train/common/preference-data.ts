@@ -11,8 +11,6 @@ import { readHhPairs } from '../../data/hh-rlhf.js';
 import { DataFileError, readJsonl, readTextFile } from '../../data/jsonl.js';
 import { OasstTree, oasstRankings } from '../../data/oasst.js';
 import { PairRecord, RankingRecord } from '../../data/ranking.js';
-import { encodeChat } from '../../tokenizer/chat-template.js';
-import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { fromPair, fromRanking, type RankedPrompt } from '../reward/data.js';
 import { RunInputError } from './run-input.js';
 
@@ -82,36 +80,12 @@ export function flatPairs(data: readonly RankedPrompt[]): PairRecord[] {
 }
 
 /**
- * Leaves out the prompts whose chat-template prompt alone fills `maxLength` tokens: cutting such an
- * exchange to length removes every answer token, so all its candidates would score the same (the
- * score would be read on the prompt) and its pairs would teach nothing. Long multi-turn dialogues
- * (HH-RLHF, OASST) hit this when maxLength is small.
+ * The prompts that have a preference pair (a RunInputError when none has). Long exchanges need no
+ * filtering: `truncate` drops the oldest prompt tokens first, so every answer keeps its tokens.
  */
-export function dropOverlongPrompts(
-  data: readonly RankedPrompt[],
-  tok: Tokenizer,
-  maxLength: number,
-): { data: RankedPrompt[]; droppedPrompts: number; droppedPairs: number } {
-  const kept = data.filter((d) => encodeChat(tok, d.prompt).ids.length < maxLength);
-  const pairs = (xs: readonly RankedPrompt[]) => xs.reduce((n, d) => n + d.pairs.length, 0);
-  return { data: kept, droppedPrompts: data.length - kept.length, droppedPairs: pairs(data) - pairs(kept) };
-}
-
-/**
- * dropOverlongPrompts with a note on what was left out; a RunInputError when no pair is left.
- */
-export function fitPreferences(
-  prefs: PreferenceData,
-  tok: Tokenizer,
-  maxLength: number,
-  note: (message: string) => void,
-): RankedPrompt[] {
-  const fit = dropOverlongPrompts(prefs.data, tok, maxLength);
-  if (fit.droppedPrompts > 0)
-    note(
-      `${fit.droppedPrompts} of ${prefs.data.length} prompts (${fit.droppedPairs} pairs) fill ${maxLength} tokens before their answers: left out (raise --maxLength to keep them)`,
-    );
-  if (fit.data.every((d) => d.pairs.length === 0))
-    throw new RunInputError(`no prompt with a preference pair fits in --maxLength ${maxLength} tokens`);
-  return fit.data;
+export function requirePairs(prefs: PreferenceData): RankedPrompt[] {
+  const data = prefs.data.filter((d) => d.pairs.length > 0);
+  if (data.length === 0)
+    throw new RunInputError('the preference data holds no pair (every ranking is one tie)');
+  return data;
 }
