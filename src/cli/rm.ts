@@ -20,7 +20,9 @@ import {
   readInputFile,
 } from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
+import { splitIndices } from '../train/common/shuffle-batches.js';
 import { RewardConfig } from '../train/reward/config.js';
+import { patchRewardModel } from '../train/reward/patch.js';
 import { pairwiseAccuracy } from '../train/reward/score.js';
 import { trainRewardModel } from '../train/reward/train.js';
 import { Rng } from '../util/rng.js';
@@ -48,10 +50,27 @@ const EvalSchema = z.strictObject({
     .describe("tokens per prompt+answer (0: the RM's training maxLength, else its context)"),
 });
 
+const PatchSchema = RewardConfig.omit({ data: true, model: true }).extend({
+  from: z.string().default('').describe('the reward model to patch (rein rm train output)'),
+  rankings: z.string().default('').describe('the new, focused feedback (same formats as rm train --data)'),
+  old: z
+    .string()
+    .default('')
+    .describe("the RM's earlier training data (default: the file its checkpoint names)"),
+  replay: z
+    .number()
+    .min(0)
+    .default(1)
+    .describe('old rankings replayed per new ranking (0: none — the RM may forget)'),
+  format: formatOption,
+  epochs: z.number().positive().default(2).describe('passes over the new feedback plus its replay'),
+});
+
 const USAGE = `usage: rein rm train --data FILE --model CKPT --out DIR [options]
        rein rm eval --model DIR --data FILE [options]
+       rein rm patch --from RM --rankings NEW.jsonl --out RM2 [options]
 
-rein rm train --help and rein rm eval --help list the options.`;
+rein rm train --help, rein rm eval --help and rein rm patch --help list the options.`;
 
 const TRAIN_HELP = runHelp(
   'rein rm train --data FILE --model CKPT --out DIR [options]',
@@ -69,13 +88,23 @@ const EVAL_HELP = runHelp(
   EvalSchema,
 );
 
+const PATCH_HELP = runHelp(
+  'rein rm patch --from RM --rankings NEW.jsonl --out RM2 [options]',
+  'Patches a reward model with new, focused feedback: training continues on the new rankings mixed\n' +
+    'with a replay sample of the old ones, and held-out accuracy on the old and on the new feedback is\n' +
+    'printed side by side, before and after — a patch that breaks earlier judgement shows at once.\n' +
+    'The last line printed is {"old_before","old_after","new_before","new_after"} as JSON.',
+  PatchSchema,
+);
+
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
   try {
     if (sub === 'train') runTrain(rest);
     else if (sub === 'eval') runEval(rest);
+    else if (sub === 'patch') runPatch(rest);
     else if (sub === undefined || sub === '--help' || sub === '-h') console.log(USAGE);
-    else throw new CliError(`rm: unknown subcommand '${sub}' (train or eval)\n\n${USAGE}`);
+    else throw new CliError(`rm: unknown subcommand '${sub}' (train, eval or patch)\n\n${USAGE}`);
   } catch (e) {
     if (isExpectedFailure(e)) throw new CliError(`rm ${sub}: ${e.message}`);
     throw e;
@@ -168,4 +197,66 @@ function runEval(argv: string[]): void {
   const data = requirePairs(prefs);
   const { accuracy, pairs } = pairwiseAccuracy(model, tok, data, maxLength);
   console.log(JSON.stringify({ accuracy, n: pairs }));
+}
+
+function runPatch(argv: string[]): void {
+  const args = parseRunArgs(PatchSchema, argv);
+  if (args.help) {
+    console.log(PATCH_HELP);
+    return;
+  }
+  const cfg = args.config;
+  requireOptions(cfg, ['from', 'rankings']);
+  const { model: rm, tok, meta } = loadCheckpointFor('from', cfg.from);
+  if (!rm.hasScalarHead) throw new RunInputError(`--from ${cfg.from}: not a reward model (no scalar head)`);
+  const earlier = (meta.config ?? {}) as { data?: unknown; heldoutFraction?: unknown; seed?: unknown };
+  const oldFile = cfg.old || (typeof earlier.data === 'string' ? earlier.data : '');
+  if (!oldFile)
+    throw new RunInputError(`--from ${cfg.from}: its checkpoint names no training data; give --old FILE`);
+  const fresh = requirePairs(readPreferences({ data: cfg.rankings, format: cfg.format }));
+  // The old held-out rankings are the ones the RM never trained on: its own split, recomputed.
+  const old = requirePairs(readPreferences({ data: oldFile, format: 'auto' }));
+  const split = splitIndices(
+    old.length,
+    typeof earlier.heldoutFraction === 'number' ? earlier.heldoutFraction : cfg.heldoutFraction,
+    typeof earlier.seed === 'number' ? earlier.seed : cfg.seed,
+  );
+  const dir = openRunDir(cfg.out, false);
+  saveRunConfig(cfg.out, { ...cfg, old: oldFile });
+  const result = patchRewardModel(
+    rm,
+    tok,
+    fresh,
+    split.train.map((i) => old[i]),
+    split.heldout.map((i) => old[i]),
+    { ...cfg, data: cfg.rankings, model: cfg.from },
+    cfg.replay,
+    { log: new RunLog(dir.logFile) },
+  );
+  const summary = {
+    old_before: result.oldBefore,
+    old_after: result.oldAfter,
+    new_before: result.newBefore,
+    new_after: result.newAfter,
+  };
+  finishRunDir(cfg.out, rm, tok, {
+    method: 'reward-model-patch',
+    from: cfg.from,
+    config: { ...cfg, data: cfg.rankings },
+    result: summary,
+  });
+  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—').padStart(8);
+  console.log(`held-out pairwise accuracy   before    after`);
+  console.log(
+    `old feedback (${split.heldout.length} rankings)`.padEnd(28) +
+      pct(result.oldBefore) +
+      pct(result.oldAfter),
+  );
+  console.log(
+    `new feedback (${result.newHeldout.length} rankings)`.padEnd(28) +
+      pct(result.newBefore) +
+      pct(result.newAfter),
+  );
+  console.log(`replayed ${result.replayed} old rankings → ${cfg.out}`);
+  console.log(JSON.stringify(summary));
 }

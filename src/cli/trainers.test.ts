@@ -175,6 +175,26 @@ describe('rein sft → rm → ppo → dpo → bon', () => {
     expect((await evalOf(f('hh.jsonl'))).n).toBe(6);
   });
 
+  it('rm patch continues on new feedback with replay and reports old and new accuracy side by side', async () => {
+    const out = await capture(rm, [
+      'patch',
+      ...['--from', f('rm'), '--rankings', f('pairs.jsonl'), '--out', f('rm-patched')],
+      ...['--epochs', '2', '--batchPrompts', '8', '--lr', '1e-3', '--maxLength', '64'],
+    ]);
+    expect(out.some((l) => /^old feedback \(12 rankings\)/.test(l))).toBe(true);
+    const summary = JSON.parse(out.at(-1)!);
+    for (const k of ['old_before', 'old_after', 'new_before', 'new_after'])
+      expect(summary[k]).toBeGreaterThanOrEqual(0);
+    // the old data is found from the RM's own checkpoint; its held-out rankings were never trained on
+    expect(summary.old_before).toBeCloseTo(
+      (loadModel(f('rm')).meta.result as { heldoutAccuracy: number }).heldoutAccuracy,
+      6,
+    );
+    const patched = loadModel(f('rm-patched'));
+    expect(patched.meta.method).toBe('reward-model-patch');
+    expect(patched.model.hasScalarHead).toBe(true);
+  });
+
   it('ppo writes the policy checkpoint and its log; a killed run resumes to the same weights', async () => {
     const out = await capture(ppo, ppoArgs(f('ppo')));
     expect(out.at(-1)).toMatch(/^ppo: 4 iterations; RM score -?\d/);
