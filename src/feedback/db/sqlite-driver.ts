@@ -8,9 +8,9 @@ import { UniqueViolation } from './driver.js';
  * Durability: WAL journal with `synchronous=FULL`, so a commit is fsynced before the
  * server acknowledges it; an acknowledged ranking survives a killed process and a
  * power cut alike. (NORMAL would survive SIGKILL but could lose the last commits on a
- * power cut.) Transactions that promise nothing to anyone (claiming a task) may ask for
- * `durable: false`: NORMAL for that one commit, whose WAL frames the next FULL commit's
- * fsync then covers, halving the fsyncs per ranking.
+ * power cut.) A batch made only of transactions that promise nothing to anyone
+ * (claiming a task, `durable: false`) commits with NORMAL; the next FULL commit's fsync
+ * then covers its WAL frames too.
  *
  * Every call goes through one promise queue: better-sqlite3 has one connection, and an
  * async transaction must not see another request's statements interleaved inside it.
@@ -64,23 +64,76 @@ export class SqliteDriver implements SqlDriver {
     return this.enqueue(() => this.direct.run(sql, params));
   }
 
+  /**
+   * Transactions are group-committed: every transaction waiting when the queue reaches
+   * one runs inside a single BEGIN … COMMIT, each in its own savepoint (so each stays
+   * atomic on its own: a throw rolls back only its savepoint and rejects only its
+   * caller), and all of them resolve only after that one COMMIT — and its one fsync —
+   * succeeded. Under concurrent submissions this turns one fsync per ranking into one
+   * per batch; alone, a transaction commits exactly as before.
+   */
   transaction<T>(fn: (tx: SqlExecutor) => Promise<T>, opts: { durable?: boolean } = {}): Promise<T> {
-    return this.enqueue(async () => {
-      const relaxed = opts.durable === false;
-      if (relaxed) this.db.pragma('synchronous = NORMAL');
-      try {
-        this.db.exec('BEGIN IMMEDIATE');
-        try {
-          const out = await fn(this.direct);
-          this.db.exec('COMMIT');
-          return out;
-        } catch (e) {
-          if (this.db.inTransaction) this.db.exec('ROLLBACK');
-          throw e;
-        }
-      } finally {
-        if (relaxed) this.db.pragma('synchronous = FULL');
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({
+        fn: fn as (tx: SqlExecutor) => Promise<unknown>,
+        durable: opts.durable !== false,
+        resolve: resolve as (v: unknown) => void,
+        reject,
+      });
+      // Commit on the next turn of the event loop, not now: requests whose bytes arrived
+      // in the same poll phase get to join this batch first.
+      if (!this.commitScheduled) {
+        this.commitScheduled = true;
+        setImmediate(() => {
+          this.commitScheduled = false;
+          void this.enqueue(() => this.commitWaiting());
+        });
       }
+    });
+  }
+
+  private commitScheduled = false;
+
+  private waiting: {
+    fn: (tx: SqlExecutor) => Promise<unknown>;
+    durable: boolean;
+    resolve: (v: unknown) => void;
+    reject: (e: unknown) => void;
+  }[] = [];
+
+  private async commitWaiting(): Promise<void> {
+    const batch = this.waiting.splice(0);
+    if (batch.length === 0) return; // an earlier run took them
+    const relaxed = batch.every((b) => !b.durable);
+    const results: ({ ok: true; value: unknown } | { ok: false; error: unknown })[] = [];
+    if (relaxed) this.db.pragma('synchronous = NORMAL');
+    try {
+      this.db.exec('BEGIN IMMEDIATE');
+      for (const b of batch) {
+        this.db.exec('SAVEPOINT tx');
+        try {
+          const value = await b.fn(this.direct);
+          this.db.exec('RELEASE tx');
+          results.push({ ok: true, value });
+        } catch (error) {
+          this.db.exec('ROLLBACK TO tx');
+          this.db.exec('RELEASE tx');
+          results.push({ ok: false, error });
+        }
+      }
+      this.db.exec('COMMIT');
+    } catch (e) {
+      // BEGIN or COMMIT itself failed: nothing of the batch is stored.
+      if (this.db.inTransaction) this.db.exec('ROLLBACK');
+      for (const b of batch) b.reject(e);
+      return;
+    } finally {
+      if (relaxed) this.db.pragma('synchronous = FULL');
+    }
+    batch.forEach((b, i) => {
+      const r = results[i];
+      if (r.ok) b.resolve(r.value);
+      else b.reject(r.error);
     });
   }
 

@@ -237,6 +237,45 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     expect((await store.getRound('r'))?.focus).toBe('');
   });
 
+  it.skipIf(skip)('concurrent transactions stay separate: one that fails takes no other down', async () => {
+    const results = await Promise.allSettled(
+      Array.from({ length: 10 }, (_, i) =>
+        store.db.transaction(async (tx) => {
+          await tx.run(
+            "INSERT INTO rounds (id, name, focus, labelers_per_prompt, created_at) VALUES (?, ?, '', 1, 'now')",
+            [`id${i}`, `round${i}`],
+          );
+          if (i === 4) throw new Error('boom');
+          return i;
+        }),
+      ),
+    );
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : null))).toEqual([
+      0,
+      1,
+      2,
+      3,
+      null,
+      5,
+      6,
+      7,
+      8,
+      9,
+    ]);
+    const names = (await store.listRounds()).map((r) => r.name).sort();
+    expect(names).toEqual([
+      'round0',
+      'round1',
+      'round2',
+      'round3',
+      'round5',
+      'round6',
+      'round7',
+      'round8',
+      'round9',
+    ]);
+  });
+
   it.skipIf(skip)(
     'a skip hands the prompt to someone else; demonstrations are stored and listed',
     async () => {

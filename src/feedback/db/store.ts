@@ -305,9 +305,12 @@ export class FeedbackStore {
     };
   }
 
-  async progress(labelerId: string): Promise<LabelerProgress[]> {
+  async progress(
+    labelerId: string,
+    kinds: readonly TaskKind[] = ['ranking', 'demonstration'],
+  ): Promise<LabelerProgress[]> {
     const out: LabelerProgress[] = [];
-    for (const kind of ['ranking', 'demonstration'] as const) {
+    for (const kind of kinds) {
       const rows = await this.db.all<{ status: string; n: unknown }>(
         `SELECT a.status, COUNT(*) AS n FROM assignments a JOIN prompts p ON p.id = a.prompt_id
          WHERE a.labeler_id = ? AND p.kind = ? GROUP BY a.status`,

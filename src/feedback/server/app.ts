@@ -114,7 +114,7 @@ export function createApp(opts: AppOptions): Hono<Env> {
     const kind = parse(TaskKindQuery, c.req.query('kind'), 'kind');
     const me = c.get('labeler');
     const task = await store.nextTask(me.id, kind);
-    const progress = (await store.progress(me.id)).find((p) => p.kind === kind);
+    const [progress] = await store.progress(me.id, [kind]);
     return c.json({ task: task ? clientTask(task, me.id) : null, progress });
   });
 
