@@ -9,10 +9,12 @@
  *
  * Every stage writes its outputs under OUT/ and is skipped when run again (stage-runner.ts).
  */
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/atomic-write.js';
-import { toJsonl } from '../data/jsonl.js';
+import { readJsonl, toJsonl } from '../data/jsonl.js';
 import type { MisalignmentLabel } from '../data/labels.js';
+import { RankingRecord } from '../data/ranking.js';
 import {
   type DemoReport,
   type OveroptPoint,
@@ -25,8 +27,11 @@ import { goldWinRate } from '../eval/world-metrics.js';
 import { loadModel } from '../model/checkpoint.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { bestOfN, bonKlBound } from '../train/bon/best-of-n.js';
 import { finishRunDir, LOG_FILE } from '../train/common/run-dir.js';
 import { RunLog } from '../train/common/run-log.js';
+import { DpoConfig } from '../train/dpo/config.js';
+import { trainDpo } from '../train/dpo/train.js';
 import { PpoConfig } from '../train/ppo/config.js';
 import { type PpoIterationLog, trainPpo } from '../train/ppo/train.js';
 import { PretrainConfig } from '../train/pretrain/config.js';
@@ -34,6 +39,7 @@ import { pretrain } from '../train/pretrain/train.js';
 import { RewardConfig } from '../train/reward/config.js';
 import { fromRanking, type RankedPrompt } from '../train/reward/data.js';
 import { patchRewardModel } from '../train/reward/patch.js';
+import { scoreAnswers } from '../train/reward/score.js';
 import { trainRewardModel } from '../train/reward/train.js';
 import { SftConfig } from '../train/sft/config.js';
 import { trainSft } from '../train/sft/train.js';
@@ -76,6 +82,12 @@ function load(dir: string): Loaded {
   const { model, tokenizer } = loadModel(dir);
   if (!tokenizer) throw new Error(`${dir}: the checkpoint has no tokenizer`);
   return { model, tok: tokenizer };
+}
+
+function mean(xs: ArrayLike<number>): number {
+  let sum = 0;
+  for (let i = 0; i < xs.length; i++) sum += xs[i];
+  return xs.length > 0 ? sum / xs.length : Number.NaN;
 }
 
 function ppoCurve(history: readonly PpoIterationLog[]): OveroptPoint[] {
@@ -251,7 +263,52 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     }
   }
 
-  // 8. evaluation of every stage on the held-out prompts, judged by gold
+  // 8. the alternatives: DPO on the same rankings (no RM, no sampling), best-of-N against the final RM
+  const round2File = join(dir('round2'), 'rankings.jsonl');
+  const allRankings = [
+    ...round1.rankings,
+    ...(existsSync(round2File) ? readJsonl(round2File, RankingRecord) : []),
+  ];
+  stages.run('dpo', () => {
+    const model = sft.clone();
+    const dpoCfg = DpoConfig.parse({ out: dir('dpo'), seed: cfg.seed, ...overrides(cfg, 'dpo') });
+    const r = trainDpo(model, tok, allRankings.map(fromRanking), dpoCfg, {
+      log: new RunLog(join(dir('dpo'), LOG_FILE)),
+    });
+    finishRunDir(dir('dpo'), model, tok, { method: 'dpo', heldout_accuracy: r.heldout.accuracy });
+    return { steps: r.steps, heldoutAccuracy: r.heldout.accuracy };
+  });
+  const finalRm = load(rounds.length > 1 ? dir('rm2') : dir('rm1')).model;
+  const bonPrompts = world.eval.slice(0, cfg.size === 'toy' ? 8 : 200);
+  const bonCurve = stages.run('best-of-n', () => {
+    const ns = knob(cfg, 'bestOfN');
+    const results = bestOfN(
+      sft,
+      finalRm,
+      tok,
+      bonPrompts.map((p) => p.text),
+      {
+        n: Math.max(...ns),
+        maxNew,
+        temperature: cfg.evalTemperature,
+        seed: cfg.seed + 7,
+        quiet: true,
+      },
+    );
+    // for each N, the best of the first N samples: its RM score (proxy) and gold, at KL ≤ log N − (N−1)/N
+    return ns.map((n) => {
+      const picked = results.map((r) =>
+        r.candidates.slice(0, n).reduce((a, c) => (c.score > a.score ? c : a)),
+      );
+      return {
+        sqrt_kl: Math.sqrt(bonKlBound(n)),
+        proxy: mean(picked.map((c) => c.score)),
+        gold: mean(picked.map((c, i) => judge(bonPrompts[i], c.response).gold)),
+      };
+    });
+  });
+
+  // 9. evaluation of every stage on the held-out prompts, judged by gold
   const evals: Record<string, PolicyEvaluation> = {};
   evals.base = evaluateStage('base', base.model, tok, world.eval, sampling, cfg.seed);
   evals.sft = evaluateStage('sft', sft, tok, world.eval, sampling, cfg.seed);
@@ -259,16 +316,35 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   const finalPolicy = load(finalPpoDir).model;
   evals.ppo = evaluateStage('ppo', finalPolicy, tok, world.eval, sampling, cfg.seed);
   if (rounds.length > 1) rounds[rounds.length - 1].policy = evals.ppo.metrics;
+  const dpoPolicy = load(dir('dpo')).model;
+  evals.dpo = evaluateStage('dpo', dpoPolicy, tok, world.eval, sampling, cfg.seed);
 
+  // every method measured alike on the held-out prompts: √KL from SFT, the final RM's score, gold
   const evalTexts = world.eval.map((p) => p.text);
-  const kl = sequenceKl(
-    finalPolicy,
-    sft,
-    tok,
-    evalTexts,
-    evals.ppo.answers.map((a) => a.ids),
-    cfg.evalTemperature,
-  );
+  const klOf = (policy: Transformer, e: PolicyEvaluation) =>
+    sequenceKl(
+      policy,
+      sft,
+      tok,
+      evalTexts,
+      e.answers.map((a) => a.ids),
+      cfg.evalTemperature,
+    );
+  const heldoutPoint = (e: PolicyEvaluation, kl: number): OveroptPoint => ({
+    sqrt_kl: Math.sqrt(Math.max(0, kl)),
+    proxy: mean(
+      scoreAnswers(
+        finalRm,
+        tok,
+        evalTexts,
+        e.answers.map((a) => a.text),
+        finalRm.config.contextLength,
+      ),
+    ),
+    gold: e.metrics.gold_mean,
+  });
+  const kl = klOf(finalPolicy, evals.ppo);
+  const sftPoint = heldoutPoint(evals.sft, 0);
   const report: DemoReport = {
     rein_version: VERSION,
     created_at: new Date().toISOString(),
@@ -299,7 +375,12 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       kl: h.kl,
       beta: h.beta,
     })),
-    overoptimisation: { ppo: ppoCurve(finalHistory) },
+    overoptimisation: {
+      'ppo (training rollouts)': ppoCurve(finalHistory),
+      'ppo (held-out)': [sftPoint, heldoutPoint(evals.ppo, kl)],
+      dpo: [sftPoint, heldoutPoint(evals.dpo, klOf(dpoPolicy, evals.dpo))],
+      'best-of-n (held-out)': bonCurve,
+    },
     rounds,
     samples: sampleRows(world.eval, evals, knob(cfg, 'samplesPerFamily')),
     timing_s: { ...stages.seconds, total: (Date.now() - t0) / 1000 },
