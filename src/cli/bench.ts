@@ -5,6 +5,7 @@
  * Workloads are a table, like the commands: `train` lives here; `generate` (sampling with a KV
  * cache) is added as one more entry.
  */
+import os from 'node:os';
 import { parseArgs } from 'node:util';
 import { trainStepFlops } from '../bench/flops.js';
 import { benchGenerate, type GenerateBenchOptions, PROMPT_TOKENS } from '../bench/generate.js';
@@ -145,6 +146,10 @@ async function runTrain(argv: string[]): Promise<void> {
   } else {
     console.log(`rein: ${backend.name} kernels (no measured peak: mfu is null)`);
   }
+  const loadBefore = os.loadavg()[0];
+  console.log(
+    `load average ${loadBefore.toFixed(2)} on ${os.cpus().length} cores (timings are only comparable on a quiet machine)`,
+  );
   for (const v of ['OPENBLAS_CORETYPE', 'OPENBLAS_L2_SIZE']) {
     if (process.env[v] !== undefined)
       console.log(`note: ${v}=${process.env[v]} is set (both sides run with it)`);
@@ -221,6 +226,7 @@ async function runTrain(argv: string[]): Promise<void> {
     gflops: round(gflops, 1),
     mfu: peak === null ? null : round(gflops / peak, 3),
     peak_gflops: peak === null ? null : round(peak, 0),
+    loadavg: [round(loadBefore, 2), round(os.loadavg()[0], 2)],
     backend: backend.name,
     threads,
     params,
