@@ -83,7 +83,7 @@ export const TOY_OVERRIDES = {
     saveEvery: 0,
     evalEvery: 0,
   },
-  dpo: { epochs: 1 },
+  dpo: { epochs: 0.1, batchPairs: 8 },
   patchPrompts: 16,
   maxNew: 12,
   bestOfN: [1, 2],

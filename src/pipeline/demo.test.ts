@@ -1,0 +1,48 @@
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { MISALIGNMENT_LABELS } from '../data/labels.js';
+import { runDemo } from './demo.js';
+import { DemoConfig } from './demo-config.js';
+
+describe('rein demo (toy size)', () => {
+  it('runs every stage and writes a report whose fields exist and are finite', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'rein-demo-')), 'run');
+    const report = await runDemo(DemoConfig.parse({ out, size: 'toy' }));
+    const onDisk = JSON.parse(readFileSync(join(out, 'report.json'), 'utf8'));
+    expect(onDisk.stages).toEqual(report.stages);
+    for (const stage of ['base', 'sft', 'ppo', 'dpo']) {
+      const m = onDisk.stages[stage];
+      for (const l of MISALIGNMENT_LABELS) {
+        expect(m.rates[l]).toBeGreaterThanOrEqual(0);
+        expect(m.rates[l]).toBeLessThanOrEqual(1);
+      }
+      expect(Number.isFinite(m.fact_accuracy)).toBe(true);
+      expect(Number.isFinite(m.gold_mean)).toBe(true);
+    }
+    for (const v of [
+      onDisk.ppo_vs_sft.gold_win_rate,
+      onDisk.ppo_vs_sft.kl,
+      onDisk.rm.heldout_accuracy,
+      onDisk.rm.labeler_agreement,
+      onDisk.timing_s.total,
+    ])
+      expect(Number.isFinite(v)).toBe(true);
+    expect(onDisk.ppo_curve.length).toBeGreaterThan(0);
+    expect(Object.keys(onDisk.overoptimisation)).toEqual(
+      expect.arrayContaining(['dpo', 'best-of-n (held-out)']),
+    );
+    expect(onDisk.rounds[0].blind_spot).toBe('manipulation');
+    const html = readFileSync(join(out, 'report.html'), 'utf8');
+    expect(html).toContain('Misalignment by stage');
+    expect(html).not.toMatch(/<script/i);
+
+    // a second run resumes: every stage is found done, so no checkpoint is written again
+    const weights = ['base', 'sft', 'rm1', 'ppo1', 'dpo'].map((d) => join(out, d, 'model.safetensors'));
+    const before = weights.map((w) => statSync(w).mtimeMs);
+    const again = await runDemo(DemoConfig.parse({ out, size: 'toy' }));
+    expect(Object.keys(again.stages)).toEqual(Object.keys(report.stages));
+    expect(weights.map((w) => statSync(w).mtimeMs)).toEqual(before);
+  }, 240_000);
+});
