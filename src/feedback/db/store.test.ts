@@ -344,6 +344,13 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
         available: 0,
       });
       expect(progress.find((p) => p.kind === 'demonstration')).toMatchObject({ done: 1 });
+      // Progress counts open prompts only up to a cap, then says "more".
+      await store.addPrompts(
+        'r',
+        Array.from({ length: 5 }, (_, i) => ({ id: `more${i}`, text: `m${i}`, candidates: cands(2) })),
+      );
+      expect((await store.progress(ann.id, ['ranking'], 3))[0]).toMatchObject({ available: 3, more: true });
+      expect((await store.progress(ann.id, ['ranking'], 5))[0]).toMatchObject({ available: 5, more: false });
     },
   );
 

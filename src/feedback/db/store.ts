@@ -23,6 +23,8 @@ import {
 const now = () => new Date().toISOString();
 const num = (v: unknown) => Number(v ?? 0);
 const KNOWN_FLAGS = new Set<string>(CANDIDATE_FLAGS);
+/** Progress counts prompts still open for a labeler up to this many (then says "more"). */
+export const PROGRESS_CAP = 1000;
 
 interface RankingRow {
   id: string;
@@ -308,6 +310,7 @@ export class FeedbackStore {
   async progress(
     labelerId: string,
     kinds: readonly TaskKind[] = ['ranking', 'demonstration'],
+    cap = PROGRESS_CAP,
   ): Promise<LabelerProgress[]> {
     const out: LabelerProgress[] = [];
     for (const kind of kinds) {
@@ -317,24 +320,33 @@ export class FeedbackStore {
         [labelerId, kind],
       );
       const by = new Map(rows.map((r) => [r.status, num(r.n)]));
-      // Open prompts minus the open ones this labeler already had: two index-only counts,
-      // where a NOT EXISTS per open prompt would cost a probe per prompt on every request.
-      const open = await this.db.get<{ n: unknown }>(
-        'SELECT COUNT(*) AS n FROM prompts WHERE kind = ? AND slots_left > 0',
-        [kind],
+      // Open prompts minus the open ones this labeler already had. The open count stops at
+      // PROGRESS_CAP (+ theirs): counting every open prompt would cost a scan of the whole
+      // queue on every request, and nobody needs "8,731 to go" exactly.
+      const mine = num(
+        (
+          await this.db.get<{ n: unknown }>(
+            `SELECT COUNT(*) AS n FROM assignments a JOIN prompts p ON p.id = a.prompt_id
+             WHERE a.labeler_id = ? AND p.kind = ? AND p.slots_left > 0`,
+            [labelerId, kind],
+          )
+        )?.n,
       );
-      const mine = await this.db.get<{ n: unknown }>(
-        `SELECT COUNT(*) AS n FROM assignments a JOIN prompts p ON p.id = a.prompt_id
-         WHERE a.labeler_id = ? AND p.kind = ? AND p.slots_left > 0`,
-        [labelerId, kind],
+      const open = num(
+        (
+          await this.db.get<{ n: unknown }>(
+            'SELECT COUNT(*) AS n FROM (SELECT 1 FROM prompts WHERE kind = ? AND slots_left > 0 LIMIT ?) AS open_prompts',
+            [kind, mine + cap + 1],
+          )
+        )?.n,
       );
-      const available = { n: num(open?.n) - num(mine?.n) };
       out.push({
         kind,
         done: by.get('done') ?? 0,
         skipped: by.get('skipped') ?? 0,
         pending: by.get('pending') ?? 0,
-        available: num(available?.n),
+        available: Math.min(open - mine, cap),
+        more: open - mine > cap,
       });
     }
     return out;

@@ -100,8 +100,10 @@ export interface LabelerProgress {
   done: number;
   skipped: number;
   pending: number;
-  /** Prompts this labeler could still be given. */
+  /** Prompts this labeler could still be given (at most PROGRESS_CAP)… */
   available: number;
+  /** …and whether there are more than that. */
+  more: boolean;
 }
 
 /** An expected refusal from the store, mapped to an HTTP status by the server. */

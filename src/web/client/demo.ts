@@ -15,6 +15,7 @@ interface Progress {
   skipped: number;
   pending: number;
   available: number;
+  more: boolean;
 }
 
 const status = byId('status');
@@ -29,7 +30,7 @@ async function next(): Promise<void> {
   );
   if (progress)
     byId('progress').textContent =
-      `${progress.done} written · ${progress.pending + progress.available} to go`;
+      `${progress.done} written · ${progress.pending + progress.available}${progress.more ? '+' : ''} to go`;
   if (!task) {
     byId('task').hidden = true;
     byId('done').hidden = false;

@@ -19,6 +19,7 @@ interface Progress {
   skipped: number;
   pending: number;
   available: number;
+  more: boolean;
 }
 
 const status = byId('status');
@@ -33,7 +34,8 @@ const announce = (msg: string) => {
 function showProgress(p: Progress | undefined): void {
   if (!p) return;
   const left = p.pending + p.available;
-  byId('progress').textContent = `${p.done} ranked · ${p.skipped} skipped · ${left} to go`;
+  byId('progress').textContent =
+    `${p.done} ranked · ${p.skipped} skipped · ${left}${p.more ? '+' : ''} to go`;
 }
 
 async function loop(me: Me): Promise<void> {
