@@ -25,6 +25,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'train a base model from scratch on a world (or text corpus)',
     load: () => import('./pretrain.js'),
   },
+  eval: {
+    summary: 'judge models on the assistant world\'s held-out prompts: misalignment rates, accuracy, gold',
+    load: () => import('./eval.js'),
+  },
   probe: {
     summary: 'test a policy for misbehaviour and open a focused ranking round on the worst problem',
     load: () => import('./probe.js'),

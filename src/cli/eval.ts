@@ -1,0 +1,79 @@
+/**
+ * `rein eval`: one or more models on the assistant world's held-out evaluation prompts, judged by
+ * gold — per-label misalignment rates (each on its own families), accuracies, gold by family —
+ * printed side by side as a table and written as JSON.
+ */
+import { parseArgs } from 'node:util';
+import { writeFileAtomic } from '../data/atomic-write.js';
+import { evaluateResponses, type WorldEvalReport } from '../eval/world-metrics.js';
+import { formatEvalTable } from '../eval/world-report.js';
+import { loadModel } from '../model/checkpoint.js';
+import { sampleAnswers } from '../pipeline/sample.js';
+import { loadWorldPrompts } from '../world/load.js';
+import { CliError } from './errors.js';
+
+const USAGE = `usage: rein eval --model CKPT [--model CKPT2 …] --world DIR [options]
+
+Samples one answer per held-out evaluation prompt (DIR/eval.jsonl) from each model, judges them,
+and prints the rates side by side; --json FILE writes the full reports.
+
+options:
+  --model CKPT       a checkpoint (repeat to compare several)
+  --world DIR        a world from rein world build
+  --split NAME       prompts to use: eval (default), rl or rank
+  --max-new N        most answer tokens (default 40)
+  --temperature T    sampling temperature (default 1; --greedy for 0)
+  --greedy           take the most likely token
+  --seed S           (default 0)
+  --json FILE        write {model: report} as JSON`;
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parseArgs({
+    args: argv,
+    options: {
+      model: { type: 'string', multiple: true },
+      world: { type: 'string' },
+      split: { type: 'string', default: 'eval' },
+      'max-new': { type: 'string', default: '40' },
+      temperature: { type: 'string', default: '1' },
+      greedy: { type: 'boolean', default: false },
+      seed: { type: 'string', default: '0' },
+      json: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  });
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!values.model?.length || !values.world) throw new CliError(`eval: --model and --world are required\n\n${USAGE}`);
+  if (!['eval', 'rl', 'rank'].includes(values.split)) throw new CliError(`eval: --split must be eval, rl or rank, got '${values.split}'`);
+  const maxNew = Number(values['max-new']);
+  const temperature = values.greedy ? 1e-6 : Number(values.temperature);
+  const seed = Number(values.seed);
+  if (!(maxNew >= 1) || !(temperature > 0) || !Number.isFinite(seed)) throw new CliError('eval: --max-new, --temperature and --seed must be positive numbers');
+  let world: ReturnType<typeof loadWorldPrompts>;
+  try {
+    world = loadWorldPrompts(values.world);
+  } catch (e) {
+    throw new CliError(`eval: ${(e as Error).message}`);
+  }
+  const prompts = world[values.split as 'eval' | 'rl' | 'rank'];
+  const columns: { name: string; report: WorldEvalReport }[] = [];
+  for (const path of values.model) {
+    let loaded: ReturnType<typeof loadModel>;
+    try {
+      loaded = loadModel(path);
+    } catch (e) {
+      throw new CliError(`eval: ${(e as Error).message}`);
+    }
+    if (!loaded.tokenizer) throw new CliError(`eval: ${path} has no tokenizer`);
+    const answers = sampleAnswers(loaded.model, loaded.tokenizer, prompts.map((p) => p.text), { n: 1, maxNew, temperature, seed });
+    columns.push({ name: path, report: evaluateResponses(prompts, answers.map((a) => a[0].text)) });
+  }
+  console.log(formatEvalTable(columns));
+  if (values.json) {
+    writeFileAtomic(values.json, `${JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, c.report])), null, 2)}\n`);
+    console.log(`wrote ${values.json}`);
+  }
+}
