@@ -60,7 +60,8 @@ the steps after warm-up. The last line is one JSON object:
   {"workload":"train","arch",…,"rein_ms_per_step","torch_ms_per_step","speedup","gflops","mfu",…}
 speedup = torch_ms / rein_ms (above 1: rein is faster). gflops counts model FLOPs (6 per matmul
 weight per token + attention, PaLM's MFU convention); mfu divides them by the measured FMA peak of
-this machine at the same thread count (independent vector-FMA chains on every thread).
+this machine at the same thread count (independent vector-FMA chains on every thread, the
+fastest of many half-millisecond bursts).
 
 options (defaults: the reference GPT workload):
   --arch gpt|llama     model style (gpt)
