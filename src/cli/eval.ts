@@ -8,7 +8,7 @@ import { writeFileAtomic } from '../data/atomic-write.js';
 import { evaluateResponses, type WorldEvalReport } from '../eval/world-metrics.js';
 import { formatEvalTable } from '../eval/world-report.js';
 import { loadModel } from '../model/checkpoint.js';
-import { sampleAnswers } from '../pipeline/sample.js';
+import { sampleAnswers } from '../model/sample-chat.js';
 import { loadWorldPrompts } from '../world/load.js';
 import { CliError } from './errors.js';
 
@@ -46,12 +46,15 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  if (!values.model?.length || !values.world) throw new CliError(`eval: --model and --world are required\n\n${USAGE}`);
-  if (!['eval', 'rl', 'rank'].includes(values.split)) throw new CliError(`eval: --split must be eval, rl or rank, got '${values.split}'`);
+  if (!values.model?.length || !values.world)
+    throw new CliError(`eval: --model and --world are required\n\n${USAGE}`);
+  if (!['eval', 'rl', 'rank'].includes(values.split))
+    throw new CliError(`eval: --split must be eval, rl or rank, got '${values.split}'`);
   const maxNew = Number(values['max-new']);
   const temperature = values.greedy ? 1e-6 : Number(values.temperature);
   const seed = Number(values.seed);
-  if (!(maxNew >= 1) || !(temperature > 0) || !Number.isFinite(seed)) throw new CliError('eval: --max-new, --temperature and --seed must be positive numbers');
+  if (!(maxNew >= 1) || !(temperature > 0) || !Number.isFinite(seed))
+    throw new CliError('eval: --max-new, --temperature and --seed must be positive numbers');
   let world: ReturnType<typeof loadWorldPrompts>;
   try {
     world = loadWorldPrompts(values.world);
@@ -68,12 +71,26 @@ export async function run(argv: string[]): Promise<void> {
       throw new CliError(`eval: ${(e as Error).message}`);
     }
     if (!loaded.tokenizer) throw new CliError(`eval: ${path} has no tokenizer`);
-    const answers = sampleAnswers(loaded.model, loaded.tokenizer, prompts.map((p) => p.text), { n: 1, maxNew, temperature, seed });
-    columns.push({ name: path, report: evaluateResponses(prompts, answers.map((a) => a[0].text)) });
+    const answers = sampleAnswers(
+      loaded.model,
+      loaded.tokenizer,
+      prompts.map((p) => p.text),
+      { n: 1, maxNew, temperature, seed },
+    );
+    columns.push({
+      name: path,
+      report: evaluateResponses(
+        prompts,
+        answers.map((a) => a[0].text),
+      ),
+    });
   }
   console.log(formatEvalTable(columns));
   if (values.json) {
-    writeFileAtomic(values.json, `${JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, c.report])), null, 2)}\n`);
+    writeFileAtomic(
+      values.json,
+      `${JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, c.report])), null, 2)}\n`,
+    );
     console.log(`wrote ${values.json}`);
   }
 }

@@ -1,7 +1,6 @@
 import { basename } from 'node:path';
 import type { LoadedModel } from '../model/checkpoint.js';
-import { generate } from '../model/generate.js';
-import { chatResponseText, chatStopIds, encodeChat } from '../tokenizer/chat-template.js';
+import { sampleAnswers } from '../model/sample-chat.js';
 import type { PromptInput } from './db/types.js';
 
 export interface SampleOptions {
@@ -33,34 +32,28 @@ export function sampleCandidates(
   if (!tok) throw new Error(`no tokenizer is stored with ${modelPath}`);
   if (!Number.isInteger(o.k) || o.k < 2 || o.k > 16)
     throw new Error(`k must be an integer in 2–16, got ${o.k}`);
-  const stopIds = chatStopIds(tok);
-  const out: PromptInput[] = [];
-  for (let start = 0; start < prompts.length; start += o.promptsPerBatch) {
-    const chunk = prompts.slice(start, start + o.promptsPerBatch);
-    const rows = chunk.flatMap((p) => {
-      const ids = encodeChat(tok, p.text).ids;
-      return Array.from({ length: o.k }, () => ids);
-    });
-    const gens = generate(loaded.model, rows, {
+  const answers = sampleAnswers(
+    loaded.model,
+    tok,
+    prompts.map((p) => p.text),
+    {
+      n: o.k,
       maxNew: o.maxNew,
       temperature: o.temperature,
       topP: o.topP,
-      seed: o.seed + start,
-      stopIds,
-    });
-    chunk.forEach((p, i) => {
-      out.push({
-        id: p.id,
-        text: p.text,
-        family: p.family,
-        lang: p.lang,
-        candidates: gens.slice(i * o.k, (i + 1) * o.k).map((g, j) => ({
-          id: `c${j}`,
-          text: chatResponseText(tok, g.finishReason === 'stop' ? g.ids.slice(0, -1) : g.ids),
-          source: o.source ?? basename(modelPath),
-        })),
-      });
-    });
-  }
-  return out;
+      seed: o.seed,
+      batchSize: o.promptsPerBatch * o.k,
+    },
+  );
+  return prompts.map((p, i) => ({
+    id: p.id,
+    text: p.text,
+    family: p.family,
+    lang: p.lang,
+    candidates: answers[i].map((a, j) => ({
+      id: `c${j}`,
+      text: a.text,
+      source: o.source ?? basename(modelPath),
+    })),
+  }));
 }

@@ -5,11 +5,11 @@
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
 import type { StageMetrics } from '../eval/report/demo-report.js';
 import { evaluateResponses } from '../eval/world-metrics.js';
+import { type SampledAnswer, sampleAnswers } from '../model/sample-chat.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { type Judgement, judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
-import { type SampledAnswer, sampleAnswers } from './sample.js';
 
 export interface PolicyEvaluation {
   metrics: StageMetrics;

@@ -5,6 +5,7 @@
  */
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
 import type { RankingRecord } from '../data/ranking.js';
+import { sampleAnswers } from '../model/sample-chat.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { type AgreementReport, measureAgreement } from '../world/agreement.js';
@@ -13,7 +14,6 @@ import { type Judgement, judge } from '../world/judge.js';
 import { type Labeler, labelerPool, labelRound } from '../world/labelers.js';
 import type { WorldPrompt } from '../world/records.js';
 import { evaluatePolicy, stageMetrics } from './policy-eval.js';
-import { sampleAnswers } from './sample.js';
 
 /**
  * K candidates per prompt, drawn from several models in turn (InstructGPT sampled its ranking

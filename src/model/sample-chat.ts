@@ -1,14 +1,17 @@
 /** Sampling answers to many prompts from a policy, in batches, through the one chat template. */
-import { generate } from '../model/generate.js';
-import type { Transformer } from '../model/transformer.js';
+
 import { chatResponseText, chatStopIds, encodeChat } from '../tokenizer/chat-template.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { generate } from './generate.js';
+import type { Transformer } from './transformer.js';
 
 export interface SampleOptions {
   /** Answers per prompt. */
   n: number;
   maxNew: number;
   temperature: number;
+  /** Nucleus sampling (default 1 = off). */
+  topP?: number;
   seed: number;
   /** Rows per generate call (prompts × n are flattened into rows). */
   batchSize?: number;
@@ -42,7 +45,13 @@ export function sampleAnswers(
     const gens = generate(
       model,
       chunk.map((r) => r.ids),
-      { maxNew: opts.maxNew, temperature: opts.temperature, stopIds, seed: opts.seed * 7919 + start },
+      {
+        maxNew: opts.maxNew,
+        temperature: opts.temperature,
+        topP: opts.topP,
+        stopIds,
+        seed: opts.seed * 7919 + start,
+      },
       null,
     );
     gens.forEach((g, k) => {
