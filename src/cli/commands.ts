@@ -26,7 +26,7 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./pretrain.js'),
   },
   eval: {
-    summary: 'judge models on the assistant world\'s held-out prompts: misalignment rates, accuracy, gold',
+    summary: "judge models on the assistant world's held-out prompts: misalignment rates, accuracy, gold",
     load: () => import('./eval.js'),
   },
   probe: {
@@ -42,7 +42,8 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./feedback.js'),
   },
   world: {
-    summary: 'the assistant world: build (generator), judge (gold judge), metrics, label (simulated labelers), agreement',
+    summary:
+      'the assistant world: build (generator), judge (gold judge), metrics, label (simulated labelers), agreement',
     load: () => import('./world.js'),
   },
   sft: {
@@ -68,5 +69,9 @@ export const commands: Record<string, CommandEntry> = {
   serve: {
     summary: 'serve the feedback app (pages + JSON API) on a database',
     load: () => import('./serve.js'),
+  },
+  recipe: {
+    summary: 'worked examples on real data: hh-rlhf (reward model on HH-RLHF vs bag-of-words)',
+    load: () => import('./recipe.js'),
   },
 };

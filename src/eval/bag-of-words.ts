@@ -104,7 +104,13 @@ function objective(w: Float64Array, xs: readonly Sparse[], lambda: number, grad:
  * backtracking line search; L is strictly convex, so this reaches the one optimum. Stops when the
  * gradient norm falls below `tol`·max(1, n).
  */
-function fit(xs: readonly Sparse[], dims: number, lambda: number, maxIters = 500, tol = 1e-6): Float64Array {
+function fitWeights(
+  xs: readonly Sparse[],
+  dims: number,
+  lambda: number,
+  maxIters = 500,
+  tol = 1e-6,
+): Float64Array {
   const memory = 10;
   let w = new Float64Array(dims);
   let grad = new Float64Array(dims);
@@ -212,7 +218,7 @@ export function trainBagOfWords(
         const train = pairs.filter((_, i) => fold[i] !== f);
         const test = pairs.filter((_, i) => fold[i] === f);
         const vocab = buildVocab(train, minCount);
-        const w = fit(
+        const w = fitWeights(
           train.map((p) => countDifference(vocab, p.chosen, p.rejected)),
           vocab.size,
           l,
@@ -230,7 +236,7 @@ export function trainBagOfWords(
     }
   }
   const vocab = buildVocab(pairs, minCount);
-  const weights = fit(
+  const weights = fitWeights(
     pairs.map((p) => countDifference(vocab, p.chosen, p.rejected)),
     vocab.size,
     lambda,

@@ -1,0 +1,63 @@
+import { z } from 'zod';
+
+/**
+ * `rein recipe hh-rlhf`: a reward model on real HH-RLHF preferences, trained from nothing on one
+ * file. Defaults are sized for a 2-core machine (minutes, not hours) and were chosen on a tuning
+ * slice of the training lines, never on the validation lines.
+ */
+export const HhRecipeConfig = z.strictObject({
+  data: z.string().default('').describe('HH-RLHF file {chosen, rejected} per line (.jsonl or .jsonl.gz)'),
+  out: z
+    .string()
+    .default('runs/hh-rlhf')
+    .describe('output folder: rm/ (reward-model checkpoint), base/ (pretrained trunk), result.json'),
+  trainPairs: z.number().int().positive().default(1500).describe('the first lines of the file train'),
+  validationPairs: z
+    .number()
+    .int()
+    .positive()
+    .default(300)
+    .describe('the last lines of the file validate (never trained on, reported once)'),
+  tuneFraction: z
+    .number()
+    .min(0)
+    .max(0.5)
+    .default(0.15)
+    .describe('share of the training lines held out to pick the RM checkpoint (early stopping)'),
+  vocabSize: z.number().int().min(300).default(2048).describe('byte-level BPE learned on the training text'),
+  contextLength: z
+    .number()
+    .int()
+    .min(16)
+    .default(96)
+    .describe('tokens per exchange: the END of the dialogue and the reply are kept'),
+  maxAnswerTokens: z
+    .number()
+    .int()
+    .min(2)
+    .default(48)
+    .describe('tokens of the reply kept (end token included)'),
+  dim: z.number().int().positive().default(96).describe('model width'),
+  layers: z.number().int().positive().default(4).describe('transformer blocks'),
+  heads: z.number().int().positive().default(4).describe('attention heads'),
+  pretrainSteps: z
+    .number()
+    .int()
+    .min(0)
+    .default(600)
+    .describe('next-token steps on the training dialogues (both replies; no labels)'),
+  pretrainBatch: z.number().int().positive().default(16).describe('sequences per pretraining step'),
+  pretrainLr: z.number().positive().default(2e-3).describe('pretraining peak learning rate'),
+  rmEpochs: z.number().positive().default(1.5).describe('passes over the training pairs'),
+  rmBatchPairs: z.number().int().positive().default(16).describe('pairs per reward-model step'),
+  rmLr: z.number().positive().default(3e-4).describe('reward-model peak learning rate'),
+  rmWeightDecay: z.number().min(0).default(0).describe('AdamW weight decay on the reward model'),
+  evalsPerEpoch: z
+    .number()
+    .int()
+    .positive()
+    .default(4)
+    .describe('tuning-slice measurements per epoch (the best one is kept)'),
+  seed: z.number().int().default(0).describe('initialisation, shuffling and tuning-slice seed'),
+});
+export type HhRecipeConfig = z.infer<typeof HhRecipeConfig>;
