@@ -51,7 +51,7 @@ import { judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
 import { type DemoConfig, TOY_OVERRIDES } from './demo-config.js';
 import { evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
-import { probe, sampleCandidates, simulatedRound } from './rounds.js';
+import { accuracyWhereGoldDiffers, probe, sampleCandidates, simulatedRound } from './rounds.js';
 import { sequenceKl } from './sequence-kl.js';
 import { StageRunner } from './stage-runner.js';
 
@@ -155,7 +155,13 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       blindSpot,
     });
     writeFileAtomic(join(dir('round1'), 'rankings.jsonl'), toJsonl(r.rankings));
-    return { rankings: r.rankings, agreement: r.agreement.rateGoldDiffer ?? r.agreement.rate ?? Number.NaN };
+    return {
+      rankings: r.rankings,
+      agreement: {
+        all: r.agreement.rate ?? Number.NaN,
+        goldDiffer: r.agreement.rateGoldDiffer ?? Number.NaN,
+      },
+    };
   });
 
   // 5. the reward model, from SFT with a scalar head, on round 1's rankings
@@ -308,6 +314,15 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     });
   });
 
+  // the RM against the labelers on the same footing: held-out pairs whose gold differs
+  const heldIds = new Set(rm1.heldoutIds);
+  const rmGoldDiffer = accuracyWhereGoldDiffers(
+    load(dir('rm1')).model,
+    tok,
+    round1.rankings.filter((r) => heldIds.has(r.id)),
+    world,
+  );
+
   // 9. evaluation of every stage on the held-out prompts, judged by gold
   const evals: Record<string, PolicyEvaluation> = {};
   evals.base = evaluateStage('base', base.model, tok, world.eval, sampling, cfg.seed);
@@ -364,7 +379,9 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     },
     rm: {
       heldout_accuracy: rmFinal.heldoutAccuracy,
-      labeler_agreement: round1.agreement,
+      labeler_agreement: round1.agreement.all,
+      labeler_agreement_gold_differ: round1.agreement.goldDiffer,
+      heldout_accuracy_gold_differ: rmGoldDiffer,
       rankings: round1.rankings.length,
       pairs: rm1.pairs,
     },

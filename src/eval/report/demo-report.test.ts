@@ -15,7 +15,14 @@ const report: DemoReport = {
   config: {},
   stages: { base: stage(0.4), sft: stage(0.2), ppo: stage(0.02) },
   ppo_vs_sft: { gold_win_rate: 0.8, kl: 3.2 },
-  rm: { heldout_accuracy: 0.7, labeler_agreement: 0.73, rankings: 100, pairs: 600 },
+  rm: {
+    heldout_accuracy: 0.6,
+    labeler_agreement: 0.63,
+    heldout_accuracy_gold_differ: 0.7,
+    labeler_agreement_gold_differ: 0.73,
+    rankings: 100,
+    pairs: 600,
+  },
   ppo_curve: [
     { iteration: 1, rm_score: 0, gold: 0, kl: 0, beta: 0.02 },
     { iteration: 2, rm_score: 1, gold: 0.5, kl: 1, beta: 0.021 },

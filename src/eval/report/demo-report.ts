@@ -58,7 +58,17 @@ export interface DemoReport {
   /** Stage name (base, sft, ppo, and any other policy compared) → metrics. */
   stages: Record<string, StageMetrics>;
   ppo_vs_sft: { gold_win_rate: number; kl: number };
-  rm: { heldout_accuracy: number; labeler_agreement: number; rankings: number; pairs: number };
+  rm: {
+    /** Round 1's RM on its held-out rankings, all pairs (what labelers' all-pairs agreement compares to). */
+    heldout_accuracy: number;
+    /** Two labelers ordering a pair alike, over all pairs of candidates with different texts. */
+    labeler_agreement: number;
+    /** The same two figures over the pairs whose gold differs (InstructGPT's ~73 % is of this kind). */
+    heldout_accuracy_gold_differ: number;
+    labeler_agreement_gold_differ: number;
+    rankings: number;
+    pairs: number;
+  };
   ppo_curve: PpoPoint[];
   /** Method (ppo, dpo, best-of-n) → proxy/gold against √KL. */
   overoptimisation: Record<string, OveroptPoint[]>;
@@ -168,8 +178,17 @@ export function renderReportHtml(report: DemoReport): string {
   const rm = barChart({
     title: 'Reward model vs people: pairwise accuracy',
     yLabel: 'agreement on held-out pairs',
-    categories: ['labeler–labeler agreement', 'RM held-out accuracy'],
-    series: [{ name: 'pairwise', values: [report.rm.labeler_agreement, report.rm.heldout_accuracy] }],
+    categories: ['all pairs', 'pairs whose gold differs'],
+    series: [
+      {
+        name: 'labeler–labeler agreement',
+        values: [report.rm.labeler_agreement, report.rm.labeler_agreement_gold_differ],
+      },
+      {
+        name: 'RM held-out accuracy',
+        values: [report.rm.heldout_accuracy, report.rm.heldout_accuracy_gold_differ],
+      },
+    ],
   });
   const timing = Object.entries(report.timing_s)
     .map(([k, v]) => `<tr><td>${escapeXml(k)}</td><td>${v.toFixed(1)} s</td></tr>`)
