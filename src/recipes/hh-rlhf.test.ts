@@ -34,36 +34,11 @@ describe.skipIf(!file)('rein recipe hh-rlhf (toy size, real data)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'rein-recipe-hh-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const out = join(dir, 'run');
-  const small = [
-    '--trainPairs',
-    '120',
-    '--validationPairs',
-    '40',
-    '--tuneFraction',
-    '0.25',
-    '--vocabSize',
-    '400',
-    '--contextLength',
-    '48',
-    '--maxAnswerTokens',
-    '16',
-    '--dim',
-    '32',
-    '--layers',
-    '1',
-    '--heads',
-    '2',
-    '--pretrainSteps',
-    '8',
-    '--pretrainBatch',
-    '8',
-    '--rmEpochs',
-    '1',
-    '--rmBatchPairs',
-    '8',
-    '--evalsPerEpoch',
-    '2',
-  ];
+  const small = (
+    '--trainPairs 120 --validationPairs 40 --tuneFraction 0.25 --vocabSize 400 --contextLength 48 ' +
+    '--maxAnswerTokens 16 --dim 32 --layers 1 --heads 2 --pretrainSteps 8 --pretrainBatch 8 ' +
+    '--rmEpochs 1 --rmBatchPairs 8 --evalsPerEpoch 2'
+  ).split(' ');
 
   it('trains, evaluates the RM and the baseline on the last lines, and saves a usable RM', async () => {
     const lines = await capture(recipe, ['hh-rlhf', '--data', file!, '--out', out, ...small]);
@@ -92,6 +67,17 @@ describe.skipIf(!file)('rein recipe hh-rlhf (toy size, real data)', () => {
     expect(evalOut.accuracy).toBeGreaterThanOrEqual(0);
     expect(evalOut.accuracy).toBeLessThanOrEqual(1);
     expect(evalOut.n).toBeGreaterThan(0);
+  });
+
+  it("rein rm train and rm eval run on the real file (from the recipe's pretrained trunk)", async () => {
+    const rm2 = join(dir, 'rm2');
+    const trained = await capture(rm, [
+      ...['train', '--data', file!, '--model', join(out, 'base'), '--out', rm2],
+      ...'--epochs 0.02 --batchPrompts 8 --maxLength 48 --evalEvery 1000'.split(' '),
+    ]);
+    expect(trained.at(-1)).toMatch(/^rm train: \d+ steps; held-out pairwise accuracy 0\.\d+ on \d+ pairs/);
+    const evalOut = JSON.parse((await capture(rm, ['eval', '--model', rm2, '--data', file!])).at(-1)!);
+    expect(evalOut.n).toBe(1798); // every splittable line: long dialogues are cut from the front
   });
 
   it('names a file too short for the split, and an unknown recipe', async () => {

@@ -2,10 +2,10 @@
  * Fitting a long dialogue and its reply into a short context by keeping the END of the dialogue.
  *
  * HH-RLHF dialogues run to thousands of tokens and their decisive part is the last human turn
- * (what was asked) and the reply. The shared truncation (train/common/batch.ts) keeps a sequence's
- * start, which for these dialogues would keep the opening small talk and cut the reply away; here
- * the reply is kept (its first `maxAnswerTokens` − 1 tokens and the end token, so the reward is
- * always read at the end token), and the dialogue is cut from the left to fill what remains.
+ * (what was asked) and the reply. The shared truncation (train/common/batch.ts) also cuts from the
+ * front but keeps the whole reply, so a long reply can crowd out the request it answers; here the
+ * reply is capped (its first `maxAnswerTokens` − 1 tokens and the end token, so the reward is
+ * always read at the end token) and the dialogue's last turns fill what remains.
  */
 import { encodeChat } from '../tokenizer/chat-template.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
