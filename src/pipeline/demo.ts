@@ -84,6 +84,21 @@ function load(dir: string): Loaded {
   return { model, tok: tokenizer };
 }
 
+/**
+ * A ranking's most informative pair for DPO: its best against its worst answer. One pair per
+ * ranking keeps DPO's cost near the RM's (a K = 4 ranking has six pairs) and drops near-ties.
+ */
+function extremePair(r: RankedPrompt): RankedPrompt {
+  if (r.pairs.length === 0) return r;
+  const wins = new Map<number, number>();
+  for (const { winner, loser } of r.pairs) {
+    wins.set(winner, (wins.get(winner) ?? 0) + 1);
+    wins.set(loser, (wins.get(loser) ?? 0) - 1);
+  }
+  const ranked = [...wins.entries()].sort((a, b) => b[1] - a[1]);
+  return { ...r, pairs: [{ winner: ranked[0][0], loser: ranked[ranked.length - 1][0] }] };
+}
+
 function mean(xs: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < xs.length; i++) sum += xs[i];
@@ -278,7 +293,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   stages.run('dpo', () => {
     const model = sft.clone();
     const dpoCfg = DpoConfig.parse({ out: dir('dpo'), seed: cfg.seed, ...overrides(cfg, 'dpo') });
-    const r = trainDpo(model, tok, allRankings.map(fromRanking), dpoCfg, {
+    const r = trainDpo(model, tok, allRankings.map(fromRanking).map(extremePair), dpoCfg, {
       log: new RunLog(join(dir('dpo'), LOG_FILE)),
     });
     finishRunDir(dir('dpo'), model, tok, { method: 'dpo', heldout_accuracy: r.heldout.accuracy });
