@@ -415,7 +415,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     },
     rounds,
     samples: sampleRows(world.eval, evals, knob(cfg, 'samplesPerFamily')),
-    timing_s: { ...stages.seconds, total: (Date.now() - t0) / 1000 },
+    timing_s: { ...stages.seconds, total: (Date.now() - t0) / 1000 + stages.secondsSkipped },
   };
   writeFileAtomic(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileAtomic(join(out, 'report.html'), renderReportHtml(report));

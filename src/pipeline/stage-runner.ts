@@ -9,6 +9,8 @@ import { writeFileAtomic } from '../data/atomic-write.js';
 
 export class StageRunner {
   readonly seconds: Record<string, number> = {};
+  /** Seconds of the stages an earlier run finished (part of the whole run's time, not this process's). */
+  secondsSkipped = 0;
 
   constructor(
     private readonly out: string,
@@ -25,6 +27,7 @@ export class StageRunner {
     if (existsSync(file)) {
       const saved = JSON.parse(readFileSync(file, 'utf8')) as { seconds: number; result: R };
       this.seconds[name] = saved.seconds;
+      this.secondsSkipped += saved.seconds;
       this.say(`· ${name}: done earlier (${saved.seconds.toFixed(1)} s), skipped`);
       return saved.result;
     }

@@ -22,7 +22,12 @@ export const PretrainConfig = z.strictObject({
   layers: z.number().int().positive().default(4).describe('transformer blocks'),
   heads: z.number().int().positive().default(4).describe('attention heads'),
   contextLength: z.number().int().positive().default(128).describe('longest sequence (longer ones are cut)'),
-  steps: z.number().int().positive().default(1500).describe('optimiser steps'),
+  steps: z
+    .number()
+    .int()
+    .positive()
+    .default(700)
+    .describe('optimiser steps (~0.45 epoch of the default world)'),
   batchSize: z.number().int().positive().default(32).describe('sequences per step'),
   lr: z.number().positive().default(2e-3).describe('peak learning rate (small models take large ones)'),
   minLrRatio: z.number().min(0).max(1).default(0.1).describe('cosine decays to lr·minLrRatio'),
