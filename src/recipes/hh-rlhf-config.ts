@@ -48,9 +48,9 @@ export const HhRecipeConfig = z.strictObject({
     .describe('next-token steps on the training dialogues (both replies; no labels)'),
   pretrainBatch: z.number().int().positive().default(16).describe('sequences per pretraining step'),
   pretrainLr: z.number().positive().default(2e-3).describe('pretraining peak learning rate'),
-  rmEpochs: z.number().positive().default(1.5).describe('passes over the training pairs'),
+  rmEpochs: z.number().positive().default(2).describe('passes over the training pairs'),
   rmBatchPairs: z.number().int().positive().default(16).describe('pairs per reward-model step'),
-  rmLr: z.number().positive().default(3e-4).describe('reward-model peak learning rate'),
+  rmLr: z.number().positive().default(1e-4).describe('reward-model peak learning rate'),
   rmWeightDecay: z.number().min(0).default(0).describe('AdamW weight decay on the reward model'),
   evalsPerEpoch: z
     .number()

@@ -8,7 +8,7 @@
  *   3. tokenizer  byte-level BPE learned on the training dialogues
  *   4. pretrain   the trunk learns next-token prediction on the training dialogues (both replies,
  *                 no labels): the only language it will ever know
- *   5. RM         scalar head at the reply's end token, ranking loss (train/reward/loss.ts); each
+ *   5. RM         scalar head at the reply's end token, ranking loss (ranked-rm.ts); each
  *                 exchange is the END of the dialogue plus the reply (keep-last.ts)
  *   6. report     validation accuracy of the RM and of the baseline, once each
  */
@@ -18,21 +18,18 @@ import { bagOfWordsAccuracy, topWords, trainBagOfWords } from '../eval/bag-of-wo
 import { saveCheckpoint } from '../model/checkpoint.js';
 import { resolveModelConfig } from '../model/config.js';
 import { Transformer } from '../model/transformer.js';
-import { AdamW, clipGradNorm, warmupCosine } from '../optim/index.js';
-import * as T from '../tensor/index.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { padRight, type Sequence } from '../train/common/batch.js';
-import { assertFinite, RunLog } from '../train/common/run-log.js';
-import { batchIndices, splitIndices } from '../train/common/shuffle-batches.js';
-import { rankingLoss } from '../train/reward/loss.js';
-import { scoreSequences } from '../train/reward/score.js';
+import type { Sequence } from '../train/common/batch.js';
+import { RunInputError } from '../train/common/run-input.js';
+import { RunLog } from '../train/common/run-log.js';
+import { splitIndices } from '../train/common/shuffle-batches.js';
 import { trainLanguageModel } from '../train/sft/train.js';
-import { Progress } from '../util/progress.js';
 import { Rng } from '../util/rng.js';
 import type { HhRecipeConfig } from './hh-rlhf-config.js';
 import { type HhPreference, readHhSplit } from './hh-split.js';
 import { encodeKeepingLast } from './keep-last.js';
+import { type RankedSequences, rankedAccuracy, trainRankedRm } from './ranked-rm.js';
 
 export interface HhRecipeResult {
   /** Pairwise accuracy of the reward model on the validation pairs. */
@@ -64,16 +61,11 @@ function encodePair(tok: Tokenizer, p: HhPreference, cfg: HhRecipeConfig): [Sequ
   ];
 }
 
-/** Fraction of pairs (rows 2i = chosen, 2i + 1 = rejected) the RM orders right; a tie counts one half. */
-export function pairAccuracy(rm: Transformer, pairs: readonly [Sequence, Sequence][], padId: number): number {
-  const s = scoreSequences(rm, pairs.flat(), padId);
-  let right = 0;
-  for (let i = 0; i < pairs.length; i++) {
-    const d = s[2 * i] - s[2 * i + 1];
-    right += d > 0 ? 1 : d === 0 ? 0.5 : 0;
-  }
-  return pairs.length > 0 ? right / pairs.length : Number.NaN;
-}
+/** A pair as a K = 2 ranking: the chosen exchange (row 0) above the rejected one (row 1). */
+const asRanking = (pair: [Sequence, Sequence]): RankedSequences => ({
+  seqs: pair,
+  pairs: [{ winner: 0, loser: 1 }],
+});
 
 /** Runs the whole recipe; writes `out/rm`, `out/base`, `out/log.jsonl` and `out/result.json`. */
 export function runHhRecipe(cfg: HhRecipeConfig, options: { quiet?: boolean } = {}): HhRecipeResult {
@@ -82,7 +74,7 @@ export function runHhRecipe(cfg: HhRecipeConfig, options: { quiet?: boolean } = 
     if (!options.quiet) console.error(`recipe hh-rlhf: ${m}`);
   };
   if (cfg.maxAnswerTokens >= cfg.contextLength)
-    throw new Error(
+    throw new RunInputError(
       `--maxAnswerTokens ${cfg.maxAnswerTokens} must be below --contextLength ${cfg.contextLength}`,
     );
   const log = new RunLog(join(cfg.out, 'log.jsonl'));
@@ -158,64 +150,36 @@ export function runHhRecipe(cfg: HhRecipeConfig, options: { quiet?: boolean } = 
 
   // 5. the reward model: the trunk with a fresh scalar head, ranking loss, best tuning checkpoint kept
   const rm = base.clone({ scalarHead: 'fresh', rng: new Rng(cfg.seed + 1) });
-  const steps = Math.max(1, Math.ceil((cfg.rmEpochs * fitSeqs.length) / cfg.rmBatchPairs));
-  const every = Math.max(1, Math.ceil(fitSeqs.length / cfg.rmBatchPairs / cfg.evalsPerEpoch));
-  const opt = new AdamW([...rm.params], { lr: cfg.rmLr, weightDecay: cfg.rmWeightDecay });
-  const lrAt = warmupCosine({
-    maxLr: cfg.rmLr,
-    minLr: cfg.rmLr * 0.1,
-    warmupSteps: Math.min(10, steps),
-    totalSteps: steps,
+  const trained = trainRankedRm(rm, fitSeqs.map(asRanking), tuneSeqs.map(asRanking), {
+    epochs: cfg.rmEpochs,
+    batchRankings: cfg.rmBatchPairs,
+    lr: cfg.rmLr,
+    weightDecay: cfg.rmWeightDecay,
+    seed: cfg.seed,
+    padId,
+    evalsPerEpoch: cfg.evalsPerEpoch,
+    log,
+    quiet: options.quiet,
   });
-  let best = { accuracy: -1, step: 0, model: rm };
-  const progress = new Progress('reward model', steps, process.stderr, options.quiet);
-  for (let step = 0; step < steps; step++) {
-    const idx = batchIndices(fitSeqs.length, cfg.rmBatchPairs, cfg.seed, step);
-    const batch = padRight(
-      idx.flatMap((i) => fitSeqs[i]),
-      padId,
-      cfg.contextLength,
-    );
-    const groups = idx.map((_, j) => ({ offset: 2 * j, pairs: [{ winner: 0, loser: 1 }] }));
-    const loss = T.scope(() => {
-      const l = rankingLoss(rm.scalarAtLast(batch), groups); // scores (2·pairs), chosen then rejected
-      T.backward(l);
-      return l.item();
-    });
-    const gradNorm = clipGradNorm([...rm.params.values()], 1);
-    assertFinite(step + 1, { loss, gradNorm });
-    opt.lr = lrAt(step);
-    opt.step();
-    opt.zeroGrad();
-    const record: Record<string, number> = { step: step + 1, loss, lr: opt.lr, grad_norm: gradNorm };
-    if (tuneSeqs.length > 0 && ((step + 1) % every === 0 || step + 1 === steps)) {
-      record.tune_accuracy = pairAccuracy(rm, tuneSeqs, padId);
-      if (record.tune_accuracy > best.accuracy)
-        best = { accuracy: record.tune_accuracy, step: step + 1, model: rm.clone({ scalarHead: 'keep' }) };
-    }
-    log.write(record);
-    progress.update(step + 1, `loss ${loss.toFixed(3)}`);
-  }
-  if (tuneSeqs.length === 0) best = { accuracy: Number.NaN, step: steps, model: rm };
 
   // 6. the one look at the validation pairs
-  const accuracy = pairAccuracy(best.model, encode(split.validation), padId);
+  const accuracy = rankedAccuracy(trained.model, encode(split.validation).map(asRanking), padId);
   const result: HhRecipeResult = {
     accuracy,
     n: split.validation.length,
     baseline_accuracy: baselineAccuracy,
     train_pairs: split.train.length,
     tune_pairs: tunePairs.length,
-    tune_accuracy: best.accuracy,
-    rm_best_step: best.step,
-    rm_steps: steps,
+    tune_accuracy: trained.tuneAccuracy,
+    rm_best_step: trained.bestStep,
+    rm_steps: trained.steps,
     pretrain_heldout_loss: pretrainLoss,
-    parameters: best.model.parameterCount(),
+    parameters: trained.model.parameterCount(),
     baseline_lambda: bow.lambda,
     baseline_top_words: topWords(bow, 10),
     seconds: (Date.now() - t0) / 1000,
   };
-  saveCheckpoint(join(cfg.out, 'rm'), best.model, tok, {
+  saveCheckpoint(join(cfg.out, 'rm'), trained.model, tok, {
     method: 'reward-model',
     recipe: 'hh-rlhf',
     // maxLength: what `rein rm eval` reads as the RM's training length
