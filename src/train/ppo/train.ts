@@ -72,6 +72,13 @@ export interface PpoHooks {
   onEval?: (iteration: number, policy: Transformer) => Record<string, number>;
   /** Called after each iteration with its metrics. */
   onIteration?: (log: PpoIterationLog) => void;
+  /**
+   * How a prompt becomes the ids a rollout continues (default: the chat template). A base model
+   * that was never taught the template (a story model continuing an opening) needs its raw text.
+   */
+  encodePrompt?: (prompt: string) => number[];
+  /** The ids that end a response (default: the chat template's end token). */
+  stopIds?: readonly number[];
 }
 
 /** Values (B, T) of a batch: entry t is the value model's estimate before token t (read at t − 1). */
@@ -100,8 +107,8 @@ export function trainPpo(
   if (prompts.length === 0) throw new Error('trainPpo: no RL prompts');
   const log = hooks.log ?? new RunLog(null);
   const padId = tok.padId ?? 0;
-  const stopIds = chatStopIds(tok);
-  const promptIds = prompts.map((p) => encodeChat(tok, p).ids);
+  const stopIds = hooks.stopIds ?? chatStopIds(tok);
+  const promptIds = prompts.map((p) => hooks.encodePrompt?.(p) ?? encodeChat(tok, p).ids);
   const policyOpt = new AdamW([...policy.params], { lr: cfg.lr, weightDecay: 0 });
   const valueOpt = new AdamW([...value.params], { lr: cfg.valueLr, weightDecay: 0 });
   const parts = [
