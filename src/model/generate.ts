@@ -9,6 +9,7 @@
  */
 
 import { getBackend } from '../kernels/index.js';
+import { nativeInfo, setNativeThreads } from '../kernels/native/index.js';
 import * as T from '../tensor/index.js';
 import { decodeContinuation, type Tokenizer } from '../tokenizer/tokenizer.js';
 import { Rng } from '../util/rng.js';
@@ -47,6 +48,25 @@ const decoders = new WeakMap<Transformer, Decoder>();
 
 /** Finished rows are dropped from the batch once the unfinished ones are at most this share of it. */
 const COMPACT_BELOW = 0.75;
+
+/**
+ * Below this many FLOPs per decoding step (≈ 2 · parameters · rows), a step is ~80 kernel calls
+ * of a few microseconds each, and waking a second thread for each costs more than it saves
+ * (on a busy 2-core machine, several times more): such steps run on one thread.
+ */
+const ONE_THREAD_BELOW_FLOPS = 32e6;
+
+function withDecodeThreads<R>(flopsPerStep: number, fn: () => R): R {
+  if (getBackend().name !== 'native' || flopsPerStep >= ONE_THREAD_BELOW_FLOPS) return fn();
+  const before = nativeInfo().threads;
+  if (before <= 1) return fn();
+  setNativeThreads(1);
+  try {
+    return fn();
+  } finally {
+    setNativeThreads(before);
+  }
+}
 
 /** A decoder big enough for B rows of `len` positions, reused across calls for the same model. */
 function decoderFor(model: Transformer, B: number, len: number): Decoder {
@@ -101,44 +121,47 @@ export function generate(
     let rowOf = Array.from({ length: B }, (_, b) => b);
     const next = new Int32Array(B);
     const V = c.vocabSize;
-    T.noGrad(() => {
-      decoder.begin(B, start);
-      let logits = decoder.forward(padded, Tp);
-      const be = getBackend();
-      for (let step = 0; step < maxNew; step++) {
-        const probs = rowProbabilities(be, logits, rowOf.length, sampler, scratch);
-        let active = 0;
-        for (let j = 0; j < rowOf.length; j++) {
-          const b = rowOf[j];
-          if (done[b]) continue;
-          const row = logits.subarray(j * V, (j + 1) * V);
-          const { id, logProb } = pickToken(
-            row,
-            probs.subarray(j * V, (j + 1) * V),
-            sampler,
-            rngs[b],
-            scratch,
-          );
-          out[b].ids.push(id);
-          out[b].logProbs.push(logProb);
-          next[j] = id;
-          if (stop.has(id)) {
-            out[b].finishReason = 'stop';
-            done[b] = 1;
-          } else active++;
+    const flopsPerStep = 2 * model.parameterCount() * B;
+    withDecodeThreads(flopsPerStep, () =>
+      T.noGrad(() => {
+        decoder.begin(B, start);
+        let logits = decoder.forward(padded, Tp);
+        const be = getBackend();
+        for (let step = 0; step < maxNew; step++) {
+          const probs = rowProbabilities(be, logits, rowOf.length, sampler, scratch);
+          let active = 0;
+          for (let j = 0; j < rowOf.length; j++) {
+            const b = rowOf[j];
+            if (done[b]) continue;
+            const row = logits.subarray(j * V, (j + 1) * V);
+            const { id, logProb } = pickToken(
+              row,
+              probs.subarray(j * V, (j + 1) * V),
+              sampler,
+              rngs[b],
+              scratch,
+            );
+            out[b].ids.push(id);
+            out[b].logProbs.push(logProb);
+            next[j] = id;
+            if (stop.has(id)) {
+              out[b].finishReason = 'stop';
+              done[b] = 1;
+            } else active++;
+          }
+          if (active === 0 || step === maxNew - 1) break;
+          if (active <= rowOf.length * COMPACT_BELOW) {
+            const keep = rowOf.map((b, j) => (done[b] ? -1 : j)).filter((j) => j >= 0);
+            decoder.compact(keep);
+            keep.forEach((j, i) => {
+              next[i] = next[j];
+            });
+            rowOf = keep.map((j) => rowOf[j]);
+          }
+          logits = decoder.forward(next.subarray(0, rowOf.length), 1);
         }
-        if (active === 0 || step === maxNew - 1) break;
-        if (active <= rowOf.length * COMPACT_BELOW) {
-          const keep = rowOf.map((b, j) => (done[b] ? -1 : j)).filter((j) => j >= 0);
-          decoder.compact(keep);
-          keep.forEach((j, i) => {
-            next[i] = next[j];
-          });
-          rowOf = keep.map((j) => rowOf[j]);
-        }
-        logits = decoder.forward(next.subarray(0, rowOf.length), 1);
-      }
-    });
+      }),
+    );
   }
   if (tokenizer !== null) {
     out.forEach((g, b) => {
