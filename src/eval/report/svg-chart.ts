@@ -38,14 +38,20 @@ function fmtTick(v: number): string {
   return String(+v.toPrecision(3));
 }
 
+/** Legend entries per row: longer legends wrap onto more rows below the plot. */
+const LEGEND_PER_ROW = 4;
+
 function frame(title: string, body: string, legend: string[]): string {
+  const rows = Math.max(1, Math.ceil(legend.length / LEGEND_PER_ROW));
+  const height = H + (rows - 1) * 16;
   const items = legend
     .map((name, i) => {
-      const x = M.left + i * 130;
-      return `<rect x="${x}" y="${H - 18}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 14}" y="${H - 9}" font-size="11">${escapeXml(name)}</text>`;
+      const x = M.left + (i % LEGEND_PER_ROW) * 145;
+      const y = H - 18 + Math.floor(i / LEGEND_PER_ROW) * 16;
+      return `<rect x="${x}" y="${y}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 14}" y="${y + 9}" font-size="11">${escapeXml(name)}</text>`;
     })
     .join('');
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${H}" width="${W}" height="${H}" role="img" aria-label="${escapeXml(title)}" font-family="system-ui, sans-serif"><text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(title)}</text>${body}${items}</svg>`;
+  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${escapeXml(title)}" font-family="system-ui, sans-serif"><text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(title)}</text>${body}${items}</svg>`;
 }
 
 function yAxis(ticks: number[], y: (v: number) => number, label: string): string {
