@@ -205,7 +205,6 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     rm_heldout_accuracy: rm1.heldoutAccuracy,
     policy: ppo1Eval.metrics,
   });
-  let rmFinal = rm1;
   if (cfg.patch) {
     const found = stages.run('probe', () => {
       const probePrompts = new Rng(cfg.seed).shuffle([...world.rl]).slice(0, Math.min(world.rl.length, 400));
@@ -271,7 +270,6 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
         ...ppo1.history,
         ...ppo2.history.map((h) => ({ ...h, iteration: h.iteration + ppo1.history.length })),
       ];
-      rmFinal = { ...rm1, heldoutAccuracy: rm2.newAfter };
       rounds.push({
         name: 'round 2 (patch)',
         blind_spot: null,
@@ -393,7 +391,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       kl,
     },
     rm: {
-      heldout_accuracy: rmFinal.heldoutAccuracy,
+      heldout_accuracy: rm1.heldoutAccuracy,
       labeler_agreement: round1.agreement.all,
       labeler_agreement_gold_differ: round1.agreement.goldDiffer,
       heldout_accuracy_gold_differ: rmGoldDiffer,
