@@ -44,7 +44,7 @@ export const HhRecipeConfig = z.strictObject({
     .number()
     .int()
     .min(0)
-    .default(600)
+    .default(400)
     .describe('next-token steps on the training dialogues (both replies; no labels)'),
   pretrainBatch: z.number().int().positive().default(16).describe('sequences per pretraining step'),
   pretrainLr: z.number().positive().default(2e-3).describe('pretraining peak learning rate'),

@@ -15,12 +15,12 @@ export const StoriesRecipeConfig = z.strictObject({
     .string()
     .default('runs/stories')
     .describe('output folder: rankings.jsonl, rm/, policy/, result.json, samples.md'),
-  trainOpenings: z.number().int().min(2).default(64).describe('story openings for rankings and PPO'),
+  trainOpenings: z.number().int().min(2).default(128).describe('story openings for rankings and PPO'),
   evalOpenings: z
     .number()
     .int()
     .min(1)
-    .default(24)
+    .default(32)
     .describe('held-out openings: gold, RM agreement and KL before/after'),
   openingTokens: z
     .number()
@@ -28,8 +28,8 @@ export const StoriesRecipeConfig = z.strictObject({
     .min(4)
     .default(24)
     .describe('most tokens sampled for an opening (cut after its first sentence)'),
-  continuationTokens: z.number().int().min(4).default(48).describe('tokens per continuation (rollouts too)'),
-  candidates: z.number().int().min(2).max(9).default(4).describe('K: continuations a labeler ranks at once'),
+  continuationTokens: z.number().int().min(4).default(32).describe('tokens per continuation (rollouts too)'),
+  candidates: z.number().int().min(2).max(9).default(8).describe('K: continuations a labeler ranks at once'),
   rankingsPerOpening: z
     .number()
     .int()
@@ -51,13 +51,13 @@ export const StoriesRecipeConfig = z.strictObject({
   rmEpochs: z.number().positive().default(4).describe('passes over the rankings'),
   rmBatchRankings: z.number().int().positive().default(8).describe('rankings per RM step'),
   rmLr: z.number().positive().default(1e-3).describe('RM peak learning rate'),
-  ppoIterations: z.number().int().positive().default(30).describe('PPO rollout → update iterations'),
+  ppoIterations: z.number().int().positive().default(20).describe('PPO rollout → update iterations'),
   ppoRolloutBatch: z.number().int().positive().default(32).describe('openings sampled per iteration'),
   ppoMinibatch: z.number().int().positive().default(16).describe('rollouts per gradient step'),
   ppoEpochs: z.number().int().positive().default(4).describe("passes over each iteration's rollouts"),
   ppoLr: z.number().positive().default(1e-4).describe('policy learning rate'),
-  klBeta: z.number().min(0).default(0.05).describe('KL penalty β'),
-  evalSamples: z.number().int().positive().default(4).describe('continuations per held-out opening'),
+  klBeta: z.number().min(0).default(0.1).describe('KL penalty β'),
+  evalSamples: z.number().int().positive().default(8).describe('continuations per held-out opening'),
   seed: z.number().int().default(0).describe('sampling, labeler and shuffling seed'),
 });
 export type StoriesRecipeConfig = z.infer<typeof StoriesRecipeConfig>;
