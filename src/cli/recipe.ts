@@ -13,6 +13,8 @@ import { CliError } from './errors.js';
 const RECIPES: Record<string, string> = {
   'hh-rlhf':
     'reward model on real HH-RLHF preference pairs (first 1,500 train, last 300 validate) vs bag-of-words',
+  stories:
+    'RLHF of the real stories260K model toward kinder stories: lexicon gold, simulated labelers, RM, PPO',
 };
 
 const USAGE = `usage: rein recipe <name> [options]
@@ -89,7 +91,7 @@ async function runStories(argv: string[]): Promise<void> {
   const { runStoriesRecipe } = await import('../recipes/stories.js');
   const r = runStoriesRecipe(cfg);
   console.log(
-    `gold ${r.gold_before.toFixed(3)} → ${r.gold_after.toFixed(3)} on ${r.eval_continuations} held-out continuations, ` +
+    `gold ${r.gold_before.toFixed(2)} ± ${r.gold_before_se.toFixed(2)} → ${r.gold_after.toFixed(2)} ± ${r.gold_after_se.toFixed(2)} on ${r.eval_continuations} held-out continuations, ` +
       `KL ${r.kl.toFixed(2)} nats, RM agrees with gold on ${(100 * r.rm_gold_accuracy).toFixed(0)} % of pairs; ` +
       `${r.seconds.toFixed(0)} s → ${cfg.out}`,
   );

@@ -85,6 +85,9 @@ describe.skipIf(!file)('rein recipe hh-rlhf (toy size, real data)', () => {
       capture(recipe, ['hh-rlhf', '--data', file!, '--out', join(dir, 'x'), '--trainPairs', '1700']),
     ).rejects.toThrow(/1800 lines, fewer than the 1700 training \+ 300 validation/);
     await expect(capture(recipe, ['nope'])).rejects.toThrow(/unknown recipe 'nope'/);
+    await expect(capture(recipe, ['hh-rlhf', '--data', join(dir, 'absent.jsonl')])).rejects.toThrow(
+      /--data .*absent\.jsonl/,
+    );
     await expect(capture(recipe, ['hh-rlhf'])).rejects.toThrow(/--data is required/);
   });
 });

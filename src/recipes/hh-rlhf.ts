@@ -21,7 +21,7 @@ import { Transformer } from '../model/transformer.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { Sequence } from '../train/common/batch.js';
-import { RunInputError } from '../train/common/run-input.js';
+import { RunInputError, readInputFile } from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
 import { splitIndices } from '../train/common/shuffle-batches.js';
 import { trainLanguageModel } from '../train/sft/train.js';
@@ -80,7 +80,9 @@ export function runHhRecipe(cfg: HhRecipeConfig, options: { quiet?: boolean } = 
   const log = new RunLog(join(cfg.out, 'log.jsonl'));
 
   // 1. split: first lines train, last lines validate; a seeded slice of training lines tunes
-  const split = readHhSplit(cfg.data, { train: cfg.trainPairs, validation: cfg.validationPairs });
+  const split = readInputFile('data', cfg.data, (f) =>
+    readHhSplit(f, { train: cfg.trainPairs, validation: cfg.validationPairs }),
+  );
   const parts = splitIndices(split.train.length, cfg.tuneFraction, cfg.seed);
   const fitPairs = parts.train.map((i) => split.train[i]);
   const tunePairs = parts.heldout.map((i) => split.train[i]);

@@ -42,6 +42,9 @@ export interface StoriesResult {
   /** Mean gold of continuations of the held-out openings, base model then RLHF policy. */
   gold_before: number;
   gold_after: number;
+  /** Standard errors of those two means (spread of the continuations' gold / √n). */
+  gold_before_se: number;
+  gold_after_se: number;
   /** Mean RM score of the same continuations (the RM is centred on the base model's). */
   rm_before: number;
   rm_after: number;
@@ -170,6 +173,13 @@ const mean = (xs: ArrayLike<number>): number => {
   for (let i = 0; i < xs.length; i++) s += xs[i];
   return xs.length > 0 ? s / xs.length : Number.NaN;
 };
+
+/** Standard error of the mean: sample standard deviation / √n. */
+function standardError(xs: readonly number[]): number {
+  const m = mean(xs);
+  const v = xs.reduce((a, x) => a + (x - m) ** 2, 0) / Math.max(1, xs.length - 1);
+  return Math.sqrt(v / Math.max(1, xs.length));
+}
 
 /** Pairwise agreement of `scores` with `gold` within groups of k (gold ties give no pair). */
 function agreement(scores: ArrayLike<number>, gold: ArrayLike<number>, k: number): number {
@@ -344,6 +354,8 @@ export function runStoriesRecipe(cfg: StoriesRecipeConfig, options: { quiet?: bo
   const result: StoriesResult = {
     gold_before: mean(goldBefore),
     gold_after: mean(goldAfter),
+    gold_before_se: standardError(goldBefore),
+    gold_after_se: standardError(goldAfter),
     rm_before: mean(rmBefore),
     rm_after: mean(rmAfter),
     kl,
