@@ -37,14 +37,14 @@ export const HhRecipeConfig = z.strictObject({
     .min(2)
     .default(48)
     .describe('tokens of the reply kept (end token included)'),
-  dim: z.number().int().positive().default(96).describe('model width'),
+  dim: z.number().int().positive().default(128).describe('model width'),
   layers: z.number().int().positive().default(4).describe('transformer blocks'),
   heads: z.number().int().positive().default(4).describe('attention heads'),
   pretrainSteps: z
     .number()
     .int()
     .min(0)
-    .default(400)
+    .default(800)
     .describe('next-token steps on the training dialogues (both replies; no labels)'),
   pretrainBatch: z.number().int().positive().default(16).describe('sequences per pretraining step'),
   pretrainLr: z.number().positive().default(2e-3).describe('pretraining peak learning rate'),
