@@ -30,13 +30,15 @@ export const HhRecipeConfig = z.strictObject({
     .int()
     .min(16)
     .default(96)
-    .describe('tokens per exchange: the END of the dialogue and the reply are kept'),
+    .describe('tokens per exchange: the reply and the END of the dialogue are kept'),
   maxAnswerTokens: z
     .number()
     .int()
-    .min(2)
+    .min(0)
     .default(48)
-    .describe('tokens of the reply kept (end token included)'),
+    .describe(
+      'cap on the reply (first tokens + end token), the dialogue filling the rest; 0: no cap, cut as rein rm eval and ppo cut',
+    ),
   dim: z.number().int().positive().default(128).describe('model width'),
   layers: z.number().int().positive().default(4).describe('transformer blocks'),
   heads: z.number().int().positive().default(4).describe('attention heads'),

@@ -19,15 +19,16 @@ import { saveCheckpoint } from '../model/checkpoint.js';
 import { resolveModelConfig } from '../model/config.js';
 import { Transformer } from '../model/transformer.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
+import { encodeChat } from '../tokenizer/chat-template.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import type { Sequence } from '../train/common/batch.js';
+import { type Sequence, truncate } from '../train/common/batch.js';
 import { RunInputError, readInputFile } from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
 import { splitIndices } from '../train/common/shuffle-batches.js';
 import { trainLanguageModel } from '../train/sft/train.js';
 import { Rng } from '../util/rng.js';
 import type { HhRecipeConfig } from './hh-rlhf-config.js';
-import { type HhPreference, readHhSplit } from './hh-split.js';
+import { type Exchange, type HhPreference, readHhSplit } from './hh-split.js';
 import { encodeKeepingLast } from './keep-last.js';
 import { type RankedSequences, rankedAccuracy, trainRankedRm } from './ranked-rm.js';
 
@@ -55,10 +56,11 @@ export interface HhRecipeResult {
 /** A pair's two exchanges, each fitted into the context (chosen first). */
 function encodePair(tok: Tokenizer, p: HhPreference, cfg: HhRecipeConfig): [Sequence, Sequence] {
   const fit = { contextLength: cfg.contextLength, maxAnswerTokens: cfg.maxAnswerTokens };
-  return [
-    encodeKeepingLast(tok, p.chosen.prompt, p.chosen.answer, fit),
-    encodeKeepingLast(tok, p.rejected.prompt, p.rejected.answer, fit),
-  ];
+  const one = (e: Exchange) =>
+    cfg.maxAnswerTokens === 0
+      ? truncate(encodeChat(tok, e.prompt, e.answer), cfg.contextLength)
+      : encodeKeepingLast(tok, e.prompt, e.answer, fit);
+  return [one(p.chosen), one(p.rejected)];
 }
 
 /** A pair as a K = 2 ranking: the chosen exchange (row 0) above the rejected one (row 1). */
@@ -73,7 +75,7 @@ export function runHhRecipe(cfg: HhRecipeConfig, options: { quiet?: boolean } = 
   const say = (m: string) => {
     if (!options.quiet) console.error(`recipe hh-rlhf: ${m}`);
   };
-  if (cfg.maxAnswerTokens >= cfg.contextLength)
+  if (cfg.maxAnswerTokens !== 0 && cfg.maxAnswerTokens >= cfg.contextLength)
     throw new RunInputError(
       `--maxAnswerTokens ${cfg.maxAnswerTokens} must be below --contextLength ${cfg.contextLength}`,
     );
