@@ -57,6 +57,12 @@ describe.skipIf(!file)('rein recipe hh-rlhf (toy size, real data)', () => {
     expect(Number.isFinite(result.pretrain_heldout_loss)).toBe(true);
     expect(result.pretrain_heldout_loss).toBeLessThan(Math.log(400)); // learned something from 8 steps
     expect(existsSync(join(out, 'base', 'config.json'))).toBe(true);
+    const logLines = readFileSync(join(out, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(logLines.filter((l) => l.event === 'done')).toHaveLength(1);
+    expect(logLines.filter((l) => l.step !== undefined && l.tune_accuracy !== undefined)).toHaveLength(2);
     const { model } = loadModel(join(out, 'rm'));
     expect(model.hasScalarHead).toBe(true);
     expect(model.config.contextLength).toBe(48);

@@ -12,6 +12,7 @@
  *                 exchange is the END of the dialogue plus the reply (keep-last.ts)
  *   6. report     validation accuracy of the RM and of the baseline, once each
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/atomic-write.js';
 import { bagOfWordsAccuracy, topWords, trainBagOfWords } from '../eval/bag-of-words.js';
@@ -79,6 +80,7 @@ export function runHhRecipe(cfg: HhRecipeConfig, options: { quiet?: boolean } = 
     throw new RunInputError(
       `--maxAnswerTokens ${cfg.maxAnswerTokens} must be below --contextLength ${cfg.contextLength}`,
     );
+  rmSync(join(cfg.out, 'log.jsonl'), { force: true }); // a rerun into the same folder starts a new log
   const log = new RunLog(join(cfg.out, 'log.jsonl'));
 
   // 1. split: first lines train, last lines validate; a seeded slice of training lines tunes

@@ -17,6 +17,7 @@
  * Every sequence is [BOS] opening continuation — the ids sampling produced, never re-tokenised
  * text — so the RM is trained on exactly the layout PPO's rollouts give it.
  */
+import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/atomic-write.js';
 import { toJsonl } from '../data/jsonl.js';
@@ -211,6 +212,7 @@ export function runStoriesRecipe(cfg: StoriesRecipeConfig, options: { quiet?: bo
     );
   const padId = tok.padId ?? 0;
   const K = cfg.candidates;
+  rmSync(join(cfg.out, 'log.jsonl'), { force: true }); // a rerun into the same folder starts a new log
   const log = new RunLog(join(cfg.out, 'log.jsonl'));
 
   // 1. openings: the model's own first sentences; the first ones train, the rest are held out
