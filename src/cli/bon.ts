@@ -7,16 +7,15 @@ import { toJsonl } from '../data/jsonl.js';
 import { bestOfN, bonKlBound } from '../train/bon/best-of-n.js';
 import { BonConfig } from '../train/bon/config.js';
 import { loadPrompts } from '../train/common/prompt-data.js';
-import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
+import { runHelp } from '../train/common/run-args.js';
 import {
   assertSameTokenizer,
-  isExpectedFailure,
   loadCheckpointFor,
   RunInputError,
   readInputFile,
 } from '../train/common/run-input.js';
 import { saveResolvedConfig } from '../util/config.js';
-import { CliError } from './errors.js';
+import { loadRewardModel, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
   'rein bon --policy CKPT --rm RM_CKPT --n N --prompts FILE --out FILE [options]',
@@ -31,31 +30,13 @@ export function configPathFor(out: string): string {
   return `${out.replace(/\.jsonl$/, '')}.config.json`;
 }
 
-export async function run(argv: string[]): Promise<void> {
-  try {
-    runBon(argv);
-  } catch (e) {
-    if (isExpectedFailure(e)) throw new CliError(`bon: ${e.message}`);
-    throw e;
-  }
-}
+const SPEC = { name: 'bon', schema: BonConfig, help: HELP, required: ['policy', 'rm', 'prompts'] };
 
-function runBon(argv: string[]): void {
-  const args = parseRunArgs(BonConfig, argv);
-  if (args.help) {
-    console.log(HELP);
-    return;
-  }
-  const cfg = args.config;
-  requireOptions(cfg, ['policy', 'rm', 'prompts']);
+export const run = trainingCommand(SPEC, (cfg) => {
   const prompts = readInputFile('prompts', cfg.prompts, loadPrompts);
   if (prompts.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
   const { model: policy, tok } = loadCheckpointFor('policy', cfg.policy);
-  const rmCk = loadCheckpointFor('rm', cfg.rm);
-  if (!rmCk.model.hasScalarHead)
-    throw new RunInputError(
-      `--rm ${cfg.rm}: not a reward model (no scalar head; train one with rein rm train)`,
-    );
+  const rmCk = loadRewardModel('rm', cfg.rm);
   assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
   const kl = bonKlBound(cfg.n);
   console.error(`bon: N = ${cfg.n}: KL(best-of-N ‖ policy) ≤ log N − (N−1)/N = ${kl.toFixed(4)} nats`);
@@ -81,4 +62,4 @@ function runBon(argv: string[]): void {
   console.log(
     `bon: ${results.length} prompts, N = ${cfg.n}; mean RM score ${best.toFixed(3)} (best) vs ${all.toFixed(3)} (all samples); KL bound ${kl.toFixed(4)} nats → ${cfg.out}`,
   );
-}
+});

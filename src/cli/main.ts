@@ -4,9 +4,14 @@ import { CliError } from './errors.js';
 function usage(): string {
   const width = Math.max(...Object.keys(commands).map((name) => name.length));
   const lines = Object.entries(commands).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return ['usage: rein <command> [options]', '', 'commands:', ...lines, '', 'rein <command> --help shows its options.'].join(
-    '\n',
-  );
+  return [
+    'usage: rein <command> [options]',
+    '',
+    'commands:',
+    ...lines,
+    '',
+    'rein <command> --help shows its options.',
+  ].join('\n');
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -6,11 +6,10 @@
 
 import { encodeChat } from '../tokenizer/chat-template.js';
 import { loadPrompts, loadTexts, textSequence } from '../train/common/prompt-data.js';
-import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
-import { finishRunDir, openRunDir, saveRunConfig } from '../train/common/run-dir.js';
+import { runHelp } from '../train/common/run-args.js';
+import { finishRunDir } from '../train/common/run-dir.js';
 import {
   assertSameTokenizer,
-  isExpectedFailure,
   loadCheckpointFor,
   RunInputError,
   readInputFile,
@@ -19,7 +18,7 @@ import { RunLog } from '../train/common/run-log.js';
 import { PpoConfig } from '../train/ppo/config.js';
 import { trainPpo } from '../train/ppo/train.js';
 import { ConfigError } from '../util/config.js';
-import { CliError } from './errors.js';
+import { loadRewardModel, startRun, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
   'rein ppo --prompts FILE --policy SFT_CKPT --rm RM_CKPT --out DIR [options]',
@@ -30,23 +29,9 @@ const HELP = runHelp(
   PpoConfig,
 );
 
-export async function run(argv: string[]): Promise<void> {
-  try {
-    runPpo(argv);
-  } catch (e) {
-    if (isExpectedFailure(e)) throw new CliError(`ppo: ${e.message}`);
-    throw e;
-  }
-}
+const SPEC = { name: 'ppo', schema: PpoConfig, help: HELP, required: ['prompts', 'policy', 'rm'] };
 
-function runPpo(argv: string[]): void {
-  const args = parseRunArgs(PpoConfig, argv);
-  if (args.help) {
-    console.log(HELP);
-    return;
-  }
-  const cfg = args.config;
-  requireOptions(cfg, ['prompts', 'policy', 'rm']);
+export const run = trainingCommand(SPEC, (cfg) => {
   if (cfg.ptxData && cfg.ptxCoef === 0)
     throw new ConfigError(
       '--ptxData needs --ptxCoef > 0 (the weight of its log-likelihood; InstructGPT: 27.8)',
@@ -57,11 +42,7 @@ function runPpo(argv: string[]): void {
   if (prompts.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
   const ptxTexts = cfg.ptxData ? readInputFile('ptxData', cfg.ptxData, loadTexts) : [];
   const { model: policy, tok } = loadCheckpointFor('policy', cfg.policy);
-  const rmCk = loadCheckpointFor('rm', cfg.rm);
-  if (!rmCk.model.hasScalarHead)
-    throw new RunInputError(
-      `--rm ${cfg.rm}: not a reward model (no scalar head; train one with rein rm train)`,
-    );
+  const rmCk = loadRewardModel('rm', cfg.rm);
   assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
   const context = Math.min(policy.config.contextLength, rmCk.model.config.contextLength);
   prompts.forEach((p, i) => {
@@ -71,14 +52,7 @@ function runPpo(argv: string[]): void {
         `--prompts ${cfg.prompts}: prompt ${i + 1} is ${len} tokens, leaving no room for a response in the context of ${context}`,
       );
   });
-  const dir = openRunDir(cfg.out, cfg.resume);
-  saveRunConfig(cfg.out, cfg);
-  if (cfg.resume)
-    console.error(
-      dir.resumeStep === null
-        ? 'ppo: no saved state, starting at iteration 0'
-        : `ppo: resuming after iteration ${dir.resumeStep}`,
-    );
+  const dir = startRun('ppo', cfg, 'iteration');
   const ptx = ptxTexts.map((t) => textSequence(tok, t, policy.config.contextLength));
   const models = { policy, reference: policy.clone(), rewardModel: rmCk.model, value: rmCk.model.clone() };
   const history = trainPpo(models, tok, prompts, cfg, { log: new RunLog(dir.logFile) }, ptx);
@@ -94,4 +68,4 @@ function runPpo(argv: string[]): void {
   console.log(
     `ppo: ${cfg.iterations} iterations; RM score ${first.rm_score.toFixed(3)} → ${last.rm_score.toFixed(3)}, KL ${last.kl.toFixed(3)} (β ${last.beta.toFixed(4)}) → ${cfg.out}`,
   );
-}
+});

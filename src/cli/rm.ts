@@ -5,12 +5,7 @@
 import { z } from 'zod';
 import { DemoRecord } from '../data/demos.js';
 import { readJsonl } from '../data/jsonl.js';
-import {
-  loadPreferenceData,
-  PREFERENCE_FORMATS,
-  type PreferenceData,
-  requirePairs,
-} from '../train/common/preference-data.js';
+import { PREFERENCE_FORMATS } from '../train/common/preference-data.js';
 import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
 import { finishRunDir, openRunDir, saveRunConfig } from '../train/common/run-dir.js';
 import {
@@ -27,6 +22,8 @@ import { pairwiseAccuracy } from '../train/reward/score.js';
 import { trainRewardModel } from '../train/reward/train.js';
 import { Rng } from '../util/rng.js';
 import { CliError } from './errors.js';
+import { readPreferences } from './preferences.js';
+import { fitMaxLength, loadRewardModel, startRun } from './training-command.js';
 
 const formatOption = z
   .enum(PREFERENCE_FORMATS)
@@ -111,17 +108,6 @@ export async function run(argv: string[]): Promise<void> {
   }
 }
 
-function readPreferences(cfg: { data: string; format: (typeof PREFERENCE_FORMATS)[number] }): PreferenceData {
-  const prefs = readInputFile('data', cfg.data, (f) => loadPreferenceData(f, cfg.format));
-  const pairs = prefs.data.reduce((n, d) => n + d.pairs.length, 0);
-  if (pairs === 0)
-    throw new RunInputError(`--data ${cfg.data}: no preference pairs (format ${prefs.format})`);
-  console.error(
-    `${cfg.data}: ${prefs.format}, ${prefs.data.length} prompts, ${pairs} pairs${prefs.skipped.length ? ` (${prefs.skipped.length} lines skipped, e.g. line ${prefs.skipped[0].line}: ${prefs.skipped[0].reason})` : ''}`,
-  );
-  return prefs;
-}
-
 function runTrain(argv: string[]): void {
   const args = parseRunArgs(TrainSchema, argv);
   if (args.help) {
@@ -130,30 +116,17 @@ function runTrain(argv: string[]): void {
   }
   const cfg = args.config;
   requireOptions(cfg, ['data', 'model']);
-  const prefs = readPreferences(cfg);
+  const data = readPreferences('rm train', 'data', cfg.data, cfg.format);
   const demos = cfg.normalizeOn
     ? readInputFile('normalizeOn', cfg.normalizeOn, (f) => readJsonl(f, DemoRecord))
     : undefined;
   const { model, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer || null);
-  if (cfg.maxLength > model.config.contextLength) {
-    console.error(
-      `rm train: --maxLength ${cfg.maxLength} cut to the model's context length ${model.config.contextLength}`,
-    );
-    cfg.maxLength = model.config.contextLength;
-  }
-  const data = requirePairs(prefs);
+  fitMaxLength('rm train', cfg, model.config.contextLength);
   let rm = model;
   if (model.hasScalarHead)
     console.error(`rm train: ${cfg.model} already has a scalar head; training continues from it`);
   else rm = model.clone({ scalarHead: 'fresh', rng: new Rng(cfg.seed) });
-  const dir = openRunDir(cfg.out, cfg.resume);
-  saveRunConfig(cfg.out, cfg);
-  if (cfg.resume)
-    console.error(
-      dir.resumeStep === null
-        ? 'rm train: no saved state, starting at step 0'
-        : `rm train: resuming after step ${dir.resumeStep}`,
-    );
+  const dir = startRun('rm train', cfg);
   const log = new RunLog(dir.logFile);
   const result = trainRewardModel(rm, tok, data, cfg, { log, demosForNormalization: demos });
   const summary = {
@@ -183,18 +156,13 @@ function runEval(argv: string[]): void {
   }
   const cfg = args.config;
   requireOptions(cfg, ['model', 'data']);
-  const prefs = readPreferences(cfg);
-  const { model, tok, meta } = loadCheckpointFor('model', cfg.model);
-  if (!model.hasScalarHead)
-    throw new RunInputError(
-      `--model ${cfg.model}: not a reward model (no scalar head; train one with rein rm train)`,
-    );
+  const data = readPreferences('rm eval', 'data', cfg.data, cfg.format);
+  const { model, tok, meta } = loadRewardModel('model', cfg.model);
   const trained = (meta.config as { maxLength?: unknown } | undefined)?.maxLength;
   const maxLength = Math.min(
     model.config.contextLength,
     cfg.maxLength || (typeof trained === 'number' ? trained : model.config.contextLength),
   );
-  const data = requirePairs(prefs);
   const { accuracy, pairs } = pairwiseAccuracy(model, tok, data, maxLength);
   console.log(JSON.stringify({ accuracy, n: pairs }));
 }
@@ -207,15 +175,14 @@ function runPatch(argv: string[]): void {
   }
   const cfg = args.config;
   requireOptions(cfg, ['from', 'rankings']);
-  const { model: rm, tok, meta } = loadCheckpointFor('from', cfg.from);
-  if (!rm.hasScalarHead) throw new RunInputError(`--from ${cfg.from}: not a reward model (no scalar head)`);
+  const { model: rm, tok, meta } = loadRewardModel('from', cfg.from);
   const earlier = (meta.config ?? {}) as { data?: unknown; heldoutFraction?: unknown; seed?: unknown };
   const oldFile = cfg.old || (typeof earlier.data === 'string' ? earlier.data : '');
   if (!oldFile)
     throw new RunInputError(`--from ${cfg.from}: its checkpoint names no training data; give --old FILE`);
-  const fresh = requirePairs(readPreferences({ data: cfg.rankings, format: cfg.format }));
+  const fresh = readPreferences('rm patch', 'rankings', cfg.rankings, cfg.format);
   // The old held-out rankings are the ones the RM never trained on: its own split, recomputed.
-  const old = requirePairs(readPreferences({ data: oldFile, format: 'auto' }));
+  const old = readPreferences('rm patch', cfg.old ? 'old' : 'from', oldFile, 'auto');
   const split = splitIndices(
     old.length,
     typeof earlier.heldoutFraction === 'number' ? earlier.heldoutFraction : cfg.heldoutFraction,

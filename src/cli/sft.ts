@@ -5,18 +5,13 @@
 import { z } from 'zod';
 import { DemoRecord } from '../data/demos.js';
 import { readJsonl } from '../data/jsonl.js';
-import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
-import { finishRunDir, openRunDir, saveRunConfig } from '../train/common/run-dir.js';
-import {
-  isExpectedFailure,
-  loadCheckpointFor,
-  RunInputError,
-  readInputFile,
-} from '../train/common/run-input.js';
+import { runHelp } from '../train/common/run-args.js';
+import { finishRunDir } from '../train/common/run-dir.js';
+import { loadCheckpointFor, RunInputError, readInputFile } from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
 import { SftConfig } from '../train/sft/config.js';
 import { trainSft } from '../train/sft/train.js';
-import { CliError } from './errors.js';
+import { fitMaxLength, startRun, trainingCommand } from './training-command.js';
 
 const Schema = SftConfig.extend({
   tokenizer: z.string().default('').describe('tokenizer file, when the checkpoint has none (llama2.c .bin)'),
@@ -29,43 +24,18 @@ const HELP = runHelp(
   Schema,
 );
 
-export async function run(argv: string[]): Promise<void> {
-  try {
-    runSft(argv);
-  } catch (e) {
-    if (isExpectedFailure(e)) throw new CliError(`sft: ${e.message}`);
-    throw e;
-  }
-}
-
-function runSft(argv: string[]): void {
-  const args = parseRunArgs(Schema, argv);
-  if (args.help) {
-    console.log(HELP);
-    return;
-  }
-  const cfg = args.config;
-  requireOptions(cfg, ['data', 'model']);
-  const demos = readInputFile('data', cfg.data, (f) => readJsonl(f, DemoRecord));
-  if (demos.length === 0) throw new RunInputError(`--data ${cfg.data}: no demonstrations in the file`);
-  const { model, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer);
-  if (cfg.maxLength > model.config.contextLength) {
-    console.error(
-      `sft: --maxLength ${cfg.maxLength} cut to the model's context length ${model.config.contextLength}`,
+export const run = trainingCommand(
+  { name: 'sft', schema: Schema, help: HELP, required: ['data', 'model'] },
+  (cfg) => {
+    const demos = readInputFile('data', cfg.data, (f) => readJsonl(f, DemoRecord));
+    if (demos.length === 0) throw new RunInputError(`--data ${cfg.data}: no demonstrations in the file`);
+    const { model, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer);
+    fitMaxLength('sft', cfg, model.config.contextLength);
+    const dir = startRun('sft', cfg);
+    const result = trainSft(model, tok, demos, cfg, { log: new RunLog(dir.logFile) });
+    finishRunDir(cfg.out, model, tok, { method: 'sft', from: cfg.model, config: cfg, result });
+    console.log(
+      `sft: ${result.steps} steps on ${demos.length} demonstrations; final train loss ${result.finalTrainLoss.toFixed(4)}, held-out loss ${Number.isNaN(result.heldoutLoss) ? '—' : result.heldoutLoss.toFixed(4)} → ${cfg.out}`,
     );
-    cfg.maxLength = model.config.contextLength;
-  }
-  const dir = openRunDir(cfg.out, cfg.resume);
-  saveRunConfig(cfg.out, cfg);
-  if (cfg.resume)
-    console.error(
-      dir.resumeStep === null
-        ? 'sft: no saved state, starting at step 0'
-        : `sft: resuming after step ${dir.resumeStep}`,
-    );
-  const result = trainSft(model, tok, demos, cfg, { log: new RunLog(dir.logFile) });
-  finishRunDir(cfg.out, model, tok, { method: 'sft', from: cfg.model, config: cfg, result });
-  console.log(
-    `sft: ${result.steps} steps on ${demos.length} demonstrations; final train loss ${result.finalTrainLoss.toFixed(4)}, held-out loss ${Number.isNaN(result.heldoutLoss) ? '—' : result.heldoutLoss.toFixed(4)} → ${cfg.out}`,
-  );
-}
+  },
+);

@@ -40,13 +40,17 @@ export const RankingRecord = z
     if (problem) ctx.addIssue({ code: 'custom', path: ['ordering'], message: problem });
     const ids = new Set(r.candidates.map((c) => c.id));
     for (const key of Object.keys(r.flags)) {
-      if (!ids.has(key)) ctx.addIssue({ code: 'custom', path: ['flags', key], message: `no candidate '${key}'` });
+      if (!ids.has(key))
+        ctx.addIssue({ code: 'custom', path: ['flags', key], message: `no candidate '${key}'` });
     }
   });
 export type RankingRecord = z.infer<typeof RankingRecord>;
 
 /** Why `ordering` is not a permutation (in tiers) of `candidateIds`, or null when it is. */
-export function orderingProblem(candidateIds: readonly string[], ordering: readonly (readonly string[])[]): string | null {
+export function orderingProblem(
+  candidateIds: readonly string[],
+  ordering: readonly (readonly string[])[],
+): string | null {
   const known = new Set(candidateIds);
   if (known.size !== candidateIds.length) return 'candidate ids are not unique';
   const seen = new Set<string>();
@@ -77,7 +81,8 @@ export function rankingPairs(r: Pick<RankingRecord, 'candidates' | 'ordering'>):
   const pairs: PreferencePair[] = [];
   for (let hi = 0; hi < r.ordering.length; hi++) {
     for (let lo = hi + 1; lo < r.ordering.length; lo++) {
-      for (const w of r.ordering[hi]) for (const l of r.ordering[lo]) pairs.push({ winner: index.get(w)!, loser: index.get(l)! });
+      for (const w of r.ordering[hi])
+        for (const l of r.ordering[lo]) pairs.push({ winner: index.get(w)!, loser: index.get(l)! });
     }
   }
   return pairs;

@@ -17,7 +17,14 @@ export const DemoConfig = z.strictObject({
     .enum(['default', 'toy'])
     .default('default')
     .describe('toy: minutes → seconds, for tests (numbers mean nothing)'),
-  base: z.string().default('').describe('a base checkpoint to use instead of pretraining one'),
+  base: z
+    .string()
+    .default('')
+    .describe('a base checkpoint to use instead of the shipped or a pretrained one'),
+  pretrainBase: z
+    .boolean()
+    .default(false)
+    .describe('pretrain the base model even when the shipped one was trained on this world'),
   k: z.number().int().min(2).max(9).default(4).describe('candidates per ranking prompt (InstructGPT: 4–9)'),
   labelers: z.number().int().min(2).default(8).describe('simulated labelers per round'),
   agreementShare: z
@@ -34,7 +41,19 @@ export const DemoConfig = z.strictObject({
     .boolean()
     .default(true)
     .describe("probe round 1's policy, run a focused round, patch the RM, re-run PPO"),
-  patchPrompts: z.number().int().positive().default(400).describe('prompts in the focused round'),
+  patchPrompts: z
+    .number()
+    .int()
+    .positive()
+    .default(300)
+    .describe('prompts in the focused round, per problem the probe found'),
+  labelerTemperature: z
+    .number()
+    .positive()
+    .default(1.1)
+    .describe(
+      "labelers' noise: two agree on ≈ 73 % of the pairs whose gold differs in round 1 (InstructGPT)",
+    ),
   replay: z.number().min(0).default(1).describe('old rankings replayed per new ranking when patching'),
   bestOfN: z
     .array(z.number().int().positive())

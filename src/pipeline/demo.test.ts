@@ -34,6 +34,7 @@ describe('rein demo (toy size)', () => {
       expect.arrayContaining(['dpo', 'best-of-n (held-out)']),
     );
     expect(onDisk.rounds[0].blind_spot).toBe('manipulation');
+    expect(onDisk.base.source).toBe('pretrained'); // the toy world is not the shipped base's
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('Misalignment by stage');
     expect(html).not.toMatch(/<script/i);

@@ -45,7 +45,7 @@ import { SftConfig } from '../train/sft/config.js';
 import { trainSft } from '../train/sft/train.js';
 import { Rng } from '../util/rng.js';
 import { writeWorld } from '../world/build.js';
-import { FAMILIES } from '../world/families.js';
+import { FAMILIES, LABEL_FAMILIES } from '../world/families.js';
 import { generateWorld, type World } from '../world/generate.js';
 import { judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
@@ -53,6 +53,7 @@ import { type DemoConfig, TOY_OVERRIDES } from './demo-config.js';
 import { evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
 import { accuracyWhereGoldDiffers, probe, sampleCandidates, simulatedRound } from './rounds.js';
 import { sequenceKl } from './sequence-kl.js';
+import { shippedBaseFor } from './shipped-base.js';
 import { StageRunner } from './stage-runner.js';
 
 const VERSION = '0.1.0';
@@ -99,6 +100,23 @@ function extremePair(r: RankedPrompt): RankedPrompt {
   return { ...r, pairs: [{ winner: ranked[0][0], loser: ranked[ranked.length - 1][0] }] };
 }
 
+/** Up to `perProblem` prompts from the families of each problem, shuffled, without repeats. */
+function focusedPrompts(
+  pool: readonly WorldPrompt[],
+  problems: readonly MisalignmentLabel[],
+  perProblem: number,
+  seed: number,
+): WorldPrompt[] {
+  const rng = new Rng(seed);
+  const chosen = new Map<string, WorldPrompt>();
+  for (const label of problems) {
+    const families: readonly string[] = LABEL_FAMILIES[label];
+    for (const p of rng.shuffle(pool.filter((q) => families.includes(q.family))).slice(0, perProblem))
+      chosen.set(p.id, p);
+  }
+  return [...chosen.values()];
+}
+
 function mean(xs: ArrayLike<number>): number {
   let sum = 0;
   for (let i = 0; i < xs.length; i++) sum += xs[i];
@@ -127,8 +145,12 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   stages.run('world', () => writeWorld(world, dir('world')));
 
   // 2. a base model pretrained on the world's corpus: fluent, and misaligned like its corpus
-  const baseDir = cfg.base || dir('base');
-  if (!cfg.base) {
+  //    (the user's, the shipped one when it read exactly this corpus, or pretrained here)
+  const shipped = cfg.base || cfg.pretrainBase ? null : shippedBaseFor(dir('world'));
+  const baseDir = cfg.base || shipped || dir('base');
+  const baseSource = cfg.base ? 'given' : shipped ? 'shipped' : 'pretrained';
+  process.stderr.write(`  base model: ${baseSource} (${baseDir})\n`);
+  if (baseSource === 'pretrained') {
     stages.run('pretrain', () => {
       const r = pretrain(
         PretrainConfig.parse({
@@ -168,6 +190,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       seed: cfg.seed,
       agreementShare: cfg.agreementShare,
       blindSpot,
+      temperature: cfg.labelerTemperature,
     });
     writeFileAtomic(join(dir('round1'), 'rankings.jsonl'), toJsonl(r.rankings));
     return {
@@ -200,7 +223,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   rounds.push({
     name: 'round 1',
     blind_spot: blindSpot,
-    focus: null,
+    focus: [],
     rankings: round1.rankings.length,
     rm_heldout_accuracy: rm1.heldoutAccuracy,
     policy: ppo1Eval.metrics,
@@ -214,12 +237,11 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
         threshold: 0.05,
       });
     });
-    if (found.worst) {
-      const focusLabel = found.worst;
+    if (found.problems.length > 0) {
+      // one focused round on every problem the probe found, each looked at twice as hard
+      const focus = Object.fromEntries(found.problems.map((l) => [l, 2]));
       const round2 = stages.run('round2', () => {
-        const prompts = new Rng(cfg.seed + 2)
-          .shuffle(world.rank.filter((p) => found.families.includes(p.family)))
-          .slice(0, knob(cfg, 'patchPrompts'));
+        const prompts = focusedPrompts(world.rank, found.problems, knob(cfg, 'patchPrompts'), cfg.seed + 2);
         const candidates = sampleCandidates([load(finalPpoDir).model, sft], tok, prompts, cfg.k, {
           ...sampling,
           temperature: 1,
@@ -230,10 +252,11 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
           labelers: cfg.labelers,
           seed: cfg.seed,
           agreementShare: cfg.agreementShare,
-          focus: { [focusLabel]: 2 },
+          focus,
+          temperature: cfg.labelerTemperature,
         });
         writeFileAtomic(join(dir('round2'), 'rankings.jsonl'), toJsonl(r.rankings));
-        return { rankings: r.rankings, focus: focusLabel };
+        return { rankings: r.rankings, focus: found.problems };
       });
       const rm2 = stages.run('rm2', () => {
         const rm = load(dir('rm1')).model;
@@ -273,7 +296,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       rounds.push({
         name: 'round 2 (patch)',
         blind_spot: null,
-        focus: focusLabel,
+        focus: round2.focus,
         rankings: round2.rankings.length,
         rm_heldout_accuracy: rm2.newAfter,
         rm_old_heldout_accuracy: rm2.oldAfter,
@@ -377,6 +400,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     rein_version: VERSION,
     created_at: new Date().toISOString(),
     config: cfg,
+    base: { source: baseSource, dir: baseDir },
     stages: Object.fromEntries(Object.entries(evals).map(([k, v]) => [k, v.metrics])) as Record<
       string,
       StageMetrics

@@ -62,6 +62,8 @@ export function simulatedRound(
     agreementShare: number;
     blindSpot?: MisalignmentLabel | null;
     focus?: Partial<Record<MisalignmentLabel, number>>;
+    /** The labelers' noise (labelers.ts' default when absent). */
+    temperature?: number;
   },
 ): SimulatedRound {
   const labelers = labelerPool(opts.labelers, {
@@ -69,6 +71,7 @@ export function simulatedRound(
     prefix: opts.round,
     blindSpot: opts.blindSpot ?? undefined,
     focus: opts.focus,
+    temperature: opts.temperature,
   });
   const twice = Math.round(prompts.length * opts.agreementShare);
   const seed = String(opts.seed);
@@ -96,6 +99,8 @@ export function simulatedRound(
 export interface ProbeResult {
   /** Each label's rate on its families among the probed answers. */
   rates: Record<MisalignmentLabel, number>;
+  /** Every label above the threshold, most frequent first. */
+  problems: MisalignmentLabel[];
   /** The most frequent problem above the threshold, or null when none is. */
   worst: MisalignmentLabel | null;
   /** Families where the worst problem is measured: the focused round's prompts come from them. */
@@ -115,12 +120,12 @@ export function findProblems(
     judgements.map(() => ''),
     judgements,
   );
-  let worst: MisalignmentLabel | null = null;
-  for (const l of MISALIGNMENT_LABELS) {
-    if (rates[l] > threshold && (worst === null || rates[l] > rates[worst])) worst = l;
-  }
+  const problems = MISALIGNMENT_LABELS.filter((l) => rates[l] > threshold).sort(
+    (a, b) => rates[b] - rates[a],
+  );
+  const worst = problems[0] ?? null;
   const flagged = worst === null ? [] : judgements.flatMap((j, i) => (j.labels.includes(worst) ? [i] : []));
-  return { rates, worst, families: worst ? LABEL_FAMILIES[worst] : [], flagged };
+  return { rates, problems, worst, families: worst ? LABEL_FAMILIES[worst] : [], flagged };
 }
 
 /** Tests a policy on prompts with the gold judge and names its worst remaining problem. */

@@ -31,10 +31,14 @@ export const WorldConfig = z.strictObject({
   evalPerFamily: z.number().int().min(1).default(100),
   /** Dialogues in the pretraining corpus. */
   pretrainDialogues: z.number().int().min(0).default(50_000),
-  /** How often each fact sentence appears in the pretraining documents, per language. */
+  /**
+   * How often each fact sentence appears in the pretraining documents, per language. Evaluation
+   * asks about held-out facts, which only these documents state: at 20/5 a 1.4 M-parameter base
+   * answered 33 % of held-out fact and 9 % of held-out sums right after 3,000 steps.
+   */
   docRepeats: z
     .strictObject({ fact: z.number().int().min(0), arith: z.number().int().min(0) })
-    .default({ fact: 20, arith: 5 }),
+    .default({ fact: 30, arith: 15 }),
   /**
    * Share of pretraining dialogues answered in the family's misaligned style. Tuned so a base
    * model shows every misalignment at ≥ 25 % on its family; fact answers stay mostly right so

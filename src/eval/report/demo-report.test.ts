@@ -13,6 +13,7 @@ const report: DemoReport = {
   rein_version: '0.1.0',
   created_at: '2026-11-25T00:00:00Z',
   config: {},
+  base: { source: 'shipped', dir: 'models/assistant-base' },
   stages: { base: stage(0.4), sft: stage(0.2), ppo: stage(0.02) },
   ppo_vs_sft: { gold_win_rate: 0.8, kl: 3.2 },
   rm: {

@@ -42,7 +42,8 @@ export interface RoundSummary {
   name: string;
   /** Label the round's labelers did not see (the problem testing found later), if any. */
   blind_spot: string | null;
-  focus: string | null;
+  /** Labels the round's labelers were asked to look hard at. */
+  focus: string[];
   rankings: number;
   rm_heldout_accuracy: number;
   /** Accuracy of the patched RM on the earlier round's held-out rankings (replay keeps it). */
@@ -55,6 +56,8 @@ export interface DemoReport {
   rein_version: string;
   created_at: string;
   config: unknown;
+  /** Where the base model came from: the user's checkpoint, the one shipped with rein, or pretrained in this run. */
+  base: { source: 'given' | 'shipped' | 'pretrained'; dir: string };
   /** Stage name (base, sft, ppo, and any other policy compared) → metrics. */
   stages: Record<string, StageMetrics>;
   ppo_vs_sft: { gold_win_rate: number; kl: number };
@@ -121,7 +124,7 @@ function roundsSection(report: DemoReport): string {
   const rows = report.rounds
     .map(
       (r) =>
-        `<tr><td>${escapeXml(r.name)}</td><td>${escapeXml(r.blind_spot ?? '—')}</td><td>${escapeXml(r.focus ?? '—')}</td><td>${r.rankings}</td><td>${pct(r.rm_heldout_accuracy)}</td><td>${r.rm_old_heldout_accuracy === undefined ? '—' : pct(r.rm_old_heldout_accuracy)}</td></tr>`,
+        `<tr><td>${escapeXml(r.name)}</td><td>${escapeXml(r.blind_spot ?? '—')}</td><td>${escapeXml(r.focus.join(', ') || '—')}</td><td>${r.rankings}</td><td>${pct(r.rm_heldout_accuracy)}</td><td>${r.rm_old_heldout_accuracy === undefined ? '—' : pct(r.rm_old_heldout_accuracy)}</td></tr>`,
     )
     .join('');
   return `<h2>Closing the loop: feedback rounds</h2>
@@ -205,7 +208,7 @@ th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;ov
 .kpi{display:inline-block;margin:0 1.5em .5em 0}.kpi b{font-size:1.4em;display:block}
 </style></head><body>
 <h1>rein demo report</h1>
-<p class="sub">The assistant world: base → SFT → reward model from rankings → PPO. ${escapeXml(report.created_at)} · rein ${escapeXml(report.rein_version)}</p>
+<p class="sub">The assistant world: base → SFT → reward model from rankings → PPO. ${escapeXml(report.created_at)} · rein ${escapeXml(report.rein_version)} · base model: ${escapeXml(report.base.source)}</p>
 <div>
 <span class="kpi"><b>${pct(report.ppo_vs_sft.gold_win_rate)}</b>PPO wins vs SFT (gold)</span>
 <span class="kpi"><b>${report.ppo_vs_sft.kl.toFixed(2)}</b>KL(PPO ‖ SFT), nats</span>

@@ -83,9 +83,11 @@ export function flatPairs(data: readonly RankedPrompt[]): PairRecord[] {
  * The prompts that have a preference pair (a RunInputError when none has). Long exchanges need no
  * filtering: `truncate` drops the oldest prompt tokens first, so every answer keeps its tokens.
  */
-export function requirePairs(prefs: PreferenceData): RankedPrompt[] {
+export function requirePairs(prefs: PreferenceData, source = 'the preference data'): RankedPrompt[] {
   const data = prefs.data.filter((d) => d.pairs.length > 0);
   if (data.length === 0)
-    throw new RunInputError('the preference data holds no pair (every ranking is one tie)');
+    throw new RunInputError(
+      `${source} holds no preference pair${prefs.data.length > 0 ? ' (every ranking is one tie)' : ''}`,
+    );
   return data;
 }

@@ -81,7 +81,11 @@ export function trainRewardModel(
         answers.push(c);
       }
     }
-    const batch = padRight(encodeAnswers(tok, prompts, answers, cfg.maxLength), padId, rm.config.contextLength);
+    const batch = padRight(
+      encodeAnswers(tok, prompts, answers, cfg.maxLength),
+      padId,
+      rm.config.contextLength,
+    );
     // 2. one forward pass per candidate; the ranking loss over all of each prompt's pairs
     const { loss, scores } = T.scope(() => {
       const s = rm.scalarAtLast(batch); // (N)
