@@ -1,32 +1,54 @@
 /**
- * `rein probe`: test a policy for misbehaviour with the assistant world's gold judge, name the
- * worst problem, and (with --db) open a focused ranking round on it in the feedback database.
+ * `rein probe`: test a policy for misbehaviour, group what it finds by problem, and (with --db)
+ * open a focused ranking round on the largest group in the feedback database. In the assistant
+ * world the gold judge labels the answers; on a user's own prompts the signals are the flags of
+ * earlier rankings and the reward model's low-confidence cases (pipeline/probe-signals.ts).
  */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readJsonl } from '../data/jsonl.js';
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
+import { RankingRecord } from '../data/ranking.js';
 import { openStore } from '../feedback/db/open.js';
+import type { PromptInput } from '../feedback/db/types.js';
 import { sampleCandidates } from '../feedback/sample-candidates.js';
-import { loadModel } from '../model/checkpoint.js';
-import { createFocusedRound } from '../pipeline/focused-round.js';
+import { type LoadedModel, loadModel } from '../model/checkpoint.js';
+import { createFocusedRound, type ProbeProblem } from '../pipeline/focused-round.js';
 import { evaluatePolicy } from '../pipeline/policy-eval.js';
+import { FlagMatcher, rmConfidence } from '../pipeline/probe-signals.js';
 import { findProblems } from '../pipeline/rounds.js';
+import { loadPrompts } from '../train/common/prompt-data.js';
+import { assertSameTokenizer } from '../train/common/run-input.js';
+import { scoreAnswers } from '../train/reward/score.js';
 import { Rng } from '../util/rng.js';
 import { WorldPrompt } from '../world/records.js';
 import { CliError } from './errors.js';
 
-const USAGE = `usage: rein probe --policy CKPT --prompts FILE [options]
+const USAGE = `usage: rein probe --policy CKPT (--world DIR | --prompts FILE) [options]
 
-Samples the policy on prompt records of the assistant world (rl_prompts.jsonl, eval.jsonl),
-judges every answer, and prints each problem's rate on its families. With --db, creates a
-focused ranking round for the worst problem: the prompts where it showed (and more of the same
-families, up to --round-prompts), each with --k candidates sampled from the policy.
+Tests a policy for misbehaviour and groups what it finds by problem. With --db, opens a focused
+ranking round for the largest group in the feedback database: its prompts (and, in the world,
+more of the same families, up to --round-prompts), each with --k candidates from the policy, and
+instructions that name the problem.
+
+In the assistant world (--world DIR: its rl_prompts.jsonl unless --prompts names other world
+records) one answer per prompt is judged by the gold judge, and each problem's rate on its
+families is printed.
+
+On your own prompts (--prompts FILE of {"text"} lines) the policy writes --k answers per prompt:
+  --rankings FILE   earlier rankings: an answer resembling ones labelers flagged is suspected of
+                    the flag's problem (word-trigram similarity ≥ --similarity)
+  --rm RM_CKPT      prompts whose two best answers the reward model barely orders
+                    (P(best ≻ runner-up) < --min-confidence) form the group 'uncertain'
+At least one of the two is needed.
 
 options:
   --policy CKPT            policy checkpoint (rein, Hugging Face folder, llama2.c .bin)
-  --prompts FILE           world prompt records (JSONL with id, family, lang, text, …)
   --n N                    prompts to probe (default 400; a seeded sample)
-  --threshold X            a problem counts above this rate (default 0.05)
+  --threshold X            world: a problem counts above this rate (default 0.05)
+  --similarity X           own prompts: flag-matching bound (default 0.5)
+  --min-confidence X       own prompts: RM confidence bound (default 0.6)
   --db URL                 feedback database (SQLite file or postgres://…): create the round there
   --round NAME             name of the focused round (default probe-<problem>-<date>)
   --round-prompts N        prompts in the round (default 50)
@@ -36,14 +58,21 @@ options:
   --temperature T          sampling temperature (default 1)
   --seed S                 (default 0)`;
 
-export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
+type Values = ReturnType<typeof parse>['values'];
+
+function parse(argv: string[]) {
+  return parseArgs({
     args: argv,
     options: {
       policy: { type: 'string' },
       prompts: { type: 'string' },
+      world: { type: 'string' },
+      rankings: { type: 'string' },
+      rm: { type: 'string' },
       n: { type: 'string', default: '400' },
       threshold: { type: 'string', default: '0.05' },
+      similarity: { type: 'string', default: '0.5' },
+      'min-confidence': { type: 'string', default: '0.6' },
       db: { type: 'string' },
       round: { type: 'string' },
       'round-prompts': { type: 'string', default: '50' },
@@ -55,35 +84,106 @@ export async function run(argv: string[]): Promise<void> {
       help: { type: 'boolean', short: 'h' },
     },
   });
+}
+
+function num(name: string, v: string, min: number): number {
+  const x = Number(v);
+  if (!Number.isFinite(x) || x < min)
+    throw new CliError(`probe: --${name} must be a number ≥ ${min}, got '${v}'`);
+  return x;
+}
+
+function load(
+  option: string,
+  path: string,
+): LoadedModel & { tokenizer: NonNullable<LoadedModel['tokenizer']> } {
+  let loaded: LoadedModel;
+  try {
+    loaded = loadModel(path);
+  } catch (e) {
+    throw new CliError(`probe: --${option} ${path}: ${(e as Error).message}`);
+  }
+  if (!loaded.tokenizer) throw new CliError(`probe: --${option} ${path} has no tokenizer`);
+  return loaded as LoadedModel & { tokenizer: NonNullable<LoadedModel['tokenizer']> };
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const { values } = parse(argv);
   if (values.help) {
     console.log(USAGE);
     return;
   }
-  if (!values.policy || !values.prompts)
-    throw new CliError(`probe: --policy and --prompts are required\n\n${USAGE}`);
-  const num = (name: string, v: string, min: number): number => {
-    const x = Number(v);
-    if (!Number.isFinite(x) || x < min)
-      throw new CliError(`probe: --${name} must be a number ≥ ${min}, got '${v}'`);
-    return x;
-  };
-  const seed = num('seed', values.seed, 0);
-  const sampling = {
+  const promptsFile = values.prompts ?? (values.world ? join(values.world, 'rl_prompts.jsonl') : undefined);
+  if (!values.policy || !promptsFile)
+    throw new CliError(`probe: --policy and --world or --prompts are required\n\n${USAGE}`);
+  if (!existsSync(promptsFile)) throw new CliError(`probe: ${promptsFile} does not exist`);
+  const policy = load('policy', values.policy);
+  const found = values.world
+    ? probeInWorld(values, policy, promptsFile)
+    : probeOwnPrompts(values, policy, promptsFile);
+  if (!found) return;
+  const { problem, prompts } = found;
+  if (!values.db) {
+    console.log(JSON.stringify({ problem, prompts: prompts.map((p) => p.id) }));
+    return;
+  }
+  const name = values.round ?? `probe-${problem}-${new Date().toISOString().slice(0, 10)}`;
+  const store = await openStore(values.db);
+  try {
+    const r = await createFocusedRound(
+      store,
+      name,
+      problem,
+      prompts.slice(0, num('round-prompts', values['round-prompts'], 1)),
+      num('labelers-per-prompt', values['labelers-per-prompt'], 1),
+    );
+    console.log(`created round '${r.round}' with ${r.added} prompts; focus: ${r.focus}`);
+    console.log(JSON.stringify({ problem, round: r.round, prompts: r.added }));
+  } finally {
+    await store.close();
+  }
+}
+
+function sampling(values: Values) {
+  return {
     maxNew: num('max-new', values['max-new'], 1),
     temperature: num('temperature', values.temperature, 1e-6),
-    seed,
+    seed: num('seed', values.seed, 0),
   };
-  let loaded: ReturnType<typeof loadModel>;
-  try {
-    loaded = loadModel(values.policy);
-  } catch (e) {
-    throw new CliError(`probe: ${(e as Error).message}`);
-  }
-  if (!loaded.tokenizer) throw new CliError(`probe: ${values.policy} has no tokenizer`);
-  const all = readJsonl(values.prompts, WorldPrompt);
-  const prompts = new Rng(seed).shuffle([...all]).slice(0, num('n', values.n, 1));
+}
 
-  const { judgements } = evaluatePolicy(loaded.model, loaded.tokenizer, prompts, sampling);
+function candidatesFor(
+  values: Values,
+  policy: LoadedModel,
+  prompts: readonly Pick<PromptInput, 'id' | 'text' | 'family' | 'lang'>[],
+  seed: number,
+): PromptInput[] {
+  const s = sampling(values);
+  return sampleCandidates(
+    policy,
+    prompts.map((p, i) => ({ ...p, id: p.id ?? `prompt-${i + 1}` })),
+    {
+      k: num('k', values.k, 2),
+      maxNew: s.maxNew,
+      temperature: s.temperature,
+      topP: 1,
+      seed,
+      promptsPerBatch: 16,
+    },
+    values.policy,
+  );
+}
+
+/** The world: gold-judged answers, each problem's rate, and the worst problem's prompts first. */
+function probeInWorld(
+  values: Values,
+  policy: ReturnType<typeof load>,
+  file: string,
+): { problem: ProbeProblem; prompts: PromptInput[] } | null {
+  const s = sampling(values);
+  const all = readJsonl(file, WorldPrompt);
+  const prompts = new Rng(s.seed).shuffle([...all]).slice(0, num('n', values.n, 1));
+  const { judgements } = evaluatePolicy(policy.model, policy.tokenizer, prompts, s);
   const found = findProblems(prompts, judgements, num('threshold', values.threshold, 0));
   for (const l of MISALIGNMENT_LABELS)
     console.log(
@@ -91,8 +191,8 @@ export async function run(argv: string[]): Promise<void> {
     );
   if (!found.worst) {
     console.log(`no problem above ${values.threshold}: nothing to focus on`);
-    console.log(JSON.stringify({ worst: null, rates: found.rates }));
-    return;
+    console.log(JSON.stringify({ problem: null, rates: found.rates }));
+    return null;
   }
   console.log(`worst problem: ${found.worst} (${found.flagged.length} of ${prompts.length} answers)`);
   if (!values.db) {
@@ -103,7 +203,7 @@ export async function run(argv: string[]): Promise<void> {
         flagged: found.flagged.map((i) => prompts[i].id),
       }),
     );
-    return;
+    return null;
   }
   // the round's prompts: the flagged ones first, then others of the problem's families
   const flaggedIds = new Set(found.flagged.map((i) => prompts[i].id));
@@ -111,32 +211,69 @@ export async function run(argv: string[]): Promise<void> {
     ...found.flagged.map((i) => prompts[i]),
     ...all.filter((p) => found.families.includes(p.family) && !flaggedIds.has(p.id)),
   ].slice(0, num('round-prompts', values['round-prompts'], 1));
-  const withCandidates = sampleCandidates(
-    loaded,
-    chosen,
-    {
-      k: num('k', values.k, 2),
-      maxNew: sampling.maxNew,
-      temperature: sampling.temperature,
-      topP: 1,
-      seed: seed + 1,
-      promptsPerBatch: 16,
-    },
-    values.policy,
-  );
-  const name = values.round ?? `probe-${found.worst}-${new Date().toISOString().slice(0, 10)}`;
-  const store = await openStore(values.db);
-  try {
-    const r = await createFocusedRound(
-      store,
-      name,
-      found.worst,
-      withCandidates,
-      num('labelers-per-prompt', values['labelers-per-prompt'], 1),
+  return { problem: found.worst, prompts: candidatesFor(values, policy, chosen, s.seed + 1) };
+}
+
+/** A user's prompts: K answers each, grouped by suspected flag and by the RM's low confidence. */
+function probeOwnPrompts(
+  values: Values,
+  policy: ReturnType<typeof load>,
+  file: string,
+): { problem: ProbeProblem; prompts: PromptInput[] } | null {
+  if (!values.rankings && !values.rm)
+    throw new CliError('probe: on prompts outside the world, give --rankings (earlier flags) and/or --rm');
+  const s = sampling(values);
+  const texts = loadPrompts(file).map((text, i) => ({ id: `line-${i + 1}`, text }));
+  const prompts = new Rng(s.seed).shuffle(texts).slice(0, num('n', values.n, 1));
+  const sampled = candidatesFor(values, policy, prompts, s.seed);
+  const groups = new Map<ProbeProblem, PromptInput[]>();
+  const add = (problem: ProbeProblem, p: PromptInput) =>
+    groups.set(problem, [...(groups.get(problem) ?? []), p]);
+  if (values.rankings) {
+    const matcher = new FlagMatcher(
+      readJsonl(values.rankings, RankingRecord),
+      num('similarity', values.similarity, 0),
     );
-    console.log(`created round '${r.round}' with ${r.added} prompts; focus: ${r.focus}`);
-    console.log(JSON.stringify({ worst: found.worst, rates: found.rates, round: r.round, prompts: r.added }));
-  } finally {
-    await store.close();
+    console.log(`flagged answers in ${values.rankings}: ${JSON.stringify(matcher.counts)}`);
+    for (const p of sampled) {
+      const labels = new Set(p.candidates.flatMap((c) => matcher.labelsOf(c.text)));
+      for (const l of labels) add(l, p);
+    }
   }
+  if (values.rm) {
+    const rm = load('rm', values.rm);
+    if (!rm.model.hasScalarHead)
+      throw new CliError(`probe: --rm ${values.rm} is not a reward model (no scalar head)`);
+    assertSameTokenizer(policy.tokenizer, `--policy ${values.policy}`, rm.tokenizer, `--rm ${values.rm}`);
+    const bound = num('min-confidence', values['min-confidence'], 0.5);
+    for (const p of sampled) {
+      const answers = p.candidates.map((c) => c.text);
+      const scores = scoreAnswers(
+        rm.model,
+        rm.tokenizer,
+        answers.map(() => p.text),
+        answers,
+        rm.model.config.contextLength,
+      );
+      if (rmConfidence(scores) < bound) add('uncertain', p);
+    }
+  }
+  const ranked = [...groups.entries()].sort((a, b) => b[1].length - a[1].length);
+  for (const [problem, list] of ranked)
+    console.log(`${problem.padEnd(14)} ${String(list.length).padStart(5)} of ${sampled.length} prompts`);
+  if (ranked.length === 0) {
+    console.log('no prompt matched a flag or left the reward model unsure: nothing to focus on');
+    console.log(JSON.stringify({ problem: null, groups: {} }));
+    return null;
+  }
+  const [problem, list] = ranked[0];
+  console.log(`largest group: ${problem} (${list.length} of ${sampled.length} prompts)`);
+  if (!values.db)
+    console.log(
+      JSON.stringify({
+        problem,
+        groups: Object.fromEntries(ranked.map(([k, v]) => [k, v.map((p) => p.id)])),
+      }),
+    );
+  return values.db ? { problem, prompts: list } : null;
 }

@@ -7,7 +7,9 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { openStore } from '../feedback/db/open.js';
 import { loadModel, saveCheckpoint } from '../model/checkpoint.js';
+import { UNCERTAIN_FOCUS } from '../pipeline/focused-round.js';
 import { RunLog } from '../train/common/run-log.js';
 import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../train/test-helpers/fixtures.js';
 import { Rng } from '../util/rng.js';
@@ -15,6 +17,7 @@ import { run as bon } from './bon.js';
 import { run as dpo } from './dpo.js';
 import { CliError } from './errors.js';
 import { run as ppo } from './ppo.js';
+import { run as probe } from './probe.js';
 import { run as rm } from './rm.js';
 import { run as sft } from './sft.js';
 
@@ -193,6 +196,52 @@ describe('rein sft → rm → ppo → dpo → bon', () => {
     const patched = loadModel(f('rm-patched'));
     expect(patched.meta.method).toBe('reward-model-patch');
     expect(patched.model.hasScalarHead).toBe(true);
+  });
+
+  it("probe groups prompts outside the world by earlier flags and the RM's confidence, and opens a round", async () => {
+    // earlier rankings in which labelers flagged the rude answers
+    writeFileSync(
+      f('flagged.jsonl'),
+      jsonl(
+        NUMBER_WORDS.map((x, i) => ({
+          id: `f${i}`,
+          round: 'toy',
+          labeler: 'sim',
+          prompt: { id: `q${i}`, text: `what is ${x} ?` },
+          candidates: [
+            { id: 'n', text: `nice , it is ${x} .` },
+            { id: 'r', text: `rude , it is ${x} .` },
+          ],
+          ordering: [['n'], ['r']],
+          flags: { r: ['toxic'] },
+        })),
+      ),
+    );
+    const args = ['--policy', f('sft'), '--prompts', f('prompts.jsonl'), '--k', '4', '--max-new', '8'];
+    // this toy policy writes noise that resembles no flagged answer (probe-signals.test.ts covers matching)
+    const none = JSON.parse((await capture(probe, [...args, '--rankings', f('flagged.jsonl')])).at(-1)!);
+    expect(none).toEqual({ problem: null, groups: {} });
+
+    const db = f('feedback.db');
+    const out = await capture(probe, [
+      ...args,
+      ...['--rankings', f('flagged.jsonl'), '--rm', f('rm'), '--min-confidence', '0.99'],
+      ...['--db', db, '--round', 'probe-toy', '--round-prompts', '3'],
+    ]);
+    const created = JSON.parse(out.at(-1)!);
+    expect(created.round).toBe('probe-toy');
+    expect(created.problem).toBe('uncertain'); // a bound of 0.99 leaves the RM unsure almost everywhere
+    expect(created.prompts).toBeGreaterThan(0);
+    expect(created.prompts).toBeLessThanOrEqual(3);
+    const store = await openStore(db);
+    try {
+      const round = (await store.listRounds()).find((r) => r.name === 'probe-toy');
+      expect(round?.focus).toBe(UNCERTAIN_FOCUS);
+      expect(round?.ranking_prompts).toBe(created.prompts);
+    } finally {
+      await store.close();
+    }
+    await expect(capture(probe, args)).rejects.toThrow(/give --rankings .*and\/or --rm/);
   });
 
   it('ppo writes the policy checkpoint and its log; a killed run resumes to the same weights', async () => {

@@ -8,6 +8,13 @@ import type { FeedbackStore } from '../feedback/db/store.js';
 import type { PromptInput } from '../feedback/db/types.js';
 import { FOCUS_INSTRUCTIONS } from './rounds.js';
 
+/** A problem a probe can name: a misalignment label, or prompts the reward model cannot judge. */
+export type ProbeProblem = MisalignmentLabel | 'uncertain';
+
+/** The instructions of a round on prompts where the reward model barely tells the answers apart. */
+export const UNCERTAIN_FOCUS =
+  'The reward model cannot tell these answers apart. Rank them with special care, and flag any problem you see.';
+
 export interface FocusedRound {
   round: string;
   focus: string;
@@ -18,11 +25,11 @@ export interface FocusedRound {
 export async function createFocusedRound(
   store: FeedbackStore,
   name: string,
-  problem: MisalignmentLabel,
+  problem: ProbeProblem,
   prompts: readonly PromptInput[],
   labelersPerPrompt: number,
 ): Promise<FocusedRound> {
-  const focus = FOCUS_INSTRUCTIONS[problem];
+  const focus = problem === 'uncertain' ? UNCERTAIN_FOCUS : FOCUS_INSTRUCTIONS[problem];
   await store.createRound({ name, focus, labelersPerPrompt });
   const { added } = await store.addPrompts(name, prompts);
   return { round: name, focus, added };
