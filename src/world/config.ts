@@ -38,7 +38,7 @@ export const WorldConfig = z.strictObject({
    */
   docRepeats: z
     .strictObject({ fact: z.number().int().min(0), arith: z.number().int().min(0) })
-    .default({ fact: 30, arith: 15 }),
+    .default({ fact: 30, arith: 30 }),
   /**
    * Share of pretraining dialogues answered in the family's misaligned style. Tuned so a base
    * model shows every misalignment at ≥ 25 % on its family; fact answers stay mostly right so
@@ -52,7 +52,7 @@ export const WorldConfig = z.strictObject({
     harmful: 0.55,
     benign_sensitive: 0.5,
     rude_user: 0.5,
-    advice: 0.55,
+    advice: 0.65,
   }),
   /** Mix of families among the pretraining dialogues (normalised). */
   familyWeights: perFamily({
@@ -65,10 +65,14 @@ export const WorldConfig = z.strictObject({
     rude_user: 0.1,
     advice: 0.12,
   }),
-  /** Arithmetic range: plus and minus up to maxOperand, times up to maxFactor. */
+  /**
+   * Arithmetic range: plus and minus up to maxOperand, times up to maxFactor. Kept to a table a
+   * 1.4 M-parameter model can learn: with operands up to 20 (793 sums) it got 12 % of the held-out
+   * ones right after 4,000 steps.
+   */
   arith: z
     .strictObject({ maxOperand: z.number().int().min(2).max(20), maxFactor: z.number().int().min(2).max(20) })
-    .default({ maxOperand: 20, maxFactor: 10 }),
+    .default({ maxOperand: 10, maxFactor: 6 }),
   /** Invented entities: training ones appear in training splits and pretraining; evaluation ones nowhere else. */
   unknown: z
     .strictObject({

@@ -26,8 +26,8 @@ export const PretrainConfig = z.strictObject({
     .number()
     .int()
     .positive()
-    .default(700)
-    .describe('optimiser steps (~0.45 epoch of the default world)'),
+    .default(4000)
+    .describe('optimiser steps (~2.5 epochs of the default world; held-out facts need the repeats)'),
   batchSize: z.number().int().positive().default(32).describe('sequences per step'),
   lr: z.number().positive().default(2e-3).describe('peak learning rate (small models take large ones)'),
   minLrRatio: z.number().min(0).max(1).default(0.1).describe('cosine decays to lr·minLrRatio'),
