@@ -59,6 +59,11 @@ export const DemoConfig = z.strictObject({
     .array(z.number().int().positive())
     .default([1, 2, 4, 8, 16])
     .describe('N values of the best-of-N curve'),
+  ptxCoef: z
+    .number()
+    .min(0)
+    .default(1)
+    .describe("PPO-ptx weight of the pretraining documents' log-likelihood (keeps what the base knew)"),
   evalTemperature: z.number().positive().default(1).describe('sampling temperature of the evaluations'),
   maxNew: z.number().int().positive().default(40).describe('most answer tokens when sampling'),
   samplesPerFamily: z.number().int().min(0).default(2).describe('sample answers per family in the report'),

@@ -28,6 +28,8 @@ import { loadModel } from '../model/checkpoint.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { bestOfN, bonKlBound } from '../train/bon/best-of-n.js';
+import type { Sequence } from '../train/common/batch.js';
+import { textSequence } from '../train/common/prompt-data.js';
 import { finishRunDir, LOG_FILE } from '../train/common/run-dir.js';
 import { RunLog } from '../train/common/run-log.js';
 import { DpoConfig } from '../train/dpo/config.js';
@@ -210,9 +212,14 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
 
   // 6. PPO against round 1's reward model, held near SFT
   const ppoCfg = (name: string) =>
-    PpoConfig.parse({ out: dir(name), seed: cfg.seed, ...overrides(cfg, 'ppo') });
+    PpoConfig.parse({ out: dir(name), seed: cfg.seed, ptxCoef: cfg.ptxCoef, ...overrides(cfg, 'ppo') });
+  // PPO-ptx on the pretraining documents — the facts and sums the base learned — and not on the
+  // dialogues, whose misaligned half is what PPO is there to remove
+  const ptx = world.pretrain.flatMap((r) =>
+    r.kind === 'doc' ? [textSequence(tok, r.text, base.model.config.contextLength)] : [],
+  );
   const ppo1 = stages.run('ppo1', () =>
-    runPpo(sft, sft, load(dir('rm1')).model, tok, world, ppoCfg('ppo1'), dir('ppo1')),
+    runPpo(sft, sft, load(dir('rm1')).model, tok, world, ppoCfg('ppo1'), dir('ppo1'), ptx),
   );
 
   // 7. closing the loop: probe the policy, a focused round on what it still does wrong, patch, re-align
@@ -286,7 +293,16 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
         return { ...p, newHeldout: [], heldoutAccuracy: p.newAfter, oldCount: oldAll.length };
       });
       const ppo2 = stages.run('ppo2', () =>
-        runPpo(load(finalPpoDir).model, sft, load(dir('rm2')).model, tok, world, ppoCfg('ppo2'), dir('ppo2')),
+        runPpo(
+          load(finalPpoDir).model,
+          sft,
+          load(dir('rm2')).model,
+          tok,
+          world,
+          ppoCfg('ppo2'),
+          dir('ppo2'),
+          ptx,
+        ),
       );
       finalPpoDir = dir('ppo2');
       finalHistory = [
@@ -481,6 +497,7 @@ function runPpo(
   world: World,
   cfg: PpoConfig,
   outDir: string,
+  ptx: readonly Sequence[],
 ): { history: PpoIterationLog[] } {
   const policy = start.clone();
   const prompts = world.rl;
@@ -493,6 +510,7 @@ function runPpo(
       log: new RunLog(join(outDir, LOG_FILE)),
       gold: (rows, responses) => responses.map((text, i) => judge(prompts[rows[i]], text).gold),
     },
+    ptx,
   );
   finishRunDir(outDir, policy, tok, { method: 'ppo', iterations: cfg.iterations });
   return { history };
