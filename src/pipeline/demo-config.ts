@@ -62,7 +62,7 @@ export const DemoConfig = z.strictObject({
   ptxCoef: z
     .number()
     .min(0)
-    .default(1)
+    .default(3)
     .describe("PPO-ptx weight of the pretraining documents' log-likelihood (keeps what the base knew)"),
   evalTemperature: z.number().positive().default(1).describe('sampling temperature of the evaluations'),
   maxNew: z.number().int().positive().default(40).describe('most answer tokens when sampling'),

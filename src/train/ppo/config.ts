@@ -9,7 +9,14 @@ export const PpoConfig = z.strictObject({
     .describe('checkpoint of the SFT model: the starting policy and the frozen reference'),
   rm: z.string().default('').describe('reward model checkpoint (also initialises the value model)'),
   out: z.string().default('runs/ppo').describe('output folder'),
-  iterations: z.number().int().positive().default(40).describe('rollout → update iterations'),
+  iterations: z
+    .number()
+    .int()
+    .positive()
+    .default(60)
+    .describe(
+      'rollout → update iterations (the demo: 60 a round took its blind spot from 26 % to 5 %, 40 to 11 %)',
+    ),
   rolloutBatch: z.number().int().positive().default(64).describe('prompts sampled per iteration'),
   maxNew: z.number().int().positive().default(40).describe('most response tokens per rollout'),
   temperature: z
