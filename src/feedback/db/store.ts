@@ -236,19 +236,20 @@ export class FeedbackStore {
     // Find and claim in one transaction: SQLite runs it alone; on Postgres the chosen row
     // is locked and concurrent claimers skip locked rows (SKIP LOCKED), so fifty labelers
     // asking at once take fifty different prompts instead of racing for the first.
+    // A prompt another labeler is claiming right now is skipped, not waited for; when every open
+    // prompt is being claimed, the plain read below still sees them, and the claim is tried again
+    // once those transactions end (one of them may leave a slot for this labeler).
     const lock = this.db.dialect === 'postgres' ? ' FOR UPDATE OF p SKIP LOCKED' : '';
-    for (let attempt = 0; attempt < 5; attempt++) {
+    const openPrompt = `SELECT p.id FROM prompts p WHERE p.kind = ? AND p.slots_left > 0
+             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.prompt_id = p.id AND a.labeler_id = ?)
+             ORDER BY p.seq LIMIT 1`;
+    for (let attempt = 0; attempt < 50; attempt++) {
       const id = randomUUID();
       try {
         const claimed = await this.db.transaction(
           async (tx) => {
-            const open = await tx.get<{ id: string }>(
-              `SELECT p.id FROM prompts p WHERE p.kind = ? AND p.slots_left > 0
-             AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.prompt_id = p.id AND a.labeler_id = ?)
-             ORDER BY p.seq LIMIT 1${lock}`,
-              [kind, labelerId],
-            );
-            if (!open) return 'none';
+            const open = await tx.get<{ id: string }>(`${openPrompt}${lock}`, [kind, labelerId]);
+            if (!open) return lock && (await tx.get(openPrompt, [kind, labelerId])) ? 'busy' : 'none';
             const r = await tx.run(
               'UPDATE prompts SET slots_left = slots_left - 1 WHERE id = ? AND slots_left > 0',
               [open.id],
@@ -264,6 +265,7 @@ export class FeedbackStore {
         ); // a lost claim costs nothing: the labeler is simply given a task again
         if (claimed === 'none') return null;
         if (claimed === 'claimed') return this.getTask(id, labelerId);
+        if (claimed === 'busy') await new Promise((done) => setTimeout(done, 1 + (attempt % 10)));
       } catch (e) {
         if (!(e instanceof UniqueViolation)) throw e; // the same labeler claimed it in a parallel request
       }
