@@ -125,12 +125,21 @@ function mean(xs: ArrayLike<number>): number {
   return xs.length > 0 ? sum / xs.length : Number.NaN;
 }
 
-function ppoCurve(history: readonly PpoIterationLog[]): OveroptPoint[] {
-  return history.map((h) => ({
-    sqrt_kl: Math.sqrt(Math.max(0, h.kl)),
-    proxy: h.rm_score,
-    gold: h.gold ?? Number.NaN,
-  }));
+/**
+ * The training rollouts on the √KL chart, as means over windows of `window` iterations: one
+ * iteration's 64 rollouts give too noisy a KL and score to draw a line through.
+ */
+function ppoCurve(history: readonly PpoIterationLog[], window = 10): OveroptPoint[] {
+  const points: OveroptPoint[] = [];
+  for (let i = 0; i < history.length; i += window) {
+    const part = history.slice(i, i + window);
+    points.push({
+      sqrt_kl: Math.sqrt(Math.max(0, mean(part.map((h) => h.kl)))),
+      proxy: mean(part.map((h) => h.rm_score)),
+      gold: mean(part.map((h) => h.gold ?? Number.NaN)),
+    });
+  }
+  return points;
 }
 
 export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {

@@ -37,7 +37,9 @@ export function sampleCandidates(
       prompts.map((p) => p.text),
       { n, maxNew: opts.maxNew, temperature: opts.temperature, seed: opts.seed * 31 + m },
     );
-    answers.forEach((list, i) => out[i].push(...list.map((a) => a.text)));
+    answers.forEach((list, i) => {
+      out[i].push(...list.map((a) => a.text));
+    });
   });
   return out;
 }

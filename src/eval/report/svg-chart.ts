@@ -38,16 +38,19 @@ function fmtTick(v: number): string {
   return String(+v.toPrecision(3));
 }
 
-/** Legend entries per row: longer legends wrap onto more rows below the plot. */
+/** Most legend entries per row: longer legends wrap onto more rows below the plot. */
 const LEGEND_PER_ROW = 4;
 
 function frame(title: string, body: string, legend: string[]): string {
-  const rows = Math.max(1, Math.ceil(legend.length / LEGEND_PER_ROW));
+  // columns as wide as the longest name (≈ 6 px a character at 11 px), as many as fit across
+  const column = Math.max(145, 24 + 6 * Math.max(0, ...legend.map((n) => n.length)));
+  const perRow = Math.max(1, Math.min(LEGEND_PER_ROW, Math.floor((W - M.left) / column)));
+  const rows = Math.max(1, Math.ceil(legend.length / perRow));
   const height = H + (rows - 1) * 16;
   const items = legend
     .map((name, i) => {
-      const x = M.left + (i % LEGEND_PER_ROW) * 145;
-      const y = H - 18 + Math.floor(i / LEGEND_PER_ROW) * 16;
+      const x = M.left + (i % perRow) * column;
+      const y = H - 18 + Math.floor(i / perRow) * 16;
       return `<rect x="${x}" y="${y}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 14}" y="${y + 9}" font-size="11">${escapeXml(name)}</text>`;
     })
     .join('');
