@@ -15,6 +15,7 @@ import {
   readInputFile,
 } from '../train/common/run-input.js';
 import { saveResolvedConfig } from '../util/config.js';
+import { mean } from '../util/stats.js';
 import { loadRewardModel, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
@@ -56,7 +57,6 @@ export const run = trainingCommand(SPEC, (cfg) => {
     ),
   );
   saveResolvedConfig(configPathFor(cfg.out), cfg);
-  const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const best = mean(results.map((r) => r.best.score));
   const all = mean(results.flatMap((r) => r.candidates.map((c) => c.score)));
   console.log(

@@ -20,18 +20,7 @@ import { run as ppo } from './ppo.js';
 import { run as probe } from './probe.js';
 import { run as rm } from './rm.js';
 import { run as sft } from './sft.js';
-
-/** Runs a command, returning what it printed to stdout (progress and notes to stderr are dropped). */
-async function capture(cmd: (argv: string[]) => Promise<void>, argv: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
-    lines.push(a.join(' '));
-  });
-  vi.spyOn(console, 'error').mockImplementation(() => {});
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  await cmd(argv);
-  return lines;
-}
+import { capture } from './test-helpers/capture.js';
 
 afterEach(() => {
   vi.restoreAllMocks();

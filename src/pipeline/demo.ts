@@ -46,6 +46,7 @@ import { trainRewardModel } from '../train/reward/train.js';
 import { SftConfig } from '../train/sft/config.js';
 import { trainSft } from '../train/sft/train.js';
 import { Rng } from '../util/rng.js';
+import { mean } from '../util/stats.js';
 import { writeWorld } from '../world/build.js';
 import { FAMILIES, LABEL_FAMILIES } from '../world/families.js';
 import { generateWorld, type World } from '../world/generate.js';
@@ -117,12 +118,6 @@ function focusedPrompts(
       chosen.set(p.id, p);
   }
   return [...chosen.values()];
-}
-
-function mean(xs: ArrayLike<number>): number {
-  let sum = 0;
-  for (let i = 0; i < xs.length; i++) sum += xs[i];
-  return xs.length > 0 ? sum / xs.length : Number.NaN;
 }
 
 /**

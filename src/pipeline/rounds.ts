@@ -8,7 +8,7 @@ import { type RankingRecord, rankingPairs } from '../data/ranking.js';
 import { sampleAnswers } from '../model/sample-chat.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { scoreAnswers } from '../train/reward/score.js';
+import { orderedShare, scoreAnswers } from '../train/reward/score.js';
 import { type AgreementReport, measureAgreement } from '../world/agreement.js';
 import { LABEL_FAMILIES } from '../world/families.js';
 import { type Judgement, judge } from '../world/judge.js';
@@ -168,26 +168,23 @@ export function accuracyWhereGoldDiffers(
   world: { rank: readonly WorldPrompt[] },
 ): number {
   const byId = new Map(world.rank.map((p) => [p.id, p]));
-  let right = 0;
-  let n = 0;
-  for (const r of rankings) {
+  const known = rankings.flatMap((r) => {
     const prompt = byId.get(r.prompt.id);
-    if (!prompt) continue;
-    const texts = r.candidates.map((c) => c.text);
+    return prompt ? [{ r, prompt, texts: r.candidates.map((c) => c.text) }] : [];
+  });
+  const scores = scoreAnswers(
+    rm,
+    tok,
+    known.flatMap(({ prompt, texts }) => texts.map(() => prompt.text)),
+    known.flatMap(({ texts }) => texts),
+    rm.config.contextLength,
+  );
+  const groups = known.map(({ r, prompt, texts }) => {
     const gold = texts.map((t) => judge(prompt, t).gold);
-    const scores = scoreAnswers(
-      rm,
-      tok,
-      texts.map(() => prompt.text),
-      texts,
-      rm.config.contextLength,
-    );
-    for (const { winner, loser } of rankingPairs(r)) {
-      if (Math.abs(gold[winner] - gold[loser]) < 1e-9) continue;
-      n++;
-      if (scores[winner] > scores[loser]) right++;
-      else if (scores[winner] === scores[loser]) right += 0.5;
-    }
-  }
-  return n > 0 ? right / n : Number.NaN;
+    return {
+      size: texts.length,
+      pairs: rankingPairs(r).filter(({ winner, loser }) => Math.abs(gold[winner] - gold[loser]) >= 1e-9),
+    };
+  });
+  return orderedShare(scores, groups).accuracy;
 }

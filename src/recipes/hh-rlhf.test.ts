@@ -9,19 +9,10 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { run as recipe } from '../cli/recipe.js';
 import { run as rm } from '../cli/rm.js';
+import { capture } from '../cli/test-helpers/capture.js';
 import { loadModel } from '../model/checkpoint.js';
 import { sharedFile } from '../tokenizer/shared-data.js';
 
-async function capture(cmd: (argv: string[]) => Promise<void>, argv: string[]): Promise<string[]> {
-  const lines: string[] = [];
-  vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
-    lines.push(a.join(' '));
-  });
-  vi.spyOn(console, 'error').mockImplementation(() => {});
-  vi.spyOn(process.stderr, 'write').mockImplementation(() => true);
-  await cmd(argv);
-  return lines;
-}
 afterEach(() => {
   vi.restoreAllMocks();
 });

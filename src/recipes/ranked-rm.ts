@@ -12,7 +12,7 @@ import { padRight, type Sequence } from '../train/common/batch.js';
 import { assertFinite, type RunLog } from '../train/common/run-log.js';
 import { batchIndices } from '../train/common/shuffle-batches.js';
 import { type RankedGroup, rankingLoss } from '../train/reward/loss.js';
-import { scoreSequences } from '../train/reward/score.js';
+import { orderedShare, scoreSequences } from '../train/reward/score.js';
 import { Progress } from '../util/progress.js';
 
 /** One ranking: its candidates as token sequences, and the (winner, loser) pairs it implies. */
@@ -45,23 +45,15 @@ export interface RankedRmResult {
 
 /** Fraction of ranked pairs the model orders right (a tie counts one half); NaN without pairs. */
 export function rankedAccuracy(rm: Transformer, groups: readonly RankedSequences[], padId: number): number {
-  const s = scoreSequences(
+  const scores = scoreSequences(
     rm,
     groups.flatMap((g) => g.seqs),
     padId,
   );
-  let right = 0;
-  let pairs = 0;
-  let offset = 0;
-  for (const g of groups) {
-    for (const p of g.pairs) {
-      const d = s[offset + p.winner] - s[offset + p.loser];
-      right += d > 0 ? 1 : d === 0 ? 0.5 : 0;
-      pairs++;
-    }
-    offset += g.seqs.length;
-  }
-  return pairs > 0 ? right / pairs : Number.NaN;
+  return orderedShare(
+    scores,
+    groups.map((g) => ({ size: g.seqs.length, pairs: g.pairs })),
+  ).accuracy;
 }
 
 /** Trains `rm` (with a scalar head) in place on `train`; keeps the best checkpoint on `tune`. */

@@ -24,17 +24,17 @@ import { toJsonl } from '../data/jsonl.js';
 import { RankingRecord, rankingPairs } from '../data/ranking.js';
 import { saveCheckpoint } from '../model/checkpoint.js';
 import { generate } from '../model/generate.js';
-import { responseLogProbs, type Transformer } from '../model/transformer.js';
-import * as T from '../tensor/index.js';
+import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { loadCheckpointFor, RunInputError } from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
 import { splitIndices } from '../train/common/shuffle-batches.js';
 import { PpoConfig } from '../train/ppo/config.js';
-import { responseColumns, responseMask, rolloutBatch } from '../train/ppo/rollout.js';
+import { summedResponseLogProbs } from '../train/ppo/rollout.js';
 import { trainPpo } from '../train/ppo/train.js';
 import { scoreSequences } from '../train/reward/score.js';
 import { Rng } from '../util/rng.js';
+import { mean } from '../util/stats.js';
 import { type RankedSequences, trainRankedRm } from './ranked-rm.js';
 import type { StoriesRecipeConfig } from './stories-config.js';
 import { storyGold } from './story-gold.js';
@@ -137,43 +137,6 @@ function continuations(
   }
   return out;
 }
-
-/** Σ log p(continuation | opening) under `model`, per row. */
-function continuationLogProbs(
-  model: Transformer,
-  prompts: readonly number[][],
-  conts: readonly Continuation[],
-  padId: number,
-): Float64Array {
-  const out = new Float64Array(conts.length);
-  T.noGrad(() => {
-    for (let s = 0; s < conts.length; s += 64) {
-      T.scope(() => {
-        const idx = Array.from({ length: Math.min(64, conts.length - s) }, (_, i) => s + i);
-        const batch = rolloutBatch(
-          idx.map((i) => prompts[i]),
-          idx.map((i) => conts[i].ids),
-          padId,
-          model.config.contextLength,
-        );
-        const lp = responseColumns(responseLogProbs(model, batch, batch.responseStart).logProbs.data, batch);
-        const mask = responseMask(batch);
-        idx.forEach((i, b) => {
-          let sum = 0;
-          for (let t = 0; t < batch.L; t++) sum += lp[b * batch.L + t] * mask[b * batch.L + t];
-          out[i] = sum;
-        });
-      });
-    }
-  });
-  return out;
-}
-
-const mean = (xs: ArrayLike<number>): number => {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i];
-  return xs.length > 0 ? s / xs.length : Number.NaN;
-};
 
 /** Standard error of the mean: sample standard deviation / √n. */
 function standardError(xs: readonly number[]): number {
@@ -349,8 +312,9 @@ export function runStoriesRecipe(cfg: StoriesRecipeConfig, options: { quiet?: bo
   const after = continuations(policy, tok, evalPrompts, cfg.evalSamples, cfg.continuationTokens, evalSeed);
   const goldAfter = after.map((c) => storyGold(c.text).gold);
   const rmAfter = scoreSequences(rm, seqsOf(after), padId);
-  const lpPolicy = continuationLogProbs(policy, rowsPrompts, after, padId);
-  const lpBase = continuationLogProbs(base, rowsPrompts, after, padId);
+  const afterIds = after.map((c) => c.ids);
+  const lpPolicy = summedResponseLogProbs(policy, rowsPrompts, afterIds, padId);
+  const lpBase = summedResponseLogProbs(base, rowsPrompts, afterIds, padId);
   const kl = mean(lpPolicy.map((p, i) => p - lpBase[i]));
 
   const result: StoriesResult = {

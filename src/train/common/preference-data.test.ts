@@ -100,7 +100,9 @@ describe('loadPreferenceData', () => {
     const one = { prompt: 'p', candidates: ['a', 'b'], pairs: [{ winner: 0, loser: 1 }] };
     const tie = { prompt: 'q', candidates: ['a', 'b'], pairs: [] };
     expect(requirePairs({ format: 'pairs', data: [one, tie], skipped: [] })).toEqual([one]);
-    expect(() => requirePairs({ format: 'rankings', data: [tie], skipped: [] })).toThrow(/holds no preference pair \(every ranking is one tie\)/);
+    expect(() => requirePairs({ format: 'rankings', data: [tie], skipped: [] })).toThrow(
+      /holds no preference pair \(every ranking is one tie\)/,
+    );
   });
 
   const hhReal = sharedFile('hh-rlhf', 'harmless-base-dev.jsonl.gz');

@@ -4,7 +4,8 @@
  * per-token quantities of all rows are the columns Tp … Tp+L−1 of the full (B, Tp+L) layout —
  * the response layout (B, L) that GAE and the losses use — and the transformer masks the pads.
  */
-import type { TokenBatch } from '../../model/transformer.js';
+import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
+import * as T from '../../tensor/index.js';
 import { roundUp } from '../common/batch.js';
 
 export interface RolloutBatch extends TokenBatch {
@@ -88,5 +89,44 @@ export function selectRows(batch: RolloutBatch, rows: readonly number[]): Rollou
 export function selectResponseRows(x: Float32Array, L: number, rows: readonly number[]): Float32Array {
   const out = new Float32Array(rows.length * L);
   rows.forEach((r, i) => out.set(x.subarray(r * L, (r + 1) * L), i * L));
+  return out;
+}
+
+/**
+ * Σ_t log π(response_t | prompt, response_<t) for each row (no gradients), batch by batch: a
+ * response's log-likelihood, as sequence-level KL estimates want it.
+ */
+export function summedResponseLogProbs(
+  model: Transformer,
+  prompts: readonly (readonly number[])[],
+  responses: readonly (readonly number[])[],
+  padId: number,
+  temperature = 1,
+  batchSize = 64,
+): Float64Array {
+  const out = new Float64Array(prompts.length);
+  T.noGrad(() => {
+    for (let s = 0; s < prompts.length; s += batchSize) {
+      T.scope(() => {
+        const rows = Array.from({ length: Math.min(batchSize, prompts.length - s) }, (_, i) => s + i);
+        const batch = rolloutBatch(
+          rows.map((i) => prompts[i]),
+          rows.map((i) => responses[i]),
+          padId,
+          model.config.contextLength,
+        );
+        const lp = responseColumns(
+          responseLogProbs(model, batch, batch.responseStart, temperature).logProbs.data,
+          batch,
+        );
+        const mask = responseMask(batch);
+        for (const [b, i] of rows.entries()) {
+          let sum = 0;
+          for (let t = 0; t < batch.L; t++) sum += lp[b * batch.L + t] * mask[b * batch.L + t];
+          out[i] = sum;
+        }
+      });
+    }
+  });
   return out;
 }

@@ -47,6 +47,34 @@ export function scoreAnswers(
   return scoreSequences(rm, encodeAnswers(tok, prompts, answers, maxLength), tok.padId ?? 0, batchSize);
 }
 
+/** A group of scored candidates (consecutive in the scores) and the pairs its ranking implies. */
+export interface ScoredGroup {
+  size: number;
+  pairs: readonly { winner: number; loser: number }[];
+}
+
+/**
+ * The share of pairs that `scores` — each group's candidates in turn — orders like the ranking (a
+ * tie in score counts one half), and how many pairs there were; the share is NaN without pairs.
+ */
+export function orderedShare(
+  scores: ArrayLike<number>,
+  groups: readonly ScoredGroup[],
+): { accuracy: number; pairs: number } {
+  let right = 0;
+  let pairs = 0;
+  let offset = 0;
+  for (const g of groups) {
+    for (const p of g.pairs) {
+      const diff = scores[offset + p.winner] - scores[offset + p.loser];
+      right += diff > 0 ? 1 : diff === 0 ? 0.5 : 0;
+      pairs++;
+    }
+    offset += g.size;
+  }
+  return { accuracy: pairs > 0 ? right / pairs : Number.NaN, pairs };
+}
+
 /**
  * Pairwise accuracy: the fraction of ranked pairs the RM orders like the labeler
  * (a tie in score counts one half). Returns NaN when there are no pairs.
@@ -60,16 +88,8 @@ export function pairwiseAccuracy(
   const prompts = data.flatMap((d) => d.candidates.map(() => d.prompt));
   const answers = data.flatMap((d) => d.candidates);
   const scores = scoreAnswers(rm, tok, prompts, answers, maxLength);
-  let right = 0;
-  let pairs = 0;
-  let offset = 0;
-  for (const d of data) {
-    for (const p of d.pairs) {
-      const diff = scores[offset + p.winner] - scores[offset + p.loser];
-      right += diff > 0 ? 1 : diff === 0 ? 0.5 : 0;
-      pairs++;
-    }
-    offset += d.candidates.length;
-  }
-  return { accuracy: pairs > 0 ? right / pairs : Number.NaN, pairs };
+  return orderedShare(
+    scores,
+    data.map((d) => ({ size: d.candidates.length, pairs: d.pairs })),
+  );
 }
