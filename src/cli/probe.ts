@@ -4,7 +4,6 @@
  * world the gold judge labels the answers; on a user's own prompts the signals are the flags of
  * earlier rankings and the reward model's low-confidence cases (pipeline/probe-signals.ts).
  */
-import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { readJsonl } from '../data/jsonl.js';
@@ -13,17 +12,23 @@ import { RankingRecord } from '../data/ranking.js';
 import { openStore } from '../feedback/db/open.js';
 import type { PromptInput } from '../feedback/db/types.js';
 import { sampleCandidates } from '../feedback/sample-candidates.js';
-import { type LoadedModel, loadModel } from '../model/checkpoint.js';
 import { createFocusedRound, type ProbeProblem } from '../pipeline/focused-round.js';
 import { evaluatePolicy } from '../pipeline/policy-eval.js';
 import { FlagMatcher, rmConfidence } from '../pipeline/probe-signals.js';
 import { findProblems } from '../pipeline/rounds.js';
 import { loadPrompts } from '../train/common/prompt-data.js';
-import { assertSameTokenizer } from '../train/common/run-input.js';
+import {
+  assertSameTokenizer,
+  isExpectedFailure,
+  type LoadedCheckpoint,
+  loadCheckpointFor,
+  readInputFile,
+} from '../train/common/run-input.js';
 import { scoreAnswers } from '../train/reward/score.js';
 import { Rng } from '../util/rng.js';
 import { WorldPrompt } from '../world/records.js';
 import { CliError } from './errors.js';
+import { loadRewardModel } from './training-command.js';
 
 const USAGE = `usage: rein probe --policy CKPT (--world DIR | --prompts FILE) [options]
 
@@ -93,40 +98,31 @@ function num(name: string, v: string, min: number): number {
   return x;
 }
 
-function load(
-  option: string,
-  path: string,
-): LoadedModel & { tokenizer: NonNullable<LoadedModel['tokenizer']> } {
-  let loaded: LoadedModel;
-  try {
-    loaded = loadModel(path);
-  } catch (e) {
-    throw new CliError(`probe: --${option} ${path}: ${(e as Error).message}`);
-  }
-  if (!loaded.tokenizer) throw new CliError(`probe: --${option} ${path} has no tokenizer`);
-  return loaded as LoadedModel & { tokenizer: NonNullable<LoadedModel['tokenizer']> };
-}
-
 export async function run(argv: string[]): Promise<void> {
   const { values } = parse(argv);
   if (values.help) {
     console.log(USAGE);
     return;
   }
+  try {
+    await probeCommand(values);
+  } catch (e) {
+    if (isExpectedFailure(e)) throw new CliError(`probe: ${e.message}`);
+    throw e;
+  }
+}
+
+async function probeCommand(values: Values): Promise<void> {
   const promptsFile = values.prompts ?? (values.world ? join(values.world, 'rl_prompts.jsonl') : undefined);
   if (!values.policy || !promptsFile)
     throw new CliError(`probe: --policy and --world or --prompts are required\n\n${USAGE}`);
-  if (!existsSync(promptsFile)) throw new CliError(`probe: ${promptsFile} does not exist`);
-  const policy = load('policy', values.policy);
+  const policy = loadCheckpointFor('policy', values.policy);
+  // with --db, the prompts of the largest group (with their candidates) for the focused round
   const found = values.world
     ? probeInWorld(values, policy, promptsFile)
     : probeOwnPrompts(values, policy, promptsFile);
-  if (!found) return;
+  if (!found || !values.db) return;
   const { problem, prompts } = found;
-  if (!values.db) {
-    console.log(JSON.stringify({ problem, prompts: prompts.map((p) => p.id) }));
-    return;
-  }
   const name = values.round ?? `probe-${problem}-${new Date().toISOString().slice(0, 10)}`;
   const store = await openStore(values.db);
   try {
@@ -154,13 +150,13 @@ function sampling(values: Values) {
 
 function candidatesFor(
   values: Values,
-  policy: LoadedModel,
+  policy: LoadedCheckpoint,
   prompts: readonly Pick<PromptInput, 'id' | 'text' | 'family' | 'lang'>[],
   seed: number,
 ): PromptInput[] {
   const s = sampling(values);
   return sampleCandidates(
-    policy,
+    { model: policy.model, tokenizer: policy.tok },
     prompts.map((p, i) => ({ ...p, id: p.id ?? `prompt-${i + 1}` })),
     {
       k: num('k', values.k, 2),
@@ -177,13 +173,13 @@ function candidatesFor(
 /** The world: gold-judged answers, each problem's rate, and the worst problem's prompts first. */
 function probeInWorld(
   values: Values,
-  policy: ReturnType<typeof load>,
+  policy: LoadedCheckpoint,
   file: string,
 ): { problem: ProbeProblem; prompts: PromptInput[] } | null {
   const s = sampling(values);
-  const all = readJsonl(file, WorldPrompt);
+  const all = readInputFile(values.prompts ? 'prompts' : 'world', file, (f) => readJsonl(f, WorldPrompt));
   const prompts = new Rng(s.seed).shuffle([...all]).slice(0, num('n', values.n, 1));
-  const { judgements } = evaluatePolicy(policy.model, policy.tokenizer, prompts, s);
+  const { judgements } = evaluatePolicy(policy.model, policy.tok, prompts, s);
   const found = findProblems(prompts, judgements, num('threshold', values.threshold, 0));
   for (const l of MISALIGNMENT_LABELS)
     console.log(
@@ -217,21 +213,24 @@ function probeInWorld(
 /** A user's prompts: K answers each, grouped by suspected flag and by the RM's low confidence. */
 function probeOwnPrompts(
   values: Values,
-  policy: ReturnType<typeof load>,
+  policy: LoadedCheckpoint,
   file: string,
 ): { problem: ProbeProblem; prompts: PromptInput[] } | null {
   if (!values.rankings && !values.rm)
     throw new CliError('probe: on prompts outside the world, give --rankings (earlier flags) and/or --rm');
   const s = sampling(values);
-  const texts = loadPrompts(file).map((text, i) => ({ id: `line-${i + 1}`, text }));
+  const texts = readInputFile('prompts', file, loadPrompts).map((text, i) => ({ id: `line-${i + 1}`, text }));
   const prompts = new Rng(s.seed).shuffle(texts).slice(0, num('n', values.n, 1));
   const sampled = candidatesFor(values, policy, prompts, s.seed);
   const groups = new Map<ProbeProblem, PromptInput[]>();
-  const add = (problem: ProbeProblem, p: PromptInput) =>
-    groups.set(problem, [...(groups.get(problem) ?? []), p]);
+  const add = (problem: ProbeProblem, p: PromptInput) => {
+    const list = groups.get(problem);
+    if (list) list.push(p);
+    else groups.set(problem, [p]);
+  };
   if (values.rankings) {
     const matcher = new FlagMatcher(
-      readJsonl(values.rankings, RankingRecord),
+      readInputFile('rankings', values.rankings, (f) => readJsonl(f, RankingRecord)),
       num('similarity', values.similarity, 0),
     );
     console.log(`flagged answers in ${values.rankings}: ${JSON.stringify(matcher.counts)}`);
@@ -241,21 +240,22 @@ function probeOwnPrompts(
     }
   }
   if (values.rm) {
-    const rm = load('rm', values.rm);
-    if (!rm.model.hasScalarHead)
-      throw new CliError(`probe: --rm ${values.rm} is not a reward model (no scalar head)`);
-    assertSameTokenizer(policy.tokenizer, `--policy ${values.policy}`, rm.tokenizer, `--rm ${values.rm}`);
+    const rm = loadRewardModel('rm', values.rm);
+    assertSameTokenizer(policy.tok, `--policy ${values.policy}`, rm.tok, `--rm ${values.rm}`);
     const bound = num('min-confidence', values['min-confidence'], 0.5);
+    // every candidate of every prompt in one scoring pass, then each prompt's confidence
+    const scores = scoreAnswers(
+      rm.model,
+      rm.tok,
+      sampled.flatMap((p) => p.candidates.map(() => p.text)),
+      sampled.flatMap((p) => p.candidates.map((c) => c.text)),
+      rm.model.config.contextLength,
+    );
+    let offset = 0;
     for (const p of sampled) {
-      const answers = p.candidates.map((c) => c.text);
-      const scores = scoreAnswers(
-        rm.model,
-        rm.tokenizer,
-        answers.map(() => p.text),
-        answers,
-        rm.model.config.contextLength,
-      );
-      if (rmConfidence(scores) < bound) add('uncertain', p);
+      const k = p.candidates.length;
+      if (rmConfidence(scores.subarray(offset, offset + k)) < bound) add('uncertain', p);
+      offset += k;
     }
   }
   const ranked = [...groups.entries()].sort((a, b) => b[1].length - a[1].length);

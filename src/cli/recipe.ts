@@ -6,9 +6,9 @@
 
 import { HhRecipeConfig } from '../recipes/hh-rlhf-config.js';
 import { StoriesRecipeConfig } from '../recipes/stories-config.js';
-import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
-import { isExpectedFailure } from '../train/common/run-input.js';
+import { runHelp } from '../train/common/run-args.js';
 import { CliError } from './errors.js';
+import { trainingCommand } from './training-command.js';
 
 const RECIPES: Record<string, string> = {
   'hh-rlhf':
@@ -35,40 +35,19 @@ const HH_HELP = runHelp(
   HhRecipeConfig,
 );
 
-export async function run(argv: string[]): Promise<void> {
-  const [name, ...rest] = argv;
-  if (name === undefined || name === '--help' || name === '-h') {
-    console.log(USAGE);
-    return;
-  }
-  try {
-    if (name === 'hh-rlhf') await runHh(rest);
-    else if (name === 'stories') await runStories(rest);
-    else throw new CliError(`recipe: unknown recipe '${name}'\n\n${USAGE}`);
-  } catch (e) {
-    if (e instanceof CliError) throw e;
-    if (isExpectedFailure(e)) throw new CliError(`recipe ${name}: ${e.message}`);
-    throw e;
-  }
-}
-
-async function runHh(argv: string[]): Promise<void> {
-  const args = parseRunArgs(HhRecipeConfig, argv);
-  if (args.help) {
-    console.log(HH_HELP);
-    return;
-  }
-  const cfg = args.config;
-  requireOptions(cfg, ['data']);
-  const { runHhRecipe } = await import('../recipes/hh-rlhf.js');
-  const r = runHhRecipe(cfg);
-  console.log(
-    `reward model: ${(100 * r.accuracy).toFixed(1)} % on the ${r.n} validation pairs ` +
-      `(bag-of-words baseline ${(100 * r.baseline_accuracy).toFixed(1)} %); ` +
-      `${r.parameters} parameters, ${r.seconds.toFixed(0)} s → ${cfg.out}`,
-  );
-  console.log(JSON.stringify({ accuracy: r.accuracy, n: r.n, baseline_accuracy: r.baseline_accuracy }));
-}
+const runHh = trainingCommand(
+  { name: 'recipe hh-rlhf', schema: HhRecipeConfig, help: HH_HELP, required: ['data'] },
+  async (cfg) => {
+    const { runHhRecipe } = await import('../recipes/hh-rlhf.js');
+    const r = runHhRecipe(cfg);
+    console.log(
+      `reward model: ${(100 * r.accuracy).toFixed(1)} % on the ${r.n} validation pairs ` +
+        `(bag-of-words baseline ${(100 * r.baseline_accuracy).toFixed(1)} %); ` +
+        `${r.parameters} parameters, ${r.seconds.toFixed(0)} s → ${cfg.out}`,
+    );
+    console.log(JSON.stringify({ accuracy: r.accuracy, n: r.n, baseline_accuracy: r.baseline_accuracy }));
+  },
+);
 
 const STORIES_HELP = runHelp(
   'rein recipe stories --model stories260K.bin --tokenizer tok512.bin [--out DIR] [options]',
@@ -80,27 +59,39 @@ const STORIES_HELP = runHelp(
   StoriesRecipeConfig,
 );
 
-async function runStories(argv: string[]): Promise<void> {
-  const args = parseRunArgs(StoriesRecipeConfig, argv);
-  if (args.help) {
-    console.log(STORIES_HELP);
+const runStories = trainingCommand(
+  { name: 'recipe stories', schema: StoriesRecipeConfig, help: STORIES_HELP, required: ['model'] },
+  async (cfg) => {
+    const { runStoriesRecipe } = await import('../recipes/stories.js');
+    const r = runStoriesRecipe(cfg);
+    console.log(
+      `gold ${r.gold_before.toFixed(2)} ± ${r.gold_before_se.toFixed(2)} → ${r.gold_after.toFixed(2)} ± ${r.gold_after_se.toFixed(2)} on ${r.eval_continuations} held-out continuations, ` +
+        `KL ${r.kl.toFixed(2)} nats, RM agrees with gold on ${(100 * r.rm_gold_accuracy).toFixed(0)} % of pairs; ` +
+        `${r.seconds.toFixed(0)} s → ${cfg.out}`,
+    );
+    console.log(
+      JSON.stringify({
+        gold_before: r.gold_before,
+        gold_after: r.gold_after,
+        kl: r.kl,
+        rm_gold_accuracy: r.rm_gold_accuracy,
+      }),
+    );
+  },
+);
+
+const COMMANDS = new Map([
+  ['hh-rlhf', runHh],
+  ['stories', runStories],
+]);
+
+export async function run(argv: string[]): Promise<void> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h') {
+    console.log(USAGE);
     return;
   }
-  const cfg = args.config;
-  requireOptions(cfg, ['model']);
-  const { runStoriesRecipe } = await import('../recipes/stories.js');
-  const r = runStoriesRecipe(cfg);
-  console.log(
-    `gold ${r.gold_before.toFixed(2)} ± ${r.gold_before_se.toFixed(2)} → ${r.gold_after.toFixed(2)} ± ${r.gold_after_se.toFixed(2)} on ${r.eval_continuations} held-out continuations, ` +
-      `KL ${r.kl.toFixed(2)} nats, RM agrees with gold on ${(100 * r.rm_gold_accuracy).toFixed(0)} % of pairs; ` +
-      `${r.seconds.toFixed(0)} s → ${cfg.out}`,
-  );
-  console.log(
-    JSON.stringify({
-      gold_before: r.gold_before,
-      gold_after: r.gold_after,
-      kl: r.kl,
-      rm_gold_accuracy: r.rm_gold_accuracy,
-    }),
-  );
+  const recipe = COMMANDS.get(name);
+  if (!recipe) throw new CliError(`recipe: unknown recipe '${name}'\n\n${USAGE}`);
+  await recipe(rest);
 }

@@ -6,14 +6,9 @@ import { z } from 'zod';
 import { DemoRecord } from '../data/demos.js';
 import { readJsonl } from '../data/jsonl.js';
 import { PREFERENCE_FORMATS } from '../train/common/preference-data.js';
-import { parseRunArgs, requireOptions, runHelp } from '../train/common/run-args.js';
+import { runHelp } from '../train/common/run-args.js';
 import { finishRunDir, openRunDir, saveRunConfig } from '../train/common/run-dir.js';
-import {
-  isExpectedFailure,
-  loadCheckpointFor,
-  RunInputError,
-  readInputFile,
-} from '../train/common/run-input.js';
+import { loadCheckpointFor, RunInputError, readInputFile } from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
 import { splitIndices } from '../train/common/shuffle-batches.js';
 import { RewardConfig } from '../train/reward/config.js';
@@ -23,7 +18,7 @@ import { trainRewardModel } from '../train/reward/train.js';
 import { Rng } from '../util/rng.js';
 import { CliError } from './errors.js';
 import { readPreferences } from './preferences.js';
-import { fitMaxLength, loadRewardModel, startRun } from './training-command.js';
+import { fitMaxLength, loadRewardModel, startRun, trainingCommand } from './training-command.js';
 
 const formatOption = z
   .enum(PREFERENCE_FORMATS)
@@ -94,28 +89,42 @@ const PATCH_HELP = runHelp(
   PatchSchema,
 );
 
+const SUBCOMMANDS = new Map<string, (argv: string[]) => Promise<void>>([
+  [
+    'train',
+    trainingCommand(
+      { name: 'rm train', schema: TrainSchema, help: TRAIN_HELP, required: ['data', 'model'] },
+      train,
+    ),
+  ],
+  [
+    'eval',
+    trainingCommand(
+      { name: 'rm eval', schema: EvalSchema, help: EVAL_HELP, required: ['model', 'data'] },
+      evaluate,
+    ),
+  ],
+  [
+    'patch',
+    trainingCommand(
+      { name: 'rm patch', schema: PatchSchema, help: PATCH_HELP, required: ['from', 'rankings'] },
+      patch,
+    ),
+  ],
+]);
+
 export async function run(argv: string[]): Promise<void> {
   const [sub, ...rest] = argv;
-  try {
-    if (sub === 'train') runTrain(rest);
-    else if (sub === 'eval') runEval(rest);
-    else if (sub === 'patch') runPatch(rest);
-    else if (sub === undefined || sub === '--help' || sub === '-h') console.log(USAGE);
-    else throw new CliError(`rm: unknown subcommand '${sub}' (train, eval or patch)\n\n${USAGE}`);
-  } catch (e) {
-    if (isExpectedFailure(e)) throw new CliError(`rm ${sub}: ${e.message}`);
-    throw e;
-  }
-}
-
-function runTrain(argv: string[]): void {
-  const args = parseRunArgs(TrainSchema, argv);
-  if (args.help) {
-    console.log(TRAIN_HELP);
+  if (sub === undefined || sub === '--help' || sub === '-h') {
+    console.log(USAGE);
     return;
   }
-  const cfg = args.config;
-  requireOptions(cfg, ['data', 'model']);
+  const command = SUBCOMMANDS.get(sub);
+  if (!command) throw new CliError(`rm: unknown subcommand '${sub}' (train, eval or patch)\n\n${USAGE}`);
+  await command(rest);
+}
+
+function train(cfg: z.infer<typeof TrainSchema>): void {
   const data = readPreferences('rm train', 'data', cfg.data, cfg.format);
   const demos = cfg.normalizeOn
     ? readInputFile('normalizeOn', cfg.normalizeOn, (f) => readJsonl(f, DemoRecord))
@@ -148,14 +157,7 @@ function runTrain(argv: string[]): void {
   );
 }
 
-function runEval(argv: string[]): void {
-  const args = parseRunArgs(EvalSchema, argv);
-  if (args.help) {
-    console.log(EVAL_HELP);
-    return;
-  }
-  const cfg = args.config;
-  requireOptions(cfg, ['model', 'data']);
+function evaluate(cfg: z.infer<typeof EvalSchema>): void {
   const data = readPreferences('rm eval', 'data', cfg.data, cfg.format);
   const { model, tok, meta } = loadRewardModel('model', cfg.model);
   const trained = (meta.config as { maxLength?: unknown } | undefined)?.maxLength;
@@ -167,14 +169,7 @@ function runEval(argv: string[]): void {
   console.log(JSON.stringify({ accuracy, n: pairs }));
 }
 
-function runPatch(argv: string[]): void {
-  const args = parseRunArgs(PatchSchema, argv);
-  if (args.help) {
-    console.log(PATCH_HELP);
-    return;
-  }
-  const cfg = args.config;
-  requireOptions(cfg, ['from', 'rankings']);
+function patch(cfg: z.infer<typeof PatchSchema>): void {
   const { model: rm, tok, meta } = loadRewardModel('from', cfg.from);
   const earlier = (meta.config ?? {}) as { data?: unknown; heldoutFraction?: unknown; seed?: unknown };
   const oldFile = cfg.old || (typeof earlier.data === 'string' ? earlier.data : '');

@@ -21,7 +21,7 @@ export interface CommandSpec<S extends z.ZodType> {
 /** The command's `run(argv)`: parses, answers --help, checks, then runs `body` on the resolved config. */
 export function trainingCommand<S extends z.ZodType>(
   spec: CommandSpec<S>,
-  body: (cfg: z.infer<S>) => void,
+  body: (cfg: z.infer<S>) => void | Promise<void>,
 ): (argv: string[]) => Promise<void> {
   return async (argv) => {
     try {
@@ -31,7 +31,7 @@ export function trainingCommand<S extends z.ZodType>(
         return;
       }
       requireOptions(args.config as Record<string, unknown>, spec.required);
-      body(args.config);
+      await body(args.config);
     } catch (e) {
       if (isExpectedFailure(e)) throw new CliError(`${spec.name}: ${e.message}`);
       throw e;

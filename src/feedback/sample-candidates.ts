@@ -23,7 +23,7 @@ export interface SampleOptions {
  * same seed reproduces the same candidates.
  */
 export function sampleCandidates(
-  loaded: LoadedModel,
+  loaded: Pick<LoadedModel, 'model' | 'tokenizer'>,
   prompts: readonly Pick<PromptInput, 'id' | 'text' | 'family' | 'lang'>[],
   o: SampleOptions,
   modelPath = 'model',
