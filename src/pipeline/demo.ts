@@ -218,12 +218,14 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   const ppoCfg = (name: string) =>
     PpoConfig.parse({ out: dir(name), seed: cfg.seed, ptxCoef: cfg.ptxCoef, ...overrides(cfg, 'ppo') });
   // PPO-ptx on the pretraining documents — the facts and sums the base learned — and not on the
-  // dialogues, whose misaligned half is what PPO is there to remove
-  const ptx = world.pretrain.flatMap((r) =>
-    r.kind === 'doc' ? [textSequence(tok, r.text, base.model.config.contextLength)] : [],
-  );
+  // dialogues, whose misaligned half is what PPO is there to remove (encoded only when a PPO stage runs)
+  let ptxDocs: Sequence[] | null = null;
+  const ptx = () =>
+    (ptxDocs ??= world.pretrain.flatMap((r) =>
+      r.kind === 'doc' ? [textSequence(tok, r.text, base.model.config.contextLength)] : [],
+    ));
   const ppo1 = stages.run('ppo1', () =>
-    runPpo(sft, sft, load(dir('rm1')).model, tok, world, ppoCfg('ppo1'), dir('ppo1'), ptx),
+    runPpo(sft, sft, load(dir('rm1')).model, tok, world, ppoCfg('ppo1'), dir('ppo1'), ptx()),
   );
 
   // 7. closing the loop: probe the policy, a focused round on what it still does wrong, patch, re-align
@@ -305,7 +307,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
           world,
           ppoCfg('ppo2'),
           dir('ppo2'),
-          ptx,
+          ptx(),
         ),
       );
       finalPpoDir = dir('ppo2');
