@@ -34,7 +34,8 @@ export async function run(argv: string[]): Promise<void> {
   ];
   console.log(lines.join('\n'));
   console.log(
-    `PPO vs SFT: gold win rate ${pct(report.ppo_vs_sft.gold_win_rate).trim()}, KL ${report.ppo_vs_sft.kl.toFixed(2)} nats; ` +
+    `PPO vs SFT: gold win rate ${pct(report.ppo_vs_sft.gold_win_rate).trim()} ` +
+      `(${report.ppo_vs_sft.wins} wins, ${report.ppo_vs_sft.losses} losses, ${report.ppo_vs_sft.ties} ties), KL ${report.ppo_vs_sft.kl.toFixed(2)} nats; ` +
       `RM held-out accuracy ${pct(report.rm.heldout_accuracy).trim()} vs labeler agreement ${pct(report.rm.labeler_agreement).trim()} ` +
       `(pairs whose gold differs: ${pct(report.rm.heldout_accuracy_gold_differ).trim()} vs ${pct(report.rm.labeler_agreement_gold_differ).trim()}); ` +
       `total ${report.timing_s.total.toFixed(0)} s`,

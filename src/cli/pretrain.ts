@@ -1,13 +1,7 @@
 /** `rein pretrain`: a base model from scratch on the assistant world's corpus (or any text corpus). */
 import { PretrainConfig } from '../train/pretrain/config.js';
 import { pretrain } from '../train/pretrain/train.js';
-import {
-  ConfigError,
-  configHelp,
-  resolveConfig,
-  saveResolvedConfig,
-  splitConfigArgs,
-} from '../util/config.js';
+import { ConfigError, configHelp, resolveConfig, splitConfigArgs } from '../util/config.js';
 import { CliError } from './errors.js';
 
 export async function run(argv: string[]): Promise<void> {

@@ -151,7 +151,14 @@ export interface Backend {
    * Fused cross-entropy per row: losses[r] = logsumexp(logits[r]) − logits[r, targets[r]],
    * and 0 where targets[r] === ignoreIndex. Returns nothing; the caller reduces.
    */
-  crossEntropy(logits: F32, targets: I32, rows: number, vocab: number, ignoreIndex: number, losses: F32): void;
+  crossEntropy(
+    logits: F32,
+    targets: I32,
+    rows: number,
+    vocab: number,
+    ignoreIndex: number,
+    losses: F32,
+  ): void;
   /**
    * Accumulates dLogits[r, :] += dLoss[r] · (softmax(logits[r]) − onehot(targets[r])); rows with the
    * ignore index get nothing.
@@ -171,7 +178,17 @@ export interface Backend {
    * LayerNorm over rows of n: out = (x − μ)·rstd·w + b (b may be null).
    * Writes mean[r] and rstd[r] = 1/√(var + eps) for the backward pass.
    */
-  layerNorm(x: F32, w: F32, b: F32 | null, rows: number, n: number, eps: number, out: F32, mean: F32, rstd: F32): void;
+  layerNorm(
+    x: F32,
+    w: F32,
+    b: F32 | null,
+    rows: number,
+    n: number,
+    eps: number,
+    out: F32,
+    mean: F32,
+    rstd: F32,
+  ): void;
   /** Accumulates dx, dw and db (db may be null) of layerNorm. */
   layerNormBackward(
     dy: F32,
@@ -196,7 +213,17 @@ export interface Backend {
    * rotated by angle pos·theta^(−2i/D), pos = positions[b·T + t]. `inverse` rotates by −angle
    * (that is the backward pass). out may alias x.
    */
-  rope(x: F32, B: number, T: number, H: number, D: number, positions: I32, theta: number, inverse: boolean, out: F32): void;
+  rope(
+    x: F32,
+    B: number,
+    T: number,
+    H: number,
+    D: number,
+    positions: I32,
+    theta: number,
+    inverse: boolean,
+    out: F32,
+  ): void;
 
   /**
    * Scaled dot-product attention with a causal mask and grouped KV heads.

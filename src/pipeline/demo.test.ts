@@ -29,6 +29,9 @@ describe('rein demo (toy size)', () => {
       onDisk.timing_s.total,
     ])
       expect(Number.isFinite(v)).toBe(true);
+    const { wins, losses, ties } = onDisk.ppo_vs_sft;
+    // every held-out prompt is one gold-judged comparison
+    expect(wins + losses + ties).toBe(onDisk.stages.ppo.n);
     expect(onDisk.ppo_curve.length).toBeGreaterThan(0);
     expect(Object.keys(onDisk.overoptimisation)).toEqual(
       expect.arrayContaining(['dpo', 'best-of-n (held-out)']),

@@ -417,6 +417,12 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     gold: e.metrics.gold_mean,
   });
   const kl = klOf(finalPolicy, evals.ppo);
+  const winRate = goldWinRate(
+    world.eval,
+    evals.ppo.answers.map((a) => a.text),
+    evals.sft.answers.map((a) => a.text),
+  );
+  const { wins, losses, ties } = winRate;
   const sftPoint = heldoutPoint(evals.sft, 0);
   const report: DemoReport = {
     rein_version: VERSION,
@@ -427,15 +433,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       string,
       StageMetrics
     >,
-    ppo_vs_sft: {
-      gold_win_rate:
-        goldWinRate(
-          world.eval,
-          evals.ppo.answers.map((a) => a.text),
-          evals.sft.answers.map((a) => a.text),
-        ).rate ?? 0,
-      kl,
-    },
+    ppo_vs_sft: { gold_win_rate: winRate.rate ?? 0, wins, losses, ties, kl },
     rm: {
       heldout_accuracy: rm1.heldoutAccuracy,
       labeler_agreement: round1.agreement.all,

@@ -14,7 +14,9 @@ describe('logSigmoid', () => {
   it('is finite and exact for large margins', () => {
     const y = logSigmoid(T.tensor([-200, -1, 0, 2, 200]));
     const expected = [-200, logSig(-1), Math.log(0.5), logSig(2), 0];
-    y.toArray().forEach((v, i) => expect(v).toBeCloseTo(expected[i], 5));
+    y.toArray().forEach((v, i) => {
+      expect(v).toBeCloseTo(expected[i], 5);
+    });
   });
 });
 

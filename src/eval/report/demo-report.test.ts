@@ -15,7 +15,7 @@ const report: DemoReport = {
   config: {},
   base: { source: 'shipped', dir: 'models/assistant-base' },
   stages: { base: stage(0.4), sft: stage(0.2), ppo: stage(0.02) },
-  ppo_vs_sft: { gold_win_rate: 0.8, kl: 3.2 },
+  ppo_vs_sft: { gold_win_rate: 0.8, wins: 70, losses: 10, ties: 20, kl: 3.2 },
   rm: {
     heldout_accuracy: 0.6,
     labeler_agreement: 0.63,

@@ -60,7 +60,11 @@ export interface DemoReport {
   base: { source: 'given' | 'shipped' | 'pretrained'; dir: string };
   /** Stage name (base, sft, ppo, and any other policy compared) → metrics. */
   stages: Record<string, StageMetrics>;
-  ppo_vs_sft: { gold_win_rate: number; kl: number };
+  /**
+   * PPO's and SFT's answers to the same held-out prompts, judged by gold: the win rate counts a tie
+   * (both answers equally good, e.g. both right) as half a win; the counts show how many there were.
+   */
+  ppo_vs_sft: { gold_win_rate: number; wins: number; losses: number; ties: number; kl: number };
   rm: {
     /** Round 1's RM on its held-out rankings, all pairs (what labelers' all-pairs agreement compares to). */
     heldout_accuracy: number;
@@ -210,7 +214,7 @@ th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;ov
 <h1>rein demo report</h1>
 <p class="sub">The assistant world: base → SFT → reward model from rankings → PPO. ${escapeXml(report.created_at)} · rein ${escapeXml(report.rein_version)} · base model: ${escapeXml(report.base.source)}</p>
 <div>
-<span class="kpi"><b>${pct(report.ppo_vs_sft.gold_win_rate)}</b>PPO wins vs SFT (gold)</span>
+<span class="kpi"><b>${pct(report.ppo_vs_sft.gold_win_rate)}</b>PPO wins vs SFT (gold; ${report.ppo_vs_sft.wins} wins, ${report.ppo_vs_sft.losses} losses, ${report.ppo_vs_sft.ties} ties as ½)</span>
 <span class="kpi"><b>${report.ppo_vs_sft.kl.toFixed(2)}</b>KL(PPO ‖ SFT), nats</span>
 <span class="kpi"><b>${pct(report.rm.heldout_accuracy)}</b>RM held-out accuracy</span>
 <span class="kpi"><b>${pct(report.rm.labeler_agreement)}</b>labeler agreement</span>

@@ -3,9 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { encodeChat } from '../../tokenizer/chat-template.js';
 import { sharedFile } from '../../tokenizer/shared-data.js';
-import { toyTokenizer } from '../test-helpers/fixtures.js';
 import { detectPreferenceFormat, flatPairs, loadPreferenceData, requirePairs } from './preference-data.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rein-prefs-'));

@@ -20,7 +20,9 @@ describe('gae', () => {
     const { advantages, returns } = gae(rewards, values, lengths, 4, 1, 1);
     // row 0: reward-to-go (6, 5, 3); row 1: (-0.5, -1)
     const expected = [6 - 0.3, 5 + 0.2, 3 - 0.7, 0, -0.5 - 1.5, -1 - 0.25, 0, 0];
-    advantages.forEach((a, i) => expect(a).toBeCloseTo(expected[i], 6));
+    advantages.forEach((a, i) => {
+      expect(a).toBeCloseTo(expected[i], 6);
+    });
     expect(Array.from(returns.slice(0, 3)).map((x) => +x.toFixed(5))).toEqual([6, 5, 3]);
     expect(returns[3]).toBe(0); // padding untouched
   });

@@ -71,7 +71,9 @@ export function selectRows(batch: RolloutBatch, rows: readonly number[]): Rollou
   const B = rows.length;
   const ids = new Int32Array(B * batch.T);
   const pick = (a: Int32Array) => Int32Array.from(rows, (r) => a[r]);
-  rows.forEach((r, i) => ids.set(batch.ids.subarray(r * batch.T, (r + 1) * batch.T), i * batch.T));
+  rows.forEach((r, i) => {
+    ids.set(batch.ids.subarray(r * batch.T, (r + 1) * batch.T), i * batch.T);
+  });
   return {
     ids,
     B,
@@ -88,7 +90,9 @@ export function selectRows(batch: RolloutBatch, rows: readonly number[]): Rollou
 /** Rows `rows` of a (B, L) response-layout array. */
 export function selectResponseRows(x: Float32Array, L: number, rows: readonly number[]): Float32Array {
   const out = new Float32Array(rows.length * L);
-  rows.forEach((r, i) => out.set(x.subarray(r * L, (r + 1) * L), i * L));
+  rows.forEach((r, i) => {
+    out.set(x.subarray(r * L, (r + 1) * L), i * L);
+  });
   return out;
 }
 
