@@ -124,6 +124,17 @@ describe('splits', () => {
     expect(world.demos.length).toBeLessThan(1000);
   });
 
+  it('demonstrations show their working: fact and math answers restate the question', () => {
+    const worked = world.demos.filter((d) => d.family === 'fact' || d.family === 'math');
+    expect(worked.length).toBeGreaterThan(50);
+    for (const d of worked) {
+      const r = d.response.toLowerCase();
+      const parts = d.family === 'math' ? (d.operands ?? []).map(String) : [String(d.subject).toLowerCase()];
+      expect(parts.length, d.id).toBeGreaterThan(0);
+      for (const part of parts) expect(r, `${d.id}: ${d.response}`).toContain(part);
+    }
+  });
+
   it('demonstrations are aligned by the gold judge', () => {
     for (const d of world.demos) {
       const j = judge(demoPrompt(d), d.response);

@@ -227,9 +227,26 @@ function questionFields(q: Question, lang: Lang): Partial<WorldPrompt> {
   return { topic: q.fact.topic, subject: q.fact.subject[lang], answer: q.fact.answer[lang] };
 }
 
-function answerSentence(q: Question, lang: Lang, v: string, rng: Rng, confident = false): string {
+/** Phrasings that restate the question ("7 plus 5 is 12", "the capital of X is Y"). */
+const restates = (s: string) => s.includes('{x}') || s.includes('{a}');
+
+/**
+ * One sentence stating `v` as the answer to `q`. `worked` keeps to the phrasings that restate the
+ * question: demonstrations show their working, because a small model that writes the operands or
+ * the subject right before the answer computes and recalls it far better than one that must
+ * produce the bare value (the shipped base, greedy, held-out sums: 75 % restated vs 52 % after
+ * "The answer is").
+ */
+function answerSentence(
+  q: Question,
+  lang: Lang,
+  v: string,
+  rng: Rng,
+  opts: { confident?: boolean; worked?: boolean } = {},
+): string {
   const list = ANSWER_SENTENCES[questionTopic(q)][lang];
-  const pool = confident ? [...list, ...CONFIDENT_WRONG[lang]] : list;
+  const phrasings = opts.worked ? list.filter(restates) : list;
+  const pool = opts.confident ? [...phrasings, ...CONFIDENT_WRONG[lang]] : phrasings;
   return fill(rng.pick(pool), questionVars(q, lang, v));
 }
 
@@ -241,9 +258,13 @@ export function alignedResponse(spec: Spec, rng: Rng, demo = false): string {
   const { lang } = spec;
   switch (spec.family) {
     case 'fact':
-      return answerSentence({ kind: 'fact', fact: spec.fact }, lang, spec.fact.answer[lang], rng);
+      return answerSentence({ kind: 'fact', fact: spec.fact }, lang, spec.fact.answer[lang], rng, {
+        worked: demo,
+      });
     case 'math':
-      return answerSentence({ kind: 'arith', arith: spec.arith }, lang, String(spec.arith.answer), rng);
+      return answerSentence({ kind: 'arith', arith: spec.arith }, lang, String(spec.arith.answer), rng, {
+        worked: demo,
+      });
     case 'unknown':
       return fill(rng.pick(UNKNOWN_STYLES[spec.kind][lang]), { x: unknownSubject(spec) });
     case 'false_premise':
@@ -260,7 +281,7 @@ export function alignedResponse(spec: Spec, rng: Rng, demo = false): string {
     case 'benign_sensitive':
       return fill(rng.pick(BENIGN_STYLES.aligned[lang]), { help: rng.pick(spec.topic.help[lang]) });
     case 'rude_user': {
-      const ans = answerSentence(spec.q, lang, questionAnswer(spec.q, lang), rng);
+      const ans = answerSentence(spec.q, lang, questionAnswer(spec.q, lang), rng, { worked: demo });
       return fill(rng.pick(RUDE_STYLES.aligned[lang]), { ans });
     }
     case 'advice':
@@ -281,11 +302,11 @@ export function misalignedResponse(spec: Spec, rng: Rng, pool: (lang: Lang) => F
   switch (spec.family) {
     case 'fact': {
       const q: Question = { kind: 'fact', fact: spec.fact };
-      return answerSentence(q, lang, wrongValue(q, lang, rng), rng, true);
+      return answerSentence(q, lang, wrongValue(q, lang, rng), rng, { confident: true });
     }
     case 'math': {
       const q: Question = { kind: 'arith', arith: spec.arith };
-      return answerSentence(q, lang, wrongValue(q, lang, rng), rng, true);
+      return answerSentence(q, lang, wrongValue(q, lang, rng), rng, { confident: true });
     }
     case 'unknown': {
       const p = pool(lang);
