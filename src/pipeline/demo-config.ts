@@ -65,6 +65,12 @@ export const DemoConfig = z.strictObject({
     .default(3)
     .describe("PPO-ptx weight of the pretraining documents' log-likelihood (keeps what the base knew)"),
   evalTemperature: z.number().positive().default(1).describe('sampling temperature of the evaluations'),
+  evalSamples: z
+    .number()
+    .int()
+    .positive()
+    .default(4)
+    .describe('answers judged per held-out prompt (one answer per prompt leaves ±4 points of noise on 100)'),
   maxNew: z.number().int().positive().default(40).describe('most answer tokens when sampling'),
   samplesPerFamily: z.number().int().min(0).default(2).describe('sample answers per family in the report'),
   world: PartialRecord.default({}).describe('world config overrides (see rein world build --help)'),
@@ -112,4 +118,5 @@ export const TOY_OVERRIDES = {
   maxNew: 12,
   bestOfN: [1, 2],
   samplesPerFamily: 1,
+  evalSamples: 2,
 } as const;

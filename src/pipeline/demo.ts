@@ -70,7 +70,7 @@ function overrides(
   return { ...toy, ...cfg[stage] };
 }
 
-function knob<K extends 'patchPrompts' | 'maxNew' | 'bestOfN' | 'samplesPerFamily'>(
+function knob<K extends 'patchPrompts' | 'maxNew' | 'bestOfN' | 'samplesPerFamily' | 'evalSamples'>(
   cfg: DemoConfig,
   key: K,
 ): DemoConfig[K] {
@@ -232,7 +232,9 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   let finalPpoDir = dir('ppo1');
   let finalHistory = ppo1.history;
   const rounds: RoundSummary[] = [];
-  const ppo1Eval = evaluateStage('ppo_round1', load(finalPpoDir).model, tok, world.eval, sampling, cfg.seed);
+  // every held-out prompt answered evalSamples times: the copies are judged like separate prompts
+  const evalSet = Array.from({ length: knob(cfg, 'evalSamples') }, () => world.eval).flat();
+  const ppo1Eval = evaluateStage('ppo_round1', load(finalPpoDir).model, tok, evalSet, sampling, cfg.seed);
   rounds.push({
     name: 'round 1',
     blind_spot: blindSpot,
@@ -383,17 +385,17 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
 
   // 9. evaluation of every stage on the held-out prompts, judged by gold
   const evals: Record<string, PolicyEvaluation> = {};
-  evals.base = evaluateStage('base', base.model, tok, world.eval, sampling, cfg.seed);
-  evals.sft = evaluateStage('sft', sft, tok, world.eval, sampling, cfg.seed);
+  evals.base = evaluateStage('base', base.model, tok, evalSet, sampling, cfg.seed);
+  evals.sft = evaluateStage('sft', sft, tok, evalSet, sampling, cfg.seed);
   if (rounds.length > 1) evals.ppo_round1 = ppo1Eval;
   const finalPolicy = load(finalPpoDir).model;
-  evals.ppo = evaluateStage('ppo', finalPolicy, tok, world.eval, sampling, cfg.seed);
+  evals.ppo = evaluateStage('ppo', finalPolicy, tok, evalSet, sampling, cfg.seed);
   if (rounds.length > 1) rounds[rounds.length - 1].policy = evals.ppo.metrics;
   const dpoPolicy = load(dir('dpo')).model;
-  evals.dpo = evaluateStage('dpo', dpoPolicy, tok, world.eval, sampling, cfg.seed);
+  evals.dpo = evaluateStage('dpo', dpoPolicy, tok, evalSet, sampling, cfg.seed);
 
   // every method measured alike on the held-out prompts: √KL from SFT, the final RM's score, gold
-  const evalTexts = world.eval.map((p) => p.text);
+  const evalTexts = evalSet.map((p) => p.text);
   const klOf = (policy: Transformer, e: PolicyEvaluation) =>
     sequenceKl(
       policy,
@@ -418,7 +420,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   });
   const kl = klOf(finalPolicy, evals.ppo);
   const winRate = goldWinRate(
-    world.eval,
+    evalSet,
     evals.ppo.answers.map((a) => a.text),
     evals.sft.answers.map((a) => a.text),
   );
@@ -528,7 +530,7 @@ function evaluateStage(
   sampling: { maxNew: number; temperature: number },
   seed: number,
 ): PolicyEvaluation {
-  process.stderr.write(`  evaluating ${name} on ${prompts.length} held-out prompts\n`);
+  process.stderr.write(`  evaluating ${name}: ${prompts.length} answers to held-out prompts\n`);
   return evaluatePolicy(model, tok, prompts, { ...sampling, seed: seed + 101 });
 }
 

@@ -11,7 +11,7 @@ export interface StageMetrics {
   rates: Record<MisalignmentLabel, number>;
   fact_accuracy: number;
   gold_mean: number;
-  /** Evaluation prompts judged. */
+  /** Answers judged: the held-out prompts times the demo's evalSamples. */
   n: number;
 }
 
@@ -95,7 +95,7 @@ function stageTable(report: DemoReport): string {
     ...MISALIGNMENT_LABELS.map((l) => row(l, (m) => pct(m.rates[l]))),
     row('fact accuracy', (m) => pct(m.fact_accuracy)),
     row('gold mean', (m) => m.gold_mean.toFixed(3)),
-    row('prompts judged', (m) => String(m.n)),
+    row('answers judged', (m) => String(m.n)),
   ];
   return `<table>${head}${rows.join('')}</table>`;
 }
