@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
 import { runDemo } from '../pipeline/demo.js';
 import { DemoConfig } from '../pipeline/demo-config.js';
+import { StageSettingsError } from '../pipeline/stage-runner.js';
 import { ConfigError, configHelp, resolveConfig, splitConfigArgs } from '../util/config.js';
 import { CliError } from './errors.js';
 
@@ -21,7 +22,13 @@ export async function run(argv: string[]): Promise<void> {
     if (e instanceof ConfigError) throw new CliError(e.message);
     throw e;
   }
-  const report = await runDemo(cfg);
+  let report: Awaited<ReturnType<typeof runDemo>>;
+  try {
+    report = await runDemo(cfg);
+  } catch (e) {
+    if (e instanceof StageSettingsError) throw new CliError(`demo: ${e.message}`);
+    throw e;
+  }
   const names = Object.keys(report.stages);
   const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(8);
   const lines = [

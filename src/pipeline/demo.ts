@@ -140,7 +140,9 @@ function ppoCurve(history: readonly PpoIterationLog[], window = 10): OveroptPoin
 export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   const t0 = Date.now();
   const out = cfg.out;
-  const stages = new StageRunner(out);
+  // what the report's evaluation alone reads may change between runs of one OUT; nothing else may
+  const { out: _out, evalSamples: _samples, samplesPerFamily: _shown, ...stageSettings } = cfg;
+  const stages = new StageRunner(out, stageSettings);
   const dir = (name: string) => join(out, name);
   const maxNew = knob(cfg, 'maxNew');
   const sampling = { maxNew, temperature: cfg.evalTemperature };

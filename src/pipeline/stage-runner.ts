@@ -2,20 +2,58 @@
  * Runs a pipeline's stages once each: a finished stage leaves `OUT/stages/NAME.json` (written
  * atomically after its outputs), so a killed run started again skips what is done and resumes at
  * the first unfinished stage. Each stage's wall time is recorded for the report.
+ *
+ * The settings the stages were made with are pinned in `OUT/stages/settings.json`: started again
+ * with other settings, the runner refuses (naming what changed) rather than mix stages of two
+ * different runs in one report.
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/atomic-write.js';
+
+/** OUT holds stages finished under other settings. */
+export class StageSettingsError extends Error {}
+
+/** Every leaf of a JSON value as dotted path → JSON text. */
+function leaves(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) leaves(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, JSON.stringify(value));
+  return out;
+}
+
+/** "key: old → new" for every setting that differs (absent shows as "unset"). */
+export function settingChanges(saved: unknown, now: unknown): string[] {
+  const a = leaves(saved);
+  const b = leaves(now);
+  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return keys
+    .filter((k) => a.get(k) !== b.get(k))
+    .map((k) => `${k}: ${a.get(k) ?? 'unset'} → ${b.get(k) ?? 'unset'}`);
+}
 
 export class StageRunner {
   readonly seconds: Record<string, number> = {};
   /** Seconds of the stages an earlier run finished (part of the whole run's time, not this process's). */
   secondsSkipped = 0;
 
+  /** `settings`: everything the stages' outputs depend on (JSON); pinned on the first run. */
   constructor(
     private readonly out: string,
+    settings: unknown,
     private readonly say: (line: string) => void = (l) => process.stderr.write(`${l}\n`),
-  ) {}
+  ) {
+    const file = this.file('settings');
+    const now = JSON.parse(JSON.stringify(settings)) as unknown;
+    if (existsSync(file)) {
+      const changes = settingChanges(JSON.parse(readFileSync(file, 'utf8')), now);
+      if (changes.length > 0)
+        throw new StageSettingsError(
+          `${out} holds stages of a run with other settings (${changes.join('; ')}); ` +
+            `they would not match this run's. Use another --out, or delete ${join(out, 'stages')} to start over.`,
+        );
+    } else writeFileAtomic(file, `${JSON.stringify(now, null, 2)}\n`);
+  }
 
   private file(name: string): string {
     return join(this.out, 'stages', `${name}.json`);

@@ -1,0 +1,40 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { StageRunner, StageSettingsError, settingChanges } from './stage-runner.js';
+
+const quiet = () => {};
+let dir = '';
+afterEach(() => {
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('StageRunner', () => {
+  it('runs a stage once; started again with the same settings it returns the saved result', () => {
+    dir = mkdtempSync(join(tmpdir(), 'rein-stages-'));
+    const settings = { seed: 1, ppo: { iterations: 60 } };
+    let calls = 0;
+    const first = new StageRunner(dir, settings, quiet).run('train', () => ++calls);
+    const again = new StageRunner(dir, { ppo: { iterations: 60 }, seed: 1 }, quiet).run('train', () => ++calls);
+    expect([first, again, calls]).toEqual([1, 1, 1]);
+  });
+
+  it('refuses to resume under other settings, naming each change', () => {
+    dir = mkdtempSync(join(tmpdir(), 'rein-stages-'));
+    new StageRunner(dir, { seed: 1, ppo: { iterations: 60 } }, quiet).run('train', () => 1);
+    const resume = () => new StageRunner(dir, { seed: 1, ppo: { iterations: 80, lr: 1e-5 } }, quiet);
+    expect(resume).toThrow(StageSettingsError);
+    expect(resume).toThrow('ppo.iterations: 60 → 80; ppo.lr: unset → 0.00001');
+  });
+});
+
+describe('settingChanges', () => {
+  it('compares leaves by value, arrays whole', () => {
+    expect(settingChanges({ a: [1, 2], b: { c: 'x' } }, { a: [1, 2], b: { c: 'x' } })).toEqual([]);
+    expect(settingChanges({ a: [1, 2], b: { c: 'x' } }, { a: [1, 3], b: {} })).toEqual([
+      'a: [1,2] → [1,3]',
+      'b.c: "x" → unset',
+    ]);
+  });
+});
