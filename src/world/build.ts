@@ -140,7 +140,7 @@ entities and templates, the invented names and these sizes.
 | file | what it holds | size |
 |---|---|---|
 | ${WORLD_FILES.pretrain} | pretraining corpus: \`{"kind":"doc","text"}\` documents stating facts, and \`{"kind":"dialogue","prompt","response","family","lang"}\` chats in every family, answered in aligned and misaligned styles (no chat template baked in). ${m.pretrain.documents} documents, ${m.pretrain.dialogues} dialogues, about ${m.pretrain.approx_tokens.toLocaleString('en-US')} tokens (estimate), ${(m.pretrain.chinese_character_share * 100).toFixed(0)} % Chinese characters. | ${size(WORLD_FILES.pretrain)} |
-| ${WORLD_FILES.demos} | demonstrations for SFT: aligned dialogues \`{"kind":"dialogue","id","prompt","response",…}\` (plus the prompt's judge fields) covering only ${DEMO_FAMILIES.join(', ')} — not false_premise, not advice. | ${size(WORLD_FILES.demos)} |
+| ${WORLD_FILES.demos} | demonstrations for SFT: aligned dialogues \`{"kind":"dialogue","id","prompt","response",…}\` (plus the prompt's judge fields) covering only ${DEMO_FAMILIES.join(', ')} — not false_premise, not advice; fact and math answers restate the question ("7 plus 5 is 12"). | ${size(WORLD_FILES.demos)} |
 | ${WORLD_FILES.rank} | prompts to sample K candidates for and rank (reward model). | ${size(WORLD_FILES.rank)} |
 | ${WORLD_FILES.rl} | prompts for PPO. | ${size(WORLD_FILES.rl)} |
 | ${WORLD_FILES.eval} | held-out evaluation prompts. | ${size(WORLD_FILES.eval)} |
