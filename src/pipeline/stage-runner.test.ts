@@ -16,7 +16,10 @@ describe('StageRunner', () => {
     const settings = { seed: 1, ppo: { iterations: 60 } };
     let calls = 0;
     const first = new StageRunner(dir, settings, quiet).run('train', () => ++calls);
-    const again = new StageRunner(dir, { ppo: { iterations: 60 }, seed: 1 }, quiet).run('train', () => ++calls);
+    const again = new StageRunner(dir, { ppo: { iterations: 60 }, seed: 1 }, quiet).run(
+      'train',
+      () => ++calls,
+    );
     expect([first, again, calls]).toEqual([1, 1, 1]);
   });
 
