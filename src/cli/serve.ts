@@ -21,7 +21,10 @@ options:
   --port N      port (default 8080; 0 picks a free one)
   --host H      address to listen on (default 127.0.0.1; use 0.0.0.0 to serve a network,
                 behind a TLS proxy: tokens travel in headers)
-  --max-body N  largest request body in bytes (default 131072)`;
+  --max-body N  largest request body in bytes (default 131072)
+  --task-timeout MIN
+                minutes a claimed task waits for its submission before another labeler
+                may get it (default 30)`;
 
 export async function run(argv: string[]): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
@@ -34,6 +37,7 @@ export async function run(argv: string[]): Promise<void> {
         port: { type: 'string', default: '8080' },
         host: { type: 'string', default: '127.0.0.1' },
         'max-body': { type: 'string', default: '131072' },
+        'task-timeout': { type: 'string', default: '30' },
         help: { type: 'boolean', short: 'h' },
       },
     }));
@@ -53,9 +57,15 @@ export async function run(argv: string[]): Promise<void> {
   if (!Number.isInteger(maxBody) || maxBody < 1024)
     throw new CliError(`serve: --max-body must be an integer ≥ 1024`);
 
+  const timeoutMinutes = Number(values['task-timeout']);
+  if (!(timeoutMinutes > 0))
+    throw new CliError(
+      `serve: --task-timeout must be a positive number of minutes, got '${values['task-timeout']}'`,
+    );
+
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
-    store = await openStore(db);
+    store = await openStore(db, { taskTimeoutMs: timeoutMinutes * 60_000 });
   } catch (e) {
     throw new CliError(`serve: cannot open --db ${redactDbUrl(db)}: ${(e as Error).message}`);
   }

@@ -105,6 +105,11 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 2,
+    name: 'index of pending assignments by age (abandoned tasks are released)',
+    statements: () => ['CREATE INDEX assignments_pending ON assignments (status, created_at)'],
+  },
 ];
 
 /** Applies every migration the database lacks; returns the versions applied now. */

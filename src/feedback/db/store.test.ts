@@ -276,6 +276,35 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     ]);
   });
 
+  it.skipIf(skip)('a task left unsubmitted past the timeout goes to someone else', async () => {
+    const timeoutMs = 150;
+    const short = await openStore(dbUrl, { taskTimeoutMs: timeoutMs });
+    try {
+      await short.createRound({ name: 'r', focus: '', labelersPerPrompt: 1 });
+      await short.addPrompts('r', [{ id: 'only', text: 'q', candidates: cands(2) }]);
+      const ann = await labeler('ann');
+      const bob = await labeler('bob');
+      const t = (await short.nextTask(ann.id, 'ranking'))!;
+      expect(await short.nextTask(bob.id, 'ranking')).toBeNull(); // still ann's
+      await new Promise((done) => setTimeout(done, timeoutMs + 50));
+      expect((await short.nextTask(bob.id, 'ranking'))?.prompt.id).toBe('only');
+      const late = short.submitRanking({
+        labelerId: ann.id,
+        assignmentId: t.assignment_id,
+        submissionId: 'late',
+        ordering: t.candidates.map((c) => [c.id]),
+        flags: {},
+      });
+      await expect(late).rejects.toThrow(/given to another labeler \(timed out/);
+      const skips = await short.db.all<{ labeler_id: string; reason: string }>(
+        'SELECT labeler_id, reason FROM skips',
+      );
+      expect(skips).toEqual([{ labeler_id: ann.id, reason: 'timed out: not submitted within 150 ms' }]);
+    } finally {
+      await short.close();
+    }
+  });
+
   it.skipIf(skip)(
     'a skip hands the prompt to someone else; demonstrations are stored and listed',
     async () => {

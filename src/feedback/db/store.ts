@@ -39,18 +39,39 @@ interface RankingRow {
  * SQL driver so that SQLite and PostgreSQL behave the same. Every multi-row change runs
  * in one transaction (a ranking and its assignment's completion commit together).
  */
+export interface StoreOptions {
+  /** How long a claimed task waits for its submission before another labeler may get it. */
+  taskTimeoutMs?: number;
+}
+
+/** 30 minutes: far longer than ranking a handful of answers takes, short enough to lose little. */
+export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
+
+/** A duration as people say it: 150 ms, 45 s, 30 min. */
+const span = (ms: number) =>
+  ms < 1000 ? `${ms} ms` : ms < 60_000 ? `${Math.round(ms / 1000)} s` : `${Math.round(ms / 60_000)} min`;
+
+/** The submission id of the skip that records a task given back for lack of a submission. */
+const timeoutSubmission = (assignmentId: string) => `timeout:${assignmentId}`;
+
 export class FeedbackStore {
-  private constructor(readonly db: SqlDriver) {}
+  private constructor(
+    readonly db: SqlDriver,
+    /** A task claimed this long ago and never submitted goes back to the pool. */
+    readonly taskTimeoutMs: number,
+  ) {}
 
   /** Opens a store on a connected driver and brings its schema up to date. */
-  static async open(db: SqlDriver): Promise<FeedbackStore> {
+  static async open(db: SqlDriver, opts: StoreOptions = {}): Promise<FeedbackStore> {
+    const timeout = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
+    if (!(timeout > 0)) throw new Error(`task timeout must be a positive number of ms, got ${timeout}`);
     try {
       await migrate(db);
     } catch (e) {
       await db.close();
       throw e;
     }
-    return new FeedbackStore(db);
+    return new FeedbackStore(db, timeout);
   }
 
   get dialect() {
@@ -233,6 +254,7 @@ export class FeedbackStore {
       [labelerId, kind],
     );
     if (pending) return this.getTask(pending.id, labelerId);
+    await this.releaseAbandonedTasks(kind);
     // Find and claim in one transaction: SQLite runs it alone; on Postgres the chosen row
     // is locked and concurrent claimers skip locked rows (SKIP LOCKED), so fifty labelers
     // asking at once take fifty different prompts instead of racing for the first.
@@ -271,6 +293,37 @@ export class FeedbackStore {
       }
     }
     throw new StoreError('conflict', 'too much contention claiming a task; try again');
+  }
+
+  /**
+   * Gives back the slots of tasks claimed more than the timeout ago and never submitted (a
+   * labeler who closed the tab): each becomes a skip, reason "timed out", so its prompt goes to
+   * another labeler and the history says why. A late submission of such a task gets a conflict.
+   */
+  private async releaseAbandonedTasks(kind: TaskKind): Promise<void> {
+    const cutoff = new Date(Date.now() - this.taskTimeoutMs).toISOString();
+    const abandoned = await this.db.all<{ id: string; labeler_id: string; prompt_id: string }>(
+      `SELECT a.id, a.labeler_id, a.prompt_id FROM assignments a JOIN prompts p ON p.id = a.prompt_id
+       WHERE a.status = 'pending' AND p.kind = ? AND a.created_at < ? ORDER BY a.created_at LIMIT 100`,
+      [kind, cutoff],
+    );
+    const reason = `timed out: not submitted within ${span(this.taskTimeoutMs)}`;
+    for (const a of abandoned) {
+      await this.db.transaction(async (tx) => {
+        const at = now();
+        // guarded: a submission or another release that got there first wins
+        const r = await tx.run(
+          "UPDATE assignments SET status = 'skipped', completed_at = ? WHERE id = ? AND status = 'pending'",
+          [at, a.id],
+        );
+        if (r.changes !== 1) return;
+        await tx.run(
+          'INSERT INTO skips (id, submission_id, assignment_id, labeler_id, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+          [randomUUID(), timeoutSubmission(a.id), a.id, a.labeler_id, reason, at],
+        );
+        await tx.run('UPDATE prompts SET slots_left = slots_left + 1 WHERE id = ?', [a.prompt_id]);
+      });
+    }
   }
 
   /** One assignment as its owner sees it; null when it does not exist or is someone else's. */
@@ -544,8 +597,17 @@ export class FeedbackStore {
       throw new StoreError('not_found', `no assignment '${assignmentId}' for you`);
     if (kind && a.kind !== kind)
       throw new StoreError('invalid', `assignment '${assignmentId}' is a ${a.kind} task`);
-    if (a.status !== 'pending')
-      throw new StoreError('conflict', `assignment '${assignmentId}' is already ${a.status}`);
+    if (a.status !== 'pending') {
+      const timedOut = await tx.get<{ reason: string }>('SELECT reason FROM skips WHERE submission_id = ?', [
+        timeoutSubmission(assignmentId),
+      ]);
+      throw new StoreError(
+        'conflict',
+        timedOut
+          ? `assignment '${assignmentId}' was given to another labeler (${timedOut.reason}); ask for a new task`
+          : `assignment '${assignmentId}' is already ${a.status}`,
+      );
+    }
     return a;
   }
 
