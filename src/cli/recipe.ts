@@ -10,22 +10,6 @@ import { runHelp } from '../train/common/run-args.js';
 import { CliError } from './errors.js';
 import { trainingCommand } from './training-command.js';
 
-const RECIPES: Record<string, string> = {
-  'hh-rlhf':
-    'reward model on real HH-RLHF preference pairs (first 1,500 train, last 300 validate) vs bag-of-words',
-  stories:
-    'RLHF of the real stories260K model toward kinder stories: lexicon gold, simulated labelers, RM, PPO',
-};
-
-const USAGE = `usage: rein recipe <name> [options]
-
-recipes:
-${Object.entries(RECIPES)
-  .map(([n, s]) => `  ${n.padEnd(8)}  ${s}`)
-  .join('\n')}
-
-rein recipe <name> --help lists its options.`;
-
 const HH_HELP = runHelp(
   'rein recipe hh-rlhf --data FILE [--out DIR] [options]',
   'Learns a tokenizer and pretrains a small transformer on the training dialogues, trains a reward model\n' +
@@ -80,10 +64,28 @@ const runStories = trainingCommand(
   },
 );
 
-const COMMANDS = new Map([
-  ['hh-rlhf', runHh],
-  ['stories', runStories],
-]);
+/** Every recipe: what it does (the usage line) and how it runs. */
+const RECIPES: Record<string, { summary: string; run: (argv: string[]) => Promise<void> }> = {
+  'hh-rlhf': {
+    summary:
+      'reward model on real HH-RLHF preference pairs (first 1,500 train, last 300 validate) vs bag-of-words',
+    run: runHh,
+  },
+  stories: {
+    summary:
+      'RLHF of the real stories260K model toward kinder stories: lexicon gold, simulated labelers, RM, PPO',
+    run: runStories,
+  },
+};
+
+const USAGE = `usage: rein recipe <name> [options]
+
+recipes:
+${Object.entries(RECIPES)
+  .map(([n, r]) => `  ${n.padEnd(8)}  ${r.summary}`)
+  .join('\n')}
+
+rein recipe <name> --help lists its options.`;
 
 export async function run(argv: string[]): Promise<void> {
   const [name, ...rest] = argv;
@@ -91,7 +93,7 @@ export async function run(argv: string[]): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const recipe = COMMANDS.get(name);
+  const recipe = Object.hasOwn(RECIPES, name) ? RECIPES[name] : undefined;
   if (!recipe) throw new CliError(`recipe: unknown recipe '${name}'\n\n${USAGE}`);
-  await recipe(rest);
+  await recipe.run(rest);
 }
