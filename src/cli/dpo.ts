@@ -17,7 +17,9 @@ const HELP = runHelp(
   'Trains CKPT with DPO: −log σ(β[(log π − log π_ref)(chosen) − (log π − log π_ref)(rejected)]), the\n' +
     'reference being CKPT itself, frozen. FILE: rankings (every pair of a ranking), pairs\n' +
     '{prompt, chosen, rejected}, HH-RLHF dialogues or OASST trees (.jsonl or .jsonl.gz), detected from\n' +
-    'its first line. Logs loss, mean margin and reward accuracy; --resume continues a killed run.',
+    'its first line. --labelSmoothing ε assumes that share of preferences flipped (conservative DPO);\n' +
+    '--lossType ipo regresses the log-ratio difference to 1/(2β) instead (IPO). Logs loss, mean margin\n' +
+    'and reward accuracy; --resume continues a killed run.',
   DpoConfig,
 );
 

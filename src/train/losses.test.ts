@@ -4,7 +4,7 @@ import { gradcheck, randomInput } from '../tensor/gradcheck.js';
 import * as T from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
 import { logSigmoid } from './common/functional.js';
-import { dpoLoss } from './dpo/loss.js';
+import { dpoLoss, dpoPairLoss } from './dpo/loss.js';
 import { policyLoss, valueLoss } from './ppo/loss.js';
 import { rankingLoss } from './reward/loss.js';
 
@@ -124,5 +124,31 @@ describe('dpoLoss', () => {
     expect(margins[0]).toBeCloseTo(0.1 * (-3 + 4 - 0), 6);
     expect(margins[1]).toBeCloseTo(0.1 * 0.5, 6);
     expect(loss.item()).toBeCloseTo(-(logSig(0.1) + logSig(0.05)) / 2, 6);
+  });
+
+  // h = (log π − log π_ref)(chosen) − (…)(rejected) = [1, 0.5] for these inputs, β = 0.1
+  const pairs = () => [T.tensor([-3, -1]), T.tensor([-4, -1.5])] as const;
+  const refs = [Float32Array.from([-3.5, -1]), Float32Array.from([-3.5, -1])] as const;
+
+  it('with label smoothing ε mixes in the flipped preference: −(1−ε)·log σ(βh) − ε·log σ(−βh)', () => {
+    const [pc, pr] = pairs();
+    const v = { lossType: 'sigmoid', labelSmoothing: 0.2 } as const;
+    const { loss } = dpoLoss(pc, pr, ...refs, 0.1, v);
+    const byHand = (m: number) => -(0.8 * logSig(m) + 0.2 * logSig(-m));
+    expect(loss.item()).toBeCloseTo((byHand(0.1) + byHand(0.05)) / 2, 6);
+    expect(dpoPairLoss(1, 0.1, v)).toBeCloseTo(byHand(0.1), 6); // the logged metric agrees
+  });
+
+  it('IPO regresses h to 1/(2β): loss (h − 5)², gradient 2(h − 5)/n on the chosen log-prob', () => {
+    const [pc, pr] = pairs();
+    pc.requiresGrad = true;
+    const v = { lossType: 'ipo', labelSmoothing: 0 } as const;
+    const { loss, margins } = dpoLoss(pc, pr, ...refs, 0.1, v);
+    expect(loss.item()).toBeCloseTo(((1 - 5) ** 2 + (0.5 - 5) ** 2) / 2, 5);
+    expect(Array.from(margins)).toEqual([expect.closeTo(0.1, 6), expect.closeTo(0.05, 6)]);
+    T.backward(loss);
+    // below the target margin, descent raises the chosen answer's log-prob (negative gradient)
+    expect(Array.from(pc.grad!)).toEqual([expect.closeTo(1 - 5, 5), expect.closeTo(0.5 - 5, 5)]);
+    expect(dpoPairLoss(7, 0.1, v)).toBeCloseTo(4, 6); // past the target it pulls h back
   });
 });

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { PREFERENCE_FORMATS } from '../common/preference-data.js';
+import { DPO_LOSS_TYPES } from './loss.js';
 
 /** Direct preference optimisation on rankings (every pair of a ranking) or flat pairs. */
 export const DpoConfig = z.strictObject({
@@ -22,6 +23,16 @@ export const DpoConfig = z.strictObject({
     .positive()
     .default(0.1)
     .describe('β: strength of the implicit KL to the reference (DPO paper: 0.1)'),
+  lossType: z
+    .enum(DPO_LOSS_TYPES)
+    .default('sigmoid')
+    .describe('sigmoid: DPO −log σ(βh); ipo: (h − 1/(2β))², a fixed target margin (Azar et al.)'),
+  labelSmoothing: z
+    .number()
+    .min(0)
+    .max(0.49)
+    .default(0)
+    .describe('sigmoid only: share of preferences presumed flipped (conservative DPO; noisy labelers)'),
   epochs: z.number().positive().default(1).describe('passes over the training pairs'),
   batchPairs: z.number().int().positive().default(8).describe('preference pairs per step'),
   lr: z.number().positive().default(5e-5).describe('peak learning rate'),

@@ -1,13 +1,37 @@
-/** Direct preference optimisation (Rafailov et al. 2023). */
+/** Direct preference optimisation (Rafailov et al. 2023) and its two common variants. */
 import * as T from '../../tensor/index.js';
 import { logSigmoid } from '../common/functional.js';
 
+export const DPO_LOSS_TYPES = ['sigmoid', 'ipo'] as const;
+
 /**
- * DPO loss over a batch of preference pairs, from sequence log-probs (summed over response tokens):
- *   margin = β · [(log π(y_w) − log π_ref(y_w)) − (log π(y_l) − log π_ref(y_l))]
- *   loss   = −mean log σ(margin)
- * The reference log-probs are constants (the frozen model), so only π gets gradients.
- * Returns the loss and the per-pair margins (their mean rising is the sign that DPO learns).
+ * Which preference loss, on h = (log π − log π_ref)(y_w) − (log π − log π_ref)(y_l):
+ * - sigmoid (DPO): −(1−ε)·log σ(βh) − ε·log σ(−βh). ε = labelSmoothing is the share of
+ *   preferences presumed flipped (conservative DPO, Mitchell 2023); ε = 0 is the paper's loss.
+ * - ipo (Azar et al. 2023): (h − 1/(2β))² — regresses h to a fixed margin instead of pushing it
+ *   to infinity, so a pair that is always preferred cannot drive π away from π_ref without bound.
+ */
+export interface DpoVariant {
+  lossType: (typeof DPO_LOSS_TYPES)[number];
+  labelSmoothing: number;
+}
+
+export const PLAIN_DPO: DpoVariant = { lossType: 'sigmoid', labelSmoothing: 0 };
+
+/** −log σ(x), stably, on a plain number. */
+const softplusNeg = (x: number) => Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
+
+/** One pair's loss from its log-ratio difference h (plain numbers, for logged metrics). */
+export function dpoPairLoss(h: number, beta: number, v: DpoVariant = PLAIN_DPO): number {
+  if (v.lossType === 'ipo') return (h - 1 / (2 * beta)) ** 2;
+  const eps = v.labelSmoothing;
+  return (1 - eps) * softplusNeg(beta * h) + eps * softplusNeg(-beta * h);
+}
+
+/**
+ * The preference loss over a batch of pairs, from sequence log-probs (summed over response
+ * tokens); the reference log-probs are constants (the frozen model), so only π gets gradients.
+ * Returns the mean loss and the per-pair margins β·h (their mean rising is the sign of learning).
  */
 export function dpoLoss(
   policyChosen: T.Tensor, // (N,)
@@ -15,12 +39,19 @@ export function dpoLoss(
   refChosen: Float32Array, // (N,)
   refRejected: Float32Array, // (N,)
   beta: number,
+  v: DpoVariant = PLAIN_DPO,
 ): { loss: T.Tensor; margins: Float32Array } {
   const n = policyChosen.size;
   const refDiff = new Float32Array(n);
   for (let i = 0; i < n; i++) refDiff[i] = refChosen[i] - refRejected[i];
-  const logits = T.sub(T.sub(policyChosen, policyRejected), T.tensor(refDiff, [n]));
-  const margins = T.scale(logits, beta);
-  const loss = T.neg(T.mean(logSigmoid(margins)));
+  const h = T.sub(T.sub(policyChosen, policyRejected), T.tensor(refDiff, [n]));
+  const margins = T.scale(h, beta);
+  let loss: T.Tensor;
+  if (v.lossType === 'ipo') loss = T.mean(T.square(T.addScalar(h, -1 / (2 * beta))));
+  else {
+    const eps = v.labelSmoothing;
+    const agree = T.scale(T.mean(logSigmoid(margins)), -(1 - eps));
+    loss = eps > 0 ? T.sub(agree, T.scale(T.mean(logSigmoid(T.neg(margins))), eps)) : agree;
+  }
   return { loss, margins: Float32Array.from(margins.data) };
 }

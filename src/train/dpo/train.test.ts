@@ -70,6 +70,14 @@ describe('trainDpo', () => {
     expect(records[records.length - 1].heldout_accuracy).toBe(result.heldout.accuracy);
   });
 
+  it('refuses label smoothing with the IPO loss', () => {
+    const tok = toyTokenizer();
+    const cfg = DpoConfig.parse({ ...base, lossType: 'ipo', labelSmoothing: 0.1, saveEvery: 0 });
+    expect(() => trainDpo(tinyModel(tok.vocabSize, 5), tok, toyPreferences(8), cfg, { quiet: true })).toThrow(
+      /sigmoid loss only/,
+    );
+  });
+
   it('gives a batch of pairs the same log-probs, loss and gradient as its pairs one by one', () => {
     const tok = toyTokenizer();
     const model = tinyModel(tok.vocabSize, 8, 'llama');

@@ -17,12 +17,13 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { padRight, type Sequence, truncate } from '../common/batch.js';
 import { flatPairs } from '../common/preference-data.js';
+import { RunInputError } from '../common/run-input.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { RankedPrompt } from '../reward/data.js';
 import type { DpoConfig } from './config.js';
-import { dpoLoss } from './loss.js';
+import { type DpoVariant, dpoLoss, dpoPairLoss, PLAIN_DPO } from './loss.js';
 
 /** One preference pair, tokenised through the chat template. */
 export interface EncodedPair {
@@ -106,17 +107,22 @@ export function pairLogProbsNoGrad(
 }
 
 /** DPO loss, mean margin and accuracy of `policy` log-probs against the reference's. */
-export function dpoMetrics(policy: PairLogProbs, ref: PairLogProbs, beta: number): DpoMetrics {
+export function dpoMetrics(
+  policy: PairLogProbs,
+  ref: PairLogProbs,
+  beta: number,
+  variant: DpoVariant = PLAIN_DPO,
+): DpoMetrics {
   const n = policy.chosen.length;
   if (n === 0) return { loss: Number.NaN, margin: Number.NaN, accuracy: Number.NaN };
   let loss = 0;
   let margin = 0;
   let right = 0;
   for (let i = 0; i < n; i++) {
-    const m = beta * (policy.chosen[i] - ref.chosen[i] - (policy.rejected[i] - ref.rejected[i]));
-    loss += Math.max(-m, 0) + Math.log1p(Math.exp(-Math.abs(m))); // −log σ(m), stably
-    margin += m;
-    right += m > 0 ? 1 : 0;
+    const h = policy.chosen[i] - ref.chosen[i] - (policy.rejected[i] - ref.rejected[i]);
+    loss += dpoPairLoss(h, beta, variant);
+    margin += beta * h;
+    right += h > 0 ? 1 : 0;
   }
   return { loss: loss / n, margin: margin / n, accuracy: right / n };
 }
@@ -135,6 +141,11 @@ export function trainDpo(
 ): DpoResult {
   const log = options.log ?? new RunLog(null);
   const padId = tok.padId ?? 0;
+  if (cfg.lossType === 'ipo' && cfg.labelSmoothing > 0)
+    throw new RunInputError(
+      '--labelSmoothing applies to the sigmoid loss only (ipo has no flipped-label term)',
+    );
+  const variant: DpoVariant = { lossType: cfg.lossType, labelSmoothing: cfg.labelSmoothing };
   // held out by prompt, so no answer to a held-out prompt is ever trained on
   const withPairs = data.filter((d) => d.pairs.length > 0);
   const split = splitIndices(withPairs.length, cfg.heldoutFraction, cfg.seed);
@@ -164,7 +175,7 @@ export function trainDpo(
   let startStep = 0;
   if (cfg.resume) startStep = loadTrainState(cfg.out, [{ name: 'policy', model, opt }])?.step ?? 0;
   const evalHeldout = (): DpoMetrics =>
-    dpoMetrics(pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs), refHeldout, cfg.beta);
+    dpoMetrics(pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs), refHeldout, cfg.beta, variant);
 
   const progress = new Progress('dpo', steps, process.stderr, options.quiet);
   const recent: DpoMetrics[] = [];
@@ -179,11 +190,11 @@ export function trainDpo(
         rows.map((r) => train[r]),
         padId,
       ); // (n), (n)
-      const { loss } = dpoLoss(lp.chosen, lp.rejected, ref.chosen, ref.rejected, cfg.beta);
+      const { loss } = dpoLoss(lp.chosen, lp.rejected, ref.chosen, ref.rejected, cfg.beta, variant);
       T.backward(loss);
       return { chosen: Float32Array.from(lp.chosen.data), rejected: Float32Array.from(lp.rejected.data) };
     });
-    const m = dpoMetrics(policy, ref, cfg.beta);
+    const m = dpoMetrics(policy, ref, cfg.beta, variant);
     // 3. clip and step
     const gradNorm = clipGradNorm([...model.params.values()], cfg.gradClip);
     assertFinite(step + 1, { loss: m.loss, gradNorm });
