@@ -9,6 +9,7 @@ import { evaluateResponses, type WorldEvalReport } from '../eval/world-metrics.j
 import { formatEvalTable } from '../eval/world-report.js';
 import { loadModel } from '../model/checkpoint.js';
 import { sampleAnswers } from '../model/sample-chat.js';
+import { judge } from '../world/judge.js';
 import { loadWorldPrompts } from '../world/load.js';
 import { CliError } from './errors.js';
 
@@ -25,7 +26,9 @@ options:
   --temperature T    sampling temperature (default 1; --greedy for 0)
   --greedy           take the most likely token
   --seed S           (default 0)
-  --json FILE        write {model: report} as JSON`;
+  --json FILE        write {model: report} as JSON
+  --answers FILE     write every answer, judged, as JSONL
+                     {model, id, family, lang, prompt, answer, labels, gold, correct}`;
 
 export async function run(argv: string[]): Promise<void> {
   const { values } = parseArgs({
@@ -39,6 +42,7 @@ export async function run(argv: string[]): Promise<void> {
       greedy: { type: 'boolean', default: false },
       seed: { type: 'string', default: '0' },
       json: { type: 'string' },
+      answers: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -63,6 +67,7 @@ export async function run(argv: string[]): Promise<void> {
   }
   const prompts = world[values.split as 'eval' | 'rl' | 'rank'];
   const columns: { name: string; report: WorldEvalReport }[] = [];
+  const judged: Record<string, unknown>[] = [];
   for (const path of values.model) {
     let loaded: ReturnType<typeof loadModel>;
     try {
@@ -77,13 +82,22 @@ export async function run(argv: string[]): Promise<void> {
       prompts.map((p) => p.text),
       { n: 1, maxNew, temperature, seed },
     );
-    columns.push({
-      name: path,
-      report: evaluateResponses(
-        prompts,
-        answers.map((a) => a[0].text),
-      ),
-    });
+    const texts = answers.map((a) => a[0].text);
+    const judgements = texts.map((t, i) => judge(prompts[i], t));
+    columns.push({ name: path, report: evaluateResponses(prompts, texts, judgements) });
+    judged.push(
+      ...prompts.map((p, i) => ({
+        model: path,
+        id: p.id,
+        family: p.family,
+        lang: p.lang,
+        prompt: p.text,
+        answer: texts[i],
+        labels: judgements[i].labels,
+        gold: judgements[i].gold,
+        correct: judgements[i].correct,
+      })),
+    );
   }
   console.log(formatEvalTable(columns));
   if (values.json) {
@@ -92,5 +106,9 @@ export async function run(argv: string[]): Promise<void> {
       `${JSON.stringify(Object.fromEntries(columns.map((c) => [c.name, c.report])), null, 2)}\n`,
     );
     console.log(`wrote ${values.json}`);
+  }
+  if (values.answers) {
+    writeFileAtomic(values.answers, judged.map((r) => `${JSON.stringify(r)}\n`).join(''));
+    console.log(`wrote ${values.answers} (${judged.length} judged answers)`);
   }
 }

@@ -1,0 +1,81 @@
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { saveCheckpoint } from '../model/checkpoint.js';
+import { BpeTokenizer } from '../tokenizer/bpe.js';
+import { tinyModel } from '../train/test-helpers/fixtures.js';
+import { judge } from '../world/judge.js';
+import { loadWorldPrompts } from '../world/load.js';
+import { CliError } from './errors.js';
+import { run as evaluate } from './eval.js';
+import { run as world } from './world.js';
+
+/** `rein eval` in-process on a small world and an untrained model: the table, the JSON and every answer. */
+let dir: string;
+const small = {
+  pretrainDialogues: 200,
+  docRepeats: { fact: 1, arith: 0 },
+  rankPerFamily: 4,
+  rlPerFamily: 4,
+  evalPerFamily: 3,
+  demosPerFamily: 2,
+};
+
+beforeAll(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'rein-eval-cli-'));
+  vi.spyOn(console, 'log').mockImplementation(() => {});
+  vi.spyOn(console, 'error').mockImplementation(() => {});
+  writeFileSync(join(dir, 'small.json'), JSON.stringify(small));
+  await world(['build', '--seed', '2', '--out', join(dir, 'w'), '--config', join(dir, 'small.json')]);
+  const texts = loadWorldPrompts(join(dir, 'w')).eval.map((p) => p.text);
+  const tok = BpeTokenizer.train(texts, 300);
+  saveCheckpoint(join(dir, 'model'), tinyModel(tok.vocabSize, 4), tok);
+});
+afterAll(() => {
+  vi.restoreAllMocks();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('rein eval', () => {
+  it('writes the report and every answer with its gold judgement', async () => {
+    const answers = join(dir, 'answers.jsonl');
+    const report = join(dir, 'report.json');
+    const argv = ['--model', join(dir, 'model'), '--world', join(dir, 'w'), '--max-new', '6'];
+    await evaluate([...argv, '--json', report, '--answers', answers]);
+    const prompts = loadWorldPrompts(join(dir, 'w')).eval;
+    const rows = readFileSync(answers, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(rows.map((r) => r.id)).toEqual(prompts.map((p) => p.id));
+    rows.forEach((r, i) => {
+      const j = judge(prompts[i], r.answer);
+      expect(r).toEqual({
+        model: join(dir, 'model'),
+        id: prompts[i].id,
+        family: prompts[i].family,
+        lang: prompts[i].lang,
+        prompt: prompts[i].text,
+        answer: r.answer,
+        labels: j.labels,
+        gold: j.gold,
+        correct: j.correct,
+      });
+    });
+    const byModel = JSON.parse(readFileSync(report, 'utf8'));
+    const gold = rows.reduce((a, r) => a + r.gold, 0) / rows.length;
+    expect(byModel[join(dir, 'model')].gold_mean).toBeCloseTo(gold, 3);
+    // the same seed samples the same answers
+    const again = join(dir, 'again.jsonl');
+    await evaluate([...argv, '--answers', again]);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(answers, 'utf8'));
+  });
+
+  it('names what is missing or wrong', async () => {
+    await expect(evaluate(['--world', join(dir, 'w')])).rejects.toThrow(CliError);
+    await expect(evaluate(['--model', join(dir, 'nope'), '--world', join(dir, 'w')])).rejects.toThrow(
+      /no such model/,
+    );
+  });
+});
