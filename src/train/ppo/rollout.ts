@@ -66,25 +66,46 @@ export function responseMask(batch: RolloutBatch): Float32Array {
   return mask;
 }
 
-/** Rows `rows` of a rollout batch, as a smaller batch with the same Tp and L (for minibatches). */
-export function selectRows(batch: RolloutBatch, rows: readonly number[]): RolloutBatch {
+/**
+ * Rows `rows` of a rollout batch packed for a training pass: each row is [prompt][response] from
+ * column 0, right-padded only as far as the longest of these rows. The aligned layout pads every
+ * row to the longest prompt plus the longest response of the whole rollout batch — about half
+ * its cells are padding — and padding changes no log-prob or value, only the cost.
+ * `toResponseLayout` brings per-token results back to the (rows, L) response layout.
+ */
+export function packRows(
+  batch: RolloutBatch,
+  rows: readonly number[],
+  padId: number,
+): TokenBatch & { responseStart: Int32Array } {
   const B = rows.length;
-  const ids = new Int32Array(B * batch.T);
-  const pick = (a: Int32Array) => Int32Array.from(rows, (r) => a[r]);
+  const prompt = Int32Array.from(rows, (r) => batch.Tp - batch.start![r]);
+  const end = Int32Array.from(rows, (r, i) => prompt[i] + Math.max(1, batch.lengths[r]));
+  const T = Math.min(batch.T, roundUp(Math.max(...end), 8));
+  const ids = new Int32Array(B * T).fill(padId);
   rows.forEach((r, i) => {
-    ids.set(batch.ids.subarray(r * batch.T, (r + 1) * batch.T), i * batch.T);
+    ids.set(
+      batch.ids.subarray(r * batch.T + batch.start![r], r * batch.T + batch.Tp + end[i] - prompt[i]),
+      i * T,
+    );
   });
-  return {
-    ids,
-    B,
-    T: batch.T,
-    start: pick(batch.start!),
-    end: pick(batch.end!),
-    Tp: batch.Tp,
-    L: batch.L,
-    lengths: pick(batch.lengths),
-    responseStart: new Int32Array(B).fill(batch.Tp),
-  };
+  return { ids, B, T, start: null, end, responseStart: prompt };
+}
+
+/**
+ * The (B, L) response layout of a per-token (B, T) tensor whose row b's response starts at
+ * column responseStart[b], differentiably (a gather; the backward pass scatters back). Cells past
+ * a row's end read column 0 of that row: they are masked wherever they are used.
+ */
+export function toResponseLayout(x: T.Tensor, responseStart: Int32Array, L: number): T.Tensor {
+  const [B, Tn] = x.shape;
+  const idx = new Int32Array(B * L);
+  for (let b = 0; b < B; b++)
+    for (let j = 0; j < L; j++) {
+      const t = responseStart[b] + j;
+      idx[b * L + j] = b * Tn + (t < Tn ? t : 0);
+    }
+  return T.reshape(T.embedding(T.reshape(x, [B * Tn, 1]), idx), [B, L]);
 }
 
 /** Rows `rows` of a (B, L) response-layout array. */

@@ -7,7 +7,7 @@
  * RM); the reference (SFT) and the RM are frozen.
  */
 import { generate } from '../../model/generate.js';
-import { responseLogProbs, type Transformer } from '../../model/transformer.js';
+import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
 import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
@@ -24,12 +24,12 @@ import type { PpoConfig } from './config.js';
 import { adaptiveKl, fixedKl, type KlController } from './kl-controller.js';
 import { policyLoss, valueLoss } from './loss.js';
 import {
-  type RolloutBatch,
+  packRows,
   responseColumns,
   responseMask,
   rolloutBatch,
   selectResponseRows,
-  selectRows,
+  toResponseLayout,
 } from './rollout.js';
 
 /** The models of a PPO run. */
@@ -82,7 +82,7 @@ export interface PpoHooks {
 }
 
 /** Values (B, T) of a batch: entry t is the value model's estimate before token t (read at t − 1). */
-function shiftedValues(value: Transformer, batch: RolloutBatch): T.Tensor {
+function shiftedValues(value: Transformer, batch: TokenBatch): T.Tensor {
   const v = value.scalarsFrom(value.hidden(batch)); // (B, T)
   return T.concat([T.zeros([batch.B, 1]), T.slice(v, 1, 0, batch.T - 1)], 1); // (B, T)
 }
@@ -216,14 +216,13 @@ export function trainPpo(
       const order = shuffler.shuffle(Array.from({ length: B }, (_, i) => i));
       for (let m = 0; m < B; m += cfg.minibatch) {
         const mb = order.slice(m, m + cfg.minibatch);
-        const mbBatch = selectRows(batch, mb);
+        const packed = packRows(batch, mb, padId);
         const mbMask = selectResponseRows(mask, L, mb);
         const step = T.scope(() => {
-          const logp = T.slice(
-            responseLogProbs(policy, mbBatch, mbBatch.responseStart, cfg.temperature).logProbs,
-            1,
-            batch.Tp,
-            batch.Tp + L,
+          const logp = toResponseLayout(
+            responseLogProbs(policy, packed, packed.responseStart, cfg.temperature).logProbs,
+            packed.responseStart,
+            L,
           ); // (b, L)
           const pg = policyLoss(
             logp,
@@ -232,7 +231,7 @@ export function trainPpo(
             mbMask,
             cfg.clipRange,
           );
-          const values = T.slice(shiftedValues(value, mbBatch), 1, batch.Tp, batch.Tp + L); // (b, L)
+          const values = toResponseLayout(shiftedValues(value, packed), packed.responseStart, L); // (b, L)
           const vf = valueLoss(
             values,
             selectResponseRows(oldValues, L, mb),
