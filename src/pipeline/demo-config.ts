@@ -65,6 +65,14 @@ export const DemoConfig = z.strictObject({
     .default(3)
     .describe("PPO-ptx weight of the pretraining documents' log-likelihood (keeps what the base knew)"),
   evalTemperature: z.number().positive().default(1).describe('sampling temperature of the evaluations'),
+  probeSamples: z
+    .number()
+    .int()
+    .positive()
+    .default(4)
+    .describe(
+      'answers judged per probed prompt (answered once, the ~50 prompts of a family can hide a 7 % problem)',
+    ),
   evalSamples: z
     .number()
     .int()
@@ -119,4 +127,5 @@ export const TOY_OVERRIDES = {
   bestOfN: [1, 2],
   samplesPerFamily: 1,
   evalSamples: 2,
+  probeSamples: 2,
 } as const;

@@ -70,10 +70,9 @@ function overrides(
   return { ...toy, ...cfg[stage] };
 }
 
-function knob<K extends 'patchPrompts' | 'maxNew' | 'bestOfN' | 'samplesPerFamily' | 'evalSamples'>(
-  cfg: DemoConfig,
-  key: K,
-): DemoConfig[K] {
+function knob<
+  K extends 'patchPrompts' | 'maxNew' | 'bestOfN' | 'samplesPerFamily' | 'evalSamples' | 'probeSamples',
+>(cfg: DemoConfig, key: K): DemoConfig[K] {
   return cfg.size === 'toy' ? (TOY_OVERRIDES[key] as unknown as DemoConfig[K]) : cfg[key];
 }
 
@@ -248,7 +247,8 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   if (cfg.patch) {
     const found = stages.run('probe', () => {
       const probePrompts = new Rng(cfg.seed).shuffle([...world.rl]).slice(0, Math.min(world.rl.length, 400));
-      return probe(load(finalPpoDir).model, tok, probePrompts, {
+      const answered = Array.from({ length: knob(cfg, 'probeSamples') }, () => probePrompts).flat();
+      return probe(load(finalPpoDir).model, tok, answered, {
         ...sampling,
         seed: cfg.seed + 5,
         threshold: 0.05,
