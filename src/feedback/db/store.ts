@@ -34,11 +34,6 @@ interface RankingRow {
   created_at: string;
 }
 
-/**
- * The feedback store: every read and write of the app, written once against the small
- * SQL driver so that SQLite and PostgreSQL behave the same. Every multi-row change runs
- * in one transaction (a ranking and its assignment's completion commit together).
- */
 export interface StoreOptions {
   /** How long a claimed task waits for its submission before another labeler may get it. */
   taskTimeoutMs?: number;
@@ -54,6 +49,11 @@ const span = (ms: number) =>
 /** The submission id of the skip that records a task given back for lack of a submission. */
 const timeoutSubmission = (assignmentId: string) => `timeout:${assignmentId}`;
 
+/**
+ * The feedback store: every read and write of the app, written once against the small
+ * SQL driver so that SQLite and PostgreSQL behave the same. Every multi-row change runs
+ * in one transaction (a ranking and its assignment's completion commit together).
+ */
 export class FeedbackStore {
   private constructor(
     readonly db: SqlDriver,
