@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -9,25 +9,17 @@ import { judge } from '../world/judge.js';
 import { loadWorldPrompts } from '../world/load.js';
 import { CliError } from './errors.js';
 import { run as evaluate } from './eval.js';
+import { smallWorldConfig } from './test-helpers/small-world.js';
 import { run as world } from './world.js';
 
 /** `rein eval` in-process on a small world and an untrained model: the table, the JSON and every answer. */
 let dir: string;
-const small = {
-  pretrainDialogues: 200,
-  docRepeats: { fact: 1, arith: 0 },
-  rankPerFamily: 4,
-  rlPerFamily: 4,
-  evalPerFamily: 3,
-  demosPerFamily: 2,
-};
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rein-eval-cli-'));
   vi.spyOn(console, 'log').mockImplementation(() => {});
   vi.spyOn(console, 'error').mockImplementation(() => {});
-  writeFileSync(join(dir, 'small.json'), JSON.stringify(small));
-  await world(['build', '--seed', '2', '--out', join(dir, 'w'), '--config', join(dir, 'small.json')]);
+  await world(['build', '--seed', '2', '--out', join(dir, 'w'), '--config', smallWorldConfig(dir)]);
   const texts = loadWorldPrompts(join(dir, 'w')).eval.map((p) => p.text);
   const tok = BpeTokenizer.train(texts, 300);
   saveCheckpoint(join(dir, 'model'), tinyModel(tok.vocabSize, 4), tok);

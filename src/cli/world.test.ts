@@ -6,26 +6,20 @@ import { RankingRecord } from '../data/ranking.js';
 import { judge } from '../world/judge.js';
 import { loadWorldPrompts } from '../world/load.js';
 import { CliError } from './errors.js';
+import { smallWorldConfig } from './test-helpers/small-world.js';
 import { run } from './world.js';
 
 let dir: string;
 let world: string;
-const small = {
-  pretrainDialogues: 500,
-  docRepeats: { fact: 1, arith: 0 },
-  rankPerFamily: 10,
-  rlPerFamily: 10,
-  evalPerFamily: 10,
-  demosPerFamily: 5,
-};
+let config: string;
 
 beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), 'rein-world-cli-'));
   world = join(dir, 'w');
-  writeFileSync(join(dir, 'small.json'), JSON.stringify(small));
+  config = smallWorldConfig(dir);
   vi.spyOn(console, 'log').mockImplementation(() => {});
   vi.spyOn(console, 'error').mockImplementation(() => {});
-  await run(['build', '--seed', '5', '--out', world, '--config', join(dir, 'small.json')]);
+  await run(['build', '--seed', '5', '--out', world, '--config', config]);
 });
 afterAll(() => {
   vi.restoreAllMocks();
@@ -51,7 +45,7 @@ async function failure(argv: string[]): Promise<string> {
 describe('rein world', () => {
   it('build: same seed, same bytes', async () => {
     const again = join(dir, 'again');
-    await run(['build', '--seed', '5', '--out', again, '--config', join(dir, 'small.json')]);
+    await run(['build', '--seed', '5', '--out', again, '--config', config]);
     for (const f of ['pretrain.jsonl', 'eval.jsonl', 'manifest.json', 'README.md']) {
       expect(readFileSync(join(again, f)).equals(readFileSync(join(world, f))), f).toBe(true);
     }
