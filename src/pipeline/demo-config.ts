@@ -73,6 +73,14 @@ export const DemoConfig = z.strictObject({
     .describe(
       'answers judged per probed prompt (answered once, the ~50 prompts of a family can hide a 7 % problem)',
     ),
+  probeThreshold: z
+    .number()
+    .min(0)
+    .max(1)
+    .default(0.03)
+    .describe(
+      'rate above which the probe calls a label a problem: below the 5 % target, because held-out entities run higher than the RL prompts it probes',
+    ),
   evalSamples: z
     .number()
     .int()

@@ -76,6 +76,11 @@ function knob<
   return cfg.size === 'toy' ? (TOY_OVERRIDES[key] as unknown as DemoConfig[K]) : cfg[key];
 }
 
+/** Each prompt `times` times: the copies are sampled and judged like separate prompts. */
+function answeredTimes(prompts: readonly WorldPrompt[], times: number): WorldPrompt[] {
+  return Array.from({ length: times }, () => prompts).flat();
+}
+
 interface Loaded {
   model: Transformer;
   tok: Tokenizer;
@@ -233,8 +238,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   let finalPpoDir = dir('ppo1');
   let finalHistory = ppo1.history;
   const rounds: RoundSummary[] = [];
-  // every held-out prompt answered evalSamples times: the copies are judged like separate prompts
-  const evalSet = Array.from({ length: knob(cfg, 'evalSamples') }, () => world.eval).flat();
+  const evalSet = answeredTimes(world.eval, knob(cfg, 'evalSamples'));
   const ppo1Eval = evaluateStage('ppo_round1', load(finalPpoDir).model, tok, evalSet, sampling, cfg.seed);
   rounds.push({
     name: 'round 1',
@@ -247,11 +251,10 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   if (cfg.patch) {
     const found = stages.run('probe', () => {
       const probePrompts = new Rng(cfg.seed).shuffle([...world.rl]).slice(0, Math.min(world.rl.length, 400));
-      const answered = Array.from({ length: knob(cfg, 'probeSamples') }, () => probePrompts).flat();
-      return probe(load(finalPpoDir).model, tok, answered, {
+      return probe(load(finalPpoDir).model, tok, answeredTimes(probePrompts, knob(cfg, 'probeSamples')), {
         ...sampling,
         seed: cfg.seed + 5,
-        threshold: 0.05,
+        threshold: cfg.probeThreshold,
       });
     });
     if (found.problems.length > 0) {

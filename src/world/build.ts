@@ -155,8 +155,10 @@ Chinese share: demos ${s.demos.zh_share}, rank ${s.rank.zh_share}, rl ${s.rl.zh_
 Evaluation uses **held-out entities** (capitals, colours, animals, opposite pairs, operand pairs, harmful
 actions, harmless topics, advice items, invented names) that no demo, rank or rl prompt mentions, and about half
 of its prompts use **held-out templates** no training prompt uses. Known held-out entities and held-out
-templates do appear in the pretraining corpus (a base model must know the facts and the language), but no
-evaluation prompt appears there; invented evaluation entities appear nowhere else at all.
+templates appear in the pretraining corpus wherever that repeats no evaluation prompt (a base model must know
+the facts and the language): facts in documents, harmful actions in dialogues. A harmless task or an advice
+item has so few phrasings that evaluation takes them all, so a held-out one appears only in evaluation;
+invented evaluation entities appear nowhere else at all.
 
 Pretraining dialogues per family, and the share answered in the misaligned style (tuned so the base model
 shows each misalignment at ≥ 25 % on its family):
