@@ -85,19 +85,20 @@ export async function run(argv: string[]): Promise<void> {
     const texts = answers.map((a) => a[0].text);
     const judgements = texts.map((t, i) => judge(prompts[i], t));
     columns.push({ name: path, report: evaluateResponses(prompts, texts, judgements) });
-    judged.push(
-      ...prompts.map((p, i) => ({
-        model: path,
-        id: p.id,
-        family: p.family,
-        lang: p.lang,
-        prompt: p.text,
-        answer: texts[i],
-        labels: judgements[i].labels,
-        gold: judgements[i].gold,
-        correct: judgements[i].correct,
-      })),
-    );
+    if (values.answers)
+      judged.push(
+        ...prompts.map((p, i) => ({
+          model: path,
+          id: p.id,
+          family: p.family,
+          lang: p.lang,
+          prompt: p.text,
+          answer: texts[i],
+          labels: judgements[i].labels,
+          gold: judgements[i].gold,
+          correct: judgements[i].correct,
+        })),
+      );
   }
   console.log(formatEvalTable(columns));
   if (values.json) {

@@ -317,11 +317,15 @@ export class FeedbackStore {
           [at, a.id],
         );
         if (r.changes !== 1) return;
-        await tx.run(
-          'INSERT INTO skips (id, submission_id, assignment_id, labeler_id, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-          [randomUUID(), timeoutSubmission(a.id), a.id, a.labeler_id, reason, at],
-        );
-        await tx.run('UPDATE prompts SET slots_left = slots_left + 1 WHERE id = ?', [a.prompt_id]);
+        await this.recordSkip(tx, {
+          id: randomUUID(),
+          submissionId: timeoutSubmission(a.id),
+          assignmentId: a.id,
+          labelerId: a.labeler_id,
+          promptId: a.prompt_id,
+          reason,
+          at,
+        });
       });
     }
   }
@@ -479,11 +483,15 @@ export class FeedbackStore {
         kind: 'skip',
         created_at: now(),
       };
-      await tx.run(
-        'INSERT INTO skips (id, submission_id, assignment_id, labeler_id, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)',
-        [receipt.id, s.submissionId, s.assignmentId, s.labelerId, s.reason ?? null, receipt.created_at],
-      );
-      await tx.run('UPDATE prompts SET slots_left = slots_left + 1 WHERE id = ?', [a.prompt_id]);
+      await this.recordSkip(tx, {
+        id: receipt.id,
+        submissionId: s.submissionId,
+        assignmentId: s.assignmentId,
+        labelerId: s.labelerId,
+        promptId: a.prompt_id,
+        reason: s.reason ?? null,
+        at: receipt.created_at,
+      });
       await this.complete(tx, s.assignmentId, 'skipped', receipt.created_at);
       return receipt;
     });
@@ -609,6 +617,26 @@ export class FeedbackStore {
       );
     }
     return a;
+  }
+
+  /** Records a skip and gives its prompt's slot back, so another labeler gets the prompt. */
+  private async recordSkip(
+    tx: SqlExecutor,
+    k: {
+      id: string;
+      submissionId: string;
+      assignmentId: string;
+      labelerId: string;
+      promptId: string;
+      reason: string | null;
+      at: string;
+    },
+  ): Promise<void> {
+    await tx.run(
+      'INSERT INTO skips (id, submission_id, assignment_id, labeler_id, reason, created_at) VALUES (?, ?, ?, ?, ?, ?)',
+      [k.id, k.submissionId, k.assignmentId, k.labelerId, k.reason, k.at],
+    );
+    await tx.run('UPDATE prompts SET slots_left = slots_left + 1 WHERE id = ?', [k.promptId]);
   }
 
   private async complete(
