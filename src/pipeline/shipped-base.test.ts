@@ -1,7 +1,8 @@
-import { copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { PretrainConfig } from '../train/pretrain/config.js';
 import { writeWorld } from '../world/build.js';
 import { generateWorld } from '../world/generate.js';
 import { fileSha256, PROVENANCE_FILE, SHIPPED_BASE_DIR, shippedBaseFor } from './shipped-base.js';
@@ -36,5 +37,13 @@ describe('the shipped base model', () => {
     copyFileSync(join(dir, 'pretrain.jsonl'), join(copy, 'pretrain.jsonl'));
     writeFileSync(join(copy, 'pretrain.jsonl'), '\n', { flag: 'a' });
     expect(shippedBaseFor(copy)).toBeNull();
+  });
+
+  it("was trained with `rein pretrain`'s defaults", () => {
+    // a changed default (more steps, another width) must remake the shipped base too, or a demo
+    // on another seed pretrains a different model than the one the default run starts from
+    const provenance = JSON.parse(readFileSync(join(SHIPPED_BASE_DIR, PROVENANCE_FILE), 'utf8'));
+    const { world: _world, out: _out, ...defaults } = PretrainConfig.parse({});
+    expect(provenance.train_config).toEqual(defaults);
   });
 });

@@ -26,8 +26,10 @@ export const PretrainConfig = z.strictObject({
     .number()
     .int()
     .positive()
-    .default(4000)
-    .describe('optimiser steps (~2.5 epochs of the default world; held-out facts need the repeats)'),
+    .default(8000)
+    .describe(
+      'optimiser steps (~5 epochs of the default world: held-out facts and sums, stated only in its documents, need them)',
+    ),
   batchSize: z.number().int().positive().default(32).describe('sequences per step'),
   lr: z.number().positive().default(2e-3).describe('peak learning rate (small models take large ones)'),
   minLrRatio: z.number().min(0).max(1).default(0.1).describe('cosine decays to lr·minLrRatio'),
