@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Remakes models/assistant-base, the base model `rein demo` starts from (src/pipeline/shipped-base.ts):
 # the default world (seed 1), `rein pretrain` with its defaults, and its measured figures.
-# About 13 minutes on two quiet cores. Run it whenever the world generator's corpus changes
-# (src/pipeline/shipped-base.test.ts fails until then).
+# About 21 minutes on two quiet cores. Run it whenever the world generator's corpus or `rein pretrain`'s
+# defaults change (src/pipeline/shipped-base.test.ts fails until then).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 work=$(mktemp -d)
