@@ -15,7 +15,7 @@ export const PpoConfig = z.strictObject({
     .positive()
     .default(60)
     .describe(
-      'rollout → update iterations (the demo: 60 a round took its blind spot from 26 % to 5 %, 40 to 11 %)',
+      'rollout → update iterations (in an earlier demo, 60 a round took its blind spot from 26 % to 5 %, 40 to 11 %)',
     ),
   rolloutBatch: z.number().int().positive().default(64).describe('prompts sampled per iteration'),
   maxNew: z.number().int().positive().default(40).describe('most response tokens per rollout'),
