@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { RankingRecord } from '../data/ranking.js';
+import { loadPreferenceData } from '../train/common/preference-data.js';
 import { judge } from '../world/judge.js';
 import { loadWorldPrompts } from '../world/load.js';
 import { CliError } from './errors.js';
@@ -141,6 +142,19 @@ describe('rein world', () => {
     );
     expect(await failure(['label', '--world', world, '--in', input, '--focus', 'toxic'])).toMatch(
       /LABEL=WEIGHT/,
+    );
+  });
+
+  it('answer-pairs: a pairs file rein rm eval reads, one pair per fact and math prompt', async () => {
+    const rl = loadWorldPrompts(world).rl.filter((p) => p.family === 'fact' || p.family === 'math');
+    expect(rl.length).toBeGreaterThan(0);
+    const out = join(dir, 'answer-pairs.jsonl');
+    await run(['answer-pairs', '--world', world, '--split', 'rl', '--out', out]);
+    const prefs = loadPreferenceData(out, 'auto');
+    expect(prefs.format).toBe('pairs');
+    expect(prefs.data.map((d) => d.prompt)).toEqual(rl.map((p) => p.text));
+    expect(await failure(['answer-pairs', '--world', world, '--split', 'train'])).toMatch(
+      /--split must be one of eval, rl, rank/,
     );
   });
 

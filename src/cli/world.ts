@@ -13,6 +13,7 @@ import {
   referenceCandidateSets,
   temperatureForAgreement,
 } from '../world/agreement.js';
+import { answerPairs } from '../world/answer-pairs.js';
 import { WORLD_FILES, writeWorld } from '../world/build.js';
 import { WorldConfig } from '../world/config.js';
 import { generateWorld } from '../world/generate.js';
@@ -34,6 +35,10 @@ commands:
                               [--blind LABEL,…] [--focus LABEL=W,…] [--temperature T] [--seed S] [--out FILE]
              FILE lines are {"id","candidates":[text,…]}; output lines are RankingRecords
   agreement  tune the labelers' noise: rein world agreement [--target 0.73] [--seed S] [--per-family N]
+  answer-pairs  right-vs-wrong answer pairs for the fact and math prompts, the same sentence
+             filled with the right and a wrong value — does a reward model know the facts?
+             rein world answer-pairs --world DIR [--split eval|rl|rank] [--seed S] [--out FILE]
+             then: rein rm eval --model RM --data FILE
 
 labels: ${MISALIGNMENT_LABELS.join(', ')}`;
 
@@ -49,6 +54,7 @@ export async function run(argv: string[]): Promise<void> {
     metrics,
     label,
     agreement,
+    'answer-pairs': answerPairsCmd,
   };
   const cmd = commands[sub];
   if (!cmd) throw new CliError(`world: unknown command '${sub}'\n\n${USAGE}`);
@@ -208,6 +214,20 @@ function metrics(args: string[]): void {
   );
   console.log(formatEvalTable([{ name: file, report }]));
   if (v.json) writeFileAtomic(v.json, `${JSON.stringify(report, null, 2)}\n`);
+}
+
+const SPLITS = ['eval', 'rl', 'rank'] as const;
+
+function answerPairsCmd(args: string[]): void {
+  const v = parse('answer-pairs', args, ['world', 'split', 'seed', 'out']);
+  const world = loadWorld('answer-pairs', v.world);
+  const split = v.split ?? 'eval';
+  if (!(SPLITS as readonly string[]).includes(split))
+    throw new CliError(`world answer-pairs: --split must be one of ${SPLITS.join(', ')}, not '${split}'`);
+  const pairs = answerPairs(world[split as (typeof SPLITS)[number]], v.seed);
+  const rows = pairs.map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
+  writeOrPrint(v.out, toJsonl(rows));
+  if (v.out) console.log(`${rows.length} pairs (${split} fact and math prompts) → ${v.out}`);
 }
 
 const CandidateLine = z.object({ id: z.string().min(1), candidates: z.array(z.string()).min(2).max(16) });
