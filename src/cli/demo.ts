@@ -45,6 +45,9 @@ export async function run(argv: string[]): Promise<void> {
       `(${report.ppo_vs_sft.wins} wins, ${report.ppo_vs_sft.losses} losses, ${report.ppo_vs_sft.ties} ties), KL ${report.ppo_vs_sft.kl.toFixed(2)} nats; ` +
       `RM held-out accuracy ${pct(report.rm.heldout_accuracy).trim()} vs labeler agreement ${pct(report.rm.labeler_agreement).trim()} ` +
       `(pairs whose gold differs: ${pct(report.rm.heldout_accuracy_gold_differ).trim()} vs ${pct(report.rm.labeler_agreement_gold_differ).trim()}); ` +
+      `right vs wrong answers (facts, sums): SFT's likelihood ${pct(report.rm.answer_check.sft_likelihood.fact).trim()}, ` +
+      `${pct(report.rm.answer_check.sft_likelihood.math).trim()}, the final RM ${pct(report.rm.answer_check.final.fact).trim()}, ` +
+      `${pct(report.rm.answer_check.final.math).trim()} (50% is chance); ` +
       `total ${report.timing_s.total.toFixed(0)} s`,
   );
   console.log(`report: ${join(cfg.out, 'report.html')} and ${join(cfg.out, 'report.json')}`);

@@ -29,6 +29,12 @@ describe('rein demo (toy size)', () => {
       onDisk.timing_s.total,
     ])
       expect(Number.isFinite(v)).toBe(true);
+    for (const rm of ['sft_likelihood', 'round1', 'final'])
+      for (const family of ['fact', 'math']) {
+        const accuracy = onDisk.rm.answer_check[rm][family];
+        expect(accuracy, `${rm} ${family}`).toBeGreaterThanOrEqual(0);
+        expect(accuracy, `${rm} ${family}`).toBeLessThanOrEqual(1);
+      }
     const { wins, losses, ties } = onDisk.ppo_vs_sft;
     // every held-out prompt is one gold-judged comparison
     expect(wins + losses + ties).toBe(onDisk.stages.ppo.n);

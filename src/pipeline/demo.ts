@@ -52,6 +52,7 @@ import { FAMILIES, LABEL_FAMILIES } from '../world/families.js';
 import { generateWorld, type World } from '../world/generate.js';
 import { judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
+import { likelihoodAnswerCheck, rewardModelAnswerCheck } from './answer-check.js';
 import { type DemoConfig, TOY_OVERRIDES } from './demo-config.js';
 import { evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
 import { accuracyWhereGoldDiffers, probe, sampleCandidates, simulatedRound } from './rounds.js';
@@ -387,6 +388,13 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     round1.rankings.filter((r) => heldIds.has(r.id)),
     world,
   );
+  // ... and on what PPO needs it to check: a right answer against the same sentence gone wrong,
+  // beside how often SFT's own likelihood knows which is right
+  const answerCheck = {
+    sft_likelihood: likelihoodAnswerCheck(sft, tok, world.eval),
+    round1: rewardModelAnswerCheck(load(dir('rm1')).model, tok, world.eval),
+    final: rewardModelAnswerCheck(finalRm, tok, world.eval),
+  };
 
   // 9. evaluation of every stage on the held-out prompts, judged by gold
   const evals: Record<string, PolicyEvaluation> = {};
@@ -448,6 +456,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       heldout_accuracy_gold_differ: rmGoldDiffer,
       rankings: round1.rankings.length,
       pairs: rm1.pairs,
+      answer_check: answerCheck,
     },
     ppo_curve: finalHistory.map((h) => ({
       iteration: h.iteration,

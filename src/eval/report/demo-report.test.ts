@@ -23,6 +23,11 @@ const report: DemoReport = {
     labeler_agreement_gold_differ: 0.73,
     rankings: 100,
     pairs: 600,
+    answer_check: {
+      sft_likelihood: { fact: 0.93, math: 0.97 },
+      round1: { fact: 0.52, math: 0.48 },
+      final: { fact: 0.61, math: 0.55 },
+    },
   },
   ppo_curve: [
     { iteration: 1, rm_score: 0, gold: 0, kl: 0, beta: 0.02 },
@@ -54,6 +59,9 @@ describe('renderReportHtml', () => {
     expect(html.replaceAll('http://www.w3.org/2000/svg', '')).not.toMatch(/https?:\/\//);
     expect(html).toContain('&lt;script&gt;x()&lt;/script&gt;');
     expect(html).toContain('80.0 %');
+    // the reward model's right-vs-wrong check, both models and families
+    for (const figure of ['93.0 %', '97.0 %', '52.0 %', '48.0 %', '61.0 %', '55.0 %'])
+      expect(html).toContain(figure);
     for (const title of ['Misalignment by stage', 'PPO', 'Over-optimisation', 'Sample answers'])
       expect(html).toContain(title);
     expect((html.match(/<svg /g) ?? []).length).toBe(5);

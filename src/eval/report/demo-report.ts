@@ -52,6 +52,12 @@ export interface RoundSummary {
   policy: StageMetrics;
 }
 
+/** Share of right-vs-wrong answer pairs whose right answer comes out ahead, per family (0.5: chance). */
+export interface AnswerCheck {
+  fact: number;
+  math: number;
+}
+
 export interface DemoReport {
   rein_version: string;
   created_at: string;
@@ -75,6 +81,12 @@ export interface DemoReport {
     labeler_agreement_gold_differ: number;
     rankings: number;
     pairs: number;
+    /**
+     * Right vs wrong answers to the held-out fact and math prompts, the same sentence with another
+     * value: how often SFT's own likelihood, round 1's reward model and the final one put the right
+     * one ahead (0.5: chance).
+     */
+    answer_check: { sft_likelihood: AnswerCheck; round1: AnswerCheck; final: AnswerCheck };
   };
   ppo_curve: PpoPoint[];
   /** Method (ppo, dpo, best-of-n) → proxy/gold against √KL. */
@@ -229,6 +241,12 @@ ${stageTable(report)}
 <p>The reward model is a proxy for what people want. Pushed far from the SFT model, its score keeps rising while
 the gold judge's score flattens or falls (Gao et al. 2022).</p>
 <div class="charts">${over}${rm}</div>
+<p>Does the reward model know the facts? On the held-out fact and math prompts, one answer sentence with the right
+and with a wrong value: SFT's own likelihood prefers the right one for ${pct(report.rm.answer_check.sft_likelihood.fact)} of facts and
+${pct(report.rm.answer_check.sft_likelihood.math)} of sums; round 1's reward model, made from SFT, scores it higher for
+${pct(report.rm.answer_check.round1.fact)} and ${pct(report.rm.answer_check.round1.math)}, the final one for
+${pct(report.rm.answer_check.final.fact)} and ${pct(report.rm.answer_check.final.math)} (50 % is chance). Fabrication falls under PPO
+only as far as the reward model can check it.</p>
 ${roundsSection(report)}
 <h2>Sample answers</h2>
 ${samplesTable(report.samples)}

@@ -1,0 +1,62 @@
+/**
+ * Does a model know the facts? Right-vs-wrong answer pairs (world/answer-pairs.ts) scored two
+ * ways: by a reward model's score, and by a policy's own likelihood of each answer. The gap
+ * between the two says whether what the trunk knows reached the reward model's head — and PPO
+ * can only teach a policy the facts its reward model can check.
+ */
+import type { AnswerCheck } from '../eval/report/demo-report.js';
+import type { Transformer } from '../model/transformer.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { encodePairs, pairLogProbsNoGrad } from '../train/dpo/train.js';
+import { orderedShare, scoreAnswers } from '../train/reward/score.js';
+import { type AnswerPair, answerPairs } from '../world/answer-pairs.js';
+import type { WorldPrompt } from '../world/records.js';
+
+/** Per-family share of pairs where `right[i] > wrong[i]` (a tie counts one half). */
+function shareByFamily(
+  pairs: readonly AnswerPair[],
+  right: ArrayLike<number>,
+  wrong: ArrayLike<number>,
+): AnswerCheck {
+  const scores = pairs.flatMap((_, i) => [right[i], wrong[i]]);
+  const share = (family: AnswerPair['family']) =>
+    orderedShare(
+      scores,
+      pairs.map((p) => ({ size: 2, pairs: p.family === family ? [{ winner: 0, loser: 1 }] : [] })),
+    ).accuracy;
+  return { fact: share('fact'), math: share('math') };
+}
+
+/** How often a reward model scores the right answer above the same sentence with a wrong value. */
+export function rewardModelAnswerCheck(
+  rm: Transformer,
+  tok: Tokenizer,
+  prompts: readonly WorldPrompt[],
+): AnswerCheck {
+  const pairs = answerPairs(prompts);
+  const scores = scoreAnswers(
+    rm,
+    tok,
+    pairs.flatMap((p) => [p.prompt, p.prompt]),
+    pairs.flatMap((p) => [p.chosen, p.rejected]),
+    rm.config.contextLength,
+  );
+  const even = (k: number) => pairs.map((_, i) => scores[2 * i + k]);
+  return shareByFamily(pairs, even(0), even(1));
+}
+
+/** How often a policy gives the right answer a higher likelihood than the same sentence gone wrong. */
+export function likelihoodAnswerCheck(
+  policy: Transformer,
+  tok: Tokenizer,
+  prompts: readonly WorldPrompt[],
+): AnswerCheck {
+  const pairs = answerPairs(prompts);
+  const lp = pairLogProbsNoGrad(
+    policy,
+    encodePairs(tok, pairs, policy.config.contextLength),
+    tok.padId ?? 0,
+    32,
+  );
+  return shareByFamily(pairs, lp.chosen, lp.rejected);
+}
