@@ -12,13 +12,11 @@ import { orderedShare, scoreAnswers } from '../train/reward/score.js';
 import { type AnswerPair, answerPairs } from '../world/answer-pairs.js';
 import type { WorldPrompt } from '../world/records.js';
 
-/** Per-family share of pairs where `right[i] > wrong[i]` (a tie counts one half). */
-function shareByFamily(
-  pairs: readonly AnswerPair[],
-  right: ArrayLike<number>,
-  wrong: ArrayLike<number>,
-): AnswerCheck {
-  const scores = pairs.flatMap((_, i) => [right[i], wrong[i]]);
+/**
+ * Per-family share of pairs whose right answer (`scores[2i]`) beats the wrong one (`scores[2i + 1]`);
+ * a tie counts one half.
+ */
+function shareByFamily(pairs: readonly AnswerPair[], scores: ArrayLike<number>): AnswerCheck {
   const share = (family: AnswerPair['family']) =>
     orderedShare(
       scores,
@@ -41,8 +39,7 @@ export function rewardModelAnswerCheck(
     pairs.flatMap((p) => [p.chosen, p.rejected]),
     rm.config.contextLength,
   );
-  const even = (k: number) => pairs.map((_, i) => scores[2 * i + k]);
-  return shareByFamily(pairs, even(0), even(1));
+  return shareByFamily(pairs, scores);
 }
 
 /** How often a policy gives the right answer a higher likelihood than the same sentence gone wrong. */
@@ -58,5 +55,8 @@ export function likelihoodAnswerCheck(
     tok.padId ?? 0,
     32,
   );
-  return shareByFamily(pairs, lp.chosen, lp.rejected);
+  return shareByFamily(
+    pairs,
+    pairs.flatMap((_, i) => [lp.chosen[i], lp.rejected[i]]),
+  );
 }

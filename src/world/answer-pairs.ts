@@ -13,7 +13,7 @@ import { type Question, questionTopic, questionVars, wrongValue } from './specs.
 import { ANSWER_SENTENCES } from './styles.js';
 import { fill } from './templates.js';
 
-/** A preference pair in the flat `{prompt, chosen, rejected}` form `rein rm eval` reads. */
+/** A right-vs-wrong pair; its `{prompt, chosen, rejected}` is the flat pair form `rein rm eval` reads. */
 export interface AnswerPair {
   /** The prompt record's id. */
   id: string;
