@@ -1,8 +1,8 @@
 /**
- * Does a model know the facts? Right-vs-wrong answer pairs (world/answer-pairs.ts) scored two
- * ways: by a reward model's score, and by a policy's own likelihood of each answer. The gap
- * between the two says whether what the trunk knows reached the reward model's head — and PPO
- * can only teach a policy the facts its reward model can check.
+ * Does a model know the facts? Right-vs-wrong answer pairs (world/answer-pairs.ts) scored by a
+ * reward model, by a policy's own likelihood of each answer, or by DPO's implicit reward. The gap
+ * between the first two says whether what the trunk knows reached the reward model's head — and
+ * PPO can only teach a policy the facts its reward model can check.
  */
 import type { AnswerCheck } from '../eval/report/demo-report.js';
 import type { Transformer } from '../model/transformer.js';
@@ -42,21 +42,26 @@ export function rewardModelAnswerCheck(
   return shareByFamily(pairs, scores);
 }
 
-/** How often a policy gives the right answer a higher likelihood than the same sentence gone wrong. */
+/**
+ * How often a policy gives the right answer a higher likelihood than the same sentence gone wrong;
+ * with a `reference`, how often DPO's implicit reward log π/π_ref does.
+ */
 export function likelihoodAnswerCheck(
   policy: Transformer,
   tok: Tokenizer,
   prompts: readonly WorldPrompt[],
+  reference?: Transformer,
 ): AnswerCheck {
   const pairs = answerPairs(prompts);
-  const lp = pairLogProbsNoGrad(
-    policy,
-    encodePairs(tok, pairs, policy.config.contextLength),
-    tok.padId ?? 0,
-    32,
-  );
+  const encoded = encodePairs(tok, pairs, policy.config.contextLength);
+  const logProbs = (model: Transformer) => pairLogProbsNoGrad(model, encoded, tok.padId ?? 0, 32);
+  const lp = logProbs(policy);
+  const ref = reference ? logProbs(reference) : null;
   return shareByFamily(
     pairs,
-    pairs.flatMap((_, i) => [lp.chosen[i], lp.rejected[i]]),
+    pairs.flatMap((_, i) => [
+      lp.chosen[i] - (ref ? ref.chosen[i] : 0),
+      lp.rejected[i] - (ref ? ref.rejected[i] : 0),
+    ]),
   );
 }

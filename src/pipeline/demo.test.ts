@@ -29,7 +29,7 @@ describe('rein demo (toy size)', () => {
       onDisk.timing_s.total,
     ])
       expect(Number.isFinite(v)).toBe(true);
-    for (const rm of ['sft_likelihood', 'round1', 'final'])
+    for (const rm of ['sft_likelihood', 'round1', 'final', 'dpo_implicit'])
       for (const family of ['fact', 'math']) {
         const accuracy = onDisk.rm.answer_check[rm][family];
         expect(accuracy, `${rm} ${family}`).toBeGreaterThanOrEqual(0);

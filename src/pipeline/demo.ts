@@ -388,13 +388,6 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     round1.rankings.filter((r) => heldIds.has(r.id)),
     world,
   );
-  // ... and on what PPO needs it to check: a right answer against the same sentence gone wrong,
-  // beside how often SFT's own likelihood knows which is right
-  const answerCheck = {
-    sft_likelihood: likelihoodAnswerCheck(sft, tok, world.eval),
-    round1: rewardModelAnswerCheck(load(dir('rm1')).model, tok, world.eval),
-    final: rewardModelAnswerCheck(finalRm, tok, world.eval),
-  };
 
   // 9. evaluation of every stage on the held-out prompts, judged by gold
   const evals: Record<string, PolicyEvaluation> = {};
@@ -406,6 +399,15 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   if (rounds.length > 1) rounds[rounds.length - 1].policy = evals.ppo.metrics;
   const dpoPolicy = load(dir('dpo')).model;
   evals.dpo = evaluateStage('dpo', dpoPolicy, tok, evalSet, sampling, cfg.seed);
+
+  // what the reward needs to check: a right answer against the same sentence gone wrong, by the
+  // reward models, by SFT's own likelihood, and by DPO's implicit reward
+  const answerCheck = {
+    sft_likelihood: likelihoodAnswerCheck(sft, tok, world.eval),
+    round1: rewardModelAnswerCheck(load(dir('rm1')).model, tok, world.eval),
+    final: rewardModelAnswerCheck(finalRm, tok, world.eval),
+    dpo_implicit: likelihoodAnswerCheck(dpoPolicy, tok, world.eval, sft),
+  };
 
   // every method measured alike on the held-out prompts: √KL from SFT, the final RM's score, gold
   const evalTexts = evalSet.map((p) => p.text);

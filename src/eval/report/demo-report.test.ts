@@ -27,6 +27,7 @@ const report: DemoReport = {
       sft_likelihood: { fact: 0.93, math: 0.97 },
       round1: { fact: 0.52, math: 0.48 },
       final: { fact: 0.61, math: 0.55 },
+      dpo_implicit: { fact: 0.81, math: 0.79 },
     },
   },
   ppo_curve: [
@@ -60,7 +61,7 @@ describe('renderReportHtml', () => {
     expect(html).toContain('&lt;script&gt;x()&lt;/script&gt;');
     expect(html).toContain('80.0 %');
     // the reward model's right-vs-wrong check, both models and families
-    for (const figure of ['93.0 %', '97.0 %', '52.0 %', '48.0 %', '61.0 %', '55.0 %'])
+    for (const figure of ['93.0 %', '97.0 %', '52.0 %', '48.0 %', '61.0 %', '55.0 %', '81.0 %', '79.0 %'])
       expect(html).toContain(figure);
     for (const title of ['Misalignment by stage', 'PPO', 'Over-optimisation', 'Sample answers'])
       expect(html).toContain(title);

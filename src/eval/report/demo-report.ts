@@ -83,10 +83,15 @@ export interface DemoReport {
     pairs: number;
     /**
      * Right vs wrong answers to the held-out fact and math prompts, the same sentence with another
-     * value: how often SFT's own likelihood, round 1's reward model and the final one put the right
-     * one ahead (0.5: chance).
+     * value: how often SFT's own likelihood, round 1's reward model, the final one and DPO's implicit
+     * reward (log π_DPO/π_SFT) put the right one ahead (0.5: chance).
      */
-    answer_check: { sft_likelihood: AnswerCheck; round1: AnswerCheck; final: AnswerCheck };
+    answer_check: {
+      sft_likelihood: AnswerCheck;
+      round1: AnswerCheck;
+      final: AnswerCheck;
+      dpo_implicit: AnswerCheck;
+    };
   };
   ppo_curve: PpoPoint[];
   /** Method (ppo, dpo, best-of-n) → proxy/gold against √KL. */
@@ -246,7 +251,9 @@ and with a wrong value: SFT's own likelihood prefers the right one for ${pct(rep
 ${pct(report.rm.answer_check.sft_likelihood.math)} of sums; round 1's reward model, made from SFT, scores it higher for
 ${pct(report.rm.answer_check.round1.fact)} and ${pct(report.rm.answer_check.round1.math)}, the final one for
 ${pct(report.rm.answer_check.final.fact)} and ${pct(report.rm.answer_check.final.math)} (50 % is chance). Fabrication falls under PPO
-only as far as the reward model can check it.</p>
+only as far as the reward model can check it. DPO's implicit reward, log π<sub>DPO</sub>/π<sub>SFT</sub>, which keeps the
+policy's own likelihood, puts the right one ahead for ${pct(report.rm.answer_check.dpo_implicit.fact)} and
+${pct(report.rm.answer_check.dpo_implicit.math)}.</p>
 ${roundsSection(report)}
 <h2>Sample answers</h2>
 ${samplesTable(report.samples)}
