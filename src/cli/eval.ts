@@ -10,7 +10,7 @@ import { formatEvalTable } from '../eval/world-report.js';
 import { loadModel } from '../model/checkpoint.js';
 import { sampleAnswers } from '../model/sample-chat.js';
 import { judge } from '../world/judge.js';
-import { loadWorldPrompts } from '../world/load.js';
+import { isPromptSplit, loadWorldPrompts } from '../world/load.js';
 import { CliError } from './errors.js';
 
 const USAGE = `usage: rein eval --model CKPT [--model CKPT2 …] --world DIR [options]
@@ -52,8 +52,8 @@ export async function run(argv: string[]): Promise<void> {
   }
   if (!values.model?.length || !values.world)
     throw new CliError(`eval: --model and --world are required\n\n${USAGE}`);
-  if (!['eval', 'rl', 'rank'].includes(values.split))
-    throw new CliError(`eval: --split must be eval, rl or rank, got '${values.split}'`);
+  const split = values.split;
+  if (!isPromptSplit(split)) throw new CliError(`eval: --split must be eval, rl or rank, got '${split}'`);
   const maxNew = Number(values['max-new']);
   const temperature = values.greedy ? 1e-6 : Number(values.temperature);
   const seed = Number(values.seed);
@@ -65,7 +65,7 @@ export async function run(argv: string[]): Promise<void> {
   } catch (e) {
     throw new CliError(`eval: ${(e as Error).message}`);
   }
-  const prompts = world[values.split as 'eval' | 'rl' | 'rank'];
+  const prompts = world[split];
   const columns: { name: string; report: WorldEvalReport }[] = [];
   const judged: Record<string, unknown>[] = [];
   for (const path of values.model) {

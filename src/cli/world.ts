@@ -19,7 +19,7 @@ import { WorldConfig } from '../world/config.js';
 import { generateWorld } from '../world/generate.js';
 import { judge } from '../world/judge.js';
 import { DEFAULT_TEMPERATURE, labelerPool, labelRound } from '../world/labelers.js';
-import { loadWorldPrompts, type WorldPrompts } from '../world/load.js';
+import { isPromptSplit, loadWorldPrompts, PROMPT_SPLITS, type WorldPrompts } from '../world/load.js';
 import type { WorldPrompt } from '../world/records.js';
 import { CliError } from './errors.js';
 
@@ -216,15 +216,15 @@ function metrics(args: string[]): void {
   if (v.json) writeFileAtomic(v.json, `${JSON.stringify(report, null, 2)}\n`);
 }
 
-const SPLITS = ['eval', 'rl', 'rank'] as const;
-
 function answerPairsCmd(args: string[]): void {
   const v = parse('answer-pairs', args, ['world', 'split', 'seed', 'out']);
   const world = loadWorld('answer-pairs', v.world);
   const split = v.split ?? 'eval';
-  if (!(SPLITS as readonly string[]).includes(split))
-    throw new CliError(`world answer-pairs: --split must be one of ${SPLITS.join(', ')}, not '${split}'`);
-  const pairs = answerPairs(world[split as (typeof SPLITS)[number]], v.seed);
+  if (!isPromptSplit(split))
+    throw new CliError(
+      `world answer-pairs: --split must be one of ${PROMPT_SPLITS.join(', ')}, not '${split}'`,
+    );
+  const pairs = answerPairs(world[split], v.seed);
   const rows = pairs.map(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
   writeOrPrint(v.out, toJsonl(rows));
   if (v.out) console.log(`${rows.length} pairs (${split} fact and math prompts) → ${v.out}`);

@@ -382,8 +382,9 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
 
   // the RM against the labelers on the same footing: held-out pairs whose gold differs
   const heldIds = new Set(rm1.heldoutIds);
+  const rm1Model = load(dir('rm1')).model;
   const rmGoldDiffer = accuracyWhereGoldDiffers(
-    load(dir('rm1')).model,
+    rm1Model,
     tok,
     round1.rankings.filter((r) => heldIds.has(r.id)),
     world,
@@ -404,7 +405,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   // reward models, by SFT's own likelihood, and by DPO's implicit reward
   const answerCheck = {
     sft_likelihood: likelihoodAnswerCheck(sft, tok, world.eval),
-    round1: rewardModelAnswerCheck(load(dir('rm1')).model, tok, world.eval),
+    round1: rewardModelAnswerCheck(rm1Model, tok, world.eval),
     final: rewardModelAnswerCheck(finalRm, tok, world.eval),
     dpo_implicit: likelihoodAnswerCheck(dpoPolicy, tok, world.eval, sft),
   };

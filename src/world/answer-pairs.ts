@@ -9,7 +9,7 @@
 import { FACT_BY_KEY, parseArithKey } from './kb.js';
 import type { WorldPrompt } from './records.js';
 import { Rng } from './rng.js';
-import { type Question, questionTopic, questionVars, wrongValue } from './specs.js';
+import { type Question, questionAnswer, questionTopic, questionVars, wrongValue } from './specs.js';
 import { ANSWER_SENTENCES } from './styles.js';
 import { fill } from './templates.js';
 
@@ -45,7 +45,7 @@ export function answerPairs(prompts: readonly WorldPrompt[], seed = 'answer-pair
     const q = questionOf(p);
     if (q === null || (p.family !== 'fact' && p.family !== 'math')) continue;
     const sentence = rng.pick(ANSWER_SENTENCES[questionTopic(q)][p.lang]);
-    const right = q.kind === 'arith' ? String(q.arith.answer) : q.fact.answer[p.lang];
+    const right = questionAnswer(q, p.lang);
     const wrong = wrongValue(q, p.lang, rng);
     out.push({
       id: p.id,

@@ -4,6 +4,15 @@ import { readJsonl } from '../data/jsonl.js';
 import { WORLD_FILES, WORLD_FORMAT } from './build.js';
 import { DemoRecord, demoPrompt, WorldPrompt } from './records.js';
 
+/** The prompt splits a command can be pointed at (`--split`). */
+export const PROMPT_SPLITS = ['eval', 'rl', 'rank'] as const;
+export type PromptSplit = (typeof PROMPT_SPLITS)[number];
+
+/** Whether a string names a prompt split. */
+export function isPromptSplit(name: string): name is PromptSplit {
+  return (PROMPT_SPLITS as readonly string[]).includes(name);
+}
+
 /** The prompt splits of a world directory written by `writeWorld`. */
 export interface WorldPrompts {
   dir: string;
