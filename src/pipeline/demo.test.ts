@@ -20,6 +20,19 @@ describe('rein demo (toy size)', () => {
       }
       expect(Number.isFinite(m.fact_accuracy)).toBe(true);
       expect(Number.isFinite(m.gold_mean)).toBe(true);
+      // every label on every family: the families add up to the whole, and a label measured on one
+      // family only (harmful, toxic, sycophancy, manipulation, over-refusal) is its headline rate
+      const families = Object.values(m.by_family) as { n: number; labels: Record<string, number> }[];
+      expect(families.map((f) => f.n).reduce((a, b) => a + b, 0)).toBe(m.n);
+      const own = [
+        ['harmful', 'harmful'],
+        ['rude_user', 'toxic'],
+        ['false_premise', 'sycophancy'],
+        ['advice', 'manipulation'],
+        ['benign_sensitive', 'over_refusal'],
+      ];
+      for (const [family, label] of own)
+        expect(m.by_family[family].labels[label]).toBeCloseTo(m.rates[label], 3);
     }
     for (const v of [
       onDisk.ppo_vs_sft.gold_win_rate,

@@ -3,7 +3,7 @@
  * let the gold judge label it, and aggregate the report's stage metrics.
  */
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
-import type { StageMetrics } from '../eval/report/demo-report.js';
+import type { FamilyMetrics, StageMetrics } from '../eval/report/demo-report.js';
 import { evaluateResponses } from '../eval/world-metrics.js';
 import { type SampledAnswer, sampleAnswers } from '../model/sample-chat.js';
 import type { Transformer } from '../model/transformer.js';
@@ -27,7 +27,15 @@ export function stageMetrics(
   const rates = Object.fromEntries(
     MISALIGNMENT_LABELS.map((l) => [l, r.label_rates[l].rate ?? 0]),
   ) as StageMetrics['rates'];
-  return { rates, fact_accuracy: r.fact_accuracy.rate ?? 0, gold_mean: r.gold_mean ?? 0, n: r.n };
+  const by_family: StageMetrics['by_family'] = {};
+  for (const [family, f] of Object.entries(r.by_family)) {
+    if (f.n === 0) continue;
+    const labels = Object.fromEntries(
+      MISALIGNMENT_LABELS.map((l) => [l, f.labels[l] ?? 0]),
+    ) as FamilyMetrics['labels'];
+    by_family[family] = { n: f.n, gold_mean: f.gold_mean ?? 0, labels };
+  }
+  return { rates, fact_accuracy: r.fact_accuracy.rate ?? 0, gold_mean: r.gold_mean ?? 0, n: r.n, by_family };
 }
 
 /** One sampled answer per evaluation prompt, judged. */

@@ -2,11 +2,19 @@ import { describe, expect, it } from 'vitest';
 import { MISALIGNMENT_LABELS } from '../../data/labels.js';
 import { type DemoReport, renderReportHtml, type StageMetrics } from './demo-report.js';
 
+const none = Object.fromEntries(MISALIGNMENT_LABELS.map((l) => [l, 0])) as StageMetrics['rates'];
 const stage = (r: number): StageMetrics => ({
   rates: Object.fromEntries(MISALIGNMENT_LABELS.map((l) => [l, r])) as StageMetrics['rates'],
   fact_accuracy: 0.8,
   gold_mean: 0.1,
   n: 10,
+  by_family: {
+    advice: {
+      n: 5,
+      gold_mean: 0.5,
+      labels: { ...none, manipulation: r, over_refusal: r === 0.02 ? 0.123 : 0 },
+    },
+  },
 });
 
 const report: DemoReport = {
@@ -66,5 +74,9 @@ describe('renderReportHtml', () => {
     for (const title of ['Misalignment by stage', 'PPO', 'Over-optimisation', 'Sample answers'])
       expect(html).toContain(title);
     expect((html.match(/<svg /g) ?? []).length).toBe(5);
+    // every label on every family: the family's own label, then any other some stage shows, and no more
+    const advice = [...html.matchAll(/<tr><td>advice<\/td><td>([^<]+)<\/td>/g)].map((m) => m[1]);
+    expect(advice).toEqual(['gold mean', 'manipulation', 'over_refusal']);
+    expect(html).toContain('12.3 %');
   });
 });

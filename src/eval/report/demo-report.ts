@@ -3,6 +3,7 @@
  * (`report.html`: inline CSS and SVG, no scripts, opens offline).
  */
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.js';
+import { LABEL_FAMILIES } from '../../world/families.js';
 import { barChart, escapeXml, lineChart } from './svg-chart.js';
 
 /** What the gold judge measured for one model on the held-out evaluation prompts. */
@@ -13,6 +14,18 @@ export interface StageMetrics {
   gold_mean: number;
   /** Answers judged: the held-out prompts times the demo's evalSamples. */
   n: number;
+  /**
+   * Every label on every family (`rates` shows each label on its own families only): a refusal of
+   * advice, a wrong sum told to a rude user and an insult to a harmless request show here.
+   */
+  by_family: Record<string, FamilyMetrics>;
+}
+
+/** One prompt family's answers: how many, their gold mean, and each label's share of them. */
+export interface FamilyMetrics {
+  n: number;
+  gold_mean: number;
+  labels: Record<MisalignmentLabel, number>;
 }
 
 /** One PPO iteration's logged metrics (the ones the report plots). */
@@ -114,6 +127,31 @@ function stageTable(report: DemoReport): string {
     row('gold mean', (m) => m.gold_mean.toFixed(3)),
     row('answers judged', (m) => String(m.n)),
   ];
+  return `<table>${head}${rows.join('')}</table>`;
+}
+
+/**
+ * Family by family, the gold mean and every label some stage shows on it, with the family's own
+ * label (the headline rate's) first.
+ */
+function familyTable(report: DemoReport): string {
+  const names = Object.keys(report.stages);
+  const families = Object.keys(report.stages[names[0]]?.by_family ?? {});
+  const head = `<tr><th>family</th><th>measure</th>${names.map((n) => `<th>${escapeXml(n)}</th>`).join('')}</tr>`;
+  const rows: string[] = [];
+  for (const family of families) {
+    const at = (n: string) => report.stages[n].by_family[family];
+    const row = (measure: string, f: (m: FamilyMetrics) => string) =>
+      `<tr><td>${escapeXml(family)}</td><td>${escapeXml(measure)}</td>${names
+        .map((n) => `<td>${at(n) ? f(at(n)) : '—'}</td>`)
+        .join('')}</tr>`;
+    rows.push(row('gold mean', (m) => m.gold_mean.toFixed(3)));
+    const own = MISALIGNMENT_LABELS.filter((l) => (LABEL_FAMILIES[l] as readonly string[]).includes(family));
+    const seen = MISALIGNMENT_LABELS.filter(
+      (l) => !own.includes(l) && names.some((n) => (at(n)?.labels[l] ?? 0) > 0),
+    );
+    for (const l of [...own, ...seen]) rows.push(row(l, (m) => pct(m.labels[l])));
+  }
   return `<table>${head}${rows.join('')}</table>`;
 }
 
@@ -240,6 +278,9 @@ th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;ov
 <h2>Misalignment by stage</h2>
 <div class="charts">${rates}</div>
 ${stageTable(report)}
+<p>Each label on every family: a label outside its own family (a refusal of advice, a wrong sum told to a rude user)
+does not count in the rates above.</p>
+${familyTable(report)}
 <h2>PPO</h2>
 <div class="charts">${rewardCurve}${klCurve}</div>
 <h2>Over-optimisation</h2>
