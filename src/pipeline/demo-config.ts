@@ -55,6 +55,14 @@ export const DemoConfig = z.strictObject({
       "labelers' noise: two agree on ≈ 73 % of the pairs whose gold differs in round 1 (InstructGPT)",
     ),
   replay: z.number().min(0).default(1).describe('old rankings replayed per new ranking when patching'),
+  patchRlFocus: z
+    .number()
+    .min(0)
+    .max(0.9)
+    .default(0)
+    .describe(
+      "share of the patch PPO's rollouts from the probed problems' families, split by their rates (0: the plain RL mix; 0.5 measured in the README)",
+    ),
   bestOfN: z
     .array(z.number().int().positive())
     .default([1, 2, 4, 8, 16])

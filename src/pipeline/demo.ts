@@ -54,6 +54,7 @@ import { judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
 import { likelihoodAnswerCheck, rewardModelAnswerCheck } from './answer-check.js';
 import { type DemoConfig, TOY_OVERRIDES } from './demo-config.js';
+import { focusedRlPrompts } from './focused-rl-prompts.js';
 import { evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
 import { accuracyWhereGoldDiffers, probe, sampleCandidates, simulatedRound } from './rounds.js';
 import { sequenceKl } from './sequence-kl.js';
@@ -232,7 +233,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       r.kind === 'doc' ? [textSequence(tok, r.text, base.model.config.contextLength)] : [],
     ));
   const ppo1 = stages.run('ppo1', () =>
-    runPpo(sft, sft, load(dir('rm1')).model, tok, world, ppoCfg('ppo1'), dir('ppo1'), ptx()),
+    runPpo(sft, sft, load(dir('rm1')).model, tok, world.rl, ppoCfg('ppo1'), dir('ppo1'), ptx()),
   );
 
   // 7. closing the loop: probe the policy, a focused round on what it still does wrong, patch, re-align
@@ -306,13 +307,14 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
         });
         return { ...p, newHeldout: [], heldoutAccuracy: p.newAfter, oldCount: oldAll.length };
       });
+      // PPO again, its rollouts leaning towards the problems the probe found, as the round did
       const ppo2 = stages.run('ppo2', () =>
         runPpo(
           load(finalPpoDir).model,
           sft,
           load(dir('rm2')).model,
           tok,
-          world,
+          focusedRlPrompts(world.rl, found.rates, found.problems, cfg.patchRlFocus, cfg.seed + 3),
           ppoCfg('ppo2'),
           dir('ppo2'),
           ptx(),
@@ -517,13 +519,12 @@ function runPpo(
   reference: Transformer,
   rm: Transformer,
   tok: Tokenizer,
-  world: World,
+  prompts: readonly WorldPrompt[],
   cfg: PpoConfig,
   outDir: string,
   ptx: readonly Sequence[],
 ): { history: PpoIterationLog[] } {
   const policy = start.clone();
-  const prompts = world.rl;
   const history = trainPpo(
     { policy, reference, rewardModel: rm, value: rm.clone() },
     tok,
