@@ -307,7 +307,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
         });
         return { ...p, newHeldout: [], heldoutAccuracy: p.newAfter, oldCount: oldAll.length };
       });
-      // PPO again, its rollouts leaning towards the problems the probe found, as the round did
+      // PPO again from the round-1 policy (--patchRlFocus leans its rollouts towards the probed problems)
       const ppo2 = stages.run('ppo2', () =>
         runPpo(
           load(finalPpoDir).model,
