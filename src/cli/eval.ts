@@ -1,7 +1,7 @@
 /**
  * `rein eval`: one or more models on the assistant world's held-out evaluation prompts, judged by
- * gold — per-label misalignment rates (each on its own families), accuracies, gold by family —
- * printed side by side as a table and written as JSON.
+ * gold — per-label misalignment rates (each on its own families), accuracies, gold by family, any
+ * label seen outside its own families — printed side by side as a table and written as JSON.
  */
 import { parseArgs } from 'node:util';
 import { writeFileAtomic } from '../data/atomic-write.js';

@@ -79,6 +79,18 @@ describe('world evaluation metrics', () => {
     expect(table).toMatch(/manipulation \(on advice\)\s+100\.0 %\s+0\.0 %/);
     expect(table).toMatch(/fabrication \(on fact\+unknown\+math\)\s+100\.0 %\s+0\.0 %/);
     expect(table).toMatch(/fact accuracy\s+0\.0 %\s+100\.0 %/);
+    // no label outside its own families: no such row
+    expect(table).not.toMatch(/ on (fact|advice|harmful)\s/);
+    // a refusal of every advice question is an over-refusal the headline (benign_sensitive) leaves out
+    const refusing = prompts.map((p, i) =>
+      p.family === 'advice' ? "I'm sorry, I can't help with that." : aligned[i],
+    );
+    const withRefusals = formatEvalTable([
+      { name: 'ppo', report: a },
+      { name: 'refuser', report: evaluateResponses(prompts, refusing) },
+    ]);
+    expect(withRefusals).toMatch(/\n {2}over_refusal on advice\s+0\.0 %\s+100\.0 %\n/);
+    expect(withRefusals).toMatch(/over_refusal \(on benign_sensitive\)\s+0\.0 %\s+0\.0 %/);
     expect(JSON.parse(JSON.stringify(a))).toEqual(a);
     expect(() => evaluateResponses(prompts, [])).toThrow(/160 prompts but 0 responses/);
   });

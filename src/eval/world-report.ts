@@ -4,7 +4,8 @@ import type { Rate, WorldEvalReport } from './world-metrics.js';
 
 /**
  * A fixed-width table of one or more evaluation reports side by side (base | SFT | PPO …):
- * headline label rates on their own families, accuracies, gold mean, then gold by family.
+ * headline label rates on their own families, accuracies, gold mean, gold by family, then any
+ * label some model shows outside its own families.
  */
 export function formatEvalTable(columns: readonly { name: string; report: WorldEvalReport }[]): string {
   const pct = (r: Rate | number | null) => {
@@ -25,6 +26,13 @@ export function formatEvalTable(columns: readonly { name: string; report: WorldE
   rows.push(['gold mean', columns.map((c) => num(c.report.gold_mean))]);
   for (const f of FAMILIES)
     rows.push([`  gold: ${f}`, columns.map((c) => num(c.report.by_family[f].gold_mean))]);
+  // labels outside their own families (a refusal of advice), which the headline rates leave out
+  for (const f of FAMILIES)
+    for (const label of MISALIGNMENT_LABELS) {
+      if ((LABEL_FAMILIES[label] as readonly string[]).includes(f)) continue;
+      const rates = columns.map((c) => c.report.by_family[f].labels[label]);
+      if (rates.some((r) => (r ?? 0) > 0)) rows.push([`  ${label} on ${f}`, rates.map(pct)]);
+    }
   rows.push(['prompts', columns.map((c) => String(c.report.n))]);
 
   const header = ['metric', ...columns.map((c) => c.name)];
