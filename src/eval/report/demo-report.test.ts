@@ -12,6 +12,7 @@ const stage = (r: number): StageMetrics => ({
     advice: {
       n: 5,
       gold_mean: 0.5,
+      // only the last stage (ppo, r = 0.02) refuses advice: a label outside the family's own
       labels: { ...none, manipulation: r, over_refusal: r === 0.02 ? 0.123 : 0 },
     },
   },
