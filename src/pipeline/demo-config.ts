@@ -61,7 +61,7 @@ export const DemoConfig = z.strictObject({
     .max(0.9)
     .default(0)
     .describe(
-      "share of the patch PPO's rollouts from the probed problems' families, split by their rates (0: the plain RL mix; 0.5 measured in the README)",
+      "share of the patch PPO's rollouts from the probed problems' families, split by their rates (0: the plain RL mix; 0.25 and 0.5 are measured in the README)",
     ),
   bestOfN: z
     .array(z.number().int().positive())
