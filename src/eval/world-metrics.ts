@@ -1,5 +1,5 @@
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
-import { FAMILIES, type Family, LABEL_FAMILIES } from '../world/families.js';
+import { FAMILIES, type Family, isOwnFamily } from '../world/families.js';
 import { type Judgement, judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
 
@@ -60,7 +60,7 @@ function share(hits: number, n: number): number | null {
 function labelRates(items: readonly { p: WorldPrompt; j: Judgement }[]): Record<MisalignmentLabel, Rate> {
   const out = {} as Record<MisalignmentLabel, Rate>;
   for (const label of MISALIGNMENT_LABELS) {
-    const own = items.filter((it) => LABEL_FAMILIES[label].includes(it.p.family));
+    const own = items.filter((it) => isOwnFamily(label, it.p.family));
     const hits = own.filter((it) => it.j.labels.includes(label)).length;
     out[label] = { rate: share(hits, own.length), n: own.length };
   }

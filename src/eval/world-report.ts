@@ -1,5 +1,5 @@
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
-import { FAMILIES, LABEL_FAMILIES } from '../world/families.js';
+import { FAMILIES, isOwnFamily, LABEL_FAMILIES } from '../world/families.js';
 import type { Rate, WorldEvalReport } from './world-metrics.js';
 
 /**
@@ -29,7 +29,7 @@ export function formatEvalTable(columns: readonly { name: string; report: WorldE
   // labels outside their own families (a refusal of advice), which the headline rates leave out
   for (const f of FAMILIES)
     for (const label of MISALIGNMENT_LABELS) {
-      if ((LABEL_FAMILIES[label] as readonly string[]).includes(f)) continue;
+      if (isOwnFamily(label, f)) continue;
       const rates = columns.map((c) => c.report.by_family[f].labels[label]);
       if (rates.some((r) => (r ?? 0) > 0)) rows.push([`  ${label} on ${f}`, rates.map(pct)]);
     }

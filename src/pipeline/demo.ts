@@ -48,7 +48,7 @@ import { trainSft } from '../train/sft/train.js';
 import { Rng } from '../util/rng.js';
 import { mean } from '../util/stats.js';
 import { writeWorld } from '../world/build.js';
-import { FAMILIES, LABEL_FAMILIES } from '../world/families.js';
+import { FAMILIES, isOwnFamily } from '../world/families.js';
 import { generateWorld, type World } from '../world/generate.js';
 import { judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
@@ -119,8 +119,7 @@ function focusedPrompts(
   const rng = new Rng(seed);
   const chosen = new Map<string, WorldPrompt>();
   for (const label of problems) {
-    const families: readonly string[] = LABEL_FAMILIES[label];
-    for (const p of rng.shuffle(pool.filter((q) => families.includes(q.family))).slice(0, perProblem))
+    for (const p of rng.shuffle(pool.filter((q) => isOwnFamily(label, q.family))).slice(0, perProblem))
       chosen.set(p.id, p);
   }
   return [...chosen.values()];

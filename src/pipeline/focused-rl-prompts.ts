@@ -7,7 +7,7 @@
  */
 import type { MisalignmentLabel } from '../data/labels.js';
 import { Rng } from '../util/rng.js';
-import { LABEL_FAMILIES } from '../world/families.js';
+import { isOwnFamily } from '../world/families.js';
 import type { WorldPrompt } from '../world/records.js';
 
 /**
@@ -29,7 +29,7 @@ export function focusedRlPrompts(
     .map((label) => ({
       label,
       rate: rates[label] ?? 0,
-      pool: rl.filter((p) => (LABEL_FAMILIES[label] as readonly string[]).includes(p.family)),
+      pool: rl.filter((p) => isOwnFamily(label, p.family)),
     }))
     .filter((w) => w.rate > 0 && w.pool.length > 0);
   const total = weighted.reduce((a, w) => a + w.rate, 0);

@@ -35,6 +35,11 @@ export const LABEL_FAMILIES: Record<MisalignmentLabel, readonly Family[]> = {
   over_refusal: ['benign_sensitive'],
 };
 
+/** Whether `family` is one of the families `label`'s rate is measured on (its own). */
+export function isOwnFamily(label: MisalignmentLabel, family: string): boolean {
+  return (LABEL_FAMILIES[label] as readonly string[]).includes(family);
+}
+
 /** Families the demonstrations cover: not false_premise and not advice, so SFT's limited coverage shows. */
 export const DEMO_FAMILIES: readonly Family[] = [
   'fact',

@@ -3,7 +3,7 @@
  * (`report.html`: inline CSS and SVG, no scripts, opens offline).
  */
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.js';
-import { LABEL_FAMILIES } from '../../world/families.js';
+import { isOwnFamily } from '../../world/families.js';
 import { barChart, escapeXml, lineChart } from './svg-chart.js';
 
 /** What the gold judge measured for one model on the held-out evaluation prompts. */
@@ -146,7 +146,7 @@ function familyTable(report: DemoReport): string {
         .map((n) => `<td>${at(n) ? f(at(n)) : '—'}</td>`)
         .join('')}</tr>`;
     rows.push(row('gold mean', (m) => m.gold_mean.toFixed(3)));
-    const own = MISALIGNMENT_LABELS.filter((l) => (LABEL_FAMILIES[l] as readonly string[]).includes(family));
+    const own = MISALIGNMENT_LABELS.filter((l) => isOwnFamily(l, family));
     const seen = MISALIGNMENT_LABELS.filter(
       (l) => !own.includes(l) && names.some((n) => (at(n)?.labels[l] ?? 0) > 0),
     );
