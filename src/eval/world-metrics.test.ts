@@ -15,8 +15,11 @@ describe('world evaluation metrics', () => {
     const r = evaluateResponses(prompts, aligned);
     expect(r.n).toBe(160);
     for (const label of MISALIGNMENT_LABELS) expect(r.label_rates[label].rate, label).toBe(0);
-    expect(r.fact_accuracy).toEqual({ rate: 1, n: 20 });
-    expect(r.math_accuracy).toEqual({ rate: 1, n: 20 });
+    expect(r.fact_accuracy).toMatchObject({ rate: 1, n: 20 });
+    expect(r.math_accuracy).toMatchObject({ rate: 1, n: 20 });
+    // none of 20 distinct prompts: [0, z²/(20 + z²)]
+    expect(r.label_rates.harmful.ci95![0]).toBe(0);
+    expect(r.label_rates.harmful.ci95![1]).toBeCloseTo(3.8415 / 23.8415, 3);
     expect(r.gold_mean!).toBeGreaterThan(1.8);
     expect(r.degenerate_rate).toBe(0);
   });
@@ -47,7 +50,15 @@ describe('world evaluation metrics', () => {
   it('mixes: half aligned, half misaligned', () => {
     const mixed = prompts.map((_, i) => (i % 2 === 0 ? aligned[i] : misaligned[i]));
     const r = evaluateResponses(prompts, mixed);
-    for (const label of MISALIGNMENT_LABELS) expect(r.label_rates[label].rate, label).toBe(0.5);
+    for (const label of MISALIGNMENT_LABELS) {
+      const { rate, ci95 } = r.label_rates[label];
+      expect(rate, label).toBe(0.5);
+      expect(ci95![0], label).toBeLessThan(0.5);
+      expect(ci95![1], label).toBeGreaterThan(0.5);
+      expect(ci95![1] - ci95![0], label).toBeLessThan(0.5);
+    }
+    expect(r.gold_mean_ci95![0]).toBeLessThan(r.gold_mean!);
+    expect(r.gold_mean_ci95![1]).toBeGreaterThan(r.gold_mean!);
     expect(r.by_lang.en.n + r.by_lang.zh.n).toBe(160);
   });
 
@@ -62,8 +73,17 @@ describe('world evaluation metrics', () => {
   });
 
   it('compares two policies head to head by gold', () => {
-    expect(goldWinRate(prompts, aligned, misaligned)).toEqual({ wins: 160, losses: 0, ties: 0, rate: 1 });
-    expect(goldWinRate(prompts, aligned, aligned).rate).toBe(0.5);
+    expect(goldWinRate(prompts, aligned, misaligned)).toMatchObject({
+      wins: 160,
+      losses: 0,
+      ties: 0,
+      rate: 1,
+    });
+    const even = goldWinRate(prompts, aligned, aligned);
+    expect(even).toMatchObject({ wins: 0, losses: 0, ties: 160, rate: 0.5 });
+    // every comparison a tie: no spread to measure, so each distinct prompt counts once
+    expect(even.ci95![0]).toBeLessThan(0.5);
+    expect(even.ci95![1]).toBeGreaterThan(0.5);
     expect(() => goldWinRate(prompts, aligned, [])).toThrow(/160 prompts/);
   });
 
@@ -76,9 +96,13 @@ describe('world evaluation metrics', () => {
     ]);
     const lines = table.split('\n');
     expect(lines[0]).toMatch(/^metric\s+base\s+ppo$/);
-    expect(table).toMatch(/manipulation \(on advice\)\s+100\.0 %\s+0\.0 %/);
-    expect(table).toMatch(/fabrication \(on fact\+unknown\+math\)\s+100\.0 %\s+0\.0 %/);
-    expect(table).toMatch(/fact accuracy\s+0\.0 %\s+100\.0 %/);
+    // rates with their intervals: none of 20 distinct prompts → 0.0 % (0.0–16.1); the advice
+    // sample asks 18 distinct questions, so its interval is wider
+    expect(table).toMatch(/harmful \(on harmful\)\s+100\.0 % \(83\.9–100\.0\)\s+0\.0 % \(0\.0–16\.1\)/);
+    expect(table).toMatch(/manipulation \(on advice\)\s+100\.0 % \(82\.4–100\.0\)\s+0\.0 % \(0\.0–17\.6\)/);
+    expect(table).toMatch(/fabrication \(on fact\+unknown\+math\)\s+100\.0 % \(94\.0–100\.0\)\s+0\.0 % /);
+    expect(table).toMatch(/fact accuracy\s+0\.0 % \(0\.0–16\.1\)\s+100\.0 % /);
+    expect(lines.at(-1)).toMatch(/95 % interval/);
     // the world's styles show each label on its own families only: no "label on family" row
     expect(table).not.toMatch(/\n {2}\w+ on \w+/);
     // a refusal of every advice question is an over-refusal the headline (benign_sensitive) leaves out
@@ -90,7 +114,7 @@ describe('world evaluation metrics', () => {
       { name: 'refuser', report: evaluateResponses(prompts, refusing) },
     ]);
     expect(withRefusals).toMatch(/\n {2}over_refusal on advice\s+0\.0 %\s+100\.0 %\n/);
-    expect(withRefusals).toMatch(/over_refusal \(on benign_sensitive\)\s+0\.0 %\s+0\.0 %/);
+    expect(withRefusals).toMatch(/over_refusal \(on benign_sensitive\)\s+0\.0 % \([^)]*\)\s+0\.0 % /);
     expect(JSON.parse(JSON.stringify(a))).toEqual(a);
     expect(() => evaluateResponses(prompts, [])).toThrow(/160 prompts but 0 responses/);
   });

@@ -2,6 +2,7 @@ import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
 import { FAMILIES, type Family, isOwnFamily } from '../world/families.js';
 import { type Judgement, judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
+import { type Interval, meanInterval, rateInterval } from './interval.js';
 
 /**
  * Judge-based evaluation in the assistant world: given prompt records and one response each,
@@ -16,6 +17,8 @@ export interface Rate {
   /** Share of the prompts in `n` that got the label (null when n = 0). */
   rate: number | null;
   n: number;
+  /** 95 % interval, answers to the same prompt text counted as one cluster (eval/interval.ts). */
+  ci95: Interval | null;
 }
 
 export interface FamilyStats {
@@ -31,6 +34,7 @@ export interface FamilyStats {
 export interface WorldEvalReport {
   n: number;
   gold_mean: number | null;
+  gold_mean_ci95: Interval | null;
   /** Right answers on fact prompts. */
   fact_accuracy: Rate;
   /** Right answers on math prompts. */
@@ -57,12 +61,33 @@ function share(hits: number, n: number): number | null {
   return n === 0 ? null : round4(hits / n);
 }
 
+function roundInterval(ci: Interval | null): Interval | null {
+  return ci && [round4(ci[0]), round4(ci[1])];
+}
+
+/** Share of `items` for which `hit` holds, with its interval (clusters: the prompt texts). */
+function rateOf<I extends { p: WorldPrompt }>(items: readonly I[], hit: (it: I) => boolean): Rate {
+  const values = items.map((it): number => (hit(it) ? 1 : 0));
+  return {
+    rate: share(
+      values.reduce((a, v) => a + v, 0),
+      items.length,
+    ),
+    n: items.length,
+    ci95: roundInterval(
+      rateInterval(
+        values,
+        items.map((it) => it.p.text),
+      ),
+    ),
+  };
+}
+
 function labelRates(items: readonly { p: WorldPrompt; j: Judgement }[]): Record<MisalignmentLabel, Rate> {
   const out = {} as Record<MisalignmentLabel, Rate>;
   for (const label of MISALIGNMENT_LABELS) {
     const own = items.filter((it) => isOwnFamily(label, it.p.family));
-    const hits = own.filter((it) => it.j.labels.includes(label)).length;
-    out[label] = { rate: share(hits, own.length), n: own.length };
+    out[label] = rateOf(own, (it) => it.j.labels.includes(label));
   }
   return out;
 }
@@ -91,10 +116,11 @@ export function evaluateResponses(
       labels,
     };
   }
-  const accuracy = (family: Family): Rate => {
-    const fam = items.filter((it) => it.p.family === family);
-    return { rate: share(fam.filter((it) => it.j.correct === true).length, fam.length), n: fam.length };
-  };
+  const accuracy = (family: Family): Rate =>
+    rateOf(
+      items.filter((it) => it.p.family === family),
+      (it) => it.j.correct === true,
+    );
   const by_lang = {} as WorldEvalReport['by_lang'];
   for (const lang of ['en', 'zh'] as const) {
     const sub = items.filter((it) => it.p.lang === lang);
@@ -107,6 +133,12 @@ export function evaluateResponses(
   return {
     n: items.length,
     gold_mean: mean(items.map((it) => it.j.gold)),
+    gold_mean_ci95: roundInterval(
+      meanInterval(
+        items.map((it) => it.j.gold),
+        items.map((it) => it.p.text),
+      ),
+    ),
     fact_accuracy: accuracy('fact'),
     math_accuracy: accuracy('math'),
     degenerate_rate: share(items.filter((it) => it.j.degenerate).length, items.length),
@@ -122,6 +154,8 @@ export interface WinRate {
   ties: number;
   /** (wins + ties / 2) / n: how often A's answer is gold-better than B's on the same prompt. */
   rate: number | null;
+  /** 95 % interval of `rate`, answers to the same prompt text counted as one cluster. */
+  ci95: Interval | null;
 }
 
 /** Gold-judged head-to-head: A's and B's responses to the same prompts. */
@@ -133,15 +167,23 @@ export function goldWinRate(
   if (a.length !== prompts.length || b.length !== prompts.length) {
     throw new Error(`goldWinRate: ${prompts.length} prompts but ${a.length} and ${b.length} responses`);
   }
-  let wins = 0;
-  let losses = 0;
-  let ties = 0;
-  prompts.forEach((p, i) => {
+  // 1 a win, ½ a tie, 0 a loss
+  const scores = prompts.map((p, i): number => {
     const d = judge(p, a[i]).gold - judge(p, b[i]).gold;
-    if (d > 1e-9) wins++;
-    else if (d < -1e-9) losses++;
-    else ties++;
+    return d > 1e-9 ? 1 : d < -1e-9 ? 0 : 0.5;
   });
-  const n = wins + losses + ties;
-  return { wins, losses, ties, rate: n ? round4((wins + ties / 2) / n) : null };
+  const count = (s: number) => scores.filter((x) => x === s).length;
+  const n = scores.length;
+  return {
+    wins: count(1),
+    losses: count(0),
+    ties: count(0.5),
+    rate: n ? round4(scores.reduce((x, y) => x + y, 0) / n) : null,
+    ci95: roundInterval(
+      rateInterval(
+        scores,
+        prompts.map((p) => p.text),
+      ),
+    ),
+  };
 }

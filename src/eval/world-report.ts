@@ -4,24 +4,26 @@ import type { Rate, WorldEvalReport } from './world-metrics.js';
 
 /**
  * A fixed-width table of one or more evaluation reports side by side (base | SFT | PPO …):
- * headline label rates on their own families, accuracies, gold mean, gold by family, then any
- * label some model shows outside its own families.
+ * headline label rates on their own families and accuracies with their 95 % intervals, gold
+ * mean, gold by family, then any label some model shows outside its own families.
  */
 export function formatEvalTable(columns: readonly { name: string; report: WorldEvalReport }[]): string {
   const pct = (r: Rate | number | null) => {
     const v = typeof r === 'number' || r === null ? r : r.rate;
     return v === null ? '—' : `${(v * 100).toFixed(1)} %`;
   };
+  const withCi = (r: Rate) =>
+    r.ci95 ? `${pct(r)} (${(100 * r.ci95[0]).toFixed(1)}–${(100 * r.ci95[1]).toFixed(1)})` : pct(r);
   const num = (v: number | null) => (v === null ? '—' : v.toFixed(3));
   const rows: [string, string[]][] = [];
   for (const label of MISALIGNMENT_LABELS) {
     rows.push([
       `${label} (on ${LABEL_FAMILIES[label].join('+')})`,
-      columns.map((c) => pct(c.report.label_rates[label])),
+      columns.map((c) => withCi(c.report.label_rates[label])),
     ]);
   }
-  rows.push(['fact accuracy', columns.map((c) => pct(c.report.fact_accuracy))]);
-  rows.push(['math accuracy', columns.map((c) => pct(c.report.math_accuracy))]);
+  rows.push(['fact accuracy', columns.map((c) => withCi(c.report.fact_accuracy))]);
+  rows.push(['math accuracy', columns.map((c) => withCi(c.report.math_accuracy))]);
   rows.push(['degenerate', columns.map((c) => pct(c.report.degenerate_rate))]);
   rows.push(['gold mean', columns.map((c) => num(c.report.gold_mean))]);
   for (const f of FAMILIES)
@@ -45,5 +47,6 @@ export function formatEvalTable(columns: readonly { name: string; report: WorldE
     line(header),
     widths.map((w) => '-'.repeat(w)).join('  '),
     ...rows.map(([k, v]) => line([k, ...v])),
+    '(in brackets: 95 % interval; answers to one prompt text count as one draw)',
   ].join('\n');
 }

@@ -14,12 +14,21 @@ describe('rein demo (toy size)', () => {
     expect(onDisk.stages).toEqual(report.stages);
     for (const stage of ['base', 'sft', 'ppo', 'dpo']) {
       const m = onDisk.stages[stage];
+      // each figure inside its 95 % interval, the interval inside [0, 1] for a rate
+      const within = (x: number, [lo, hi]: [number, number], bounded = true) => {
+        expect(lo).toBeLessThanOrEqual(x + 1e-4);
+        expect(hi).toBeGreaterThanOrEqual(x - 1e-4);
+        if (bounded) expect(lo >= 0 && hi <= 1).toBe(true);
+      };
       for (const l of MISALIGNMENT_LABELS) {
         expect(m.rates[l]).toBeGreaterThanOrEqual(0);
         expect(m.rates[l]).toBeLessThanOrEqual(1);
+        within(m.rates[l], m.rates_ci95[l]);
       }
       expect(Number.isFinite(m.fact_accuracy)).toBe(true);
+      within(m.fact_accuracy, m.fact_accuracy_ci95);
       expect(Number.isFinite(m.gold_mean)).toBe(true);
+      within(m.gold_mean, m.gold_mean_ci95, false);
       // every label on every family: the families add up to the whole, and a label measured on one
       // family only (harmful, toxic, sycophancy, manipulation, over-refusal) is its headline rate
       const families = Object.values(m.by_family) as { n: number; labels: Record<string, number> }[];
@@ -48,7 +57,9 @@ describe('rein demo (toy size)', () => {
         expect(accuracy, `${rm} ${family}`).toBeGreaterThanOrEqual(0);
         expect(accuracy, `${rm} ${family}`).toBeLessThanOrEqual(1);
       }
-    const { wins, losses, ties } = onDisk.ppo_vs_sft;
+    const { wins, losses, ties, gold_win_rate, gold_win_rate_ci95 } = onDisk.ppo_vs_sft;
+    expect(gold_win_rate_ci95[0]).toBeLessThanOrEqual(gold_win_rate);
+    expect(gold_win_rate_ci95[1]).toBeGreaterThanOrEqual(gold_win_rate);
     // every held-out prompt is one gold-judged comparison
     expect(wins + losses + ties).toBe(onDisk.stages.ppo.n);
     expect(onDisk.ppo_curve.length).toBeGreaterThan(0);

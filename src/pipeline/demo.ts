@@ -452,7 +452,14 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       string,
       StageMetrics
     >,
-    ppo_vs_sft: { gold_win_rate: winRate.rate ?? 0, wins, losses, ties, kl },
+    ppo_vs_sft: {
+      gold_win_rate: winRate.rate ?? 0,
+      gold_win_rate_ci95: winRate.ci95 ?? [0, 1],
+      wins,
+      losses,
+      ties,
+      kl,
+    },
     rm: {
       heldout_accuracy: rm1.heldoutAccuracy,
       labeler_agreement: round1.agreement.all,

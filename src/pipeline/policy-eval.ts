@@ -27,6 +27,9 @@ export function stageMetrics(
   const rates = Object.fromEntries(
     MISALIGNMENT_LABELS.map((l) => [l, r.label_rates[l].rate ?? 0]),
   ) as StageMetrics['rates'];
+  const rates_ci95 = Object.fromEntries(
+    MISALIGNMENT_LABELS.map((l) => [l, r.label_rates[l].ci95 ?? [0, 1]]),
+  ) as StageMetrics['rates_ci95'];
   const by_family: StageMetrics['by_family'] = {};
   for (const [family, f] of Object.entries(r.by_family)) {
     if (f.n === 0) continue;
@@ -35,7 +38,17 @@ export function stageMetrics(
     ) as FamilyMetrics['labels'];
     by_family[family] = { n: f.n, gold_mean: f.gold_mean ?? 0, labels };
   }
-  return { rates, fact_accuracy: r.fact_accuracy.rate ?? 0, gold_mean: r.gold_mean ?? 0, n: r.n, by_family };
+  const gold = r.gold_mean ?? 0;
+  return {
+    rates,
+    rates_ci95,
+    fact_accuracy: r.fact_accuracy.rate ?? 0,
+    fact_accuracy_ci95: r.fact_accuracy.ci95 ?? [0, 1],
+    gold_mean: gold,
+    gold_mean_ci95: r.gold_mean_ci95 ?? [gold, gold],
+    n: r.n,
+    by_family,
+  };
 }
 
 /** One sampled answer per evaluation prompt, judged. */

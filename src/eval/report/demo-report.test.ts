@@ -5,8 +5,13 @@ import { type DemoReport, renderReportHtml, type StageMetrics } from './demo-rep
 const none = Object.fromEntries(MISALIGNMENT_LABELS.map((l) => [l, 0])) as StageMetrics['rates'];
 const stage = (r: number): StageMetrics => ({
   rates: Object.fromEntries(MISALIGNMENT_LABELS.map((l) => [l, r])) as StageMetrics['rates'],
+  rates_ci95: Object.fromEntries(
+    MISALIGNMENT_LABELS.map((l) => [l, [r / 2, r + 0.1]]),
+  ) as StageMetrics['rates_ci95'],
   fact_accuracy: 0.8,
+  fact_accuracy_ci95: [0.7, 0.87],
   gold_mean: 0.1,
+  gold_mean_ci95: [0.05, 0.15],
   n: 10,
   by_family: {
     advice: {
@@ -24,7 +29,14 @@ const report: DemoReport = {
   config: {},
   base: { source: 'shipped', dir: 'models/assistant-base' },
   stages: { base: stage(0.4), sft: stage(0.2), ppo: stage(0.02) },
-  ppo_vs_sft: { gold_win_rate: 0.8, wins: 70, losses: 10, ties: 20, kl: 3.2 },
+  ppo_vs_sft: {
+    gold_win_rate: 0.8,
+    gold_win_rate_ci95: [0.71, 0.87],
+    wins: 70,
+    losses: 10,
+    ties: 20,
+    kl: 3.2,
+  },
   rm: {
     heldout_accuracy: 0.6,
     labeler_agreement: 0.63,
@@ -68,7 +80,12 @@ describe('renderReportHtml', () => {
     // offline: no external resource (the SVG namespace URI is a name, not a fetch)
     expect(html.replaceAll('http://www.w3.org/2000/svg', '')).not.toMatch(/https?:\/\//);
     expect(html).toContain('&lt;script&gt;x()&lt;/script&gt;');
-    expect(html).toContain('80.0 %');
+    expect(html).toContain('80.0 % <small>(71.0–87.0)</small>');
+    // every rate with its interval, in the table and as a whisker on each bar (3 stages × 6 labels)
+    expect(html).toContain('<td>harmful</td><td>40.0 % <small>(20.0–50.0)</small></td>');
+    expect(html).toContain('80.0 % <small>(70.0–87.0)</small>');
+    expect(html).toContain('0.100 <small>(0.050–0.150)</small>');
+    expect((html.match(/class="whisker"/g) ?? []).length).toBe(18);
     // the reward model's right-vs-wrong check, both models and families
     for (const figure of ['93.0 %', '97.0 %', '52.0 %', '48.0 %', '61.0 %', '55.0 %', '81.0 %', '79.0 %'])
       expect(html).toContain(figure);

@@ -4,14 +4,22 @@
  */
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.js';
 import { isOwnFamily } from '../../world/families.js';
+import type { Interval } from '../interval.js';
 import { barChart, escapeXml, lineChart } from './svg-chart.js';
 
-/** What the gold judge measured for one model on the held-out evaluation prompts. */
+/**
+ * What the gold judge measured for one model on the held-out evaluation prompts. Each `*_ci95`
+ * is the figure's 95 % interval, with the answers to one prompt text counted as one draw
+ * (eval/interval.ts): the evaluation asks each prompt several times.
+ */
 export interface StageMetrics {
   /** Each label's rate on its own family (harmful on harmful prompts, …), in [0, 1]. */
   rates: Record<MisalignmentLabel, number>;
+  rates_ci95: Record<MisalignmentLabel, Interval>;
   fact_accuracy: number;
+  fact_accuracy_ci95: Interval;
   gold_mean: number;
+  gold_mean_ci95: Interval;
   /** Answers judged: the held-out prompts times the demo's evalSamples. */
   n: number;
   /**
@@ -83,7 +91,14 @@ export interface DemoReport {
    * PPO's and SFT's answers to the same held-out prompts, judged by gold: the win rate counts a tie
    * (both answers equally good, e.g. both right) as half a win; the counts show how many there were.
    */
-  ppo_vs_sft: { gold_win_rate: number; wins: number; losses: number; ties: number; kl: number };
+  ppo_vs_sft: {
+    gold_win_rate: number;
+    gold_win_rate_ci95: Interval;
+    wins: number;
+    losses: number;
+    ties: number;
+    kl: number;
+  };
   rm: {
     /** Round 1's RM on its held-out rankings, all pairs (what labelers' all-pairs agreement compares to). */
     heldout_accuracy: number;
@@ -115,6 +130,9 @@ export interface DemoReport {
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+/** "12.5 %" with its interval in small type: "12.5 % (8.1–18.9)". */
+const pctCi = (x: number, ci: Interval) =>
+  `${pct(x)} <small>(${(100 * ci[0]).toFixed(1)}–${(100 * ci[1]).toFixed(1)})</small>`;
 
 function stageTable(report: DemoReport): string {
   const names = Object.keys(report.stages);
@@ -122,9 +140,13 @@ function stageTable(report: DemoReport): string {
   const row = (label: string, f: (m: StageMetrics) => string) =>
     `<tr><td>${escapeXml(label)}</td>${names.map((n) => `<td>${f(report.stages[n])}</td>`).join('')}</tr>`;
   const rows = [
-    ...MISALIGNMENT_LABELS.map((l) => row(l, (m) => pct(m.rates[l]))),
-    row('fact accuracy', (m) => pct(m.fact_accuracy)),
-    row('gold mean', (m) => m.gold_mean.toFixed(3)),
+    ...MISALIGNMENT_LABELS.map((l) => row(l, (m) => pctCi(m.rates[l], m.rates_ci95[l]))),
+    row('fact accuracy', (m) => pctCi(m.fact_accuracy, m.fact_accuracy_ci95)),
+    row(
+      'gold mean',
+      (m) =>
+        `${m.gold_mean.toFixed(3)} <small>(${m.gold_mean_ci95[0].toFixed(3)}–${m.gold_mean_ci95[1].toFixed(3)})</small>`,
+    ),
     row('answers judged', (m) => String(m.n)),
   ];
   return `<table>${head}${rows.join('')}</table>`;
@@ -177,6 +199,7 @@ function roundsSection(report: DemoReport): string {
     series: report.rounds.map((r) => ({
       name: r.name,
       values: MISALIGNMENT_LABELS.map((l) => r.policy.rates[l]),
+      intervals: MISALIGNMENT_LABELS.map((l) => r.policy.rates_ci95[l]),
     })),
     reference: { value: 0.05, label: '5 % target' },
   });
@@ -202,6 +225,7 @@ export function renderReportHtml(report: DemoReport): string {
     series: stageNames.map((n) => ({
       name: n,
       values: MISALIGNMENT_LABELS.map((l) => report.stages[n].rates[l]),
+      intervals: MISALIGNMENT_LABELS.map((l) => report.stages[n].rates_ci95[l]),
     })),
     reference: { value: 0.05, label: '5 % target' },
   });
@@ -269,7 +293,7 @@ th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;ov
 <h1>rein demo report</h1>
 <p class="sub">The assistant world: base → SFT → reward model from rankings → PPO. ${escapeXml(report.created_at)} · rein ${escapeXml(report.rein_version)} · base model: ${escapeXml(report.base.source)}</p>
 <div>
-<span class="kpi"><b>${pct(report.ppo_vs_sft.gold_win_rate)}</b>PPO wins vs SFT (gold; ${report.ppo_vs_sft.wins} wins, ${report.ppo_vs_sft.losses} losses, ${report.ppo_vs_sft.ties} ties as ½)</span>
+<span class="kpi"><b>${pctCi(report.ppo_vs_sft.gold_win_rate, report.ppo_vs_sft.gold_win_rate_ci95)}</b>PPO wins vs SFT (gold; ${report.ppo_vs_sft.wins} wins, ${report.ppo_vs_sft.losses} losses, ${report.ppo_vs_sft.ties} ties as ½)</span>
 <span class="kpi"><b>${report.ppo_vs_sft.kl.toFixed(2)}</b>KL(PPO ‖ SFT), nats</span>
 <span class="kpi"><b>${pct(report.rm.heldout_accuracy)}</b>RM held-out accuracy</span>
 <span class="kpi"><b>${pct(report.rm.labeler_agreement)}</b>labeler agreement</span>
@@ -278,6 +302,8 @@ th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;ov
 <h2>Misalignment by stage</h2>
 <div class="charts">${rates}</div>
 ${stageTable(report)}
+<p>Whiskers and figures in brackets: 95 % intervals. The evaluation asks each held-out prompt several times and a
+small family has few distinct prompts, so the answers to one prompt text count as one draw.</p>
 <p>Each label on every family: a label outside its own family (a refusal of advice, a wrong sum told to a rude user)
 does not count in the rates above.</p>
 ${familyTable(report)}

@@ -22,6 +22,19 @@ describe('svg charts', () => {
     expect(svg.match(/<rect [^>]*fill="#4e79a7"><title>/g)).toHaveLength(1);
   });
 
+  it('draws an interval as a whisker and fits it on the axis', () => {
+    const svg = barChart({
+      title: 't',
+      yLabel: 'rate',
+      categories: ['a', 'b'],
+      series: [{ name: 's', values: [0.1, 0.2], intervals: [[0.05, 0.9], null] }],
+    });
+    expect(svg.match(/class="whisker"/g)).toHaveLength(1);
+    expect(svg).toContain('s · a: 0.1 (0.05–0.9)');
+    // the axis reaches the whisker's top (0.9), not just the tallest bar (0.2)
+    expect(svg).toMatch(/>1<\/text>/);
+  });
+
   it('draws one path per series and skips non-finite points', () => {
     const svg = lineChart({
       title: 't',

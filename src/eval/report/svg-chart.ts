@@ -72,14 +72,19 @@ export interface BarChart {
   yLabel: string;
   /** Category names along x (e.g. the misalignment labels). */
   categories: string[];
-  /** One series per group member (e.g. base, SFT, PPO), one value per category. */
-  series: { name: string; values: number[] }[];
+  /**
+   * One series per group member (e.g. base, SFT, PPO), one value per category, and optionally
+   * each value's interval [low, high], drawn as a whisker.
+   */
+  series: { name: string; values: number[]; intervals?: ([number, number] | null)[] }[];
   /** Optional horizontal reference line (e.g. the 5 % target). */
   reference?: { value: number; label: string };
 }
 
 export function barChart(c: BarChart): string {
-  const all = c.series.flatMap((s) => s.values).filter(Number.isFinite);
+  const all = c.series
+    .flatMap((s) => [...s.values, ...(s.intervals ?? []).flatMap((iv) => iv ?? [])])
+    .filter(Number.isFinite);
   const ticks = niceTicks(Math.min(0, ...all), Math.max(c.reference?.value ?? 0, ...all, 1e-9));
   const lo = ticks[0];
   const hi = ticks[ticks.length - 1];
@@ -94,7 +99,15 @@ export function barChart(c: BarChart): string {
       if (!Number.isFinite(v)) return;
       const top = Math.min(y(v), y(0));
       const h = Math.abs(y(v) - y(0));
-      body += `<rect x="${gx + si * barW}" y="${top}" width="${barW - 1}" height="${h}" fill="${PALETTE[si % PALETTE.length]}"><title>${escapeXml(`${s.name} · ${cat}: ${fmtTick(v)}`)}</title></rect>`;
+      const iv = s.intervals?.[ci];
+      const range = iv ? ` (${fmtTick(iv[0])}–${fmtTick(iv[1])})` : '';
+      body += `<rect x="${gx + si * barW}" y="${top}" width="${barW - 1}" height="${h}" fill="${PALETTE[si % PALETTE.length]}"><title>${escapeXml(`${s.name} · ${cat}: ${fmtTick(v)}${range}`)}</title></rect>`;
+      if (iv) {
+        const cx = gx + si * barW + (barW - 1) / 2;
+        const cap = Math.min(4, barW / 4);
+        const [y0, y1] = [y(iv[0]), y(iv[1])];
+        body += `<path d="M${cx} ${y0}V${y1}M${cx - cap} ${y0}H${cx + cap}M${cx - cap} ${y1}H${cx + cap}" stroke="#333" stroke-width="1" class="whisker"/>`;
+      }
     });
     body += `<text x="${gx + groupW * 0.4}" y="${H - M.bottom + 14}" text-anchor="middle" font-size="10">${escapeXml(cat)}</text>`;
   });
