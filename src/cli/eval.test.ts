@@ -69,5 +69,8 @@ describe('rein eval', () => {
     await expect(evaluate(['--model', join(dir, 'nope'), '--world', join(dir, 'w')])).rejects.toThrow(
       /no such model/,
     );
+    await expect(
+      evaluate(['--model', join(dir, 'model'), '--world', join(dir, 'w'), '--split', 'demos']),
+    ).rejects.toThrow("--split must be one of eval, rl, rank, not 'demos'");
   });
 });

@@ -10,7 +10,7 @@ import { formatEvalTable } from '../eval/world-report.js';
 import { loadModel } from '../model/checkpoint.js';
 import { sampleAnswers } from '../model/sample-chat.js';
 import { judge } from '../world/judge.js';
-import { isPromptSplit, loadWorldPrompts } from '../world/load.js';
+import { isPromptSplit, loadWorldPrompts, PROMPT_SPLITS } from '../world/load.js';
 import { CliError } from './errors.js';
 
 const USAGE = `usage: rein eval --model CKPT [--model CKPT2 …] --world DIR [options]
@@ -53,7 +53,8 @@ export async function run(argv: string[]): Promise<void> {
   if (!values.model?.length || !values.world)
     throw new CliError(`eval: --model and --world are required\n\n${USAGE}`);
   const split = values.split;
-  if (!isPromptSplit(split)) throw new CliError(`eval: --split must be eval, rl or rank, got '${split}'`);
+  if (!isPromptSplit(split))
+    throw new CliError(`eval: --split must be one of ${PROMPT_SPLITS.join(', ')}, not '${split}'`);
   const maxNew = Number(values['max-new']);
   const temperature = values.greedy ? 1e-6 : Number(values.temperature);
   const seed = Number(values.seed);

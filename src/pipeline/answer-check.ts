@@ -9,8 +9,7 @@ import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { encodePairs, pairLogProbsNoGrad } from '../train/dpo/train.js';
 import { orderedShare, scoreAnswers } from '../train/reward/score.js';
-import { type AnswerPair, answerPairs } from '../world/answer-pairs.js';
-import type { WorldPrompt } from '../world/records.js';
+import type { AnswerPair } from '../world/answer-pairs.js';
 
 /**
  * Per-family share of pairs whose right answer (`scores[2i]`) beats the wrong one (`scores[2i + 1]`);
@@ -29,9 +28,8 @@ function shareByFamily(pairs: readonly AnswerPair[], scores: ArrayLike<number>):
 export function rewardModelAnswerCheck(
   rm: Transformer,
   tok: Tokenizer,
-  prompts: readonly WorldPrompt[],
+  pairs: readonly AnswerPair[],
 ): AnswerCheck {
-  const pairs = answerPairs(prompts);
   const scores = scoreAnswers(
     rm,
     tok,
@@ -49,10 +47,9 @@ export function rewardModelAnswerCheck(
 export function likelihoodAnswerCheck(
   policy: Transformer,
   tok: Tokenizer,
-  prompts: readonly WorldPrompt[],
+  pairs: readonly AnswerPair[],
   reference?: Transformer,
 ): AnswerCheck {
-  const pairs = answerPairs(prompts);
   const encoded = encodePairs(tok, pairs, policy.config.contextLength);
   const logProbs = (model: Transformer) => pairLogProbsNoGrad(model, encoded, tok.padId ?? 0, 32);
   const lp = logProbs(policy);

@@ -47,6 +47,7 @@ import { SftConfig } from '../train/sft/config.js';
 import { trainSft } from '../train/sft/train.js';
 import { Rng } from '../util/rng.js';
 import { mean } from '../util/stats.js';
+import { answerPairs } from '../world/answer-pairs.js';
 import { writeWorld } from '../world/build.js';
 import { FAMILIES, isOwnFamily } from '../world/families.js';
 import { generateWorld, type World } from '../world/generate.js';
@@ -404,11 +405,12 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
 
   // what the reward needs to check: a right answer against the same sentence gone wrong, by the
   // reward models, by SFT's own likelihood, and by DPO's implicit reward
+  const checkPairs = answerPairs(world.eval);
   const answerCheck = {
-    sft_likelihood: likelihoodAnswerCheck(sft, tok, world.eval),
-    round1: rewardModelAnswerCheck(rm1Model, tok, world.eval),
-    final: rewardModelAnswerCheck(finalRm, tok, world.eval),
-    dpo_implicit: likelihoodAnswerCheck(dpoPolicy, tok, world.eval, sft),
+    sft_likelihood: likelihoodAnswerCheck(sft, tok, checkPairs),
+    round1: rewardModelAnswerCheck(rm1Model, tok, checkPairs),
+    final: rewardModelAnswerCheck(finalRm, tok, checkPairs),
+    dpo_implicit: likelihoodAnswerCheck(dpoPolicy, tok, checkPairs, sft),
   };
 
   // every method measured alike on the held-out prompts: √KL from SFT, the final RM's score, gold
