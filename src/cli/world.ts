@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { writeFileAtomic } from '../data/atomic-write.js';
-import { toJsonl } from '../data/jsonl.js';
+import { DataFileError, jsonlLines, toJsonl } from '../data/jsonl.js';
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
 import { evaluateResponses } from '../eval/world-metrics.js';
 import { formatEvalTable } from '../eval/world-report.js';
@@ -124,38 +124,21 @@ function loadWorld(name: string, dir: unknown): WorldPrompts {
   }
 }
 
-/** Parses a JSONL input file line by line; errors name the file and the line. */
+/** Parses a JSONL input file line by line; errors name the file, the line and the field. */
 function readLines<S extends z.ZodType>(
   name: string,
   file: string,
   schema: S,
 ): { line: number; value: z.infer<S> }[] {
-  let text: string;
   try {
-    text = readFileSync(file, 'utf8');
+    return Array.from(jsonlLines(file, schema as z.ZodType<z.infer<S>>), ({ line, data }) => ({
+      line,
+      value: data,
+    }));
   } catch (e) {
-    throw new CliError(`world ${name}: cannot read ${file}: ${(e as Error).message}`);
+    const why = e instanceof DataFileError ? e.message : `cannot read ${file}: ${(e as Error).message}`;
+    throw new CliError(`world ${name}: ${why}`);
   }
-  const out: { line: number; value: z.infer<S> }[] = [];
-  text.split('\n').forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch (e) {
-      throw new CliError(`world ${name}: ${file}:${i + 1}: not valid JSON (${(e as Error).message})`);
-    }
-    const parsed = schema.safeParse(json);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      const field = issue.path.join('.');
-      throw new CliError(
-        `world ${name}: ${file}:${i + 1}:${field ? ` field '${field}':` : ''} ${issue.message}`,
-      );
-    }
-    out.push({ line: i + 1, value: parsed.data });
-  });
-  return out;
 }
 
 const ResponseLine = z.object({ id: z.string().min(1), response: z.string() });

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import { DataFileError, readTextFile } from './jsonl.js';
+import { jsonlLines } from './jsonl.js';
 import type { PairRecord, RankingRecord } from './ranking.js';
 
 /**
@@ -58,23 +58,9 @@ export interface HhReadResult {
 export function readHhPairs(file: string): HhReadResult {
   const pairs: HhPair[] = [];
   const skipped: HhReadResult['skipped'] = [];
-  const lines = readTextFile(file).split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i].trim();
-    if (text === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new DataFileError(file, i + 1, null, `not valid JSON (${(e as Error).message})`);
-    }
-    const parsed = HhLine.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new DataFileError(file, i + 1, issue.path.join('.') || null, issue.message);
-    }
-    const split = splitHhDialogues(parsed.data.chosen, parsed.data.rejected);
-    if (typeof split === 'string') skipped.push({ line: i + 1, reason: split });
+  for (const { line, data } of jsonlLines(file, HhLine)) {
+    const split = splitHhDialogues(data.chosen, data.rejected);
+    if (typeof split === 'string') skipped.push({ line, reason: split });
     else pairs.push(split);
   }
   return { pairs, skipped };

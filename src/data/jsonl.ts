@@ -22,11 +22,14 @@ export function readTextFile(file: string): string {
 }
 
 /**
- * Parses every non-blank line of a JSONL file (optionally `.gz`) against `schema`.
+ * The non-blank lines of a JSONL file (optionally `.gz`), each parsed as JSON and checked against
+ * `schema` — or, in a file that mixes shapes, against the schema `schema(value)` picks for the line.
  * The first bad line throws a DataFileError naming the file, line and field.
  */
-export function readJsonl<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
-  const out: z.infer<S>[] = [];
+export function* jsonlLines<T>(
+  file: string,
+  schema: z.ZodType<T> | ((value: unknown) => z.ZodType<T>),
+): Generator<{ line: number; data: T }> {
   const lines = readTextFile(file).split('\n');
   for (let i = 0; i < lines.length; i++) {
     const text = lines[i].trim();
@@ -37,14 +40,18 @@ export function readJsonl<S extends z.ZodType>(file: string, schema: S): z.infer
     } catch (e) {
       throw new DataFileError(file, i + 1, null, `not valid JSON (${(e as Error).message})`);
     }
-    const parsed = schema.safeParse(value);
+    const parsed = (typeof schema === 'function' ? schema(value) : schema).safeParse(value);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       throw new DataFileError(file, i + 1, issue.path.join('.') || null, issue.message);
     }
-    out.push(parsed.data);
+    yield { line: i + 1, data: parsed.data };
   }
-  return out;
+}
+
+/** Every record of a JSONL file (optionally `.gz`) against `schema`; errors as in jsonlLines. */
+export function readJsonl<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
+  return Array.from(jsonlLines(file, schema as z.ZodType<z.infer<S>>), (l) => l.data);
 }
 
 /** Serialises records as JSONL text (one JSON object a line, trailing newline). */

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DataFileError, readTextFile } from '../data/jsonl.js';
+import { DataFileError, jsonlLines } from '../data/jsonl.js';
 import type { PromptInput } from './db/types.js';
 
 /**
@@ -33,41 +33,23 @@ const Flat = z.looseObject({ ...PromptFields, candidates: Candidates });
 
 export function readPromptsFile(file: string): PromptInput[] {
   const out: PromptInput[] = [];
-  const lines = readTextFile(file).split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const text = lines[i].trim();
-    if (text === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(text);
-    } catch (e) {
-      throw new DataFileError(file, i + 1, null, `not valid JSON (${(e as Error).message})`);
-    }
-    const nested = typeof value === 'object' && value !== null && 'prompt' in value;
-    const parsed = (nested ? Nested : Flat).safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new DataFileError(file, i + 1, issue.path.join('.') || null, issue.message);
-    }
+  const isNested = (value: unknown) => typeof value === 'object' && value !== null && 'prompt' in value;
+  const lines = jsonlLines<z.infer<typeof Nested> | z.infer<typeof Flat>>(file, (value) =>
+    isNested(value) ? Nested : Flat,
+  );
+  for (const { line, data } of lines) {
     type Fields = { id?: string; text: string; family?: string; lang?: string };
     let p: Fields;
-    let cands: z.infer<typeof Candidates>;
-    if (nested) {
-      const d = parsed.data as z.infer<typeof Nested>;
-      p = typeof d.prompt === 'string' ? { text: d.prompt } : (d.prompt as Fields);
-      cands = d.candidates;
-    } else {
-      const d = parsed.data as z.infer<typeof Flat>;
-      p = d as Fields;
-      cands = d.candidates;
-    }
-    const candidates = cands.map((c) =>
+    if ('prompt' in data)
+      p = typeof data.prompt === 'string' ? { text: data.prompt } : (data.prompt as Fields);
+    else p = data as Fields;
+    const candidates = data.candidates.map((c) =>
       typeof c === 'string' ? { text: c } : { id: c.id, text: c.text, source: c.source },
     );
     if (candidates.length === 1) {
       throw new DataFileError(
         file,
-        i + 1,
+        line,
         'candidates',
         'one candidate cannot be ranked (give 2–16, or none for a demonstration)',
       );

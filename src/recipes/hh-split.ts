@@ -10,7 +10,7 @@
  */
 
 import { HhLine, splitHhDialogues } from '../data/hh-rlhf.js';
-import { DataFileError, readTextFile } from '../data/jsonl.js';
+import { DataFileError, jsonlLines } from '../data/jsonl.js';
 
 const ASSISTANT = '\n\nAssistant:';
 
@@ -65,41 +65,22 @@ export interface HhSplit {
 
 /**
  * Reads an HH-RLHF file (`.jsonl` or `.jsonl.gz`): the first `train` lines and the last
- * `validation` lines. Malformed lines throw naming file:line:field; a file too short for two
- * disjoint parts is an error, never a silent overlap.
+ * `validation` lines. Every line is checked (a malformed one throws naming file:line:field, even
+ * between the parts); a file too short for two disjoint parts is an error, never a silent overlap.
  */
 export function readHhSplit(file: string, sizes: { train: number; validation: number }): HhSplit {
-  const rows: { line: number; text: string }[] = [];
-  readTextFile(file)
-    .split('\n')
-    .forEach((text, i) => {
-      if (text.trim() !== '') rows.push({ line: i + 1, text });
-    });
+  const rows = Array.from(jsonlLines(file, HhLine));
   if (rows.length < sizes.train + sizes.validation)
     throw new DataFileError(
       file,
-      rows.length,
+      rows.at(-1)?.line ?? 1,
       null,
       `${rows.length} lines, fewer than the ${sizes.train} training + ${sizes.validation} validation lines asked for (the two parts must not overlap)`,
     );
-  const parse = (row: { line: number; text: string }): HhPreference | string => {
-    let value: unknown;
-    try {
-      value = JSON.parse(row.text);
-    } catch (e) {
-      throw new DataFileError(file, row.line, null, `not valid JSON (${(e as Error).message})`);
-    }
-    const parsed = HhLine.safeParse(value);
-    if (!parsed.success) {
-      const issue = parsed.error.issues[0];
-      throw new DataFileError(file, row.line, issue.path.join('.') || null, issue.message);
-    }
-    return hhPreference(row.line, parsed.data.chosen, parsed.data.rejected);
-  };
   const skipped: HhSplit['skipped'] = [];
   const take = (part: typeof rows): HhPreference[] =>
     part.flatMap((row) => {
-      const p = parse(row);
+      const p = hhPreference(row.line, row.data.chosen, row.data.rejected);
       if (typeof p === 'string') {
         skipped.push({ line: row.line, reason: p });
         return [];
