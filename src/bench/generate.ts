@@ -7,24 +7,14 @@
  */
 import { getBackend, setBackend } from '../kernels/index.js';
 import { loadModel } from '../model/checkpoint.js';
-import { type ModelConfig, resolveModelConfig } from '../model/config.js';
+import type { ModelConfig } from '../model/config.js';
 import { generate } from '../model/generate.js';
 import { Transformer } from '../model/transformer.js';
 import { Rng } from '../util/rng.js';
 import { formatProfile, profileBackend } from './profile.js';
-import { median } from './train.js';
+import { benchModelConfig, type ModelShape, median } from './shape.js';
 
-export interface GenerateBenchOptions {
-  arch: 'gpt' | 'llama';
-  vocab: number;
-  ctx: number;
-  layers: number;
-  dim: number;
-  heads: number;
-  /** 0: as many as heads. */
-  kvHeads: number;
-  /** 0: the arch's default MLP width. */
-  hidden: number;
+export interface GenerateBenchOptions extends ModelShape {
   batch: number;
   /** Tokens generated per row. */
   new: number;
@@ -52,26 +42,7 @@ export const PROMPT_TOKENS = 8;
 
 export function benchGenerate(o: GenerateBenchOptions): GenerateBenchResult {
   const rng = new Rng(o.seed);
-  const model =
-    o.model !== null
-      ? loadModel(o.model).model
-      : Transformer.init(
-          resolveModelConfig(
-            {
-              arch: o.arch,
-              vocabSize: o.vocab,
-              contextLength: o.ctx,
-              nLayers: o.layers,
-              dim: o.dim,
-              nHeads: o.heads,
-              nKvHeads: o.kvHeads > 0 ? o.kvHeads : undefined,
-              hidden: o.hidden > 0 ? o.hidden : undefined,
-              tiedEmbeddings: false,
-            },
-            'bench flags',
-          ),
-          rng,
-        );
+  const model = o.model !== null ? loadModel(o.model).model : Transformer.init(benchModelConfig(o), rng);
   const config = model.config;
   if (PROMPT_TOKENS + o.new - 1 > config.contextLength) {
     throw new Error(

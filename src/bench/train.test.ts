@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { benchModelConfig, benchTrain, median, type TrainBenchOptions } from './train.js';
+import { benchModelConfig, median } from './shape.js';
+import { benchTrain, type TrainBenchOptions } from './train.js';
 
 const tiny: TrainBenchOptions = {
   arch: 'gpt',

@@ -5,24 +5,15 @@
  * and the optimiser update, and the result is the median over the steps after warm-up.
  */
 import { getBackend, setBackend } from '../kernels/index.js';
-import { type ModelConfig, resolveModelConfig } from '../model/config.js';
+import type { ModelConfig } from '../model/config.js';
 import { Transformer } from '../model/transformer.js';
 import { AdamW } from '../optim/index.js';
 import * as T from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
 import { formatProfile, profileBackend } from './profile.js';
+import { benchModelConfig, type ModelShape, median } from './shape.js';
 
-export interface TrainBenchOptions {
-  arch: 'gpt' | 'llama';
-  vocab: number;
-  ctx: number;
-  layers: number;
-  dim: number;
-  heads: number;
-  /** 0: as many as heads. */
-  kvHeads: number;
-  /** 0: the arch's default MLP width. */
-  hidden: number;
+export interface TrainBenchOptions extends ModelShape {
   batch: number;
   steps: number;
   warmup: number;
@@ -43,30 +34,6 @@ export interface TrainBenchResult {
   lastLoss: number;
   /** The per-op table when profiling. */
   profile: string | null;
-}
-
-export function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
-}
-
-/** The model config the reference builds from these flags. */
-export function benchModelConfig(o: TrainBenchOptions): ModelConfig {
-  return resolveModelConfig(
-    {
-      arch: o.arch,
-      vocabSize: o.vocab,
-      contextLength: o.ctx,
-      nLayers: o.layers,
-      dim: o.dim,
-      nHeads: o.heads,
-      nKvHeads: o.kvHeads > 0 ? o.kvHeads : undefined,
-      hidden: o.hidden > 0 ? o.hidden : undefined,
-      tiedEmbeddings: false,
-    },
-    'bench flags',
-  );
 }
 
 export function benchTrain(o: TrainBenchOptions): TrainBenchResult {
