@@ -1,13 +1,12 @@
+import { Xoshiro128 } from './xoshiro.js';
+
 /**
- * A small, fast, seeded PRNG: xoshiro128** (Blackman & Vigna), seeded through splitmix32.
- * All arithmetic is 32-bit integer math, so a seed gives the same stream bit for bit on every
- * platform. Everything random in rein (init, dropout, sampling, shuffling) draws from one of these.
+ * A small, fast, seeded PRNG on xoshiro128** (util/xoshiro.ts), seeded by a number: the same
+ * stream bit for bit on every platform. Everything random in rein's training (init, dropout,
+ * sampling, shuffling) draws from one of these.
  */
 export class Rng {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
+  private readonly gen: Xoshiro128;
   /** The second Box–Muller value, kept for the next `normal()` call. */
   private spare: number | null = null;
 
@@ -16,41 +15,17 @@ export class Rng {
     if (!Number.isFinite(seed)) throw new Error(`Rng: seed must be a finite number, got ${seed}`);
     const lo = Math.trunc(seed) >>> 0;
     const hi = Math.trunc(seed / 4294967296) >>> 0;
-    let x = (lo ^ Math.imul(hi, 0x9e3779b9)) >>> 0;
-    const next = (): number => {
-      // splitmix32
-      x = (x + 0x9e3779b9) >>> 0;
-      let z = x;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1; // the all-zero state is a fixed point
+    this.gen = new Xoshiro128(lo ^ Math.imul(hi, 0x9e3779b9));
   }
 
   /** The next 32 random bits as an unsigned integer. */
   nextU32(): number {
-    const s1 = this.s1;
-    const result = Math.imul(rotl(Math.imul(s1, 5), 7), 9) >>> 0;
-    const t = s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    return this.gen.nextU32();
   }
 
   /** Uniform in [0, 1) with 53 random bits. */
   uniform(): number {
-    const a = this.nextU32() >>> 5; // 27 bits
-    const b = this.nextU32() >>> 6; // 26 bits
-    return (a * 67108864 + b) / 9007199254740992;
+    return this.gen.uniform();
   }
 
   /** Standard normal (Box–Muller; the pair's second value is kept for the next call). */
@@ -129,19 +104,16 @@ export class Rng {
 
   /** The full state, for checkpoints: restoring it with `setState` continues the same stream. */
   getState(): number[] {
-    return [this.s0, this.s1, this.s2, this.s3, this.spare === null ? Number.NaN : this.spare];
+    const g = this.gen;
+    return [g.s0, g.s1, g.s2, g.s3, this.spare === null ? Number.NaN : this.spare];
   }
 
   setState(state: readonly number[]): void {
     if (state.length !== 5) throw new Error(`Rng.setState: expected 5 numbers, got ${state.length}`);
-    this.s0 = state[0] >>> 0;
-    this.s1 = state[1] >>> 0;
-    this.s2 = state[2] >>> 0;
-    this.s3 = state[3] >>> 0;
+    this.gen.s0 = state[0] >>> 0;
+    this.gen.s1 = state[1] >>> 0;
+    this.gen.s2 = state[2] >>> 0;
+    this.gen.s3 = state[3] >>> 0;
     this.spare = Number.isNaN(state[4]) ? null : state[4];
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }

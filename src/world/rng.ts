@@ -1,56 +1,33 @@
+import { Xoshiro128 } from '../util/xoshiro.js';
+
 /**
- * A small seeded random generator (xoshiro128**), so the world is byte-identical for a seed
+ * A small seeded random generator (xoshiro128**, util/xoshiro.ts), so the world is byte-identical for a seed
  * on every machine: Math.random cannot be seeded, and floats from other libraries may change.
  *
  * Every purpose gets its own named stream (`rng.fork('names')`), so that adding a draw for one
  * split never shifts the numbers another split sees.
  */
 export class Rng {
-  private s0: number;
-  private s1: number;
-  private s2: number;
-  private s3: number;
+  private readonly gen: Xoshiro128;
 
   constructor(seed: string | number) {
-    let h = hashString(String(seed));
-    const next = () => {
-      // splitmix32: spreads one 32-bit hash over the four words of state.
-      h = (h + 0x9e3779b9) | 0;
-      let z = h;
-      z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-      z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-      return (z ^ (z >>> 16)) >>> 0;
-    };
-    this.s0 = next();
-    this.s1 = next();
-    this.s2 = next();
-    this.s3 = next();
-    if ((this.s0 | this.s1 | this.s2 | this.s3) === 0) this.s0 = 1;
+    this.gen = new Xoshiro128(hashString(String(seed)));
   }
 
   /** An independent stream for `label`, derived from this stream's current state. */
   fork(label: string): Rng {
-    return new Rng(`${this.s0}:${this.s1}:${this.s2}:${this.s3}:${label}`);
+    const g = this.gen;
+    return new Rng(`${g.s0}:${g.s1}:${g.s2}:${g.s3}:${label}`);
   }
 
   /** A uniform unsigned 32-bit integer. */
   u32(): number {
-    const result = Math.imul(rotl(Math.imul(this.s1, 5), 7), 9) >>> 0;
-    const t = this.s1 << 9;
-    this.s2 ^= this.s0;
-    this.s3 ^= this.s1;
-    this.s1 ^= this.s2;
-    this.s0 ^= this.s3;
-    this.s2 ^= t;
-    this.s3 = rotl(this.s3, 11);
-    return result;
+    return this.gen.nextU32();
   }
 
   /** A uniform float in [0, 1) with 53 random bits. */
   float(): number {
-    const hi = this.u32() >>> 5; // 27 bits
-    const lo = this.u32() >>> 6; // 26 bits
-    return (hi * 67108864 + lo) / 9007199254740992;
+    return this.gen.uniform();
   }
 
   /** A uniform integer in [0, n). */
@@ -104,10 +81,6 @@ export class Rng {
     const v = this.float();
     return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * v);
   }
-}
-
-function rotl(x: number, k: number): number {
-  return (x << k) | (x >>> (32 - k));
 }
 
 /** A 32-bit FNV-1a hash of the UTF-16 code units, mixed once more (murmur3 finaliser). */
