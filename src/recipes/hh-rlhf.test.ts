@@ -44,6 +44,14 @@ describe.skipIf(!file)('rein recipe hh-rlhf (toy size, real data)', () => {
     const result = JSON.parse(readFileSync(join(out, 'result.json'), 'utf8'));
     expect(result).toMatchObject({ ...last, train_pairs: 120, tune_pairs: 30, rm_steps: 12 });
     expect(result.rm_best_step).toBeGreaterThan(0);
+    for (const [a, [lo, hi]] of [
+      [last.accuracy, result.accuracy_ci95],
+      [last.baseline_accuracy, result.baseline_accuracy_ci95],
+    ]) {
+      expect(lo).toBeLessThanOrEqual(a);
+      expect(hi).toBeGreaterThanOrEqual(a);
+      expect(hi - lo).toBeGreaterThan(0.2); // 40 pairs say little
+    }
     expect(result.tune_accuracy).toBeGreaterThanOrEqual(0);
     expect(Number.isFinite(result.pretrain_heldout_loss)).toBe(true);
     expect(result.pretrain_heldout_loss).toBeLessThan(Math.log(400)); // learned something from 8 steps

@@ -16,6 +16,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from '../data/atomic-write.js';
 import { bagOfWordsAccuracy, topWords, trainBagOfWords } from '../eval/bag-of-words.js';
+import { type Interval, wilson } from '../eval/interval.js';
 import { saveCheckpoint } from '../model/checkpoint.js';
 import { resolveModelConfig } from '../model/config.js';
 import { Transformer } from '../model/transformer.js';
@@ -40,6 +41,9 @@ export interface HhRecipeResult {
   n: number;
   /** Pairwise accuracy of the bag-of-words baseline on the same pairs. */
   baseline_accuracy: number;
+  /** 95 % (Wilson) intervals of the two accuracies: n pairs, each right or wrong. */
+  accuracy_ci95: Interval;
+  baseline_accuracy_ci95: Interval;
   train_pairs: number;
   tune_pairs: number;
   /** RM accuracy on the tuning slice at the kept checkpoint (what picked it). */
@@ -174,6 +178,8 @@ export function runHhRecipe(cfg: HhRecipeConfig, options: { quiet?: boolean } = 
     accuracy,
     n: split.validation.length,
     baseline_accuracy: baselineAccuracy,
+    accuracy_ci95: wilson(accuracy, split.validation.length),
+    baseline_accuracy_ci95: wilson(baselineAccuracy, split.validation.length),
     train_pairs: split.train.length,
     tune_pairs: tunePairs.length,
     tune_accuracy: trained.tuneAccuracy,
