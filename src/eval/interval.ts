@@ -57,9 +57,9 @@ export function wilson(p: number, n: number, z = Z95): Interval {
 
 /**
  * Interval for the mean of values in [0, 1] (a rate: 1 = has the label; a win rate: 1, ½, 0).
- * The effective sample size is p(1 − p) / variance, at most the number of values; when every
- * value is the same (a rate of 0 or 1) the variance says nothing, and each distinct prompt counts
- * once — an error that no prompt showed may still sit on the prompts not asked.
+ * The effective sample size is p(1 − p) / variance, at most the number of values. When the
+ * answers show no spread to measure (every value the same: a rate of 0 or 1, or all ties) each
+ * distinct prompt counts once — an error that no prompt showed may still sit on prompts not asked.
  */
 export function rateInterval(values: readonly number[], clusters: readonly string[]): Interval | null {
   const m = clusteredMean(values, clusters);
@@ -67,9 +67,8 @@ export function rateInterval(values: readonly number[], clusters: readonly strin
   const p = Math.min(1, Math.max(0, m.mean));
   let nEff: number;
   if (m.variance === null) nEff = 1;
-  else if (m.variance > 1e-12 && p > 0 && p < 1)
-    nEff = Math.min(m.n, Math.max(1, (p * (1 - p)) / m.variance));
-  else nEff = p > 0 && p < 1 ? m.n : m.clusters;
+  else if (m.variance > 1e-12 && p > 0 && p < 1) nEff = Math.min(m.n, Math.max(1, (p * (1 - p)) / m.variance));
+  else nEff = m.clusters;
   return wilson(p, nEff);
 }
 
