@@ -67,7 +67,10 @@ describe('rateInterval', () => {
     expect(hi).toBeCloseTo(3.8415 / (24 + 3.8415), 4);
     expect(rateInterval([], [])).toBeNull();
     // all ties (every value ½): no spread either, so again one draw a prompt
-    const ties = rateInterval(new Array(40).fill(0.5), each(10).flatMap((p) => [p, p, p, p]))!;
+    const ties = rateInterval(
+      new Array(40).fill(0.5),
+      each(10).flatMap((p) => [p, p, p, p]),
+    )!;
     expect(ties[0]).toBeCloseTo(wilson(0.5, 10)[0], 10);
     expect(ties[1]).toBeCloseTo(wilson(0.5, 10)[1], 10);
   });

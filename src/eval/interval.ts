@@ -67,7 +67,8 @@ export function rateInterval(values: readonly number[], clusters: readonly strin
   const p = Math.min(1, Math.max(0, m.mean));
   let nEff: number;
   if (m.variance === null) nEff = 1;
-  else if (m.variance > 1e-12 && p > 0 && p < 1) nEff = Math.min(m.n, Math.max(1, (p * (1 - p)) / m.variance));
+  else if (m.variance > 1e-12 && p > 0 && p < 1)
+    nEff = Math.min(m.n, Math.max(1, (p * (1 - p)) / m.variance));
   else nEff = m.clusters;
   return wilson(p, nEff);
 }

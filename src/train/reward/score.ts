@@ -3,7 +3,7 @@ import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
-import { padRight, type Sequence, truncate } from '../common/batch.js';
+import { lengthSortedBatches, padRight, type Sequence, truncate } from '../common/batch.js';
 import type { RankedPrompt } from './data.js';
 
 /** Every (prompt, answer) through the chat template, as the RM saw it in training. */
@@ -16,7 +16,10 @@ export function encodeAnswers(
   return answers.map((a, i) => truncate(encodeChat(tok, prompts[i], a), maxLength));
 }
 
-/** RM scores of `seqs` (no gradients), batch by batch. Padding never changes a score. */
+/**
+ * RM scores of `seqs` (no gradients), in batches of like length. Padding never changes a score,
+ * so neither does which sequences share a batch.
+ */
 export function scoreSequences(
   rm: Transformer,
   seqs: readonly Sequence[],
@@ -25,10 +28,20 @@ export function scoreSequences(
 ): Float32Array {
   const out = new Float32Array(seqs.length);
   T.noGrad(() => {
-    for (let i = 0; i < seqs.length; i += batchSize) {
+    for (const rows of lengthSortedBatches(
+      seqs.map((s) => s.ids.length),
+      batchSize,
+    )) {
       T.scope(() => {
-        const batch = padRight(seqs.slice(i, i + batchSize), padId, rm.config.contextLength);
-        out.set(rm.scalarAtLast(batch).data, i);
+        const batch = padRight(
+          rows.map((i) => seqs[i]),
+          padId,
+          rm.config.contextLength,
+        );
+        const scores = rm.scalarAtLast(batch).data;
+        rows.forEach((i, b) => {
+          out[i] = scores[b];
+        });
       });
     }
   });
