@@ -15,7 +15,7 @@ import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
-import { lengthSortedBatches, padRight, type Sequence, truncate } from '../common/batch.js';
+import { padRight, type Sequence, truncate } from '../common/batch.js';
 import { flatPairs } from '../common/preference-data.js';
 import { RunInputError } from '../common/run-input.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
@@ -85,7 +85,7 @@ export function pairLogProbs(
   return { chosen: T.slice(seq, 0, 0, n), rejected: T.slice(seq, 0, n, 2 * n) };
 }
 
-/** The same log-probs as numbers, without gradients, in batches of like length (the frozen reference's). */
+/** The same log-probs as numbers, without gradients, batch by batch (the frozen reference's). */
 export function pairLogProbsNoGrad(
   model: Transformer,
   pairs: readonly EncodedPair[],
@@ -94,19 +94,12 @@ export function pairLogProbsNoGrad(
 ): PairLogProbs {
   const chosen = new Float32Array(pairs.length);
   const rejected = new Float32Array(pairs.length);
-  const lengths = pairs.map((p) => Math.max(p.chosen.ids.length, p.rejected.ids.length));
   T.noGrad(() => {
-    for (const rows of lengthSortedBatches(lengths, batchSize)) {
+    for (let i = 0; i < pairs.length; i += batchSize) {
       T.scope(() => {
-        const lp = pairLogProbs(
-          model,
-          rows.map((i) => pairs[i]),
-          padId,
-        );
-        rows.forEach((i, b) => {
-          chosen[i] = lp.chosen.data[b];
-          rejected[i] = lp.rejected.data[b];
-        });
+        const lp = pairLogProbs(model, pairs.slice(i, i + batchSize), padId);
+        chosen.set(lp.chosen.data, i);
+        rejected.set(lp.rejected.data, i);
       });
     }
   });

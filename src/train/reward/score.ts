@@ -3,7 +3,7 @@ import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
-import { lengthSortedBatches, padRight, type Sequence, truncate } from '../common/batch.js';
+import { padRight, type Sequence, truncate } from '../common/batch.js';
 import type { RankedPrompt } from './data.js';
 
 /** Every (prompt, answer) through the chat template, as the RM saw it in training. */
@@ -17,8 +17,10 @@ export function encodeAnswers(
 }
 
 /**
- * RM scores of `seqs` (no gradients), in batches of like length. Padding never changes a score,
- * so neither does which sequences share a batch.
+ * RM scores of `seqs` (no gradients), batch by batch in the given order. Padding never changes a
+ * score beyond its last bits — but those bits depend on the batch's shape, and these scores feed
+ * training (the RM's normalisation shift, best-of-N's choice), where a 1e-8 change grows into a
+ * different PPO run. So no reordering by length here (see lengthSortedBatches).
  */
 export function scoreSequences(
   rm: Transformer,
@@ -28,20 +30,10 @@ export function scoreSequences(
 ): Float32Array {
   const out = new Float32Array(seqs.length);
   T.noGrad(() => {
-    for (const rows of lengthSortedBatches(
-      seqs.map((s) => s.ids.length),
-      batchSize,
-    )) {
+    for (let i = 0; i < seqs.length; i += batchSize) {
       T.scope(() => {
-        const batch = padRight(
-          rows.map((i) => seqs[i]),
-          padId,
-          rm.config.contextLength,
-        );
-        const scores = rm.scalarAtLast(batch).data;
-        rows.forEach((i, b) => {
-          out[i] = scores[b];
-        });
+        const batch = padRight(seqs.slice(i, i + batchSize), padId, rm.config.contextLength);
+        out.set(rm.scalarAtLast(batch).data, i);
       });
     }
   });
