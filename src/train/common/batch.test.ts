@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { IGNORE, lengthSortedBatches, nextTokenTargets, padRight, truncate } from './batch.js';
+import { IGNORE, nextTokenTargets, padRight, truncate } from './batch.js';
 
 describe('batching', () => {
   const seqs = [
     { ids: [1, 2, 3, 4, 5], responseStart: 3 },
     { ids: [6, 7, 8], responseStart: 1 },
   ];
-
-  it('groups indices by length, shortest first, every index once', () => {
-    expect(lengthSortedBatches([5, 2, 9, 2, 7], 2)).toEqual([[1, 3], [0, 4], [2]]);
-    expect(lengthSortedBatches([], 4)).toEqual([]);
-  });
 
   it('right-pads rows and records their lengths', () => {
     const b = padRight(seqs, 0, 5);

@@ -57,20 +57,6 @@ export function nextTokenTargets(
   return targets;
 }
 
-/**
- * Indices 0..n−1 in batches of at most `batchSize`, shortest sequences first: batch-mates of like
- * length pad little, so a pass over many sequences of mixed lengths computes far fewer padding
- * positions. Only for passes whose results are reported and never trained on (no gradients, no
- * sampling, no checkpoint choice): a result's last bits depend on its batch's shape, and a training
- * run amplifies a 1e-8 difference into a different run. Callers scatter results back by index.
- */
-export function lengthSortedBatches(lengths: readonly number[], batchSize: number): number[][] {
-  const order = lengths.map((_, i) => i).sort((a, b) => lengths[a] - lengths[b] || a - b);
-  const out: number[][] = [];
-  for (let i = 0; i < order.length; i += batchSize) out.push(order.slice(i, i + batchSize));
-  return out;
-}
-
 /** n rounded up to a multiple of m. */
 export function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;

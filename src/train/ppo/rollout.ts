@@ -6,7 +6,7 @@
  */
 import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
-import { lengthSortedBatches, roundUp } from '../common/batch.js';
+import { roundUp } from '../common/batch.js';
 
 export interface RolloutBatch extends TokenBatch {
   /** Column of every row's first response token (= the longest prompt). */
@@ -118,7 +118,7 @@ export function selectResponseRows(x: Float32Array, L: number, rows: readonly nu
 }
 
 /**
- * Σ_t log π(response_t | prompt, response_<t) for each row (no gradients), in batches of like length: a
+ * Σ_t log π(response_t | prompt, response_<t) for each row (no gradients), batch by batch: a
  * response's log-likelihood, as sequence-level KL estimates want it.
  */
 export function summedResponseLogProbs(
@@ -130,10 +130,10 @@ export function summedResponseLogProbs(
   batchSize = 64,
 ): Float64Array {
   const out = new Float64Array(prompts.length);
-  const lengths = prompts.map((p, i) => p.length + responses[i].length);
   T.noGrad(() => {
-    for (const rows of lengthSortedBatches(lengths, batchSize)) {
+    for (let s = 0; s < prompts.length; s += batchSize) {
       T.scope(() => {
+        const rows = Array.from({ length: Math.min(batchSize, prompts.length - s) }, (_, i) => s + i);
         const batch = rolloutBatch(
           rows.map((i) => prompts[i]),
           rows.map((i) => responses[i]),

@@ -19,8 +19,8 @@ export function encodeAnswers(
 /**
  * RM scores of `seqs` (no gradients), batch by batch in the given order. Padding never changes a
  * score beyond its last bits — but those bits depend on the batch's shape, and these scores feed
- * training (the RM's normalisation shift, best-of-N's choice), where a 1e-8 change grows into a
- * different PPO run. So no reordering by length here (see lengthSortedBatches).
+ * training (the RM's normalisation shift), where a 1e-8 change grows into a different PPO run:
+ * batching by length would save padding and change every run after it.
  */
 export function scoreSequences(
   rm: Transformer,
