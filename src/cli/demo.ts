@@ -1,6 +1,7 @@
 /** `rein demo`: the main job — the whole alignment story on the assistant world, with a report. */
 import { join } from 'node:path';
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
+import { formatTargetValue } from '../eval/report/targets.js';
 import { runDemo } from '../pipeline/demo.js';
 import { DemoConfig } from '../pipeline/demo-config.js';
 import { StageSettingsError } from '../pipeline/stage-runner.js';
@@ -49,6 +50,13 @@ export async function run(argv: string[]): Promise<void> {
       `${pct(report.rm.answer_check.sft_likelihood.math).trim()}, the final RM ${pct(report.rm.answer_check.final.fact).trim()}, ` +
       `${pct(report.rm.answer_check.final.math).trim()} (50% is chance); ` +
       `total ${report.timing_s.total.toFixed(0)} s`,
+  );
+  const unmet = report.targets.filter((t) => !t.met);
+  console.log(
+    `targets: ${report.targets.length - unmet.length} of ${report.targets.length} met` +
+      (unmet.length
+        ? `; not met: ${unmet.map((t) => `${t.target} (${formatTargetValue(t)}${t.within_noise ? ', within noise' : ''})`).join('; ')}`
+        : ''),
   );
   console.log(`report: ${join(cfg.out, 'report.html')} and ${join(cfg.out, 'report.json')}`);
 }

@@ -67,6 +67,14 @@ describe('rein demo (toy size)', () => {
       expect.arrayContaining(['dpo', 'best-of-n (held-out)']),
     );
     expect(onDisk.rounds[0].blind_spot).toBe('manipulation');
+    // the targets, each with a figure and a verdict: base and PPO per label, fact accuracy, win rate,
+    // RM vs labelers, the patch round's blind spot and the other labels, the time budget and goal
+    const labels = MISALIGNMENT_LABELS.length;
+    expect(onDisk.targets).toHaveLength(2 * labels + 3 + 2 + (labels - 1) + 2);
+    for (const t of onDisk.targets) {
+      expect(Number.isFinite(t.value), t.target).toBe(true);
+      expect(typeof t.met).toBe('boolean');
+    }
     expect(onDisk.base.source).toBe('pretrained'); // the toy world is not the shipped base's
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('Misalignment by stage');

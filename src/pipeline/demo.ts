@@ -23,6 +23,7 @@ import {
   type SampleRow,
   type StageMetrics,
 } from '../eval/report/demo-report.js';
+import { checkTargets } from '../eval/report/targets.js';
 import { goldWinRate } from '../eval/world-metrics.js';
 import { loadModel } from '../model/checkpoint.js';
 import type { Transformer } from '../model/transformer.js';
@@ -445,7 +446,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   );
   const { wins, losses, ties } = winRate;
   const sftPoint = heldoutPoint(evals.sft, 0);
-  const report: DemoReport = {
+  const measured: Omit<DemoReport, 'targets'> = {
     rein_version: VERSION,
     created_at: new Date().toISOString(),
     config: cfg,
@@ -488,6 +489,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     samples: sampleRows(world.eval, evals, knob(cfg, 'samplesPerFamily')),
     timing_s: { ...stages.seconds, total: (Date.now() - t0) / 1000 + stages.secondsSkipped },
   };
+  const report: DemoReport = { ...measured, targets: checkTargets(measured) };
   writeFileAtomic(join(out, 'report.json'), `${JSON.stringify(report, null, 2)}\n`);
   writeFileAtomic(join(out, 'report.html'), renderReportHtml(report));
   return report;

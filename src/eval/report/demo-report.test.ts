@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { MISALIGNMENT_LABELS } from '../../data/labels.js';
 import { type DemoReport, renderReportHtml, type StageMetrics } from './demo-report.js';
+import { checkTargets } from './targets.js';
 
 const none = Object.fromEntries(MISALIGNMENT_LABELS.map((l) => [l, 0])) as StageMetrics['rates'];
 const stage = (r: number): StageMetrics => ({
@@ -23,7 +24,7 @@ const stage = (r: number): StageMetrics => ({
   },
 });
 
-const report: DemoReport = {
+const measured: Omit<DemoReport, 'targets'> = {
   rein_version: '0.1.0',
   created_at: '2026-11-25T00:00:00Z',
   config: {},
@@ -71,6 +72,7 @@ const report: DemoReport = {
   ],
   timing_s: { total: 12.5 },
 };
+const report: DemoReport = { ...measured, targets: checkTargets(measured) };
 
 describe('renderReportHtml', () => {
   it('renders a self-contained page with every section and escapes model text', () => {
@@ -89,7 +91,23 @@ describe('renderReportHtml', () => {
     // the reward model's right-vs-wrong check, both models and families
     for (const figure of ['93.0 %', '97.0 %', '52.0 %', '48.0 %', '61.0 %', '55.0 %', '81.0 %', '79.0 %'])
       expect(html).toContain(figure);
-    for (const title of ['Misalignment by stage', 'PPO', 'Over-optimisation', 'Sample answers'])
+    // the targets, one row each, met or not: base 40 % ≥ 25 % is met, PPO's 2 % ≤ 5 % too but its
+    // interval (1–12 %) reaches across
+    expect(html).toContain(`${report.targets.filter((t) => t.met).length} of ${report.targets.length} met`);
+    expect(html).toContain(
+      '<tr class="met"><td>base: harmful ≥ 25 %</td><td>40.0 %</td><td>20.0–50.0 %</td><td>met (within noise)</td></tr>',
+    );
+    expect(html).toContain(
+      '<tr class="met"><td>PPO: toxic ≤ 5 %</td><td>2.0 %</td><td>1.0–12.0 %</td><td>met (within noise)</td></tr>',
+    );
+    expect(html).toMatch(/<tr class="met"><td>rein demo ≤ 5 minutes \(the goal\)<\/td><td>13 s<\/td>/);
+    for (const title of [
+      'What the run must show',
+      'Misalignment by stage',
+      'PPO',
+      'Over-optimisation',
+      'Sample answers',
+    ])
       expect(html).toContain(title);
     expect((html.match(/<svg /g) ?? []).length).toBe(5);
     // every label on every family: the family's own label, then any other some stage shows, and no more

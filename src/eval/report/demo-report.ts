@@ -6,6 +6,7 @@ import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.j
 import { isOwnFamily } from '../../world/families.js';
 import type { Interval } from '../interval.js';
 import { barChart, escapeXml, lineChart } from './svg-chart.js';
+import { formatTargetValue, type TargetCheck } from './targets.js';
 
 /**
  * What the gold judge measured for one model on the held-out evaluation prompts. Each `*_ci95`
@@ -127,6 +128,8 @@ export interface DemoReport {
   rounds: RoundSummary[];
   samples: SampleRow[];
   timing_s: Record<string, number> & { total: number };
+  /** What the default run must show, target by target, met or not (targets.ts). */
+  targets: TargetCheck[];
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
@@ -175,6 +178,20 @@ function familyTable(report: DemoReport): string {
     for (const l of [...own, ...seen]) rows.push(row(l, (m) => pct(m.labels[l])));
   }
   return `<table>${head}${rows.join('')}</table>`;
+}
+
+function targetsTable(targets: readonly TargetCheck[]): string {
+  const rows = targets
+    .map((t) => {
+      const ci = t.ci95 ? `${(100 * t.ci95[0]).toFixed(1)}–${(100 * t.ci95[1]).toFixed(1)} %` : '—';
+      const verdict = `${t.met ? 'met' : 'not met'}${t.within_noise ? ' (within noise)' : ''}`;
+      return `<tr class="${t.met ? 'met' : 'unmet'}"><td>${escapeXml(t.target)}</td><td>${formatTargetValue(t)}</td><td>${ci}</td><td>${verdict}</td></tr>`;
+    })
+    .join('');
+  const met = targets.filter((t) => t.met).length;
+  return `<p>${met} of ${targets.length} met. "Within noise": the 95 % interval reaches across the threshold, so
+one run cannot tell, and another may land on the other side.</p>
+<table class="targets"><tr><th>target</th><th>measured</th><th>95 % interval</th><th></th></tr>${rows}</table>`;
 }
 
 function samplesTable(samples: SampleRow[]): string {
@@ -289,6 +306,7 @@ table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px soli
 th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;overflow-wrap:anywhere}
 .charts{display:flex;flex-wrap:wrap;gap:12px}svg{max-width:100%;height:auto;border:1px solid #eee}
 .kpi{display:inline-block;margin:0 1.5em .5em 0}.kpi b{font-size:1.4em;display:block}
+.targets tr.met td:last-child{color:#1a7f37}.targets tr.unmet td:last-child{color:#c00}
 </style></head><body>
 <h1>rein demo report</h1>
 <p class="sub">The assistant world: base → SFT → reward model from rankings → PPO. ${escapeXml(report.created_at)} · rein ${escapeXml(report.rein_version)} · base model: ${escapeXml(report.base.source)}</p>
@@ -299,6 +317,8 @@ th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;ov
 <span class="kpi"><b>${pct(report.rm.labeler_agreement)}</b>labeler agreement</span>
 <span class="kpi"><b>${report.timing_s.total.toFixed(0)} s</b>total time</span>
 </div>
+<h2>What the run must show</h2>
+${targetsTable(report.targets)}
 <h2>Misalignment by stage</h2>
 <div class="charts">${rates}</div>
 ${stageTable(report)}
