@@ -129,12 +129,9 @@ function readLines<S extends z.ZodType>(
   name: string,
   file: string,
   schema: S,
-): { line: number; value: z.infer<S> }[] {
+): { line: number; data: z.infer<S> }[] {
   try {
-    return Array.from(jsonlLines(file, schema as z.ZodType<z.infer<S>>), ({ line, data }) => ({
-      line,
-      value: data,
-    }));
+    return Array.from(jsonlLines(file, schema as z.ZodType<z.infer<S>>));
   } catch (e) {
     const why = e instanceof DataFileError ? e.message : `cannot read ${file}: ${(e as Error).message}`;
     throw new CliError(`world ${name}: ${why}`);
@@ -171,11 +168,11 @@ function judgeCmd(args: string[]): void {
     'judge',
     file,
     world,
-    rows.map((r) => ({ line: r.line, id: r.value.id })),
+    rows.map((r) => ({ line: r.line, id: r.data.id })),
   );
   const out = rows.map((r, i) => {
-    const j = judge(prompts[i], r.value.response);
-    return { id: r.value.id, labels: j.labels, gold: j.gold };
+    const j = judge(prompts[i], r.data.response);
+    return { id: r.data.id, labels: j.labels, gold: j.gold };
   });
   writeOrPrint(v.out, toJsonl(out));
 }
@@ -189,11 +186,11 @@ function metrics(args: string[]): void {
     'metrics',
     file,
     world,
-    rows.map((r) => ({ line: r.line, id: r.value.id })),
+    rows.map((r) => ({ line: r.line, id: r.data.id })),
   );
   const report = evaluateResponses(
     prompts,
-    rows.map((r) => r.value.response),
+    rows.map((r) => r.data.response),
   );
   console.log(formatEvalTable([{ name: file, report }]));
   if (v.json) writeFileAtomic(v.json, `${JSON.stringify(report, null, 2)}\n`);
@@ -271,7 +268,7 @@ function label(args: string[]): void {
     'label',
     file,
     world,
-    rows.map((r) => ({ line: r.line, id: r.value.id })),
+    rows.map((r) => ({ line: r.line, id: r.data.id })),
   );
   const n = positiveInt('label', 'labelers', v.labelers, 3);
   const perPrompt = positiveInt('label', 'per-prompt', v['per-prompt'], 1);
@@ -290,7 +287,7 @@ function label(args: string[]): void {
   });
   const records = labelRound({
     prompts,
-    candidates: rows.map((r) => r.value.candidates),
+    candidates: rows.map((r) => r.data.candidates),
     labelers,
     round,
     perPrompt,
