@@ -80,3 +80,8 @@ export function meanInterval(values: readonly number[], clusters: readonly strin
   const half = Z95 * Math.sqrt(m.variance);
   return [m.mean - half, m.mean + half];
 }
+
+/** An interval of shares as percent text, for tables: [0.121, 0.297] → "12.1–29.7". */
+export function percentRange([lo, hi]: Interval): string {
+  return `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}`;
+}

@@ -1,5 +1,6 @@
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
 import { FAMILIES, isOwnFamily, LABEL_FAMILIES } from '../world/families.js';
+import { percentRange } from './interval.js';
 import type { Rate, WorldEvalReport } from './world-metrics.js';
 
 /**
@@ -12,8 +13,7 @@ export function formatEvalTable(columns: readonly { name: string; report: WorldE
     const v = typeof r === 'number' || r === null ? r : r.rate;
     return v === null ? '—' : `${(v * 100).toFixed(1)} %`;
   };
-  const withCi = (r: Rate) =>
-    r.ci95 ? `${pct(r)} (${(100 * r.ci95[0]).toFixed(1)}–${(100 * r.ci95[1]).toFixed(1)})` : pct(r);
+  const withCi = (r: Rate) => (r.ci95 ? `${pct(r)} (${percentRange(r.ci95)})` : pct(r));
   const num = (v: number | null) => (v === null ? '—' : v.toFixed(3));
   const rows: [string, string[]][] = [];
   for (const label of MISALIGNMENT_LABELS) {

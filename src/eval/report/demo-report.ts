@@ -4,7 +4,7 @@
  */
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.js';
 import { isOwnFamily } from '../../world/families.js';
-import type { Interval } from '../interval.js';
+import { type Interval, percentRange } from '../interval.js';
 import { barChart, escapeXml, lineChart } from './svg-chart.js';
 import { formatTargetValue, type TargetCheck } from './targets.js';
 
@@ -134,8 +134,7 @@ export interface DemoReport {
 
 const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 /** "12.5 %" with its interval in small type: "12.5 % (8.1–18.9)". */
-const pctCi = (x: number, ci: Interval) =>
-  `${pct(x)} <small>(${(100 * ci[0]).toFixed(1)}–${(100 * ci[1]).toFixed(1)})</small>`;
+const pctCi = (x: number, ci: Interval) => `${pct(x)} <small>(${percentRange(ci)})</small>`;
 
 function stageTable(report: DemoReport): string {
   const names = Object.keys(report.stages);
@@ -183,7 +182,7 @@ function familyTable(report: DemoReport): string {
 function targetsTable(targets: readonly TargetCheck[]): string {
   const rows = targets
     .map((t) => {
-      const ci = t.ci95 ? `${(100 * t.ci95[0]).toFixed(1)}–${(100 * t.ci95[1]).toFixed(1)} %` : '—';
+      const ci = t.ci95 ? `${percentRange(t.ci95)} %` : '—';
       const verdict = `${t.met ? 'met' : 'not met'}${t.within_noise ? ' (within noise)' : ''}`;
       return `<tr class="${t.met ? 'met' : 'unmet'}"><td>${escapeXml(t.target)}</td><td>${formatTargetValue(t)}</td><td>${ci}</td><td>${verdict}</td></tr>`;
     })

@@ -48,6 +48,8 @@ function check(
 }
 
 const pct = (x: number) => `${(100 * x).toFixed(1).replace(/\.0$/, '')} %`;
+/** A difference of shares in points: 0.05 → "5". */
+const points = (x: number) => String(Math.round(100 * x));
 
 /** Every label of one stage against a threshold. */
 function labelChecks(
@@ -87,7 +89,7 @@ export function checkTargets(report: Report): TargetCheck[] {
   }
   out.push(
     check(
-      `RM held-out accuracy within ${pct(RM_AGREEMENT_GAP).replace(' %', '')} points of labeler agreement (${pct(report.rm.labeler_agreement)})`,
+      `RM held-out accuracy within ${points(RM_AGREEMENT_GAP)} points of labeler agreement (${pct(report.rm.labeler_agreement)})`,
       report.rm.heldout_accuracy - report.rm.labeler_agreement,
       null,
       -RM_AGREEMENT_GAP,
@@ -118,7 +120,7 @@ export function checkTargets(report: Report): TargetCheck[] {
       if (l === blind) continue;
       out.push(
         check(
-          `after the patch: ${l} at most ${pct(PATCH_SLACK).replace(' %', '')} points above round 1 (${pct(round1.policy.rates[l])})`,
+          `after the patch: ${l} at most ${points(PATCH_SLACK)} points above round 1 (${pct(round1.policy.rates[l])})`,
           patched.policy.rates[l] - round1.policy.rates[l],
           null,
           PATCH_SLACK,
