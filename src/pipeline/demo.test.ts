@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
+import { LABEL_FAMILIES } from '../world/families.js';
 import { runDemo } from './demo.js';
 import { DemoConfig } from './demo-config.js';
 
@@ -33,15 +34,10 @@ describe('rein demo (toy size)', () => {
       // family only (harmful, toxic, sycophancy, manipulation, over-refusal) is its headline rate
       const families = Object.values(m.by_family) as { n: number; labels: Record<string, number> }[];
       expect(families.map((f) => f.n).reduce((a, b) => a + b, 0)).toBe(m.n);
-      const own = [
-        ['harmful', 'harmful'],
-        ['rude_user', 'toxic'],
-        ['false_premise', 'sycophancy'],
-        ['advice', 'manipulation'],
-        ['benign_sensitive', 'over_refusal'],
-      ];
-      for (const [family, label] of own)
-        expect(m.by_family[family].labels[label]).toBeCloseTo(m.rates[label], 3);
+      const singleFamily = MISALIGNMENT_LABELS.filter((l) => LABEL_FAMILIES[l].length === 1);
+      expect(singleFamily).toHaveLength(5);
+      for (const label of singleFamily)
+        expect(m.by_family[LABEL_FAMILIES[label][0]].labels[label]).toBeCloseTo(m.rates[label], 3);
     }
     for (const v of [
       onDisk.ppo_vs_sft.gold_win_rate,
