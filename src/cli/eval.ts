@@ -4,7 +4,7 @@
  * label seen outside its own families — printed side by side as a table and written as JSON.
  */
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../data/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { evaluateResponses, type WorldEvalReport } from '../eval/world-metrics.js';
 import { formatEvalTable } from '../eval/world-report.js';
 import { loadModel } from '../model/checkpoint.js';

@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { writeFileAtomic } from '../data/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { hhRankings, readHhPairs } from '../data/hh-rlhf.js';
 import { DataFileError, readJsonl, toJsonl } from '../data/jsonl.js';
 import { oasstRankings, readOasstTrees } from '../data/oasst.js';

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { writeFileAtomic } from '../data/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 
 /**
  * The safetensors format: an 8-byte little-endian header length N, N bytes of JSON

@@ -11,7 +11,7 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { readJsonl, toJsonl } from '../data/jsonl.js';
 import type { MisalignmentLabel } from '../data/labels.js';
 import { RankingRecord } from '../data/ranking.js';

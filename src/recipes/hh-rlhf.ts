@@ -14,7 +14,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { bagOfWordsAccuracy, topWords, trainBagOfWords } from '../eval/bag-of-words.js';
 import { type Interval, wilson } from '../eval/interval.js';
 import { saveCheckpoint } from '../model/checkpoint.js';

@@ -19,7 +19,7 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { toJsonl } from '../data/jsonl.js';
 import { RankingRecord, rankingPairs } from '../data/ranking.js';
 import { saveCheckpoint } from '../model/checkpoint.js';

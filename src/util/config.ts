@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { writeFileAtomic } from '../data/atomic-write.js';
+import { writeFileAtomic } from './atomic-write.js';
 
 /**
  * Configs: one zod schema per method gives defaults, validation, `--help` text and types.

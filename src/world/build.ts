@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../data/atomic-write.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { toJsonl } from '../data/jsonl.js';
 import { DEMO_FAMILIES, FAMILIES, FAMILY_LABEL } from './families.js';
 import type { World } from './generate.js';

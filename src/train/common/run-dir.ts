@@ -10,7 +10,7 @@
  */
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../data/atomic-write.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { saveCheckpoint } from '../../model/checkpoint.js';
 import type { Transformer } from '../../model/transformer.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';

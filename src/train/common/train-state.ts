@@ -9,7 +9,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../data/atomic-write.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { readSafetensors, writeSafetensors } from '../../model/safetensors.js';
 import type { Transformer } from '../../model/transformer.js';
 import type { AdamW } from '../../optim/index.js';

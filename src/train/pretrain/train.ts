@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../data/atomic-write.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { readJsonl } from '../../data/jsonl.js';
 import { resolveModelConfig } from '../../model/config.js';
 import { Transformer } from '../../model/transformer.js';
