@@ -2,7 +2,7 @@
  * `rein bon`: best-of-N sampling — N responses per prompt from a policy, the reward model's best
  * kept — written as JSONL {prompt, response, score, n}, with the KL bound log N − (N−1)/N.
  */
-import { writeFileAtomic } from '../util/atomic-write.js';
+
 import { toJsonl } from '../data/jsonl.js';
 import { bestOfN, bonKlBound } from '../train/bon/best-of-n.js';
 import { BonConfig } from '../train/bon/config.js';
@@ -14,6 +14,7 @@ import {
   RunInputError,
   readInputFile,
 } from '../train/common/run-input.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { saveResolvedConfig } from '../util/config.js';
 import { mean } from '../util/stats.js';
 import { loadRewardModel, trainingCommand } from './training-command.js';

@@ -4,11 +4,11 @@
  * label seen outside its own families — printed side by side as a table and written as JSON.
  */
 import { parseArgs } from 'node:util';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { evaluateResponses, type WorldEvalReport } from '../eval/world-metrics.js';
 import { formatEvalTable } from '../eval/world-report.js';
 import { loadModel } from '../model/checkpoint.js';
 import { sampleAnswers } from '../model/sample-chat.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { judge } from '../world/judge.js';
 import { isPromptSplit, loadWorldPrompts, PROMPT_SPLITS } from '../world/load.js';
 import { CliError } from './errors.js';

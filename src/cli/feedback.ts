@@ -5,7 +5,6 @@
  */
 import { basename } from 'node:path';
 import { type ParseArgsConfig, parseArgs } from 'node:util';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { hhRankings, readHhPairs } from '../data/hh-rlhf.js';
 import { DataFileError, readJsonl, toJsonl } from '../data/jsonl.js';
 import { oasstRankings, readOasstTrees } from '../data/oasst.js';
@@ -16,6 +15,7 @@ import type { FeedbackStore } from '../feedback/db/store.js';
 import { type PromptInput, StoreError } from '../feedback/db/types.js';
 import { EXPORT_FORMATS, type ExportFormat, exportRecords } from '../feedback/export.js';
 import { hashToken, newToken } from '../feedback/tokens.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { CliError } from './errors.js';
 
 const HELP = `usage: rein feedback <command> --db URL [options]

@@ -2,11 +2,11 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { z } from 'zod';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { DataFileError, jsonlLines, toJsonl } from '../data/jsonl.js';
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
 import { evaluateResponses } from '../eval/world-metrics.js';
 import { formatEvalTable } from '../eval/world-report.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import {
   expectedAgreement,
   measureAgreement,

@@ -11,9 +11,9 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { configToJson, ModelConfigSchema, resolveModelConfig } from './config.js';
 import { readHfFolder } from './hf-folder.js';
 import { type LoadedWeights, readLlama2cCheckpoint } from './llama2c-checkpoint.js';

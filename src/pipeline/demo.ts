@@ -11,7 +11,6 @@
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { readJsonl, toJsonl } from '../data/jsonl.js';
 import type { MisalignmentLabel } from '../data/labels.js';
 import { RankingRecord } from '../data/ranking.js';
@@ -46,6 +45,7 @@ import { scoreAnswers } from '../train/reward/score.js';
 import { trainRewardModel } from '../train/reward/train.js';
 import { SftConfig } from '../train/sft/config.js';
 import { trainSft } from '../train/sft/train.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { Rng } from '../util/rng.js';
 import { mean } from '../util/stats.js';
 import { answerPairs } from '../world/answer-pairs.js';

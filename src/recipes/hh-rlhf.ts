@@ -14,7 +14,6 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { bagOfWordsAccuracy, topWords, trainBagOfWords } from '../eval/bag-of-words.js';
 import { type Interval, wilson } from '../eval/interval.js';
 import { saveCheckpoint } from '../model/checkpoint.js';
@@ -28,6 +27,7 @@ import { RunInputError, readInputFile } from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
 import { splitIndices } from '../train/common/shuffle-batches.js';
 import { trainLanguageModel } from '../train/sft/train.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { Rng } from '../util/rng.js';
 import type { HhRecipeConfig } from './hh-rlhf-config.js';
 import { type Exchange, type HhPreference, readHhSplit } from './hh-split.js';

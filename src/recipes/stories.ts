@@ -19,7 +19,6 @@
  */
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { toJsonl } from '../data/jsonl.js';
 import { RankingRecord, rankingPairs } from '../data/ranking.js';
 import { saveCheckpoint } from '../model/checkpoint.js';
@@ -33,6 +32,7 @@ import { PpoConfig } from '../train/ppo/config.js';
 import { summedResponseLogProbs } from '../train/ppo/rollout.js';
 import { trainPpo } from '../train/ppo/train.js';
 import { scoreSequences } from '../train/reward/score.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { Rng } from '../util/rng.js';
 import { mean } from '../util/stats.js';
 import { type RankedSequences, trainRankedRm } from './ranked-rm.js';

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
-import { writeFileAtomic } from '../util/atomic-write.js';
 import { toJsonl } from '../data/jsonl.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { DEMO_FAMILIES, FAMILIES, FAMILY_LABEL } from './families.js';
 import type { World } from './generate.js';
 import type { WorldPrompt } from './records.js';

@@ -10,10 +10,10 @@
  */
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import { writeFileAtomic } from '../../util/atomic-write.js';
 import { saveCheckpoint } from '../../model/checkpoint.js';
 import type { Transformer } from '../../model/transformer.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { saveResolvedConfig } from '../../util/config.js';
 import { RunInputError } from './run-input.js';
 import { stateDir } from './train-state.js';

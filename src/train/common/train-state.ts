@@ -9,10 +9,10 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { writeFileAtomic } from '../../util/atomic-write.js';
 import { readSafetensors, writeSafetensors } from '../../model/safetensors.js';
 import type { Transformer } from '../../model/transformer.js';
 import type { AdamW } from '../../optim/index.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 
 /** One trained model and its optimiser (PPO has two: the policy and the value model). */
 export interface TrainedPart {

@@ -8,13 +8,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { writeFileAtomic } from '../../util/atomic-write.js';
 import { readJsonl } from '../../data/jsonl.js';
 import { resolveModelConfig } from '../../model/config.js';
 import { Transformer } from '../../model/transformer.js';
 import { BpeTokenizer } from '../../tokenizer/bpe.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { writeFileAtomic } from '../../util/atomic-write.js';
 import { Rng } from '../../util/rng.js';
 import { type Sequence, truncate } from '../common/batch.js';
 import { finishRunDir, openRunDir, saveRunConfig } from '../common/run-dir.js';
