@@ -71,7 +71,8 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./serve.js'),
   },
   recipe: {
-    summary: 'worked examples on real data: hh-rlhf (reward model on HH-RLHF vs bag-of-words)',
+    summary:
+      'worked examples on real data: hh-rlhf (reward model on HH-RLHF vs bag-of-words), stories (RLHF of the real stories260K model)',
     load: () => import('./recipe.js'),
   },
 };
