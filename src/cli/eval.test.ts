@@ -72,5 +72,8 @@ describe('rein eval', () => {
     await expect(
       evaluate(['--model', join(dir, 'model'), '--world', join(dir, 'w'), '--split', 'demos']),
     ).rejects.toThrow("--split must be one of eval, rl, rank, not 'demos'");
+    await expect(evaluate(['--world', join(dir, 'w'), '--bogus'])).rejects.toThrow(
+      /^eval: Unknown option '--bogus'.*\n\nusage: rein eval/s,
+    );
   });
 });

@@ -30,22 +30,30 @@ options:
   --answers FILE     write every answer, judged, as JSONL
                      {model, id, family, lang, prompt, answer, labels, gold, correct}`;
 
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        model: { type: 'string', multiple: true },
+        world: { type: 'string' },
+        split: { type: 'string', default: 'eval' },
+        'max-new': { type: 'string', default: '40' },
+        temperature: { type: 'string', default: '1' },
+        greedy: { type: 'boolean', default: false },
+        seed: { type: 'string', default: '0' },
+        json: { type: 'string' },
+        answers: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (e) {
+    throw new CliError(`eval: ${(e as Error).message}\n\n${USAGE}`);
+  }
+}
+
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      model: { type: 'string', multiple: true },
-      world: { type: 'string' },
-      split: { type: 'string', default: 'eval' },
-      'max-new': { type: 'string', default: '40' },
-      temperature: { type: 'string', default: '1' },
-      greedy: { type: 'boolean', default: false },
-      seed: { type: 'string', default: '0' },
-      json: { type: 'string' },
-      answers: { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  const values = parse(argv);
   if (values.help) {
     console.log(USAGE);
     return;

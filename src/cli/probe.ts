@@ -66,29 +66,33 @@ options:
 type Values = ReturnType<typeof parse>['values'];
 
 function parse(argv: string[]) {
-  return parseArgs({
-    args: argv,
-    options: {
-      policy: { type: 'string' },
-      prompts: { type: 'string' },
-      world: { type: 'string' },
-      rankings: { type: 'string' },
-      rm: { type: 'string' },
-      n: { type: 'string', default: '400' },
-      threshold: { type: 'string', default: '0.05' },
-      similarity: { type: 'string', default: '0.5' },
-      'min-confidence': { type: 'string', default: '0.6' },
-      db: { type: 'string' },
-      round: { type: 'string' },
-      'round-prompts': { type: 'string', default: '50' },
-      k: { type: 'string', default: '4' },
-      'labelers-per-prompt': { type: 'string', default: '2' },
-      'max-new': { type: 'string', default: '40' },
-      temperature: { type: 'string', default: '1' },
-      seed: { type: 'string', default: '0' },
-      help: { type: 'boolean', short: 'h' },
-    },
-  });
+  try {
+    return parseArgs({
+      args: argv,
+      options: {
+        policy: { type: 'string' },
+        prompts: { type: 'string' },
+        world: { type: 'string' },
+        rankings: { type: 'string' },
+        rm: { type: 'string' },
+        n: { type: 'string', default: '400' },
+        threshold: { type: 'string', default: '0.05' },
+        similarity: { type: 'string', default: '0.5' },
+        'min-confidence': { type: 'string', default: '0.6' },
+        db: { type: 'string' },
+        round: { type: 'string' },
+        'round-prompts': { type: 'string', default: '50' },
+        k: { type: 'string', default: '4' },
+        'labelers-per-prompt': { type: 'string', default: '2' },
+        'max-new': { type: 'string', default: '40' },
+        temperature: { type: 'string', default: '1' },
+        seed: { type: 'string', default: '0' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    });
+  } catch (e) {
+    throw new CliError(`probe: ${(e as Error).message}\n\n${USAGE}`);
+  }
 }
 
 function num(name: string, v: string, min: number): number {
