@@ -40,8 +40,8 @@ const HELP = `usage: rein feedback <command> --db URL [options]
   import --round R --from FILE --format rankings|oasst|hh
                        rankings JSONL, Open Assistant trees (*_tree.jsonl: ranked sibling
                        replies → one K-way ranking), or HH-RLHF {chosen, rejected} pairs
-                       (.jsonl or .jsonl.gz); the round is created if missing; re-importing
-                       adds nothing
+                       (.jsonl or .jsonl.gz); the round is created if missing; importing a
+                       file into a round again adds nothing
   export --format rankings|pairs|demos --out FILE [--round R]
                        rankings: ranking records; pairs: TRL {prompt, chosen, rejected};
                        demos: SFT {prompt, response}; written atomically

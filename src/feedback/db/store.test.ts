@@ -412,4 +412,62 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     const ann = await labeler('ann');
     expect(await store.nextTask(ann.id, 'ranking')).toBeNull();
   });
+
+  it.skipIf(skip)('imports one file into two rounds; a ranking that clashes is refused by name', async () => {
+    const rec = (id: string, promptId: string, labeler = 'hh-rlhf'): RankingRecord => ({
+      id,
+      round: 'x',
+      labeler,
+      prompt: { id: promptId, text: `prompt ${promptId}` },
+      candidates: [
+        { id: 'chosen', text: 'good' },
+        { id: 'rejected', text: 'bad' },
+      ],
+      ordering: [['chosen'], ['rejected']],
+      flags: {},
+    });
+    const file = [rec('hh-1', 'hh-1'), rec('hh-2', 'hh-2')];
+    for (const name of ['first', 'second']) {
+      await store.createRound({ name, focus: '', labelersPerPrompt: 1 });
+      expect(await store.importRankings(name, file)).toEqual({ added: 2, existing: 0, prompts: 2 });
+      expect(await store.importRankings(name, file)).toEqual({ added: 0, existing: 2, prompts: 0 });
+    }
+    for (const name of ['first', 'second']) {
+      const out = await store.listRankings({ round: name });
+      expect(out.map((r) => r.prompt.id).sort()).toEqual(['hh-1', 'hh-2']);
+    }
+    expect(await store.listRankings()).toHaveLength(4);
+    // The same source ranking one prompt twice under another record id is a clash, not a repeat.
+    await expect(store.importRankings('first', [rec('hh-1-again', 'hh-1')])).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/'hh-rlhf' has already ranked prompt 'hh-1' in round 'first'.*'hh-1'/),
+    });
+    // One record id for two different rankings is a clash too.
+    await expect(store.importRankings('first', [rec('hh-1', 'hh-3')])).rejects.toMatchObject({
+      code: 'conflict',
+      message: expect.stringMatching(/record id 'hh-1' is used by two different rankings/),
+    });
+    expect(await store.listRankings({ round: 'first' })).toHaveLength(2);
+  });
+
+  it.skipIf(skip)('re-importing a file imported before ids were per round adds nothing', async () => {
+    await store.createRound({ name: 'old', focus: '', labelersPerPrompt: 1 });
+    const rec: RankingRecord = {
+      id: 'oasst-m1',
+      round: 'old',
+      labeler: 'oasst',
+      prompt: { id: 'oasst-m1', text: 'q' },
+      candidates: [
+        { id: 'a', text: 'A' },
+        { id: 'b', text: 'B' },
+      ],
+      ordering: [['a'], ['b']],
+      flags: {},
+    };
+    await store.importRankings('old', [rec]);
+    // What an import wrote before the round was part of the id.
+    await store.db.run("UPDATE rankings SET submission_id = 'import:oasst-m1'");
+    expect(await store.importRankings('old', [rec])).toEqual({ added: 0, existing: 1, prompts: 0 });
+    expect(await store.listRankings()).toHaveLength(1);
+  });
 });

@@ -658,8 +658,9 @@ export class FeedbackStore {
   /**
    * Imports ranking records (from a file, OASST, HH-RLHF or the simulated labelers) into
    * a round. Each record's labeler becomes an 'imported' labeler unless a person of that
-   * name exists. Re-importing the same records adds nothing (`import:<record id>` is the
-   * submission id). Imported prompts take no further labelers.
+   * name exists. Re-importing the same records into the same round adds nothing
+   * (`import:<round id>:<record id>` is the submission id); a record that clashes with a
+   * stored ranking in any other way is refused. Imported prompts take no further labelers.
    */
   async importRankings(
     roundIdOrName: string,
@@ -715,12 +716,33 @@ export class FeedbackStore {
               'candidates',
             );
           }
+          // The submission id is per round: HH-RLHF and OASST record ids are the same in every
+          // copy of a file, and the same file may well feed several rounds.
+          const submissionId = `import:${round.id}:${rec.id}`;
+          const prior = await tx.get<{ submission_id: string }>(
+            'SELECT submission_id FROM rankings WHERE prompt_id = ? AND labeler_id = ?',
+            [p!.id, labelerId],
+          );
+          if (prior) {
+            // `import:<record id>` is what imports wrote before ids were per round: a
+            // re-import of such a file into its round stays a no-op.
+            if (prior.submission_id === submissionId || prior.submission_id === `import:${rec.id}`) {
+              existing++;
+              continue;
+            }
+            throw new StoreError(
+              'conflict',
+              `record '${rec.id}': '${rec.labeler}' has already ranked prompt '${rec.prompt.id}' in round '${round.name}' (${describeSubmission(prior.submission_id)}); a labeler ranks a prompt once`,
+              'labeler',
+            );
+          }
+          // Only a repeated submission id is a repeat; any other clash must surface, not vanish.
           const r = await tx.run(
             `INSERT INTO rankings (id, submission_id, assignment_id, prompt_id, labeler_id, ordering, flags, note, time_ms, created_at)
-             VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,
+             VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING`,
             [
               randomUUID(),
-              `import:${rec.id}`,
+              submissionId,
               p!.id,
               labelerId,
               JSON.stringify(rec.ordering),
@@ -731,7 +753,21 @@ export class FeedbackStore {
             ],
           );
           if (r.changes === 1) added++;
-          else existing++;
+          else {
+            const raced = await tx.get(
+              'SELECT 1 FROM rankings WHERE submission_id = ? AND prompt_id = ? AND labeler_id = ?',
+              [submissionId, p!.id, labelerId],
+            );
+            if (raced) {
+              existing++; // a concurrent import of the same record got there first
+              continue;
+            }
+            throw new StoreError(
+              'conflict',
+              `record id '${rec.id}' is used by two different rankings (the second: prompt '${rec.prompt.id}', labeler '${rec.labeler}')`,
+              'id',
+            );
+          }
         }
       });
     }
@@ -825,6 +861,13 @@ export class FeedbackStore {
       created_at: d.created_at,
     }));
   }
+}
+
+/** Where a stored ranking came from, as a person reads it. */
+function describeSubmission(submissionId: string): string {
+  return submissionId.startsWith('import:')
+    ? `imported as record '${submissionId.replace(/^import:([0-9a-f-]{36}:)?/, '')}'`
+    : 'ranked in the app';
 }
 
 /** Inserts one prompt and its candidates unless its id is already in the round; true when inserted. */
