@@ -86,7 +86,7 @@ export function trainRankedRm(
     const groups: RankedGroup[] = [];
     const rows: Sequence[] = [];
     for (const g of chosen) {
-      groups.push({ offset: rows.length, pairs: g.pairs });
+      groups.push({ offset: rows.length, candidates: g.seqs.length, pairs: g.pairs });
       rows.push(...g.seqs);
     }
     const batch = padRight(rows, o.padId, rm.config.contextLength);

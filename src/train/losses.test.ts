@@ -21,7 +21,7 @@ describe('logSigmoid', () => {
 });
 
 describe('rankingLoss', () => {
-  it('matches a hand computation for K = 4 with a tie', () => {
+  it('matches a hand computation for K = 4 with a tie: the five pairs share 1/C(4,2) = 1/6 each', () => {
     // candidates a b c d; ranking: a > {b, c} > d  → pairs ab ac ad bd cd (b–c tied: no pair)
     const ranking = {
       candidates: ['a', 'b', 'c', 'd'].map((id) => ({ id, text: id })),
@@ -30,37 +30,61 @@ describe('rankingLoss', () => {
     const pairs = rankingPairs(ranking);
     expect(pairs).toHaveLength(5);
     const r = [1.5, 0.2, 0.7, -1];
-    const loss = rankingLoss(T.tensor(r), [{ offset: 0, pairs }]).item();
-    const expected = -(logSig(1.3) + logSig(0.8) + logSig(2.5) + logSig(1.2) + logSig(1.7)) / 5;
+    const loss = rankingLoss(T.tensor(r), [{ offset: 0, candidates: 4, pairs }]).item();
+    const expected = -(logSig(1.3) + logSig(0.8) + logSig(2.5) + logSig(1.2) + logSig(1.7)) / 6;
     expect(loss).toBeCloseTo(expected, 5);
   });
 
-  it('averages prompts equally, whatever their number of pairs', () => {
-    const g1 = { offset: 0, pairs: [{ winner: 0, loser: 1 }] };
+  it('averages prompts, each weighing its pairs by 1/C(K,2) (K = 2 is a flat pair)', () => {
+    const g1 = { offset: 0, candidates: 2, pairs: [{ winner: 0, loser: 1 }] };
     const g2 = {
       offset: 2,
+      candidates: 3,
       pairs: [
         { winner: 0, loser: 1 },
         { winner: 0, loser: 2 },
         { winner: 1, loser: 2 },
       ],
     };
-    const r = [1, 0, 2, 1, -1];
-    const loss = rankingLoss(T.tensor(r), [g1, g2]).item();
-    const expected = 0.5 * -logSig(1) + 0.5 * (-(logSig(1) + logSig(3) + logSig(2)) / 3);
+    // a K = 4 ranking that is all one tie but for its top answer: 3 of 6 pairs
+    const g3 = {
+      offset: 5,
+      candidates: 4,
+      pairs: [
+        { winner: 0, loser: 1 },
+        { winner: 0, loser: 2 },
+        { winner: 0, loser: 3 },
+      ],
+    };
+    const g4 = { offset: 9, candidates: 2, pairs: [] }; // all tied: not counted
+    const r = [1, 0, 2, 1, -1, 3, 1, 0, 2, 5, 5];
+    const loss = rankingLoss(T.tensor(r), [g1, g2, g3, g4]).item();
+    const expected =
+      (-logSig(1) + -(logSig(1) + logSig(3) + logSig(2)) / 3 + -(logSig(2) + logSig(3) + logSig(1)) / 6) / 3;
     expect(loss).toBeCloseTo(expected, 5);
+  });
+
+  it('refuses more pairs than K candidates can give', () => {
+    const pairs = [
+      { winner: 0, loser: 1 },
+      { winner: 1, loser: 0 },
+    ];
+    expect(() => rankingLoss(T.tensor([1, 0]), [{ offset: 0, candidates: 2, pairs }])).toThrow(
+      /2 pairs among 2 candidates/,
+    );
   });
 
   it('has the right gradient', () => {
     const groups = [
       {
         offset: 0,
+        candidates: 3,
         pairs: [
           { winner: 2, loser: 0 },
           { winner: 2, loser: 1 },
         ],
       },
-      { offset: 3, pairs: [{ winner: 1, loser: 0 }] },
+      { offset: 3, candidates: 2, pairs: [{ winner: 1, loser: 0 }] },
     ];
     const r = gradcheck(([s]) => rankingLoss(s, groups), [randomInput([5], new Rng(3))]);
     expect(r.ok).toBe(true);

@@ -6,17 +6,20 @@ import { logSigmoid } from '../common/functional.js';
 export interface RankedGroup {
   /** Index of the group's first candidate in the flat score vector. */
   offset: number;
+  /** K, the number of candidates ranked (pairs index 0 … K−1). */
+  candidates: number;
   /** Pairs of candidate indices within the group (winner ranked above loser; ties give none). */
   pairs: readonly { winner: number; loser: number }[];
 }
 
 /**
- * InstructGPT's ranking loss. For a prompt x with candidates ranked by a labeler,
- *   loss(x) = −1/P · Σ_{(w,l)} log σ(r(x, y_w) − r(x, y_l)),
- * where P is the number of pairs (C(K,2) for K candidates without ties), and the batch loss is the
- * mean over prompts. Every candidate is scored once (one forward pass per completion, not per pair)
- * and all of a prompt's pairs stay in the same batch element, which InstructGPT found keeps the RM
- * from overfitting. Prompts with no pairs (all tied) contribute nothing and are not counted.
+ * InstructGPT's ranking loss. For a prompt x with K candidates ranked by a labeler,
+ *   loss(x) = −1/C(K,2) · Σ_{(w,l)} log σ(r(x, y_w) − r(x, y_l)),
+ * and the batch loss is the mean over prompts. A tie gives no pair and its share of 1/C(K,2) stays
+ * unspent, so a ranking that tells less (ties) weighs less than one that orders every candidate.
+ * Every candidate is scored once (one forward pass per completion, not per pair) and all of a
+ * prompt's pairs stay in the same batch element, which InstructGPT found keeps the RM from
+ * overfitting. Prompts with no pairs (all tied) contribute nothing and are not counted.
  *
  * `scores`: (N,), the scalar reward of every candidate in the batch, groups laid out contiguously.
  */
@@ -26,10 +29,15 @@ export function rankingLoss(scores: T.Tensor, groups: readonly RankedGroup[]): T
   const weights: number[] = [];
   const counted = groups.filter((g) => g.pairs.length > 0).length;
   for (const g of groups) {
+    const allPairs = (g.candidates * (g.candidates - 1)) / 2;
+    if (g.pairs.length > allPairs)
+      throw new Error(
+        `rankingLoss: ${g.pairs.length} pairs among ${g.candidates} candidates (at most ${allPairs})`,
+      );
     for (const p of g.pairs) {
       winners.push(g.offset + p.winner);
       losers.push(g.offset + p.loser);
-      weights.push(1 / (g.pairs.length * counted));
+      weights.push(1 / (allPairs * counted));
     }
   }
   if (winners.length === 0) return T.scale(T.sum(scores), 0);

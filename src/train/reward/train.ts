@@ -19,7 +19,7 @@ import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { RewardConfig } from './config.js';
 import type { RankedPrompt } from './data.js';
 import { type RankedGroup, rankingLoss } from './loss.js';
-import { encodeAnswers, pairwiseAccuracy, scoreAnswers } from './score.js';
+import { encodeAnswers, orderedShare, pairwiseAccuracy, scoreAnswers } from './score.js';
 
 export interface RewardResult {
   steps: number;
@@ -75,7 +75,7 @@ export function trainRewardModel(
     const prompts: string[] = [];
     const answers: string[] = [];
     for (const r of chosen) {
-      groups.push({ offset: answers.length, pairs: r.pairs });
+      groups.push({ offset: answers.length, candidates: r.candidates.length, pairs: r.pairs });
       for (const c of r.candidates) {
         prompts.push(r.prompt);
         answers.push(c);
@@ -100,11 +100,15 @@ export function trainRewardModel(
     opt.step();
     opt.zeroGrad();
 
-    for (const g of groups)
-      for (const p of g.pairs) {
-        correct += scores[g.offset + p.winner] > scores[g.offset + p.loser] ? 1 : 0;
-        seen++;
-      }
+    // ties count half, as on the held-out rankings
+    const ordered = orderedShare(
+      scores,
+      chosen.map((r) => ({ size: r.candidates.length, pairs: r.pairs })),
+    );
+    if (ordered.pairs > 0) {
+      correct += ordered.accuracy * ordered.pairs;
+      seen += ordered.pairs;
+    }
     const record: Record<string, number> = {
       step: step + 1,
       loss,
