@@ -64,12 +64,12 @@ describe('rein serve', () => {
 });
 
 describe('rein serve options', () => {
-  it('refuses a task timeout that is not a positive number of minutes, before opening anything', async () => {
+  it('refuses a task timeout that is not a positive number of minutes up to a year, before opening anything', async () => {
     const { run } = await import('./serve.js');
     const db = join(dir, 'never.db');
-    for (const bad of ['0', '-5', 'soon'].map((v) => `--task-timeout=${v}`))
+    for (const bad of ['0', '-5', 'soon', 'Infinity', '1e300', '525601'].map((v) => `--task-timeout=${v}`))
       await expect(run(['--db', db, bad])).rejects.toThrow(
-        /--task-timeout must be a positive number of minutes/,
+        /--task-timeout must be a positive number of minutes up to 525600/,
       );
     expect(existsSync(db)).toBe(false);
   });

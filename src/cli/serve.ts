@@ -4,6 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { openStore, redactDbUrl } from '../feedback/db/open.js';
+import { MAX_TASK_TIMEOUT_MS } from '../feedback/db/store.js';
 import { createApp } from '../feedback/server/app.js';
 import { listen } from '../feedback/server/listen.js';
 import { mountPages } from '../web/pages.js';
@@ -24,7 +25,7 @@ options:
   --max-body N  largest request body in bytes (default 131072)
   --task-timeout MIN
                 minutes a claimed task waits for its submission before another labeler
-                may get it (default 30)`;
+                may get it (default 30; at most 525600, a year)`;
 
 export async function run(argv: string[]): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
@@ -58,9 +59,10 @@ export async function run(argv: string[]): Promise<void> {
     throw new CliError(`serve: --max-body must be an integer ≥ 1024`);
 
   const timeoutMinutes = Number(values['task-timeout']);
-  if (!(timeoutMinutes > 0))
+  const maxMinutes = MAX_TASK_TIMEOUT_MS / 60_000;
+  if (!(Number.isFinite(timeoutMinutes) && timeoutMinutes > 0 && timeoutMinutes <= maxMinutes))
     throw new CliError(
-      `serve: --task-timeout must be a positive number of minutes, got '${values['task-timeout']}'`,
+      `serve: --task-timeout must be a positive number of minutes up to ${maxMinutes} (one year), got '${values['task-timeout']}'`,
     );
 
   let store: Awaited<ReturnType<typeof openStore>>;

@@ -7,7 +7,7 @@ import { type PgCluster, postgresUnavailable, startPostgres } from '../test-help
 import { hashToken, newToken } from '../tokens.js';
 import { MIGRATIONS, migrate } from './migrations.js';
 import { openStore } from './open.js';
-import type { FeedbackStore } from './store.js';
+import { type FeedbackStore, MAX_TASK_TIMEOUT_MS } from './store.js';
 import { StoreError } from './types.js';
 
 const pgMissing = postgresUnavailable();
@@ -302,6 +302,23 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
       expect(skips).toEqual([{ labeler_id: ann.id, reason: 'timed out: not submitted within 150 ms' }]);
     } finally {
       await short.close();
+    }
+  });
+
+  it.skipIf(skip)('takes a task timeout up to a year, and refuses an endless one when opening', async () => {
+    for (const bad of [Number.POSITIVE_INFINITY, Number.NaN, 0, -1, MAX_TASK_TIMEOUT_MS + 1])
+      await expect(openStore(dbUrl, { taskTimeoutMs: bad })).rejects.toThrow(
+        /task timeout must be a positive number of ms up to \d+ \(one year\)/,
+      );
+    const long = await openStore(dbUrl, { taskTimeoutMs: MAX_TASK_TIMEOUT_MS });
+    try {
+      await long.createRound({ name: 'r', focus: '', labelersPerPrompt: 1 });
+      await long.addPrompts('r', [{ id: 'only', text: 'q', candidates: cands(2) }]);
+      const ann = await labeler('ann');
+      // Asking for a task computes the timeout's cutoff: it must be a valid date.
+      expect((await long.nextTask(ann.id, 'ranking'))?.prompt.id).toBe('only');
+    } finally {
+      await long.close();
     }
   });
 

@@ -41,6 +41,11 @@ export interface StoreOptions {
 
 /** 30 minutes: far longer than ranking a handful of answers takes, short enough to lose little. */
 export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
+/**
+ * One year. A longer timeout means no timeout in practice, and an unbounded one (Infinity)
+ * would make the cutoff `Date.now() - timeout` an invalid date and fail every task request.
+ */
+export const MAX_TASK_TIMEOUT_MS = 365 * 24 * 60 * 60_000;
 
 /** A duration as people say it: 150 ms, 45 s, 30 min. */
 const span = (ms: number) =>
@@ -64,8 +69,12 @@ export class FeedbackStore {
   /** Opens a store on a connected driver and brings its schema up to date. */
   static async open(db: SqlDriver, opts: StoreOptions = {}): Promise<FeedbackStore> {
     const timeout = opts.taskTimeoutMs ?? DEFAULT_TASK_TIMEOUT_MS;
-    if (!(timeout > 0)) throw new Error(`task timeout must be a positive number of ms, got ${timeout}`);
     try {
+      if (!(Number.isFinite(timeout) && timeout > 0 && timeout <= MAX_TASK_TIMEOUT_MS)) {
+        throw new Error(
+          `task timeout must be a positive number of ms up to ${MAX_TASK_TIMEOUT_MS} (one year), got ${timeout}`,
+        );
+      }
       await migrate(db);
     } catch (e) {
       await db.close();
