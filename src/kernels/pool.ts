@@ -9,7 +9,8 @@
  *
  * Correctness never depends on releasing: an unreleased buffer is simply garbage collected. Releasing
  * a buffer that is still in use is the one mistake to avoid; the tensor layer's scope() does it only
- * for tensors it created and marks them released.
+ * for tensors it created and marks them released, and backward refuses a graph that would read one
+ * (an op's inputs and the tensors its backward closure saved are checked before any gradient runs).
  */
 export interface PoolStats {
   /** Buffers handed out by `alloc` that came from a fresh allocation. */

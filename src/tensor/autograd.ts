@@ -1,6 +1,7 @@
 /**
  * Reverse-mode autodiff. An op that has an input requiring gradients records, on its output, a
- * closure (forward and backward sit side by side in the op's file) and the inputs it read.
+ * closure (forward and backward sit side by side in the op's file), the inputs it read, and any other
+ * tensors the closure reads (saved statistics, masks, probabilities).
  * `backward(loss)` orders the recorded graph reachable from the loss (reverse topological order —
  * the tape of this step), seeds ∂loss/∂loss = 1, and runs each closure once; the closures
  * accumulate (+=) into their inputs' `grad`. Afterwards the graph is freed: closures are dropped
@@ -40,6 +41,15 @@ export function record(out: Tensor, parents: Tensor[], backwardFn: () => void): 
   out.requiresGrad = true;
   out.parents = parents;
   out.backwardFn = backwardFn;
+}
+
+/**
+ * Declares the tensors other than its parents that out's backward closure reads (saved statistics,
+ * masks, probabilities; call after record). backward then refuses, naming `op`, to run a graph in
+ * which one of them was released by scope()/dispose(), instead of reading freed memory.
+ */
+export function saveForBackward(out: Tensor, op: string, ...tensors: Tensor[]): void {
+  out.saved = { op, tensors };
 }
 
 /** t.grad, allocated as zeros on first use (backward closures accumulate into it). */
@@ -108,6 +118,7 @@ export function backward(loss: Tensor, opts: BackwardOptions = {}): void {
       const fn = t.backwardFn!;
       t.backwardFn = null;
       t.parents = null;
+      t.saved = null;
       if (t.grad === null) continue; // nothing flowed here
       fn();
       // the gradient of an intermediate tensor is consumed: recycle it (moveGrad may have passed it on)
@@ -121,10 +132,29 @@ export function backward(loss: Tensor, opts: BackwardOptions = {}): void {
   }
 }
 
-/** The non-leaf tensors reachable from root, parents before children (iterative DFS, post-order). */
+/** Throws when a tensor t's backward closure reads (besides its parents) was released. */
+function checkSaved(t: Tensor): void {
+  const saved = t.saved;
+  if (saved === null) return;
+  for (const s of saved.tensors) {
+    let x: Tensor | null = s;
+    while (x !== null && !x.released) x = x.base;
+    if (x !== null) {
+      throw new Error(
+        `backward: ${saved.op} saved a tensor ${fmt(s.shape)} for its backward pass that was released by scope()/dispose(); call backward inside the scope that built the graph`,
+      );
+    }
+  }
+}
+
+/**
+ * The non-leaf tensors reachable from root, parents before children (iterative DFS, post-order).
+ * Throws before any gradient is computed when the graph reads a released tensor.
+ */
 function topoOrder(root: Tensor): Tensor[] {
   const order: Tensor[] = [];
   if (root.backwardFn === null) return order;
+  checkSaved(root);
   const visited = new Set<Tensor>();
   const stack: Tensor[] = [root];
   const childIndex: number[] = [0];
@@ -143,6 +173,7 @@ function topoOrder(root: Tensor): Tensor[] {
         );
       }
       if (p.backwardFn !== null && !visited.has(p)) {
+        checkSaved(p);
         visited.add(p);
         stack.push(p);
         childIndex.push(0);

@@ -17,7 +17,8 @@
  * - `scope` releases activations, temporaries and saved statistics of the step to the buffer pool
  *   (src/kernels/pool.ts); returned tensors survive (moved to the enclosing scope), `keep(t)` exempts
  *   one, `t.dispose()` releases one by hand. Parameters and KV caches are created outside scopes.
- * - Using a released tensor throws; so does backward on a graph whose scope has ended.
+ * - Using a released tensor throws; so does backward on a graph whose scope has ended (any tensor the
+ *   graph reads was released: an op's input, or one an op saved for backward — autograd.ts saveForBackward).
  * - `noGrad(fn)` for inference: nothing is recorded (combine with scope in generation loops).
  * - Outside any scope nothing is tracked: tensors are ordinary garbage-collected objects.
  */

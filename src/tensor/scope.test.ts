@@ -1,6 +1,8 @@
 /** Autograd and memory-scope behaviour. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getBackend, jsBackend, setBackend } from '../kernels/index.js';
 import { pool } from '../kernels/pool.js';
+import { Rng } from '../util/rng.js';
 import * as T from './index.js';
 
 describe('autograd', () => {
@@ -121,5 +123,48 @@ describe('saved inputs', () => {
     table.grad = null;
     T.backward(ref);
     expect(got).toEqual(Array.from(table.grad!));
+  });
+});
+
+describe('backward after the scope that saved tensors for it ended', () => {
+  // Each op's output survives its scope and its inputs are leaves, so every parent is alive; what the
+  // scope released is a tensor only the backward closure reads. That used to run on freed memory
+  // (NaN gradients on the js backend, another tensor's data once the pool reuses the buffer).
+  let leaves: T.Tensor[] = [];
+  const leaf = (shape: number[]): T.Tensor => {
+    const t = T.randn(shape, new Rng(3), 1, { requiresGrad: true });
+    leaves.push(t);
+    return t;
+  };
+  const cases: [string, () => T.Tensor][] = [
+    ['layerNorm', () => T.layerNorm(leaf([2, 3]), T.ones([3]))],
+    ['rmsNorm', () => T.rmsNorm(leaf([2, 3]), T.ones([3]))],
+    ['dropout', () => T.dropout(leaf([2, 8]), 0.5, new Rng(1), true)],
+    ['attention', () => T.attention(leaf([1, 2, 1, 4]), leaf([1, 2, 1, 4]), leaf([1, 2, 1, 4]))],
+    ['where', () => T.where(T.tensor([1, 0, 1]), leaf([3]), 0)], // cond itself is read, not a parent
+    ['where', () => T.where(T.tensor([[1], [0]]), leaf([2, 3]), 0)], // the broadcast cond
+  ];
+  const original = getBackend();
+  afterEach(() => setBackend(original));
+  for (const backend of [jsBackend, original]) {
+    for (const [op, build] of cases) {
+      it(`${op} (${backend === jsBackend ? 'js' : 'default'} backend) throws naming the op`, () => {
+        setBackend(backend);
+        const y = T.scope(build);
+        expect(() => T.backward(T.sum(T.square(y)))).toThrow(`backward: ${op} saved a tensor (`);
+      });
+    }
+  }
+  it('inside the scope the same graphs backpropagate (finite gradients)', () => {
+    for (const [op, build] of cases) {
+      leaves = [];
+      T.scope(() => {
+        T.backward(T.sum(T.square(build())));
+        for (const p of leaves) {
+          expect(p.grad, op).not.toBeNull();
+          expect(Array.from(p.grad!).every(Number.isFinite), op).toBe(true);
+        }
+      });
+    }
   });
 });

@@ -8,7 +8,9 @@
  * so every activation, temporary and intermediate gradient of the step is recycled and RSS stays flat.
  * Parameters are created outside any scope and are never released by one; their gradients live on.
  * Outside any scope nothing is tracked and unused tensors are left to the garbage collector.
- * Using a released tensor in an op throws (`… was released by scope()`).
+ * Using a released tensor in an op throws (`… was released by scope()`), and so does backward on a
+ * graph that reads one: an input of an op, or a tensor an op saved for its backward pass (norm
+ * statistics, dropout mask, attention probabilities) — call backward inside the scope that built it.
  */
 import type { Tensor } from './tensor.js';
 

@@ -9,6 +9,12 @@ import { fmt, type Shape, sizeOf } from './shape.js';
 
 const RELEASED = new Float32Array(0);
 
+/** Tensors an op's backward closure reads besides its parents, named by the op for error messages. */
+export interface SavedTensors {
+  op: string;
+  tensors: readonly Tensor[];
+}
+
 export class Tensor {
   /** Dimensions, outermost first. A scalar has shape []. */
   readonly shape: readonly number[];
@@ -28,6 +34,8 @@ export class Tensor {
   backwardFn: (() => void) | null = null;
   /** The tensors this one was computed from (only while backwardFn is set). */
   parents: Tensor[] | null = null;
+  /** Other tensors backwardFn reads (saved statistics, masks), and the op's name for errors. */
+  saved: SavedTensors | null = null;
 
   // ---- memory (internal)
   /** The tensor whose buffer this one shares (reshape views); null when it owns its data. */
@@ -130,6 +138,7 @@ export function release(t: Tensor): void {
   t.data = RELEASED;
   t.backwardFn = null;
   t.parents = null;
+  t.saved = null;
 }
 
 export function isTensor(v: unknown): v is Tensor {

@@ -4,7 +4,7 @@
  */
 import { getBackend } from '../../kernels/index.js';
 import { pool } from '../../kernels/pool.js';
-import { gradOf, isGradEnabled, needsGrad, record } from '../autograd.js';
+import { gradOf, isGradEnabled, needsGrad, record, saveForBackward } from '../autograd.js';
 import { fmt } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -181,6 +181,7 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
       if (!k.requiresGrad) pool.release(dK);
       if (!v.requiresGrad) pool.release(dV);
     });
+    saveForBackward(out, 'attention', probs!);
   }
   return out;
 }

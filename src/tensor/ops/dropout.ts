@@ -1,7 +1,7 @@
 /** Inverted dropout: zero each element with probability p, scale survivors by 1/(1−p). */
 import { getBackend } from '../../kernels/index.js';
 import type { Rng } from '../../util/rng.js';
-import { gradOf, needsGrad, record } from '../autograd.js';
+import { gradOf, needsGrad, record, saveForBackward } from '../autograd.js';
 import { Tensor } from '../tensor.js';
 
 /**
@@ -31,6 +31,7 @@ export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tens
       be.binary('add', dX, one, tmp.data, one, dX, flat);
       tmp.dispose();
     });
+    saveForBackward(out, 'dropout', mask);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** layerNorm and rmsNorm over the last axis (fused kernels; statistics kept for the backward pass). */
 import { getBackend } from '../../kernels/index.js';
 import { pool } from '../../kernels/pool.js';
-import { gradOf, needsGrad, record } from '../autograd.js';
+import { gradOf, needsGrad, record, saveForBackward } from '../autograd.js';
 import { fmt } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -51,6 +51,7 @@ export function layerNorm(x: Tensor, w: Tensor, b: Tensor | null = null, eps = 1
       if (!w.requiresGrad) pool.release(dW);
       if (b !== null && !b.requiresGrad && dB !== null) pool.release(dB);
     });
+    saveForBackward(out, 'layerNorm', mean, rstd);
   }
   return out;
 }
@@ -69,6 +70,7 @@ export function rmsNorm(x: Tensor, w: Tensor, eps = 1e-5): Tensor {
       if (!x.requiresGrad) pool.release(dX);
       if (!w.requiresGrad) pool.release(dW);
     });
+    saveForBackward(out, 'rmsNorm', rstd);
   }
   return out;
 }

@@ -1,7 +1,7 @@
 /** where(cond, a, b) and maskedFill: select elementwise by a condition tensor (nonzero = true). */
 import { getBackend } from '../../kernels/index.js';
 import { pool } from '../../kernels/pool.js';
-import { gradOf, needsGrad, record } from '../autograd.js';
+import { gradOf, needsGrad, record, saveForBackward } from '../autograd.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 
@@ -66,6 +66,7 @@ export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Ten
       pool.release(zeros);
       pool.release(tmp);
     });
+    saveForBackward(out, 'where', condT);
   } else if (c !== cond.data) {
     pool.release(c);
   }
