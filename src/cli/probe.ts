@@ -9,8 +9,9 @@ import { parseArgs } from 'node:util';
 import { readJsonl } from '../data/jsonl.js';
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
 import { RankingRecord } from '../data/ranking.js';
-import { openStore } from '../feedback/db/open.js';
-import type { PromptInput } from '../feedback/db/types.js';
+import { openStore, redactDbUrl } from '../feedback/db/open.js';
+import type { FeedbackStore } from '../feedback/db/store.js';
+import { type PromptInput, StoreError } from '../feedback/db/types.js';
 import { sampleCandidates } from '../feedback/sample-candidates.js';
 import { createFocusedRound, type ProbeProblem } from '../pipeline/focused-round.js';
 import { evaluatePolicy } from '../pipeline/policy-eval.js';
@@ -55,9 +56,9 @@ options:
   --similarity X           own prompts: flag-matching bound (default 0.5)
   --min-confidence X       own prompts: RM confidence bound (default 0.6)
   --db URL                 feedback database (SQLite file or postgres://…): create the round there
-  --round NAME             name of the focused round (default probe-<problem>-<date>)
+  --round NAME             name of the focused round (default probe-<problem>-<date>, -2… if taken)
   --round-prompts N        prompts in the round (default 50)
-  --k K                    candidates per prompt (default 4)
+  --k K                    candidates per prompt, 2–16 (default 4)
   --labelers-per-prompt M  distinct labelers per prompt (default 2)
   --max-new N              most answer tokens (default 40)
   --temperature T          sampling temperature (default 1)
@@ -102,6 +103,33 @@ function num(name: string, v: string, min: number): number {
   return x;
 }
 
+function int(name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
+  const x = Number(v);
+  if (!Number.isInteger(x) || x < min || x > max)
+    throw new CliError(
+      `probe: --${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got '${v}'`,
+    );
+  return x;
+}
+
+/** Every numeric flag, read before any model is loaded: a typo must not cost a probe's sampling. */
+function settings(values: Values) {
+  return {
+    n: int('n', values.n, 1),
+    threshold: num('threshold', values.threshold, 0),
+    similarity: num('similarity', values.similarity, 0),
+    minConfidence: num('min-confidence', values['min-confidence'], 0.5),
+    roundPrompts: int('round-prompts', values['round-prompts'], 1),
+    // the feedback store takes rankings of 2 to 16 candidates
+    k: int('k', values.k, 2, 16),
+    labelersPerPrompt: int('labelers-per-prompt', values['labelers-per-prompt'], 1),
+    maxNew: int('max-new', values['max-new'], 1),
+    temperature: num('temperature', values.temperature, 1e-6),
+    seed: int('seed', values.seed, 0),
+  };
+}
+type Settings = ReturnType<typeof settings>;
+
 export async function run(argv: string[]): Promise<void> {
   const { values } = parse(argv);
   if (values.help) {
@@ -120,50 +148,79 @@ async function probeCommand(values: Values): Promise<void> {
   const promptsFile = values.prompts ?? (values.world ? join(values.world, 'rl_prompts.jsonl') : undefined);
   if (!values.policy || !promptsFile)
     throw new CliError(`probe: --policy and --world or --prompts are required\n\n${USAGE}`);
-  const policy = loadCheckpointFor('policy', values.policy);
-  // with --db, the prompts of the largest group (with their candidates) for the focused round
-  const found = values.world
-    ? probeInWorld(values, policy, promptsFile)
-    : probeOwnPrompts(values, policy, promptsFile);
-  if (!found || !values.db) return;
-  const { problem, prompts } = found;
-  const name = values.round ?? `probe-${problem}-${new Date().toISOString().slice(0, 10)}`;
-  const store = await openStore(values.db);
+  if (!values.world && !values.rankings && !values.rm)
+    throw new CliError('probe: on prompts outside the world, give --rankings (earlier flags) and/or --rm');
+  const s = settings(values);
+  const store = values.db ? await openRoundStore(values.db, values.round) : null;
   try {
-    const r = await createFocusedRound(
-      store,
-      name,
-      problem,
-      prompts.slice(0, num('round-prompts', values['round-prompts'], 1)),
-      num('labelers-per-prompt', values['labelers-per-prompt'], 1),
-    );
+    const policy = loadCheckpointFor('policy', values.policy);
+    // with --db, the prompts of the largest group (with their candidates) for the focused round
+    const found = values.world
+      ? probeInWorld(values, s, policy, promptsFile)
+      : probeOwnPrompts(values, s, policy, promptsFile);
+    if (!found || !store) return;
+    const { problem, prompts } = found;
+    const name = values.round ?? (await freeRoundName(store, problem));
+    let r: Awaited<ReturnType<typeof createFocusedRound>>;
+    try {
+      r = await createFocusedRound(
+        store,
+        name,
+        problem,
+        prompts.slice(0, s.roundPrompts),
+        s.labelersPerPrompt,
+      );
+    } catch (e) {
+      // a round given the same name since the check before sampling, or prompts the store refuses
+      if (e instanceof StoreError) throw new CliError(`probe: cannot create the round in --db: ${e.message}`);
+      throw e;
+    }
     console.log(`created round '${r.round}' with ${r.added} prompts; focus: ${r.focus}`);
     console.log(JSON.stringify({ problem, round: r.round, prompts: r.added }));
   } finally {
-    await store.close();
+    await store?.close();
   }
 }
 
-function sampling(values: Values) {
-  return {
-    maxNew: num('max-new', values['max-new'], 1),
-    temperature: num('temperature', values.temperature, 1e-6),
-    seed: num('seed', values.seed, 0),
-  };
+/** Opens --db and checks that --round is free there, both before the probe samples anything. */
+async function openRoundStore(db: string, round: string | undefined): Promise<FeedbackStore> {
+  let store: FeedbackStore;
+  try {
+    store = await openStore(db);
+  } catch (e) {
+    throw new CliError(`probe: cannot open --db ${redactDbUrl(db)}: ${(e as Error).message}`);
+  }
+  if (round !== undefined && (await store.getRound(round))) {
+    await store.close();
+    throw new CliError(`probe: --round '${round}': a round of that name exists in ${redactDbUrl(db)}`);
+  }
+  return store;
+}
+
+/**
+ * The default round name, probe-<problem>-<date>; a second probe of the day adds -2, -3… so
+ * that it does not collide with the first after all its sampling.
+ */
+async function freeRoundName(store: FeedbackStore, problem: ProbeProblem): Promise<string> {
+  const base = `probe-${problem}-${new Date().toISOString().slice(0, 10)}`;
+  for (let i = 1; ; i++) {
+    const name = i === 1 ? base : `${base}-${i}`;
+    if (!(await store.getRound(name))) return name;
+  }
 }
 
 function candidatesFor(
   values: Values,
+  s: Settings,
   policy: LoadedCheckpoint,
   prompts: readonly Pick<PromptInput, 'id' | 'text' | 'family' | 'lang'>[],
   seed: number,
 ): PromptInput[] {
-  const s = sampling(values);
   return sampleCandidates(
     { model: policy.model, tokenizer: policy.tok },
     prompts.map((p, i) => ({ ...p, id: p.id ?? `prompt-${i + 1}` })),
     {
-      k: num('k', values.k, 2),
+      k: s.k,
       maxNew: s.maxNew,
       temperature: s.temperature,
       topP: 1,
@@ -177,14 +234,18 @@ function candidatesFor(
 /** The world: gold-judged answers, each problem's rate, and the worst problem's prompts first. */
 function probeInWorld(
   values: Values,
+  s: Settings,
   policy: LoadedCheckpoint,
   file: string,
 ): { problem: ProbeProblem; prompts: PromptInput[] } | null {
-  const s = sampling(values);
   const all = readInputFile(values.prompts ? 'prompts' : 'world', file, (f) => readJsonl(f, WorldPrompt));
-  const prompts = new Rng(s.seed).shuffle([...all]).slice(0, num('n', values.n, 1));
-  const { judgements } = evaluatePolicy(policy.model, policy.tok, prompts, s);
-  const found = findProblems(prompts, judgements, num('threshold', values.threshold, 0));
+  const prompts = new Rng(s.seed).shuffle([...all]).slice(0, s.n);
+  const { judgements } = evaluatePolicy(policy.model, policy.tok, prompts, {
+    maxNew: s.maxNew,
+    temperature: s.temperature,
+    seed: s.seed,
+  });
+  const found = findProblems(prompts, judgements, s.threshold);
   for (const l of MISALIGNMENT_LABELS)
     console.log(
       `${l.padEnd(14)} ${(100 * found.rates[l]).toFixed(1).padStart(5)} %${l === found.worst ? '   ← worst' : ''}`,
@@ -210,22 +271,20 @@ function probeInWorld(
   const chosen = [
     ...found.flagged.map((i) => prompts[i]),
     ...all.filter((p) => found.families.includes(p.family) && !flaggedIds.has(p.id)),
-  ].slice(0, num('round-prompts', values['round-prompts'], 1));
-  return { problem: found.worst, prompts: candidatesFor(values, policy, chosen, s.seed + 1) };
+  ].slice(0, s.roundPrompts);
+  return { problem: found.worst, prompts: candidatesFor(values, s, policy, chosen, s.seed + 1) };
 }
 
 /** A user's prompts: K answers each, grouped by suspected flag and by the RM's low confidence. */
 function probeOwnPrompts(
   values: Values,
+  s: Settings,
   policy: LoadedCheckpoint,
   file: string,
 ): { problem: ProbeProblem; prompts: PromptInput[] } | null {
-  if (!values.rankings && !values.rm)
-    throw new CliError('probe: on prompts outside the world, give --rankings (earlier flags) and/or --rm');
-  const s = sampling(values);
   const texts = readInputFile('prompts', file, loadPrompts).map((text, i) => ({ id: `line-${i + 1}`, text }));
-  const prompts = new Rng(s.seed).shuffle(texts).slice(0, num('n', values.n, 1));
-  const sampled = candidatesFor(values, policy, prompts, s.seed);
+  const prompts = new Rng(s.seed).shuffle(texts).slice(0, s.n);
+  const sampled = candidatesFor(values, s, policy, prompts, s.seed);
   const groups = new Map<ProbeProblem, PromptInput[]>();
   const add = (problem: ProbeProblem, p: PromptInput) => {
     const list = groups.get(problem);
@@ -235,7 +294,7 @@ function probeOwnPrompts(
   if (values.rankings) {
     const matcher = new FlagMatcher(
       readInputFile('rankings', values.rankings, (f) => readJsonl(f, RankingRecord)),
-      num('similarity', values.similarity, 0),
+      s.similarity,
     );
     console.log(`flagged answers in ${values.rankings}: ${JSON.stringify(matcher.counts)}`);
     for (const p of sampled) {
@@ -246,7 +305,6 @@ function probeOwnPrompts(
   if (values.rm) {
     const rm = loadRewardModel('rm', values.rm);
     assertSameTokenizer(policy.tok, `--policy ${values.policy}`, rm.tok, `--rm ${values.rm}`);
-    const bound = num('min-confidence', values['min-confidence'], 0.5);
     // every candidate of every prompt in one scoring pass, then each prompt's confidence
     const scores = scoreAnswers(
       rm.model,
@@ -258,7 +316,7 @@ function probeOwnPrompts(
     let offset = 0;
     for (const p of sampled) {
       const k = p.candidates.length;
-      if (rmConfidence(scores.subarray(offset, offset + k)) < bound) add('uncertain', p);
+      if (rmConfidence(scores.subarray(offset, offset + k)) < s.minConfidence) add('uncertain', p);
       offset += k;
     }
   }
