@@ -119,6 +119,15 @@ describe('rein feedback', () => {
     };
     const file = join(dir, 'r.jsonl');
     writeFileSync(file, `${JSON.stringify(rec)}\n`);
+    // A time over a day (the API's cap; PostgreSQL keeps it in a 32-bit integer) is refused by line.
+    const slow = join(dir, 'slow.jsonl');
+    writeFileSync(
+      slow,
+      `${JSON.stringify(rec)}\n${JSON.stringify({ ...rec, id: 'sim-2', time_ms: 86_400_001 })}\n`,
+    );
+    await expect(run(['import', '--db', db, '--round', 'sim', '--from', slow])).rejects.toThrow(
+      /slow\.jsonl:2: field 'time_ms'/,
+    );
     await run(['import', '--db', db, '--round', 'sim', '--from', file, '--format', 'rankings']);
     expect(printed.at(-1)).toMatch(/imported 1 rankings \(0 already there, 1 new prompts\)/);
     await run(['import', '--db', db, '--round', 'sim', '--from', file]);

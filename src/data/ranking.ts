@@ -14,6 +14,12 @@ export const RankingCandidate = z.strictObject({
   text: z.string(),
 });
 
+/**
+ * The longest a ranking can say it took: a day. The feedback app refuses more, and its
+ * PostgreSQL column is a 32-bit integer, so a record over it could not be imported anyway.
+ */
+export const MAX_TIME_MS = 86_400_000;
+
 export const RankingRecord = z
   .strictObject({
     id: z.string().min(1),
@@ -29,7 +35,7 @@ export const RankingRecord = z
     ordering: z.array(z.array(z.string().min(1)).min(1)).min(1),
     flags: z.record(z.string(), z.array(z.enum(CANDIDATE_FLAGS))).default({}),
     note: z.string().optional(),
-    time_ms: z.number().nonnegative().optional(),
+    time_ms: z.number().nonnegative().max(MAX_TIME_MS).optional(),
     created_at: z.string().optional(),
   })
   .superRefine((r, ctx) => {

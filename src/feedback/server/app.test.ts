@@ -1,8 +1,9 @@
 import { request } from 'node:http';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { RankingRecord } from '../../data/ranking.js';
 import { openStore } from '../db/open.js';
 import type { FeedbackStore } from '../db/store.js';
+import { type PgCluster, postgresUnavailable, startPostgres } from '../test-helpers/postgres-cluster.js';
 import { hashToken, newToken } from '../tokens.js';
 import { createApp } from './app.js';
 import { listen, type RunningServer } from './listen.js';
@@ -10,9 +11,11 @@ import { listen, type RunningServer } from './listen.js';
 let store: FeedbackStore;
 let server: RunningServer;
 const tokens: Record<string, string> = {};
+/** Errors the app did not expect (each became a 500). */
+let unexpected: unknown[];
 
-beforeEach(async () => {
-  store = await openStore(':memory:');
+async function start(dbUrl: string) {
+  store = await openStore(dbUrl);
   await store.createRound({ name: 'r1', focus: 'Look hard at flattery.', labelersPerPrompt: 2 });
   await store.addPrompts('r1', [
     {
@@ -30,12 +33,14 @@ beforeEach(async () => {
     tokens[name] = newToken();
     await store.addLabeler({ name, role, tokenHash: hashToken(tokens[name]) });
   }
+  unexpected = [];
   server = await listen(
-    createApp({ store, maxBodyBytes: 8 * 1024, onUnexpectedError: () => undefined }),
+    createApp({ store, maxBodyBytes: 8 * 1024, onUnexpectedError: (e) => unexpected.push(e) }),
     store,
     { port: 0 },
   );
-});
+}
+beforeEach(() => start(':memory:'));
 afterEach(() => server.close());
 
 function api(path: string, who: string | null, init: RequestInit & { json?: unknown } = {}) {
@@ -57,6 +62,56 @@ async function nextTask(who: string) {
     candidates: { id: string; text: string }[];
     round: { focus: string };
   };
+}
+
+/**
+ * PostgreSQL refuses NUL in text (SQLite stores it): each place a request's text could
+ * carry one to the database answers 400 naming it instead, on both databases.
+ */
+async function refusesNul() {
+  const t = await nextTask('ann');
+  const ids = t.candidates.map((c) => c.id);
+  const d = (await (await api('/api/tasks/next?kind=demonstration', 'ann')).json()).task;
+  const post = (path: string, json: unknown) => api(path, 'ann', { method: 'POST', json });
+  const ranking = { submission_id: 'nul-00001', ordering: ids.map((id) => [id]) };
+  // One at a time: each must fail on its own NUL, not on a neighbour's effect.
+  const cases: [() => Promise<Response>, string][] = [
+    [() => post(`/api/assignments/${t.assignment_id}/ranking`, { ...ranking, note: 'a\u0000b' }), 'note'],
+    [
+      () => post(`/api/assignments/${t.assignment_id}/ranking`, { ...ranking, ordering: [['\u0000']] }),
+      'ordering.0.0',
+    ],
+    [
+      () =>
+        post(`/api/assignments/${t.assignment_id}/skip`, { submission_id: 'nul-00002', reason: '\u0000' }),
+      'reason',
+    ],
+    [
+      () =>
+        post(`/api/assignments/${d.assignment_id}/demonstration`, {
+          submission_id: 'nul-00003',
+          response: 'x\u0000',
+        }),
+      'response',
+    ],
+    [() => api('/api/assignments/%00', 'ann'), 'id'],
+    [() => post('/api/assignments/a%00b/skip', { submission_id: 'nul-00004' }), 'id'],
+    [() => api('/api/admin/rounds/%00/stats', 'root'), 'round'],
+    [() => api('/api/admin/export?format=rankings&round=%00', 'root'), 'round'],
+  ];
+  for (const [send, field] of cases) {
+    const res = await send();
+    const body = await res.json();
+    expect({ field, status: res.status }).toEqual({ field, status: 400 });
+    expect(body.error.field).toBe(field);
+    expect(body.error.message).toMatch(new RegExp(`'${field}'.*NUL`));
+  }
+  expect(unexpected).toEqual([]);
+  expect(await store.listRankings()).toHaveLength(0);
+  expect(
+    (await store.getTask(t.assignment_id, (await store.listLabelers()).find((l) => l.name === 'ann')!.id))
+      ?.status,
+  ).toBe('pending');
 }
 
 describe('feedback API', () => {
@@ -125,6 +180,8 @@ describe('feedback API', () => {
     });
     expect(text.status).toBe(415);
   });
+
+  it('answers a NUL character in any text with 400 naming where it was', refusesNul);
 
   it('refuses an oversized body with 413', async () => {
     const t = await nextTask('ann');
@@ -283,4 +340,22 @@ describe('feedback API', () => {
     // …and the database was closed after it.
     await expect(store.listRankings()).rejects.toThrow(/not open/);
   });
+});
+
+const pgMissing = postgresUnavailable();
+if (pgMissing) console.warn(`skipping PostgreSQL API tests: ${pgMissing}`);
+
+describe.skipIf(!!pgMissing)('feedback API on PostgreSQL', () => {
+  let cluster: PgCluster;
+  beforeAll(async () => {
+    cluster = await startPostgres();
+  });
+  afterAll(() => cluster?.stop());
+  // The file's SQLite server is up by now: swap it for one on a fresh PostgreSQL database.
+  beforeEach(async () => {
+    await server.close();
+    await start(await cluster.freshDatabase());
+  });
+
+  it('answers a NUL character in any text with 400 naming where it was, never 500', refusesNul);
 });

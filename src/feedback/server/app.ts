@@ -11,7 +11,14 @@ import { exportRecords } from '../export.js';
 import { candidateOrder } from '../order.js';
 import { hashToken } from '../tokens.js';
 import { HttpError } from './http-error.js';
-import { DemonstrationBody, ExportQuery, RankingBody, SkipBody, TaskKindQuery } from './schemas.js';
+import {
+  DemonstrationBody,
+  ExportQuery,
+  RankingBody,
+  RouteParam,
+  SkipBody,
+  TaskKindQuery,
+} from './schemas.js';
 import { securityHeaders } from './security-headers.js';
 
 export interface AppOptions {
@@ -120,7 +127,7 @@ export function createApp(opts: AppOptions): Hono<Env> {
 
   app.get('/api/assignments/:id', async (c) => {
     const me = c.get('labeler');
-    const task = await store.getTask(c.req.param('id'), me.id);
+    const task = await store.getTask(param(c, 'id'), me.id);
     if (!task) throw new HttpError(404, 'not_found', 'no such assignment for you');
     return c.json({ task: clientTask(task, me.id) });
   });
@@ -134,7 +141,7 @@ export function createApp(opts: AppOptions): Hono<Env> {
     const body = parse(RankingBody, await readJson(c), null);
     const r = await store.submitRanking({
       labelerId: c.get('labeler').id,
-      assignmentId: c.req.param('id'),
+      assignmentId: param(c, 'id'),
       submissionId: body.submission_id,
       ordering: body.ordering,
       flags: body.flags,
@@ -148,7 +155,7 @@ export function createApp(opts: AppOptions): Hono<Env> {
     const body = parse(SkipBody, await readJson(c), null);
     const r = await store.submitSkip({
       labelerId: c.get('labeler').id,
-      assignmentId: c.req.param('id'),
+      assignmentId: param(c, 'id'),
       submissionId: body.submission_id,
       reason: body.reason?.trim() || undefined,
     });
@@ -159,7 +166,7 @@ export function createApp(opts: AppOptions): Hono<Env> {
     const body = parse(DemonstrationBody, await readJson(c), null);
     const r = await store.submitDemonstration({
       labelerId: c.get('labeler').id,
-      assignmentId: c.req.param('id'),
+      assignmentId: param(c, 'id'),
       submissionId: body.submission_id,
       response: body.response,
       timeMs: body.time_ms,
@@ -170,7 +177,7 @@ export function createApp(opts: AppOptions): Hono<Env> {
   app.get('/api/admin/rounds', async (c) => c.json({ rounds: await store.listRounds() }));
 
   app.get('/api/admin/rounds/:round/stats', async (c) => {
-    const rankings = await store.listRankings({ round: c.req.param('round') });
+    const rankings = await store.listRankings({ round: param(c, 'round') });
     return c.json({
       rankings: rankings.length,
       agreement: pairwiseAgreement(rankings),
@@ -203,6 +210,13 @@ async function readJson(c: Context): Promise<unknown> {
   } catch (e) {
     throw new HttpError(400, 'invalid_json', `body is not valid JSON (${(e as Error).message})`);
   }
+}
+
+/** A path parameter, checked like a body field (a NUL in one would reach the database). */
+function param(c: Context, name: string): string {
+  const r = RouteParam.safeParse(c.req.param(name));
+  if (r.success) return r.data;
+  throw new HttpError(400, 'invalid', `path parameter '${name}': ${r.error.issues[0].message}`, name);
 }
 
 /** Validates with zod; the first issue becomes a 400 naming its field. */

@@ -1,11 +1,18 @@
 import { z } from 'zod';
 import { CANDIDATE_FLAGS } from '../../data/labels.js';
+import { MAX_TIME_MS } from '../../data/ranking.js';
 
 /**
  * Request bodies of the JSON API. Strict objects: an unknown field is a 400 naming it,
  * so a client typo never silently drops data. Sizes are bounded here as well as by the
  * byte limit on the body.
  */
+
+/**
+ * A string the store can keep on either database: PostgreSQL refuses the NUL character
+ * in text, so without this check a NUL would pass on SQLite and be a 500 on PostgreSQL.
+ */
+const storableText = () => z.string().regex(/^[^\0]*$/, 'may not contain the NUL character (\\u0000)');
 
 /** The client's idempotency key: one per task attempt, reused on every retry of it. */
 const submissionId = z
@@ -17,29 +24,31 @@ const submissionId = z
 export const RankingBody = z.strictObject({
   submission_id: submissionId,
   ordering: z
-    .array(z.array(z.string().min(1).max(64)).min(1).max(16))
+    .array(z.array(storableText().min(1).max(64)).min(1).max(16))
     .min(1)
     .max(16),
   flags: z
-    .record(z.string().max(64), z.array(z.enum(CANDIDATE_FLAGS)).max(CANDIDATE_FLAGS.length))
+    .record(storableText().max(64), z.array(z.enum(CANDIDATE_FLAGS)).max(CANDIDATE_FLAGS.length))
     .default({}),
-  note: z.string().max(4000).optional(),
-  time_ms: z.number().nonnegative().max(86_400_000).optional(),
+  note: storableText().max(4000).optional(),
+  time_ms: z.number().nonnegative().max(MAX_TIME_MS).optional(),
 });
 
 export const SkipBody = z.strictObject({
   submission_id: submissionId,
-  reason: z.string().max(1000).optional(),
+  reason: storableText().max(1000).optional(),
 });
 
 export const DemonstrationBody = z.strictObject({
   submission_id: submissionId,
-  response: z.string().min(1).max(20_000),
-  time_ms: z.number().nonnegative().max(86_400_000).optional(),
+  response: storableText().min(1).max(20_000),
+  time_ms: z.number().nonnegative().max(MAX_TIME_MS).optional(),
 });
 
 export const TaskKindQuery = z.enum(['ranking', 'demonstration']).default('ranking');
 export const ExportQuery = z.strictObject({
   format: z.enum(['rankings', 'pairs', 'demos']),
-  round: z.string().min(1).optional(),
+  round: storableText().min(1).optional(),
 });
+/** A path parameter (an assignment id, a round name or id). */
+export const RouteParam = storableText().min(1);
