@@ -12,7 +12,6 @@ const RANK: Record<string, number> = {
   util: 0,
   kernels: 0,
   tensor: 1,
-  nn: 2,
   optim: 2,
   model: 3,
   tokenizer: 3,
