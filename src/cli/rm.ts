@@ -7,7 +7,7 @@ import { DemoRecord } from '../data/demos.js';
 import { readJsonl } from '../data/jsonl.js';
 import { PREFERENCE_FORMATS } from '../train/common/preference-data.js';
 import { runHelp } from '../train/common/run-args.js';
-import { finishRunDir, openRunDir, saveRunConfig } from '../train/common/run-dir.js';
+import { finishRunDir } from '../train/common/run-dir.js';
 import { loadCheckpointFor, RunInputError, readInputFile } from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
 import { splitIndices } from '../train/common/shuffle-batches.js';
@@ -183,8 +183,11 @@ function patch(cfg: z.infer<typeof PatchSchema>): void {
     typeof earlier.heldoutFraction === 'number' ? earlier.heldoutFraction : cfg.heldoutFraction,
     typeof earlier.seed === 'number' ? earlier.seed : cfg.seed,
   );
-  const dir = openRunDir(cfg.out, false);
-  saveRunConfig(cfg.out, { ...cfg, old: oldFile });
+  const demos = cfg.normalizeOn
+    ? readInputFile('normalizeOn', cfg.normalizeOn, (f) => readJsonl(f, DemoRecord))
+    : undefined;
+  const runCfg = { ...cfg, old: oldFile };
+  const dir = startRun('rm patch', runCfg);
   const result = patchRewardModel(
     rm,
     tok,
@@ -193,13 +196,14 @@ function patch(cfg: z.infer<typeof PatchSchema>): void {
     split.heldout.map((i) => old[i]),
     { ...cfg, data: cfg.rankings, model: cfg.from },
     cfg.replay,
-    { log: new RunLog(dir.logFile) },
+    { log: new RunLog(dir.logFile), demosForNormalization: demos },
   );
   const summary = {
     old_before: result.oldBefore,
     old_after: result.oldAfter,
     new_before: result.newBefore,
     new_after: result.newAfter,
+    normalization_shift: result.normalizationShift,
   };
   finishRunDir(cfg.out, rm, tok, {
     method: 'reward-model-patch',
@@ -219,6 +223,10 @@ function patch(cfg: z.infer<typeof PatchSchema>): void {
       pct(result.newBefore) +
       pct(result.newAfter),
   );
-  console.log(`replayed ${result.replayed} old rankings → ${cfg.out}`);
+  const centred =
+    result.normalizationShift === null
+      ? ''
+      : `; demonstrations shifted by ${(-result.normalizationShift).toFixed(3)} to mean 0`;
+  console.log(`replayed ${result.replayed} old rankings${centred} → ${cfg.out}`);
   console.log(JSON.stringify(summary));
 }

@@ -172,11 +172,14 @@ describe('rein sft → rm → ppo → dpo → bon', () => {
       'patch',
       ...['--from', f('rm'), '--rankings', f('pairs.jsonl'), '--out', f('rm-patched')],
       ...['--epochs', '2', '--batchPrompts', '8', '--lr', '1e-3', '--maxLength', '64'],
+      ...['--normalizeOn', f('demos.jsonl')],
     ]);
     expect(out.some((l) => /^old feedback \(12 rankings\)/.test(l))).toBe(true);
+    expect(out.some((l) => /demonstrations shifted by -?\d+\.\d+ to mean 0/.test(l))).toBe(true);
     const summary = JSON.parse(out.at(-1)!);
     for (const k of ['old_before', 'old_after', 'new_before', 'new_after'])
       expect(summary[k]).toBeGreaterThanOrEqual(0);
+    expect(Number.isFinite(summary.normalization_shift)).toBe(true);
     // the old data is found from the RM's own checkpoint; its held-out rankings were never trained on
     expect(summary.old_before).toBeCloseTo(
       (loadModel(f('rm')).meta.result as { heldoutAccuracy: number }).heldoutAccuracy,
@@ -254,6 +257,10 @@ describe('rein sft → rm → ppo → dpo → bon', () => {
     expect(existsSync(join(f('ppo-killed'), 'state', 'state.json'))).toBe(true);
     expect(existsSync(join(f('ppo-killed'), 'model.safetensors'))).toBe(false);
 
+    // resumed with another setting, the run is refused and its saved state kept
+    await expect(capture(ppo, [...ppoArgs(f('ppo-killed')), '--resume', '--lr', '2e-3'])).rejects.toThrow(
+      /started with other settings \(lr: 0\.001 → 0\.002\)/,
+    );
     await capture(ppo, [...ppoArgs(f('ppo-killed')), '--resume']);
     expect(readLog(f('ppo-killed')).map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
     const a = weightsOf(f('ppo'));

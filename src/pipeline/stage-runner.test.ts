@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { StageRunner, StageSettingsError, settingChanges } from './stage-runner.js';
+import { StageRunner, StageSettingsError } from './stage-runner.js';
 
 const quiet = () => {};
 let dir = '';
@@ -29,15 +29,5 @@ describe('StageRunner', () => {
     const resume = () => new StageRunner(dir, { seed: 1, ppo: { iterations: 80, lr: 1e-5 } }, quiet);
     expect(resume).toThrow(StageSettingsError);
     expect(resume).toThrow('ppo.iterations: 60 → 80; ppo.lr: unset → 0.00001');
-  });
-});
-
-describe('settingChanges', () => {
-  it('compares leaves by value, arrays whole', () => {
-    expect(settingChanges({ a: [1, 2], b: { c: 'x' } }, { a: [1, 2], b: { c: 'x' } })).toEqual([]);
-    expect(settingChanges({ a: [1, 2], b: { c: 'x' } }, { a: [1, 3], b: {} })).toEqual([
-      'a: [1,2] → [1,3]',
-      'b.c: "x" → unset',
-    ]);
   });
 });

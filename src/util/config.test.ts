@@ -3,7 +3,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ConfigError, configHelp, resolveConfig, saveResolvedConfig, splitConfigArgs } from './config.js';
+import {
+  ConfigError,
+  configHelp,
+  resolveConfig,
+  saveResolvedConfig,
+  settingChanges,
+  splitConfigArgs,
+} from './config.js';
 
 const Schema = z.strictObject({
   lr: z.number().positive().default(1e-3).describe('learning rate'),
@@ -79,5 +86,15 @@ describe('config', () => {
     const file = join(dir, 'sub', 'config.json');
     saveResolvedConfig(file, { a: 1 });
     expect(JSON.parse(readFileSync(file, 'utf8'))).toEqual({ a: 1 });
+  });
+});
+
+describe('settingChanges', () => {
+  it('compares leaves by value, arrays whole', () => {
+    expect(settingChanges({ a: [1, 2], b: { c: 'x' } }, { a: [1, 2], b: { c: 'x' } })).toEqual([]);
+    expect(settingChanges({ a: [1, 2], b: { c: 'x' } }, { a: [1, 3], b: {} })).toEqual([
+      'a: [1,2] → [1,3]',
+      'b.c: "x" → unset',
+    ]);
   });
 });

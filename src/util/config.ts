@@ -158,3 +158,21 @@ export function configHelp(schema: z.ZodType): string {
 export function saveResolvedConfig(file: string, config: unknown): void {
   writeFileAtomic(file, `${JSON.stringify(config, null, 2)}\n`);
 }
+
+/** Every leaf of a JSON value as dotted path → JSON text. */
+function leaves(value: unknown, prefix = '', out = new Map<string, string>()): Map<string, string> {
+  if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
+    for (const [k, v] of Object.entries(value)) leaves(v, prefix ? `${prefix}.${k}` : k, out);
+  } else out.set(prefix, JSON.stringify(value));
+  return out;
+}
+
+/** "key: old → new" for every setting that differs (absent shows as "unset"). */
+export function settingChanges(saved: unknown, now: unknown): string[] {
+  const a = leaves(saved);
+  const b = leaves(now);
+  const keys = [...new Set([...a.keys(), ...b.keys()])].sort();
+  return keys
+    .filter((k) => a.get(k) !== b.get(k))
+    .map((k) => `${k}: ${a.get(k) ?? 'unset'} → ${b.get(k) ?? 'unset'}`);
+}

@@ -22,6 +22,8 @@ export interface PatchResult {
   newAfter: number;
   newHeldout: RankedPrompt[];
   replayed: number;
+  /** The shift that centred the demonstrations' scores at 0, or null without demonstrations. */
+  normalizationShift: number | null;
 }
 
 /**
@@ -54,8 +56,15 @@ export function patchRewardModel(
     data.length > 0 ? pairwiseAccuracy(rm, tok, data, cfg.maxLength).accuracy : Number.NaN;
   const oldBefore = acc(oldHeldout);
   const newBefore = acc(newHeldout);
-  trainRewardModel(rm, tok, [...newTrain, ...replayed], { ...cfg, heldoutFraction: 0 }, options);
+  const trained = trainRewardModel(
+    rm,
+    tok,
+    [...newTrain, ...replayed],
+    { ...cfg, heldoutFraction: 0 },
+    options,
+  );
   return {
+    normalizationShift: trained.normalizationShift,
     oldBefore,
     oldAfter: acc(oldHeldout),
     newBefore,
