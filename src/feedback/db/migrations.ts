@@ -1,4 +1,4 @@
-import type { Dialect, SqlDriver } from './driver.js';
+import type { Dialect, SqlDriver, SqlExecutor } from './driver.js';
 
 /**
  * The feedback schema as an ordered list of migrations. A database records the
@@ -117,17 +117,25 @@ export async function migrate(
   db: SqlDriver,
   migrations: readonly Migration[] = MIGRATIONS,
 ): Promise<number[]> {
-  await db.run(
-    'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
-  );
+  // Two processes opening one Postgres database at once: the advisory lock, taken first in
+  // every transaction here, makes the second wait, then find the table made and the version
+  // applied. Even CREATE TABLE IF NOT EXISTS needs it: two at once can both pass the "not
+  // exists" check and one then fails on the catalog's unique index. (SQLite's BEGIN
+  // IMMEDIATE already serialises writers.)
+  const lock = async (tx: SqlExecutor) => {
+    if (db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(727366)');
+  };
+  await db.transaction(async (tx) => {
+    await lock(tx);
+    await tx.run(
+      'CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)',
+    );
+  });
   const newest = Math.max(0, ...migrations.map((m) => m.version));
   const applied: number[] = [];
   for (const m of migrations) {
     const done = await db.transaction(async (tx) => {
-      // Two processes opening one Postgres database at once: the advisory lock makes the
-      // second wait, then see the version as applied. (SQLite's BEGIN IMMEDIATE already
-      // serialises writers.)
-      if (db.dialect === 'postgres') await tx.get('SELECT pg_advisory_xact_lock(727366)');
+      await lock(tx);
       const row = await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [m.version]);
       if (row) return false;
       for (const sql of m.statements(db.dialect)) await tx.run(sql);

@@ -58,6 +58,24 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     await expect(migrate(store.db)).rejects.toThrow(/newer than this rein/);
   });
 
+  it.skipIf(skip)(
+    'several stores migrating one fresh database at once all succeed (as two processes would)',
+    async () => {
+      const fresh = await url();
+      const opened = await Promise.allSettled(Array.from({ length: 8 }, () => openStore(fresh)));
+      const stores = opened.flatMap((o) => (o.status === 'fulfilled' ? [o.value] : []));
+      try {
+        expect(opened.flatMap((o) => (o.status === 'rejected' ? [String(o.reason)] : []))).toEqual([]);
+        const rows = await stores[0].db.all<{ version: unknown }>(
+          'SELECT version FROM schema_migrations ORDER BY version',
+        );
+        expect(rows.map((r) => Number(r.version))).toEqual(MIGRATIONS.map((m) => m.version));
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    },
+  );
+
   it.skipIf(skip)('rounds have unique names; labelers log in by token hash only', async () => {
     const r = await store.createRound({ name: 'r1', focus: 'look for flattery', labelersPerPrompt: 2 });
     expect((await store.getRound('r1'))?.id).toBe(r.id);
