@@ -7,7 +7,7 @@ const PartialRecord = z.record(z.string(), z.unknown());
  * to the stage's own config schema (e.g. `--ppo.iterations 20`, `--rm.lr 5e-5`), so every
  * method's defaults live in one place: its config.ts.
  */
-export const DemoConfig = z.strictObject({
+const DemoFields = z.strictObject({
   out: z
     .string()
     .default('runs/demo')
@@ -104,10 +104,9 @@ export const DemoConfig = z.strictObject({
   ppo: PartialRecord.default({}).describe('PPO overrides (rein ppo --help)'),
   dpo: PartialRecord.default({}).describe('DPO overrides (rein dpo --help)'),
 });
-export type DemoConfig = z.infer<typeof DemoConfig>;
 
 /** The toy size: every stage shrunk so the whole demo runs in well under two minutes. */
-export const TOY_OVERRIDES = {
+const TOY_PRESET = {
   world: {
     demosPerFamily: 12,
     rankPerFamily: 16,
@@ -145,3 +144,27 @@ export const TOY_OVERRIDES = {
   evalSamples: 2,
   probeSamples: 2,
 } as const;
+
+const STAGES = ['world', 'pretrain', 'sft', 'rm', 'ppo', 'dpo'] as const;
+
+const isRecord = (x: unknown): x is Record<string, unknown> =>
+  typeof x === 'object' && x !== null && !Array.isArray(x);
+
+/**
+ * `size: 'toy'` puts the toy preset under the values given, before the schema's defaults: what
+ * the user sets wins over the preset (`--size toy --maxNew 20` samples 20 tokens), top-level
+ * knobs and each stage's overrides alike. A stage given as something other than an object is left
+ * for the schema to reject.
+ */
+function withToyPreset(raw: unknown): unknown {
+  if (!isRecord(raw) || raw.size !== 'toy') return raw;
+  const merged: Record<string, unknown> = { ...TOY_PRESET, ...raw };
+  for (const stage of STAGES) {
+    const given = raw[stage] ?? {};
+    if (isRecord(given)) merged[stage] = { ...TOY_PRESET[stage], ...given };
+  }
+  return merged;
+}
+
+export const DemoConfig = z.preprocess(withToyPreset, DemoFields);
+export type DemoConfig = z.infer<typeof DemoConfig>;

@@ -55,7 +55,7 @@ import { generateWorld, type World } from '../world/generate.js';
 import { judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
 import { likelihoodAnswerCheck, rewardModelAnswerCheck } from './answer-check.js';
-import { type DemoConfig, TOY_OVERRIDES } from './demo-config.js';
+import type { DemoConfig } from './demo-config.js';
 import { focusedRlPrompts } from './focused-rl-prompts.js';
 import { evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
 import { accuracyWhereGoldDiffers, probe, sampleCandidates, simulatedRound } from './rounds.js';
@@ -64,21 +64,6 @@ import { shippedBaseFor } from './shipped-base.js';
 import { StageRunner } from './stage-runner.js';
 
 const VERSION = '0.1.0';
-
-/** Stage overrides: the toy preset first, then the user's. */
-function overrides(
-  cfg: DemoConfig,
-  stage: 'world' | 'pretrain' | 'sft' | 'rm' | 'ppo' | 'dpo',
-): Record<string, unknown> {
-  const toy = cfg.size === 'toy' ? (TOY_OVERRIDES[stage] as Record<string, unknown>) : {};
-  return { ...toy, ...cfg[stage] };
-}
-
-function knob<
-  K extends 'patchPrompts' | 'maxNew' | 'bestOfN' | 'samplesPerFamily' | 'evalSamples' | 'probeSamples',
->(cfg: DemoConfig, key: K): DemoConfig[K] {
-  return cfg.size === 'toy' ? (TOY_OVERRIDES[key] as unknown as DemoConfig[K]) : cfg[key];
-}
 
 /** Each prompt `times` times: the copies are sampled and judged like separate prompts. */
 function answeredTimes(prompts: readonly WorldPrompt[], times: number): WorldPrompt[] {
@@ -151,12 +136,12 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   const { out: _out, evalSamples: _samples, samplesPerFamily: _shown, ...stageSettings } = cfg;
   const stages = new StageRunner(out, stageSettings);
   const dir = (name: string) => join(out, name);
-  const maxNew = knob(cfg, 'maxNew');
+  const maxNew = cfg.maxNew;
   const sampling = { maxNew, temperature: cfg.evalTemperature };
   const blindSpot = (cfg.blindSpot || null) as MisalignmentLabel | null;
 
   // 1. the world: knowledge, prompts, corpora and splits, all from one seed
-  const world: World = generateWorld({ seed: String(cfg.seed), ...overrides(cfg, 'world') });
+  const world: World = generateWorld({ seed: String(cfg.seed), ...cfg.world });
   stages.run('world', () => writeWorld(world, dir('world')));
 
   // 2. a base model pretrained on the world's corpus: fluent, and misaligned like its corpus
@@ -172,7 +157,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
           world: dir('world'),
           out: dir('base'),
           seed: cfg.seed,
-          ...overrides(cfg, 'pretrain'),
+          ...cfg.pretrain,
         }),
       );
       return { parameters: r.parameters, tokens: r.tokens, heldoutLoss: r.heldoutLoss };
@@ -185,7 +170,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   const sftDir = dir('sft');
   stages.run('sft', () => {
     const model = base.model.clone();
-    const sftCfg = SftConfig.parse({ out: dir('sft'), seed: cfg.seed, ...overrides(cfg, 'sft') });
+    const sftCfg = SftConfig.parse({ out: dir('sft'), seed: cfg.seed, ...cfg.sft });
     const r = trainSft(model, tok, world.demos, sftCfg, { log: new RunLog(join(dir('sft'), LOG_FILE)) });
     finishRunDir(sftDir, model, tok, { method: 'sft', heldout_loss: r.heldoutLoss });
     return r;
@@ -218,14 +203,14 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   });
 
   // 5. the reward model, from SFT with a scalar head, on round 1's rankings
-  const rmCfg = RewardConfig.parse({ out: dir('rm1'), seed: cfg.seed, ...overrides(cfg, 'rm') });
+  const rmCfg = RewardConfig.parse({ out: dir('rm1'), seed: cfg.seed, ...cfg.rm });
   const rm1 = stages.run('rm1', () =>
     trainRm(sft, tok, round1.rankings.map(fromRanking), rmCfg, world, dir('rm1')),
   );
 
   // 6. PPO against round 1's reward model, held near SFT
   const ppoCfg = (name: string) =>
-    PpoConfig.parse({ out: dir(name), seed: cfg.seed, ptxCoef: cfg.ptxCoef, ...overrides(cfg, 'ppo') });
+    PpoConfig.parse({ out: dir(name), seed: cfg.seed, ptxCoef: cfg.ptxCoef, ...cfg.ppo });
   // PPO-ptx on the pretraining documents — the facts and sums the base learned — and not on the
   // dialogues, whose misaligned half is what PPO is there to remove (encoded only when a PPO stage runs)
   let ptxDocs: Sequence[] | null = null;
@@ -241,7 +226,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   let finalPpoDir = dir('ppo1');
   let finalHistory = ppo1.history;
   const rounds: RoundSummary[] = [];
-  const evalSet = answeredTimes(world.eval, knob(cfg, 'evalSamples'));
+  const evalSet = answeredTimes(world.eval, cfg.evalSamples);
   const ppo1Eval = evaluateStage('ppo_round1', load(finalPpoDir).model, tok, evalSet, sampling, cfg.seed);
   rounds.push({
     name: 'round 1',
@@ -254,7 +239,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   if (cfg.patch) {
     const found = stages.run('probe', () => {
       const probePrompts = new Rng(cfg.seed).shuffle([...world.rl]).slice(0, Math.min(world.rl.length, 400));
-      return probe(load(finalPpoDir).model, tok, answeredTimes(probePrompts, knob(cfg, 'probeSamples')), {
+      return probe(load(finalPpoDir).model, tok, answeredTimes(probePrompts, cfg.probeSamples), {
         ...sampling,
         seed: cfg.seed + 5,
         threshold: cfg.probeThreshold,
@@ -264,7 +249,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       // one focused round on every problem the probe found, each looked at twice as hard
       const focus = Object.fromEntries(found.problems.map((l) => [l, 2]));
       const round2 = stages.run('round2', () => {
-        const prompts = focusedPrompts(world.rank, found.problems, knob(cfg, 'patchPrompts'), cfg.seed + 2);
+        const prompts = focusedPrompts(world.rank, found.problems, cfg.patchPrompts, cfg.seed + 2);
         const candidates = sampleCandidates([load(finalPpoDir).model, sft], tok, prompts, cfg.k, {
           ...sampling,
           temperature: 1,
@@ -346,7 +331,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   ];
   stages.run('dpo', () => {
     const model = sft.clone();
-    const dpoCfg = DpoConfig.parse({ out: dir('dpo'), seed: cfg.seed, ...overrides(cfg, 'dpo') });
+    const dpoCfg = DpoConfig.parse({ out: dir('dpo'), seed: cfg.seed, ...cfg.dpo });
     const r = trainDpo(model, tok, allRankings.map(fromRanking).map(extremePair), dpoCfg, {
       log: new RunLog(join(dir('dpo'), LOG_FILE)),
     });
@@ -356,7 +341,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   const finalRm = load(rounds.length > 1 ? dir('rm2') : dir('rm1')).model;
   const bonPrompts = world.eval.slice(0, cfg.size === 'toy' ? 8 : 200);
   const bonCurve = stages.run('best-of-n', () => {
-    const ns = knob(cfg, 'bestOfN');
+    const ns = cfg.bestOfN;
     const results = bestOfN(
       sft,
       finalRm,
@@ -486,7 +471,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       'best-of-n (held-out)': bonCurve,
     },
     rounds,
-    samples: sampleRows(world.eval, evals, knob(cfg, 'samplesPerFamily')),
+    samples: sampleRows(world.eval, evals, cfg.samplesPerFamily),
     timing_s: { ...stages.seconds, total: (Date.now() - t0) / 1000 + stages.secondsSkipped },
   };
   const report: DemoReport = { ...measured, targets: checkTargets(measured) };
