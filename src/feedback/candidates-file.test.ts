@@ -65,4 +65,16 @@ describe('readPromptsFile', () => {
     expect(() => readPromptsFile(write('d.jsonl', ['{oops']))).toThrow(/d\.jsonl:1: not valid JSON/);
     expect(() => readPromptsFile(write('e.jsonl', [{ family: 'x' }]))).toThrow(/e\.jsonl:1: field 'text'/);
   });
+  it('names file and line of a prompt whose candidate ids repeat', () => {
+    const ok = { prompt: 'ok', candidates: ['a', 'b'] };
+    const twice = { prompt: 'x', candidates: [{ id: 'm', text: 'a' }, 'b', { id: 'm', text: 'c' }] };
+    expect(() => readPromptsFile(write('f.jsonl', [ok, twice]))).toThrow(
+      /f\.jsonl:2: field 'candidates': candidate id 'm' appears twice$/,
+    );
+    // A candidate without an id is c<position>, which a named one may already be.
+    const implicit = { prompt: 'x', candidates: [{ id: 'c1', text: 'a' }, 'b'] };
+    expect(() => readPromptsFile(write('g.jsonl', [ok, ok, implicit]))).toThrow(
+      /g\.jsonl:3: field 'candidates': candidate id 'c1' appears twice \(the id a candidate without one gets at position 1\)/,
+    );
+  });
 });

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DataFileError, jsonlLines } from '../data/jsonl.js';
-import type { PromptInput } from './db/types.js';
+import { candidateExtId, type PromptInput } from './db/types.js';
 
 /**
  * Files of prompts (with or without candidates) for a round, one JSON object a line:
@@ -54,6 +54,16 @@ export function readPromptsFile(file: string): PromptInput[] {
         'one candidate cannot be ranked (give 2–16, or none for a demonstration)',
       );
     }
+    // Checked here, not only in the store, so the message can name the file and line.
+    const seen = new Set<string>();
+    candidates.forEach((c, j) => {
+      const id = candidateExtId(c, j);
+      if (seen.has(id)) {
+        const implicit = c.id === undefined ? ` (the id a candidate without one gets at position ${j})` : '';
+        throw new DataFileError(file, line, 'candidates', `candidate id '${id}' appears twice${implicit}`);
+      }
+      seen.add(id);
+    });
     out.push({ id: p.id, text: p.text, family: p.family, lang: p.lang, candidates });
   }
   return out;

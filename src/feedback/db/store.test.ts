@@ -107,6 +107,10 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     await expect(store.addPrompts('r', [{ text: 'x', candidates: cands(1) }])).rejects.toThrow(
       /1 candidates/,
     );
+    const repeated = [{ id: 'a', text: 'one' }, { text: 'two' }, { id: 'a', text: 'three' }];
+    await expect(store.addPrompts('r', [{ id: 'q', text: 'x', candidates: repeated }])).rejects.toThrow(
+      /prompt 'q': candidate id 'a' appears twice/,
+    );
     const [s] = await store.listRounds();
     expect(s).toMatchObject({ prompts: 2, ranking_prompts: 1, demonstration_prompts: 1 });
   });
@@ -433,7 +437,11 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     expect(await store.importRankings('imp', records)).toEqual({ added: 2, existing: 0, prompts: 2 });
     expect(await store.importRankings('imp', records)).toEqual({ added: 0, existing: 2, prompts: 0 });
     await expect(store.importRankings('imp', [rec('c', 'p1', ['x', 'y', 'CHANGED'])])).rejects.toThrow(
-      /other candidates/,
+      /record 'c': prompt 'p1' is already in round 'imp' with other candidates: 'c2' has other text$/,
+    );
+    const fewer = { ...rec('d', 'p2', ['u', 'v']), ordering: [['c0'], ['c1']], flags: {} };
+    await expect(store.importRankings('imp', [fewer])).rejects.toThrow(
+      /other candidates: stored 'c2' is missing$/,
     );
     const out = await store.listRankings({ round: 'imp' });
     expect(out.map((r) => r.prompt.id).sort()).toEqual(['p1', 'p2']);

@@ -5,6 +5,7 @@ import type { SqlDriver, SqlExecutor } from './driver.js';
 import { UniqueViolation } from './driver.js';
 import { migrate } from './migrations.js';
 import {
+  candidateExtId,
   type DemonstrationRecord,
   type Labeler,
   type LabelerProgress,
@@ -233,9 +234,15 @@ export class FeedbackStore {
           'candidates',
         );
       }
-      const ids = p.candidates.map((c, j) => c.id ?? `c${j}`);
-      if (new Set(ids).size !== ids.length)
-        throw new StoreError('invalid', `prompt ${i + 1}: candidate ids repeat`, 'candidates');
+      const ids = p.candidates.map(candidateExtId);
+      const repeated = ids.find((id, j) => ids.indexOf(id) !== j);
+      if (repeated !== undefined) {
+        throw new StoreError(
+          'invalid',
+          `prompt ${p.id ? `'${p.id}'` : i + 1}: candidate id '${repeated}' appears twice`,
+          'candidates',
+        );
+      }
     });
     return this.db.transaction(async (tx) => {
       let seq = num((await tx.get<{ s: unknown }>('SELECT MAX(seq) AS s FROM prompts'))?.s);
@@ -715,13 +722,11 @@ export class FeedbackStore {
             'SELECT ext_id, text FROM candidates WHERE prompt_id = ? ORDER BY position',
             [p!.id],
           );
-          const same =
-            stored.length === rec.candidates.length &&
-            rec.candidates.every((c) => stored.some((s) => s.ext_id === c.id && s.text === c.text));
-          if (!same) {
+          const difference = candidateDifference(stored, rec.candidates);
+          if (difference) {
             throw new StoreError(
               'invalid',
-              `record '${rec.id}': prompt '${rec.prompt.id}' is already in round '${round.name}' with other candidates`,
+              `record '${rec.id}': prompt '${rec.prompt.id}' is already in round '${round.name}' with other candidates: ${difference}`,
               'candidates',
             );
           }
@@ -872,6 +877,27 @@ export class FeedbackStore {
   }
 }
 
+/** How a record's candidates differ from those stored for its prompt, or null when they match. */
+function candidateDifference(
+  stored: readonly { ext_id: string; text: string }[],
+  incoming: readonly { id: string; text: string }[],
+): string | null {
+  const byId = new Map(stored.map((s) => [s.ext_id, s.text]));
+  const ids = new Set(incoming.map((c) => c.id));
+  const problems = [
+    ...incoming.flatMap((c) => {
+      const text = byId.get(c.id);
+      if (text === undefined) return [`'${c.id}' is not among the stored ones`];
+      return text === c.text ? [] : [`'${c.id}' has other text`];
+    }),
+    ...stored.filter((s) => !ids.has(s.ext_id)).map((s) => `stored '${s.ext_id}' is missing`),
+  ];
+  if (problems.length === 0) return null;
+  return problems.length > 3
+    ? `${problems.slice(0, 3).join('; ')}; and ${problems.length - 3} more`
+    : problems.join('; ');
+}
+
 /** Where a stored ranking came from, as a person reads it. */
 function describeSubmission(submissionId: string): string {
   return submissionId.startsWith('import:')
@@ -900,7 +926,7 @@ async function insertPrompt(
     const c = p.candidates[j];
     await tx.run(
       'INSERT INTO candidates (id, prompt_id, ext_id, position, text, source) VALUES (?, ?, ?, ?, ?, ?)',
-      [randomUUID(), promptId, c.id ?? `c${j}`, j, c.text, c.source ?? null],
+      [randomUUID(), promptId, candidateExtId(c, j), j, c.text, c.source ?? null],
     );
   }
   return true;

@@ -29,6 +29,9 @@ export interface CandidateInput {
   source?: string;
 }
 
+/** The id a candidate is stored and exported under: its own, else c0, c1, … by position. */
+export const candidateExtId = (c: CandidateInput, position: number): string => c.id ?? `c${position}`;
+
 export interface PromptInput {
   /** Stable id from the source; defaults to a hash of the text and candidates. */
   id?: string;
