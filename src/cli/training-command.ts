@@ -3,13 +3,10 @@
  * schema, `--help`, the required options, a one-line error naming the command for bad input, and
  * the run folder (fresh or resumed, with its resolved config saved beside it).
  */
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import type { z } from 'zod';
 import { parseRunArgs, requireOptions } from '../train/common/run-args.js';
-import { openRunDir, RUN_CONFIG_FILE, type RunDir, saveRunConfig } from '../train/common/run-dir.js';
+import { type RunDir, startRunDir } from '../train/common/run-dir.js';
 import { isExpectedFailure, loadCheckpointFor, RunInputError } from '../train/common/run-input.js';
-import { settingChanges } from '../util/config.js';
 import { CliError } from './errors.js';
 
 export interface CommandSpec<S extends z.ZodType> {
@@ -42,27 +39,9 @@ export function trainingCommand<S extends z.ZodType>(
   };
 }
 
-/**
- * Opens `cfg.out` for the run, saves the resolved config there, and says where a resumed run picks
- * up. A run resumed with other settings than it was started with is refused, naming what changed:
- * its saved state (optimiser moments, learning-rate schedule, data split) belongs to the old ones.
- */
+/** Opens `cfg.out` for the run (train/common/run-dir.ts `startRunDir`) and says where a resumed run picks up. */
 export function startRun(name: string, cfg: { out: string; resume: boolean }, unit = 'step'): RunDir {
-  const dir = openRunDir(cfg.out, cfg.resume);
-  const savedFile = join(cfg.out, RUN_CONFIG_FILE);
-  if (dir.resumeStep !== null && existsSync(savedFile)) {
-    const { resume: _then, ...saved } = JSON.parse(readFileSync(savedFile, 'utf8')) as Record<
-      string,
-      unknown
-    >;
-    const { resume: _now, ...now } = cfg as Record<string, unknown>;
-    const changes = settingChanges(saved, now);
-    if (changes.length > 0)
-      throw new RunInputError(
-        `--out ${cfg.out}: the saved run was started with other settings (${changes.join('; ')}); resume with the same settings, or drop --resume to start again`,
-      );
-  }
-  saveRunConfig(cfg.out, cfg);
+  const dir = startRunDir(cfg);
   if (cfg.resume)
     console.error(
       dir.resumeStep === null

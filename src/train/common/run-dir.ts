@@ -14,7 +14,7 @@ import { saveCheckpoint } from '../../model/checkpoint.js';
 import type { Transformer } from '../../model/transformer.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
-import { saveResolvedConfig } from '../../util/config.js';
+import { saveResolvedConfig, settingChanges } from '../../util/config.js';
 import { RunInputError } from './run-input.js';
 import { stateDir } from './train-state.js';
 
@@ -107,6 +107,30 @@ export function openRunDir(dir: string, resume: boolean): RunDir {
 /** Writes the run's resolved config to `DIR/train-config.json` (atomically). */
 export function saveRunConfig(dir: string, config: unknown): void {
   saveResolvedConfig(join(dir, RUN_CONFIG_FILE), config);
+}
+
+/**
+ * Opens `cfg.out` for a run and saves the resolved config there. A run resumed with other settings
+ * than it was started with is refused, naming what changed: its saved state (optimiser moments,
+ * learning-rate schedule, data split) belongs to the old ones.
+ */
+export function startRunDir(cfg: { out: string; resume: boolean }): RunDir {
+  const dir = openRunDir(cfg.out, cfg.resume);
+  const savedFile = join(cfg.out, RUN_CONFIG_FILE);
+  if (dir.resumeStep !== null && existsSync(savedFile)) {
+    const { resume: _then, ...saved } = JSON.parse(readFileSync(savedFile, 'utf8')) as Record<
+      string,
+      unknown
+    >;
+    const { resume: _now, ...now } = cfg as Record<string, unknown>;
+    const changes = settingChanges(saved, now);
+    if (changes.length > 0)
+      throw new RunInputError(
+        `--out ${cfg.out}: the saved run was started with other settings (${changes.join('; ')}); resume with the same settings, or drop --resume to start again`,
+      );
+  }
+  saveRunConfig(cfg.out, cfg);
+  return dir;
 }
 
 /**

@@ -91,14 +91,22 @@ export function loadTrainState<E>(
         throw new Error(`${weightsFile}: weight '${pname}' is missing or of another shape`);
       p.data.set(w.data);
     }
-    const moments = readSafetensors(join(dir, entry.optimizer));
+    const momentsFile = join(dir, entry.optimizer);
+    const moments = readSafetensors(momentsFile);
     const m = new Map<string, Float32Array>();
     const v = new Map<string, Float32Array>();
     for (const [key, t] of moments.tensors) {
       if (key.startsWith('m.')) m.set(key.slice(2), Float32Array.from(t.data));
       else if (key.startsWith('v.')) v.set(key.slice(2), Float32Array.from(t.data));
     }
-    opt.loadStateDict({ step: Number(moments.metadata.step ?? state.step), m, v });
+    const step = Number(moments.metadata.step ?? state.step);
+    if (!(Number.isInteger(step) && step >= 0))
+      throw new Error(`${momentsFile}: optimiser step '${moments.metadata.step}' is not a whole number`);
+    try {
+      opt.loadStateDict({ step, m, v });
+    } catch (e) {
+      throw new Error(`${momentsFile}: ${(e as Error).message}`);
+    }
   }
   return { step: state.step, extra: state.extra };
 }

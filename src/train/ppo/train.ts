@@ -262,6 +262,7 @@ export function trainPpo(
         assertFinite(iter + 1, {
           policy_loss: step.pg,
           value_loss: step.vf,
+          ptx_loss: step.ptx,
           policy_grad_norm: policyNorm,
           value_grad_norm: valueNorm,
         });

@@ -1,8 +1,9 @@
-import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, renameSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadModel } from '../../model/checkpoint.js';
+import { RunLog } from '../common/run-log.js';
 import { toyDemos } from '../test-helpers/fixtures.js';
 import { PretrainConfig } from './config.js';
 import { pretrain } from './train.js';
@@ -47,5 +48,32 @@ describe('pretrain', () => {
     expect(() => pretrain(PretrainConfig.parse({ corpus, out: join(dir, 'run') }), { quiet: true })).toThrow(
       /bad\.jsonl:2/,
     );
+  });
+
+  it('resumes a killed run only with its own settings and its own tokenizer', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rein-pretrain-'));
+    const corpus = join(dir, 'corpus.jsonl');
+    const lines = toyDemos(40).map((d) => JSON.stringify({ kind: 'doc', text: `${d.prompt} ${d.response}` }));
+    writeFileSync(corpus, `${lines.join('\n')}\n`);
+    const out = join(dir, 'run');
+    const settings = { corpus, out, vocabSize: 320, dim: 16, layers: 1, heads: 2, contextLength: 32 };
+    const cfg = (more: object) =>
+      PretrainConfig.parse({ ...settings, steps: 6, batchSize: 4, evalEvery: 2, saveEvery: 2, ...more });
+    // killed while logging step 3 (its last save was after step 2)
+    const write = RunLog.prototype.write;
+    const dying = vi.spyOn(RunLog.prototype, 'write').mockImplementation(function (this: RunLog, r) {
+      if (r.step === 3) throw new Error('killed');
+      write.call(this, r);
+    });
+    expect(() => pretrain(cfg({}), { quiet: true })).toThrow('killed');
+    dying.mockRestore();
+
+    expect(() => pretrain(cfg({ resume: true, lr: 1e-3 }), { quiet: true })).toThrow(
+      /started with other settings \(lr: 0\.002 → 0\.001\)/,
+    );
+    renameSync(join(out, 'tokenizer.json'), join(dir, 'tokenizer.json'));
+    expect(() => pretrain(cfg({ resume: true }), { quiet: true })).toThrow(/no tokenizer\.json/);
+    renameSync(join(dir, 'tokenizer.json'), join(out, 'tokenizer.json'));
+    expect(pretrain(cfg({ resume: true }), { quiet: true }).steps).toBe(6);
   });
 });

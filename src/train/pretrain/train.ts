@@ -17,7 +17,8 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { Rng } from '../../util/rng.js';
 import { type Sequence, truncate } from '../common/batch.js';
-import { finishRunDir, openRunDir, saveRunConfig } from '../common/run-dir.js';
+import { finishRunDir, startRunDir } from '../common/run-dir.js';
+import { RunInputError } from '../common/run-input.js';
 import { RunLog } from '../common/run-log.js';
 import { splitIndices } from '../common/shuffle-batches.js';
 import { type SftResult, trainLanguageModel } from '../sft/train.js';
@@ -69,14 +70,17 @@ export interface PretrainResult extends SftResult {
 
 export function pretrain(cfg: PretrainConfig, options: { quiet?: boolean } = {}): PretrainResult {
   const lines = readCorpus(cfg);
-  const run = openRunDir(cfg.out, cfg.resume);
-  saveRunConfig(cfg.out, cfg);
+  const run = startRunDir(cfg);
   // The tokenizer is saved before training, so a resumed run tokenises exactly as the first did.
   const tokFile = join(cfg.out, 'tokenizer.json');
   let tok: BpeTokenizer;
-  if (cfg.resume && existsSync(tokFile))
+  if (run.resumeStep !== null) {
+    if (!existsSync(tokFile))
+      throw new RunInputError(
+        `--out ${cfg.out}: the saved state has no tokenizer.json beside it; a new tokenizer would not fit the saved weights — drop --resume to start again`,
+      );
     tok = BpeTokenizer.fromJson(JSON.parse(readFileSync(tokFile, 'utf8')), tokFile);
-  else {
+  } else {
     tok = BpeTokenizer.train(corpusTexts(lines), cfg.vocabSize);
     const [file] = tok.files();
     writeFileAtomic(tokFile, file.data);
