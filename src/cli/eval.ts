@@ -7,9 +7,8 @@ import { parseArgs } from 'node:util';
 import { evaluateResponses, type WorldEvalReport } from '../eval/world-metrics.js';
 import { formatEvalTable } from '../eval/world-report.js';
 import { loadModel } from '../model/checkpoint.js';
-import { sampleAnswers } from '../model/sample-chat.js';
+import { evaluatePolicy } from '../pipeline/policy-eval.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { judge } from '../world/judge.js';
 import { isPromptSplit, loadWorldPrompts, PROMPT_SPLITS } from '../world/load.js';
 import { CliError } from './errors.js';
 
@@ -85,14 +84,12 @@ export async function run(argv: string[]): Promise<void> {
       throw new CliError(`eval: ${(e as Error).message}`);
     }
     if (!loaded.tokenizer) throw new CliError(`eval: ${path} has no tokenizer`);
-    const answers = sampleAnswers(
-      loaded.model,
-      loaded.tokenizer,
-      prompts.map((p) => p.text),
-      { n: 1, maxNew, temperature, seed },
-    );
-    const texts = answers.map((a) => a[0].text);
-    const judgements = texts.map((t, i) => judge(prompts[i], t));
+    const { answers, judgements } = evaluatePolicy(loaded.model, loaded.tokenizer, prompts, {
+      maxNew,
+      temperature,
+      seed,
+    });
+    const texts = answers.map((a) => a.text);
     columns.push({ name: path, report: evaluateResponses(prompts, texts, judgements) });
     if (values.answers)
       judged.push(
