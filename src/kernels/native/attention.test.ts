@@ -1,6 +1,7 @@
-import { it } from 'vitest';
+import { expect, it } from 'vitest';
+import { nativeInfo, setNativeThreads } from './index.js';
 import { agree, nans, TestRng } from './test-helpers/compare.js';
-import { backends, describeNative, js } from './test-helpers/native.js';
+import { backends, describeNative, js, nat } from './test-helpers/native.js';
 
 describeNative('native rope and attention agree with js', () => {
   const rng = new TestRng(7);
@@ -147,5 +148,34 @@ describeNative('native rope and attention agree with js', () => {
         backends[w].attentionBackward(q, k, v, probs, dOut, B, T, T, H, H, D, 0.125, dq, dk, dv),
       { rtol: 1e-4, atol: 2e-5 },
     );
+  });
+
+  // Each head (forward) or KV head (backward) is computed whole by one thread, so the result cannot
+  // depend on how many threads share the heads; that is what lets the pthreads OpenBLAS build run
+  // these loops on the calling thread alone without changing a bit.
+  it('gives the same bits on one thread as on several (sgemm path, forward and backward)', () => {
+    const [B, T, Hq, Hkv, D] = [2, 96, 4, 2, 32];
+    const q = rng.f32(B * T * Hq * D);
+    const k = rng.f32(B * T * Hkv * D);
+    const v = rng.f32(B * T * Hkv * D);
+    const dOut = rng.f32(q.length);
+    const run = (threads: number): Float32Array[] => {
+      const before = nativeInfo().threads;
+      setNativeThreads(threads);
+      try {
+        const out = new Float32Array(q.length);
+        const probs = new Float32Array(B * Hq * T * T);
+        nat.attention(q, k, v, B, T, T, Hq, Hkv, D, T * Hkv * D, 0, new Int32Array([0, 5]), 0.2, out, probs);
+        const [dq, dk, dv] = [q.length, k.length, v.length].map((n) => new Float32Array(n));
+        nat.attentionBackward(q, k, v, probs, dOut, B, T, T, Hq, Hkv, D, 0.2, dq, dk, dv);
+        return [out, probs, dq, dk, dv];
+      } finally {
+        setNativeThreads(before);
+      }
+    };
+    const one = run(1);
+    const several = run(4);
+    const bits = (x: Float32Array): Uint32Array => new Uint32Array(x.buffer);
+    for (let i = 0; i < one.length; i++) expect(bits(several[i])).toEqual(bits(one[i]));
   });
 });

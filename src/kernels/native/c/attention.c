@@ -3,7 +3,10 @@
  *
  * Heads are independent, so the work is split across threads by (batch, head) in the
  * forward pass and by (batch, KV head) in the backward pass (query heads sharing a KV head
- * add into the same dK/dV, so they stay on one thread). Inside a head:
+ * add into the same dK/dV, so they stay on one thread). The loops that call sgemm go
+ * parallel only when OpenBLAS shares our OpenMP pool; with its pthreads build they run on
+ * the calling thread, which is the only one that calls BLAS (each head's result is the same
+ * either way: the same calls on the same data, only on another thread). Inside a head:
  * - large heads (training, prompt prefill) use three single-threaded sgemms reading the
  *   (B, T, H, D) tensors in place through their leading dimensions, no copies;
  * - small ones (decoding one token against a KV cache) use direct loops, where sgemm's
@@ -36,6 +39,11 @@ static void sgemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, con
               tb ? REIN_CBLAS_TRANS : REIN_CBLAS_NO_TRANS, (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb,
               beta, c, (int)ldc);
 }
+
+/* The thread cap of a loop whose items call sgemm: none (0) when OpenBLAS is the OpenMP build
+ * (an sgemm inside our parallel region runs single-threaded there), else 1: the pthreads build
+ * is called from the main thread only (its own pool would oversubscribe ours). */
+static int blas_max_threads(void) { return rein_blas_shares_pool() ? 0 : 1; }
 
 /* Softmax over row[lo..hi] inclusive, zeros elsewhere in [0, n). */
 REIN_HOT static void masked_softmax_row(float *restrict row, size_t n, size_t lo, size_t hi) {
@@ -258,7 +266,7 @@ int k_attention(const float *q, const float *k, const float *v, size_t B, size_t
     if (!c.scratch) return -1;
   }
   if (c.useBlas)
-    rein_parallel_for_tid(items, flops / 20.0 + 100.0, 0, attention_range, &c);
+    rein_parallel_for_tid(items, flops / 20.0 + 100.0, blas_max_threads(), attention_range, &c);
   else
     rein_parallel_for_tid(B * Hkv, (double)group * flops / 4.0 + 100.0, 0, attention_range, &c);
   return 0;
@@ -335,6 +343,6 @@ int k_attention_backward(const float *q, const float *k, const float *v, const f
   c.scratch = rein_scratch(c.scratchPer * (size_t)rein_get_threads());
   if (!c.scratch) return -1;
   double flops = 8.0 * (double)(Hq / Hkv) * (double)Tq * (double)Tk * (double)D;
-  rein_parallel_for_tid(items, flops / 20.0 + 100.0, 0, attention_backward_range, &c);
+  rein_parallel_for_tid(items, flops / 20.0 + 100.0, blas_max_threads(), attention_backward_range, &c);
   return 0;
 }
