@@ -37,6 +37,10 @@
 /** Threads our loops (and OpenBLAS) may use; set by rein_set_threads. */
 int rein_get_threads(void);
 void rein_set_threads(int n);
+/* Below this many estimated nanoseconds of work a call runs inline: waking a spinning
+ * pool costs a few microseconds, a sleeping one tens. */
+#define REIN_PAR_MIN_NS 30000.0
+
 /** 1 when OpenBLAS shares our OpenMP pool (its OpenMP build), 0 for its pthreads build. */
 int rein_blas_shares_pool(void);
 

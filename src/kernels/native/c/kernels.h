@@ -47,10 +47,11 @@ void k_cross_entropy_backward(const float *logits, const int32_t *targets, const
 
 void k_layer_norm(const float *x, const float *w, const float *b, size_t rows, size_t n, float eps, float *out,
                   float *mean, float *rstd);
-/* Returns 0, or −1 when scratch memory could not be allocated. */
+void k_rms_norm(const float *x, const float *w, size_t rows, size_t n, float eps, float *out, float *rstd);
+/* Both return 0, or −1 when the per-thread partial sums of dw (and db) could not be allocated
+ * (nothing is written then). */
 int k_layer_norm_backward(const float *dy, const float *x, const float *w, const float *mean, const float *rstd,
                           size_t rows, size_t n, float *dx, float *dw, float *db);
-void k_rms_norm(const float *x, const float *w, size_t rows, size_t n, float eps, float *out, float *rstd);
 int k_rms_norm_backward(const float *dy, const float *x, const float *w, const float *rstd, size_t rows, size_t n,
                         float *dx, float *dw);
 

@@ -3,7 +3,9 @@
  *
  * The backward passes sum dw (and db) over rows. Rows are split across threads, each
  * thread sums its rows into its own partial vector, and the partials are added into
- * dw/db at the end, so no two threads ever add into the same element.
+ * dw/db at the end, so no two threads ever add into the same element. When the partials
+ * cannot be allocated the call fails (−1, out of memory) instead of quietly running on one
+ * thread, whose sums would round differently.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -110,12 +112,11 @@ static void add_partials(const NormCtx *c, int used, int with_db) {
   }
 }
 
-/* Scratch for the partials of every thread but the first, zeroed. */
-static float *alloc_partials(size_t n, int with_db) {
-  int nt = rein_get_threads();
-  if (nt <= 1) return NULL;
+/* Scratch for the partials of every thread but the first (nt > 1 threads), zeroed; NULL when
+ * out of memory. */
+static float *alloc_partials(int nt, size_t n, int with_db) {
   size_t count = (size_t)(nt - 1) * n * (with_db ? 2 : 1);
-  return (float *)calloc(count, sizeof(float));
+  return (float *)calloc(count > 0 ? count : 1, sizeof(float));
 }
 
 int k_layer_norm_backward(const float *dy, const float *x, const float *w, const float *mean, const float *rstd,
@@ -123,10 +124,11 @@ int k_layer_norm_backward(const float *dy, const float *x, const float *w, const
   NormCtx c = {.x = x, .w = w, .dy = dy, .mean = mean, .rstd = rstd, .n = n, .dx = dx, .dw = dw, .db = db};
   int with_db = db != NULL;
   double cost = 2.0 * (double)n + 5.0;
-  int max_threads = 1;
-  if ((double)rows * cost >= 30000.0 && rows >= 2) {
-    c.partials = alloc_partials(n, with_db);
-    if (c.partials) max_threads = rein_get_threads();
+  int max_threads = 1, nt = rein_get_threads();
+  if ((double)rows * cost >= REIN_PAR_MIN_NS && rows >= 2 && nt > 1) {
+    c.partials = alloc_partials(nt, n, with_db);
+    if (!c.partials) return -1;
+    max_threads = nt;
   }
   int used = rein_parallel_for_tid(rows, cost, max_threads, layer_norm_backward_rows, &c);
   if (c.partials) {
@@ -188,10 +190,11 @@ int k_rms_norm_backward(const float *dy, const float *x, const float *w, const f
                         float *dx, float *dw) {
   NormCtx c = {.x = x, .w = w, .dy = dy, .rstd = rstd, .n = n, .dx = dx, .dw = dw};
   double cost = 1.5 * (double)n + 5.0;
-  int max_threads = 1;
-  if ((double)rows * cost >= 30000.0 && rows >= 2) {
-    c.partials = alloc_partials(n, 0);
-    if (c.partials) max_threads = rein_get_threads();
+  int max_threads = 1, nt = rein_get_threads();
+  if ((double)rows * cost >= REIN_PAR_MIN_NS && rows >= 2 && nt > 1) {
+    c.partials = alloc_partials(nt, n, 0);
+    if (!c.partials) return -1;
+    max_threads = nt;
   }
   int used = rein_parallel_for_tid(rows, cost, max_threads, rms_norm_backward_rows, &c);
   if (c.partials) {

@@ -9,10 +9,6 @@
 #include "blas.h"
 #include "common.h"
 
-/* Below this many estimated nanoseconds of work a call runs inline: waking a spinning
- * pool costs a few microseconds, a sleeping one tens. */
-#define REIN_PAR_MIN_NS 30000.0
-
 static int g_threads = 0;
 
 int rein_get_threads(void) {
