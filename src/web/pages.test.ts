@@ -185,6 +185,32 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
     await page.close();
   });
 
+  it('submits a ranking and a demonstration left open for over a day, their time capped at a day', async () => {
+    await store.createRound({ name: 'r', focus: '', labelersPerPrompt: 1 });
+    await store.addPrompts('r', [
+      { id: 'q', text: 'Slow prompt', candidates: ['one', 'two'].map((text) => ({ text })) },
+      { id: 'd', text: 'Slow demonstration', candidates: [] },
+    ]);
+    const token = await addLabeler('ann');
+    const page = await context.newPage();
+    await page.clock.install(); // time still flows; fastForward jumps it (performance.now too)
+    await page.goto(`${server.url}/#token=${token}`);
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('Slow prompt');
+    await page.clock.fastForward('25:00:00');
+    await page.locator('#submit').click();
+    await expect.poll(() => page.locator('#done').isVisible()).toBe(true);
+    expect((await store.listRankings()).map((r) => r.time_ms)).toEqual([86_400_000]);
+
+    await page.goto(`${server.url}/demo`);
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('Slow demonstration');
+    await page.getByLabel('Your ideal answer').fill('Took a while.');
+    await page.clock.fastForward('48:00:00');
+    await page.locator('#submit').click();
+    await expect.poll(() => page.locator('#done').isVisible()).toBe(true);
+    expect((await store.listDemonstrations()).map((d) => d.time_ms)).toEqual([86_400_000]);
+    await page.close();
+  });
+
   it('shows hostile candidate text literally and runs none of it', async () => {
     const hostile = [
       '<script>window.__pwned = 1; alert("script")</script>',

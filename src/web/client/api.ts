@@ -22,6 +22,21 @@ export class ApiError extends Error {
   }
 }
 
+/**
+ * The server refuses a time_ms over a day: MAX_TIME_MS of src/data/ranking.ts, repeated
+ * because the pages' scripts are served one file at a time and import only each other.
+ */
+const MAX_TIME_MS = 86_400_000;
+
+/**
+ * Milliseconds since `started` (a performance.now() reading), as a submission's time_ms.
+ * Capped at the server's day: a task left open longer must still go through, not be
+ * refused on every click with its draft stuck.
+ */
+export function elapsedMs(started: number): number {
+  return Math.min(Math.round(performance.now() - started), MAX_TIME_MS);
+}
+
 const TOKEN_KEY = 'rein-token';
 
 export function getToken(): string | null {

@@ -2,7 +2,7 @@
  * The demonstration page: a person writes the ideal answer to a prompt (imitation
  * learning data, exported as SFT `{prompt, response}`).
  */
-import { ApiError, api, forgetTask, signIn, submissionIdFor, submit } from './api.js';
+import { ApiError, api, elapsedMs, forgetTask, signIn, submissionIdFor, submit } from './api.js';
 import { byId } from './dom.js';
 
 interface Task {
@@ -87,7 +87,7 @@ async function next(): Promise<void> {
       answer.focus();
       return;
     }
-    void send('demonstration', { response: answer.value, time_ms: Math.round(performance.now() - started) });
+    void send('demonstration', { response: answer.value, time_ms: elapsedMs(started) });
   };
   skipBtn.onclick = () => void send('skip', {});
 }

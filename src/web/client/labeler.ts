@@ -3,7 +3,7 @@
  * prompt, the K answers in this labeler's own order — rank, flag, note, submit or skip.
  * A half-done ranking is kept as a draft in sessionStorage, so a reload loses nothing.
  */
-import { ApiError, api, forgetTask, type Me, signIn, submissionIdFor, submit } from './api.js';
+import { ApiError, api, elapsedMs, forgetTask, type Me, signIn, submissionIdFor, submit } from './api.js';
 import { byId } from './dom.js';
 import { type RankDraft, RankList } from './rank-list.js';
 
@@ -125,7 +125,7 @@ function runTask(task: Task, me: Me): Promise<void> {
           ordering: list.tiers(),
           flags: list.flags(),
           ...(note.value.trim() ? { note: note.value.trim() } : {}),
-          time_ms: Math.round(performance.now() - started),
+          time_ms: elapsedMs(started),
         },
         'Ranking submitted.',
       );
