@@ -1,5 +1,6 @@
 /** Forward values of broadcasting and layout ops against hand-computed results. */
-import { describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it } from 'vitest';
+import { getBackend, jsBackend, setBackend } from '../kernels/index.js';
 import { Rng } from '../util/rng.js';
 import * as T from './index.js';
 
@@ -159,6 +160,28 @@ describe('matmul', () => {
     expect(d.shape).toEqual([2, 3, 2, 2]);
     expect(T.slice(d, 0, 1).toArray().slice(0, 4)).toEqual([8, 10, 20, 22]);
   });
+});
+
+describe('linear', () => {
+  const original = getBackend();
+  afterEach(() => setBackend(original));
+  for (const backend of [jsBackend, original]) {
+    it(`with zero in-features gives the bias on every row, or zeros (${backend.name})`, () => {
+      setBackend(backend);
+      const dirty = (): void => T.scope(() => void T.full([2, 3, 4], Number.NaN)); // a NaN buffer in the pool
+      const x = T.zeros([2, 3, 0]);
+      const w = T.zeros([4, 0], { requiresGrad: true });
+      const b = T.tensor([1, 2, 3, 4], undefined, { requiresGrad: true });
+      dirty();
+      const y = T.linear(x, w, b);
+      expect(y.shape).toEqual([2, 3, 4]);
+      expect(y.toArray()).toEqual([1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4, 1, 2, 3, 4]);
+      T.backward(T.sum(y));
+      expect(Array.from(b.grad!)).toEqual([6, 6, 6, 6]);
+      dirty();
+      expect(T.linear(x, w).toArray()).toEqual(new Array(24).fill(0));
+    });
+  }
 });
 
 describe('nn ops', () => {

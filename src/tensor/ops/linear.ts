@@ -25,7 +25,9 @@ export function linear(x: Tensor, w: Tensor, bias: Tensor | null = null): Tensor
       throw new Error(`linear: bias ${fmt(bias.shape)} and weight ${fmt(w.shape)}: bias must be (${outF})`);
     }
   }
-  const rows = inF === 0 ? 0 : x.size / inF;
+  // from the leading dims, not x.size / in: with in = 0 there are still rows (each gets the bias, or 0)
+  let rows = 1;
+  for (let d = 0; d < x.rank - 1; d++) rows *= x.shape[d];
   const outShape = x.shape.slice();
   outShape[outShape.length - 1] = outF;
   const out = Tensor.empty(outShape);
