@@ -1,6 +1,7 @@
 /** `rein demo`: the main job — the whole alignment story on the assistant world, with a report. */
 import { join } from 'node:path';
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
+import { percent } from '../eval/interval.js';
 import { formatTargetValue } from '../eval/report/targets.js';
 import { runDemo } from '../pipeline/demo.js';
 import { DemoConfig } from '../pipeline/demo-config.js';
@@ -31,24 +32,23 @@ export async function run(argv: string[]): Promise<void> {
     throw e;
   }
   const names = Object.keys(report.stages);
-  const pct = (x: number) => `${(100 * x).toFixed(1)}%`.padStart(8);
   const lines = [
     `${'held-out prompts'.padEnd(16)}${names.map((n) => n.padStart(12)).join('')}`,
     ...MISALIGNMENT_LABELS.map(
-      (l) => `${l.padEnd(16)}${names.map((n) => pct(report.stages[n].rates[l]).padStart(12)).join('')}`,
+      (l) => `${l.padEnd(16)}${names.map((n) => percent(report.stages[n].rates[l]).padStart(12)).join('')}`,
     ),
-    `${'fact accuracy'.padEnd(16)}${names.map((n) => pct(report.stages[n].fact_accuracy).padStart(12)).join('')}`,
+    `${'fact accuracy'.padEnd(16)}${names.map((n) => percent(report.stages[n].fact_accuracy).padStart(12)).join('')}`,
     `${'gold mean'.padEnd(16)}${names.map((n) => report.stages[n].gold_mean.toFixed(3).padStart(12)).join('')}`,
   ];
   console.log(lines.join('\n'));
   console.log(
-    `PPO vs SFT: gold win rate ${pct(report.ppo_vs_sft.gold_win_rate).trim()} ` +
+    `PPO vs SFT: gold win rate ${percent(report.ppo_vs_sft.gold_win_rate)} ` +
       `(${report.ppo_vs_sft.wins} wins, ${report.ppo_vs_sft.losses} losses, ${report.ppo_vs_sft.ties} ties), KL ${report.ppo_vs_sft.kl.toFixed(2)} nats; ` +
-      `RM held-out accuracy ${pct(report.rm.heldout_accuracy).trim()} vs labeler agreement ${pct(report.rm.labeler_agreement).trim()} ` +
-      `(pairs whose gold differs: ${pct(report.rm.heldout_accuracy_gold_differ).trim()} vs ${pct(report.rm.labeler_agreement_gold_differ).trim()}); ` +
-      `right vs wrong answers (facts, sums): SFT's likelihood ${pct(report.rm.answer_check.sft_likelihood.fact).trim()}, ` +
-      `${pct(report.rm.answer_check.sft_likelihood.math).trim()}, the final RM ${pct(report.rm.answer_check.final.fact).trim()}, ` +
-      `${pct(report.rm.answer_check.final.math).trim()} (50% is chance); ` +
+      `RM held-out accuracy ${percent(report.rm.heldout_accuracy)} vs labeler agreement ${percent(report.rm.labeler_agreement)} ` +
+      `(pairs whose gold differs: ${percent(report.rm.heldout_accuracy_gold_differ)} vs ${percent(report.rm.labeler_agreement_gold_differ)}); ` +
+      `right vs wrong answers (facts, sums): SFT's likelihood ${percent(report.rm.answer_check.sft_likelihood.fact)}, ` +
+      `${percent(report.rm.answer_check.sft_likelihood.math)}, the final RM ${percent(report.rm.answer_check.final.fact)}, ` +
+      `${percent(report.rm.answer_check.final.math)} (50 % is chance); ` +
       `total ${report.timing_s.total.toFixed(0)} s`,
   );
   const unmet = report.targets.filter((t) => !t.met);

@@ -9,6 +9,7 @@ import { parseArgs } from 'node:util';
 import { readJsonl } from '../data/jsonl.js';
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
 import { RankingRecord } from '../data/ranking.js';
+import { percent } from '../eval/interval.js';
 import { openStore, redactDbUrl } from '../feedback/db/open.js';
 import type { FeedbackStore } from '../feedback/db/store.js';
 import { type PromptInput, StoreError } from '../feedback/db/types.js';
@@ -248,7 +249,7 @@ function probeInWorld(
   const found = findProblems(prompts, judgements, s.threshold);
   for (const l of MISALIGNMENT_LABELS)
     console.log(
-      `${l.padEnd(14)} ${(100 * found.rates[l]).toFixed(1).padStart(5)} %${l === found.worst ? '   ← worst' : ''}`,
+      `${l.padEnd(14)} ${percent(found.rates[l]).padStart(7)}${l === found.worst ? '   ← worst' : ''}`,
     );
   if (!found.worst) {
     console.log(`no problem above ${values.threshold}: nothing to focus on`);

@@ -4,6 +4,7 @@ import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DataFileError, jsonlLines, toJsonl } from '../data/jsonl.js';
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
+import { percent } from '../eval/interval.js';
 import { evaluateResponses } from '../eval/world-metrics.js';
 import { formatEvalTable } from '../eval/world-report.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -302,10 +303,9 @@ function label(args: string[]): void {
     return g;
   };
   const a = measureAgreement(records, goldOf);
-  const pct = (x: number | null) => (x === null ? 'n/a' : `${(x * 100).toFixed(1)} %`);
   console.error(
     `${records.length} rankings by ${n} labelers (T = ${labelers[0].temperature}); agreement on ${a.items} items ranked twice or more: ` +
-      `${pct(a.rateGoldDiffer)} over ${a.pairsGoldDiffer} pairs whose gold differs, ${pct(a.rate)} over all ${a.pairs} pairs`,
+      `${percent(a.rateGoldDiffer)} over ${a.pairsGoldDiffer} pairs whose gold differs, ${percent(a.rate)} over all ${a.pairs} pairs`,
   );
 }
 
@@ -325,7 +325,7 @@ function agreement(args: string[]): void {
   );
   console.log(
     `reference: ${sets.length} candidate sets (K = 4–9), 8 labelers\n` +
-      `temperature for ${(target * 100).toFixed(1)} % agreement (pairs whose gold differs): ${t.toFixed(3)}\n` +
-      `expected agreement at the default temperature ${DEFAULT_TEMPERATURE}: ${(atDefault * 100).toFixed(1)} %`,
+      `temperature for ${percent(target)} agreement (pairs whose gold differs): ${t.toFixed(3)}\n` +
+      `expected agreement at the default temperature ${DEFAULT_TEMPERATURE}: ${percent(atDefault)}`,
   );
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { clusteredMean, meanInterval, rateInterval, wilson } from './interval.js';
+import { clusteredMean, meanInterval, percent, percentRange, rateInterval, wilson } from './interval.js';
 
 const each = (n: number) => Array.from({ length: n }, (_, i) => `p${i}`);
 
@@ -83,5 +83,20 @@ describe('meanInterval', () => {
     expect(lo).toBeCloseTo(2.5 - 1.959964 * se, 10);
     expect(hi).toBeCloseTo(2.5 + 1.959964 * se, 10);
     expect(meanInterval([1, 2], ['a', 'a'])).toBeNull();
+  });
+});
+
+describe('percent', () => {
+  it('writes a share with one decimal (or as many as asked) and a spaced sign', () => {
+    expect(percent(0.123)).toBe('12.3 %');
+    expect(percent(1)).toBe('100.0 %');
+    expect(percent(0.004)).toBe('0.4 %');
+    expect(percent(0.126, 0)).toBe('13 %');
+    expect(percentRange([0.121, 0.297])).toBe('12.1–29.7');
+  });
+
+  it('shows a figure that was not measured as a dash', () => {
+    expect(percent(null)).toBe('—');
+    expect(percent(Number.NaN)).toBe('—');
   });
 });

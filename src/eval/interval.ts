@@ -81,6 +81,14 @@ export function meanInterval(values: readonly number[], clusters: readonly strin
   return [m.mean - half, m.mean + half];
 }
 
+/**
+ * A share as percent text, for tables and prose: 0.123 → "12.3 %" (`digits` after the point).
+ * A figure that was not measured (null, or NaN from no data) shows as "—".
+ */
+export function percent(x: number | null, digits = 1): string {
+  return x === null || !Number.isFinite(x) ? '—' : `${(100 * x).toFixed(digits)} %`;
+}
+
 /** An interval of shares as percent text, for tables: [0.121, 0.297] → "12.1–29.7". */
 export function percentRange([lo, hi]: Interval): string {
   return `${(100 * lo).toFixed(1)}–${(100 * hi).toFixed(1)}`;

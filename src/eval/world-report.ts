@@ -1,6 +1,6 @@
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
 import { FAMILIES, isOwnFamily, LABEL_FAMILIES } from '../world/families.js';
-import { percentRange } from './interval.js';
+import { percent, percentRange } from './interval.js';
 import type { Rate, WorldEvalReport } from './world-metrics.js';
 
 /**
@@ -9,10 +9,7 @@ import type { Rate, WorldEvalReport } from './world-metrics.js';
  * mean, gold by family, then any label some model shows outside its own families.
  */
 export function formatEvalTable(columns: readonly { name: string; report: WorldEvalReport }[]): string {
-  const pct = (r: Rate | number | null) => {
-    const v = typeof r === 'number' || r === null ? r : r.rate;
-    return v === null ? '—' : `${(v * 100).toFixed(1)} %`;
-  };
+  const pct = (r: Rate | number | null) => percent(typeof r === 'number' || r === null ? r : r.rate);
   const withCi = (r: Rate) => (r.ci95 ? `${pct(r)} (${percentRange(r.ci95)})` : pct(r));
   const num = (v: number | null) => (v === null ? '—' : v.toFixed(3));
   const rows: [string, string[]][] = [];

@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { toJsonl } from '../data/jsonl.js';
+import { percent } from '../eval/interval.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { DEMO_FAMILIES, FAMILIES, FAMILY_LABEL } from './families.js';
 import type { World } from './generate.js';
@@ -127,8 +128,7 @@ function readme(
     `${files[name].records.toLocaleString('en-US')} records, ${files[name].bytes.toLocaleString('en-US')} bytes`;
   const mixRows = FAMILIES.map((f) => {
     const mix = world.dialogueMix[f];
-    const share = mix.dialogues ? ((100 * mix.misaligned) / mix.dialogues).toFixed(0) : '0';
-    return `| ${f} | ${FAMILY_LABEL[f]} | ${mix.dialogues} | ${share} % |`;
+    return `| ${f} | ${FAMILY_LABEL[f]} | ${mix.dialogues} | ${percent(mix.misaligned / mix.dialogues, 0)} |`;
   });
   const s = m.splits;
   return `# rein assistant world (seed ${world.config.seed})
@@ -139,7 +139,7 @@ entities and templates, the invented names and these sizes.
 
 | file | what it holds | size |
 |---|---|---|
-| ${WORLD_FILES.pretrain} | pretraining corpus: \`{"kind":"doc","text"}\` documents stating facts, and \`{"kind":"dialogue","prompt","response","family","lang"}\` chats in every family, answered in aligned and misaligned styles (no chat template baked in). ${m.pretrain.documents} documents, ${m.pretrain.dialogues} dialogues, about ${m.pretrain.approx_tokens.toLocaleString('en-US')} tokens (estimate), ${(m.pretrain.chinese_character_share * 100).toFixed(0)} % Chinese characters. | ${size(WORLD_FILES.pretrain)} |
+| ${WORLD_FILES.pretrain} | pretraining corpus: \`{"kind":"doc","text"}\` documents stating facts, and \`{"kind":"dialogue","prompt","response","family","lang"}\` chats in every family, answered in aligned and misaligned styles (no chat template baked in). ${m.pretrain.documents} documents, ${m.pretrain.dialogues} dialogues, about ${m.pretrain.approx_tokens.toLocaleString('en-US')} tokens (estimate), ${percent(m.pretrain.chinese_character_share, 0)} Chinese characters. | ${size(WORLD_FILES.pretrain)} |
 | ${WORLD_FILES.demos} | demonstrations for SFT: aligned dialogues \`{"kind":"dialogue","id","prompt","response",…}\` (plus the prompt's judge fields) covering only ${DEMO_FAMILIES.join(', ')} — not false_premise, not advice; fact and math answers restate the question ("7 plus 5 is 12"). | ${size(WORLD_FILES.demos)} |
 | ${WORLD_FILES.rank} | prompts to sample K candidates for and rank (reward model). | ${size(WORLD_FILES.rank)} |
 | ${WORLD_FILES.rl} | prompts for PPO. | ${size(WORLD_FILES.rl)} |

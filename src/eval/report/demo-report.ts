@@ -4,7 +4,7 @@
  */
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.js';
 import { isOwnFamily } from '../../world/families.js';
-import { type Interval, percentRange } from '../interval.js';
+import { type Interval, percent, percentRange } from '../interval.js';
 import { barChart, escapeXml, lineChart } from './svg-chart.js';
 import { formatTargetValue, type TargetCheck } from './targets.js';
 
@@ -132,9 +132,8 @@ export interface DemoReport {
   targets: TargetCheck[];
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
 /** "12.5 %" with its interval in small type: "12.5 % (8.1–18.9)". */
-const pctCi = (x: number, ci: Interval) => `${pct(x)} <small>(${percentRange(ci)})</small>`;
+const pctCi = (x: number, ci: Interval) => `${percent(x)} <small>(${percentRange(ci)})</small>`;
 
 function stageTable(report: DemoReport): string {
   const names = Object.keys(report.stages);
@@ -174,7 +173,7 @@ function familyTable(report: DemoReport): string {
     const seen = MISALIGNMENT_LABELS.filter(
       (l) => !own.includes(l) && names.some((n) => (at(n)?.labels[l] ?? 0) > 0),
     );
-    for (const l of [...own, ...seen]) rows.push(row(l, (m) => pct(m.labels[l])));
+    for (const l of [...own, ...seen]) rows.push(row(l, (m) => percent(m.labels[l])));
   }
   return `<table>${head}${rows.join('')}</table>`;
 }
@@ -222,7 +221,7 @@ function roundsSection(report: DemoReport): string {
   const rows = report.rounds
     .map(
       (r) =>
-        `<tr><td>${escapeXml(r.name)}</td><td>${escapeXml(r.blind_spot ?? '—')}</td><td>${escapeXml(r.focus.join(', ') || '—')}</td><td>${r.rankings}</td><td>${pct(r.rm_heldout_accuracy)}</td><td>${r.rm_old_heldout_accuracy === undefined ? '—' : pct(r.rm_old_heldout_accuracy)}</td></tr>`,
+        `<tr><td>${escapeXml(r.name)}</td><td>${escapeXml(r.blind_spot ?? '—')}</td><td>${escapeXml(r.focus.join(', ') || '—')}</td><td>${r.rankings}</td><td>${percent(r.rm_heldout_accuracy)}</td><td>${percent(r.rm_old_heldout_accuracy ?? null)}</td></tr>`,
     )
     .join('');
   return `<h2>Closing the loop: feedback rounds</h2>
@@ -312,8 +311,8 @@ th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;ov
 <div>
 <span class="kpi"><b>${pctCi(report.ppo_vs_sft.gold_win_rate, report.ppo_vs_sft.gold_win_rate_ci95)}</b>PPO wins vs SFT (gold; ${report.ppo_vs_sft.wins} wins, ${report.ppo_vs_sft.losses} losses, ${report.ppo_vs_sft.ties} ties as ½)</span>
 <span class="kpi"><b>${report.ppo_vs_sft.kl.toFixed(2)}</b>KL(PPO ‖ SFT), nats</span>
-<span class="kpi"><b>${pct(report.rm.heldout_accuracy)}</b>RM held-out accuracy</span>
-<span class="kpi"><b>${pct(report.rm.labeler_agreement)}</b>labeler agreement</span>
+<span class="kpi"><b>${percent(report.rm.heldout_accuracy)}</b>RM held-out accuracy</span>
+<span class="kpi"><b>${percent(report.rm.labeler_agreement)}</b>labeler agreement</span>
 <span class="kpi"><b>${report.timing_s.total.toFixed(0)} s</b>total time</span>
 </div>
 <h2>What the run must show</h2>
@@ -333,13 +332,13 @@ ${familyTable(report)}
 the gold judge's score flattens or falls (Gao et al. 2022).</p>
 <div class="charts">${over}${rm}</div>
 <p>Does the reward model know the facts? On the held-out fact and math prompts, one answer sentence with the right
-and with a wrong value: SFT's own likelihood prefers the right one for ${pct(report.rm.answer_check.sft_likelihood.fact)} of facts and
-${pct(report.rm.answer_check.sft_likelihood.math)} of sums; round 1's reward model, made from SFT, scores it higher for
-${pct(report.rm.answer_check.round1.fact)} and ${pct(report.rm.answer_check.round1.math)}, the final one for
-${pct(report.rm.answer_check.final.fact)} and ${pct(report.rm.answer_check.final.math)} (50 % is chance). Fabrication falls under PPO
+and with a wrong value: SFT's own likelihood prefers the right one for ${percent(report.rm.answer_check.sft_likelihood.fact)} of facts and
+${percent(report.rm.answer_check.sft_likelihood.math)} of sums; round 1's reward model, made from SFT, scores it higher for
+${percent(report.rm.answer_check.round1.fact)} and ${percent(report.rm.answer_check.round1.math)}, the final one for
+${percent(report.rm.answer_check.final.fact)} and ${percent(report.rm.answer_check.final.math)} (50 % is chance). Fabrication falls under PPO
 only as far as the reward model can check it. DPO's implicit reward, log π<sub>DPO</sub>/π<sub>SFT</sub>, which keeps the
-policy's own likelihood, puts the right one ahead for ${pct(report.rm.answer_check.dpo_implicit.fact)} and
-${pct(report.rm.answer_check.dpo_implicit.math)}.</p>
+policy's own likelihood, puts the right one ahead for ${percent(report.rm.answer_check.dpo_implicit.fact)} and
+${percent(report.rm.answer_check.dpo_implicit.math)}.</p>
 ${roundsSection(report)}
 <h2>Sample answers</h2>
 ${samplesTable(report.samples)}

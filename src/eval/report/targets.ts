@@ -5,7 +5,7 @@
  * cannot tell, and another run may land on the other side.
  */
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.js';
-import type { Interval } from '../interval.js';
+import { type Interval, percent } from '../interval.js';
 import type { DemoReport, StageMetrics } from './demo-report.js';
 
 export interface TargetCheck {
@@ -47,7 +47,8 @@ function check(
   return { target, value, unit, ci95, met, within_noise };
 }
 
-const pct = (x: number) => `${(100 * x).toFixed(1).replace(/\.0$/, '')} %`;
+/** Target names read as the targets are stated: a whole share as "5 %", not "5.0 %". */
+const pct = (x: number) => percent(x).replace('.0 %', ' %');
 /** A difference of shares in points: 0.05 → "5". */
 const points = (x: number) => String(Math.round(100 * x));
 
@@ -142,5 +143,5 @@ export function checkTargets(report: Report): TargetCheck[] {
 export function formatTargetValue(t: Pick<TargetCheck, 'value' | 'unit'>): string {
   if (t.unit === 'seconds') return `${t.value.toFixed(0)} s`;
   if (t.unit === 'points') return `${t.value >= 0 ? '+' : '−'}${Math.abs(100 * t.value).toFixed(1)} points`;
-  return `${(100 * t.value).toFixed(1)} %`;
+  return percent(t.value);
 }
