@@ -108,7 +108,8 @@ export interface Backend {
   // ---------------------------------------------------------------- layout
   /**
    * Reduction along the middle axis of x viewed as (outer, len, inner), writing (outer, inner).
-   * For 'max', `argmax` (if given) receives the index along the axis of each maximum (first one wins).
+   * For 'max', `argmax` (if given) receives the index along the axis of each maximum (first one wins);
+   * 'max' needs len ≥ 1 (the backends differ on an empty axis; the tensor layer's max and argmax throw).
    */
   reduce(op: ReduceOp, x: F32, outer: number, len: number, inner: number, out: F32, argmax: I32 | null): void;
 

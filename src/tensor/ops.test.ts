@@ -69,6 +69,13 @@ describe('reductions', () => {
     expect(Array.from(T.argmax(x))).toEqual([1, 2]);
     expect(Array.from(T.argmax(x, 0))).toEqual([1, 0, 1]);
   });
+  it('max and argmax reject an empty axis (the backends would disagree on its index)', () => {
+    const e = T.zeros([2, 0]);
+    expect(() => T.max(e, 1)).toThrow('max: x (2,0) is empty along the reduced axis');
+    expect(() => T.argmax(e)).toThrow('argmax: x (2,0) is empty along the reduced axis');
+    expect(() => T.argmax(T.zeros([0, 3]), 0)).toThrow('argmax: x (0,3) is empty along the reduced axis');
+    expect(Array.from(T.argmax(T.zeros([0, 3])))).toEqual([]); // no rows: nothing to reduce, no error
+  });
   it('max sends the gradient to the first maximum only', () => {
     const y = T.tensor([3, 7, 7, 1], [4], { requiresGrad: true });
     T.backward(T.max(y));

@@ -80,6 +80,7 @@ export function argmax(x: Tensor, axis = -1): Int32Array {
   x.assertLive('argmax', 'x');
   const ax = normAxis('argmax', axis, x.rank, x.shape);
   const [outer, len, inner] = splitAtAxis(x.shape, ax);
+  if (len === 0) throw new Error(`argmax: x (${x.shape.join(',')}) is empty along the reduced axis`);
   const vals = Tensor.empty([outer * inner]);
   const arg = new Int32Array(outer * inner);
   getBackend().reduce('max', x.data, outer, len, inner, vals.data, arg);

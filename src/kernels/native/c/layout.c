@@ -29,7 +29,8 @@ REIN_HOT static void reduce_rows(void *vctx, size_t lo, size_t hi) {
       for (size_t j = 0; j < len; j++) s += x[j];
       c->out[o] = s;
     } else {
-      /* Like the js reference: start from the first element, the first maximum wins. */
+      /* Like the js reference: start from the first element, the first maximum wins. An empty
+       * axis (len = 0) gives −∞ and −1 here; the tensor layer's max and argmax reject it first. */
       float best = len > 0 ? x[0] : -INFINITY;
       int32_t at = len > 0 ? 0 : -1;
       for (size_t j = 1; j < len; j++) {
