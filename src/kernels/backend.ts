@@ -1,11 +1,4 @@
 /**
- * NOTE to backend authors (tensor engineer, two clarifications, no signature changes):
- *  1. `binary`: out may alias a or b when that operand has out's own contiguous layout (elementwise
- *     in place, each element read before it is written); the tensor layer uses it to accumulate
- *     broadcast gradients (dx = dx + broadcast(dy)).
- *  2. `attentionBackward`: k, v (like dk, dv) are contiguous (B, Tk, Hkv, D), i.e.
- *     kvBatchStride = Tk·Hkv·D; KV-cache attention is inference-only and has no backward.
- *
  * The kernel backend interface: every hot loop of rein runs behind it.
  *
  * Two implementations must agree within float32 tolerance on the same inputs:

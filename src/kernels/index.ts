@@ -11,7 +11,7 @@ import { loadNative } from './native/index.js';
 
 let current: Backend | null = null;
 
-/** ---- backend choice: the spot for the native loader (see the module comment). ---- */
+/** REIN_BACKEND's choice, else native when the addon loads, else js with a warning. */
 function pickDefaultBackend(): Backend {
   const forced = process.env.REIN_BACKEND;
   if (forced !== undefined && forced !== '' && forced !== 'js' && forced !== 'native') {

@@ -1,12 +1,14 @@
 import type { F32, I32 } from '../backend.js';
 
-/** out[r, :] = softmax(x[r, :]); the max is subtracted first and the sum runs in float64. */
+/**
+ * out[r, :] = softmax(x[r, :]); the max is subtracted first and the sum runs in float64. A row with
+ * no finite maximum (all −∞) has no softmax and gives NaN, as on native.
+ */
 export function softmax(x: F32, rows: number, n: number, out: F32): void {
   for (let r = 0; r < rows; r++) {
     const o = r * n;
     let max = Number.NEGATIVE_INFINITY;
     for (let j = 0; j < n; j++) if (x[o + j] > max) max = x[o + j];
-    if (max === Number.NEGATIVE_INFINITY) max = 0; // an all −∞ row has no softmax: 0/0 gives NaN
     let sum = 0;
     for (let j = 0; j < n; j++) {
       const e = Math.exp(x[o + j] - max);

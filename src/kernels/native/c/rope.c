@@ -52,7 +52,9 @@ typedef struct {
   size_t tablePositions;
 } RopeCtx;
 
-REIN_HOT static void rotate(const float *restrict x, float *out, const float *restrict c, const float *restrict s,
+/* out may be x itself (in-place rope): each pair is read before it is written, so neither
+ * pointer is restrict. */
+REIN_HOT static void rotate(const float *x, float *out, const float *restrict c, const float *restrict s,
                             size_t half, float sign) {
   for (size_t i = 0; i < half; i++) {
     float x0 = x[2 * i], x1 = x[2 * i + 1];
