@@ -315,12 +315,47 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
         });
       }
     }
+    // A mixed round: one ranking prompt nobody has taken yet (2 slots), one imported
+    // ranking, and a finished demonstration, which is no ranking.
+    await store.createRound({ name: 'mixed', focus: '', labelersPerPrompt: 2 });
+    await store.addPrompts('mixed', [
+      { id: 'm1', text: 'open', candidates: ['x', 'y'].map((text) => ({ text })) },
+      { id: 'm2', text: 'write', candidates: [] },
+    ]);
+    await store.importRankings('mixed', [
+      {
+        id: 'i1',
+        round: 'mixed',
+        labeler: 'oasst',
+        prompt: { id: 'i1', text: 'imported' },
+        candidates: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        ordering: [['a'], ['b']],
+        flags: {},
+      },
+    ]);
+    const ann = (await store.listLabelers()).find((l) => l.name === 'ann')!;
+    const demo = (await store.nextTask(ann.id, 'demonstration'))!;
+    await store.submitDemonstration({
+      labelerId: ann.id,
+      assignmentId: demo.assignment_id,
+      submissionId: 'ann-demo-submission',
+      response: 'An answer.',
+    });
     const admin = newToken();
     await store.addLabeler({ name: 'root', role: 'admin', tokenHash: hashToken(admin) });
     const page = await context.newPage();
     await page.goto(`${server.url}/admin#token=${admin}`);
     const round = page.getByRole('region', { name: 'Round r' });
     await expect.poll(() => round.textContent()).toMatch(/4 rankings/);
+    const bar = (name: string) => page.getByRole('progressbar', { name: `Progress of ${name}` });
+    expect([await bar('r').getAttribute('value'), await bar('r').getAttribute('max')]).toEqual(['4', '4']);
+    expect([await bar('mixed').getAttribute('value'), await bar('mixed').getAttribute('max')]).toEqual([
+      '1',
+      '3',
+    ]);
     await round.getByRole('button', { name: 'Agreement and flags' }).click();
     await expect
       .poll(() => round.locator('.agreement').textContent())

@@ -154,6 +154,13 @@ export class FeedbackStore {
     const demos = await counts(
       "SELECT p.round_id, 'all' AS k, COUNT(*) AS n FROM demonstrations d JOIN prompts p ON p.id = d.prompt_id GROUP BY p.round_id",
     );
+    const rankingSlots = await counts(
+      "SELECT round_id, 'free' AS k, SUM(slots_left) AS n FROM prompts WHERE kind = 'ranking' GROUP BY round_id",
+    );
+    const rankingPending = await counts(
+      `SELECT p.round_id, 'pending' AS k, COUNT(*) AS n FROM assignments a JOIN prompts p ON p.id = a.prompt_id
+       WHERE p.kind = 'ranking' AND a.status = 'pending' GROUP BY p.round_id`,
+    );
     return rounds.map((r) => {
       const g = (m: Map<string, number>, k: string) => m.get(`${r.id}|${k}`) ?? 0;
       return {
@@ -169,6 +176,10 @@ export class FeedbackStore {
         },
         rankings: g(rankings, 'all'),
         demonstrations: g(demos, 'all'),
+        ranking_progress: {
+          done: g(rankings, 'all'),
+          total: g(rankings, 'all') + g(rankingPending, 'pending') + g(rankingSlots, 'free'),
+        },
       };
     });
   }

@@ -96,6 +96,12 @@ export interface RoundSummary extends Round {
   assignments: { pending: number; done: number; skipped: number };
   rankings: number;
   demonstrations: number;
+  /**
+   * Rankings only: `done` rankings (imported ones too) of `total` wanted, where total is
+   * done + claimed-and-pending + slots still free. Assignments alone cannot say this: they
+   * include demonstrations, and imported rankings have none.
+   */
+  ranking_progress: { done: number; total: number };
 }
 
 export interface LabelerProgress {

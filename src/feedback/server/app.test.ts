@@ -291,9 +291,52 @@ describe('feedback API', () => {
     expect(stats.agreement).toMatchObject({ prompts: 1, comparisons: 3, agreements: 3, rate: 1 });
     expect(stats.flags.counts.sycophancy).toBe(2);
     const rounds = (await (await api('/api/admin/rounds', 'root')).json()).rounds;
-    expect(rounds[0]).toMatchObject({ name: 'r1', rankings: 2, assignments: { done: 2 } });
+    expect(rounds[0]).toMatchObject({
+      name: 'r1',
+      rankings: 2,
+      assignments: { done: 2 },
+      ranking_progress: { done: 2, total: 2 },
+    });
     const pairs = await (await api('/api/admin/export?format=pairs&round=r1', 'root')).text();
     expect(pairs.trim().split('\n')).toHaveLength(6);
+    // Progress counts rankings only: a finished demonstration is no ranking, an imported
+    // ranking (no assignment) is one, and a prompt still open counts its free slots.
+    const d = (await (await api('/api/tasks/next?kind=demonstration', 'ann')).json()).task;
+    const demo = await api(`/api/assignments/${d.assignment_id}/demonstration`, 'ann', {
+      method: 'POST',
+      json: { submission_id: 'demo-progress-1', response: 'Clouds drop water.' },
+    });
+    expect(demo.status).toBe(201);
+    await store.importRankings('r1', [
+      {
+        id: 'imported-1',
+        round: 'r1',
+        labeler: 'oasst',
+        prompt: { id: 'imported-prompt', text: 'Why?' },
+        candidates: [
+          { id: 'a', text: 'Because.' },
+          { id: 'b', text: 'No idea.' },
+        ],
+        ordering: [['a'], ['b']],
+        flags: {},
+      },
+    ]);
+    await store.addPrompts('r1', [
+      { id: 'open', text: 'Still open?', candidates: ['y', 'n'].map((text) => ({ text })) },
+    ]);
+    const later = (await (await api('/api/admin/rounds', 'root')).json()).rounds[0];
+    expect(later).toMatchObject({
+      ranking_prompts: 3,
+      rankings: 3,
+      assignments: { done: 3 },
+      ranking_progress: { done: 3, total: 5 },
+    });
+    // A claimed task still counts towards the total.
+    await nextTask('ann');
+    expect((await (await api('/api/admin/rounds', 'root')).json()).rounds[0].ranking_progress).toEqual({
+      done: 3,
+      total: 5,
+    });
   });
 
   it('sends the security headers, on errors too', async () => {

@@ -16,6 +16,7 @@ interface RoundSummary {
   assignments: { pending: number; done: number; skipped: number };
   rankings: number;
   demonstrations: number;
+  ranking_progress: { done: number; total: number };
 }
 interface Stats {
   rankings: number;
@@ -148,14 +149,13 @@ async function main(): Promise<void> {
   if (rounds.length === 0)
     list.replaceChildren(el('p', { text: 'No rounds yet: create one with `rein feedback round create`.' }));
   for (const r of rounds) {
-    const total = r.ranking_prompts * r.labelers_per_prompt;
+    const { done, total } = r.ranking_progress;
     const stats = el('div', { class: 'stats' });
     const statsBtn = el('button', { type: 'button', text: 'Agreement and flags' });
     statsBtn.addEventListener(
       'click',
       () => void showStats(r, stats).catch((e) => (status.textContent = String(e))),
     );
-    const done = r.assignments.done;
     list.append(
       el(
         'section',
