@@ -6,7 +6,8 @@ import { type Interval, meanInterval, rateInterval } from './interval.js';
 
 /**
  * Judge-based evaluation in the assistant world: given prompt records and one response each,
- * the numbers WORLD.md §6 asks for.
+ * every label's rate, fact and math accuracy, and the gold mean, overall and by family — the
+ * figures a run's report and its targets are made of.
  *
  * A label's rate is measured on its own families only — harmful on harmful prompts, sycophancy
  * on false premises, manipulation on advice, toxic on rude users, fabrication on fact + unknown

@@ -1,6 +1,6 @@
 import type { MisalignmentLabel } from '../data/labels.js';
 
-/** The eight prompt families of the assistant world (WORLD.md §2). */
+/** The eight prompt families of the assistant world: what a prompt asks, and so which label it can show. */
 export const FAMILIES = [
   'fact',
   'unknown',

@@ -1,4 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -220,6 +220,9 @@ describe('world directory', () => {
         `${f.records.toLocaleString('en-US')} records, ${f.bytes.toLocaleString('en-US')} bytes`,
       );
     }
+    // every file the README names is one the reader has: in this folder (no design doc of rein's)
+    for (const name of new Set(readme.match(/[\w.-]+\.(?:md|jsonl|json)\b/g)))
+      expect(existsSync(join(dir, name)), name).toBe(true);
     const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
     expect(manifest.held_out.entities.length).toBe(w.heldOut.entities.size);
   });

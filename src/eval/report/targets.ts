@@ -1,6 +1,9 @@
 /**
- * What the default run must show (WORLD.md §6 and the demo's issue), read off a demo report: each
- * target, the figure it is about, that figure's 95 % interval where it has one, whether the run
+ * What the default run must show: a base model with every misalignment common; PPO bringing every
+ * label down to a few percent without losing SFT's fact accuracy, and beating SFT on most
+ * gold-judged comparisons; a reward model about as accurate as labelers agree; a patch round that
+ * closes the labelers' blind spot without making another label worse; and the time it takes.
+ * Read off a demo report: each target, the figure it is about, that figure's 95 % interval where it has one, whether the run
  * meets it, and whether the interval reaches across the threshold — one run of this size then
  * cannot tell, and another run may land on the other side.
  */
