@@ -1,0 +1,47 @@
+/**
+ * rein as a library: `import { … } from 'rein'`. The same pieces the commands are made of, one
+ * layer at a time (see the README's "rein as a library"): the tensor engine, models and
+ * tokenizers, the trainers with their config schemas, the assistant world and its gold judge,
+ * evaluation, the feedback store and server, and the whole demo.
+ */
+
+// data: preference files in every format rein reads, rankings and their pairs
+export { readJsonl } from './data/jsonl.js';
+export { type RankingRecord, rankingPairs } from './data/ranking.js';
+// the assistant world: generator, gold judge, simulated labelers; evaluation against the judge
+export { evaluateResponses, goldWinRate } from './eval/world-metrics.js';
+// the feedback app: the store (SQLite or PostgreSQL) and its HTTP API
+export { openStore } from './feedback/db/open.js';
+export { createApp } from './feedback/server/app.js';
+// models and tokenizers: llama2.c, Hugging Face folders and rein checkpoints
+export { generate, loadModel, resolveModelConfig, saveCheckpoint, Transformer } from './model/index.js';
+export { sampleAnswers } from './model/sample-chat.js';
+export { AdamW, clipGradNorm, warmupCosine } from './optim/index.js';
+// a policy judged on the world's held-out prompts; the whole story, as `rein demo` runs it
+export { runDemo } from './pipeline/demo.js';
+export { DemoConfig } from './pipeline/demo-config.js';
+export { evaluatePolicy } from './pipeline/policy-eval.js';
+// the engine: tensors with autograd on the native (OpenBLAS) or TypeScript kernels
+export * as tensor from './tensor/index.js';
+export { BpeTokenizer, encodeChat, loadTokenizer } from './tokenizer/index.js';
+export type { Tokenizer } from './tokenizer/tokenizer.js';
+// the methods: each a config schema (defaults, validation) and a function that trains
+export { bestOfN, bonKlBound } from './train/bon/best-of-n.js';
+export { loadPreferenceData } from './train/common/preference-data.js';
+export { DpoConfig } from './train/dpo/config.js';
+export { trainDpo } from './train/dpo/train.js';
+export { PpoConfig } from './train/ppo/config.js';
+export { trainPpo } from './train/ppo/train.js';
+export { PretrainConfig } from './train/pretrain/config.js';
+export { pretrain } from './train/pretrain/train.js';
+export { RewardConfig } from './train/reward/config.js';
+export { fromRanking, type RankedPrompt } from './train/reward/data.js';
+export { patchRewardModel } from './train/reward/patch.js';
+export { pairwiseAccuracy, scoreAnswers } from './train/reward/score.js';
+export { trainRewardModel } from './train/reward/train.js';
+export { SftConfig } from './train/sft/config.js';
+export { trainSft } from './train/sft/train.js';
+export { writeWorld } from './world/build.js';
+export { generateWorld } from './world/generate.js';
+export { judge } from './world/judge.js';
+export { labelerPool, labelRound, makeLabeler, rankCandidates } from './world/labelers.js';
