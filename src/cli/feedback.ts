@@ -175,8 +175,7 @@ export async function run(argv: string[]): Promise<void> {
         console.log(`${l.name}\t${l.role}\t${l.created_at}`);
       return;
     }
-    case 'add-candidates':
-    case 'add-prompts': {
+    case 'add-candidates': {
       const v = parse(
         args,
         {

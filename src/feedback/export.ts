@@ -34,7 +34,7 @@ export async function exportRecords(
 }
 
 /** A ranking's implied preference pairs in TRL's format. */
-export function toPairs(r: RankingRecord): PairRecord[] {
+function toPairs(r: RankingRecord): PairRecord[] {
   return rankingPairs(r).map((p) => ({
     prompt: r.prompt.text,
     chosen: r.candidates[p.winner].text,

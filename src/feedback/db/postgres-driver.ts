@@ -81,7 +81,7 @@ export class PostgresDriver implements SqlDriver {
 }
 
 /** Rewrites `?` placeholders to Postgres's numbered `$n`. */
-export function toDollar(sql: string): string {
+function toDollar(sql: string): string {
   let n = 0;
   return sql.replace(/\?/g, () => `$${++n}`);
 }

@@ -41,7 +41,7 @@ export interface StoreOptions {
 }
 
 /** 30 minutes: far longer than ranking a handful of answers takes, short enough to lose little. */
-export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
+const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
 /**
  * One year. A longer timeout means no timeout in practice, and an unbounded one (Infinity)
  * would make the cutoff `Date.now() - timeout` an invalid date and fail every task request.
@@ -944,7 +944,7 @@ async function insertPrompt(
 }
 
 /** A stable id for a prompt given without one: the hash of its text and candidates. */
-export function defaultPromptId(p: PromptInput): string {
+function defaultPromptId(p: PromptInput): string {
   const h = createHash('sha256').update(JSON.stringify([p.text, p.candidates.map((c) => c.text)]));
   return `p-${h.digest('hex').slice(0, 16)}`;
 }

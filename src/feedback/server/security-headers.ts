@@ -5,7 +5,7 @@ import type { MiddlewareHandler } from 'hono';
  * origin only — no inline script, no eval, no plugins, no framing — so even if
  * untrusted model output ever reached the DOM as markup it could not run.
  */
-export const CONTENT_SECURITY_POLICY = [
+const CONTENT_SECURITY_POLICY = [
   "default-src 'none'",
   "script-src 'self'",
   "style-src 'self'",

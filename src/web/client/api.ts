@@ -65,7 +65,7 @@ export async function api<T>(path: string, init: { method?: string; json?: unkno
 }
 
 /** A random id (crypto.randomUUID needs a secure context; getRandomValues does not). */
-export function randomId(): string {
+function randomId(): string {
   const b = crypto.getRandomValues(new Uint8Array(16));
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
