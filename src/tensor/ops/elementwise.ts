@@ -10,8 +10,10 @@ import type { BinaryOp, UnaryOp } from '../../kernels/backend.js';
 import { getBackend } from '../../kernels/index.js';
 import { pool } from '../../kernels/pool.js';
 import { gradOf, moveGrad, needsGrad, record } from '../autograd.js';
+import { tensor } from '../creation.js';
 import { broadcastShapes, broadcastStrides, contiguousStrides, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { broadcastTo } from './layout.js';
 
 /** How a binary op walks its operands: an output shape and each operand's strides over it. */
 interface Layout {
@@ -67,13 +69,6 @@ function binaryForward(op: BinaryOp, name: string, a: Tensor, b: Tensor): [Tenso
   return [out, L];
 }
 
-/** A one-element tensor holding a constant (for tensor ∘ number). */
-function constant(value: number): Tensor {
-  const t = Tensor.empty([]);
-  t.data[0] = value;
-  return t;
-}
-
 // ---------------------------------------------------------------- add / sub
 
 /** a + b with broadcasting (b may be a number). */
@@ -118,7 +113,7 @@ export function sub(a: Tensor, b: Tensor | number): Tensor {
 export function addScalar(x: Tensor, c: number): Tensor {
   x.assertLive('addScalar', 'x');
   const out = Tensor.empty(x.shape);
-  const k = constant(c);
+  const k = tensor(c);
   getBackend().binary('add', x.data, ONE, k.data, ZERO, out.data, new Int32Array([x.size]));
   k.dispose();
   if (needsGrad(x)) {
@@ -193,13 +188,12 @@ function extremum(op: 'max' | 'min', name: string, a: Tensor, b: Tensor): Tensor
   if (needsGrad(a, b)) {
     record(out, [a, b], () => {
       // the gradient goes to the operand that won (a on ties)
-      const be = getBackend();
       const dOut = out.grad!;
       const n = out.size;
       const aE = pool.alloc(n);
       const bE = pool.alloc(n);
-      be.binary('max', a.data, L.aStrides, a.data, L.aStrides, aE, L.shape); // a broadcast to the output
-      be.binary('max', b.data, L.bStrides, b.data, L.bStrides, bE, L.shape);
+      broadcastTo(a.data, L.aStrides, L.shape, aE);
+      broadcastTo(b.data, L.bStrides, L.shape, bE);
       for (let i = 0; i < n; i++) {
         const aWins = op === 'max' ? aE[i] >= bE[i] : aE[i] <= bE[i];
         aE[i] = aWins ? dOut[i] : 0;
@@ -216,13 +210,13 @@ function extremum(op: 'max' | 'min', name: string, a: Tensor, b: Tensor): Tensor
 
 /** Elementwise max(a, b) with broadcasting; the gradient goes to a on ties. */
 export function maximum(a: Tensor, b: Tensor | number): Tensor {
-  const bt = typeof b === 'number' ? constant(b) : b;
+  const bt = typeof b === 'number' ? tensor(b) : b;
   return extremum('max', 'maximum', a, bt);
 }
 
 /** Elementwise min(a, b) with broadcasting; the gradient goes to a on ties. */
 export function minimum(a: Tensor, b: Tensor | number): Tensor {
-  const bt = typeof b === 'number' ? constant(b) : b;
+  const bt = typeof b === 'number' ? tensor(b) : b;
   return extremum('min', 'minimum', a, bt);
 }
 
@@ -234,7 +228,7 @@ export function clamp(x: Tensor, lo: number, hi: number): Tensor {
   const n = x.size;
   const out = Tensor.empty(x.shape);
   const shape = new Int32Array([n]);
-  const k = constant(lo);
+  const k = tensor(lo);
   be.binary('max', x.data, ONE, k.data, ZERO, out.data, shape);
   k.data[0] = hi;
   be.binary('min', out.data, ONE, k.data, ZERO, out.data, shape);

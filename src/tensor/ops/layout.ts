@@ -71,6 +71,20 @@ export function squeeze(x: Tensor, axis: number): Tensor {
   return reshape(x, s);
 }
 
+/**
+ * Writes x broadcast to the contiguous `shape` into out, reading x through `xStrides` (0 on the
+ * broadcast dims; see broadcastStrides). Internal to the ops: max(x, x) = x, so the binary kernel's
+ * broadcasting does the copy.
+ */
+export function broadcastTo(
+  x: Float32Array,
+  xStrides: Int32Array,
+  shape: Int32Array,
+  out: Float32Array,
+): void {
+  getBackend().binary('max', x, xStrides, x, xStrides, out, shape);
+}
+
 /** x broadcast to `shape` and materialised (numpy broadcasting rules). */
 export function expand(x: Tensor, shape: Shape): Tensor {
   x.assertLive('expand', 'x');
@@ -81,8 +95,7 @@ export function expand(x: Tensor, shape: Shape): Tensor {
   const strides = broadcastStrides(x.shape, shape);
   const shapeI = Int32Array.from(shape);
   const out = Tensor.empty(shape);
-  // max(x, x) = x: the binary kernel's broadcasting does the copy
-  getBackend().binary('max', x.data, strides, x.data, strides, out.data, shapeI);
+  broadcastTo(x.data, strides, shapeI, out.data);
   if (needsGrad(x)) {
     record(out, [x], () => {
       getBackend().sumToStrides(out.grad!, shapeI, gradOf(x), strides);

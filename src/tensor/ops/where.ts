@@ -2,22 +2,17 @@
 import { getBackend } from '../../kernels/index.js';
 import { pool } from '../../kernels/pool.js';
 import { gradOf, needsGrad, record, saveForBackward } from '../autograd.js';
+import { tensor } from '../creation.js';
 import { broadcastShapes, broadcastStrides, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
+import { broadcastTo } from './layout.js';
 
 /** x's data broadcast to `shape` (a pooled buffer the caller releases), or x.data when already that shape. */
 function broadcastData(x: Tensor, shape: readonly number[], shapeI: Int32Array, n: number): Float32Array {
   if (sameShape(x.shape, shape)) return x.data;
-  const s = broadcastStrides(x.shape, shape);
   const buf = pool.alloc(n);
-  getBackend().binary('max', x.data, s, x.data, s, buf, shapeI); // max(x, x) = x, broadcast
+  broadcastTo(x.data, broadcastStrides(x.shape, shape), shapeI, buf);
   return buf;
-}
-
-function scalarTensor(v: number): Tensor {
-  const t = Tensor.empty([]);
-  t.data[0] = v;
-  return t;
 }
 
 /**
@@ -25,8 +20,8 @@ function scalarTensor(v: number): Tensor {
  * dA += dOut where cond, dB += dOut elsewhere (summed over broadcast dims).
  */
 export function where(cond: Tensor, a: Tensor | number, b: Tensor | number): Tensor {
-  const at = typeof a === 'number' ? scalarTensor(a) : a;
-  const bt = typeof b === 'number' ? scalarTensor(b) : b;
+  const at = typeof a === 'number' ? tensor(a) : a;
+  const bt = typeof b === 'number' ? tensor(b) : b;
   cond.assertLive('where', 'cond');
   at.assertLive('where', 'a');
   bt.assertLive('where', 'b');

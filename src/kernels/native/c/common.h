@@ -59,6 +59,24 @@ typedef void (*rein_range_tid_fn)(void *ctx, size_t lo, size_t hi, int tid);
 /** Returns the number of chunks (threads) used, so callers can reduce per-thread partials. */
 int rein_parallel_for_tid(size_t n, double ns_per_item, int max_threads, rein_range_tid_fn fn, void *ctx);
 
+/**
+ * How a loop over `rows` rows of `len` elements splits into items: each row into `*chunks` column
+ * ranges of `*chunkLen` elements (the last may be shorter). Rows stay whole (1 chunk) unless there
+ * are too few rows to share among threads and they are long: then chunks of at least 8192
+ * elements, at most 64 per row.
+ */
+REIN_INLINE void rein_column_chunks(size_t rows, size_t len, size_t *chunks, size_t *chunkLen) {
+  const size_t minChunk = 8192;
+  *chunks = 1;
+  *chunkLen = len;
+  if (rows < 8 && len >= 2 * minChunk) {
+    *chunks = len / minChunk;
+    if (*chunks > 64) *chunks = 64;
+    *chunkLen = (len + *chunks - 1) / *chunks;
+    *chunks = (len + *chunkLen - 1) / *chunkLen;
+  }
+}
+
 /** Scratch of at least `floats` floats owned by the calling JS thread, reused across calls
  * (contents undefined); NULL if it cannot be allocated. Never free it. */
 float *rein_scratch(size_t floats);

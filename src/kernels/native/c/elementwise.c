@@ -317,20 +317,6 @@ static void binary_range(void *vctx, size_t lo, size_t hi) {
   }
 }
 
-/* Splits rows of `len` into chunks of at least `minChunk` elements when there are too few rows
- * to share among threads. */
-static void column_chunks(size_t rows, size_t len, size_t *chunks, size_t *chunkLen) {
-  const size_t minChunk = 8192;
-  *chunks = 1;
-  *chunkLen = len;
-  if (rows < 8 && len >= 2 * minChunk) {
-    *chunks = len / minChunk;
-    if (*chunks > 64) *chunks = 64;
-    *chunkLen = (len + *chunks - 1) / *chunks;
-    *chunks = (len + *chunkLen - 1) / *chunkLen;
-  }
-}
-
 void k_binary(int op, const float *a, const int32_t *aStrides, const float *b, const int32_t *bStrides, float *out,
               const int32_t *shape, int rank) {
   BinaryCtx c;
@@ -344,7 +330,7 @@ void k_binary(int op, const float *a, const int32_t *aStrides, const float *b, c
   size_t len = c.L.shape[c.L.rank - 1];
   size_t rows = 1;
   for (int d = 0; d < c.L.rank - 1; d++) rows *= c.L.shape[d];
-  column_chunks(rows, len, &c.chunks, &c.chunkLen);
+  rein_column_chunks(rows, len, &c.chunks, &c.chunkLen);
   rein_parallel_for(rows * c.chunks, 0.4 * (double)c.chunkLen + 5.0, binary_range, &c);
 }
 

@@ -205,12 +205,7 @@ void k_copy_rows(const float *src, size_t srcStride, float *dst, size_t dstStrid
                  int accumulate) {
   if (len == 0 || rows == 0) return;
   CopyCtx c = {src, dst, srcStride, dstStride, len, 1, len, accumulate};
-  const size_t minChunk = 8192;
-  if (rows < 8 && len >= 2 * minChunk) {
-    c.chunks = len / minChunk > 64 ? 64 : len / minChunk;
-    c.chunkLen = (len + c.chunks - 1) / c.chunks;
-    c.chunks = (len + c.chunkLen - 1) / c.chunkLen;
-  }
+  rein_column_chunks(rows, len, &c.chunks, &c.chunkLen);
   rein_parallel_for(rows * c.chunks, 0.2 * (double)c.chunkLen + 5.0, copy_rows_range, &c);
 }
 
