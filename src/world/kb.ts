@@ -260,7 +260,6 @@ const candidateCache = new Map<string, readonly string[]>();
 // ---- arithmetic ----
 
 export type ArithOp = 'plus' | 'minus' | 'times';
-export const ARITH_OPS: readonly ArithOp[] = ['plus', 'minus', 'times'];
 export const OP_WORDS: Record<ArithOp, Bi> = {
   plus: { en: 'plus', zh: '加' },
   minus: { en: 'minus', zh: '减' },
