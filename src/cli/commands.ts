@@ -34,7 +34,7 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./probe.js'),
   },
   bench: {
-    summary: 'benchmarks against the PyTorch baseline (train, generate, feedback)',
+    summary: "benchmarks: train and generate vs the PyTorch baseline; feedback: labelers' load on rein serve",
     load: () => import('./bench.js'),
   },
   feedback: {
