@@ -97,7 +97,9 @@ const DemoFields = z.strictObject({
     .describe('answers judged per held-out prompt (one answer per prompt leaves ±4 points of noise on 100)'),
   maxNew: z.number().int().positive().default(40).describe('most answer tokens when sampling'),
   samplesPerFamily: z.number().int().min(0).default(2).describe('sample answers per family in the report'),
-  world: PartialRecord.default({}).describe('world config overrides (see rein world build --help)'),
+  world: PartialRecord.default({}).describe(
+    "world config overrides, e.g. --world.evalPerFamily 50 (every field, with its value, is under 'config' in a world's manifest.json)",
+  ),
   pretrain: PartialRecord.default({}).describe('pretraining overrides (rein pretrain --help)'),
   sft: PartialRecord.default({}).describe('SFT overrides (rein sft --help)'),
   rm: PartialRecord.default({}).describe('reward model overrides (rein rm train --help)'),
