@@ -47,7 +47,7 @@ export interface GradcheckResult {
 }
 
 /** Runs fn in float64 on the js backend (see the module comment). */
-export function withFloat64<T>(fn: () => T): T {
+function withFloat64<T>(fn: () => T): T {
   const prevBackend = getBackend();
   const prevF64 = pool.isFloat64Storage();
   setBackend(jsBackend);

@@ -92,8 +92,3 @@ export function scope<T>(fn: () => T): T {
   }
   return result;
 }
-
-/** How many scopes are open (tests). */
-export function scopeDepth(): number {
-  return stack.length;
-}
