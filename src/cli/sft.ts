@@ -3,8 +3,7 @@
  * The output folder becomes a rein checkpoint, with the run's log.jsonl and train-config.json.
  */
 import { z } from 'zod';
-import { DemoRecord } from '../data/demos.js';
-import { readJsonl } from '../data/jsonl.js';
+import { readDemonstrations } from '../data/demo-file.js';
 import { runHelp } from '../train/common/run-args.js';
 import { finishRunDir } from '../train/common/run-dir.js';
 import { loadCheckpointFor, RunInputError, readInputFile } from '../train/common/run-input.js';
@@ -19,16 +18,19 @@ const Schema = SftConfig.extend({
 
 const HELP = runHelp(
   'rein sft --data demos.jsonl --model CKPT --out DIR [options]',
-  'Fine-tunes CKPT on demonstrations {"prompt","response"} (loss on the response tokens only, through\n' +
-    'the chat template). DIR becomes a rein checkpoint; --resume continues a killed run from its last save.',
+  'Fine-tunes CKPT on demonstrations {"prompt","response"} — or an Open Assistant tree file, whose rank-0\n' +
+    'replies are the demonstrations — (loss on the response tokens only, through the chat template).\n' +
+    'DIR becomes a rein checkpoint; --resume continues a killed run from its last save.',
   Schema,
 );
 
 export const run = trainingCommand(
   { name: 'sft', schema: Schema, help: HELP, required: ['data', 'model'] },
   (cfg) => {
-    const demos = readInputFile('data', cfg.data, (f) => readJsonl(f, DemoRecord));
+    const { format, demos } = readInputFile('data', cfg.data, readDemonstrations);
     if (demos.length === 0) throw new RunInputError(`--data ${cfg.data}: no demonstrations in the file`);
+    if (format === 'oasst')
+      console.error(`sft: ${cfg.data}: Open Assistant trees, ${demos.length} rank-0 replies`);
     const { model, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer);
     fitMaxLength('sft', cfg, model.config.contextLength);
     const dir = startRun('sft', cfg);
