@@ -61,8 +61,16 @@ describe('clipGradNorm', () => {
   });
   it('leaves non-finite gradients alone and reports the norm', () => {
     const a = T.zeros([1], { requiresGrad: true });
+    const b = T.zeros([2], { requiresGrad: true });
     a.grad = new Float32Array([Number.POSITIVE_INFINITY]);
-    expect(clipGradNorm([a], 1)).toBe(Number.POSITIVE_INFINITY);
+    b.grad = new Float32Array([3, 4]);
+    expect(clipGradNorm([a, b], 1)).toBe(Number.POSITIVE_INFINITY);
+    expect(Array.from(a.grad)).toEqual([Number.POSITIVE_INFINITY]);
+    expect(Array.from(b.grad)).toEqual([3, 4]);
+    a.grad[0] = Number.NaN;
+    expect(clipGradNorm([a, b], 1)).toBeNaN();
+    expect(Array.from(a.grad)).toEqual([Number.NaN]);
+    expect(Array.from(b.grad)).toEqual([3, 4]);
   });
 });
 

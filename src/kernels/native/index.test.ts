@@ -5,6 +5,7 @@ import {
   nativeInfo,
   REIN_GOMP_SPINCOUNT,
   setNativeThreads,
+  spinCountFor,
   spinCountSetByRein,
 } from './index.js';
 import { describeNative, nat } from './test-helpers/native.js';
@@ -46,7 +47,7 @@ describeNative('native addon: checks, info, threads', () => {
       /native gemm: argument 'a' needs at least 9 elements, got 6/,
     );
     expect(() => nat.gemm(false, false, 3, 3, 2, 1, a, 0, b, 0, 0, c, 9, 2)).toThrow(
-      /native gemm: argument 'a' needs at least 6 elements|argument 'c' needs at least 18 elements, got 9/,
+      /native gemm: argument 'c' needs at least 18 elements, got 9/,
     );
     expect(() =>
       nat.attention(a, a, a, 1, 2, 2, 2, 1, 2, 4, 0, null, 1, new Float32Array(8), new Float32Array(3)),
@@ -65,11 +66,11 @@ describeNative('native addon: checks, info, threads', () => {
   });
 
   it('shortens the OpenMP spin unless the user chose a wait policy', () => {
+    expect(spinCountFor({})).toBe(REIN_GOMP_SPINCOUNT);
+    expect(spinCountFor({ GOMP_SPINCOUNT: '300000' })).toBeNull();
+    expect(spinCountFor({ OMP_WAIT_POLICY: 'passive' })).toBeNull();
+    // this process: when rein chose the spin, it is in the environment libgomp read at load
     if (spinCountSetByRein) expect(process.env.GOMP_SPINCOUNT).toBe(REIN_GOMP_SPINCOUNT);
-    else
-      expect(process.env.GOMP_SPINCOUNT !== undefined || process.env.OMP_WAIT_POLICY !== undefined).toBe(
-        true,
-      );
   });
 
   it('reports its OpenBLAS and threads, and threads can be set', () => {

@@ -104,6 +104,11 @@ export const REIN_GOMP_SPINCOUNT = '20000';
 /** True when loadNative set GOMP_SPINCOUNT itself (so a child process can be given the user's environment). */
 export let spinCountSetByRein = false;
 
+/** The GOMP_SPINCOUNT loadNative sets for an environment: rein's, unless the user chose a spin or wait policy. */
+export function spinCountFor(env: NodeJS.ProcessEnv): string | null {
+  return env.GOMP_SPINCOUNT === undefined && env.OMP_WAIT_POLICY === undefined ? REIN_GOMP_SPINCOUNT : null;
+}
+
 const UNARY_CODE = codes(UNARY_OPS);
 const BINARY_CODE = codes(BINARY_OPS);
 const REDUCE_CODE = codes(REDUCE_OPS);
@@ -180,8 +185,9 @@ export function loadNative(): NativeLoad {
     return loaded;
   }
   try {
-    if (process.env.GOMP_SPINCOUNT === undefined && process.env.OMP_WAIT_POLICY === undefined) {
-      process.env.GOMP_SPINCOUNT = REIN_GOMP_SPINCOUNT;
+    const spin = spinCountFor(process.env);
+    if (spin !== null) {
+      process.env.GOMP_SPINCOUNT = spin;
       spinCountSetByRein = true;
     }
     const req = createRequire(import.meta.url);
