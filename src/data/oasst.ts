@@ -51,7 +51,7 @@ export interface Turn {
  * The prompt text for a conversation: a single user turn is itself; a longer history is
  * written out as "User: …" / "Assistant: …" paragraphs ending with the last user turn.
  */
-export function renderTurns(turns: readonly Turn[]): string {
+function renderTurns(turns: readonly Turn[]): string {
   if (turns.length === 1 && turns[0].role === 'user') return turns[0].text;
   return turns.map((t) => `${t.role === 'user' ? 'User' : 'Assistant'}: ${t.text}`).join('\n\n');
 }

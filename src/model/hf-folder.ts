@@ -70,7 +70,7 @@ function getter(tensors: Tensors, source: string) {
 }
 
 /** (rows, cols) → (cols, rows). */
-export function transpose2d(t: NamedArray): NamedArray {
+function transpose2d(t: NamedArray): NamedArray {
   const [r, c] = t.shape;
   const out = new Float32Array(r * c);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = t.data[i * c + j];

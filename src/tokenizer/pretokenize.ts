@@ -30,9 +30,3 @@ export function forEachChunk(text: string, pattern: RegExp, onChunk: (chunk: str
   }
   if (at < text.length) onChunk(text.slice(at));
 }
-
-export function splitChunks(text: string, pattern: RegExp): string[] {
-  const out: string[] = [];
-  forEachChunk(text, pattern, (c) => out.push(c));
-  return out;
-}

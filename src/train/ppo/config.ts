@@ -15,7 +15,7 @@ export const PpoConfig = z.strictObject({
     .positive()
     .default(60)
     .describe(
-      'rollout → update iterations (in an earlier demo, 60 a round took its blind spot from 26 % to 5 %, 40 to 11 %)',
+      'rollout → update iterations (each: rolloutBatch prompts sampled, scored, then ppoEpochs of minibatch updates)',
     ),
   rolloutBatch: z.number().int().positive().default(64).describe('prompts sampled per iteration'),
   maxNew: z.number().int().positive().default(40).describe('most response tokens per rollout'),
@@ -69,7 +69,14 @@ export const PpoConfig = z.strictObject({
     .positive()
     .default(1)
     .describe('global gradient-norm clip (policy and value separately)'),
-  evalEvery: z.number().int().min(0).default(5).describe('iterations between gold/eval hooks (0: never)'),
+  evalEvery: z
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe(
+      'iterations between the evaluation hook (held-out checks; 0: never); gold scores every iteration',
+    ),
   saveEvery: z
     .number()
     .int()

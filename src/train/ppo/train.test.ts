@@ -73,8 +73,11 @@ describe('trainPpo', () => {
       valueLr: 2e-3,
       kl: { beta: 0.05 },
       saveEvery: 0,
+      evalEvery: 3,
     });
     const niceShare: number[] = [];
+    const evaluatedAt: number[] = [];
+    const seen: number[] = [];
     const history = trainPpo(
       { policy: sft.clone(), reference: sft, rewardModel: rm, value: rm.clone() },
       tok,
@@ -87,9 +90,17 @@ describe('trainPpo', () => {
           niceShare.push(g.reduce((a: number, b) => a + b, 0) / g.length);
           return g;
         },
+        onEval: (iteration) => {
+          evaluatedAt.push(iteration);
+          return { heldout_check: iteration / 10 };
+        },
+        onIteration: (entry) => seen.push(entry.iteration),
       },
     );
     expect(history).toHaveLength(8);
+    // the evaluation hook every evalEvery iterations and after the last; its metrics join the log line
+    expect(evaluatedAt).toEqual([3, 6, 8]);
+    expect(seen).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
     const first = history[0];
     const last = history[history.length - 1];
     for (const key of [

@@ -10,7 +10,10 @@ export const PretrainConfig = z.strictObject({
     .string()
     .default('')
     .describe('or a corpus JSONL of {"text"} lines (or the world\'s record shapes)'),
-  out: z.string().default('runs/base').describe('run folder: model/ (checkpoint), log.jsonl, state/'),
+  out: z
+    .string()
+    .default('runs/base')
+    .describe('run folder (becomes the checkpoint; log.jsonl, train-config.json, state/ while it runs)'),
   vocabSize: z
     .number()
     .int()

@@ -17,6 +17,7 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { Rng } from '../../util/rng.js';
 import { type Sequence, truncate } from '../common/batch.js';
+import { textSequence } from '../common/prompt-data.js';
 import { finishRunDir, startRunDir } from '../common/run-dir.js';
 import { RunInputError } from '../common/run-input.js';
 import { RunLog } from '../common/run-log.js';
@@ -31,7 +32,7 @@ const CorpusLine = z.union([
 ]);
 type CorpusLine = z.infer<typeof CorpusLine>;
 
-export function readCorpus(cfg: Pick<PretrainConfig, 'world' | 'corpus'>): CorpusLine[] {
+function readCorpus(cfg: Pick<PretrainConfig, 'world' | 'corpus'>): CorpusLine[] {
   const file = cfg.corpus || (cfg.world ? join(cfg.world, 'pretrain.jsonl') : '');
   if (!file) throw new Error('pretrain: give --world DIR or --corpus FILE');
   if (!existsSync(file)) throw new Error(`pretrain: ${file} does not exist`);
@@ -46,7 +47,7 @@ function corpusTexts(lines: readonly CorpusLine[]): string[] {
 }
 
 /** Every corpus line as a trained sequence (responseStart 0: all tokens are learned). */
-export function corpusSequences(tok: Tokenizer, lines: readonly CorpusLine[], maxLength: number): Sequence[] {
+function corpusSequences(tok: Tokenizer, lines: readonly CorpusLine[], maxLength: number): Sequence[] {
   return lines.map((l) => {
     if ('prompt' in l && 'response' in l) {
       return truncate(
@@ -54,12 +55,7 @@ export function corpusSequences(tok: Tokenizer, lines: readonly CorpusLine[], ma
         maxLength,
       );
     }
-    const ids = [
-      ...(tok.bosId !== null ? [tok.bosId] : []),
-      ...tok.encode(l.text as string),
-      ...(tok.eosId !== null ? [tok.eosId] : []),
-    ];
-    return truncate({ ids, responseStart: 0 }, maxLength);
+    return textSequence(tok, l.text as string, maxLength);
   });
 }
 

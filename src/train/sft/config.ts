@@ -4,7 +4,10 @@ import { z } from 'zod';
 export const SftConfig = z.strictObject({
   data: z.string().default('').describe('demonstrations JSONL: {"prompt","response"} per line'),
   model: z.string().default('').describe('checkpoint to start from (the pretrained base model)'),
-  out: z.string().default('runs/sft').describe('output folder (checkpoint, log.jsonl, config.json)'),
+  out: z
+    .string()
+    .default('runs/sft')
+    .describe('output folder (becomes the checkpoint; log.jsonl, train-config.json)'),
   steps: z.number().int().positive().default(300).describe('optimiser steps'),
   batchSize: z.number().int().positive().default(16).describe('demonstrations per step'),
   lr: z.number().positive().default(3e-4).describe('peak learning rate (small model, short run)'),
