@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 /**
- * The layers of ARCHITECTURE.md, lowest first: a module may import its own folder, a folder of
- * the same rank, or any folder below — never one above. `util/` (RNG, stats, atomic writes,
+ * The layers (README, "Code layout"), lowest first: a module may import its own folder, a folder
+ * of the same rank, or any folder below — never one above. `util/` (RNG, stats, atomic writes,
  * config parsing) sits under everything.
  */
 const RANK: Record<string, number> = {

@@ -9,6 +9,7 @@ import { checkTorch, runTorchReference, type TorchResult } from '../bench/torch.
 import { type Backend, getBackend } from '../kernels/index.js';
 import { nativeInfo, setNativeThreads } from '../kernels/native/index.js';
 import { CliError } from './errors.js';
+import { integerFlag } from './flags.js';
 
 export type BenchFlags = Record<string, string | boolean | undefined>;
 
@@ -45,11 +46,7 @@ export function parseBenchFlags(
 
 /** An integer flag ≥ min, or a CliError naming it. */
 export function intFlag(workload: string, values: BenchFlags, name: string, min: number): number {
-  const raw = values[name] as string;
-  const v = Number(raw);
-  if (!Number.isInteger(v) || v < min)
-    throw new CliError(`bench ${workload}: --${name} must be an integer ≥ ${min}, got '${raw}'`);
-  return v;
+  return integerFlag(`bench ${workload}`, name, values[name] as string, min);
 }
 
 /** The model-shape flags, checked. */

@@ -1,6 +1,7 @@
 /**
- * `rein bench <workload>`: performance benchmarks that print JSON, compared side by side with
- * the PyTorch peer baseline (shared/bench/torch_reference.py) in the same command.
+ * `rein bench <workload>`: performance benchmarks that print JSON. `train` and `generate` run side
+ * by side with the PyTorch peer baseline (shared/bench/torch_reference.py) in the same command;
+ * `feedback` is a load test of the feedback server, with no peer to compare.
  *
  * Workloads are a table, like the commands; each lives in its own file (bench-train.ts,
  * bench-generate.ts, and feedback.ts for the labelers' load test).

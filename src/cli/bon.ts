@@ -28,7 +28,7 @@ const HELP = runHelp(
 );
 
 /** Where the resolved config of an output file goes: `best.jsonl` → `best.config.json`. */
-export function configPathFor(out: string): string {
+function configPathFor(out: string): string {
   return `${out.replace(/\.jsonl$/, '')}.config.json`;
 }
 

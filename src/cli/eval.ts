@@ -11,6 +11,7 @@ import { evaluatePolicy } from '../pipeline/policy-eval.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { isPromptSplit, loadWorldPrompts, PROMPT_SPLITS } from '../world/load.js';
 import { CliError } from './errors.js';
+import { integerFlag, numberFlag } from './flags.js';
 
 const USAGE = `usage: rein eval --model CKPT [--model CKPT2 …] --world DIR [options]
 
@@ -62,11 +63,12 @@ export async function run(argv: string[]): Promise<void> {
   const split = values.split;
   if (!isPromptSplit(split))
     throw new CliError(`eval: --split must be one of ${PROMPT_SPLITS.join(', ')}, not '${split}'`);
-  const maxNew = Number(values['max-new']);
-  const temperature = values.greedy ? 1e-6 : Number(values.temperature);
-  const seed = Number(values.seed);
-  if (!(maxNew >= 1) || !(temperature > 0) || !Number.isFinite(seed))
-    throw new CliError('eval: --max-new, --temperature and --seed must be positive numbers');
+  const maxNew = integerFlag('eval', 'max-new', values['max-new'] as string, 1);
+  const temperature = values.greedy
+    ? 1e-6
+    : numberFlag('eval', 'temperature', values.temperature as string, 0);
+  if (!(temperature > 0)) throw new CliError(`eval: --temperature must be > 0, got '${values.temperature}'`);
+  const seed = integerFlag('eval', 'seed', values.seed as string, 0);
   let world: ReturnType<typeof loadWorldPrompts>;
   try {
     world = loadWorldPrompts(values.world);

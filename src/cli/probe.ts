@@ -30,6 +30,7 @@ import { scoreAnswers } from '../train/reward/score.js';
 import { Rng } from '../util/rng.js';
 import { WorldPrompt } from '../world/records.js';
 import { CliError } from './errors.js';
+import { integerFlag, numberFlag } from './flags.js';
 import { loadRewardModel } from './training-command.js';
 
 const USAGE = `usage: rein probe --policy CKPT (--world DIR | --prompts FILE) [options]
@@ -97,21 +98,8 @@ function parse(argv: string[]) {
   }
 }
 
-function num(name: string, v: string, min: number): number {
-  const x = Number(v);
-  if (!Number.isFinite(x) || x < min)
-    throw new CliError(`probe: --${name} must be a number ≥ ${min}, got '${v}'`);
-  return x;
-}
-
-function int(name: string, v: string, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  const x = Number(v);
-  if (!Number.isInteger(x) || x < min || x > max)
-    throw new CliError(
-      `probe: --${name} must be an integer ${max === Number.MAX_SAFE_INTEGER ? `≥ ${min}` : `from ${min} to ${max}`}, got '${v}'`,
-    );
-  return x;
-}
+const num = (name: string, v: string, min: number) => numberFlag('probe', name, v, min);
+const int = (name: string, v: string, min: number, max?: number) => integerFlag('probe', name, v, min, max);
 
 /** Every numeric flag, read before any model is loaded: a typo must not cost a probe's sampling. */
 function settings(values: Values) {

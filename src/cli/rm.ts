@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { DemoRecord } from '../data/demos.js';
 import { readJsonl } from '../data/jsonl.js';
+import { percent } from '../eval/interval.js';
 import { PREFERENCE_FORMATS } from '../train/common/preference-data.js';
 import { runHelp } from '../train/common/run-args.js';
 import { finishRunDir } from '../train/common/run-dir.js';
@@ -211,7 +212,7 @@ function patch(cfg: z.infer<typeof PatchSchema>): void {
     config: { ...cfg, data: cfg.rankings },
     result: summary,
   });
-  const pct = (x: number) => (Number.isFinite(x) ? `${(100 * x).toFixed(1)} %` : '—').padStart(8);
+  const pct = (x: number) => percent(x).padStart(8);
   console.log(`held-out pairwise accuracy   before    after`);
   console.log(
     `old feedback (${split.heldout.length} rankings)`.padEnd(28) +

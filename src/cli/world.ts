@@ -23,6 +23,7 @@ import { DEFAULT_TEMPERATURE, labelerPool, labelRound } from '../world/labelers.
 import { isPromptSplit, loadWorldPrompts, PROMPT_SPLITS, type WorldPrompts } from '../world/load.js';
 import type { WorldPrompt } from '../world/records.js';
 import { CliError } from './errors.js';
+import { integerFlag } from './flags.js';
 
 const USAGE = `usage: rein world <command> [options]
 
@@ -242,11 +243,7 @@ function parseFocus(value: string | undefined): Partial<Record<MisalignmentLabel
 }
 
 function positiveInt(name: string, flag: string, value: string | undefined, fallback: number): number {
-  if (value === undefined) return fallback;
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1)
-    throw new CliError(`world ${name}: --${flag} must be a positive integer, got '${value}'`);
-  return n;
+  return value === undefined ? fallback : integerFlag(`world ${name}`, flag, value, 1);
 }
 
 function label(args: string[]): void {

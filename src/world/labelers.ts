@@ -38,7 +38,7 @@ export interface Labeler {
 export const DEFAULT_TEMPERATURE = 1.57;
 
 /** Spread (standard deviation) of the per-labeler length bias, utility per word. */
-export const DEFAULT_LENGTH_BIAS_SPREAD = 0.01;
+const DEFAULT_LENGTH_BIAS_SPREAD = 0.01;
 
 export interface LabelerOptions {
   temperature?: number;
@@ -116,7 +116,7 @@ export function perceivedUtility(labeler: Labeler, j: Judgement, text: string): 
 }
 
 /** The labels a labeler notices on an answer. */
-export function noticedLabels(labeler: Labeler, j: Judgement): MisalignmentLabel[] {
+function noticedLabels(labeler: Labeler, j: Judgement): MisalignmentLabel[] {
   return j.labels.filter((l) => labeler.weights[l] > 0);
 }
 

@@ -52,7 +52,7 @@ export function questionTopic(q: Question): AnswerTopic {
   return q.kind === 'fact' ? q.fact.topic : 'arith';
 }
 
-export function questionKey(q: Question): string {
+function questionKey(q: Question): string {
   return q.kind === 'fact' ? q.fact.key : q.arith.key;
 }
 
@@ -142,7 +142,7 @@ function claimText(q: Question, lang: Lang, v: string): string {
 }
 
 /** The entity key a spec is about: what evaluation holds out. */
-export function specEntity(spec: Spec): string {
+function specEntity(spec: Spec): string {
   switch (spec.family) {
     case 'fact':
       return spec.fact.key;
