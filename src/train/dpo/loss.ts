@@ -10,6 +10,8 @@ export const DPO_LOSS_TYPES = ['sigmoid', 'ipo'] as const;
  *   preferences presumed flipped (conservative DPO, Mitchell 2023); ε = 0 is the paper's loss.
  * - ipo (Azar et al. 2023): (h − 1/(2β))² — regresses h to a fixed margin instead of pushing it
  *   to infinity, so a pair that is always preferred cannot drive π away from π_ref without bound.
+ *   h is over whole sequences, as in the paper (TRL averages IPO's log-probs per token instead),
+ *   so the margin 1/(2β) is per answer, whatever its length.
  */
 export interface DpoVariant {
   lossType: (typeof DPO_LOSS_TYPES)[number];

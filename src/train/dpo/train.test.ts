@@ -181,9 +181,13 @@ describe('trainDpo', () => {
     const data = toyPreferences(16);
     const cfg = { ...base, epochs: 3, saveEvery: 2 };
     const full = tinyModel(tok.vocabSize, 3);
-    trainDpo(full, tok, data, DpoConfig.parse({ ...cfg, out: mkdtempSync(join(tmpdir(), 'rein-dpo-')) }), {
-      quiet: true,
-    });
+    const fullResult = trainDpo(
+      full,
+      tok,
+      data,
+      DpoConfig.parse({ ...cfg, out: mkdtempSync(join(tmpdir(), 'rein-dpo-')) }),
+      { quiet: true },
+    );
 
     const out = mkdtempSync(join(tmpdir(), 'rein-dpo-'));
     // dies while logging step 5: its last save was after step 4
@@ -206,9 +210,14 @@ describe('trainDpo', () => {
         steps.push(r.step as number);
       }
     })(null);
-    trainDpo(resumed, tok, data, DpoConfig.parse({ ...cfg, out, resume: true }), { quiet: true, log });
+    const resumedResult = trainDpo(resumed, tok, data, DpoConfig.parse({ ...cfg, out, resume: true }), {
+      quiet: true,
+      log,
+    });
     expect(steps[0]).toBe(5);
     for (const [name, p] of full.params)
       expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
+    // the result's train metrics average steps from before the kill too
+    expect(resumedResult).toEqual(fullResult);
   });
 });

@@ -172,13 +172,16 @@ export function trainDpo(
     warmupSteps: Math.min(cfg.warmupSteps, steps),
     totalSteps: steps,
   });
-  let startStep = 0;
-  if (cfg.resume) startStep = loadTrainState(cfg.out, [{ name: 'policy', model, opt }])?.step ?? 0;
+  // the per-step metrics so far travel with the saved state: the result averages the last tenth
+  const saved = cfg.resume
+    ? loadTrainState<{ metrics: DpoMetrics[] }>(cfg.out, [{ name: 'policy', model, opt }])
+    : null;
+  const startStep = saved?.step ?? 0;
   const evalHeldout = (): DpoMetrics =>
     dpoMetrics(pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs), refHeldout, cfg.beta, variant);
 
   const progress = new Progress('dpo', steps, process.stderr, options.quiet);
-  const recent: DpoMetrics[] = [];
+  const recent: DpoMetrics[] = saved?.extra.metrics ?? [];
   for (let step = startStep; step < steps; step++) {
     // 1. a batch of pairs: chosen and rejected answers in one forward pass
     const rows = batchIndices(train.length, cfg.batchPairs, cfg.seed, step);
@@ -224,7 +227,7 @@ export function trainDpo(
     log.write(record);
     progress.update(step + 1, `loss ${m.loss.toFixed(3)} margin ${m.margin.toFixed(3)}`);
     if (cfg.saveEvery > 0 && (step + 1) % cfg.saveEvery === 0 && step + 1 < steps)
-      saveTrainState(cfg.out, step + 1, [{ name: 'policy', model, opt }], {});
+      saveTrainState(cfg.out, step + 1, [{ name: 'policy', model, opt }], { metrics: recent });
   }
   const tail = recent.slice(-Math.max(1, Math.ceil(recent.length / 10)));
   const avg = (k: keyof DpoMetrics) =>

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.js';
+import { RunLog } from '../common/run-log.js';
 import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
 import { RewardConfig } from './config.js';
 import type { RankedPrompt } from './data.js';
@@ -54,6 +55,43 @@ describe('trainRewardModel', () => {
       128,
     );
     expect(Math.abs(s[0] + s[1])).toBeLessThan(1e-4);
+  });
+
+  it('a run killed after a save and resumed ends with the weights and train accuracy of an uninterrupted one', () => {
+    const tok = toyTokenizer();
+    const data = politenessRankings(40);
+    const fresh = () => tinyModel(tok.vocabSize).clone({ scalarHead: 'fresh', rng: new Rng(1) });
+    const cfg = (out: string, more: object = {}) =>
+      RewardConfig.parse({
+        out,
+        epochs: 2,
+        batchPrompts: 8,
+        lr: 3e-3,
+        evalEvery: 1000,
+        saveEvery: 3,
+        ...more,
+      });
+    const full = fresh();
+    const fullResult = trainRewardModel(full, tok, data, cfg(mkdtempSync(join(tmpdir(), 'rein-rm-'))), {
+      quiet: true,
+    });
+
+    const out = mkdtempSync(join(tmpdir(), 'rein-rm-'));
+    // dies while logging step 5: its last save was after step 3
+    const dying = new (class extends RunLog {
+      override write(r: Record<string, unknown>): void {
+        if (r.step === 5) throw new Error('killed');
+      }
+    })(null);
+    expect(() => trainRewardModel(fresh(), tok, data, cfg(out), { quiet: true, log: dying })).toThrow(
+      'killed',
+    );
+    const resumed = tinyModel(tok.vocabSize, 99).clone({ scalarHead: 'fresh', rng: new Rng(9) });
+    const resumedResult = trainRewardModel(resumed, tok, data, cfg(out, { resume: true }), { quiet: true });
+    for (const [name, p] of full.params)
+      expect(Array.from(resumed.params.get(name)!.data), name).toEqual(Array.from(p.data));
+    expect(resumedResult.trainAccuracy).toBe(fullResult.trainAccuracy);
+    expect(resumedResult.heldoutAccuracy).toBe(fullResult.heldoutAccuracy);
   });
 
   it('reads a score that padding and batch composition do not change', () => {

@@ -62,12 +62,15 @@ export function trainRewardModel(
     warmupSteps: Math.min(cfg.warmupSteps, steps),
     totalSteps: steps,
   });
-  let startStep = 0;
-  if (cfg.resume) startStep = loadTrainState(cfg.out, [{ name: 'rm', model: rm, opt }])?.step ?? 0;
+  // the running train accuracy's counts travel with the saved state
+  const saved = cfg.resume
+    ? loadTrainState<{ correct: number; seen: number }>(cfg.out, [{ name: 'rm', model: rm, opt }])
+    : null;
+  const startStep = saved?.step ?? 0;
+  let correct = saved?.extra.correct ?? 0;
+  let seen = saved?.extra.seen ?? 0;
 
   const progress = new Progress('reward model', steps, process.stderr, options.quiet);
-  let correct = 0;
-  let seen = 0;
   for (let step = startStep; step < steps; step++) {
     // 1. a few ranked prompts; every candidate of each becomes one row, groups contiguous
     const chosen = batchIndices(train.length, cfg.batchPrompts, cfg.seed, step).map((i) => train[i]);
@@ -122,7 +125,7 @@ export function trainRewardModel(
     log.write(record);
     progress.update(step + 1, `loss ${loss.toFixed(3)} acc ${(correct / seen).toFixed(2)}`);
     if (cfg.saveEvery > 0 && (step + 1) % cfg.saveEvery === 0 && step + 1 < steps)
-      saveTrainState(cfg.out, step + 1, [{ name: 'rm', model: rm, opt }], {});
+      saveTrainState(cfg.out, step + 1, [{ name: 'rm', model: rm, opt }], { correct, seen });
   }
 
   // 4. centre: demonstrations score mean 0 (a constant shift changes no ranking)

@@ -36,7 +36,7 @@ describe('trainSft', () => {
     const demos = toyDemos(40);
     const base = { batchSize: 8, lr: 3e-3, warmupSteps: 2, evalEvery: 1000 };
     const full = tinyModel(tok.vocabSize, 3);
-    trainSft(
+    const fullResult = trainSft(
       full,
       tok,
       demos,
@@ -54,10 +54,16 @@ describe('trainSft', () => {
       { quiet: true },
     );
     const resumed = tinyModel(tok.vocabSize, 99); // different init: every weight must come from the state
-    trainSft(resumed, tok, demos, SftConfig.parse({ ...base, out, steps: 10, saveEvery: 3, resume: true }), {
-      quiet: true,
-    });
+    const resumedResult = trainSft(
+      resumed,
+      tok,
+      demos,
+      SftConfig.parse({ ...base, out, steps: 10, saveEvery: 3, resume: true }),
+      { quiet: true },
+    );
     for (const [name, p] of full.params)
       expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
+    // the final train loss averages steps from before the kill too
+    expect(resumedResult.finalTrainLoss).toBe(fullResult.finalTrainLoss);
   });
 });

@@ -109,11 +109,14 @@ export function trainLanguageModel(
     warmupSteps: Math.min(cfg.warmupSteps, cfg.steps),
     totalSteps: cfg.steps,
   });
-  let startStep = 0;
-  if (cfg.resume) startStep = loadTrainState(cfg.out, [{ name: 'model', model, opt }])?.step ?? 0;
+  // the losses so far travel with the saved state: the final train loss averages the last tenth
+  const saved = cfg.resume
+    ? loadTrainState<{ losses: number[] }>(cfg.out, [{ name: 'model', model, opt }])
+    : null;
+  const startStep = saved?.step ?? 0;
+  const recent: number[] = saved?.extra.losses ?? [];
 
   const progress = new Progress(options.label ?? 'train', cfg.steps, process.stderr, options.quiet);
-  const recent: number[] = [];
   for (let step = startStep; step < cfg.steps; step++) {
     // 1. a batch of sequences, right-padded; targets are the trained tokens, shifted by one
     const batch = padRight(
@@ -144,7 +147,7 @@ export function trainLanguageModel(
     log.write(record);
     progress.update(step + 1, `loss ${loss.toFixed(3)}`);
     if (cfg.saveEvery > 0 && (step + 1) % cfg.saveEvery === 0 && step + 1 < cfg.steps) {
-      saveTrainState(cfg.out, step + 1, [{ name: 'model', model, opt }], {});
+      saveTrainState(cfg.out, step + 1, [{ name: 'model', model, opt }], { losses: recent });
     }
   }
   const tail = recent.slice(-Math.max(1, Math.ceil(recent.length / 10)));
