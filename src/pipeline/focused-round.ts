@@ -21,7 +21,7 @@ export interface FocusedRound {
   added: number;
 }
 
-/** Creates the round (named `name`) and adds `prompts` (with their candidates) to it. */
+/** Creates the round (named `name`) with `prompts` (and their candidates), all or nothing. */
 export async function createFocusedRound(
   store: FeedbackStore,
   name: string,
@@ -30,7 +30,6 @@ export async function createFocusedRound(
   labelersPerPrompt: number,
 ): Promise<FocusedRound> {
   const focus = problem === 'uncertain' ? UNCERTAIN_FOCUS : FOCUS_INSTRUCTIONS[problem];
-  await store.createRound({ name, focus, labelersPerPrompt });
-  const { added } = await store.addPrompts(name, prompts);
+  const { added } = await store.createRoundWithPrompts({ name, focus, labelersPerPrompt }, prompts);
   return { round: name, focus, added };
 }

@@ -115,6 +115,33 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     expect(s).toMatchObject({ prompts: 2, ranking_prompts: 1, demonstration_prompts: 1 });
   });
 
+  it.skipIf(skip)('creates a round with its prompts all or nothing', async () => {
+    const prompts = [
+      { text: 'p1', candidates: cands(3) },
+      { text: 'p2', candidates: cands(2) },
+    ];
+    const made = await store.createRoundWithPrompts(
+      { name: 'f', focus: 'look', labelersPerPrompt: 2 },
+      prompts,
+    );
+    expect(made).toMatchObject({ round: { name: 'f', labelers_per_prompt: 2 }, added: 2, skipped: 0 });
+    // a refused prompt leaves no round behind, so the same name can be tried again
+    await expect(
+      store.createRoundWithPrompts({ name: 'g', focus: '', labelersPerPrompt: 1 }, [
+        { text: 'ok', candidates: cands(2) },
+        { text: 'bad', candidates: cands(1) },
+      ]),
+    ).rejects.toThrow(/prompt 2: 1 candidates/);
+    expect(await store.getRound('g')).toBeNull();
+    // a taken name adds nothing to anyone
+    await expect(
+      store.createRoundWithPrompts({ name: 'f', focus: '', labelersPerPrompt: 1 }, [
+        { text: 'p3', candidates: cands(2) },
+      ]),
+    ).rejects.toThrow(/a round named 'f' exists/);
+    expect((await store.listRounds()).map((r) => [r.name, r.prompts])).toEqual([['f', 2]]);
+  });
+
   it.skipIf(skip)('gives each prompt to exactly M distinct labelers, even when asked at once', async () => {
     await store.createRound({ name: 'r', focus: '', labelersPerPrompt: 2 });
     await store.addPrompts(

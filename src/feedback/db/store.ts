@@ -95,27 +95,7 @@ export class FeedbackStore {
   // ---- rounds -------------------------------------------------------------------
 
   async createRound(input: { name: string; focus: string; labelersPerPrompt: number }): Promise<Round> {
-    if (!Number.isInteger(input.labelersPerPrompt) || input.labelersPerPrompt < 1) {
-      throw new StoreError('invalid', 'labelers per prompt must be an integer ≥ 1', 'labelers_per_prompt');
-    }
-    const round: Round = {
-      id: randomUUID(),
-      name: input.name,
-      focus: input.focus,
-      labelers_per_prompt: input.labelersPerPrompt,
-      created_at: now(),
-    };
-    try {
-      await this.db.run(
-        'INSERT INTO rounds (id, name, focus, labelers_per_prompt, created_at) VALUES (?, ?, ?, ?, ?)',
-        [round.id, round.name, round.focus, round.labelers_per_prompt, round.created_at],
-      );
-    } catch (e) {
-      if (e instanceof UniqueViolation)
-        throw new StoreError('conflict', `a round named '${input.name}' exists`, 'name');
-      throw e;
-    }
-    return round;
+    return insertRound(this.db, input);
   }
 
   /** A round by id or by name. */
@@ -236,33 +216,22 @@ export class FeedbackStore {
     prompts: readonly PromptInput[],
   ): Promise<{ added: number; skipped: number }> {
     const round = await this.requireRound(roundIdOrName);
-    prompts.forEach((p, i) => {
-      const k = p.candidates.length;
-      if (k === 1 || k > 16) {
-        throw new StoreError(
-          'invalid',
-          `prompt ${i + 1}: ${k} candidates (want 0 for a demonstration, or 2–16)`,
-          'candidates',
-        );
-      }
-      const ids = p.candidates.map(candidateExtId);
-      const repeated = ids.find((id, j) => ids.indexOf(id) !== j);
-      if (repeated !== undefined) {
-        throw new StoreError(
-          'invalid',
-          `prompt ${p.id ? `'${p.id}'` : i + 1}: candidate id '${repeated}' appears twice`,
-          'candidates',
-        );
-      }
-    });
+    checkPromptInputs(prompts);
+    return this.db.transaction((tx) => insertPrompts(tx, round, prompts));
+  }
+
+  /**
+   * Creates a round and adds its prompts in one transaction, so a refused prompt leaves no empty
+   * round behind to block a second try under the same name.
+   */
+  async createRoundWithPrompts(
+    input: { name: string; focus: string; labelersPerPrompt: number },
+    prompts: readonly PromptInput[],
+  ): Promise<{ round: Round; added: number; skipped: number }> {
+    checkPromptInputs(prompts);
     return this.db.transaction(async (tx) => {
-      let seq = num((await tx.get<{ s: unknown }>('SELECT MAX(seq) AS s FROM prompts'))?.s);
-      let added = 0;
-      for (const p of prompts) {
-        const inserted = await insertPrompt(tx, round, p, ++seq, round.labelers_per_prompt);
-        if (inserted) added++;
-      }
-      return { added, skipped: prompts.length - added };
+      const round = await insertRound(tx, input);
+      return { round, ...(await insertPrompts(tx, round, prompts)) };
     });
   }
 
@@ -947,4 +916,70 @@ async function insertPrompt(
 function defaultPromptId(p: PromptInput): string {
   const h = createHash('sha256').update(JSON.stringify([p.text, p.candidates.map((c) => c.text)]));
   return `p-${h.digest('hex').slice(0, 16)}`;
+}
+
+/** Inserts a round; a taken name is a conflict naming it. */
+async function insertRound(
+  db: SqlExecutor,
+  input: { name: string; focus: string; labelersPerPrompt: number },
+): Promise<Round> {
+  if (!Number.isInteger(input.labelersPerPrompt) || input.labelersPerPrompt < 1) {
+    throw new StoreError('invalid', 'labelers per prompt must be an integer ≥ 1', 'labelers_per_prompt');
+  }
+  const round: Round = {
+    id: randomUUID(),
+    name: input.name,
+    focus: input.focus,
+    labelers_per_prompt: input.labelersPerPrompt,
+    created_at: now(),
+  };
+  try {
+    await db.run(
+      'INSERT INTO rounds (id, name, focus, labelers_per_prompt, created_at) VALUES (?, ?, ?, ?, ?)',
+      [round.id, round.name, round.focus, round.labelers_per_prompt, round.created_at],
+    );
+  } catch (e) {
+    if (e instanceof UniqueViolation)
+      throw new StoreError('conflict', `a round named '${input.name}' exists`, 'name');
+    throw e;
+  }
+  return round;
+}
+
+/** Checks prompts before anything is written: 0 candidates (a demonstration) or 2–16, ids distinct. */
+function checkPromptInputs(prompts: readonly PromptInput[]): void {
+  prompts.forEach((p, i) => {
+    const k = p.candidates.length;
+    if (k === 1 || k > 16) {
+      throw new StoreError(
+        'invalid',
+        `prompt ${i + 1}: ${k} candidates (want 0 for a demonstration, or 2–16)`,
+        'candidates',
+      );
+    }
+    const ids = p.candidates.map(candidateExtId);
+    const repeated = ids.find((id, j) => ids.indexOf(id) !== j);
+    if (repeated !== undefined) {
+      throw new StoreError(
+        'invalid',
+        `prompt ${p.id ? `'${p.id}'` : i + 1}: candidate id '${repeated}' appears twice`,
+        'candidates',
+      );
+    }
+  });
+}
+
+/** Inserts prompts into a round (inside the caller's transaction); a prompt already there is skipped. */
+async function insertPrompts(
+  tx: SqlExecutor,
+  round: Round,
+  prompts: readonly PromptInput[],
+): Promise<{ added: number; skipped: number }> {
+  let seq = num((await tx.get<{ s: unknown }>('SELECT MAX(seq) AS s FROM prompts'))?.s);
+  let added = 0;
+  for (const p of prompts) {
+    const inserted = await insertPrompt(tx, round, p, ++seq, round.labelers_per_prompt);
+    if (inserted) added++;
+  }
+  return { added, skipped: prompts.length - added };
 }
