@@ -169,16 +169,12 @@ export class FeedbackStore {
   /** Adds a person; `tokenHash` is the hash of their bearer token (the token itself is never stored). */
   async addLabeler(input: { name: string; role: Role; tokenHash: string | null }): Promise<Labeler> {
     const labeler: Labeler = { id: randomUUID(), name: input.name, role: input.role, created_at: now() };
-    try {
-      await this.db.run(
-        'INSERT INTO labelers (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)',
-        [labeler.id, labeler.name, labeler.role, input.tokenHash, labeler.created_at],
-      );
-    } catch (e) {
-      if (e instanceof UniqueViolation)
-        throw new StoreError('conflict', `a labeler named '${input.name}' exists`, 'name');
-      throw e;
-    }
+    await insertNamed(
+      this.db,
+      'INSERT INTO labelers (id, name, role, token_hash, created_at) VALUES (?, ?, ?, ?, ?)',
+      [labeler.id, labeler.name, labeler.role, input.tokenHash, labeler.created_at],
+      `a labeler named '${input.name}' exists`,
+    );
     return labeler;
   }
 
@@ -933,17 +929,23 @@ async function insertRound(
     labelers_per_prompt: input.labelersPerPrompt,
     created_at: now(),
   };
+  await insertNamed(
+    db,
+    'INSERT INTO rounds (id, name, focus, labelers_per_prompt, created_at) VALUES (?, ?, ?, ?, ?)',
+    [round.id, round.name, round.focus, round.labelers_per_prompt, round.created_at],
+    `a round named '${input.name}' exists`,
+  );
+  return round;
+}
+
+/** Inserts a row whose name is unique: a taken name is a conflict on field 'name', said in `taken`. */
+async function insertNamed(db: SqlExecutor, sql: string, params: unknown[], taken: string): Promise<void> {
   try {
-    await db.run(
-      'INSERT INTO rounds (id, name, focus, labelers_per_prompt, created_at) VALUES (?, ?, ?, ?, ?)',
-      [round.id, round.name, round.focus, round.labelers_per_prompt, round.created_at],
-    );
+    await db.run(sql, params);
   } catch (e) {
-    if (e instanceof UniqueViolation)
-      throw new StoreError('conflict', `a round named '${input.name}' exists`, 'name');
+    if (e instanceof UniqueViolation) throw new StoreError('conflict', taken, 'name');
     throw e;
   }
-  return round;
 }
 
 /** Checks prompts before anything is written: 0 candidates (a demonstration) or 2–16, ids distinct. */
