@@ -4,7 +4,7 @@
  */
 import { parseArgs } from 'node:util';
 import { openStore, redactDbUrl } from '../feedback/db/open.js';
-import { MAX_TASK_TIMEOUT_MS } from '../feedback/db/store.js';
+import { DEFAULT_TASK_TIMEOUT_MS, MAX_TASK_TIMEOUT_MS } from '../feedback/db/store.js';
 import { createApp } from '../feedback/server/app.js';
 import { listen } from '../feedback/server/listen.js';
 import { mountPages } from '../web/pages.js';
@@ -25,7 +25,7 @@ options:
   --max-body N  largest request body in bytes (default 131072)
   --task-timeout MIN
                 minutes a claimed task waits for its submission before another labeler
-                may get it (default 30; at most 525600, a year)`;
+                may get it (default ${DEFAULT_TASK_TIMEOUT_MS / 60_000}; at most ${MAX_TASK_TIMEOUT_MS / 60_000}, a year)`;
 
 export async function run(argv: string[]): Promise<void> {
   let values: Record<string, string | boolean | undefined>;
@@ -38,7 +38,7 @@ export async function run(argv: string[]): Promise<void> {
         port: { type: 'string', default: '8080' },
         host: { type: 'string', default: '127.0.0.1' },
         'max-body': { type: 'string', default: '131072' },
-        'task-timeout': { type: 'string', default: '30' },
+        'task-timeout': { type: 'string', default: String(DEFAULT_TASK_TIMEOUT_MS / 60_000) },
         help: { type: 'boolean', short: 'h' },
       },
     }));

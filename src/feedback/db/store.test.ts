@@ -115,6 +115,33 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     expect(s).toMatchObject({ prompts: 2, ranking_prompts: 1, demonstration_prompts: 1 });
   });
 
+  it.skipIf(skip)(
+    'refuses the NUL character in imported rankings and added prompts, naming the field',
+    async () => {
+      await store.createRound({ name: 'n', focus: '', labelersPerPrompt: 1 });
+      const rec: RankingRecord = {
+        id: 'r-nul',
+        round: 'n',
+        labeler: 'oasst',
+        prompt: { id: 'p-nul', text: 'q' },
+        candidates: [
+          { id: 'a', text: 'fine' },
+          { id: 'b', text: 'bro\u0000ken' },
+        ],
+        ordering: [['a'], ['b']],
+        flags: {},
+      };
+      await expect(store.importRankings('n', [rec])).rejects.toThrow(
+        /ranking 1 \('r-nul'\): field 'candidates\[1\]\.text' holds the NUL character/,
+      );
+      await expect(
+        store.addPrompts('n', [{ id: 'x', text: 'a\u0000b', candidates: cands(2) }]),
+      ).rejects.toThrow(/prompt 'x': field 'text' holds the NUL character/);
+      expect((await store.listRounds())[0].prompts).toBe(0);
+      expect(await store.listRankings()).toEqual([]);
+    },
+  );
+
   it.skipIf(skip)('creates a round with its prompts all or nothing', async () => {
     const prompts = [
       { text: 'p1', candidates: cands(3) },

@@ -41,7 +41,7 @@ export interface StoreOptions {
 }
 
 /** 30 minutes: far longer than ranking a handful of answers takes, short enough to lose little. */
-const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
+export const DEFAULT_TASK_TIMEOUT_MS = 30 * 60_000;
 /**
  * One year. A longer timeout means no timeout in practice, and an unbounded one (Infinity)
  * would make the cutoff `Date.now() - timeout` an invalid date and fail every task request.
@@ -659,6 +659,7 @@ export class FeedbackStore {
     records: readonly RankingRecord[],
   ): Promise<{ added: number; existing: number; prompts: number }> {
     const round = await this.requireRound(roundIdOrName);
+    records.forEach((rec, i) => refuseNul(rec, `ranking ${i + 1} ('${rec.id}')`));
     let added = 0;
     let existing = 0;
     let prompts = 0;
@@ -951,6 +952,7 @@ async function insertNamed(db: SqlExecutor, sql: string, params: unknown[], take
 /** Checks prompts before anything is written: 0 candidates (a demonstration) or 2–16, ids distinct. */
 function checkPromptInputs(prompts: readonly PromptInput[]): void {
   prompts.forEach((p, i) => {
+    refuseNul(p, `prompt ${p.id ? `'${p.id}'` : i + 1}`);
     const k = p.candidates.length;
     if (k === 1 || k > 16) {
       throw new StoreError(
@@ -984,4 +986,35 @@ async function insertPrompts(
     if (inserted) added++;
   }
   return { added, skipped: prompts.length - added };
+}
+
+/** The path of the first string (value or key) in `value` holding the NUL character, or null. */
+function nulPath(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\0') ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = nulPath(value[i], `${path}[${i}]`);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (value !== null && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const at = path ? `${path}.${k}` : k;
+      if (k.includes('\0')) return at;
+      const found = nulPath(v, at);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * Refuses text holding the NUL character (\u0000) before anything is written: PostgreSQL cannot
+ * store it in a text column, and refusing it on SQLite too keeps the two stores alike.
+ */
+function refuseNul(value: unknown, what: string): void {
+  const at = nulPath(value, '');
+  if (at !== null)
+    throw new StoreError('invalid', `${what}: field '${at}' holds the NUL character (\\u0000)`, at);
 }
