@@ -52,8 +52,16 @@ export function sampleCandidates(
     lang: p.lang,
     candidates: answers[i].map((a, j) => ({
       id: `c${j}`,
-      text: a.text,
+      text: storable(a.text),
       source: o.source ?? basename(modelPath),
     })),
   }));
+}
+
+/**
+ * A byte-level tokenizer can sample byte 0, but the store refuses NUL (PostgreSQL cannot keep it
+ * in text): it becomes U+FFFD, the replacement character, as any other undecodable byte does.
+ */
+function storable(text: string): string {
+  return text.replaceAll('\0', '\uFFFD');
 }
