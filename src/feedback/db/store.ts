@@ -659,7 +659,9 @@ export class FeedbackStore {
     records: readonly RankingRecord[],
   ): Promise<{ added: number; existing: number; prompts: number }> {
     const round = await this.requireRound(roundIdOrName);
-    records.forEach((rec, i) => refuseNul(rec, `ranking ${i + 1} ('${rec.id}')`));
+    records.forEach((rec, i) => {
+      refuseNul(rec, `ranking ${i + 1} ('${rec.id}')`);
+    });
     let added = 0;
     let existing = 0;
     let prompts = 0;
