@@ -510,6 +510,36 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     expect(await store.nextTask(ann.id, 'ranking')).toBeNull();
   });
 
+  it.skipIf(skip)(
+    'two imports at once of one labeler ranking one prompt: one lands, the other is a named conflict',
+    async () => {
+      await store.createRound({ name: 'race', focus: '', labelersPerPrompt: 1 });
+      const ranking = (id: string, labeler: string, prompt: string): RankingRecord => ({
+        id,
+        round: 'race',
+        labeler,
+        prompt: { id: prompt, text: `question ${prompt}` },
+        candidates: [
+          { id: 'a', text: 'A' },
+          { id: 'b', text: 'B' },
+        ],
+        ordering: [['a'], ['b']],
+        flags: {},
+      });
+      // the prompt and the labeler exist already, so the two imports race on the ranking alone
+      await store.importRankings('race', [ranking('seed-1', 'ann', 'p'), ranking('seed-2', 'bob', 'q')]);
+      const results = await Promise.allSettled([
+        store.importRankings('race', [ranking('x1', 'bob', 'p')]),
+        store.importRankings('race', [ranking('x2', 'bob', 'p')]),
+      ]);
+      expect(results.map((r) => r.status).sort()).toEqual(['fulfilled', 'rejected']);
+      const refused = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+      expect(refused.reason).toBeInstanceOf(StoreError);
+      expect(String(refused.reason.message)).toMatch(/'bob'.*prompt 'p'.*a labeler ranks a prompt once/);
+      expect(await store.listRankings({ round: 'race' })).toHaveLength(3);
+    },
+  );
+
   it.skipIf(skip)('imports one file into two rounds; a ranking that clashes is refused by name', async () => {
     const rec = (id: string, promptId: string, labeler = 'hh-rlhf'): RankingRecord => ({
       id,

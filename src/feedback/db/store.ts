@@ -730,21 +730,32 @@ export class FeedbackStore {
             );
           }
           // Only a repeated submission id is a repeat; any other clash must surface, not vanish.
-          const r = await tx.run(
-            `INSERT INTO rankings (id, submission_id, assignment_id, prompt_id, labeler_id, ordering, flags, note, time_ms, created_at)
-             VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING`,
-            [
-              randomUUID(),
-              submissionId,
-              p!.id,
-              labelerId,
-              JSON.stringify(rec.ordering),
-              JSON.stringify(rec.flags ?? {}),
-              rec.note ?? null,
-              rec.time_ms == null ? null : Math.round(rec.time_ms),
-              rec.created_at ?? now(),
-            ],
-          );
+          const r = await tx
+            .run(
+              `INSERT INTO rankings (id, submission_id, assignment_id, prompt_id, labeler_id, ordering, flags, note, time_ms, created_at)
+               VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING`,
+              [
+                randomUUID(),
+                submissionId,
+                p!.id,
+                labelerId,
+                JSON.stringify(rec.ordering),
+                JSON.stringify(rec.flags ?? {}),
+                rec.note ?? null,
+                rec.time_ms == null ? null : Math.round(rec.time_ms),
+                rec.created_at ?? now(),
+              ],
+            )
+            .catch((e: unknown) => {
+              // another import stored this labeler's ranking of the prompt since the check above
+              if (e instanceof UniqueViolation)
+                throw new StoreError(
+                  'conflict',
+                  `record '${rec.id}': '${rec.labeler}' ranked prompt '${rec.prompt.id}' in round '${round.name}' in an import running at the same time; a labeler ranks a prompt once`,
+                  'labeler',
+                );
+              throw e;
+            });
           if (r.changes === 1) added++;
           else {
             const raced = await tx.get(
