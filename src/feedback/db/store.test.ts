@@ -537,6 +537,13 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
       expect(refused.reason).toBeInstanceOf(StoreError);
       expect(String(refused.reason.message)).toMatch(/'bob'.*prompt 'p'.*a labeler ranks a prompt once/);
       expect(await store.listRankings({ round: 'race' })).toHaveLength(3);
+      // two imports at once that both bring a new labeler: both land, under one labeler
+      await Promise.all([
+        store.importRankings('race', [ranking('y1', 'carol', 'p')]),
+        store.importRankings('race', [ranking('y2', 'carol', 'q')]),
+      ]);
+      expect((await store.listLabelers()).filter((l) => l.name === 'carol')).toHaveLength(1);
+      expect(await store.listRankings({ round: 'race' })).toHaveLength(5);
     },
   );
 

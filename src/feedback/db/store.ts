@@ -673,16 +673,13 @@ export class FeedbackStore {
         for (const rec of records.slice(start, start + batch)) {
           let labelerId = labelerIds.get(rec.labeler);
           if (!labelerId) {
-            const found = await tx.get<{ id: string }>('SELECT id FROM labelers WHERE name = ?', [
-              rec.labeler,
-            ]);
-            labelerId = found?.id ?? randomUUID();
-            if (!found) {
-              await tx.run(
-                "INSERT INTO labelers (id, name, role, token_hash, created_at) VALUES (?, ?, 'imported', NULL, ?)",
-                [labelerId, rec.labeler, now()],
-              );
-            }
+            // an import running at the same time may add the same name: the first one's row stands
+            await tx.run(
+              "INSERT INTO labelers (id, name, role, token_hash, created_at) VALUES (?, ?, 'imported', NULL, ?) ON CONFLICT (name) DO NOTHING",
+              [randomUUID(), rec.labeler, now()],
+            );
+            const row = await tx.get<{ id: string }>('SELECT id FROM labelers WHERE name = ?', [rec.labeler]);
+            labelerId = row!.id;
             labelerIds.set(rec.labeler, labelerId);
           }
           const input: PromptInput = {
