@@ -4,7 +4,7 @@
  * whose rank-0 assistant replies are the volunteers' best answers.
  */
 import { DemoRecord } from './demos.js';
-import { DataFileError, readJsonl, readTextFile } from './jsonl.js';
+import { firstJsonlValue, readJsonl } from './jsonl.js';
 import { oasstDemonstrations, readOasstTrees } from './oasst.js';
 
 export interface DemonstrationFile {
@@ -14,16 +14,7 @@ export interface DemonstrationFile {
 
 /** Reads demonstrations (`.jsonl` or `.jsonl.gz`), telling the shape by its first non-blank line. */
 export function readDemonstrations(file: string): DemonstrationFile {
-  const lines = readTextFile(file).split('\n');
-  const index = lines.findIndex((l) => l.trim() !== '');
-  let first: unknown = null;
-  if (index >= 0) {
-    try {
-      first = JSON.parse(lines[index]);
-    } catch (e) {
-      throw new DataFileError(file, index + 1, null, `not valid JSON (${(e as Error).message})`);
-    }
-  }
+  const first = firstJsonlValue(file)?.value;
   if (first !== null && typeof first === 'object' && 'message_tree_id' in first)
     return { format: 'oasst', demos: oasstDemonstrations(readOasstTrees(file)) };
   return { format: 'demos', demos: readJsonl(file, DemoRecord) };

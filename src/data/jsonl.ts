@@ -49,6 +49,21 @@ export function* jsonlLines<T>(
   }
 }
 
+/**
+ * The first non-blank line of a JSONL file (optionally `.gz`), parsed but unchecked — what a reader
+ * of several shapes tells the file's format by; null for a file with no records.
+ */
+export function firstJsonlValue(file: string): { line: number; value: unknown } | null {
+  const lines = readTextFile(file).split('\n');
+  const index = lines.findIndex((l) => l.trim() !== '');
+  if (index < 0) return null;
+  try {
+    return { line: index + 1, value: JSON.parse(lines[index]) };
+  } catch (e) {
+    throw new DataFileError(file, index + 1, null, `not valid JSON (${(e as Error).message})`);
+  }
+}
+
 /** Every record of a JSONL file (optionally `.gz`) against `schema`; errors as in jsonlLines. */
 export function readJsonl<S extends z.ZodType>(file: string, schema: S): z.infer<S>[] {
   return Array.from(jsonlLines(file, schema as z.ZodType<z.infer<S>>), (l) => l.data);

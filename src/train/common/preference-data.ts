@@ -8,7 +8,7 @@
  * The format is read off the first non-blank line, so a user need not say which file is which.
  */
 import { readHhPairs } from '../../data/hh-rlhf.js';
-import { DataFileError, readJsonl, readTextFile } from '../../data/jsonl.js';
+import { DataFileError, firstJsonlValue, readJsonl } from '../../data/jsonl.js';
 import { OasstTree, oasstRankings } from '../../data/oasst.js';
 import { PairRecord, RankingRecord } from '../../data/ranking.js';
 import { fromPair, fromRanking, type RankedPrompt } from '../reward/data.js';
@@ -30,15 +30,9 @@ const SHAPES =
 
 /** The format of a preference file, from the keys of its first non-blank line. */
 export function detectPreferenceFormat(file: string): PreferenceFormat {
-  const lines = readTextFile(file).split('\n');
-  const index = lines.findIndex((l) => l.trim() !== '');
-  if (index < 0) throw new DataFileError(file, 1, null, `the file is empty (expected ${SHAPES})`);
-  let value: unknown;
-  try {
-    value = JSON.parse(lines[index]);
-  } catch (e) {
-    throw new DataFileError(file, index + 1, null, `not valid JSON (${(e as Error).message})`);
-  }
+  const first = firstJsonlValue(file);
+  if (first === null) throw new DataFileError(file, 1, null, `the file is empty (expected ${SHAPES})`);
+  const { line, value } = first;
   const keys = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
   const has = (k: string) => k in keys;
   if (has('message_tree_id')) return 'oasst';
@@ -46,7 +40,7 @@ export function detectPreferenceFormat(file: string): PreferenceFormat {
   if (has('chosen') && has('rejected')) {
     return typeof (keys as { prompt?: unknown }).prompt === 'string' ? 'pairs' : 'hh';
   }
-  throw new DataFileError(file, index + 1, null, `cannot tell the format: expected ${SHAPES}`);
+  throw new DataFileError(file, line, null, `cannot tell the format: expected ${SHAPES}`);
 }
 
 /** Reads preference data (`.jsonl` or `.jsonl.gz`); bad lines throw naming file, line and field. */
