@@ -85,6 +85,10 @@ describe('rein feedback', () => {
       run(['round', 'create', '--db', db, '--name', 'x', '--labelers-per-prompt', '0']),
     ).rejects.toThrow(/≥ 1/);
     await expect(run(['nope'])).rejects.toThrow(CliError);
+    // help after a subcommand prints the usage instead of calling the subcommand unknown
+    await run(['round', 'create', '--help']);
+    await run(['export', '-h']);
+    expect(printed.filter((l) => l.startsWith('usage: rein feedback'))).toHaveLength(2);
     await expect(run(['export', '--db', db, '--format', 'csv', '--out', 'x'])).rejects.toThrow(
       /rankings, pairs, demos/,
     );

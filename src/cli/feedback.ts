@@ -108,7 +108,8 @@ function readPrompts(file: string, what: string): PromptInput[] {
 
 export async function run(argv: string[]): Promise<void> {
   const [a, b, ...rest] = argv;
-  if (!a || a === '--help' || a === '-h' || a === 'help') {
+  // `feedback round create --help` asks for the same page as `feedback --help`
+  if (!a || a === 'help' || argv.some((x) => x === '--help' || x === '-h')) {
     console.log(HELP);
     return;
   }
@@ -288,7 +289,7 @@ export async function run(argv: string[]): Promise<void> {
         exportRecords(s, format as ExportFormat, { round: v.round as string | undefined }),
       );
       writeFileAtomic(out, toJsonl(records));
-      console.log(`wrote ${records.length} ${format} records to ${out}`);
+      console.log(`wrote ${records.length} records (${format}) to ${out}`);
       return;
     }
     default:
