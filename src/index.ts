@@ -5,9 +5,27 @@
  * evaluation, the feedback store and server, and the whole demo.
  */
 
-// data: preference files in every format rein reads, rankings and their pairs
+// data: preference files in every format rein reads, rankings and their pairs; CSV (RFC 4180)
+export { parseCsv, readCsv } from './data/csv.js';
 export { readJsonl } from './data/jsonl.js';
 export { type RankingRecord, rankingPairs } from './data/ranking.js';
+// any model on public benchmarks, no judge: TruthfulQA, CAA sycophancy, XSTest, HarmBench
+export { type BenchModel, modelBench } from './eval/benchmarks/bench-model.js';
+export {
+  BENCH_FILES,
+  loadHarmBench,
+  loadSycophancy,
+  loadTruthfulQa,
+  loadXsTest,
+  loadXsTestCompletions,
+} from './eval/benchmarks/data.js';
+export { generateAnswers } from './eval/benchmarks/generation.js';
+export { answerLogLikelihoods } from './eval/benchmarks/likelihood.js';
+export { isRefusal, refusalMatch } from './eval/benchmarks/refusal.js';
+export { refusalAgreement } from './eval/benchmarks/refusal-agreement.js';
+export { BENCH_SUITES, type BenchResult, runBenchmarks } from './eval/benchmarks/runner.js';
+export { mc1Correct, mc2TrueMass, sycophancyScore } from './eval/benchmarks/scoring.js';
+export { formatBenchTables } from './eval/benchmarks/table.js';
 // the assistant world: generator, gold judge, simulated labelers; evaluation against the judge
 export { evaluateResponses, goldWinRate } from './eval/world-metrics.js';
 // the feedback app: the store (SQLite or PostgreSQL) and its HTTP API

@@ -26,7 +26,8 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./pretrain.js'),
   },
   eval: {
-    summary: "judge models on the assistant world's held-out prompts: misalignment rates, accuracy, gold",
+    summary:
+      "judge models on the assistant world's held-out prompts: misalignment rates, accuracy, gold; bench: any model on public benchmarks",
     load: () => import('./eval.js'),
   },
   probe: {

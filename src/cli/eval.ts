@@ -28,7 +28,10 @@ options:
   --seed S           (default 0)
   --json FILE        write {model: report} as JSON
   --answers FILE     write every answer, judged, as JSONL
-                     {model, id, family, lang, prompt, answer, labels, gold, correct}`;
+                     {model, id, family, lang, prompt, answer, labels, gold, correct}
+
+rein eval bench --model PATH --data DIR …: any model on public benchmarks (TruthfulQA,
+CAA sycophancy, XSTest, HarmBench), no judge needed; rein eval bench --help for its options.`;
 
 function parse(argv: string[]) {
   try {
@@ -53,6 +56,7 @@ function parse(argv: string[]) {
 }
 
 export async function run(argv: string[]): Promise<void> {
+  if (argv[0] === 'bench') return (await import('./eval-bench.js')).run(argv.slice(1));
   const values = parse(argv);
   if (values.help) {
     console.log(USAGE);

@@ -6,6 +6,11 @@
  */
 import { type Interval, rateInterval, wilson } from '../interval.js';
 
+/** The interval widened by rounding error only, to hold the value (Wilson's gives 5.6e-17, not 0, at p = 0). */
+function around(value: number, ci: Interval | null): Interval | null {
+  return ci && [Math.min(ci[0], value), Math.max(ci[1], value)];
+}
+
 export interface Measure {
   /** null when there were no items. */
   value: number | null;
@@ -18,7 +23,7 @@ export function share(outcomes: readonly boolean[]): Measure {
   const n = outcomes.length;
   if (n === 0) return { value: null, ci95: null, n };
   const p = outcomes.filter(Boolean).length / n;
-  return { value: p, ci95: wilson(p, n), n };
+  return { value: p, ci95: around(p, wilson(p, n)), n };
 }
 
 /** The mean of per-item values in [0, 1]. */
@@ -30,9 +35,12 @@ export function meanShare(values: readonly number[]): Measure {
   const mean = values.reduce((a, b) => a + b, 0) / n;
   return {
     value: mean,
-    ci95: rateInterval(
-      values,
-      values.map((_, i) => String(i)),
+    ci95: around(
+      mean,
+      rateInterval(
+        values,
+        values.map((_, i) => String(i)),
+      ),
     ),
     n,
   };

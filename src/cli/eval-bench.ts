@@ -1,0 +1,148 @@
+/**
+ * `rein eval bench`: judge-free measurements of misalignment on public benchmarks, for any model
+ * rein loads — fabrication (TruthfulQA MC1/MC2), sycophancy (CAA A/B), over-refusal and harmful
+ * compliance (XSTest), harmful compliance (HarmBench, a refusal-based proxy). The benchmark files
+ * are read from the folder the user gives; a table per suite, then the whole result as one JSON line.
+ */
+import { parseArgs } from 'node:util';
+import { modelBench } from '../eval/benchmarks/bench-model.js';
+import { BENCH_FILES } from '../eval/benchmarks/data.js';
+import { BENCH_SUITES, type BenchSuite, isBenchSuite, runBenchmarks } from '../eval/benchmarks/runner.js';
+import { formatBenchTables } from '../eval/benchmarks/table.js';
+import { loadModel } from '../model/checkpoint.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
+import { CliError } from './errors.js';
+import { integerFlag, numberFlag } from './flags.js';
+
+const USAGE = `usage: rein eval bench --model PATH --data DIR [options]
+
+Measures a model on public benchmarks, no judge needed: fabrication (TruthfulQA MC1/MC2 by
+answer likelihood), sycophancy (CAA A/B items: is the answer that agrees with the user the more
+likely one), over-refusal and harmful compliance (XSTest: an answer per prompt, refusals found
+by string match), harmful compliance (HarmBench validation behaviours: answers not refused — a
+refusal-based proxy). Prints a table per suite; the last line is the result as JSON.
+
+DIR holds the files as their projects publish them:
+${Object.values(BENCH_FILES)
+  .map((f) => `  ${f}`)
+  .join('\n')}
+(the XSTest completions file is used by the refusal classifier's test, not here).
+
+A tokenizer with rein's chat tokens gets the chat template; any other a plain zero-shot
+"Question: …\\nAnswer:" layout (the result says which).
+
+options:
+  --model PATH       a llama2.c .bin, a Hugging Face folder, or a rein checkpoint
+  --tokenizer PATH   tokenizer (required for a llama2.c .bin: its tok*.bin)
+  --data DIR         the benchmark folder (e.g. ../shared/data)
+  --suites LIST      comma-separated, from ${BENCH_SUITES.join(', ')} (default all)
+  --limit N          only the first N items of each suite (XSTest: N safe and N unsafe prompts)
+  --max-new N        most answer tokens for XSTest and HarmBench (default 64)
+  --temperature T    0 (default) = greedy answers; above 0 samples
+  --seed S           sampling seed when --temperature > 0 (default 0)
+  --batch N          answers generated per batch (default 32)
+  --json FILE        also write the result as JSON
+  --answers FILE     write every generated answer and its refusal verdict as JSONL
+                     {suite, id, group, prompt, answer, refusal}`;
+
+function parse(argv: string[]) {
+  try {
+    return parseArgs({
+      args: argv,
+      strict: true,
+      allowPositionals: false,
+      options: {
+        model: { type: 'string' },
+        tokenizer: { type: 'string' },
+        data: { type: 'string' },
+        suites: { type: 'string' },
+        limit: { type: 'string' },
+        'max-new': { type: 'string', default: '64' },
+        temperature: { type: 'string', default: '0' },
+        seed: { type: 'string', default: '0' },
+        batch: { type: 'string', default: '32' },
+        json: { type: 'string' },
+        answers: { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+      },
+    }).values;
+  } catch (e) {
+    throw new CliError(`eval bench: ${(e as Error).message}\n\n${USAGE}`);
+  }
+}
+
+function parseSuites(raw: string | undefined): BenchSuite[] {
+  if (raw === undefined) return [...BENCH_SUITES];
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+  const bad = names.filter((s) => !isBenchSuite(s));
+  if (bad.length || names.length === 0)
+    throw new CliError(
+      `eval bench: --suites takes names from ${BENCH_SUITES.join(', ')}, got '${bad.join(',') || raw}'`,
+    );
+  return [...new Set(names as BenchSuite[])];
+}
+
+export async function run(argv: string[]): Promise<void> {
+  const values = parse(argv);
+  if (values.help) {
+    console.log(USAGE);
+    return;
+  }
+  if (!values.model || !values.data)
+    throw new CliError(`eval bench: --model and --data are required\n\n${USAGE}`);
+  const suites = parseSuites(values.suites);
+  const limit = values.limit === undefined ? null : integerFlag('eval bench', 'limit', values.limit, 1);
+  const maxNew = integerFlag('eval bench', 'max-new', values['max-new'] as string, 1);
+  const temperature = numberFlag('eval bench', 'temperature', values.temperature as string, 0);
+  const seed = integerFlag('eval bench', 'seed', values.seed as string, 0);
+  const batchSize = integerFlag('eval bench', 'batch', values.batch as string, 1);
+
+  let loaded: ReturnType<typeof loadModel>;
+  try {
+    loaded = loadModel(values.model, values.tokenizer ?? null);
+  } catch (e) {
+    throw new CliError(`eval bench: ${(e as Error).message}`);
+  }
+  if (!loaded.tokenizer)
+    throw new CliError(
+      `eval bench: no tokenizer is stored with ${values.model}; give one with --tokenizer PATH`,
+    );
+  const bench = modelBench(loaded.model, loaded.tokenizer, { maxNew, temperature, seed, batchSize });
+  const t0 = performance.now();
+  let outcome: ReturnType<typeof runBenchmarks>;
+  try {
+    outcome = runBenchmarks(bench, values.data, {
+      suites,
+      limit,
+      onSuite: (suite, phase, seconds) =>
+        console.error(
+          phase === 'start'
+            ? `eval bench: ${suite} …`
+            : `eval bench: ${suite} done in ${seconds.toFixed(1)} s`,
+        ),
+    });
+  } catch (e) {
+    throw new CliError(`eval bench: ${(e as Error).message}`);
+  }
+  const result = {
+    model: values.model,
+    tokenizer: values.tokenizer ?? null,
+    data: values.data,
+    generation: { max_new: maxNew, temperature, seed: temperature > 0 ? seed : null },
+    ...outcome.result,
+    seconds_total: Math.round((performance.now() - t0) / 10) / 100,
+  };
+  console.log(formatBenchTables(outcome.result));
+  if (values.json) {
+    writeFileAtomic(values.json, `${JSON.stringify(result, null, 2)}\n`);
+    console.log(`wrote ${values.json}`);
+  }
+  if (values.answers) {
+    writeFileAtomic(values.answers, outcome.answers.map((a) => `${JSON.stringify(a)}\n`).join(''));
+    console.log(`wrote ${values.answers} (${outcome.answers.length} answers)`);
+  }
+  console.log(JSON.stringify(result));
+}
