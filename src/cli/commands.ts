@@ -21,6 +21,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'sample text from a model (llama2.c .bin, Hugging Face folder, rein checkpoint)',
     load: () => import('./generate.js'),
   },
+  export: {
+    summary: 'write a model as a Hugging Face folder (transformers) or a llama2.c .bin, with its tokenizer',
+    load: () => import('./export.js'),
+  },
   pretrain: {
     summary: 'train a base model from scratch on a world (or text corpus)',
     load: () => import('./pretrain.js'),

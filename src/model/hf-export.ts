@@ -67,7 +67,7 @@ export function exportHfFolder(
     if (bias !== 0) {
       if (!options.dropScoreBias) {
         throw new Error(
-          `the model has a scalar head (a reward or value model) with bias ${bias}; Hugging Face's ${config.architectures} score layer has no bias, so every exported score would be ${bias} lower than rein's (differences between answers — rankings, preference probabilities — would be unchanged). Allow it with dropScoreBias (CLI: --dropScoreBias); config.json then records the bias as rein_score_bias`,
+          `the model has a scalar head (a reward or value model) with bias ${bias}; Hugging Face's ${config.architectures} score layer has no bias, so every exported score would be ${bias} lower than rein's (differences between answers — rankings, preference probabilities — would be unchanged). Allow it with dropScoreBias (CLI: --drop-score-bias); config.json then records the bias as rein_score_bias`,
         );
       }
       config.rein_score_bias = bias;
@@ -90,7 +90,7 @@ export function exportHfFolder(
     } catch (e) {
       if (e instanceof TokenizerExportError) {
         throw new TokenizerExportError(
-          `${e.message} (CLI: --noTokenizer writes the model without tokenizer files)`,
+          `${e.message} (CLI: --no-tokenizer writes the model without tokenizer files)`,
         );
       }
       throw e;

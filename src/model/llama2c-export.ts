@@ -60,7 +60,7 @@ export function exportLlama2c(
   } else if (tokenizer === null) {
     notes.push('no tokenizer is stored with the model: only the model is written');
   } else if (tokenizer.kind === 'llama2c') {
-    notes.push("the model's llama2.c tokenizer was not written (CLI: --tokenizerOut FILE writes it)");
+    notes.push("the model's llama2.c tokenizer was not written (CLI: --tokenizer-out FILE writes it)");
   } else {
     notes.push(
       `the model's ${tokenizer.kind} tokenizer has no llama2.c form: only the model is written (tokenize with the Hugging Face export, --format hf)`,
