@@ -31,8 +31,16 @@ export { evaluateResponses, goldWinRate } from './eval/world-metrics.js';
 // the feedback app: the store (SQLite or PostgreSQL) and its HTTP API
 export { openStore } from './feedback/db/open.js';
 export { createApp } from './feedback/server/app.js';
-// models and tokenizers: llama2.c, Hugging Face folders and rein checkpoints
-export { generate, loadModel, resolveModelConfig, saveCheckpoint, Transformer } from './model/index.js';
+// models and tokenizers: llama2.c, Hugging Face folders and rein checkpoints, read and written (`rein export`)
+export {
+  exportHfFolder,
+  exportLlama2c,
+  generate,
+  loadModel,
+  resolveModelConfig,
+  saveCheckpoint,
+  Transformer,
+} from './model/index.js';
 export { sampleAnswers } from './model/sample-chat.js';
 export { AdamW, clipGradNorm, warmupCosine } from './optim/index.js';
 // a policy judged on the world's held-out prompts; the whole story, as `rein demo` runs it
@@ -41,7 +49,13 @@ export { DemoConfig } from './pipeline/demo-config.js';
 export { evaluatePolicy } from './pipeline/policy-eval.js';
 // the engine: tensors with autograd on the native (OpenBLAS) or TypeScript kernels
 export * as tensor from './tensor/index.js';
-export { BpeTokenizer, encodeChat, loadTokenizer } from './tokenizer/index.js';
+export {
+  BpeTokenizer,
+  chatTemplateJinja,
+  encodeChat,
+  hfTokenizerFiles,
+  loadTokenizer,
+} from './tokenizer/index.js';
 export type { Tokenizer } from './tokenizer/tokenizer.js';
 // the methods: each a config schema (defaults, validation) and a function that trains
 export { bestOfN, bonKlBound } from './train/bon/best-of-n.js';

@@ -7,7 +7,10 @@ export {
   chatStyle,
   encodeChat,
 } from './chat-template.js';
+export { chatTemplateJinja } from './chat-template-jinja.js';
 export { HfTokenizer } from './hf.js';
+export { reinBpeToHfTokenizerJson } from './hf-bpe-export.js';
+export { type HfTokenizerExportOptions, hfTokenizerFiles, TokenizerExportError } from './hf-export.js';
 export { Llama2cTokenizer } from './llama2c.js';
 export { loadTokenizer } from './load.js';
 export { sharedDataDir, sharedFile } from './shared-data.js';
