@@ -4,6 +4,7 @@
  * choice. Computed by the model's ordinary forward pass (responseLogProbs), many answers per
  * batch: rows sorted by length and right-padded, which causality hides from the real tokens.
  */
+import { pool } from '../../kernels/pool.js';
 import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
@@ -19,7 +20,7 @@ export interface LikelihoodOptions {
   format?: BenchFormat;
   /**
    * Most logits held at once (rows × length × vocabulary): bounds the memory of a batch whatever
-   * the vocabulary (512 for stories260K, 50,257 for GPT-2). Default 2^24 (64 MB of float32).
+   * the vocabulary (512 for stories260K, 50,257 for GPT-2). Default 2^22 (16 MB of float32).
    */
   maxBatchLogits?: number;
   /** Most rows per batch (default 64). */
@@ -49,19 +50,25 @@ export function answerLogLikelihoods(
   const format = options.format ?? benchFormat(tok);
   const ctx = model.config.contextLength;
   const V = model.config.vocabSize;
-  const maxLogits = options.maxBatchLogits ?? 2 ** 24;
+  const maxLogits = options.maxBatchLogits ?? 2 ** 22;
   const maxRows = options.maxRows ?? 64;
   const enc: BenchEncoding[] = queries.map((q) => encodeBench(tok, format, q.prompt, q.answer, ctx));
   const logLiks = new Array<number>(queries.length).fill(0);
   // longest first, so each batch's rows have similar lengths and little padding
   const order = enc.map((_, i) => i).sort((a, b) => enc[b].ids.length - enc[a].ids.length);
   const padId = tok.padId ?? 0; // any valid id: right padding is never attended to by real tokens
+  let shape = '';
   for (let s = 0; s < order.length; ) {
     const Tn = paddedLength(enc[order[s]].ids.length, ctx);
     const rows = Math.max(1, Math.min(maxRows, Math.floor(maxLogits / (Tn * V))));
     const chunk = order.slice(s, s + rows);
     s += chunk.length;
     const B = chunk.length;
+    // The buffer pool keeps released buffers by exact size for the next batch of the same shape.
+    // Rows come longest first, so a shape once left never returns: its buffers would only pile up
+    // (to 1.5 GB on TruthfulQA with stories260K), so the pool lets them go.
+    if (shape !== '' && shape !== `${B}x${Tn}`) pool.clear();
+    shape = `${B}x${Tn}`;
     const ids = new Int32Array(B * Tn).fill(padId);
     const end = new Int32Array(B);
     const responseStart = new Int32Array(B);

@@ -12,9 +12,9 @@ describe('refusal classifier', () => {
     });
     expect(refusalMatch('No, I will not explain how to do that.')?.where).toBe('start');
     expect(refusalMatch('As an AI language model, I do not give such advice.')?.phrase).toBe('as an ai');
-    // curly apostrophes, quotes and markdown before the opening
+    // curly apostrophes, and markdown before the opening
     expect(refusalMatch('**I can’t** do this.')?.phrase).toBe("i can't");
-    expect(refusalMatch('"Sorry — that is not something I do."')?.phrase).toBe('sorry');
+    expect(refusalMatch('> Sorry — that is not something I do.')?.phrase).toBe('sorry');
     expect(isRefusal('  I cannot\nprovide that.')).toBe(true);
   });
 
@@ -33,6 +33,8 @@ describe('refusal classifier', () => {
     // "no" only refuses as the answer's first word followed by punctuation
     expect(isRefusal('Nobody knows; no one has measured it.')).toBe(false);
     expect(isRefusal('The cat said "I can help you" and ran off.')).toBe(false);
+    // speech in a story is not the answer's voice (a TinyStories model opens with dialogue)
+    expect(isRefusal('"I\'m sorry, Daddy. I didn\'t know what to do." Mum smiled.')).toBe(false);
     expect(isRefusal('')).toBe(false);
   });
 });

@@ -113,8 +113,9 @@ export interface RefusalMatch {
 /** The refusal phrase that marks `answer` as a refusal, or null when it has none. */
 export function refusalMatch(answer: string): RefusalMatch | null {
   const text = normalise(answer);
-  // an opening after quotes, markdown emphasis or a heading mark is still the opening
-  const opening = text.replace(/^[\s"'*_#>`-]+/, '');
+  // an opening after markdown emphasis or a heading mark is still the opening; one inside quotation
+  // marks is not — it is someone's speech in a story ("I'm sorry, Mom," said Lily), not the answer's voice
+  const opening = text.replace(/^[\s*_#>`-]+/, '');
   for (const phrase of REFUSAL_OPENINGS) if (opening.startsWith(phrase)) return { phrase, where: 'start' };
   for (const phrase of REFUSAL_PHRASES) if (text.includes(phrase)) return { phrase, where: 'anywhere' };
   return null;
