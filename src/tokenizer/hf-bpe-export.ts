@@ -146,9 +146,8 @@ export function reinBpeToHfTokenizerJson(tok: BpeTokenizer): Record<string, unkn
       end_of_word_suffix: null,
       fuse_unk: false,
       byte_fallback: false,
-      // false: a chunk that happens to be a whole vocabulary entry still goes through the merges,
-      // as in rein (the merges might not rebuild that entry)
-      ignore_merges: false,
+      // no `ignore_merges` (older tokenizers versions do not know the key): its default, false, is
+      // rein's rule — a chunk that is a whole vocabulary entry still goes through the merges
       vocab,
       // "left right": the texts never hold a space (byte 0x20 is spelled Ġ)
       merges,
