@@ -144,10 +144,10 @@ export function reinBpeToHfTokenizerJson(tok: BpeTokenizer): Record<string, unkn
       unk_token: null,
       continuing_subword_prefix: null,
       end_of_word_suffix: null,
-      fuse_unk: false,
-      byte_fallback: false,
-      // no `ignore_merges` (older tokenizers versions do not know the key): its default, false, is
-      // rein's rule — a chunk that is a whole vocabulary entry still goes through the merges
+      // fuse_unk, byte_fallback and ignore_merges are left at their defaults (false), unwritten:
+      // older tokenizers versions do not know every key. ignore_merges false is rein's rule — a
+      // chunk that is a whole vocabulary entry still goes through the merges; no byte fallback is
+      // needed where every byte is a token
       vocab,
       // "left right": the texts never hold a space (byte 0x20 is spelled Ġ)
       merges,
