@@ -13,6 +13,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import * as T from '../tensor/index.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
+import { Llama2cTokenizer } from '../tokenizer/llama2c.js';
 import { sharedFile } from '../tokenizer/shared-data.js';
 import { Rng } from '../util/rng.js';
 import { type ModelConfigInput, parameterShapes, resolveModelConfig, scalarHeadShapes } from './config.js';
@@ -476,6 +477,58 @@ describe('exportLlama2c', () => {
       exportLlama2c(file, randomModel(base, 1), tok, { tokenizerOut: join(tmp(), 't.bin') }),
     ).toThrow(/rein-bpe tokenizer cannot be written in llama2.c's tokenizer format/);
     expect(existsSync(file)).toBe(false);
+  });
+});
+
+/** A small llama2.c tokenizer file: <unk> <s> </s>, the 256 byte pieces, then a few pieces. */
+function llama2cTokenizerBytes(): Uint8Array {
+  const entries: [string, number][] = [
+    ['<unk>', 0],
+    ['\n<s>\n', 0],
+    ['\n</s>\n', 0],
+  ];
+  for (let b = 0; b < 256; b++) entries.push([`<0x${b.toString(16).toUpperCase().padStart(2, '0')}>`, 0]);
+  for (const [i, piece] of [' ', 'a', 'b', ' a', 'ab'].entries()) entries.push([piece, -i]);
+  const parts: Buffer[] = [Buffer.from(Int32Array.of(8).buffer)];
+  for (const [piece, score] of entries) {
+    const bytes = Buffer.from(piece, 'utf8');
+    const head = Buffer.alloc(8);
+    head.writeFloatLE(score, 0);
+    head.writeInt32LE(bytes.length, 4);
+    parts.push(head, bytes);
+  }
+  return new Uint8Array(Buffer.concat(parts));
+}
+
+describe('a model with a llama2.c tokenizer', () => {
+  const bytes = llama2cTokenizerBytes();
+  const tok = Llama2cTokenizer.parse(bytes, 'tok.bin');
+  const model = randomModel(
+    { arch: 'llama', vocabSize: tok.vocabSize, contextLength: 8, nLayers: 1, dim: 8, nHeads: 2 },
+    6,
+  );
+
+  it('llama2c: the tokenizer is written byte for byte with tokenizerOut, and noted without', () => {
+    const dir = tmp();
+    const report = exportLlama2c(join(dir, 'm.bin'), model, tok, {
+      tokenizerOut: join(dir, 'tokenizer.bin'),
+    });
+    expect(report.files).toEqual([join(dir, 'm.bin'), join(dir, 'tokenizer.bin')]);
+    expect(new Uint8Array(readFileSync(join(dir, 'tokenizer.bin')))).toEqual(bytes);
+    const alone = exportLlama2c(join(dir, 'n.bin'), model, tok);
+    expect(alone.notes.join(' ')).toMatch(/llama2\.c tokenizer was not written/);
+  });
+
+  it('hf: refused (no exact tokenizer.json form) unless the tokenizer is skipped; BOS/EOS still in config', () => {
+    const dir = join(tmp(), 'hf');
+    expect(() => exportHfFolder(dir, model, tok)).toThrow(
+      /llama2c tokenizer cannot be written.*--no-tokenizer/,
+    );
+    expect(existsSync(dir)).toBe(false);
+    const report = exportHfFolder(dir, model, tok, { skipTokenizer: true });
+    expect(report.files).toEqual(['config.json', 'generation_config.json', 'model.safetensors']);
+    const cfg = JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8'));
+    expect(cfg).toMatchObject({ bos_token_id: 1, eos_token_id: 2, pad_token_id: null });
   });
 });
 
