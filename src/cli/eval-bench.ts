@@ -23,10 +23,10 @@ by string match), harmful compliance (HarmBench validation behaviours: answers n
 refusal-based proxy). Prints a table per suite; the last line is the result as JSON.
 
 DIR holds the files as their projects publish them:
-${Object.values(BENCH_FILES)
-  .map((f) => `  ${f}`)
+${Object.entries(BENCH_FILES)
+  .filter(([key]) => key !== 'xstestCompletions') // only the refusal classifier's test reads it
+  .map(([, f]) => `  ${f}`)
   .join('\n')}
-(the XSTest completions file is used by the refusal classifier's test, not here).
 
 A tokenizer with rein's chat tokens gets the chat template; any other a plain zero-shot
 "Question: …\\nAnswer:" layout (the result says which).
