@@ -213,14 +213,15 @@ function patch(cfg: z.infer<typeof PatchSchema>): void {
     result: summary,
   });
   const pct = (x: number) => percent(x).padStart(8);
+  const rankings = (n: number) => `${n} ranking${n === 1 ? '' : 's'}`;
   console.log(`held-out pairwise accuracy   before    after`);
   console.log(
-    `old feedback (${split.heldout.length} rankings)`.padEnd(28) +
+    `old feedback (${rankings(split.heldout.length)})`.padEnd(28) +
       pct(result.oldBefore) +
       pct(result.oldAfter),
   );
   console.log(
-    `new feedback (${result.newHeldout.length} rankings)`.padEnd(28) +
+    `new feedback (${rankings(result.newHeldout.length)})`.padEnd(28) +
       pct(result.newBefore) +
       pct(result.newAfter),
   );
