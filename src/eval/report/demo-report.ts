@@ -5,6 +5,7 @@
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.js';
 import { isOwnFamily } from '../../world/families.js';
 import { type Interval, percent, percentRange } from '../interval.js';
+import { REPORT_CSS } from './style.js';
 import { barChart, escapeXml, lineChart } from './svg-chart.js';
 import { formatTargetValue, type TargetCheck } from './targets.js';
 
@@ -298,11 +299,8 @@ export function renderReportHtml(report: DemoReport): string {
 <html lang="en"><head><meta charset="utf-8"><title>rein demo report</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <style>
-body{font-family:system-ui,"Noto Sans CJK SC","PingFang SC","Microsoft YaHei",sans-serif;max-width:1100px;margin:2em auto;padding:0 1em;color:#222;line-height:1.45}
-h1{margin-bottom:0}.sub{color:#666;margin-top:.2em}
-table{border-collapse:collapse;margin:1em 0;font-size:14px}td,th{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f4f4f4}.samples td.answer{max-width:260px;white-space:pre-wrap;overflow-wrap:anywhere}
-.charts{display:flex;flex-wrap:wrap;gap:12px}svg{max-width:100%;height:auto;border:1px solid #eee}
+${REPORT_CSS}
+.samples td.answer{max-width:260px;white-space:pre-wrap;overflow-wrap:anywhere}
 .kpi{display:inline-block;margin:0 1.5em .5em 0}.kpi b{font-size:1.4em;display:block}
 .targets tr.met td:last-child{color:#1a7f37}.targets tr.unmet td:last-child{color:#c00}
 </style></head><body>

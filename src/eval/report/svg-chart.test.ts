@@ -63,4 +63,62 @@ describe('svg charts', () => {
     expect(svg).toContain('stroke-dasharray="5 3"');
     expect(svg).not.toContain('NaN');
   });
+
+  it('lets series share a colour, keeps faint ones out of the legend, fits y to the values and marks an x', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'step',
+      yLabel: 'loss',
+      series: [
+        {
+          name: 'a raw',
+          points: [
+            [1, 2.1],
+            [2, 2.3],
+          ],
+          color: 1,
+          faint: true,
+          legend: false,
+        },
+        {
+          name: 'a',
+          points: [
+            [1, 2.1],
+            [2, 2.2],
+          ],
+          color: 1,
+        },
+      ],
+      fitY: true,
+      marks: [{ x: 3, label: 'NaN' }],
+    });
+    expect(svg.match(/stroke="#f28e2b"/g)).toHaveLength(2);
+    expect(svg.match(/stroke-opacity="0.3"/g)).toHaveLength(1);
+    expect([...svg.matchAll(/width="10" height="10"[^>]*\/><text [^>]*>([^<]*)</g)].map((m) => m[1])).toEqual(
+      ['a'],
+    );
+    // the y axis spans the values (2.1–2.3), not 0–2.3: no tick at 0
+    expect(svg).not.toMatch(/text-anchor="end" font-size="10">0<\/text>/);
+    expect(svg).toMatch(/class="mark"\/><text [^>]*>NaN</);
+  });
+
+  it('prints small ticks with their significant digits', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'lr',
+      series: [
+        {
+          name: 'lr',
+          points: [
+            [0, 2e-4],
+            [1, 1.2e-3],
+          ],
+        },
+      ],
+      fitY: true,
+    });
+    expect(svg).toContain('>1.2e-3</text>');
+    expect(svg).toContain('>1e-3</text>');
+  });
 });

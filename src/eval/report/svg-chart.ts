@@ -34,24 +34,30 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
 function fmtTick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  if (a >= 1000 || a < 0.01) return v.toExponential(0);
+  // three significant digits at most: 1.2e-3 must not print as 1e-3 beside the tick for 1e-3
+  if (a >= 1000 || a < 0.01) return (+v.toPrecision(3)).toExponential();
   return String(+v.toPrecision(3));
 }
 
 /** Most legend entries per row: longer legends wrap onto more rows below the plot. */
 const LEGEND_PER_ROW = 4;
 
-function frame(title: string, body: string, legend: string[]): string {
+/** The colour of palette slot `i` (series, runs): the same slot is the same colour in every chart. */
+export function seriesColor(i: number): string {
+  return PALETTE[i % PALETTE.length];
+}
+
+function frame(title: string, body: string, legend: { name: string; color: string }[]): string {
   // columns as wide as the longest name (≈ 6 px a character at 11 px), as many as fit across
-  const column = Math.max(145, 24 + 6 * Math.max(0, ...legend.map((n) => n.length)));
+  const column = Math.max(145, 24 + 6 * Math.max(0, ...legend.map((e) => e.name.length)));
   const perRow = Math.max(1, Math.min(LEGEND_PER_ROW, Math.floor((W - M.left) / column)));
   const rows = Math.max(1, Math.ceil(legend.length / perRow));
   const height = H + (rows - 1) * 16;
   const items = legend
-    .map((name, i) => {
+    .map(({ name, color }, i) => {
       const x = M.left + (i % perRow) * column;
       const y = H - 18 + Math.floor(i / perRow) * 16;
-      return `<rect x="${x}" y="${y}" width="10" height="10" fill="${PALETTE[i % PALETTE.length]}"/><text x="${x + 14}" y="${y + 9}" font-size="11">${escapeXml(name)}</text>`;
+      return `<rect x="${x}" y="${y}" width="10" height="10" fill="${color}"/><text x="${x + 14}" y="${y + 9}" font-size="11">${escapeXml(name)}</text>`;
     })
     .join('');
   return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${W} ${height}" width="${W}" height="${height}" role="img" aria-label="${escapeXml(title)}" font-family="system-ui, sans-serif"><text x="${W / 2}" y="20" text-anchor="middle" font-size="14" font-weight="600">${escapeXml(title)}</text>${body}${items}</svg>`;
@@ -118,23 +124,52 @@ export function barChart(c: BarChart): string {
   return frame(
     c.title,
     body,
-    c.series.map((s) => s.name),
+    c.series.map((s, i) => ({ name: s.name, color: seriesColor(i) })),
   );
+}
+
+export interface LineSeries {
+  name: string;
+  points: [number, number][];
+  dashed?: boolean;
+  /** Palette slot (default: the series' position), so that several series can share a colour. */
+  color?: number;
+  /** Thin and pale: raw values under their smoothed line. */
+  faint?: boolean;
+  /** Listed in the legend (default true; a faint twin of a listed series need not be). */
+  legend?: boolean;
+  /** A dot at each point (default: when the series has 40 points or fewer). */
+  dots?: boolean;
 }
 
 export interface LineChart {
   title: string;
   xLabel: string;
   yLabel: string;
-  series: { name: string; points: [number, number][]; dashed?: boolean }[];
+  series: LineSeries[];
+  /**
+   * Fit the y axis to the values instead of reaching down (or up) to 0: a training loss near 2 or
+   * a log-probability near −40 would be a flat line on an axis from 0.
+   */
+  fitY?: boolean;
+  /** Vertical marks across the plot at an x (e.g. a step whose value was not finite), labelled. */
+  marks?: { x: number; label: string }[];
 }
 
 export function lineChart(c: LineChart): string {
-  const pts = c.series.flatMap((s) => s.points).filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
-  const xs = pts.map((p) => p[0]);
+  const finite = ([a, b]: [number, number]) => Number.isFinite(a) && Number.isFinite(b);
+  const pts = c.series.flatMap((s) => s.points).filter(finite);
+  const marks = (c.marks ?? []).filter((m) => Number.isFinite(m.x));
+  const xs = [...pts.map((p) => p[0]), ...marks.map((m) => m.x)];
   const ys = pts.map((p) => p[1]);
-  const xt = niceTicks(Math.min(...xs, 0), Math.max(...xs, 1e-9));
-  const yt = niceTicks(Math.min(...ys, 0), Math.max(...ys, 1e-9));
+  // loops, not Math.min(...xs): a long run's tens of thousands of points overflow an argument list
+  const lo = (v: number[], start: number) => v.reduce((a, b) => Math.min(a, b), start);
+  const hi = (v: number[], start: number) => v.reduce((a, b) => Math.max(a, b), start);
+  const xt = niceTicks(lo(xs, 0), hi(xs, 1e-9));
+  const yt =
+    c.fitY && ys.length > 0
+      ? niceTicks(lo(ys, Infinity), hi(ys, -Infinity))
+      : niceTicks(lo(ys, 0), hi(ys, 1e-9));
   const x = (v: number) => M.left + ((v - xt[0]) / (xt[xt.length - 1] - xt[0])) * (W - M.left - M.right);
   const y = (v: number) =>
     M.top + ((yt[yt.length - 1] - v) / (yt[yt.length - 1] - yt[0])) * (H - M.top - M.bottom);
@@ -146,22 +181,32 @@ export function lineChart(c: LineChart): string {
     )
     .join('');
   body += `<text x="${(M.left + W - M.right) / 2}" y="${H - M.bottom + 30}" text-anchor="middle" font-size="11">${escapeXml(c.xLabel)}</text>`;
+  for (const m of marks) {
+    const mx = x(m.x).toFixed(1);
+    body += `<line x1="${mx}" x2="${mx}" y1="${M.top}" y2="${H - M.bottom}" stroke="#c00" stroke-dasharray="3 3" class="mark"/><text x="${mx}" y="${M.top - 3}" text-anchor="middle" font-size="10" fill="#c00">${escapeXml(m.label)}</text>`;
+  }
   c.series.forEach((s, si) => {
-    const good = s.points.filter(([a, b]) => Number.isFinite(a) && Number.isFinite(b));
+    const good = s.points.filter(finite);
     if (good.length === 0) return;
-    const color = PALETTE[si % PALETTE.length];
+    const color = seriesColor(s.color ?? si);
     const d = good
       .map(([a, b], i) => `${i === 0 ? 'M' : 'L'}${x(a).toFixed(1)} ${y(b).toFixed(1)}`)
       .join(' ');
-    body += `<path d="${d}" fill="none" stroke="${color}" stroke-width="2"${s.dashed ? ' stroke-dasharray="5 3"' : ''}/>`;
-    if (good.length <= 40)
+    const stroke = s.faint ? 'stroke-width="1" stroke-opacity="0.3"' : 'stroke-width="2"';
+    body += `<path d="${d}" fill="none" stroke="${color}" ${stroke}${s.dashed ? ' stroke-dasharray="5 3"' : ''}><title>${escapeXml(s.name)}</title></path>`;
+    if (s.dots ?? good.length <= 40)
       body += good
-        .map(([a, b]) => `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="2.5" fill="${color}"/>`)
+        .map(
+          ([a, b]) =>
+            `<circle cx="${x(a).toFixed(1)}" cy="${y(b).toFixed(1)}" r="${s.faint ? 1.5 : 2.5}" fill="${color}"${s.faint ? ' fill-opacity="0.4"' : ''}/>`,
+        )
         .join('');
   });
   return frame(
     c.title,
     body,
-    c.series.map((s) => s.name),
+    c.series.flatMap((s, i) =>
+      s.legend === false ? [] : [{ name: s.name, color: seriesColor(s.color ?? i) }],
+    ),
   );
 }
