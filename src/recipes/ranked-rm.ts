@@ -98,7 +98,7 @@ export function trainRankedRm(
     });
     // 3. clip and step
     const gradNorm = clipGradNorm([...rm.params.values()], 1);
-    assertFinite(step + 1, { loss, gradNorm });
+    assertFinite(step + 1, { loss, grad_norm: gradNorm }, o.log);
     opt.lr = lrAt(step);
     opt.step();
     opt.zeroGrad();

@@ -12,8 +12,16 @@ export class RunLog {
 
   write(record: Record<string, unknown>): void {
     if (this.file)
-      appendFileSync(this.file, `${JSON.stringify({ time: new Date().toISOString(), ...record })}\n`);
+      appendFileSync(
+        this.file,
+        `${JSON.stringify({ time: new Date().toISOString(), ...record }, keepNonFinite)}\n`,
+      );
   }
+}
+
+/** JSON has no NaN or ±∞ (JSON.stringify writes null): the log keeps them as "NaN", "Infinity", "-Infinity". */
+function keepNonFinite(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? String(value) : value;
 }
 
 /** A loss or metric went NaN/∞: training stops at once, naming the step and what broke. */
@@ -28,8 +36,19 @@ export class NonFiniteError extends Error {
   }
 }
 
-/** Throws NonFiniteError for the first non-finite entry of `values`. */
-export function assertFinite(step: number, values: Record<string, number>): void {
-  for (const [what, v] of Object.entries(values))
-    if (!Number.isFinite(v)) throw new NonFiniteError(step, what, v);
+/**
+ * Throws NonFiniteError for the first non-finite entry of `values`. Given the run's log, it first
+ * writes `values` there as the step's record (`{[at]: step, …values}`, keys as the log names them),
+ * so that the log of a diverged run ends on the step and the value that stopped it.
+ */
+export function assertFinite(
+  step: number,
+  values: Record<string, number>,
+  log?: RunLog,
+  at: 'step' | 'iteration' = 'step',
+): void {
+  const bad = Object.entries(values).find(([, v]) => !Number.isFinite(v));
+  if (!bad) return;
+  log?.write({ [at]: step, ...values });
+  throw new NonFiniteError(step, bad[0], bad[1]);
 }

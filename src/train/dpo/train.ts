@@ -200,7 +200,7 @@ export function trainDpo(
     const m = dpoMetrics(policy, ref, cfg.beta, variant);
     // 3. clip and step
     const gradNorm = clipGradNorm([...model.params.values()], cfg.gradClip);
-    assertFinite(step + 1, { loss: m.loss, gradNorm });
+    assertFinite(step + 1, { loss: m.loss, grad_norm: gradNorm }, log);
     opt.lr = lrAt(step);
     opt.step();
     opt.zeroGrad();

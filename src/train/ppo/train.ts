@@ -259,13 +259,18 @@ export function trainPpo(
         });
         const policyNorm = clipGradNorm([...policy.params.values()], cfg.gradClip);
         const valueNorm = clipGradNorm([...value.params.values()], cfg.gradClip);
-        assertFinite(iter + 1, {
-          policy_loss: step.pg,
-          value_loss: step.vf,
-          ptx_loss: step.ptx,
-          policy_grad_norm: policyNorm,
-          value_grad_norm: valueNorm,
-        });
+        assertFinite(
+          iter + 1,
+          {
+            policy_loss: step.pg,
+            value_loss: step.vf,
+            ptx_loss: step.ptx,
+            policy_grad_norm: policyNorm,
+            value_grad_norm: valueNorm,
+          },
+          log,
+          'iteration',
+        );
         policyOpt.step();
         valueOpt.step();
         policyOpt.zeroGrad();
@@ -307,7 +312,7 @@ export function trainPpo(
       const golds = hooks.gold(rows, texts);
       entry.gold = golds.reduce((a, x) => a + x, 0) / golds.length;
     }
-    assertFinite(iter + 1, { rm_score: entry.rm_score, kl: entry.kl });
+    assertFinite(iter + 1, { rm_score: entry.rm_score, kl: entry.kl }, log, 'iteration');
     kl.update(meanKl, B);
     entry.seconds = (Date.now() - t0) / 1000;
     const evalMetrics =

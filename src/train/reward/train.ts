@@ -98,7 +98,7 @@ export function trainRewardModel(
     });
     // 3. clip and step
     const gradNorm = clipGradNorm([...rm.params.values()], cfg.gradClip);
-    assertFinite(step + 1, { loss, gradNorm });
+    assertFinite(step + 1, { loss, grad_norm: gradNorm }, log);
     opt.lr = lrAt(step);
     opt.step();
     opt.zeroGrad();

@@ -134,7 +134,7 @@ export function trainLanguageModel(
     });
     // 3. clip and step
     const gradNorm = clipGradNorm([...model.params.values()], cfg.gradClip);
-    assertFinite(step + 1, { loss, gradNorm });
+    assertFinite(step + 1, { loss, grad_norm: gradNorm }, log);
     opt.lr = lrAt(step);
     opt.step();
     opt.zeroGrad();
