@@ -1,0 +1,77 @@
+import { describe, expect, it } from 'vitest';
+import { metricDirection, orderMetrics, summarizeMetric } from './metrics.js';
+
+describe('metric order', () => {
+  it("puts PPO's RLHF curves first: rm_score, gold, kl, beta, then the rest as logged, bookkeeping last", () => {
+    const logged = ['kl', 'beta', 'policy_loss', 'lr', 'rm_score', 'entropy', 'seconds', 'gold', 'eval_gold'];
+    expect(orderMetrics('ppo', logged)).toEqual([
+      'rm_score',
+      'gold',
+      'kl',
+      'beta',
+      'policy_loss',
+      'entropy',
+      'eval_gold',
+      'lr',
+      'seconds',
+    ]);
+    // without a gold judge, the rest move up
+    expect(orderMetrics('ppo', ['policy_loss', 'kl', 'rm_score']).slice(0, 2)).toEqual(['rm_score', 'kl']);
+  });
+
+  it("puts a reward model's accuracy first, SFT's and DPO's losses", () => {
+    const rm = ['loss', 'lr', 'grad_norm', 'train_accuracy', 'heldout_accuracy'];
+    expect(orderMetrics('rm', rm)).toEqual(['heldout_accuracy', 'train_accuracy', 'loss', 'lr', 'grad_norm']);
+    const sft = ['lr', 'grad_norm', 'loss', 'heldout_loss'];
+    expect(orderMetrics('sft', sft)).toEqual(['loss', 'heldout_loss', 'lr', 'grad_norm']);
+    const dpo = ['loss', 'margin', 'accuracy', 'chosen_reward', 'lr', 'heldout_loss', 'heldout_accuracy'];
+    expect(orderMetrics('dpo', dpo)).toEqual([
+      'loss',
+      'heldout_loss',
+      'accuracy',
+      'heldout_accuracy',
+      'margin',
+      'chosen_reward',
+      'lr',
+    ]);
+    expect(orderMetrics('unknown', ['b', 'lr', 'a'])).toEqual(['b', 'a', 'lr']);
+  });
+});
+
+describe('metric summary', () => {
+  it('knows which way a metric is better', () => {
+    expect(metricDirection('heldout_loss')).toBe('min');
+    expect(metricDirection('no_eos_fraction')).toBe('min');
+    expect(metricDirection('train_accuracy')).toBe('max');
+    expect(metricDirection('rm_score')).toBe('max');
+    expect(metricDirection('kl')).toBeNull();
+    expect(metricDirection('lr')).toBeNull();
+  });
+
+  it('gives the final value (a non-finite one where the run ended on it) and the best with its step', () => {
+    const loss = {
+      points: [
+        [1, 3],
+        [2, 1.5],
+        [3, 2],
+      ] as [number, number][],
+      leftOut: [{ x: 4, line: 4, value: 'NaN', nonFinite: true }],
+    };
+    expect(summarizeMetric('loss', loss)).toEqual({
+      final: { x: 4, value: 'NaN' },
+      best: { x: 2, value: 1.5 },
+      range: null,
+    });
+    const acc = { points: loss.points, leftOut: [{ x: 2, line: 2, value: 'null', nonFinite: true }] };
+    expect(summarizeMetric('accuracy', acc)).toEqual({
+      final: { x: 3, value: 2 },
+      best: { x: 1, value: 3 },
+      range: null,
+    });
+    expect(summarizeMetric('kl', { points: loss.points, leftOut: [] })).toEqual({
+      final: { x: 3, value: 2 },
+      best: null,
+      range: [1.5, 3],
+    });
+  });
+});

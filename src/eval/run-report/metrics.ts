@@ -1,0 +1,72 @@
+/**
+ * Which metrics a run report shows first, which way each one is better, and each run's final and
+ * best value of it.
+ */
+import type { MetricSeries, RunMethod } from './read-run.js';
+
+/**
+ * What to look at first for each method: for PPO the RLHF curves (the reward model's score, the gold
+ * judge's where the run had one, the KL from the reference and its coefficient β); for reward models
+ * accuracy; for the language-model losses and DPO the losses.
+ */
+const FIRST: Record<RunMethod, readonly string[]> = {
+  ppo: ['rm_score', 'gold', 'kl', 'beta'],
+  rm: ['heldout_accuracy', 'train_accuracy', 'loss'],
+  'rm-patch': ['heldout_accuracy', 'train_accuracy', 'loss'],
+  sft: ['loss', 'heldout_loss'],
+  pretrain: ['loss', 'heldout_loss'],
+  dpo: ['loss', 'heldout_loss', 'accuracy', 'heldout_accuracy', 'margin', 'heldout_margin'],
+  unknown: [],
+};
+
+/** Optimiser bookkeeping: shown after what the run learned. */
+const LAST = /^(lr|seconds|.*grad_norm)$/;
+
+/**
+ * `names` (every metric of the runs, in first-seen order) ordered for `method` (the first run's):
+ * the method's key metrics first, then the rest as logged, the learning rate, gradient norms and
+ * timings last.
+ */
+export function orderMetrics(method: RunMethod, names: readonly string[]): string[] {
+  const first = FIRST[method].filter((n) => names.includes(n));
+  const rest = names.filter((n) => !first.includes(n));
+  return [...first, ...rest.filter((n) => !LAST.test(n)), ...rest.filter((n) => LAST.test(n))];
+}
+
+/**
+ * Which way a metric is better, from its name: losses and the share of responses without an end
+ * token down; accuracies, scores and margins up; null where neither is better (β, the learning
+ * rate, KL — which PPO trades against the reward — entropy, lengths).
+ */
+export function metricDirection(name: string): 'min' | 'max' | null {
+  if (/loss|no_eos_fraction/.test(name)) return 'min';
+  if (/accuracy|rm_score|gold|margin|chosen_reward/.test(name)) return 'max';
+  return null;
+}
+
+export interface MetricSummary {
+  /** The last value logged (finite or not: a run that broke ends on the value that broke it). */
+  final: { x: number; value: number | string } | null;
+  /** The best finite value and its step, for a metric with a direction. */
+  best: { x: number; value: number } | null;
+  /** The range of the finite values, for a metric without one. */
+  range: [number, number] | null;
+}
+
+export function summarizeMetric(name: string, series: MetricSeries): MetricSummary {
+  const lastPoint = series.points.at(-1);
+  const lastBad = series.leftOut.at(-1);
+  const final =
+    lastBad && (!lastPoint || lastBad.x > lastPoint[0])
+      ? { x: lastBad.x, value: lastBad.value }
+      : lastPoint
+        ? { x: lastPoint[0], value: lastPoint[1] }
+        : null;
+  const direction = metricDirection(name);
+  let best: MetricSummary['best'] = null;
+  for (const [x, v] of series.points)
+    if (best === null || (direction === 'min' ? v < best.value : v > best.value)) best = { x, value: v };
+  let range: [number, number] | null = null;
+  for (const [, v] of series.points) range = range ? [Math.min(range[0], v), Math.max(range[1], v)] : [v, v];
+  return { final, best: direction === null ? null : best, range: direction === null ? range : null };
+}
