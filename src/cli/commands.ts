@@ -71,6 +71,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'best-of-N sampling: N samples per prompt, the reward model picks the best',
     load: () => import('./bon.js'),
   },
+  report: {
+    summary: "training runs' curves (their log.jsonl) side by side in one HTML page that opens offline",
+    load: () => import('./report.js'),
+  },
   serve: {
     summary: 'serve the feedback app (pages + JSON API) on a database',
     load: () => import('./serve.js'),

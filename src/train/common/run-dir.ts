@@ -20,7 +20,8 @@ import { stateDir } from './train-state.js';
 
 export const LOG_FILE = 'log.jsonl';
 export const RUN_CONFIG_FILE = 'train-config.json';
-const RUN_FILES = [LOG_FILE, RUN_CONFIG_FILE, 'state', 'config.json', 'model.safetensors'];
+// report.html: `rein report RUN_DIR` writes it there by default (a finished run drops it, as stale)
+const RUN_FILES = [LOG_FILE, RUN_CONFIG_FILE, 'state', 'config.json', 'model.safetensors', 'report.html'];
 
 export interface RunDir {
   dir: string;
