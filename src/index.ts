@@ -26,6 +26,9 @@ export { refusalAgreement } from './eval/benchmarks/refusal-agreement.js';
 export { BENCH_SUITES, type BenchResult, runBenchmarks } from './eval/benchmarks/runner.js';
 export { mc1Correct, mc2TrueMass, sycophancyScore } from './eval/benchmarks/scoring.js';
 export { formatBenchTables } from './eval/benchmarks/table.js';
+// training runs' curves side by side (`rein report`): read run folders, render one offline HTML page
+export { readTrainingRun, type TrainingRun } from './eval/run-report/read-run.js';
+export { renderRunReport } from './eval/run-report/render.js';
 // the assistant world: generator, gold judge, simulated labelers; evaluation against the judge
 export { evaluateResponses, goldWinRate } from './eval/world-metrics.js';
 // the feedback app: the store (SQLite or PostgreSQL) and its HTTP API
