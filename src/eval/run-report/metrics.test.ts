@@ -46,6 +46,8 @@ describe('metric summary', () => {
     expect(metricDirection('rm_score')).toBe('max');
     expect(metricDirection('kl')).toBeNull();
     expect(metricDirection('lr')).toBeNull();
+    expect(metricDirection('policy_loss')).toBeNull();
+    expect(metricDirection('value_loss')).toBe('min');
   });
 
   it('gives the final value (a non-finite one where the run ended on it) and the best with its step', () => {
@@ -59,13 +61,13 @@ describe('metric summary', () => {
     };
     expect(summarizeMetric('loss', loss)).toEqual({
       final: { x: 4, value: 'NaN' },
-      best: { x: 2, value: 1.5 },
+      best: { x: 2, value: 1.5, smoothed: false },
       range: null,
     });
     const acc = { points: loss.points, leftOut: [{ x: 2, line: 2, value: 'null', nonFinite: true }] };
     expect(summarizeMetric('accuracy', acc)).toEqual({
       final: { x: 3, value: 2 },
-      best: { x: 1, value: 3 },
+      best: { x: 1, value: 3, smoothed: false },
       range: null,
     });
     expect(summarizeMetric('kl', { points: loss.points, leftOut: [] })).toEqual({
@@ -73,5 +75,15 @@ describe('metric summary', () => {
       best: null,
       range: [1.5, 3],
     });
+  });
+
+  it('takes the best of the moving average where the curve is smoothed: one lucky batch is not the best', () => {
+    // a spike to 9 at step 3 among 1s; averaged over 2 points: 1, 1, 5, 5, 1, 1
+    const points = [1, 1, 9, 1, 1, 1].map((v, i): [number, number] => [i + 1, v]);
+    const series = { points, leftOut: [] };
+    expect(summarizeMetric('rm_score', series, 2).best).toEqual({ x: 3, value: 5, smoothed: true });
+    expect(summarizeMetric('rm_score', series, 1).best).toEqual({ x: 3, value: 9, smoothed: false });
+    // 6 points are fewer than two windows of 4: no moving average, the best value as logged
+    expect(summarizeMetric('rm_score', series, 4).best).toEqual({ x: 3, value: 9, smoothed: false });
   });
 });

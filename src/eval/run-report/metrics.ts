@@ -3,6 +3,7 @@
  * best value of it.
  */
 import type { MetricSeries, RunMethod } from './read-run.js';
+import { movingAverage, smoothes } from './smooth.js';
 
 /**
  * What to look at first for each method: for PPO the RLHF curves (the reward model's score, the gold
@@ -36,9 +37,11 @@ export function orderMetrics(method: RunMethod, names: readonly string[]): strin
 /**
  * Which way a metric is better, from its name: losses and the share of responses without an end
  * token down; accuracies, scores and margins up; null where neither is better (β, the learning
- * rate, KL — which PPO trades against the reward — entropy, lengths).
+ * rate, KL — which PPO trades against the reward — entropy, lengths, PPO's policy loss).
  */
 export function metricDirection(name: string): 'min' | 'max' | null {
+  // PPO's clipped surrogate: its value says nothing about how good the policy is
+  if (name === 'policy_loss') return null;
   if (/loss|no_eos_fraction/.test(name)) return 'min';
   if (/accuracy|rm_score|gold|margin|chosen_reward/.test(name)) return 'max';
   return null;
@@ -47,13 +50,17 @@ export function metricDirection(name: string): 'min' | 'max' | null {
 export interface MetricSummary {
   /** The last value logged (finite or not: a run that broke ends on the value that broke it). */
   final: { x: number; value: number | string } | null;
-  /** The best finite value and its step, for a metric with a direction. */
-  best: { x: number; value: number } | null;
+  /**
+   * The best finite value and its step, for a metric with a direction; of the moving average where
+   * the curve is smoothed (`smoothed`), since one lucky batch is not the run's best.
+   */
+  best: { x: number; value: number; smoothed: boolean } | null;
   /** The range of the finite values, for a metric without one. */
   range: [number, number] | null;
 }
 
-export function summarizeMetric(name: string, series: MetricSeries): MetricSummary {
+/** `series` summed up; `window`: the moving average the report draws (1: none). */
+export function summarizeMetric(name: string, series: MetricSeries, window = 1): MetricSummary {
   const lastPoint = series.points.at(-1);
   const lastBad = series.leftOut.at(-1);
   const final =
@@ -63,9 +70,15 @@ export function summarizeMetric(name: string, series: MetricSeries): MetricSumma
         ? { x: lastPoint[0], value: lastPoint[1] }
         : null;
   const direction = metricDirection(name);
+  const smoothed = smoothes(series.points.length, window);
+  const values = series.points.map((p) => p[1]);
+  const candidates = smoothed ? movingAverage(values, window) : values;
   let best: MetricSummary['best'] = null;
-  for (const [x, v] of series.points)
-    if (best === null || (direction === 'min' ? v < best.value : v > best.value)) best = { x, value: v };
+  for (let i = 0; i < candidates.length; i++) {
+    const v = candidates[i];
+    if (best === null || (direction === 'min' ? v < best.value : v > best.value))
+      best = { x: series.points[i][0], value: v, smoothed };
+  }
   let range: [number, number] | null = null;
   for (const [, v] of series.points) range = range ? [Math.min(range[0], v), Math.max(range[1], v)] : [v, v];
   return { final, best: direction === null ? null : best, range: direction === null ? range : null };

@@ -143,7 +143,7 @@ function summaryCell(name: string, s: MetricSummary | null): string {
       ? `${formatValue(f.value)}${at(f.x)}`
       : `<span class="bad">${escapeXml(f.value)}</span>${at(f.x)}`;
   const best = s.best
-    ? `${formatValue(s.best.value)}${at(s.best.x)}`
+    ? `${s.best.smoothed ? '<small>avg</small> ' : ''}${formatValue(s.best.value)}${at(s.best.x)}`
     : s.range
       ? `<small>range</small> ${formatValue(s.range[0])} – ${formatValue(s.range[1])}`
       : '—';
@@ -152,13 +152,18 @@ function summaryCell(name: string, s: MetricSummary | null): string {
   return `<td class="num">${final}</td><td class="num">${best}${s.best ? arrow : ''}</td>`;
 }
 
-function summaryTable(runs: readonly TrainingRun[], labels: readonly string[], metrics: string[]): string {
+function summaryTable(
+  runs: readonly TrainingRun[],
+  labels: readonly string[],
+  metrics: string[],
+  window: number,
+): string {
   const head1 = `<tr><th rowspan="2">metric</th>${labels.map((l, i) => `<th colspan="2">${swatch(i)}${escapeXml(l)}</th>`).join('')}</tr>`;
   const head2 = `<tr>${labels.map(() => '<th>final</th><th>best</th>').join('')}</tr>`;
   const rows = metrics.map((name) => {
     const cells = runs.map((r) => {
       const s = r.metrics.get(name);
-      return summaryCell(name, s ? summarizeMetric(name, s) : null);
+      return summaryCell(name, s ? summarizeMetric(name, s, window) : null);
     });
     return `<tr><td>${escapeXml(name)}</td>${cells.join('')}</tr>`;
   });
@@ -257,9 +262,10 @@ ${REPORT_CSS}
 ${runsTable(runs, labels)}
 ${leftOutSection(runs, labels, metrics)}
 <h2>Final and best values</h2>
-<p>Final: the last value logged, at its ${runs[0].stepName}. Best: the lowest loss (↓), the highest accuracy, score or margin (↑);
-for a metric that is better neither way, its range.</p>
-<div class="wide">${summaryTable(runs, labels, metrics)}</div>
+<p>Final: the last value logged, at its ${runs[0].stepName}. Best: the lowest loss (↓), the highest accuracy, score or margin (↑) —
+of the moving average (avg) where the curve is smoothed, as one lucky batch is not the run's best; for a metric that is better
+neither way, its range.</p>
+<div class="wide">${summaryTable(runs, labels, metrics, window)}</div>
 <h2>Curves</h2>
 <p>${smoothing}</p>
 <div class="curves">${charts}</div>
