@@ -4,6 +4,8 @@ import { barChart, escapeXml, lineChart, niceTicks } from './svg-chart.js';
 describe('svg charts', () => {
   it('picks nice ticks that cover the range', () => {
     expect(niceTicks(0, 1)).toEqual([0, 0.2, 0.4, 0.6, 0.8, 1]);
+    expect(niceTicks(-0.3, 0.3)).toEqual([-0.4, -0.2, 0, 0.2, 0.4]);
+    expect(niceTicks(1e-12, 5e-12)).toEqual([1e-12, 2e-12, 3e-12, 4e-12, 5e-12]);
     const t = niceTicks(-3, 47);
     expect(t[0]).toBeLessThanOrEqual(-3);
     expect(t[t.length - 1]).toBeGreaterThanOrEqual(47);
@@ -120,5 +122,26 @@ describe('svg charts', () => {
     });
     expect(svg).toContain('>1.2e-3</text>');
     expect(svg).toContain('>1e-3</text>');
+  });
+
+  it('gives a constant curve an axis around its value, not one magnifying rounding noise', () => {
+    const svg = lineChart({
+      title: 't',
+      xLabel: 'x',
+      yLabel: 'lr',
+      series: [
+        {
+          name: 'lr',
+          points: [
+            [1, 0.001],
+            [2, 0.0010000000000000002],
+            [3, 0.001],
+          ],
+        },
+      ],
+      fitY: true,
+    });
+    const ticks = [...svg.matchAll(/text-anchor="end" font-size="10">([^<]*)</g)].map((m) => m[1]);
+    expect(ticks).toEqual(['9e-4', '9.5e-4', '1e-3', '1.05e-3', '1.1e-3']);
   });
 });

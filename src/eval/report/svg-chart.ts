@@ -25,17 +25,21 @@ export function niceTicks(lo: number, hi: number, count = 5): number[] {
   const raw = (hi - lo) / count;
   const mag = 10 ** Math.floor(Math.log10(raw));
   const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => raw <= s) ?? 10 * mag;
+  // whole multiples of the step, rounded to 12 digits: exact at 0, and no drift from repeated sums
+  // (a fixed number of decimals would flatten the ticks of values like 1e-12)
+  const k0 = Math.floor(lo / step);
   const ticks: number[] = [];
-  for (let t = Math.floor(lo / step) * step; t <= hi + step * 1e-9; t += step) ticks.push(+t.toFixed(10));
-  if (ticks[ticks.length - 1] < hi) ticks.push(ticks[ticks.length - 1] + step);
+  for (let k = k0; k * step <= hi + step * 1e-9; k++) ticks.push(+(k * step).toPrecision(12));
+  if (ticks[ticks.length - 1] < hi - step * 1e-9) ticks.push(+((k0 + ticks.length) * step).toPrecision(12));
   return ticks;
 }
 
 function fmtTick(v: number): string {
   if (v === 0) return '0';
   const a = Math.abs(v);
-  // three significant digits at most: 1.2e-3 must not print as 1e-3 beside the tick for 1e-3
-  if (a >= 1000 || a < 0.01) return (+v.toPrecision(3)).toExponential();
+  // three significant digits at most: 1.2e-3 must not print as 1e-3 beside the tick for 1e-3;
+  // plain figures below 100 000 (step counts read better as 15000 than as 1.5e+4)
+  if (a >= 1e5 || a < 0.01) return (+v.toPrecision(3)).toExponential();
   return String(+v.toPrecision(3));
 }
 
@@ -166,10 +170,17 @@ export function lineChart(c: LineChart): string {
   const lo = (v: number[], start: number) => v.reduce((a, b) => Math.min(a, b), start);
   const hi = (v: number[], start: number) => v.reduce((a, b) => Math.max(a, b), start);
   const xt = niceTicks(lo(xs, 0), hi(xs, 1e-9));
-  const yt =
-    c.fitY && ys.length > 0
-      ? niceTicks(lo(ys, Infinity), hi(ys, -Infinity))
-      : niceTicks(lo(ys, 0), hi(ys, 1e-9));
+  let yt = niceTicks(lo(ys, 0), hi(ys, 1e-9));
+  if (c.fitY && ys.length > 0) {
+    let [a, b] = [lo(ys, Infinity), hi(ys, -Infinity)];
+    // a constant curve (a learning rate; a moving average of one differs from it in the last bits)
+    // gets an axis ±10 % around its value, not one that magnifies rounding noise
+    if (b - a <= 1e-9 * Math.max(Math.abs(a), Math.abs(b))) {
+      const pad = Math.abs(a) * 0.1 || 1;
+      [a, b] = [a - pad, b + pad];
+    }
+    yt = niceTicks(a, b);
+  }
   const x = (v: number) => M.left + ((v - xt[0]) / (xt[xt.length - 1] - xt[0])) * (W - M.left - M.right);
   const y = (v: number) =>
     M.top + ((yt[yt.length - 1] - v) / (yt[yt.length - 1] - yt[0])) * (H - M.top - M.bottom);

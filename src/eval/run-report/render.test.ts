@@ -74,7 +74,7 @@ const runB = fakeRun(
   'runs/b',
   'sft',
   30,
-  { lr: curve(29, () => 0.003), loss: curve(29, (s) => 4 - s / 20), heldout_loss: curve(30, (s) => 5, 10) },
+  { lr: curve(29, () => 0.003), loss: curve(29, (s) => 4 - s / 20), heldout_loss: curve(30, () => 5, 10) },
   cfgB,
   { loss: [{ x: 30, line: 30, value: 'NaN', nonFinite: true }] },
 );
