@@ -4,21 +4,12 @@
  * with log.jsonl (one line per iteration) and train-config.json; --resume continues a killed run.
  */
 
-import { encodeChat } from '../tokenizer/chat-template.js';
-import { loadPrompts, loadTexts, textSequence } from '../train/common/prompt-data.js';
 import { runHelp } from '../train/common/run-args.js';
 import { finishRunDir } from '../train/common/run-dir.js';
-import {
-  assertSameTokenizer,
-  loadCheckpointFor,
-  RunInputError,
-  readInputFile,
-} from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
 import { PpoConfig } from '../train/ppo/config.js';
 import { trainPpo } from '../train/ppo/train.js';
-import { ConfigError } from '../util/config.js';
-import { loadRewardModel, startRun, trainingCommand } from './training-command.js';
+import { loadRlInputs, startRun, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
   'rein ppo --prompts FILE --policy SFT_CKPT --rm RM_CKPT --out DIR [options]',
@@ -32,29 +23,9 @@ const HELP = runHelp(
 const SPEC = { name: 'ppo', schema: PpoConfig, help: HELP, required: ['prompts', 'policy', 'rm'] };
 
 export const run = trainingCommand(SPEC, (cfg) => {
-  if (cfg.ptxData && cfg.ptxCoef === 0)
-    throw new ConfigError(
-      '--ptxData needs --ptxCoef > 0 (the weight of its log-likelihood; InstructGPT: 27.8)',
-    );
-  if (!cfg.ptxData && cfg.ptxCoef > 0)
-    throw new ConfigError('--ptxCoef needs --ptxData (plain texts {"text"})');
-  const prompts = readInputFile('prompts', cfg.prompts, loadPrompts);
-  if (prompts.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
-  const ptxTexts = cfg.ptxData ? readInputFile('ptxData', cfg.ptxData, loadTexts) : [];
-  const { model: policy, tok } = loadCheckpointFor('policy', cfg.policy);
-  const rmCk = loadRewardModel('rm', cfg.rm);
-  assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
-  const context = Math.min(policy.config.contextLength, rmCk.model.config.contextLength);
-  prompts.forEach((p, i) => {
-    const len = encodeChat(tok, p).ids.length;
-    if (len >= context)
-      throw new RunInputError(
-        `--prompts ${cfg.prompts}: prompt ${i + 1} is ${len} tokens, leaving no room for a response in the context of ${context}`,
-      );
-  });
+  const { prompts, policy, tok, rewardModel, ptx } = loadRlInputs(cfg);
   const dir = startRun('ppo', cfg, 'iteration');
-  const ptx = ptxTexts.map((t) => textSequence(tok, t, policy.config.contextLength));
-  const models = { policy, reference: policy.clone(), rewardModel: rmCk.model, value: rmCk.model.clone() };
+  const models = { policy, reference: policy.clone(), rewardModel, value: rewardModel.clone() };
   const history = trainPpo(models, tok, prompts, cfg, { log: new RunLog(dir.logFile) }, ptx);
   const first = history[0];
   const last = history[history.length - 1];

@@ -4,9 +4,21 @@
  * the run folder (fresh or resumed, with its resolved config saved beside it).
  */
 import type { z } from 'zod';
+import type { Transformer } from '../model/transformer.js';
+import { encodeChat } from '../tokenizer/chat-template.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { Sequence } from '../train/common/batch.js';
+import { loadPrompts, loadTexts, textSequence } from '../train/common/prompt-data.js';
 import { parseRunArgs, requireOptions } from '../train/common/run-args.js';
 import { type RunDir, startRunDir } from '../train/common/run-dir.js';
-import { isExpectedFailure, loadCheckpointFor, RunInputError } from '../train/common/run-input.js';
+import {
+  assertSameTokenizer,
+  isExpectedFailure,
+  loadCheckpointFor,
+  RunInputError,
+  readInputFile,
+} from '../train/common/run-input.js';
+import { ConfigError } from '../util/config.js';
 import { CliError } from './errors.js';
 
 export interface CommandSpec<S extends z.ZodType> {
@@ -66,4 +78,49 @@ export function loadRewardModel(option: string, path: string): ReturnType<typeof
       `--${option} ${path}: not a reward model (no scalar head; train one with rein rm train)`,
     );
   return ck;
+}
+
+/** What an RL command (ppo, grpo) trains on, read and checked before its run folder is touched. */
+export interface RlInputs {
+  prompts: string[];
+  policy: Transformer;
+  tok: Tokenizer;
+  rewardModel: Transformer;
+  /** PPO-ptx texts as pretraining sequences (empty without --ptxData). */
+  ptx: Sequence[];
+}
+
+/**
+ * Reads `--prompts`, `--policy`, `--rm` and `--ptxData` for an RL command: the PPO-ptx options
+ * come together, policy and RM share a tokenizer, and every prompt leaves room for an answer.
+ */
+export function loadRlInputs(cfg: {
+  prompts: string;
+  policy: string;
+  rm: string;
+  ptxData: string;
+  ptxCoef: number;
+}): RlInputs {
+  if (cfg.ptxData && cfg.ptxCoef === 0)
+    throw new ConfigError(
+      '--ptxData needs --ptxCoef > 0 (the weight of its log-likelihood; InstructGPT: 27.8)',
+    );
+  if (!cfg.ptxData && cfg.ptxCoef > 0)
+    throw new ConfigError('--ptxCoef needs --ptxData (plain texts {"text"})');
+  const prompts = readInputFile('prompts', cfg.prompts, loadPrompts);
+  if (prompts.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
+  const ptxTexts = cfg.ptxData ? readInputFile('ptxData', cfg.ptxData, loadTexts) : [];
+  const { model: policy, tok } = loadCheckpointFor('policy', cfg.policy);
+  const rmCk = loadRewardModel('rm', cfg.rm);
+  assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
+  const context = Math.min(policy.config.contextLength, rmCk.model.config.contextLength);
+  prompts.forEach((p, i) => {
+    const len = encodeChat(tok, p).ids.length;
+    if (len >= context)
+      throw new RunInputError(
+        `--prompts ${cfg.prompts}: prompt ${i + 1} is ${len} tokens, leaving no room for a response in the context of ${context}`,
+      );
+  });
+  const ptx = ptxTexts.map((t) => textSequence(tok, t, policy.config.contextLength));
+  return { prompts, policy, tok, rewardModel: rmCk.model, ptx };
 }

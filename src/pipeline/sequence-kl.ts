@@ -5,7 +5,7 @@
 import type { Transformer } from '../model/transformer.js';
 import { encodeChat } from '../tokenizer/chat-template.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { summedResponseLogProbs } from '../train/ppo/rollout.js';
+import { summedResponseLogProbs } from '../train/common/rollout.js';
 
 /** Mean of log π(answer) − log π_ref(answer) over the policy's samples (answer ids include the stop token). */
 export function sequenceKl(

@@ -6,16 +6,29 @@
  * The policy and the value model are separate transformers (the value model starts from the
  * RM); the reference (SFT) and the RM are frozen.
  */
-import { generate } from '../../model/generate.js';
-import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
+import type { TokenBatch, Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
-import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
+import { chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
-import { IGNORE, nextTokenTargets, padRight, type Sequence } from '../common/batch.js';
+import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
+import { ptxLoss } from '../common/ptx.js';
+import {
+  packedLogProbs,
+  packRows,
+  type RlHooks,
+  responseColumns,
+  responseMask,
+  rolloutLogProbs,
+  rolloutTexts,
+  sampleRollouts,
+  scoreRollouts,
+  selectResponseRows,
+  toResponseLayout,
+} from '../common/rollout.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { batchIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
@@ -23,14 +36,6 @@ import { gae, klPenalisedRewards, whiten } from './advantages.js';
 import type { PpoConfig } from './config.js';
 import { adaptiveKl, fixedKl, type KlController } from './kl-controller.js';
 import { policyLoss, valueLoss } from './loss.js';
-import {
-  packRows,
-  responseColumns,
-  responseMask,
-  rolloutBatch,
-  selectResponseRows,
-  toResponseLayout,
-} from './rollout.js';
 
 /** The models of a PPO run. */
 export interface PpoModels {
@@ -63,34 +68,12 @@ export interface PpoIterationLog {
   seconds: number;
 }
 
-export interface PpoHooks {
-  log?: RunLog;
-  quiet?: boolean;
-  /** Gold judge of sampled responses (the assistant world's): mean gold per iteration is logged. */
-  gold?: (promptIndices: readonly number[], responses: readonly string[]) => number[];
-  /** Called every `evalEvery` iterations and after the last (e.g. held-out evaluation). */
-  onEval?: (iteration: number, policy: Transformer) => Record<string, number>;
-  /** Called after each iteration with its metrics. */
-  onIteration?: (log: PpoIterationLog) => void;
-  /**
-   * How a prompt becomes the ids a rollout continues (default: the chat template). A base model
-   * that was never taught the template (a story model continuing an opening) needs its raw text.
-   */
-  encodePrompt?: (prompt: string) => number[];
-  /** The ids that end a response (default: the chat template's end token). */
-  stopIds?: readonly number[];
-}
+export type PpoHooks = RlHooks<PpoIterationLog>;
 
 /** Values (B, T) of a batch: entry t is the value model's estimate before token t (read at t − 1). */
 function shiftedValues(value: Transformer, batch: TokenBatch): T.Tensor {
   const v = value.scalarsFrom(value.hidden(batch)); // (B, T)
   return T.concat([T.zeros([batch.B, 1]), T.slice(v, 1, 0, batch.T - 1)], 1); // (B, T)
-}
-
-/** Mean next-token loss on plain texts (the PPO-ptx term). */
-function ptxLoss(policy: Transformer, texts: readonly Sequence[], padId: number): T.Tensor {
-  const batch = padRight(texts, padId, policy.config.contextLength);
-  return T.crossEntropy(policy.logits(batch), nextTokenTargets(batch, true), { ignoreIndex: IGNORE });
 }
 
 export function trainPpo(
@@ -149,50 +132,29 @@ export function trainPpo(
     const rows = batchIndices(prompts.length, cfg.rolloutBatch, cfg.seed, iter);
 
     // 1. rollout: sample a response per prompt from the current policy (KV cache, stop at <|end|>)
-    const longest = Math.max(...rows.map((r) => promptIds[r].length));
-    if (longest >= context)
-      throw new Error(`trainPpo: a prompt of ${longest} tokens leaves no room in the context of ${context}`);
-    const gens = generate(
+    const { gens, batch } = sampleRollouts(
       policy,
       rows.map((r) => promptIds[r]),
       {
-        maxNew: Math.min(cfg.maxNew, context - longest),
+        maxNew: cfg.maxNew,
         temperature: cfg.temperature,
         stopIds,
         seed: cfg.seed * 100_003 + iter,
+        padId,
+        context, // every model reads the batch: the smallest context bounds the padding
+        who: 'trainPpo',
       },
-      null,
-    );
-    const batch = rolloutBatch(
-      rows.map((r) => promptIds[r]),
-      gens.map((g) => g.ids),
-      padId,
-      context, // every model reads the batch: the smallest context bounds the padding
     );
     const { B, L } = batch;
     const mask = responseMask(batch);
 
     // 2. score: the RM at each response's last token; a response without the end token is penalised
-    const scores = T.noGrad(() => T.scope(() => Float32Array.from(rewardModel.scalarAtLast(batch).data)));
-    const rmScores = Float32Array.from(scores);
-    gens.forEach((g, b) => {
-      if (g.finishReason !== 'stop') scores[b] += cfg.noEosPenalty;
-    });
+    const { rm: rmScores, scores } = scoreRollouts(rewardModel, batch, gens, cfg.noEosPenalty);
 
     // 3. log-probs under the policy (old) and the reference, and the value model's values
-    const { oldLogp, refLogp, oldValues } = T.noGrad(() =>
-      T.scope(() => ({
-        oldLogp: responseColumns(
-          responseLogProbs(policy, batch, batch.responseStart, cfg.temperature).logProbs.data,
-          batch,
-        ),
-        refLogp: responseColumns(
-          responseLogProbs(reference, batch, batch.responseStart, cfg.temperature).logProbs.data,
-          batch,
-        ),
-        oldValues: responseColumns(shiftedValues(value, batch).data, batch),
-      })),
-    );
+    const oldLogp = rolloutLogProbs(policy, batch, cfg.temperature);
+    const refLogp = rolloutLogProbs(reference, batch, cfg.temperature);
+    const oldValues = T.noGrad(() => T.scope(() => responseColumns(shiftedValues(value, batch).data, batch)));
 
     // 4. per-token rewards: −β·KL_t on every token, plus the score on the last one
     const klTokens = new Float32Array(B * L);
@@ -219,11 +181,7 @@ export function trainPpo(
         const packed = packRows(batch, mb, padId);
         const mbMask = selectResponseRows(mask, L, mb);
         const step = T.scope(() => {
-          const logp = toResponseLayout(
-            responseLogProbs(policy, packed, packed.responseStart, cfg.temperature).logProbs,
-            packed.responseStart,
-            L,
-          ); // (b, L)
+          const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
           const pg = policyLoss(
             logp,
             selectResponseRows(oldLogp, L, mb),
@@ -242,8 +200,7 @@ export function trainPpo(
           let total = T.add(pg.loss, T.scale(vf.loss, cfg.vfCoef));
           let ptx = 0;
           if (cfg.ptxCoef > 0 && ptxTexts.length > 0) {
-            const texts = Array.from({ length: cfg.ptxBatch }, () => ptxTexts[shuffler.int(ptxTexts.length)]);
-            const lm = ptxLoss(policy, texts, padId);
+            const lm = ptxLoss(policy, ptxTexts, cfg.ptxBatch, shuffler, padId);
             ptx = lm.item();
             total = T.add(total, T.scale(lm, cfg.ptxCoef));
           }
@@ -306,10 +263,7 @@ export function trainPpo(
     };
     if (cfg.ptxCoef > 0 && ptxTexts.length > 0) entry.ptx_loss = stats.ptx / stats.n;
     if (hooks.gold) {
-      const texts = gens.map((g) =>
-        chatResponseText(tok, g.finishReason === 'stop' ? g.ids.slice(0, -1) : g.ids),
-      );
-      const golds = hooks.gold(rows, texts);
+      const golds = hooks.gold(rows, rolloutTexts(tok, gens));
       entry.gold = golds.reduce((a, x) => a + x, 0) / golds.length;
     }
     assertFinite(iter + 1, { rm_score: entry.rm_score, kl: entry.kl }, log, 'iteration');

@@ -3,10 +3,18 @@
  * every response starting in the same column Tp. Left padding keeps the responses aligned, so
  * per-token quantities of all rows are the columns Tp … Tp+L−1 of the full (B, Tp+L) layout —
  * the response layout (B, L) that GAE and the losses use — and the transformer masks the pads.
+ *
+ * Also the steps every on-policy method (PPO, GRPO) takes on such a batch: sampling it, scoring it
+ * with the reward model, its log-probs with and without gradients, the texts a judge reads, and the
+ * hooks a trainer offers around them.
  */
+import { type Generation, generate } from '../../model/generate.js';
 import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
-import { roundUp } from '../common/batch.js';
+import { chatResponseText } from '../../tokenizer/chat-template.js';
+import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { roundUp } from './batch.js';
+import type { RunLog } from './run-log.js';
 
 export interface RolloutBatch extends TokenBatch {
   /** Column of every row's first response token (= the longest prompt). */
@@ -154,4 +162,115 @@ export function summedResponseLogProbs(
     }
   });
   return out;
+}
+
+/** What an on-policy trainer (PPO, GRPO) offers around its iterations; `E` is its log entry. */
+export interface RlHooks<E> {
+  log?: RunLog;
+  quiet?: boolean;
+  /** Gold judge of sampled responses (the assistant world's): mean gold per iteration is logged. */
+  gold?: (promptIndices: readonly number[], responses: readonly string[]) => number[];
+  /** Called every `evalEvery` iterations and after the last (e.g. held-out evaluation). */
+  onEval?: (iteration: number, policy: Transformer) => Record<string, number>;
+  /** Called after each iteration with its metrics. */
+  onIteration?: (log: E) => void;
+  /**
+   * How a prompt becomes the ids a rollout continues (default: the chat template). A base model
+   * that was never taught the template (a story model continuing an opening) needs its raw text.
+   */
+  encodePrompt?: (prompt: string) => number[];
+  /** The ids that end a response (default: the chat template's end token). */
+  stopIds?: readonly number[];
+}
+
+/** How rollouts are sampled. */
+export interface SampleOptions {
+  maxNew: number;
+  /** Also the temperature of every log-prob pass over the rollouts. */
+  temperature: number;
+  stopIds: readonly number[];
+  seed: number;
+  padId: number;
+  /** The smallest context of the models that read the batch: it bounds prompt + response. */
+  context: number;
+  /** Names the trainer in the error of a prompt that leaves no room. */
+  who: string;
+}
+
+/**
+ * Rollout: one response per prompt from the policy (KV cache; a row ends at a stop id, which it
+ * keeps), as one left-padded batch that every model can read.
+ */
+export function sampleRollouts(
+  policy: Transformer,
+  prompts: readonly (readonly number[])[],
+  o: SampleOptions,
+): { gens: Generation[]; batch: RolloutBatch } {
+  const longest = Math.max(...prompts.map((p) => p.length));
+  if (longest >= o.context)
+    throw new Error(`${o.who}: a prompt of ${longest} tokens leaves no room in the context of ${o.context}`);
+  const gens = generate(
+    policy,
+    prompts,
+    {
+      maxNew: Math.min(o.maxNew, o.context - longest),
+      temperature: o.temperature,
+      stopIds: o.stopIds,
+      seed: o.seed,
+    },
+    null,
+  );
+  const batch = rolloutBatch(
+    prompts,
+    gens.map((g) => g.ids),
+    o.padId,
+    o.context,
+  );
+  return { gens, batch };
+}
+
+/**
+ * Score: the reward model at each response's last token (`rm`, what the RM said) and the reward
+ * trained on (`scores`: `noEosPenalty` added to a response that never produced the end token).
+ */
+export function scoreRollouts(
+  rewardModel: Transformer,
+  batch: RolloutBatch,
+  gens: readonly Generation[],
+  noEosPenalty: number,
+): { rm: Float32Array; scores: Float32Array } {
+  const scores = T.noGrad(() => T.scope(() => Float32Array.from(rewardModel.scalarAtLast(batch).data)));
+  const rm = Float32Array.from(scores);
+  gens.forEach((g, b) => {
+    if (g.finishReason !== 'stop') scores[b] += noEosPenalty;
+  });
+  return { rm, scores };
+}
+
+/** Per-token log-probs of the rollouts under `model`, (B, L) response layout, without gradients. */
+export function rolloutLogProbs(model: Transformer, batch: RolloutBatch, temperature: number): Float32Array {
+  return T.noGrad(() =>
+    T.scope(() =>
+      responseColumns(responseLogProbs(model, batch, batch.responseStart, temperature).logProbs.data, batch),
+    ),
+  );
+}
+
+/** Per-token log-probs of packed rows (packRows) under `model`, (rows, L) response layout, differentiable. */
+export function packedLogProbs(
+  model: Transformer,
+  packed: TokenBatch & { responseStart: Int32Array },
+  L: number,
+  temperature: number,
+): T.Tensor {
+  return toResponseLayout(
+    responseLogProbs(model, packed, packed.responseStart, temperature).logProbs,
+    packed.responseStart,
+    L,
+  );
+}
+
+/** The text of each response, without its stop token, as a judge reads it. */
+export function rolloutTexts(tok: Tokenizer, gens: readonly Generation[]): string[] {
+  return gens.map((g) => chatResponseText(tok, g.finishReason === 'stop' ? g.ids.slice(0, -1) : g.ids));
 }

@@ -1,0 +1,24 @@
+/**
+ * PPO-ptx (InstructGPT): a log-likelihood term on pretraining text added to an RL loss, so the
+ * policy keeps what the base model knew while the reward pulls it elsewhere. PPO and GRPO share it.
+ */
+import type { Transformer } from '../../model/transformer.js';
+import * as T from '../../tensor/index.js';
+import type { Rng } from '../../util/rng.js';
+import { IGNORE, nextTokenTargets, padRight, type Sequence } from './batch.js';
+
+/**
+ * Mean next-token loss of the policy on `count` texts drawn (with replacement) from `texts` by
+ * `rng` — the trainer's own generator, whose state its saves keep, so a resumed run draws the same.
+ */
+export function ptxLoss(
+  policy: Transformer,
+  texts: readonly Sequence[],
+  count: number,
+  rng: Rng,
+  padId: number,
+): T.Tensor {
+  const drawn = Array.from({ length: count }, () => texts[rng.int(texts.length)]);
+  const batch = padRight(drawn, padId, policy.config.contextLength);
+  return T.crossEntropy(policy.logits(batch), nextTokenTargets(batch, true), { ignoreIndex: IGNORE });
+}
