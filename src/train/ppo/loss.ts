@@ -3,7 +3,7 @@ import * as T from '../../tensor/index.js';
 import { maskedMean, maskedMeanOf } from '../common/functional.js';
 
 /** The log-ratio is clamped before exponentiating so one wild token cannot overflow ρ. */
-const MAX_LOG_RATIO = 20;
+export const MAX_LOG_RATIO = 20;
 
 export interface PolicyLossStats {
   /** Fraction of response tokens whose ratio left [1−ε, 1+ε] in the direction that gets clipped. */

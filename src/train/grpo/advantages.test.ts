@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { GROUP_STD_EPS, groupAdvantages, perTokenAdvantages } from './advantages.js';
+
+describe('groupAdvantages', () => {
+  // three groups of G = 4: spread out, all equal, two-and-two
+  const rewards = [1, 2, 3, 6, 0.5, 0.5, 0.5, 0.5, -1, 1, -1, 1];
+
+  it("centres each reward on its group's mean and divides by the group's sample std + ε", () => {
+    const { advantages, groupStd, zeroSpread } = groupAdvantages(rewards, 4, true);
+    // group 0: mean 3, deviations −2 −1 0 3, Σ² = 14, std = √(14/3); group 2: mean 0, std = √(4/3)
+    const s0 = Math.sqrt(14 / 3);
+    const s2 = Math.sqrt(4 / 3);
+    expect(groupStd[0]).toBeCloseTo(s0, 12);
+    expect(groupStd[1]).toBe(0);
+    expect(groupStd[2]).toBeCloseTo(s2, 12);
+    const expected = [
+      ...[-2, -1, 0, 3].map((d) => d / (s0 + GROUP_STD_EPS)),
+      0,
+      0,
+      0,
+      0,
+      ...[-1, 1, -1, 1].map((d) => d / (s2 + GROUP_STD_EPS)),
+    ];
+    Array.from(advantages).forEach((a, i) => {
+      expect(a).toBeCloseTo(expected[i], 6);
+    });
+    expect(zeroSpread).toBe(1);
+  });
+
+  it('only centres with scaleRewards false (Dr. GRPO)', () => {
+    const { advantages } = groupAdvantages(rewards, 4, false);
+    expect(Array.from(advantages)).toEqual([-2, -1, 0, 3, 0, 0, 0, 0, -1, 1, -1, 1]);
+  });
+
+  it('gives a group of equal rewards exactly 0, even where its mean rounds off', () => {
+    // (0.1 + 0.1 + 0.1) / 3 = 0.10000000000000002 in float64: without the check, −1.4e-17 / ε ≠ 0
+    const { advantages, zeroSpread } = groupAdvantages([0.1, 0.1, 0.1, 5, 7, 9], 3, true);
+    expect(Array.from(advantages.subarray(0, 3))).toEqual([0, 0, 0]);
+    expect(zeroSpread).toBe(1);
+    expect(advantages[3]).toBeCloseTo(-2 / (2 + GROUP_STD_EPS), 6);
+  });
+
+  it('refuses rewards that are not whole groups, and groups of one', () => {
+    expect(() => groupAdvantages([1, 2, 3], 2, true)).toThrow(/3 rewards are not groups of 2/);
+    expect(() => groupAdvantages([1, 2], 1, true)).toThrow(/groupSize must be ≥ 2/);
+  });
+});
+
+describe('perTokenAdvantages', () => {
+  it("puts each response's advantage on each of its tokens and 0 on padding", () => {
+    const a = perTokenAdvantages(Float32Array.from([0.5, -2, 1]), Int32Array.from([3, 1, 0]), 3);
+    expect(Array.from(a)).toEqual([0.5, 0.5, 0.5, -2, 0, 0, 0, 0, 0]);
+  });
+});

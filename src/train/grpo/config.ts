@@ -1,0 +1,106 @@
+import { z } from 'zod';
+
+export const LOSS_AGGREGATIONS = ['token', 'sequence'] as const;
+
+/**
+ * GRPO (Shao et al. 2024, DeepSeekMath): PPO's clipped surrogate without a value model — each
+ * prompt's G sampled responses are scored by the reward model and each response's advantage is its
+ * reward against the group's; the KL to the reference sits in the loss.
+ */
+export const GrpoConfig = z.strictObject({
+  prompts: z.string().default('').describe('RL prompts JSONL: {"text"} (or {"prompt"}) per line'),
+  policy: z
+    .string()
+    .default('')
+    .describe('checkpoint of the SFT model: the starting policy and the frozen reference'),
+  rm: z.string().default('').describe('reward model checkpoint (scalar head)'),
+  out: z.string().default('runs/grpo').describe('output folder'),
+  iterations: z
+    .number()
+    .int()
+    .positive()
+    .default(60)
+    .describe('sample → score → update iterations (rein ppo also runs 60 by default)'),
+  promptsPerIteration: z
+    .number()
+    .int()
+    .positive()
+    .default(16)
+    .describe('prompts per iteration: with groupSize 4, 64 responses, as many as rein ppo samples'),
+  groupSize: z
+    .number()
+    .int()
+    .min(2)
+    .default(4)
+    .describe(
+      'G responses per prompt: the group its rewards are compared within (2 is the least that compares)',
+    ),
+  maxNew: z.number().int().positive().default(40).describe('most response tokens per rollout'),
+  temperature: z
+    .number()
+    .positive()
+    .default(1)
+    .describe('sampling temperature, also used for every log-prob pass'),
+  minibatch: z
+    .number()
+    .int()
+    .positive()
+    .default(16)
+    .describe('responses per gradient step (as rein ppo: 4 steps per epoch of 64)'),
+  epochs: z
+    .number()
+    .int()
+    .positive()
+    .default(4)
+    .describe("passes over each iteration's responses (rein ppo's 4: the clip then has work to do)"),
+  lr: z.number().positive().default(3e-5).describe("policy learning rate (rein ppo's)"),
+  clipRange: z.number().positive().default(0.2).describe('ε: the policy ratio is clipped to 1 ± ε'),
+  beta: z
+    .number()
+    .min(0)
+    .default(0.04)
+    .describe(
+      "β of the per-token k3 KL to the reference in the loss (the paper's 0.04: against a learned RM the KL is what holds off over-optimisation; TRL's later 0 follows work on verifiable rewards)",
+    ),
+  scaleRewards: z
+    .boolean()
+    .default(true)
+    .describe(
+      "divide each group's centred rewards by its std (the paper); false: centre only (Dr. GRPO: the std weights near-unanimous groups, too easy or too hard, up)",
+    ),
+  lossAggregation: z
+    .enum(LOSS_AGGREGATIONS)
+    .default('token')
+    .describe(
+      "token: mean over every response token of the minibatch (DAPO; each token weighs the same, as rein ppo's); sequence: mean per response, then over responses (the paper; a long response's tokens weigh less)",
+    ),
+  noEosPenalty: z
+    .number()
+    .default(-1)
+    .describe('added to the reward of a response that never produced the end token'),
+  ptxCoef: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('PPO-ptx: weight of the pretraining log-likelihood term (0: off)'),
+  ptxData: z.string().default('').describe('PPO-ptx: plain-text JSONL {"text"} keeping general ability'),
+  ptxBatch: z.number().int().positive().default(8).describe('PPO-ptx: texts per gradient step'),
+  gradClip: z.number().positive().default(1).describe('global gradient-norm clip'),
+  evalEvery: z
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe(
+      'iterations between the evaluation hook (held-out checks; 0: never); gold scores every iteration',
+    ),
+  saveEvery: z
+    .number()
+    .int()
+    .min(0)
+    .default(10)
+    .describe('iterations between resumable saves (0: only at the end)'),
+  resume: z.boolean().default(false).describe('continue from the state saved in --out'),
+  seed: z.number().int().default(0).describe('sampling and shuffling seed'),
+});
+export type GrpoConfig = z.infer<typeof GrpoConfig>;

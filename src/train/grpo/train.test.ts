@@ -1,0 +1,185 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { responseLogProbs } from '../../model/transformer.js';
+import * as T from '../../tensor/index.js';
+import { encodeChat } from '../../tokenizer/chat-template.js';
+import {
+  packedLogProbs,
+  packRows,
+  responseMask,
+  rolloutLogProbs,
+  sampleRollouts,
+  selectResponseRows,
+} from '../common/rollout.js';
+import { RunLog } from '../common/run-log.js';
+import { toyRlTask } from '../test-helpers/fixtures.js';
+import { GrpoConfig } from './config.js';
+import { type GrpoIterationLog, trainGrpo } from './train.js';
+
+let task: ReturnType<typeof toyRlTask>;
+beforeAll(() => {
+  task = toyRlTask();
+});
+
+const tmp = () => mkdtempSync(join(tmpdir(), 'rein-grpo-'));
+const small = { promptsPerIteration: 8, groupSize: 4, minibatch: 16, epochs: 2, maxNew: 12, lr: 1e-3 };
+
+/** A RunLog that keeps its records (and can die while writing one). */
+class MemoryLog extends RunLog {
+  records: Record<string, unknown>[] = [];
+  constructor(private readonly dieAt: number | null = null) {
+    super(null);
+  }
+  override write(r: Record<string, unknown>): void {
+    if (r.iteration === this.dieAt) throw new Error('killed');
+    this.records.push(r);
+  }
+}
+
+describe('trainGrpo', () => {
+  it('raises the reward on a toy task, samples each prompt G times, and logs every metric', () => {
+    const { tok, sft, rm, prompts } = task;
+    const cfg = GrpoConfig.parse({ ...small, out: tmp(), iterations: 8, saveEvery: 0, evalEvery: 3 });
+    const niceShare: number[] = [];
+    const evaluatedAt: number[] = [];
+    const groupsOk: boolean[] = [];
+    const history = trainGrpo({ policy: sft.clone(), reference: sft, rewardModel: rm }, tok, prompts, cfg, {
+      quiet: true,
+      gold: (rows, responses) => {
+        // 8 prompts, each in 4 consecutive rows
+        groupsOk.push(rows.length === 32 && rows.every((r, i) => r === rows[i - (i % 4)]));
+        const g = responses.map((r) => (r.startsWith('nice') ? 1 : 0));
+        niceShare.push(g.reduce((a: number, b) => a + b, 0) / g.length);
+        return g;
+      },
+      onEval: (iteration) => {
+        evaluatedAt.push(iteration);
+        return {};
+      },
+    });
+    expect(history).toHaveLength(8);
+    expect(groupsOk.every(Boolean)).toBe(true);
+    expect(evaluatedAt).toEqual([3, 6, 8]);
+    const first = history[0];
+    const last = history[history.length - 1];
+    for (const key of [
+      'rm_score',
+      'reward_std',
+      'zero_spread_fraction',
+      'kl',
+      'kl_term',
+      'policy_loss',
+      'clip_fraction',
+      'approx_kl',
+      'entropy',
+      'response_length',
+      'no_eos_fraction',
+      'gold',
+    ] as const)
+      expect(Number.isFinite(last[key])).toBe(true);
+    expect(first.kl).toBe(0); // the policy is the reference before the first update
+    expect(first.reward_std).toBeGreaterThan(0);
+    expect(last.rm_score).toBeGreaterThan(first.rm_score + 0.5);
+    expect(niceShare[niceShare.length - 1]).toBeGreaterThan(Math.max(0.8, niceShare[0]));
+    expect(last.kl).toBeGreaterThan(0);
+    expect(last.kl_term).toBeGreaterThan(0);
+  });
+
+  it('leaves the policy as it was when every group is unanimous and β = 0: no spread, no signal', () => {
+    const { tok, sft, rm, prompts } = task;
+    const flat = rm.clone();
+    flat.params.get('scalar_head.weight')!.data.fill(0); // every response scores the bias alone
+    const policy = sft.clone();
+    const cfg = GrpoConfig.parse({ ...small, out: tmp(), iterations: 2, beta: 0, noEosPenalty: 0 });
+    const history = trainGrpo({ policy, reference: sft, rewardModel: flat }, tok, prompts, cfg, {
+      quiet: true,
+    });
+    for (const h of history) {
+      expect(h.zero_spread_fraction).toBe(1);
+      expect(h.reward_std).toBe(0);
+      expect(h.policy_loss).toBe(0);
+    }
+    for (const [name, p] of sft.params)
+      expect(Array.from(policy.params.get(name)!.data)).toEqual(Array.from(p.data));
+  });
+
+  it("gives a group's responses the log-probs each has alone, whatever the padding or packing", () => {
+    const { tok, sft } = task;
+    const prompts = ['what is one ?', 'what is two plus three ?'].map((p) => encodeChat(tok, p).ids);
+    const rows = [0, 0, 0, 1, 1, 1]; // two groups of three
+    const { gens, batch } = sampleRollouts(
+      sft,
+      rows.map((r) => prompts[r]),
+      {
+        maxNew: 12,
+        temperature: 1.5,
+        stopIds: tok.encode(' it .'),
+        seed: 5,
+        padId: tok.padId ?? 0,
+        context: 64,
+        who: 'test',
+      },
+    );
+    // stopping at ' it' or ' .' gives responses of 4 to 7 tokens, unequal within a group too
+    expect(new Set(gens.map((g) => g.ids.length)).size).toBeGreaterThan(2);
+    const { L } = batch;
+    const mask = responseMask(batch);
+    const aligned = rolloutLogProbs(sft, batch, 1.5);
+    // each response alone: no padding at all
+    rows.forEach((r, b) => {
+      const ids = [...prompts[r], ...gens[b].ids];
+      const alone = T.noGrad(() =>
+        responseLogProbs(
+          sft,
+          { ids: Int32Array.from(ids), B: 1, T: ids.length },
+          Int32Array.of(prompts[r].length),
+          1.5,
+        ).logProbs.toArray(),
+      );
+      for (let t = 0; t < gens[b].ids.length; t++)
+        expect(aligned[b * L + t]).toBeCloseTo(alone[prompts[r].length + t], 4);
+      // and what the sampler itself recorded
+      gens[b].logProbs.forEach((lp, t) => {
+        expect(aligned[b * L + t]).toBeCloseTo(lp, 4);
+      });
+    });
+    // a shuffled minibatch, packed from column 0 as the update reads it
+    const mb = [4, 1, 5, 0];
+    const packed = T.noGrad(() => packedLogProbs(sft, packRows(batch, mb, tok.padId ?? 0), L, 1.5).toArray());
+    const want = selectResponseRows(aligned, L, mb);
+    const m = selectResponseRows(mask, L, mb);
+    want.forEach((v, i) => {
+      if (m[i]) expect(packed[i]).toBeCloseTo(v, 4);
+    });
+  });
+
+  it('a run killed after a save and resumed ends with the weights and log of an uninterrupted run', () => {
+    const { tok, sft, rm, prompts } = task;
+    const base = { ...small, iterations: 4, saveEvery: 2, ptxCoef: 0.5, ptxBatch: 2 };
+    const ptx = prompts.slice(0, 6).map((p) => ({ ids: tok.encode(`${p} it is .`), responseStart: 0 }));
+    const run = (policy: typeof sft, cfg: GrpoConfig, log: RunLog) =>
+      trainGrpo({ policy, reference: sft, rewardModel: rm }, tok, prompts, cfg, { quiet: true, log }, ptx);
+    const full = sft.clone();
+    const fullLog = new MemoryLog();
+    run(full, GrpoConfig.parse({ ...base, out: tmp() }), fullLog);
+
+    const out = tmp();
+    const dying = new MemoryLog(3); // dies while logging iteration 3: its last save was after 2
+    expect(() => run(sft.clone(), GrpoConfig.parse({ ...base, out }), dying)).toThrow('killed');
+    const resumed = sft.clone();
+    const resumedLog = new MemoryLog();
+    const history = run(resumed, GrpoConfig.parse({ ...base, out, resume: true }), resumedLog);
+    expect(resumedLog.records.map((r) => r.iteration)).toEqual([3, 4]);
+    for (const [name, p] of full.params)
+      expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
+    const strip = (r: Record<string, unknown> | GrpoIterationLog) => {
+      const { seconds: _s, time: _t, ...rest } = r as Record<string, unknown>;
+      return rest;
+    };
+    expect([...dying.records, ...resumedLog.records].map(strip)).toEqual(fullLog.records.map(strip));
+    expect(history.map(strip)).toEqual(fullLog.records.map(strip)); // the saved history came back too
+    expect(fullLog.records[3].ptx_loss).toBeGreaterThan(0);
+  });
+});

@@ -1,0 +1,232 @@
+/**
+ * GRPO — group-relative policy optimisation (Shao et al. 2024, DeepSeekMath): RL against the reward
+ * model without a value model. Each prompt is answered G times; a response's advantage is its reward
+ * against the group's (groupAdvantages), the same on every one of its tokens; the KL to the frozen
+ * reference is a term of the loss rather than a part of the reward. One iteration, in order:
+ *   1 rollout (G responses per prompt) → 2 score → 3 group advantages → 4 log-probs (old, reference)
+ *   → 5 clipped updates with the k3 KL term (and PPO-ptx when asked).
+ * Sampling, scoring, packing and log-probs are PPO's (common/rollout.ts), and so is the surrogate.
+ */
+import type { Transformer } from '../../model/transformer.js';
+import { AdamW, clipGradNorm } from '../../optim/index.js';
+import * as T from '../../tensor/index.js';
+import { chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
+import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { Progress } from '../../util/progress.js';
+import { Rng } from '../../util/rng.js';
+import type { Sequence } from '../common/batch.js';
+import { maskedMeanOf } from '../common/functional.js';
+import { ptxLoss } from '../common/ptx.js';
+import {
+  packedLogProbs,
+  packRows,
+  type RlHooks,
+  responseMask,
+  rolloutLogProbs,
+  rolloutTexts,
+  sampleRollouts,
+  scoreRollouts,
+  selectResponseRows,
+} from '../common/rollout.js';
+import { assertFinite, RunLog } from '../common/run-log.js';
+import { batchIndices } from '../common/shuffle-batches.js';
+import { loadTrainState, saveTrainState } from '../common/train-state.js';
+import { groupAdvantages, perTokenAdvantages } from './advantages.js';
+import type { GrpoConfig } from './config.js';
+import { aggregationWeights, grpoLoss } from './loss.js';
+
+/** The models of a GRPO run: no value model. */
+export interface GrpoModels {
+  /** Trained in place; starts as a copy of the SFT model. */
+  policy: Transformer;
+  /** The frozen SFT model the KL term measures against. */
+  reference: Transformer;
+  /** The frozen reward model (scalar head). */
+  rewardModel: Transformer;
+}
+
+/** One iteration's metrics (written to log.jsonl). */
+export interface GrpoIterationLog {
+  iteration: number;
+  /** Mean RM score of the responses (before the no-EOS penalty), as PPO logs it. */
+  rm_score: number;
+  /** Mean over groups of the std of the rewards trained on (penalty included). */
+  reward_std: number;
+  /** Share of groups whose rewards are all equal: their advantages are 0. */
+  zero_spread_fraction: number;
+  /** Mean over responses of Σ_t log π_old − log π_ref (k1 per sequence, as PPO's `kl`). */
+  kl: number;
+  /** The aggregated per-token k3 term of the loss, before β, mean over the updates. */
+  kl_term: number;
+  policy_loss: number;
+  clip_fraction: number;
+  approx_kl: number;
+  entropy: number;
+  response_length: number;
+  no_eos_fraction: number;
+  ptx_loss?: number;
+  gold?: number;
+  seconds: number;
+}
+
+export type GrpoHooks = RlHooks<GrpoIterationLog>;
+
+export function trainGrpo(
+  models: GrpoModels,
+  tok: Tokenizer,
+  prompts: readonly string[],
+  cfg: GrpoConfig,
+  hooks: GrpoHooks = {},
+  ptxTexts: readonly Sequence[] = [],
+): GrpoIterationLog[] {
+  const { policy, reference, rewardModel } = models;
+  if (!rewardModel.hasScalarHead) throw new Error('trainGrpo: the reward model needs a scalar head');
+  if (prompts.length === 0) throw new Error('trainGrpo: no RL prompts');
+  const G = cfg.groupSize;
+  const log = hooks.log ?? new RunLog(null);
+  const padId = tok.padId ?? 0;
+  const stopIds = hooks.stopIds ?? chatStopIds(tok);
+  const promptIds = prompts.map((p) => hooks.encodePrompt?.(p) ?? encodeChat(tok, p).ids);
+  const opt = new AdamW([...policy.params], { lr: cfg.lr, weightDecay: 0 });
+  const parts = [{ name: 'policy', model: policy, opt }];
+  let start = 0;
+  const history: GrpoIterationLog[] = [];
+  // minibatch order and PPO-ptx draws; its state is saved with the run so a resumed run draws the same
+  const shuffler = new Rng(cfg.seed + 17);
+  if (cfg.resume) {
+    const saved = loadTrainState<{ history: GrpoIterationLog[]; shuffler: (number | null)[] }>(
+      cfg.out,
+      parts,
+    );
+    if (saved) {
+      start = saved.step;
+      history.push(...saved.extra.history);
+      shuffler.setState(saved.extra.shuffler.map((v) => v ?? Number.NaN)); // JSON wrote NaN as null
+    }
+  }
+  const progress = new Progress('grpo', cfg.iterations, process.stderr, hooks.quiet);
+  // prompt + response must fit both models' context (the log-prob and score passes read it whole)
+  const context = Math.min(policy.config.contextLength, rewardModel.config.contextLength);
+
+  for (let iter = start; iter < cfg.iterations; iter++) {
+    const t0 = Date.now();
+    // the iteration's prompts (a seeded pure function of the iteration, as PPO's), each G times in a row
+    const rows = batchIndices(prompts.length, cfg.promptsPerIteration, cfg.seed, iter).flatMap((r) =>
+      Array<number>(G).fill(r),
+    );
+
+    // 1. rollout: G responses per prompt from the current policy (each row draws its own stream)
+    const { gens, batch } = sampleRollouts(
+      policy,
+      rows.map((r) => promptIds[r]),
+      {
+        maxNew: cfg.maxNew,
+        temperature: cfg.temperature,
+        stopIds,
+        seed: cfg.seed * 100_003 + iter,
+        padId,
+        context,
+        who: 'trainGrpo',
+      },
+    );
+    const { B, L } = batch;
+    const mask = responseMask(batch);
+
+    // 2. score: the RM at each response's last token; a response without the end token is penalised
+    const { rm: rmScores, scores } = scoreRollouts(rewardModel, batch, gens, cfg.noEosPenalty);
+
+    // 3. advantages: each reward against its group's, on every token of the response
+    const group = groupAdvantages(scores, G, cfg.scaleRewards);
+    const advantages = perTokenAdvantages(group.advantages, batch.lengths, L);
+    const weights = aggregationWeights(batch.lengths, L, cfg.lossAggregation);
+
+    // 4. log-probs under the policy (old: the ratio's denominator) and the reference (the KL term's)
+    const oldLogp = rolloutLogProbs(policy, batch, cfg.temperature);
+    const refLogp = rolloutLogProbs(reference, batch, cfg.temperature);
+
+    // 5. update: epochs of shuffled minibatches of responses, clipped surrogate + β·k3 (+ ptx)
+    const stats = { pg: 0, kl: 0, clip: 0, approxKl: 0, ptx: 0, n: 0 };
+    for (let epoch = 0; epoch < cfg.epochs; epoch++) {
+      const order = shuffler.shuffle(Array.from({ length: B }, (_, i) => i));
+      for (let m = 0; m < B; m += cfg.minibatch) {
+        const mb = order.slice(m, m + cfg.minibatch);
+        const packed = packRows(batch, mb, padId);
+        const step = T.scope(() => {
+          const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
+          const g = grpoLoss(
+            logp,
+            selectResponseRows(oldLogp, L, mb),
+            selectResponseRows(refLogp, L, mb),
+            selectResponseRows(advantages, L, mb),
+            selectResponseRows(weights, L, mb),
+            cfg.clipRange,
+            cfg.beta,
+          );
+          let total = g.loss;
+          let ptx = 0;
+          if (cfg.ptxCoef > 0 && ptxTexts.length > 0) {
+            const lm = ptxLoss(policy, ptxTexts, cfg.ptxBatch, shuffler, padId);
+            ptx = lm.item();
+            total = T.add(total, T.scale(lm, cfg.ptxCoef));
+          }
+          T.backward(total);
+          return { ...g.stats, ptx };
+        });
+        const gradNorm = clipGradNorm([...policy.params.values()], cfg.gradClip);
+        assertFinite(
+          iter + 1,
+          { policy_loss: step.surrogate, kl_term: step.kl, ptx_loss: step.ptx, grad_norm: gradNorm },
+          log,
+          'iteration',
+        );
+        opt.step();
+        opt.zeroGrad();
+        stats.pg += step.surrogate;
+        stats.kl += step.kl;
+        stats.clip += step.clipFraction;
+        stats.approxKl += step.approxKl;
+        stats.ptx += step.ptx;
+        stats.n++;
+      }
+    }
+
+    // log: PPO's list where it applies, plus what groups add (their spread, and how many had none)
+    let seqKl = 0;
+    for (let b = 0; b < B; b++)
+      for (let t = 0; t < batch.lengths[b]; t++) seqKl += oldLogp[b * L + t] - refLogp[b * L + t];
+    const mean = (x: ArrayLike<number>) => Array.from(x).reduce((a, v) => a + v, 0) / x.length;
+    const entry: GrpoIterationLog = {
+      iteration: iter + 1,
+      rm_score: mean(rmScores),
+      reward_std: mean(group.groupStd),
+      zero_spread_fraction: group.zeroSpread / group.groupStd.length,
+      kl: seqKl / B,
+      kl_term: stats.kl / stats.n,
+      policy_loss: stats.pg / stats.n,
+      clip_fraction: stats.clip / stats.n,
+      approx_kl: stats.approxKl / stats.n,
+      entropy: -maskedMeanOf(oldLogp, mask),
+      response_length: mean(batch.lengths),
+      no_eos_fraction: gens.filter((g) => g.finishReason !== 'stop').length / B,
+      seconds: 0,
+    };
+    if (cfg.ptxCoef > 0 && ptxTexts.length > 0) entry.ptx_loss = stats.ptx / stats.n;
+    if (hooks.gold) entry.gold = mean(hooks.gold(rows, rolloutTexts(tok, gens)));
+    assertFinite(iter + 1, { rm_score: entry.rm_score, kl: entry.kl }, log, 'iteration');
+    entry.seconds = (Date.now() - t0) / 1000;
+    const evalMetrics =
+      hooks.onEval && cfg.evalEvery > 0 && ((iter + 1) % cfg.evalEvery === 0 || iter + 1 === cfg.iterations)
+        ? hooks.onEval(iter + 1, policy)
+        : {};
+    history.push(entry);
+    log.write({ ...entry, ...evalMetrics });
+    hooks.onIteration?.(entry);
+    progress.update(
+      iter + 1,
+      `rm ${entry.rm_score.toFixed(2)} kl ${entry.kl.toFixed(2)}${entry.gold !== undefined ? ` gold ${entry.gold.toFixed(2)}` : ''}`,
+    );
+    if (cfg.saveEvery > 0 && (iter + 1) % cfg.saveEvery === 0 && iter + 1 < cfg.iterations)
+      saveTrainState(cfg.out, iter + 1, parts, { history, shuffler: shuffler.getState() });
+  }
+  return history;
+}
