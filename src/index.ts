@@ -65,6 +65,8 @@ export { bestOfN, bonKlBound } from './train/bon/best-of-n.js';
 export { loadPreferenceData } from './train/common/preference-data.js';
 export { DpoConfig } from './train/dpo/config.js';
 export { trainDpo } from './train/dpo/train.js';
+export { GrpoConfig } from './train/grpo/config.js';
+export { trainGrpo } from './train/grpo/train.js';
 export { PpoConfig } from './train/ppo/config.js';
 export { trainPpo } from './train/ppo/train.js';
 export { PretrainConfig } from './train/pretrain/config.js';

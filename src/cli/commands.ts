@@ -63,6 +63,10 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'PPO against a reward model, KL-held to the SFT model (--resume continues a killed run)',
     load: () => import('./ppo.js'),
   },
+  grpo: {
+    summary: 'GRPO: G answers per prompt scored against their group, no value model (--resume as ppo)',
+    load: () => import('./grpo.js'),
+  },
   dpo: {
     summary: 'direct preference optimisation on rankings or pairs (no reward model, no sampling)',
     load: () => import('./dpo.js'),

@@ -16,6 +16,7 @@ import { Rng } from '../util/rng.js';
 import { run as bon } from './bon.js';
 import { run as dpo } from './dpo.js';
 import { CliError } from './errors.js';
+import { run as grpo } from './grpo.js';
 import { run as ppo } from './ppo.js';
 import { run as probe } from './probe.js';
 import { run as rm } from './rm.js';
@@ -103,7 +104,14 @@ const ppoArgs = (out: string) => [
   ...['--ptxCoef', '0.5', '--ptxBatch', '2'],
 ];
 
-describe('rein sft → rm → ppo → dpo → bon', () => {
+const grpoArgs = (out: string) => [
+  ...['--prompts', f('prompts.jsonl'), '--policy', f('sft'), '--rm', f('rm'), '--out', out],
+  ...['--iterations', '4', '--promptsPerIteration', '3', '--groupSize', '2', '--minibatch', '4'],
+  ...['--epochs', '1', '--maxNew', '8', '--lr', '1e-3', '--saveEvery', '2', '--ptxData', f('ptx.jsonl')],
+  ...['--ptxCoef', '0.5', '--ptxBatch', '2'],
+];
+
+describe('rein sft → rm → ppo → grpo → dpo → bon', () => {
   it('sft turns the output folder into a checkpoint with its log and config', async () => {
     const out = await capture(sft, [
       ...['--data', f('demos.jsonl'), '--model', f('base'), '--out', f('sft')],
@@ -271,6 +279,47 @@ describe('rein sft → rm → ppo → dpo → bon', () => {
     await expect(capture(ppo, [...ppoArgs(f('ppo')), '--resume'])).rejects.toThrow(/nothing to resume/);
   });
 
+  it('grpo writes the policy checkpoint, its log and config; a killed run resumes to the same weights', async () => {
+    const out = await capture(grpo, grpoArgs(f('grpo')));
+    expect(out.at(-1)).toMatch(
+      /^grpo: 4 iterations × 3 prompts × 2 answers; RM score -?\d.*groups without spread \d+ %/,
+    );
+    const log = readLog(f('grpo'));
+    expect(log.map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
+    for (const k of [
+      'rm_score',
+      'reward_std',
+      'zero_spread_fraction',
+      'kl',
+      'kl_term',
+      'policy_loss',
+      'ptx_loss',
+    ])
+      expect(Number.isFinite(log[3][k])).toBe(true);
+    const { meta } = loadModel(f('grpo'));
+    expect(meta.method).toBe('grpo');
+    const cfg = JSON.parse(readFileSync(join(f('grpo'), 'train-config.json'), 'utf8'));
+    expect(cfg).toMatchObject({ groupSize: 2, beta: 0.04, scaleRewards: true, lossAggregation: 'token' });
+    expect(existsSync(join(f('grpo'), 'state'))).toBe(false);
+
+    const write = RunLog.prototype.write;
+    const dying = vi.spyOn(RunLog.prototype, 'write').mockImplementation(function (this: RunLog, r) {
+      if (r.iteration === 3) throw new Error('killed');
+      write.call(this, r);
+    });
+    await expect(capture(grpo, grpoArgs(f('grpo-killed')))).rejects.toThrow('killed');
+    dying.mockRestore();
+    await expect(
+      capture(grpo, [...grpoArgs(f('grpo-killed')), '--resume', '--scaleRewards', 'false']),
+    ).rejects.toThrow(/started with other settings \(scaleRewards: true → false\)/);
+    await capture(grpo, [...grpoArgs(f('grpo-killed')), '--resume']);
+    expect(readLog(f('grpo-killed')).map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
+    const a = weightsOf(f('grpo'));
+    const b = weightsOf(f('grpo-killed'));
+    for (const [name, w] of a) expect(b.get(name)).toEqual(w);
+    expect(a.get('tok_emb')).not.toEqual(weightsOf(f('sft')).get('tok_emb'));
+  });
+
   it('dpo trains on pairs or rankings and logs loss, margin and accuracy', async () => {
     const out = await capture(dpo, [
       ...['--data', f('pairs.jsonl'), '--model', f('sft'), '--out', f('dpo')],
@@ -336,6 +385,12 @@ describe('bad input', () => {
       /--rm .*not a reward model/,
     );
     await fails(bon, ['--policy', f('sft'), '--prompts', f('prompts.jsonl')], /--rm is required/);
+    const grpoIn = ['--prompts', f('prompts.jsonl'), '--policy', f('sft')];
+    await fails(grpo, grpoIn, /^grpo: --rm is required/);
+    await fails(grpo, [...grpoIn, '--rm', f('sft')], /--rm .*not a reward model/);
+    await fails(grpo, [...grpoIn, '--rm', f('rm'), '--groupSize', '1'], /--groupSize/);
+    await fails(grpo, [...grpoIn, '--rm', f('rm'), '--lossAggregation', 'batch'], /--lossAggregation/);
+    await fails(grpo, [...grpoIn, '--rm', f('rm'), '--ptxCoef', '1'], /--ptxCoef needs --ptxData/);
   });
 
   it('names the file and line of a malformed record', async () => {
@@ -397,6 +452,8 @@ describe('bad input', () => {
       [rm, ['train', '--help'], '--normalizeOn <string>'],
       [rm, ['eval', '--help'], '--format <auto|rankings|pairs|hh|oasst>'],
       [ppo, ['--help'], '--kl.beta <number>'],
+      [grpo, ['--help'], '--groupSize <integer>'],
+      [grpo, ['--help'], '--lossAggregation <token|sequence>'],
       [dpo, ['--help'], '--beta <number>'],
       [bon, ['--help'], '--n <integer>'],
     ] as const) {
