@@ -15,6 +15,12 @@ describe('metric order', () => {
       'lr',
       'seconds',
     ]);
+    expect(orderMetrics('grpo', ['policy_loss', 'reward_std', 'kl', 'rm_score'])).toEqual([
+      'rm_score',
+      'kl',
+      'reward_std',
+      'policy_loss',
+    ]);
     // without a gold judge, the rest move up
     expect(orderMetrics('ppo', ['policy_loss', 'kl', 'rm_score']).slice(0, 2)).toEqual(['rm_score', 'kl']);
   });

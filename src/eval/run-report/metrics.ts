@@ -6,12 +6,14 @@ import type { MetricSeries, RunMethod } from './read-run.js';
 import { movingAverage, smoothes } from './smooth.js';
 
 /**
- * What to look at first for each method: for PPO the RLHF curves (the reward model's score, the gold
+ * What to look at first for each method: for PPO (and GRPO) the RLHF curves (the reward model's score, the gold
  * judge's where the run had one, the KL from the reference and its coefficient β); for reward models
  * accuracy; for the language-model losses and DPO the losses.
  */
 const FIRST: Record<RunMethod, readonly string[]> = {
   ppo: ['rm_score', 'gold', 'kl', 'beta'],
+  // GRPO's β is a constant of its config; the spread of rewards within a group is what it learns from
+  grpo: ['rm_score', 'gold', 'kl', 'reward_std'],
   rm: ['heldout_accuracy', 'train_accuracy', 'loss'],
   'rm-patch': ['heldout_accuracy', 'train_accuracy', 'loss'],
   sft: ['loss', 'heldout_loss'],

@@ -75,6 +75,13 @@ describe('reading a run folder', () => {
       'pretrain',
     );
     expect(readTrainingRun(runDir('m3', log)).method).toBe('rm');
+    const grpoLog = lines([{ iteration: 1, rm_score: 0.1, reward_std: 0.2, zero_spread_fraction: 0 }]);
+    expect(readTrainingRun(runDir('m5', grpoLog))).toMatchObject({ method: 'grpo', stepName: 'iteration' });
+    const grpoConfig = { 'train-config.json': { rm: 'r', policy: 'p', iterations: 9, groupSize: 4 } };
+    expect(readTrainingRun(runDir('m6', grpoLog, grpoConfig))).toMatchObject({
+      method: 'grpo',
+      plannedSteps: 9,
+    });
     // a Hugging Face config.json is not a finished rein run
     expect(readTrainingRun(runDir('m4', log, { 'config.json': { model_type: 'gpt2' } })).finished).toBe(
       false,

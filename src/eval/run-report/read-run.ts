@@ -22,7 +22,7 @@ export class RunReportError extends Error {
   }
 }
 
-export type RunMethod = 'sft' | 'pretrain' | 'rm' | 'rm-patch' | 'ppo' | 'dpo' | 'unknown';
+export type RunMethod = 'sft' | 'pretrain' | 'rm' | 'rm-patch' | 'ppo' | 'grpo' | 'dpo' | 'unknown';
 
 /** A value logged for a metric that cannot be drawn: NaN, ±∞ (or null, JSON's NaN), a string. */
 export interface LeftOutValue {
@@ -52,13 +52,13 @@ export interface TrainingRun {
   /** The folder as given. */
   dir: string;
   method: RunMethod;
-  /** The x axis: `iteration` in PPO logs, `step` in the others. */
+  /** The x axis: `iteration` in PPO's and GRPO's logs, `step` in the others. */
   stepName: 'step' | 'iteration';
   /** train-config.json, or null when the folder has none. */
   config: Record<string, unknown> | null;
   /** The folder holds the finished checkpoint (a killed or diverged run holds only its log and state). */
   finished: boolean;
-  /** Steps (iterations) the config asked for, where it says (sft, pretrain: steps; ppo: iterations). */
+  /** Steps (iterations) the config asked for, where it says (sft, pretrain: steps; ppo, grpo: iterations). */
   plannedSteps: number | null;
   /** Records with a step. */
   records: number;
@@ -99,12 +99,14 @@ const META_METHODS: Record<string, RunMethod> = {
   'reward-model': 'rm',
   'reward-model-patch': 'rm-patch',
   ppo: 'ppo',
+  grpo: 'grpo',
   dpo: 'dpo',
 };
 
 /** The method from the options only its config schema has. */
 function methodFromConfig(cfg: Record<string, unknown>): RunMethod {
   const has = (k: string) => k in cfg;
+  if (has('groupSize') && has('rm')) return 'grpo';
   if (has('iterations') && has('rm') && has('policy')) return 'ppo';
   if (has('vocabSize')) return 'pretrain';
   if (has('replay') && has('rankings')) return 'rm-patch';
@@ -116,6 +118,7 @@ function methodFromConfig(cfg: Record<string, unknown>): RunMethod {
 
 /** The method from the metrics only its trainer logs. */
 function methodFromLog(keys: Set<string>): RunMethod {
+  if (keys.has('zero_spread_fraction')) return 'grpo';
   if (keys.has('iteration')) return 'ppo';
   if (keys.has('chosen_reward')) return 'dpo';
   if (keys.has('train_accuracy')) return 'rm';
@@ -243,7 +246,7 @@ export function readTrainingRun(dir: string): TrainingRun {
   const checkpoint = checkpointMethod(dir);
   const fromConfig = config ? methodFromConfig(config) : 'unknown';
   const method = checkpoint.method ?? (fromConfig !== 'unknown' ? fromConfig : methodFromLog(keys));
-  const planned = method === 'ppo' ? config?.iterations : config?.steps;
+  const planned = method === 'ppo' || method === 'grpo' ? config?.iterations : config?.steps;
   return {
     dir,
     method,

@@ -27,6 +27,7 @@ const METHOD_NAMES: Record<RunMethod, string> = {
   rm: 'reward model',
   'rm-patch': 'reward-model patch',
   ppo: 'PPO',
+  grpo: 'GRPO',
   dpo: 'DPO',
   unknown: 'unknown',
 };
