@@ -25,8 +25,9 @@ where a run's first one is.
 
   --out FILE.html    where to write the page (default with one run: RUN_DIR/report.html;
                      required with several)
-  --smooth N         moving average over N points drawn over the faint raw values
-                     (default: a twentieth of the longest curve, at most 50; 1: no smoothing)
+  --smooth N         a trailing moving average over N points, drawn solid over the faint raw values
+                     (default: a twentieth of the longest curve, at most 50, none below 60 points;
+                     1: no smoothing)
   --metrics a,b,…    only these metrics, in this order (default: all of them)`;
 
 function readRun(dir: string): TrainingRun {
