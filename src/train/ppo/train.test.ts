@@ -2,66 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Rng } from '../../util/rng.js';
-import { RewardConfig } from '../reward/config.js';
-import type { RankedPrompt } from '../reward/data.js';
-import { trainRewardModel } from '../reward/train.js';
-import { SftConfig } from '../sft/config.js';
-import { trainSft } from '../sft/train.js';
-import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
+import { toyRlTask } from '../test-helpers/fixtures.js';
 import { PpoConfig } from './config.js';
 import { trainPpo } from './train.js';
 
-/** The toy task: answers are "nice , it is X ." (preferred) or "rude , it is X ." — SFT learns both. */
-function setup() {
-  const tok = toyTokenizer();
-  const rng = new Rng(11);
-  const demos = Array.from({ length: 64 }, (_, i) => {
-    const x = NUMBER_WORDS[rng.int(10)];
-    return { prompt: `what is ${x} ?`, response: `${i % 2 ? 'nice' : 'rude'} , it is ${x} .` };
-  });
-  const sft = tinyModel(tok.vocabSize, 2);
-  trainSft(
-    sft,
-    tok,
-    demos,
-    SftConfig.parse({
-      out: mkdtempSync(join(tmpdir(), 'rein-ppo-')),
-      steps: 150,
-      lr: 1e-2,
-      heldoutFraction: 0,
-      saveEvery: 0,
-      evalEvery: 1000,
-    }),
-    { quiet: true },
-  );
-  const rankings: RankedPrompt[] = demos.map((d) => {
-    const x = d.prompt.split(' ')[2];
-    return {
-      prompt: d.prompt,
-      candidates: [`nice , it is ${x} .`, `rude , it is ${x} .`],
-      pairs: [{ winner: 0, loser: 1 }],
-    };
-  });
-  const rm = sft.clone({ scalarHead: 'fresh', rng: new Rng(3) });
-  trainRewardModel(
-    rm,
-    tok,
-    rankings,
-    RewardConfig.parse({
-      out: mkdtempSync(join(tmpdir(), 'rein-ppo-')),
-      epochs: 3,
-      lr: 3e-3,
-      heldoutFraction: 0,
-    }),
-    { quiet: true },
-  );
-  return { tok, sft, rm, prompts: demos.map((d) => d.prompt) };
-}
-
 describe('trainPpo', () => {
   it('raises the reward on a toy task, keeps KL finite, and logs every metric', () => {
-    const { tok, sft, rm, prompts } = setup();
+    const { tok, sft, rm, prompts } = toyRlTask();
     const cfg = PpoConfig.parse({
       out: mkdtempSync(join(tmpdir(), 'rein-ppo-')),
       iterations: 8,
