@@ -105,6 +105,23 @@ describe('trainGrpo', () => {
       expect(Array.from(policy.params.get(name)!.data)).toEqual(Array.from(p.data));
   });
 
+  it('stops at the first non-finite loss, naming the iteration and the metric, and logs it', () => {
+    const { tok, sft, rm, prompts } = task;
+    const broken = rm.clone();
+    broken.params.get('scalar_head.bias')!.data.fill(Number.NaN); // every reward NaN
+    const log = new MemoryLog();
+    const cfg = GrpoConfig.parse({ ...small, out: tmp(), iterations: 2 });
+    expect(() =>
+      trainGrpo({ policy: sft.clone(), reference: sft, rewardModel: broken }, tok, prompts, cfg, {
+        quiet: true,
+        log,
+      }),
+    ).toThrow(/training stopped at step 1: policy_loss is NaN/);
+    expect(log.records).toHaveLength(1);
+    expect(log.records[0]).toMatchObject({ iteration: 1 });
+    expect(Number.isNaN(log.records[0].policy_loss)).toBe(true);
+  });
+
   it("gives a group's responses the log-probs each has alone, whatever the padding or packing", () => {
     const { tok, sft } = task;
     const prompts = ['what is one ?', 'what is two plus three ?'].map((p) => encodeChat(tok, p).ids);
