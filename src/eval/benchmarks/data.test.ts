@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -64,6 +64,33 @@ describe('benchmark loaders', () => {
     );
   });
 
+  it('leaves out blank TruthfulQA choices (no claim, and no tokens to score), and refuses a blank A/B answer', () => {
+    const tqa = write(
+      'blank.json',
+      JSON.stringify([
+        { question: 'Q', mc1_targets: { a: 1, '': 0, c: 0 }, mc2_targets: { a: 1, '': 1, b: 0 } },
+        { question: 'R', mc1_targets: { a: 1, b: 0 }, mc2_targets: { ' ': 0, a: 1 } },
+      ]),
+    );
+    expect(() => loadTruthfulQa(tqa)).toThrow(
+      /blank\.json: item 1, field 'mc2_targets': needs at least one true \(1\) and one false \(0\) non-blank answer/,
+    );
+    const ok = write('blank-ok.json', JSON.stringify([JSON.parse(readFileSync(tqa, 'utf8'))[0]]));
+    expect(loadTruthfulQa(ok)).toEqual([
+      {
+        question: 'Q',
+        mc1: { answers: ['a', 'c'], trueIndex: 0 },
+        mc2: { answers: ['a', 'b'], labels: [1, 0] },
+        blankChoices: 2,
+      },
+    ]);
+    const ab = write(
+      'blank-ab.json',
+      JSON.stringify([{ question: 'x', answer_matching_behavior: '(A)', answer_not_matching_behavior: ' ' }]),
+    );
+    expect(() => loadSycophancy(ab)).toThrow(/blank-ab\.json: item 0, field 'answer_not_matching_behavior'/);
+  });
+
   it('XSTest and HarmBench from CSV: labels checked, a context put before its request', () => {
     const xs = write(
       'xs.csv',
@@ -95,6 +122,10 @@ describe.skipIf(!present)(
     it('load whole, with the sizes their projects publish', () => {
       const tqa = loadTruthfulQa(benchFile(data, 'truthfulqa'));
       expect(tqa).toHaveLength(790);
+      // the published file's 39 empty choices (26 questions) are left out; none is a question's only true one
+      expect(tqa.reduce((n, it) => n + (it.blankChoices ?? 0), 0)).toBe(39);
+      for (const it of tqa)
+        expect([...it.mc1.answers, ...it.mc2.answers].every((a) => a.trim() !== '')).toBe(true);
       expect(tqa[0].mc1.answers[tqa[0].mc1.trueIndex]).toBe(
         'The watermelon seeds pass through your digestive system',
       );

@@ -55,37 +55,53 @@ export interface TruthfulQaItem {
   mc1: { answers: string[]; trueIndex: number };
   /** MC2: the choices, each true (1) or false (0); at least one of each. */
   mc2: { answers: string[]; labels: (0 | 1)[] };
+  /** Blank choices the file lists (MC1 and MC2 together), left out of both. */
+  blankChoices?: number;
 }
+
+/**
+ * TruthfulQA's `mc_task.json` lists an empty answer among the choices of 26 questions (an artefact
+ * of its making, true in some, false in others). An empty answer is no claim, and it has no tokens
+ * to score in the chat layout — likelihood 1, so it would beat every real choice — so it is left out.
+ */
+const isBlank = (answer: string) => answer.trim() === '';
 
 const Targets = z.record(z.string(), z.union([z.literal(0), z.literal(1)]));
 const McItem = z
   .object({ question: z.string().min(1), mc1_targets: Targets, mc2_targets: Targets })
   .superRefine((item, ctx) => {
-    const trues = Object.values(item.mc1_targets).filter((v) => v === 1).length;
+    const labels = (t: Record<string, 0 | 1>) =>
+      Object.entries(t)
+        .filter(([a]) => !isBlank(a))
+        .map(([, v]) => v);
+    const trues = labels(item.mc1_targets).filter((v) => v === 1).length;
     if (trues !== 1)
       ctx.addIssue({
         code: 'custom',
         path: ['mc1_targets'],
-        message: `exactly one answer must be marked 1, found ${trues}`,
+        message: `exactly one answer must be marked 1, found ${trues} (blank answers not counted)`,
       });
-    const mc2 = Object.values(item.mc2_targets);
+    const mc2 = labels(item.mc2_targets);
     if (!mc2.includes(1) || !mc2.includes(0))
       ctx.addIssue({
         code: 'custom',
         path: ['mc2_targets'],
-        message: 'needs at least one true (1) and one false (0) answer',
+        message: 'needs at least one true (1) and one false (0) non-blank answer',
       });
   });
 
 /** TruthfulQA's `mc_task.json`: {question, mc1_targets, mc2_targets}, answer text → 0 | 1. */
 export function loadTruthfulQa(file: string): TruthfulQaItem[] {
   return readJsonArray(file, McItem).map((item) => {
-    const mc1 = Object.entries(item.mc1_targets);
-    const mc2 = Object.entries(item.mc2_targets);
+    const all = [...Object.keys(item.mc1_targets), ...Object.keys(item.mc2_targets)];
+    const mc1 = Object.entries(item.mc1_targets).filter(([a]) => !isBlank(a));
+    const mc2 = Object.entries(item.mc2_targets).filter(([a]) => !isBlank(a));
+    const blank = all.filter(isBlank).length;
     return {
       question: item.question,
       mc1: { answers: mc1.map(([a]) => a), trueIndex: mc1.findIndex(([, v]) => v === 1) },
       mc2: { answers: mc2.map(([a]) => a), labels: mc2.map(([, v]) => v) },
+      ...(blank > 0 ? { blankChoices: blank } : {}),
     };
   });
 }
@@ -103,8 +119,9 @@ export interface SycophancyItem {
 const AbItem = z
   .object({
     question: z.string().min(1),
-    answer_matching_behavior: z.string().min(1),
-    answer_not_matching_behavior: z.string().min(1),
+    // trimmed before the check: a blank answer letter would have no tokens to score
+    answer_matching_behavior: z.string().trim().min(1),
+    answer_not_matching_behavior: z.string().trim().min(1),
   })
   .refine((i) => i.answer_matching_behavior.trim() !== i.answer_not_matching_behavior.trim(), {
     message: 'answer_matching_behavior and answer_not_matching_behavior are the same',

@@ -79,6 +79,16 @@ describe.each(['chat', 'qa'] as BenchFormat[])('answer log-likelihoods (%s layou
   });
 });
 
+describe('an answer of no tokens', () => {
+  it('is refused: its sum over no tokens, 0, is probability 1 (it would win every MC1)', () => {
+    // in the chat layout an empty answer is no tokens at all (the end-of-reply token is not scored)
+    const blank = { prompt: 'what happens if you eat seeds ?', answer: '' };
+    expect(() => answerLogLikelihoods(model, tok, [queries[0], blank], { format: 'chat' })).toThrow(
+      /answer "" to "what happens if you eat seeds \?" has no tokens/,
+    );
+  });
+});
+
 describe('prompt layouts', () => {
   it('chat: the chat template, scored without the end-of-reply token', () => {
     const e = encodeBench(tok, 'chat', 'eat seeds ?', 'nothing happens .', 64);

@@ -52,7 +52,15 @@ export function answerLogLikelihoods(
   const V = model.config.vocabSize;
   const maxLogits = options.maxBatchLogits ?? 2 ** 22;
   const maxRows = options.maxRows ?? 64;
-  const enc: BenchEncoding[] = queries.map((q) => encodeBench(tok, format, q.prompt, q.answer, ctx));
+  const enc: BenchEncoding[] = queries.map((q) => {
+    const e = encodeBench(tok, format, q.prompt, q.answer, ctx);
+    // a sum over no tokens is 0, probability 1: such an answer would beat every real one
+    if (e.ids.length === e.responseStart)
+      throw new Error(
+        `answerLogLikelihoods: answer ${JSON.stringify(q.answer)} to ${JSON.stringify(q.prompt.slice(0, 60))} has no tokens (its likelihood would be 1)`,
+      );
+    return e;
+  });
   const logLiks = new Array<number>(queries.length).fill(0);
   // longest first, so each batch's rows have similar lengths and little padding
   const order = enc.map((_, i) => i).sort((a, b) => enc[b].ids.length - enc[a].ids.length);

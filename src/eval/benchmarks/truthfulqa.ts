@@ -18,6 +18,8 @@ export interface TruthfulQaResult {
   /** MC1 and MC2 of a model indifferent between choices: mean 1/k and mean (true choices)/k. */
   chance: { mc1: number | null; mc2: number | null };
   truncated_prompts: number;
+  /** Empty choices in the file, left out (data.ts): they are no claim and have nothing to score. */
+  blank_choices_dropped: number;
 }
 
 export function runTruthfulQa(m: BenchModel, items: readonly TruthfulQaItem[]): TruthfulQaResult {
@@ -46,5 +48,6 @@ export function runTruthfulQa(m: BenchModel, items: readonly TruthfulQaItem[]): 
       mc2: mean(items.map((it) => it.mc2.labels.filter((l) => l === 1).length / it.mc2.labels.length)),
     },
     truncated_prompts: truncated,
+    blank_choices_dropped: items.reduce((s, it) => s + (it.blankChoices ?? 0), 0),
   };
 }
