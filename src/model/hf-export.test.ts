@@ -7,10 +7,10 @@
  *   the exported config.json and model.safetensors by HF's names and must give rein's logits.
  * No Python transformers runs here: that last check is rein's reading of HF's semantics.
  */
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import * as T from '../tensor/index.js';
 import { BpeTokenizer } from '../tokenizer/bpe.js';
 import { Llama2cTokenizer } from '../tokenizer/llama2c.js';
@@ -25,7 +25,16 @@ import { exportLlama2c } from './llama2c-export.js';
 import { type NamedArray, readSafetensors } from './safetensors.js';
 import { Transformer } from './transformer.js';
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'rein-export-'));
+// every export test writes model folders: removed when the file's tests end
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rein-export-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 
 /** A model with every weight random (norm gains near 1, biases non-zero), so no mapping hides. */
 function randomModel(input: ModelConfigInput, seed: number, scalarHead = false): Transformer {

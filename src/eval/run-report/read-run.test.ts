@@ -1,7 +1,7 @@
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { DataFileError } from '../../data/jsonl.js';
 import { readTrainingRun, runLabels } from './read-run.js';
 
@@ -9,6 +9,7 @@ let root: string;
 beforeAll(() => {
   root = mkdtempSync(join(tmpdir(), 'rein-run-report-'));
 });
+afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 /** A run folder holding `log` as log.jsonl (and the other files given). */
 function runDir(name: string, log: string, files: Record<string, unknown> = {}): string {

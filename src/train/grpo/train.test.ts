@@ -1,7 +1,7 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { responseLogProbs } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
@@ -23,7 +23,15 @@ beforeAll(() => {
   task = toyRlTask();
 });
 
-const tmp = () => mkdtempSync(join(tmpdir(), 'rein-grpo-'));
+const made: string[] = [];
+const tmp = () => {
+  const dir = mkdtempSync(join(tmpdir(), 'rein-grpo-'));
+  made.push(dir);
+  return dir;
+};
+afterAll(() => {
+  for (const dir of made) rmSync(dir, { recursive: true, force: true });
+});
 const small = { promptsPerIteration: 8, groupSize: 4, minibatch: 16, epochs: 2, maxNew: 12, lr: 1e-3 };
 
 /** A RunLog that keeps its records (and can die while writing one). */
