@@ -528,6 +528,19 @@ describe('a model with a llama2.c tokenizer', () => {
     expect(alone.notes.join(' ')).toMatch(/llama2\.c tokenizer was not written/);
   });
 
+  it('llama2c: tokenizerOut naming the model file itself is refused, and nothing is written', () => {
+    const dir = tmp();
+    const same = join(dir, 'm.bin');
+    // without the check: the tokenizer was written there, then the model refused as "already
+    // exists" (leaving tokenizer.bin under the model's name), or with replace overwrote it
+    for (const replace of [false, true]) {
+      expect(() =>
+        exportLlama2c(same, model, tok, { tokenizerOut: join(dir, '.', 'm.bin'), replace }),
+      ).toThrow(/tokenizerOut .*m\.bin is the model's own output file/);
+      expect(readdirSync(dir)).toEqual([]);
+    }
+  });
+
   it('hf: refused (no exact tokenizer.json form) unless the tokenizer is skipped; BOS/EOS still in config', () => {
     const dir = join(tmp(), 'hf');
     expect(() => exportHfFolder(dir, model, tok)).toThrow(

@@ -10,6 +10,7 @@
  * pre-tokenizer), so for them only the model is written.
  */
 import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { writeOutputAtomically } from '../util/atomic-output.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -45,6 +46,10 @@ export function exportLlama2c(
 ): ExportReport {
   const why = llama2cIncompatibility(model);
   if (why !== null) throw new Error(`cannot export as llama2.c: ${why}`);
+  if (options.tokenizerOut !== undefined && resolve(options.tokenizerOut) === resolve(out))
+    throw new Error(
+      `tokenizerOut ${options.tokenizerOut} is the model's own output file; give the tokenizer another name (tokenizer.bin)`,
+    );
   const notes: string[] = [];
   let tokenizerBytes: Uint8Array | null = null;
   if (options.tokenizerOut !== undefined) {
