@@ -39,7 +39,12 @@ export function writeOutputAtomically(
       // move the old one aside first: a rename cannot replace a non-empty folder
       const old = join(parent, `.${basename(out)}.old-${stamp}`);
       renameSync(out, old);
-      renameSync(tmp, out);
+      try {
+        renameSync(tmp, out);
+      } catch (e) {
+        renameSync(old, out); // the previous output stays where it was
+        throw e;
+      }
       rmSync(old, { recursive: true, force: true });
     } else {
       renameSync(tmp, out);
