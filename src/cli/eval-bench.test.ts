@@ -73,6 +73,21 @@ describe.skipIf(!bin || !tok || !data)(`rein eval bench on stories260K (shared d
     expect(logged.join('\n')).toContain('HarmBench — harmful compliance');
   });
 
+  it('says so when answers are capped at half the context, and reports the cap', async () => {
+    logged = [];
+    const warned: string[] = [];
+    vi.mocked(console.error).mockImplementation((...a: unknown[]) => {
+      warned.push(a.join(' '));
+    });
+    const argv = ['bench', '--model', bin!, '--tokenizer', tok!, '--data', data!, '--limit', '1'];
+    await evaluate([...argv, '--suites', 'harmbench', '--max-new', '300']); // stories260K: context 512
+    expect(JSON.parse(logged[logged.length - 1]).generation.max_new).toBe(256);
+    expect(warned).toContain(
+      "eval bench: answers stop at 256 tokens, half the model's context of 512 (--max-new 300 asked for more)",
+    );
+    vi.mocked(console.error).mockImplementation(() => {});
+  });
+
   it('names a missing benchmark file', async () => {
     await expect(
       evaluate(['bench', '--model', bin!, '--tokenizer', tok!, '--data', dir, '--suites', 'xstest']),

@@ -7,6 +7,7 @@
 import { parseArgs } from 'node:util';
 import { modelBench } from '../eval/benchmarks/bench-model.js';
 import { BENCH_FILES } from '../eval/benchmarks/data.js';
+import { answerTokenLimit } from '../eval/benchmarks/generation.js';
 import { BENCH_SUITES, type BenchSuite, isBenchSuite, runBenchmarks } from '../eval/benchmarks/runner.js';
 import { formatBenchTables } from '../eval/benchmarks/table.js';
 import { loadModel } from '../model/checkpoint.js';
@@ -110,6 +111,12 @@ export async function run(argv: string[]): Promise<void> {
     throw new CliError(
       `eval bench: no tokenizer is stored with ${values.model}; give one with --tokenizer PATH`,
     );
+  const ctx = loaded.model.config.contextLength;
+  const answerTokens = answerTokenLimit(ctx, maxNew);
+  if (answerTokens < maxNew)
+    console.error(
+      `eval bench: answers stop at ${answerTokens} tokens, half the model's context of ${ctx} (--max-new ${maxNew} asked for more)`,
+    );
   const bench = modelBench(loaded.model, loaded.tokenizer, { maxNew, temperature, seed, batchSize });
   const t0 = performance.now();
   let outcome: ReturnType<typeof runBenchmarks>;
@@ -131,7 +138,7 @@ export async function run(argv: string[]): Promise<void> {
     model: values.model,
     tokenizer: values.tokenizer ?? null,
     data: values.data,
-    generation: { max_new: maxNew, temperature, seed: temperature > 0 ? seed : null },
+    generation: { max_new: answerTokens, temperature, seed: temperature > 0 ? seed : null },
     ...outcome.result,
     seconds_total: Math.round((performance.now() - t0) / 10) / 100,
   };

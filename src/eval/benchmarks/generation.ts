@@ -25,6 +25,14 @@ export interface GeneratedAnswers {
   truncated: number;
 }
 
+/**
+ * The most tokens an answer gets: as asked, but never more than half the context — a long prompt
+ * keeps room for its answer, and the answer keeps room for the prompt.
+ */
+export function answerTokenLimit(contextLength: number, requested: number): number {
+  return Math.max(1, Math.min(requested, Math.floor(contextLength / 2)));
+}
+
 export function generateAnswers(
   model: Transformer,
   tok: Tokenizer,
@@ -33,8 +41,7 @@ export function generateAnswers(
 ): GeneratedAnswers {
   const format = options.format ?? benchFormat(tok);
   const ctx = model.config.contextLength;
-  // a long prompt keeps room for the answer, but an answer never takes more than half the context
-  const maxNew = Math.max(1, Math.min(options.maxNew ?? 64, Math.floor(ctx / 2)));
+  const maxNew = answerTokenLimit(ctx, options.maxNew ?? 64);
   const temperature = options.temperature ?? 0;
   if (!(temperature >= 0)) throw new Error(`generateAnswers: temperature must be ≥ 0, got ${temperature}`);
   const seed = options.seed ?? 0;
