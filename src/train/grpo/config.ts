@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { rlRunFields } from '../common/rl-iteration.js';
 
 export const LOSS_AGGREGATIONS = ['token', 'sequence'] as const;
 
@@ -78,29 +79,7 @@ export const GrpoConfig = z.strictObject({
     .number()
     .default(-1)
     .describe('added to the reward of a response that never produced the end token'),
-  ptxCoef: z
-    .number()
-    .min(0)
-    .default(0)
-    .describe('PPO-ptx: weight of the pretraining log-likelihood term (0: off)'),
-  ptxData: z.string().default('').describe('PPO-ptx: plain-text JSONL {"text"} keeping general ability'),
-  ptxBatch: z.number().int().positive().default(8).describe('PPO-ptx: texts per gradient step'),
   gradClip: z.number().positive().default(1).describe('global gradient-norm clip'),
-  evalEvery: z
-    .number()
-    .int()
-    .min(0)
-    .default(5)
-    .describe(
-      'iterations between the evaluation hook (held-out checks; 0: never); gold scores every iteration',
-    ),
-  saveEvery: z
-    .number()
-    .int()
-    .min(0)
-    .default(10)
-    .describe('iterations between resumable saves (0: only at the end)'),
-  resume: z.boolean().default(false).describe('continue from the state saved in --out'),
-  seed: z.number().int().default(0).describe('sampling and shuffling seed'),
+  ...rlRunFields,
 });
 export type GrpoConfig = z.infer<typeof GrpoConfig>;

@@ -16,6 +16,7 @@ import { Rng } from '../../util/rng.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { ptxLoss } from '../common/ptx.js';
+import { finishRlIteration } from '../common/rl-iteration.js';
 import {
   packedLogProbs,
   packRows,
@@ -268,21 +269,18 @@ export function trainPpo(
     }
     assertFinite(iter + 1, { rm_score: entry.rm_score, kl: entry.kl }, log, 'iteration');
     kl.update(meanKl, B);
-    entry.seconds = (Date.now() - t0) / 1000;
-    const evalMetrics =
-      hooks.onEval && cfg.evalEvery > 0 && ((iter + 1) % cfg.evalEvery === 0 || iter + 1 === cfg.iterations)
-        ? hooks.onEval(iter + 1, policy)
-        : {};
-    history.push(entry);
-    log.write({ ...entry, ...evalMetrics });
-    hooks.onIteration?.(entry);
-    progress.update(
-      iter + 1,
-      `rm ${entry.rm_score.toFixed(2)} kl ${entry.kl.toFixed(2)}${entry.gold !== undefined ? ` gold ${entry.gold.toFixed(2)}` : ''}`,
-    );
-    if (cfg.saveEvery > 0 && (iter + 1) % cfg.saveEvery === 0 && iter + 1 < cfg.iterations) {
-      saveTrainState(cfg.out, iter + 1, parts, { beta: kl.beta, history, shuffler: shuffler.getState() });
-    }
+    finishRlIteration(entry, {
+      iter,
+      t0,
+      cfg,
+      hooks,
+      policy,
+      log,
+      progress,
+      history,
+      save: () =>
+        saveTrainState(cfg.out, iter + 1, parts, { beta: kl.beta, history, shuffler: shuffler.getState() }),
+    });
   }
   return history;
 }

@@ -1,0 +1,79 @@
+/**
+ * What PPO and GRPO share around their algorithms: the run settings past the algorithm's own
+ * (PPO-ptx, evaluation, saving, seed) and the close of an iteration (timing, the evaluation hook,
+ * the log line, the progress bar, the resumable save).
+ */
+import { z } from 'zod';
+import type { Transformer } from '../../model/transformer.js';
+import type { Progress } from '../../util/progress.js';
+import type { RlHooks } from './rollout.js';
+import type { RunLog } from './run-log.js';
+
+/** Schema fields of an on-policy RL run, spread into each method's config after its own. */
+export const rlRunFields = {
+  ptxCoef: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe('PPO-ptx: weight of the pretraining log-likelihood term (0: off)'),
+  ptxData: z.string().default('').describe('PPO-ptx: plain-text JSONL {"text"} keeping general ability'),
+  ptxBatch: z.number().int().positive().default(8).describe('PPO-ptx: texts per gradient step'),
+  evalEvery: z
+    .number()
+    .int()
+    .min(0)
+    .default(5)
+    .describe(
+      'iterations between the evaluation hook (held-out checks; 0: never); gold scores every iteration',
+    ),
+  saveEvery: z
+    .number()
+    .int()
+    .min(0)
+    .default(10)
+    .describe('iterations between resumable saves (0: only at the end)'),
+  resume: z.boolean().default(false).describe('continue from the state saved in --out'),
+  seed: z.number().int().default(0).describe('sampling and shuffling seed'),
+};
+
+/** The log entry fields the close of an iteration reads or sets. */
+export interface RlIterationEntry {
+  iteration: number;
+  rm_score: number;
+  kl: number;
+  gold?: number;
+  seconds: number;
+}
+
+export interface RlIterationContext<E extends RlIterationEntry> {
+  /** 0-based index of the iteration that ends. */
+  iter: number;
+  /** Date.now() when it began. */
+  t0: number;
+  cfg: { iterations: number; evalEvery: number; saveEvery: number };
+  hooks: RlHooks<E>;
+  policy: Transformer;
+  log: RunLog;
+  progress: Progress;
+  history: E[];
+  /** Writes the resumable state after this iteration (history already holds its entry). */
+  save: () => void;
+}
+
+/**
+ * Ends an iteration whose metrics are final: times it, runs the evaluation hook when due, appends
+ * the entry (with the evaluation's metrics) to the history and the log, reports progress, and saves
+ * when due — not after the last iteration, whose weights the caller writes as the run's result.
+ */
+export function finishRlIteration<E extends RlIterationEntry>(entry: E, c: RlIterationContext<E>): void {
+  const done = c.iter + 1;
+  entry.seconds = (Date.now() - c.t0) / 1000;
+  const evalDue = c.cfg.evalEvery > 0 && (done % c.cfg.evalEvery === 0 || done === c.cfg.iterations);
+  const evalMetrics = c.hooks.onEval && evalDue ? c.hooks.onEval(done, c.policy) : {};
+  c.history.push(entry);
+  c.log.write({ ...entry, ...evalMetrics });
+  c.hooks.onIteration?.(entry);
+  const gold = entry.gold !== undefined ? ` gold ${entry.gold.toFixed(2)}` : '';
+  c.progress.update(done, `rm ${entry.rm_score.toFixed(2)} kl ${entry.kl.toFixed(2)}${gold}`);
+  if (c.cfg.saveEvery > 0 && done % c.cfg.saveEvery === 0 && done < c.cfg.iterations) c.save();
+}
