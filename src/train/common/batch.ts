@@ -40,7 +40,7 @@ export function padRight(
 
 /**
  * Next-token targets (B·T) for a right-padded batch: position t predicts token t + 1. Only
- * response tokens are trained (the prompt is given, not learned: RLHF.md step 1), or every
+ * response tokens are trained (the prompt is given, not learned), or every
  * token from position 0 when `allTokens` (pretraining on plain text).
  */
 export function nextTokenTargets(

@@ -5,7 +5,7 @@
  */
 
 /**
- * Per-token rewards (RLHF.md step 4): r_t = −β·KL_t on every response token, plus the reward
+ * Per-token rewards (step 4 of an iteration, train.ts): r_t = −β·KL_t on every response token, plus the reward
  * model's score on the last real token. KL_t is the per-token estimate log π(a_t) − log π_ref(a_t).
  */
 export function klPenalisedRewards(
@@ -75,7 +75,7 @@ export function maskedMoments(
 }
 
 /**
- * Whitening (RLHF.md step 5): (x − mean) / √(var + eps) over the real tokens; padding stays 0.
+ * Whitening (step 5): (x − mean) / √(var + eps) over the real tokens; padding stays 0.
  * With `shiftMean` false the mean is added back (used for rewards, whose sign carries meaning).
  */
 export function whiten(

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { rlRunFields } from '../common/rl-iteration.js';
 
-/** PPO against a reward model, held near the SFT model by a KL penalty (RLHF.md step 3). */
+/** PPO against a reward model, held near the SFT model by a KL penalty (RLHF's third step). */
 export const PpoConfig = z.strictObject({
   prompts: z.string().default('').describe('RL prompts JSONL: {"text"} (or {"prompt"}) per line'),
   policy: z

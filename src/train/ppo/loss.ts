@@ -1,4 +1,4 @@
-/** PPO's two losses (Schulman et al. 2017), as RLHF.md step 7 states them, with their statistics. */
+/** PPO's two losses (Schulman et al. 2017), the clipped policy and value losses of step 7, with their statistics. */
 import * as T from '../../tensor/index.js';
 import { maskedMean, maskedMeanOf } from '../common/functional.js';
 

@@ -1,6 +1,6 @@
 /**
  * Step 3 of RLHF: PPO against the reward model, held near the SFT model by a KL penalty.
- * One iteration is RLHF.md's seven steps, in order:
+ * One iteration is seven steps, in order:
  *   1 rollout → 2 score → 3 log-probs and values → 4 KL-penalised rewards →
  *   5 (optional) reward whitening → 6 GAE + advantage whitening → 7 clipped updates.
  * The policy and the value model are separate transformers (the value model starts from the
@@ -243,7 +243,7 @@ export function trainPpo(
       }
     }
 
-    // log: RLHF.md's list, plus the gold score where a judge is given
+    // log: what an RLHF run is watched by, plus the gold score where a judge is given
     const seqKl = new Float32Array(B);
     for (let b = 0; b < B; b++) for (let t = 0; t < batch.lengths[b]; t++) seqKl[b] += klTokens[b * L + t];
     const meanKl = seqKl.reduce((a, x) => a + x, 0) / B;
