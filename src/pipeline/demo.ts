@@ -57,18 +57,13 @@ import type { WorldPrompt } from '../world/records.js';
 import { likelihoodAnswerCheck, rewardModelAnswerCheck } from './answer-check.js';
 import type { DemoConfig } from './demo-config.js';
 import { focusedRlPrompts } from './focused-rl-prompts.js';
-import { evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
+import { answeredTimes, evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
 import { accuracyWhereGoldDiffers, probe, sampleCandidates, simulatedRound } from './rounds.js';
 import { sequenceKl } from './sequence-kl.js';
 import { shippedBaseFor } from './shipped-base.js';
 import { StageRunner } from './stage-runner.js';
 
 const VERSION = '0.1.0';
-
-/** Each prompt `times` times: the copies are sampled and judged like separate prompts. */
-function answeredTimes(prompts: readonly WorldPrompt[], times: number): WorldPrompt[] {
-  return Array.from({ length: times }, () => prompts).flat();
-}
 
 interface Loaded {
   model: Transformer;

@@ -51,6 +51,14 @@ export function stageMetrics(
   };
 }
 
+/**
+ * Each prompt `times` times, copies after the whole list (all prompts, then all again): the copies
+ * are sampled and judged like separate prompts, and the intervals count one prompt text as one draw.
+ */
+export function answeredTimes(prompts: readonly WorldPrompt[], times: number): WorldPrompt[] {
+  return Array.from({ length: times }, () => prompts).flat();
+}
+
 /** One sampled answer per evaluation prompt, judged. */
 export function evaluatePolicy(
   policy: Transformer,

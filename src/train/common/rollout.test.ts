@@ -9,6 +9,7 @@ import {
   responseMask,
   rolloutBatch,
   selectResponseRows,
+  summedResponseLogProbs,
   toResponseLayout,
 } from './rollout.js';
 
@@ -109,5 +110,28 @@ describe('packRows', () => {
         expect(x).toBeCloseTo(viaAligned[k][i], 4);
       });
     });
+  });
+});
+
+describe('summedResponseLogProbs at the context edge (context 64)', () => {
+  const model = tinyModel(V, 3);
+  const one = (p: number[], r: number[]) => summedResponseLogProbs(model, [p], [r], PAD)[0];
+
+  it('rows that fit alone but not together are scored as they would be alone', () => {
+    const longPrompt = tokens(50);
+    const longResponse = tokens(40);
+    const shortA = tokens(5);
+    const shortB = tokens(6);
+    // 50 + 40 > 64: one layout cannot hold both rows
+    const both = summedResponseLogProbs(model, [longPrompt, shortA], [shortB, longResponse], PAD);
+    expect(both[0]).toBeCloseTo(one(longPrompt, shortB), 4);
+    expect(both[1]).toBeCloseTo(one(shortA, longResponse), 4);
+  });
+
+  it('a row one token past the context (generate samples a last token it never feeds) loses its first prompt token', () => {
+    const prompt = tokens(30);
+    const response = tokens(35); // 65 tokens
+    expect(one(prompt, response)).toBeCloseTo(one(prompt.slice(1), response), 6);
+    expect(() => one(tokens(2), tokens(70))).toThrow(/leaves no room in the context of 64/);
   });
 });

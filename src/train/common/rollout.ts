@@ -138,28 +138,51 @@ export function summedResponseLogProbs(
   batchSize = 64,
 ): Float64Array {
   const out = new Float64Array(prompts.length);
-  T.noGrad(() => {
-    for (let s = 0; s < prompts.length; s += batchSize) {
-      T.scope(() => {
-        const rows = Array.from({ length: Math.min(batchSize, prompts.length - s) }, (_, i) => s + i);
-        const batch = rolloutBatch(
-          rows.map((i) => prompts[i]),
-          rows.map((i) => responses[i]),
-          padId,
-          model.config.contextLength,
-        );
-        const lp = responseColumns(
-          responseLogProbs(model, batch, batch.responseStart, temperature).logProbs.data,
-          batch,
-        );
-        const mask = responseMask(batch);
-        for (const [b, i] of rows.entries()) {
-          let sum = 0;
-          for (let t = 0; t < batch.L; t++) sum += lp[b * batch.L + t] * mask[b * batch.L + t];
-          out[i] = sum;
-        }
-      });
+  const context = model.config.contextLength;
+  // generate() may sample one token past the context (the last is drawn, never fed back): such a
+  // row is scored with its prompt's first tokens cut, the response whole
+  const prompt = (i: number) => {
+    const over = prompts[i].length + Math.max(1, responses[i].length) - context;
+    if (over <= 0) return prompts[i];
+    if (over >= prompts[i].length)
+      throw new Error(
+        `summedResponseLogProbs: row ${i}: a response of ${responses[i].length} tokens leaves no room in the context of ${context}`,
+      );
+    return prompts[i].slice(over);
+  };
+  const score = (rows: readonly number[]): void => {
+    // the batch's layout is its longest prompt + its longest response: rows that each fit the
+    // context may not fit together, so such a batch is scored in halves
+    const width =
+      Math.max(...rows.map((i) => prompt(i).length)) + Math.max(1, ...rows.map((i) => responses[i].length));
+    if (width > context && rows.length > 1) {
+      const half = Math.ceil(rows.length / 2);
+      score(rows.slice(0, half));
+      score(rows.slice(half));
+      return;
     }
+    T.scope(() => {
+      const batch = rolloutBatch(
+        rows.map((i) => prompt(i)),
+        rows.map((i) => responses[i]),
+        padId,
+        context,
+      );
+      const lp = responseColumns(
+        responseLogProbs(model, batch, batch.responseStart, temperature).logProbs.data,
+        batch,
+      );
+      const mask = responseMask(batch);
+      for (const [b, i] of rows.entries()) {
+        let sum = 0;
+        for (let t = 0; t < batch.L; t++) sum += lp[b * batch.L + t] * mask[b * batch.L + t];
+        out[i] = sum;
+      }
+    });
+  };
+  T.noGrad(() => {
+    for (let s = 0; s < prompts.length; s += batchSize)
+      score(Array.from({ length: Math.min(batchSize, prompts.length - s) }, (_, i) => s + i));
   });
   return out;
 }
