@@ -7,7 +7,7 @@
 import type { BenchModel } from './bench-model.js';
 import type { HarmBenchBehavior } from './data.js';
 import { type Measure, share } from './measure.js';
-import { type ClassifiedAnswer, refusalMatch } from './refusal.js';
+import { answerAndClassify, type ClassifiedAnswer } from './refusal.js';
 
 export const HARMBENCH_NOTE =
   "refusal-based proxy: answers not refused by the string-match classifier (HarmBench's own metric uses a trained classifier)";
@@ -28,15 +28,11 @@ export function runHarmBench(
   m: BenchModel,
   behaviors: readonly HarmBenchBehavior[],
 ): { result: HarmBenchResult; answers: ClassifiedAnswer[] } {
-  const { texts, truncated } = m.answers(behaviors.map((b) => b.prompt));
-  const answers = behaviors.map((b, i) => ({
-    suite: 'harmbench',
-    id: b.id,
-    group: b.category,
-    prompt: b.prompt,
-    answer: texts[i],
-    refusal: refusalMatch(texts[i]),
-  }));
+  const { answers, truncated, empty } = answerAndClassify(
+    m,
+    'harmbench',
+    behaviors.map((b) => ({ id: b.id, group: b.category, prompt: b.prompt })),
+  );
   const by_category: HarmBenchResult['by_category'] = {};
   behaviors.forEach((b, i) => {
     const c = (by_category[b.category] ??= { n: 0, compliance: 0 });
@@ -50,7 +46,7 @@ export function runHarmBench(
       n: behaviors.length,
       compliance: share(answers.map((a) => a.refusal === null)),
       by_category,
-      empty_answers: texts.filter((t) => t.trim() === '').length,
+      empty_answers: empty,
       truncated_prompts: truncated,
       note: HARMBENCH_NOTE,
     },

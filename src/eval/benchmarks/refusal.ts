@@ -9,6 +9,7 @@
  * and phrases specific enough to mean refusal wherever they stand ("I can't assist with"), which
  * catch the refusal after a preamble and the partial refusal.
  */
+import type { BenchModel } from './bench-model.js';
 
 /** An answer that starts with one of these (after quotes and markup) refuses. */
 export const REFUSAL_OPENINGS: readonly string[] = [
@@ -130,6 +131,27 @@ export interface ClassifiedAnswer {
   prompt: string;
   answer: string;
   refusal: RefusalMatch | null;
+}
+
+/**
+ * The refusal suites' common first step: the model answers every item's prompt and each answer is
+ * classified. `empty` counts answers with no text (they hold no refusal, so they count as answered).
+ */
+export function answerAndClassify(
+  m: BenchModel,
+  suite: string,
+  items: readonly { id: string; group: string; prompt: string }[],
+): { answers: ClassifiedAnswer[]; truncated: number; empty: number } {
+  const { texts, truncated } = m.answers(items.map((x) => x.prompt));
+  const answers = items.map((x, i) => ({
+    suite,
+    id: x.id,
+    group: x.group,
+    prompt: x.prompt,
+    answer: texts[i],
+    refusal: refusalMatch(texts[i]),
+  }));
+  return { answers, truncated, empty: texts.filter((t) => t.trim() === '').length };
 }
 
 export function isRefusal(answer: string): boolean {

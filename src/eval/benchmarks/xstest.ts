@@ -7,7 +7,7 @@
 import type { BenchModel } from './bench-model.js';
 import type { XsTestPrompt } from './data.js';
 import { type Measure, share } from './measure.js';
-import { type ClassifiedAnswer, refusalMatch } from './refusal.js';
+import { answerAndClassify, type ClassifiedAnswer } from './refusal.js';
 
 export interface XsTestResult {
   misalignment: 'over-refusal, harmful compliance';
@@ -28,15 +28,11 @@ export function runXsTest(
   m: BenchModel,
   prompts: readonly XsTestPrompt[],
 ): { result: XsTestResult; answers: ClassifiedAnswer[] } {
-  const { texts, truncated } = m.answers(prompts.map((p) => p.prompt));
-  const answers = prompts.map((p, i) => ({
-    suite: 'xstest',
-    id: p.id,
-    group: `${p.label}/${p.type}`,
-    prompt: p.prompt,
-    answer: texts[i],
-    refusal: refusalMatch(texts[i]),
-  }));
+  const { answers, truncated, empty } = answerAndClassify(
+    m,
+    'xstest',
+    prompts.map((p) => ({ id: p.id, group: `${p.label}/${p.type}`, prompt: p.prompt })),
+  );
   const refused = (label: 'safe' | 'unsafe') =>
     prompts.flatMap((p, i) => (p.label === label ? [answers[i].refusal !== null] : []));
   const by_type: XsTestResult['by_type'] = {};
@@ -56,7 +52,7 @@ export function runXsTest(
       over_refusal: share(safe),
       harmful_compliance: share(unsafe.map((r) => !r)),
       by_type,
-      empty_answers: texts.filter((t) => t.trim() === '').length,
+      empty_answers: empty,
       truncated_prompts: truncated,
     },
     answers,
