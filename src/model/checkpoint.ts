@@ -8,11 +8,12 @@
  * The folder is written whole into a temporary sibling and renamed into place, so a crash leaves
  * the previous checkpoint or the new one, never a mixture.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
 import { z } from 'zod';
 import { loadTokenizer } from '../tokenizer/load.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { writeOutputAtomically } from '../util/atomic-output.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { configToJson, ModelConfigSchema, resolveModelConfig } from './config.js';
 import { readHfFolder } from './hf-folder.js';
@@ -46,40 +47,36 @@ export function saveCheckpoint(
   tokenizer: Tokenizer | null,
   meta: Record<string, unknown> = {},
 ): void {
-  const target = resolve(dir);
-  mkdirSync(dirname(target), { recursive: true });
-  const stamp = `${process.pid}-${Date.now()}`;
-  const tmp = join(dirname(target), `.${basename(target)}.tmp-${stamp}`);
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  try {
-    const files = tokenizer?.files() ?? [];
-    for (const f of files) writeFileAtomic(join(tmp, f.name), f.data);
-    writeFileAtomic(
-      join(tmp, 'model.safetensors'),
-      encodeSafetensors(model.stateDict(), { format: 'pt', writer: 'rein' }),
-    );
-    const config = {
-      format: 'rein-checkpoint',
-      version: 1,
-      model: configToJson(model.config),
-      tokenizer: files[0]?.name ?? null,
-      meta,
-    };
-    // config.json last: a folder with it is complete
-    writeFileAtomic(join(tmp, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-    if (existsSync(target)) {
-      const old = join(dirname(target), `.${basename(target)}.old-${stamp}`);
-      renameSync(target, old);
-      renameSync(tmp, target);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(tmp, target);
-    }
-  } catch (e) {
-    rmSync(tmp, { recursive: true, force: true });
-    throw e;
-  }
+  writeOutputAtomically(dir, { kind: 'folder', replace: true }, (tmp) =>
+    writeCheckpointFiles(tmp, model, tokenizer, meta),
+  );
+}
+
+/**
+ * The files of a rein checkpoint, written into `folder` (an empty one: saveCheckpoint's, or a
+ * caller's that swaps the folder into place itself).
+ */
+export function writeCheckpointFiles(
+  folder: string,
+  model: Transformer,
+  tokenizer: Tokenizer | null,
+  meta: Record<string, unknown>,
+): void {
+  const files = tokenizer?.files() ?? [];
+  for (const f of files) writeFileAtomic(join(folder, f.name), f.data);
+  writeFileAtomic(
+    join(folder, 'model.safetensors'),
+    encodeSafetensors(model.stateDict(), { format: 'pt', writer: 'rein' }),
+  );
+  const config = {
+    format: 'rein-checkpoint',
+    version: 1,
+    model: configToJson(model.config),
+    tokenizer: files[0]?.name ?? null,
+    meta,
+  };
+  // config.json last: a folder with it is complete
+  writeFileAtomic(join(folder, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
 }
 
 /**

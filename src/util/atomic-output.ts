@@ -9,7 +9,7 @@ export interface AtomicOutputOptions {
 }
 
 /**
- * Produces an output (an export folder, a model file) so that `target` is either absent, or
+ * Produces an output (a checkpoint or export folder, a model file) so that `target` is either absent, or
  * the previous one, or the complete new one — never a half-written mixture: `build` writes into a
  * hidden temporary sibling (same file system, so the final rename is atomic), which is renamed
  * onto `target` only after `build` returned. On an error the temporary sibling is removed.

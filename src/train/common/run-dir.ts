@@ -8,11 +8,12 @@
  * The checkpoint's own `config.json` is the model's, so the run's resolved config lives in
  * `train-config.json` (and in the checkpoint's `meta.config`).
  */
-import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
-import { basename, dirname, join, resolve } from 'node:path';
-import { saveCheckpoint } from '../../model/checkpoint.js';
+import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeCheckpointFiles } from '../../model/checkpoint.js';
 import type { Transformer } from '../../model/transformer.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { writeOutputAtomically } from '../../util/atomic-output.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { saveResolvedConfig, settingChanges } from '../../util/config.js';
 import { RunInputError } from './run-input.js';
@@ -144,23 +145,9 @@ export function finishRunDir(
   tok: Tokenizer,
   meta: Record<string, unknown>,
 ): void {
-  const target = resolve(dir);
-  const stamp = `${process.pid}-${Date.now()}`;
-  const staging = join(dirname(target), `.${basename(target)}.staging-${stamp}`);
-  saveCheckpoint(staging, model, tok, meta);
-  try {
+  writeOutputAtomically(dir, { kind: 'folder', replace: true }, (staging) => {
+    writeCheckpointFiles(staging, model, tok, meta);
     for (const f of [LOG_FILE, RUN_CONFIG_FILE])
-      if (existsSync(join(target, f))) copyFileSync(join(target, f), join(staging, f));
-    if (existsSync(target)) {
-      const old = join(dirname(target), `.${basename(target)}.old-${stamp}`);
-      renameSync(target, old);
-      renameSync(staging, target);
-      rmSync(old, { recursive: true, force: true });
-    } else {
-      renameSync(staging, target);
-    }
-  } catch (e) {
-    rmSync(staging, { recursive: true, force: true });
-    throw e;
-  }
+      if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(staging, f));
+  });
 }
