@@ -5,7 +5,8 @@
  * batch: rows sorted by length and right-padded, which causality hides from the real tokens.
  */
 import { pool } from '../../kernels/pool.js';
-import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
+import { paddedLength, padRight } from '../../model/padding.js';
+import { responseLogProbs, type Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { type BenchEncoding, type BenchFormat, benchFormat, encodeBench } from './prompt-format.js';
@@ -34,11 +35,6 @@ export interface AnswerLikelihoods {
   answerTokens: number[];
   /** Distinct prompts that lost their beginning to fit the context (with some answer). */
   truncated: number;
-}
-
-/** Rounded up to a multiple of 16 (within the context): batches then come in few shapes, which the buffer pool reuses. */
-function paddedLength(longest: number, limit: number): number {
-  return Math.max(longest, Math.min(Math.ceil(longest / 16) * 16, limit));
 }
 
 export function answerLogLikelihoods(
@@ -77,22 +73,19 @@ export function answerLogLikelihoods(
     // (to 1.5 GB on TruthfulQA with stories260K), so the pool lets them go.
     if (shape !== '' && shape !== `${B}x${Tn}`) pool.clear();
     shape = `${B}x${Tn}`;
-    const ids = new Int32Array(B * Tn).fill(padId);
-    const end = new Int32Array(B);
-    const responseStart = new Int32Array(B);
-    chunk.forEach((q, b) => {
-      ids.set(enc[q].ids, b * Tn);
-      end[b] = enc[q].ids.length;
-      responseStart[b] = enc[q].responseStart;
-    });
-    const batch: TokenBatch = { ids, B, T: Tn, start: null, end };
+    const batch = padRight(
+      chunk.map((q) => enc[q]),
+      padId,
+      ctx,
+    );
+    const { responseStart } = batch;
     const lp = T.noGrad(() =>
       T.scope(() => Float32Array.from(responseLogProbs(model, batch, responseStart).logProbs.data)),
     );
     chunk.forEach((q, b) => {
       // summed in double precision; entries off the answer are 0 but are not even read
       let sum = 0;
-      for (let t = responseStart[b]; t < end[b]; t++) sum += lp[b * Tn + t];
+      for (let t = responseStart[b]; t < enc[q].ids.length; t++) sum += lp[b * batch.T + t];
       logLiks[q] = sum;
     });
   }

@@ -1,42 +1,15 @@
 /**
- * Turning tokenised examples into padded batches for the model (model/transformer.ts TokenBatch).
- * Training batches are right-padded: causality already hides the padding from real tokens, and
- * every row's positions start at 0, exactly as at sampling time.
+ * What training adds to the model's padded batches (model/padding.ts, re-exported here): the
+ * next-token targets of a right-padded batch, and fitting a sequence into the context.
  */
+import { padRight, roundUp, type Sequence } from '../../model/padding.js';
 import type { TokenBatch } from '../../model/transformer.js';
 
-/** One tokenised exchange: the ids and where the response starts (chat-template.ts encodeChat). */
-export interface Sequence {
-  ids: readonly number[];
-  responseStart: number;
-}
+// the batches the model reads live in model/, so that evaluation (a layer below) builds them alike
+export { padRight, roundUp, type Sequence };
 
 /** Ignore index of the next-token targets: positions whose target is not trained. */
 export const IGNORE = -1;
-
-/**
- * Right-pads sequences into one (B, T) batch; `end[b]` is row b's length. T is the longest row
- * rounded up to a multiple of 16 (but not past `limit`, the model's context): batches then come
- * in a few shapes only, so the buffer pool reuses their activations instead of allocating anew.
- */
-export function padRight(
-  seqs: readonly Sequence[],
-  padId: number,
-  limit = Number.POSITIVE_INFINITY,
-): TokenBatch & { responseStart: Int32Array } {
-  const B = seqs.length;
-  const longest = Math.max(1, ...seqs.map((s) => s.ids.length));
-  const T = Math.max(longest, Math.min(roundUp(longest, 16), limit));
-  const ids = new Int32Array(B * T).fill(padId);
-  const end = new Int32Array(B);
-  const responseStart = new Int32Array(B);
-  seqs.forEach((s, b) => {
-    ids.set(s.ids, b * T);
-    end[b] = s.ids.length;
-    responseStart[b] = s.responseStart;
-  });
-  return { ids, B, T, start: null, end, responseStart };
-}
 
 /**
  * Next-token targets (B·T) for a right-padded batch: position t predicts token t + 1. Only
@@ -55,11 +28,6 @@ export function nextTokenTargets(
     for (let t = from; t < len; t++) targets[b * T + t - 1] = ids[b * T + t];
   }
   return targets;
-}
-
-/** n rounded up to a multiple of m. */
-export function roundUp(n: number, m: number): number {
-  return Math.ceil(n / m) * m;
 }
 
 /**

@@ -1,0 +1,45 @@
+/**
+ * Tokenised exchanges as one right-padded (B, T) batch for the model (transformer.ts TokenBatch):
+ * causality already hides the padding from real tokens, and every row's positions start at 0,
+ * exactly as at sampling time. Training (train/common/batch.ts) and evaluation build batches here.
+ */
+import type { TokenBatch } from './transformer.js';
+
+/** One tokenised exchange: the ids and where the response starts (chat-template.ts encodeChat). */
+export interface Sequence {
+  ids: readonly number[];
+  responseStart: number;
+}
+
+/**
+ * Right-pads sequences into one (B, T) batch; `end[b]` is row b's length. T is the longest row
+ * rounded up to a multiple of 16 (but not past `limit`, the model's context): batches then come
+ * in a few shapes only, so the buffer pool reuses their activations instead of allocating anew.
+ */
+export function padRight(
+  seqs: readonly Sequence[],
+  padId: number,
+  limit = Number.POSITIVE_INFINITY,
+): TokenBatch & { responseStart: Int32Array } {
+  const B = seqs.length;
+  const T = paddedLength(Math.max(1, ...seqs.map((s) => s.ids.length)), limit);
+  const ids = new Int32Array(B * T).fill(padId);
+  const end = new Int32Array(B);
+  const responseStart = new Int32Array(B);
+  seqs.forEach((s, b) => {
+    ids.set(s.ids, b * T);
+    end[b] = s.ids.length;
+    responseStart[b] = s.responseStart;
+  });
+  return { ids, B, T, start: null, end, responseStart };
+}
+
+/** padRight's T for a longest row of `longest` tokens: a multiple of 16 where `limit` allows. */
+export function paddedLength(longest: number, limit = Number.POSITIVE_INFINITY): number {
+  return Math.max(longest, Math.min(roundUp(longest, 16), limit));
+}
+
+/** n rounded up to a multiple of m. */
+export function roundUp(n: number, m: number): number {
+  return Math.ceil(n / m) * m;
+}
