@@ -2,12 +2,19 @@
  * `rein generate`: sample a continuation from any model rein loads (a llama2.c `.bin` with its
  * `tok*.bin`, a Hugging Face folder, a rein checkpoint).
  */
-import { parseArgs } from 'node:util';
 import { loadModel } from '../model/checkpoint.js';
 import { generate } from '../model/generate.js';
 import { chatResponseText, chatStopIds, encodeChat } from '../tokenizer/chat-template.js';
 import { decodeContinuation } from '../tokenizer/tokenizer.js';
 import { CliError } from './errors.js';
+import {
+  type Command,
+  integerFlag,
+  parseCommandArgs,
+  positiveFlag,
+  probabilityFlag,
+  requiredFlag,
+} from './flags.js';
 
 const HELP = `usage: rein generate --model PATH [options]
 
@@ -26,54 +33,36 @@ Samples a continuation of a prompt and prints the prompt and what followed.
   --seed S            random seed (default 0)
   --json              last line: {"ids":[…generated ids, prompt excluded…],"text":"…"}`;
 
-function num(
-  values: Record<string, unknown>,
-  name: string,
-  check: (v: number) => boolean,
-  what: string,
-): number | undefined {
-  const raw = values[name];
-  if (raw === undefined) return undefined;
-  const v = Number(raw);
-  if (!Number.isFinite(v) || !check(v))
-    throw new CliError(`generate: --${name} must be ${what}, got '${raw}'`);
-  return v;
-}
+const COMMAND: Command = { name: 'generate', help: HELP };
 
 export async function run(argv: string[]): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        model: { type: 'string' },
-        tokenizer: { type: 'string' },
-        prompt: { type: 'string', default: '' },
-        chat: { type: 'boolean', default: false },
-        'max-new': { type: 'string', default: '256' },
-        greedy: { type: 'boolean', default: false },
-        temperature: { type: 'string' },
-        'top-k': { type: 'string' },
-        'top-p': { type: 'string' },
-        seed: { type: 'string', default: '0' },
-        json: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    throw new CliError(`generate: ${(e as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  if (!values.model) throw new CliError(`generate: --model is required\n\n${HELP}`);
-  const maxNew = num(values, 'max-new', (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0')!;
-  const temperature = num(values, 'temperature', (v) => v > 0, 'a number > 0');
-  const topK = num(values, 'top-k', (v) => Number.isInteger(v) && v >= 0, 'an integer ≥ 0');
-  const topP = num(values, 'top-p', (v) => v > 0 && v <= 1, 'in (0, 1]');
-  const seed = num(values, 'seed', Number.isInteger, 'an integer')!;
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    model: { type: 'string' },
+    tokenizer: { type: 'string' },
+    prompt: { type: 'string', default: '' },
+    chat: { type: 'boolean', default: false },
+    'max-new': { type: 'string', default: '256' },
+    greedy: { type: 'boolean', default: false },
+    temperature: { type: 'string' },
+    'top-k': { type: 'string' },
+    'top-p': { type: 'string' },
+    seed: { type: 'string', default: '0' },
+    json: { type: 'boolean', default: false },
+  });
+  if (!parsed) return;
+  const { values } = parsed;
+  const modelPath = requiredFlag(COMMAND, 'model', values.model);
+  const maxNew = integerFlag(COMMAND.name, 'max-new', values['max-new'], 0);
+  // the sampling flags left out stay undefined: generate() then uses its own defaults
+  const temperature =
+    values.temperature === undefined
+      ? undefined
+      : positiveFlag(COMMAND.name, 'temperature', values.temperature);
+  const topK =
+    values['top-k'] === undefined ? undefined : integerFlag(COMMAND.name, 'top-k', values['top-k'], 0);
+  const topP =
+    values['top-p'] === undefined ? undefined : probabilityFlag(COMMAND.name, 'top-p', values['top-p']);
+  const seed = integerFlag(COMMAND.name, 'seed', values.seed);
   const greedy = values.greedy === true;
   if (greedy && (temperature !== undefined || topK !== undefined || topP !== undefined)) {
     throw new CliError('generate: --greedy cannot be combined with --temperature, --top-k or --top-p');
@@ -81,17 +70,15 @@ export async function run(argv: string[]): Promise<void> {
 
   let loaded: ReturnType<typeof loadModel>;
   try {
-    loaded = loadModel(values.model as string, (values.tokenizer as string | undefined) ?? null);
+    loaded = loadModel(modelPath, values.tokenizer ?? null);
   } catch (e) {
     throw new CliError(`generate: ${(e as Error).message}`);
   }
   const { model, tokenizer: tok } = loaded;
   if (tok === null) {
-    throw new CliError(
-      `generate: no tokenizer is stored with ${values.model}; give one with --tokenizer PATH`,
-    );
+    throw new CliError(`generate: no tokenizer is stored with ${modelPath}; give one with --tokenizer PATH`);
   }
-  const promptText = values.prompt as string;
+  const promptText = values.prompt;
   let promptIds: number[];
   let stopIds: number[];
   if (values.chat) {
