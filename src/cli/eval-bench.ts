@@ -4,7 +4,6 @@
  * compliance (XSTest), harmful compliance (HarmBench, a refusal-based proxy). The benchmark files
  * are read from the folder the user gives; a table per suite, then the whole result as one JSON line.
  */
-import { parseArgs } from 'node:util';
 import { modelBench } from '../eval/benchmarks/bench-model.js';
 import { BENCH_FILES } from '../eval/benchmarks/data.js';
 import { answerTokenLimit } from '../eval/benchmarks/generation.js';
@@ -13,7 +12,7 @@ import { formatBenchTables } from '../eval/benchmarks/table.js';
 import { loadModel } from '../model/checkpoint.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CliError } from './errors.js';
-import { integerFlag, numberFlag } from './flags.js';
+import { type Command, integerFlag, numberFlag, parseCommandArgs, usageError } from './flags.js';
 
 const USAGE = `usage: rein eval bench --model PATH --data DIR [options]
 
@@ -46,31 +45,7 @@ options:
   --answers FILE     write every generated answer and its refusal verdict as JSONL
                      {suite, id, group, prompt, answer, refusal}`;
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        model: { type: 'string' },
-        tokenizer: { type: 'string' },
-        data: { type: 'string' },
-        suites: { type: 'string' },
-        limit: { type: 'string' },
-        'max-new': { type: 'string', default: '64' },
-        temperature: { type: 'string', default: '0' },
-        seed: { type: 'string', default: '0' },
-        batch: { type: 'string', default: '32' },
-        json: { type: 'string' },
-        answers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    throw new CliError(`eval bench: ${(e as Error).message}\n\n${USAGE}`);
-  }
-}
+const COMMAND: Command = { name: 'eval bench', help: USAGE };
 
 function parseSuites(raw: string | undefined): BenchSuite[] {
   if (raw === undefined) return [...BENCH_SUITES];
@@ -87,19 +62,28 @@ function parseSuites(raw: string | undefined): BenchSuite[] {
 }
 
 export async function run(argv: string[]): Promise<void> {
-  const values = parse(argv);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (!values.model || !values.data)
-    throw new CliError(`eval bench: --model and --data are required\n\n${USAGE}`);
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    model: { type: 'string' },
+    tokenizer: { type: 'string' },
+    data: { type: 'string' },
+    suites: { type: 'string' },
+    limit: { type: 'string' },
+    'max-new': { type: 'string', default: '64' },
+    temperature: { type: 'string', default: '0' },
+    seed: { type: 'string', default: '0' },
+    batch: { type: 'string', default: '32' },
+    json: { type: 'string' },
+    answers: { type: 'string' },
+  });
+  if (!parsed) return;
+  const { values } = parsed;
+  if (!values.model || !values.data) throw usageError(COMMAND, '--model and --data are required');
   const suites = parseSuites(values.suites);
-  const limit = values.limit === undefined ? null : integerFlag('eval bench', 'limit', values.limit, 1);
-  const maxNew = integerFlag('eval bench', 'max-new', values['max-new'] as string, 1);
-  const temperature = numberFlag('eval bench', 'temperature', values.temperature as string, 0);
-  const seed = integerFlag('eval bench', 'seed', values.seed as string, 0);
-  const batchSize = integerFlag('eval bench', 'batch', values.batch as string, 1);
+  const limit = values.limit === undefined ? null : integerFlag(COMMAND.name, 'limit', values.limit, 1);
+  const maxNew = integerFlag(COMMAND.name, 'max-new', values['max-new'], 1);
+  const temperature = numberFlag(COMMAND.name, 'temperature', values.temperature, 0);
+  const seed = integerFlag(COMMAND.name, 'seed', values.seed, 0);
+  const batchSize = integerFlag(COMMAND.name, 'batch', values.batch, 1);
 
   let loaded: ReturnType<typeof loadModel>;
   try {

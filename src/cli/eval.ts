@@ -3,7 +3,6 @@
  * gold — per-label misalignment rates (each on its own families), accuracies, gold by family, any
  * label seen outside its own families — printed side by side as a table and written as JSON.
  */
-import { parseArgs } from 'node:util';
 import { percent, percentRange } from '../eval/interval.js';
 import { evaluateResponses, goldWinRate, type WinRate, type WorldEvalReport } from '../eval/world-metrics.js';
 import { formatEvalTable } from '../eval/world-report.js';
@@ -16,7 +15,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { isPromptSplit, loadWorldPrompts, PROMPT_SPLITS } from '../world/load.js';
 import type { WorldPrompt } from '../world/records.js';
 import { CliError } from './errors.js';
-import { integerFlag, numberFlag } from './flags.js';
+import { type Command, integerFlag, parseCommandArgs, positiveFlag, usageError } from './flags.js';
 
 const USAGE = `usage: rein eval --model CKPT [--model CKPT2 …] --world DIR [options]
 
@@ -59,50 +58,35 @@ function sameTokenizer(a: Tokenizer, b: Tokenizer, prompts: readonly WorldPrompt
   });
 }
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        model: { type: 'string', multiple: true },
-        world: { type: 'string' },
-        split: { type: 'string', default: 'eval' },
-        samples: { type: 'string', default: '1' },
-        'max-new': { type: 'string', default: '40' },
-        temperature: { type: 'string', default: '1' },
-        greedy: { type: 'boolean', default: false },
-        seed: { type: 'string', default: '0' },
-        json: { type: 'string' },
-        answers: { type: 'string' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values;
-  } catch (e) {
-    throw new CliError(`eval: ${(e as Error).message}\n\n${USAGE}`);
-  }
-}
+const COMMAND: Command = { name: 'eval', help: USAGE };
 
 export async function run(argv: string[]): Promise<void> {
   if (argv[0] === 'bench') return (await import('./eval-bench.js')).run(argv.slice(1));
-  const values = parse(argv);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
-  if (!values.model?.length || !values.world)
-    throw new CliError(`eval: --model and --world are required\n\n${USAGE}`);
-  const twice = values.model.find((m, i) => values.model?.indexOf(m) !== i);
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    model: { type: 'string', multiple: true },
+    world: { type: 'string' },
+    split: { type: 'string', default: 'eval' },
+    samples: { type: 'string', default: '1' },
+    'max-new': { type: 'string', default: '40' },
+    temperature: { type: 'string', default: '1' },
+    greedy: { type: 'boolean', default: false },
+    seed: { type: 'string', default: '0' },
+    json: { type: 'string' },
+    answers: { type: 'string' },
+  });
+  if (!parsed) return;
+  const { values } = parsed;
+  const models = values.model ?? [];
+  if (!models.length || !values.world) throw usageError(COMMAND, '--model and --world are required');
+  const twice = models.find((m, i) => models.indexOf(m) !== i);
   if (twice) throw new CliError(`eval: --model ${twice} is given twice (the reports are keyed by model)`);
   const split = values.split;
   if (!isPromptSplit(split))
     throw new CliError(`eval: --split must be one of ${PROMPT_SPLITS.join(', ')}, not '${split}'`);
-  const maxNew = integerFlag('eval', 'max-new', values['max-new'] as string, 1);
-  const temperature = values.greedy
-    ? 1e-6
-    : numberFlag('eval', 'temperature', values.temperature as string, 0);
-  if (!(temperature > 0)) throw new CliError(`eval: --temperature must be > 0, got '${values.temperature}'`);
-  const seed = integerFlag('eval', 'seed', values.seed as string, 0);
-  const samples = integerFlag('eval', 'samples', values.samples as string, 1);
+  const maxNew = integerFlag(COMMAND.name, 'max-new', values['max-new'], 1);
+  const temperature = values.greedy ? 1e-6 : positiveFlag(COMMAND.name, 'temperature', values.temperature);
+  const seed = integerFlag(COMMAND.name, 'seed', values.seed, 0);
+  const samples = integerFlag(COMMAND.name, 'samples', values.samples, 1);
   let world: ReturnType<typeof loadWorldPrompts>;
   try {
     world = loadWorldPrompts(values.world);
@@ -113,7 +97,7 @@ export async function run(argv: string[]): Promise<void> {
   const columns: { name: string; report: WorldEvalReport & { vs_first?: Comparison } }[] = [];
   const judged: Record<string, unknown>[] = [];
   let first: { path: string; model: Transformer; tok: Tokenizer; texts: string[] } | null = null;
-  for (const path of values.model) {
+  for (const path of models) {
     let loaded: ReturnType<typeof loadModel>;
     try {
       loaded = loadModel(path);

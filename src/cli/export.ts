@@ -3,11 +3,11 @@
  * `transformers` loads) or llama2.c (a `.bin` that `run.c` runs).
  */
 import { existsSync } from 'node:fs';
-import { parseArgs } from 'node:util';
 import { type LoadedModel, loadModel } from '../model/checkpoint.js';
 import { type ExportReport, exportHfFolder } from '../model/hf-export.js';
 import { exportLlama2c } from '../model/llama2c-export.js';
 import { CliError } from './errors.js';
+import { type Command, parseCommandArgs, requiredFlag } from './flags.js';
 
 const HELP = `usage: rein export --model PATH --format hf|llama2c --out PATH [options]
 
@@ -31,35 +31,24 @@ Writes a model (and its tokenizer, where that can be done exactly) in another ec
 The output appears whole or not at all. rein's byte-level BPE has no llama2.c tokenizer form: with
 --format llama2c only the model is written (use --format hf for the tokenizer).`;
 
+const COMMAND: Command = { name: 'export', help: HELP };
+
 export async function run(argv: string[]): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: {
-        model: { type: 'string' },
-        tokenizer: { type: 'string' },
-        format: { type: 'string' },
-        out: { type: 'string' },
-        force: { type: 'boolean', default: false },
-        'no-tokenizer': { type: 'boolean', default: false },
-        'drop-score-bias': { type: 'boolean', default: false },
-        'tokenizer-out': { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    throw new CliError(`export: ${(e as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  for (const flag of ['model', 'format', 'out'])
-    if (!values[flag]) throw new CliError(`export: --${flag} is required\n\n${HELP}`);
-  const format = values.format as string;
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    model: { type: 'string' },
+    tokenizer: { type: 'string' },
+    format: { type: 'string' },
+    out: { type: 'string' },
+    force: { type: 'boolean', default: false },
+    'no-tokenizer': { type: 'boolean', default: false },
+    'drop-score-bias': { type: 'boolean', default: false },
+    'tokenizer-out': { type: 'string' },
+  });
+  if (!parsed) return;
+  const { values } = parsed;
+  const modelPath = requiredFlag(COMMAND, 'model', values.model);
+  const format = requiredFlag(COMMAND, 'format', values.format);
+  const out = requiredFlag(COMMAND, 'out', values.out);
   if (format !== 'hf' && format !== 'llama2c')
     throw new CliError(`export: --format must be hf or llama2c, got '${format}'`);
   const hfOnly = { 'no-tokenizer': values['no-tokenizer'], 'drop-score-bias': values['drop-score-bias'] };
@@ -69,9 +58,8 @@ export async function run(argv: string[]): Promise<void> {
     throw new CliError(
       'export: --tokenizer-out applies to --format llama2c only (hf folders hold their tokenizer)',
     );
-  const out = values.out as string;
-  const force = values.force === true;
-  const targets = [out, values['tokenizer-out'] as string | undefined];
+  const force = values.force;
+  const targets = [out, values['tokenizer-out']];
   for (const target of targets) {
     if (target !== undefined && existsSync(target) && !force)
       throw new CliError(`export: ${target} already exists; pass --force to replace it`);
@@ -79,7 +67,7 @@ export async function run(argv: string[]): Promise<void> {
 
   let loaded: LoadedModel;
   try {
-    loaded = loadModel(values.model as string, (values.tokenizer as string | undefined) ?? null);
+    loaded = loadModel(modelPath, values.tokenizer ?? null);
   } catch (e) {
     throw new CliError(`export: ${(e as Error).message}`);
   }
@@ -90,12 +78,12 @@ export async function run(argv: string[]): Promise<void> {
       format === 'hf'
         ? exportHfFolder(out, model, tokenizer, {
             replace: force,
-            skipTokenizer: values['no-tokenizer'] === true,
-            dropScoreBias: values['drop-score-bias'] === true,
+            skipTokenizer: values['no-tokenizer'],
+            dropScoreBias: values['drop-score-bias'],
           })
         : exportLlama2c(out, model, tokenizer, {
             replace: force,
-            tokenizerOut: values['tokenizer-out'] as string | undefined,
+            tokenizerOut: values['tokenizer-out'],
           });
   } catch (e) {
     throw new CliError(`export: ${(e as Error).message}`);
@@ -105,7 +93,7 @@ export async function run(argv: string[]): Promise<void> {
   const kind = model.hasScalarHead ? 'reward/value model' : 'model';
   const what = format === 'hf' ? 'a Hugging Face folder' : 'a llama2.c checkpoint';
   console.log(
-    `exported the ${c.arch} ${kind} from ${values.model} (${loaded.format} format, ${c.nLayers} layers, dim ${c.dim}, vocab ${c.vocabSize}) as ${what}: ${report.path}`,
+    `exported the ${c.arch} ${kind} from ${modelPath} (${loaded.format} format, ${c.nLayers} layers, dim ${c.dim}, vocab ${c.vocabSize}) as ${what}: ${report.path}`,
   );
   if (format === 'hf') console.log(`  files: ${report.files.join(', ')}`);
   else for (const f of report.files) console.log(`  wrote ${f}`);

@@ -5,7 +5,6 @@
  * earlier rankings and the reward model's low-confidence cases (pipeline/probe-signals.ts).
  */
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { readJsonl } from '../data/jsonl.js';
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
 import { RankingRecord } from '../data/ranking.js';
@@ -30,7 +29,14 @@ import { scoreAnswers } from '../train/reward/score.js';
 import { Rng } from '../util/rng.js';
 import { WorldPrompt } from '../world/records.js';
 import { CliError } from './errors.js';
-import { integerFlag, numberFlag } from './flags.js';
+import {
+  type Command,
+  integerFlag,
+  numberFlag,
+  type ParsedCommandArgs,
+  parseCommandArgs,
+  usageError,
+} from './flags.js';
 import { loadRewardModel } from './training-command.js';
 
 const USAGE = `usage: rein probe --policy CKPT (--world DIR | --prompts FILE) [options]
@@ -66,40 +72,33 @@ options:
   --temperature T          sampling temperature (default 1)
   --seed S                 (default 0)`;
 
-type Values = ReturnType<typeof parse>['values'];
+const COMMAND: Command = { name: 'probe', help: USAGE };
 
-function parse(argv: string[]) {
-  try {
-    return parseArgs({
-      args: argv,
-      options: {
-        policy: { type: 'string' },
-        prompts: { type: 'string' },
-        world: { type: 'string' },
-        rankings: { type: 'string' },
-        rm: { type: 'string' },
-        n: { type: 'string', default: '400' },
-        threshold: { type: 'string', default: '0.05' },
-        similarity: { type: 'string', default: '0.5' },
-        'min-confidence': { type: 'string', default: '0.6' },
-        db: { type: 'string' },
-        round: { type: 'string' },
-        'round-prompts': { type: 'string', default: '50' },
-        k: { type: 'string', default: '4' },
-        'labelers-per-prompt': { type: 'string', default: '2' },
-        'max-new': { type: 'string', default: '40' },
-        temperature: { type: 'string', default: '1' },
-        seed: { type: 'string', default: '0' },
-        help: { type: 'boolean', short: 'h' },
-      },
-    });
-  } catch (e) {
-    throw new CliError(`probe: ${(e as Error).message}\n\n${USAGE}`);
-  }
-}
+const OPTIONS = {
+  policy: { type: 'string' },
+  prompts: { type: 'string' },
+  world: { type: 'string' },
+  rankings: { type: 'string' },
+  rm: { type: 'string' },
+  n: { type: 'string', default: '400' },
+  threshold: { type: 'string', default: '0.05' },
+  similarity: { type: 'string', default: '0.5' },
+  'min-confidence': { type: 'string', default: '0.6' },
+  db: { type: 'string' },
+  round: { type: 'string' },
+  'round-prompts': { type: 'string', default: '50' },
+  k: { type: 'string', default: '4' },
+  'labelers-per-prompt': { type: 'string', default: '2' },
+  'max-new': { type: 'string', default: '40' },
+  temperature: { type: 'string', default: '1' },
+  seed: { type: 'string', default: '0' },
+} as const;
 
-const num = (name: string, v: string, min: number) => numberFlag('probe', name, v, min);
-const int = (name: string, v: string, min: number, max?: number) => integerFlag('probe', name, v, min, max);
+type Values = ParsedCommandArgs<typeof OPTIONS>['values'];
+
+const num = (name: string, v: string, min: number) => numberFlag(COMMAND.name, name, v, min);
+const int = (name: string, v: string, min: number, max?: number) =>
+  integerFlag(COMMAND.name, name, v, min, max);
 
 /** Every numeric flag, read before any model is loaded: a typo must not cost a probe's sampling. */
 function settings(values: Values) {
@@ -120,11 +119,9 @@ function settings(values: Values) {
 type Settings = ReturnType<typeof settings>;
 
 export async function run(argv: string[]): Promise<void> {
-  const { values } = parse(argv);
-  if (values.help) {
-    console.log(USAGE);
-    return;
-  }
+  const parsed = parseCommandArgs(COMMAND, argv, OPTIONS);
+  if (!parsed) return;
+  const { values } = parsed;
   try {
     await probeCommand(values);
   } catch (e) {
@@ -136,7 +133,7 @@ export async function run(argv: string[]): Promise<void> {
 async function probeCommand(values: Values): Promise<void> {
   const promptsFile = values.prompts ?? (values.world ? join(values.world, 'rl_prompts.jsonl') : undefined);
   if (!values.policy || !promptsFile)
-    throw new CliError(`probe: --policy and --world or --prompts are required\n\n${USAGE}`);
+    throw usageError(COMMAND, '--policy and --world or --prompts are required');
   if (!values.world && !values.rankings && !values.rm)
     throw new CliError('probe: on prompts outside the world, give --rankings (earlier flags) and/or --rm');
   const s = settings(values);

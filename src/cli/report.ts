@@ -4,13 +4,12 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import { join } from 'node:path';
-import { parseArgs } from 'node:util';
 import { DataFileError } from '../data/jsonl.js';
 import { RunReportError, readTrainingRun, runLabels, type TrainingRun } from '../eval/run-report/read-run.js';
 import { renderRunReport, reportMetrics } from '../eval/run-report/render.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CliError } from './errors.js';
-import { integerFlag } from './flags.js';
+import { type Command, integerFlag, parseCommandArgs, usageError } from './flags.js';
 
 const HELP = `usage: rein report RUN_DIR [RUN_DIR …] [--out FILE.html] [--smooth N] [--metrics a,b,…]
 
@@ -39,40 +38,29 @@ function readRun(dir: string): TrainingRun {
   }
 }
 
+const COMMAND: Command = { name: 'report', help: HELP };
+
 export async function run(argv: string[]): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  let dirs: string[];
-  try {
-    ({ values, positionals: dirs } = parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: true,
-      options: {
-        out: { type: 'string' },
-        smooth: { type: 'string' },
-        metrics: { type: 'string' },
-        help: { type: 'boolean', short: 'h', default: false },
-      },
-    }));
-  } catch (e) {
-    throw new CliError(`report: ${(e as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  if (dirs.length === 0) throw new CliError(`report: give at least one run folder\n\n${HELP}`);
+  const parsed = parseCommandArgs(
+    COMMAND,
+    argv,
+    { out: { type: 'string' }, smooth: { type: 'string' }, metrics: { type: 'string' } },
+    true,
+  );
+  if (!parsed) return;
+  const { values, positionals: dirs } = parsed;
+  if (dirs.length === 0) throw usageError(COMMAND, 'give at least one run folder');
   if (dirs.length > 1 && values.out === undefined)
     throw new CliError('report: with several runs, --out FILE.html is required (where the page goes)');
-  const out = (values.out as string | undefined) ?? join(dirs[0], 'report.html');
+  const out = values.out ?? join(dirs[0], 'report.html');
   if (existsSync(out) && statSync(out).isDirectory())
     throw new CliError(`report: --out ${out} is a folder; give the page's file name`);
   const smooth =
-    values.smooth === undefined ? undefined : integerFlag('report', 'smooth', values.smooth as string, 1);
+    values.smooth === undefined ? undefined : integerFlag(COMMAND.name, 'smooth', values.smooth, 1);
   const only =
     values.metrics === undefined
       ? undefined
-      : (values.metrics as string)
+      : values.metrics
           .split(',')
           .map((m) => m.trim())
           .filter((m) => m !== '');

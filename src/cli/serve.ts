@@ -2,13 +2,13 @@
  * `rein serve --db URL --port N`: the feedback app (JSON API + pages). SIGTERM/SIGINT
  * stop it cleanly: no new connections, in-flight requests finish, the database closes.
  */
-import { parseArgs } from 'node:util';
 import { openStore, redactDbUrl } from '../feedback/db/open.js';
 import { DEFAULT_TASK_TIMEOUT_MS, MAX_TASK_TIMEOUT_MS } from '../feedback/db/store.js';
 import { createApp } from '../feedback/server/app.js';
 import { listen } from '../feedback/server/listen.js';
 import { mountPages } from '../web/pages.js';
 import { CliError } from './errors.js';
+import { type Command, checkedNumber, integerFlag, parseCommandArgs, requiredFlag } from './flags.js';
 
 const HELP = `usage: rein serve --db URL [--port N] [--host H]
 
@@ -27,43 +27,29 @@ options:
                 minutes a claimed task waits for its submission before another labeler
                 may get it (default ${DEFAULT_TASK_TIMEOUT_MS / 60_000}; at most ${MAX_TASK_TIMEOUT_MS / 60_000}, a year)`;
 
-export async function run(argv: string[]): Promise<void> {
-  let values: Record<string, string | boolean | undefined>;
-  try {
-    ({ values } = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        db: { type: 'string' },
-        port: { type: 'string', default: '8080' },
-        host: { type: 'string', default: '127.0.0.1' },
-        'max-body': { type: 'string', default: '131072' },
-        'task-timeout': { type: 'string', default: String(DEFAULT_TASK_TIMEOUT_MS / 60_000) },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }));
-  } catch (e) {
-    throw new CliError(`serve: ${(e as Error).message}\n\n${HELP}`);
-  }
-  if (values.help) {
-    console.log(HELP);
-    return;
-  }
-  const db = (values.db as string | undefined) ?? process.env.REIN_FEEDBACK_DB;
-  if (!db) throw new CliError(`serve: --db is required\n\n${HELP}`);
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535)
-    throw new CliError(`serve: --port must be 0–65535, got '${values.port}'`);
-  const maxBody = Number(values['max-body']);
-  if (!Number.isInteger(maxBody) || maxBody < 1024)
-    throw new CliError(`serve: --max-body must be an integer ≥ 1024`);
+const COMMAND: Command = { name: 'serve', help: HELP };
 
-  const timeoutMinutes = Number(values['task-timeout']);
+export async function run(argv: string[]): Promise<void> {
+  const parsed = parseCommandArgs(COMMAND, argv, {
+    db: { type: 'string' },
+    port: { type: 'string', default: '8080' },
+    host: { type: 'string', default: '127.0.0.1' },
+    'max-body': { type: 'string', default: '131072' },
+    'task-timeout': { type: 'string', default: String(DEFAULT_TASK_TIMEOUT_MS / 60_000) },
+  });
+  if (!parsed) return;
+  const { values } = parsed;
+  const db = requiredFlag(COMMAND, 'db', values.db ?? process.env.REIN_FEEDBACK_DB);
+  const port = integerFlag(COMMAND.name, 'port', values.port, 0, 65535);
+  const maxBody = integerFlag(COMMAND.name, 'max-body', values['max-body'], 1024);
   const maxMinutes = MAX_TASK_TIMEOUT_MS / 60_000;
-  if (!(Number.isFinite(timeoutMinutes) && timeoutMinutes > 0 && timeoutMinutes <= maxMinutes))
-    throw new CliError(
-      `serve: --task-timeout must be a positive number of minutes up to ${maxMinutes} (one year), got '${values['task-timeout']}'`,
-    );
+  const timeoutMinutes = checkedNumber(
+    COMMAND.name,
+    'task-timeout',
+    values['task-timeout'],
+    (x) => x > 0 && x <= maxMinutes,
+    `a positive number of minutes up to ${maxMinutes} (one year)`,
+  );
 
   let store: Awaited<ReturnType<typeof openStore>>;
   try {
@@ -74,7 +60,7 @@ export async function run(argv: string[]): Promise<void> {
   const app = createApp({ store, pages: mountPages, maxBodyBytes: maxBody });
   let server: Awaited<ReturnType<typeof listen>>;
   try {
-    server = await listen(app, store, { port, host: values.host as string });
+    server = await listen(app, store, { port, host: values.host });
   } catch (e) {
     await store.close();
     throw new CliError(`serve: cannot listen on ${values.host}:${port}: ${(e as Error).message}`);
