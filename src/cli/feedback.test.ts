@@ -231,6 +231,6 @@ describe('rein feedback', () => {
     } finally {
       await store.close();
     }
-    await expect(run([...args, '--k', '1'])).rejects.toThrow(/--k must be an integer in 2–16/);
+    await expect(run([...args, '--k', '1'])).rejects.toThrow("--k must be an integer from 2 to 16, got '1'");
   });
 });

@@ -4,7 +4,7 @@
  * exports (rankings, TRL pairs, SFT demonstrations).
  */
 import { basename } from 'node:path';
-import { type ParseArgsConfig, parseArgs } from 'node:util';
+import type { ParseArgsConfig } from 'node:util';
 import { hhRankings, readHhPairs } from '../data/hh-rlhf.js';
 import { DataFileError, readJsonl, toJsonl } from '../data/jsonl.js';
 import { oasstRankings, readOasstTrees } from '../data/oasst.js';
@@ -17,6 +17,14 @@ import { EXPORT_FORMATS, type ExportFormat, exportRecords } from '../feedback/ex
 import { hashToken, newToken } from '../feedback/tokens.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { CliError } from './errors.js';
+import {
+  type Command,
+  integerFlag,
+  parseCommandArgs,
+  positiveFlag,
+  probabilityFlag,
+  requiredFlag,
+} from './flags.js';
 
 const HELP = `usage: rein feedback <command> --db URL [options]
 
@@ -49,45 +57,35 @@ const HELP = `usage: rein feedback <command> --db URL [options]
 --db URL: postgres://user@host/db, or a SQLite file (sqlite:FILE or a path);
 default $REIN_FEEDBACK_DB.`;
 
-type Values = Record<string, string | boolean | undefined>;
-
-function parse(argv: string[], options: NonNullable<ParseArgsConfig['options']>, what: string): Values {
-  try {
-    return parseArgs({
-      args: argv,
-      strict: true,
-      allowPositionals: false,
-      options: { ...options, db: { type: 'string' } },
-    }).values as Values;
-  } catch (e) {
-    throw new CliError(`feedback ${what}: ${(e as Error).message}\n\n${HELP}`);
-  }
-}
-
-function need(v: Values, name: string, what: string): string {
-  const x = v[name];
-  if (typeof x !== 'string' || x === '')
-    throw new CliError(`feedback ${what}: --${name} is required\n\n${HELP}`);
-  return x;
+/** A subcommand's flags and --db, which every subcommand takes; null when it printed the help. */
+function parse<const O extends NonNullable<ParseArgsConfig['options']>>(
+  command: Command,
+  argv: string[],
+  options: O,
+) {
+  return parseCommandArgs(command, argv, { ...options, db: { type: 'string' } })?.values ?? null;
 }
 
 /** Opens the store, runs `fn`, closes it; expected failures become one-line CLI errors. */
-async function withStore<T>(v: Values, what: string, fn: (s: FeedbackStore) => Promise<T>): Promise<T> {
-  const db = (v.db as string | undefined) ?? process.env.REIN_FEEDBACK_DB;
-  if (!db) throw new CliError(`feedback ${what}: --db is required\n\n${HELP}`);
+async function withStore<T>(
+  command: Command,
+  dbFlag: string | undefined,
+  fn: (s: FeedbackStore) => Promise<T>,
+): Promise<T> {
+  const db = requiredFlag(command, 'db', dbFlag ?? process.env.REIN_FEEDBACK_DB);
   let store: FeedbackStore;
   try {
     store = await openStore(db);
   } catch (e) {
-    throw new CliError(`feedback ${what}: cannot open --db ${redactDbUrl(db)}: ${(e as Error).message}`);
+    throw new CliError(`${command.name}: cannot open --db ${redactDbUrl(db)}: ${(e as Error).message}`);
   }
   try {
     return await fn(store);
   } catch (e) {
     if (e instanceof StoreError || e instanceof DataFileError)
-      throw new CliError(`feedback ${what}: ${e.message}`);
+      throw new CliError(`${command.name}: ${e.message}`);
     if ((e as NodeJS.ErrnoException).code === 'ENOENT')
-      throw new CliError(`feedback ${what}: ${(e as Error).message}`);
+      throw new CliError(`${command.name}: ${(e as Error).message}`);
     throw e;
   } finally {
     await store.close();
@@ -95,12 +93,12 @@ async function withStore<T>(v: Values, what: string, fn: (s: FeedbackStore) => P
 }
 
 /** Reads a prompts file; a missing file or bad line is a one-line CLI error. */
-function readPrompts(file: string, what: string): PromptInput[] {
+function readPrompts(file: string, command: Command): PromptInput[] {
   try {
     return readPromptsFile(file);
   } catch (e) {
     if (e instanceof DataFileError || (e as NodeJS.ErrnoException).code === 'ENOENT') {
-      throw new CliError(`feedback ${what}: ${(e as Error).message}`);
+      throw new CliError(`${command.name}: ${(e as Error).message}`);
     }
     throw e;
   }
@@ -115,30 +113,27 @@ export async function run(argv: string[]): Promise<void> {
   }
   const key = ['round', 'labeler'].includes(a) ? `${a} ${b ?? ''}`.trim() : a;
   const args = ['round', 'labeler'].includes(a) ? rest : argv.slice(1);
+  const command: Command = { name: `feedback ${key}`, help: HELP };
   switch (key) {
     case 'round create': {
-      const v = parse(
-        args,
-        {
-          name: { type: 'string' },
-          focus: { type: 'string', default: '' },
-          'labelers-per-prompt': { type: 'string', default: '1' },
-        },
-        key,
-      );
-      const m = Number(v['labelers-per-prompt']);
-      if (!Number.isInteger(m) || m < 1)
-        throw new CliError(`feedback ${key}: --labelers-per-prompt must be an integer ≥ 1`);
-      const name = need(v, 'name', key);
-      const r = await withStore(v, key, (s) =>
-        s.createRound({ name, focus: v.focus as string, labelersPerPrompt: m }),
+      const v = parse(command, args, {
+        name: { type: 'string' },
+        focus: { type: 'string', default: '' },
+        'labelers-per-prompt': { type: 'string', default: '1' },
+      });
+      if (!v) return;
+      const m = integerFlag(command.name, 'labelers-per-prompt', v['labelers-per-prompt'], 1);
+      const name = requiredFlag(command, 'name', v.name);
+      const r = await withStore(command, v.db, (s) =>
+        s.createRound({ name, focus: v.focus, labelersPerPrompt: m }),
       );
       console.log(`round '${r.name}' created (id ${r.id}, ${r.labelers_per_prompt} labeler(s) per prompt)`);
       return;
     }
     case 'round list': {
-      const v = parse(args, {}, key);
-      const rounds = await withStore(v, key, (s) => s.listRounds());
+      const v = parse(command, args, {});
+      if (!v) return;
+      const rounds = await withStore(command, v.db, (s) => s.listRounds());
       for (const r of rounds) {
         console.log(
           `${r.name}\t${r.ranking_prompts} ranking + ${r.demonstration_prompts} demonstration prompts × ${r.labelers_per_prompt}\t` +
@@ -150,10 +145,14 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'labeler add': {
-      const v = parse(args, { name: { type: 'string' }, admin: { type: 'boolean', default: false } }, key);
-      const name = need(v, 'name', key);
+      const v = parse(command, args, {
+        name: { type: 'string' },
+        admin: { type: 'boolean', default: false },
+      });
+      if (!v) return;
+      const name = requiredFlag(command, 'name', v.name);
       const token = newToken();
-      const l = await withStore(v, key, (s) =>
+      const l = await withStore(command, v.db, (s) =>
         s.addLabeler({ name, role: v.admin ? 'admin' : 'labeler', tokenHash: hashToken(token) }),
       );
       console.log(`${l.role} '${l.name}' added. Their token (shown only now; only its hash is stored):`);
@@ -162,65 +161,59 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'labeler token': {
-      const v = parse(args, { name: { type: 'string' } }, key);
-      const name = need(v, 'name', key);
+      const v = parse(command, args, { name: { type: 'string' } });
+      if (!v) return;
+      const name = requiredFlag(command, 'name', v.name);
       const token = newToken();
-      const l = await withStore(v, key, (s) => s.setTokenHash(name, hashToken(token)));
+      const l = await withStore(command, v.db, (s) => s.setTokenHash(name, hashToken(token)));
       console.log(`new token for ${l.role} '${l.name}' (the old one no longer works):`);
       console.log(token);
       return;
     }
     case 'labeler list': {
-      const v = parse(args, {}, key);
-      for (const l of await withStore(v, key, (s) => s.listLabelers()))
+      const v = parse(command, args, {});
+      if (!v) return;
+      for (const l of await withStore(command, v.db, (s) => s.listLabelers()))
         console.log(`${l.name}\t${l.role}\t${l.created_at}`);
       return;
     }
     case 'add-candidates': {
-      const v = parse(
-        args,
-        {
-          round: { type: 'string' },
-          from: { type: 'string' },
-          model: { type: 'string' },
-          tokenizer: { type: 'string' },
-          prompts: { type: 'string' },
-          k: { type: 'string', default: '4' },
-          'max-new': { type: 'string', default: '64' },
-          temperature: { type: 'string', default: '1' },
-          'top-p': { type: 'string', default: '1' },
-          seed: { type: 'string', default: '0' },
-        },
-        key,
-      );
-      const round = need(v, 'round', key);
+      const v = parse(command, args, {
+        round: { type: 'string' },
+        from: { type: 'string' },
+        model: { type: 'string' },
+        tokenizer: { type: 'string' },
+        prompts: { type: 'string' },
+        k: { type: 'string', default: '4' },
+        'max-new': { type: 'string', default: '64' },
+        temperature: { type: 'string', default: '1' },
+        'top-p': { type: 'string', default: '1' },
+        seed: { type: 'string', default: '0' },
+      });
+      if (!v) return;
+      const round = requiredFlag(command, 'round', v.round);
       let prompts: PromptInput[];
       if (v.model !== undefined) {
         if (v.from !== undefined)
           throw new CliError(`feedback ${key}: give --from FILE or --model CKPT --prompts FILE, not both`);
-        const file = need(v, 'prompts', key);
-        const numberFlag = (name: string, ok: (x: number) => boolean, what: string) => {
-          const x = Number(v[name]);
-          if (!Number.isFinite(x) || !ok(x))
-            throw new CliError(`feedback ${key}: --${name} must be ${what}, got '${v[name]}'`);
-          return x;
-        };
-        const k = numberFlag('k', (x) => Number.isInteger(x) && x >= 2 && x <= 16, 'an integer in 2–16');
-        const maxNew = numberFlag('max-new', (x) => Number.isInteger(x) && x >= 1, 'an integer ≥ 1');
-        const temperature = numberFlag('temperature', (x) => x > 0, 'a number > 0');
-        const topP = numberFlag('top-p', (x) => x > 0 && x <= 1, 'in (0, 1]');
-        const seed = numberFlag('seed', Number.isInteger, 'an integer');
+        const file = requiredFlag(command, 'prompts', v.prompts);
+        // the feedback store takes rankings of 2 to 16 candidates
+        const k = integerFlag(command.name, 'k', v.k, 2, 16);
+        const maxNew = integerFlag(command.name, 'max-new', v['max-new'], 1);
+        const temperature = positiveFlag(command.name, 'temperature', v.temperature);
+        const topP = probabilityFlag(command.name, 'top-p', v['top-p']);
+        const seed = integerFlag(command.name, 'seed', v.seed);
         const { loadModel } = await import('../model/checkpoint.js');
         const { sampleCandidates } = await import('../feedback/sample-candidates.js');
-        const source = readPrompts(file, key);
+        const source = readPrompts(file, command);
         const t0 = performance.now();
         try {
-          const loaded = loadModel(v.model as string, (v.tokenizer as string | undefined) ?? null);
+          const loaded = loadModel(v.model, v.tokenizer ?? null);
           prompts = sampleCandidates(
             loaded,
             source,
             { k, maxNew, temperature, topP, seed, promptsPerBatch: 8 },
-            v.model as string,
+            v.model,
           );
         } catch (e) {
           throw new CliError(`feedback ${key}: ${(e as Error).message}`);
@@ -229,28 +222,25 @@ export async function run(argv: string[]): Promise<void> {
           `sampled ${k} candidates for each of ${prompts.length} prompts in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
         );
       } else {
-        prompts = readPrompts(need(v, 'from', key), key);
+        prompts = readPrompts(requiredFlag(command, 'from', v.from), command);
       }
-      const r = await withStore(v, key, (s) => s.addPrompts(round, prompts));
+      const r = await withStore(command, v.db, (s) => s.addPrompts(round, prompts));
       console.log(`added ${r.added} prompts to round '${round}' (${r.skipped} already there)`);
       return;
     }
     case 'import': {
-      const v = parse(
-        args,
-        {
-          round: { type: 'string' },
-          from: { type: 'string' },
-          format: { type: 'string', default: 'rankings' },
-        },
-        key,
-      );
-      const round = need(v, 'round', key);
-      const from = need(v, 'from', key);
-      const format = v.format as string;
+      const v = parse(command, args, {
+        round: { type: 'string' },
+        from: { type: 'string' },
+        format: { type: 'string', default: 'rankings' },
+      });
+      if (!v) return;
+      const round = requiredFlag(command, 'round', v.round);
+      const from = requiredFlag(command, 'from', v.from);
+      const format = v.format;
       if (!['rankings', 'oasst', 'hh'].includes(format))
         throw new CliError(`feedback import: --format must be rankings, oasst or hh, got '${format}'`);
-      await withStore(v, key, async (s) => {
+      await withStore(command, v.db, async (s) => {
         let records: RankingRecord[];
         let note = '';
         if (format === 'oasst') records = oasstRankings(readOasstTrees(from), { round });
@@ -273,20 +263,21 @@ export async function run(argv: string[]): Promise<void> {
       return;
     }
     case 'export': {
-      const v = parse(
-        args,
-        { format: { type: 'string' }, out: { type: 'string' }, round: { type: 'string' } },
-        key,
-      );
-      const format = need(v, 'format', key);
+      const v = parse(command, args, {
+        format: { type: 'string' },
+        out: { type: 'string' },
+        round: { type: 'string' },
+      });
+      if (!v) return;
+      const format = requiredFlag(command, 'format', v.format);
       if (!(EXPORT_FORMATS as readonly string[]).includes(format)) {
         throw new CliError(
           `feedback export: --format must be one of ${EXPORT_FORMATS.join(', ')}, got '${format}'`,
         );
       }
-      const out = need(v, 'out', key);
-      const records = await withStore(v, key, (s) =>
-        exportRecords(s, format as ExportFormat, { round: v.round as string | undefined }),
+      const out = requiredFlag(command, 'out', v.out);
+      const records = await withStore(command, v.db, (s) =>
+        exportRecords(s, format as ExportFormat, { round: v.round }),
       );
       writeFileAtomic(out, toJsonl(records));
       console.log(`wrote ${records.length} records (${format}) to ${out}`);
@@ -317,42 +308,27 @@ options:
 
 /** `rein bench feedback` (listed in the bench command's workload table). */
 export async function runBench(argv: string[]): Promise<void> {
-  let v: Values;
-  try {
-    v = parseArgs({
-      args: argv,
-      strict: true,
-      options: {
-        db: { type: 'string' },
-        labelers: { type: 'string', default: '50' },
-        submissions: { type: 'string', default: '200' },
-        k: { type: 'string', default: '4' },
-        kill: { type: 'boolean', default: false },
-        help: { type: 'boolean', short: 'h' },
-      },
-    }).values as Values;
-  } catch (e) {
-    throw new CliError(`bench feedback: ${(e as Error).message}\n\n${BENCH_HELP}`);
-  }
-  if (v.help) {
-    console.log(BENCH_HELP);
-    return;
-  }
-  const int = (name: string, min: number, max: number) => {
-    const x = Number(v[name]);
-    if (!Number.isInteger(x) || x < min || x > max)
-      throw new CliError(`bench feedback: --${name} must be an integer in ${min}–${max}`);
-    return x;
-  };
+  const command: Command = { name: 'bench feedback', help: BENCH_HELP };
+  const parsed = parseCommandArgs(command, argv, {
+    db: { type: 'string' },
+    labelers: { type: 'string', default: '50' },
+    submissions: { type: 'string', default: '200' },
+    k: { type: 'string', default: '4' },
+    kill: { type: 'boolean', default: false },
+  });
+  if (!parsed) return;
+  const { values: v } = parsed;
+  const int = (name: 'labelers' | 'submissions' | 'k', min: number, max: number) =>
+    integerFlag(command.name, name, v[name], min, max);
   const { runFeedbackBench } = await import('../bench/feedback.js');
   let result: Awaited<ReturnType<typeof runFeedbackBench>>;
   try {
     result = await runFeedbackBench({
-      db: v.db as string | undefined,
+      db: v.db,
       labelers: int('labelers', 1, 1000),
       submissions: int('submissions', 1, 100_000),
       k: int('k', 2, 16),
-      kill: v.kill === true,
+      kill: v.kill,
       log: (line) => console.log(`bench feedback: ${line}`),
     });
   } catch (e) {
