@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { z } from 'zod';
 import { DataFileError, jsonlLines, toJsonl } from '../data/jsonl.js';
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
@@ -23,7 +22,14 @@ import { DEFAULT_TEMPERATURE, labelerPool, labelRound } from '../world/labelers.
 import { isPromptSplit, loadWorldPrompts, PROMPT_SPLITS, type WorldPrompts } from '../world/load.js';
 import type { WorldPrompt } from '../world/records.js';
 import { CliError } from './errors.js';
-import { integerFlag } from './flags.js';
+import {
+  type Command,
+  checkedNumber,
+  integerFlag,
+  parseCommandArgs,
+  positiveFlag,
+  requiredFlag,
+} from './flags.js';
 
 const USAGE = `usage: rein world <command> [options]
 
@@ -67,27 +73,25 @@ export async function run(argv: string[]): Promise<void> {
   cmd(rest);
 }
 
-/** Parses `--flag value` options (every option of these commands takes a string). */
-function parse(name: string, args: string[], flags: readonly string[]): Record<string, string | undefined> {
-  const options = Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }]));
-  try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Record<
-      string,
-      string | undefined
-    >;
-  } catch (e) {
-    throw new CliError(`world ${name}: ${(e as Error).message}\n\n${USAGE}`);
-  }
-}
+const command = (name: string): Command => ({ name: `world ${name}`, help: USAGE });
 
-function required(name: string, flag: string, value: unknown): string {
-  if (typeof value !== 'string' || value === '') throw new CliError(`world ${name}: --${flag} is required`);
-  return value;
+/**
+ * Parses `--flag value` options (every option of these commands takes a string); null when it
+ * printed the help.
+ */
+function parse(
+  name: string,
+  args: string[],
+  flags: readonly string[],
+): Record<string, string | undefined> | null {
+  const options = Object.fromEntries(flags.map((f) => [f, { type: 'string' as const }]));
+  return parseCommandArgs(command(name), args, options)?.values ?? null;
 }
 
 function build(args: string[]): void {
   const v = parse('build', args, ['seed', 'out', 'config']);
-  const out = required('build', 'out', v.out);
+  if (!v) return;
+  const out = requiredFlag(command('build'), 'out', v.out);
   let base: Record<string, unknown> = {};
   if (v.config) {
     try {
@@ -117,8 +121,8 @@ function build(args: string[]): void {
   );
 }
 
-function loadWorld(name: string, dir: unknown): WorldPrompts {
-  const d = required(name, 'world', dir);
+function loadWorld(name: string, dir: string | undefined): WorldPrompts {
+  const d = requiredFlag(command(name), 'world', dir);
   try {
     return loadWorldPrompts(d);
   } catch (e) {
@@ -163,8 +167,9 @@ function writeOrPrint(out: string | undefined, text: string): void {
 
 function judgeCmd(args: string[]): void {
   const v = parse('judge', args, ['world', 'in', 'out']);
+  if (!v) return;
   const world = loadWorld('judge', v.world);
-  const file = required('judge', 'in', v.in);
+  const file = requiredFlag(command('judge'), 'in', v.in);
   const rows = readLines('judge', file, ResponseLine);
   const prompts = promptsFor(
     'judge',
@@ -181,8 +186,9 @@ function judgeCmd(args: string[]): void {
 
 function metrics(args: string[]): void {
   const v = parse('metrics', args, ['world', 'in', 'json']);
+  if (!v) return;
   const world = loadWorld('metrics', v.world);
-  const file = required('metrics', 'in', v.in);
+  const file = requiredFlag(command('metrics'), 'in', v.in);
   const rows = readLines('metrics', file, ResponseLine);
   const prompts = promptsFor(
     'metrics',
@@ -200,6 +206,7 @@ function metrics(args: string[]): void {
 
 function answerPairsCmd(args: string[]): void {
   const v = parse('answer-pairs', args, ['world', 'split', 'seed', 'out']);
+  if (!v) return;
   const world = loadWorld('answer-pairs', v.world);
   const split = v.split ?? 'eval';
   if (!isPromptSplit(split))
@@ -259,8 +266,9 @@ function label(args: string[]): void {
     'temperature',
     'seed',
   ]);
+  if (!v) return;
   const world = loadWorld('label', v.world);
-  const file = required('label', 'in', v.in);
+  const file = requiredFlag(command('label'), 'in', v.in);
   const rows = readLines('label', file, CandidateLine);
   const prompts = promptsFor(
     'label',
@@ -272,9 +280,8 @@ function label(args: string[]): void {
   const perPrompt = positiveInt('label', 'per-prompt', v['per-prompt'], 1);
   if (perPrompt > n)
     throw new CliError(`world label: --per-prompt (${perPrompt}) cannot exceed --labelers (${n})`);
-  const temperature = v.temperature === undefined ? undefined : Number(v.temperature);
-  if (temperature !== undefined && !(temperature > 0))
-    throw new CliError(`world label: --temperature must be > 0, got '${v.temperature}'`);
+  const temperature =
+    v.temperature === undefined ? undefined : positiveFlag('world label', 'temperature', v.temperature);
   const round = v.round ?? 'r1';
   const seed = v.seed ?? '1';
   const labelers = labelerPool(n, {
@@ -308,9 +315,11 @@ function label(args: string[]): void {
 
 function agreement(args: string[]): void {
   const v = parse('agreement', args, ['target', 'seed', 'per-family']);
-  const target = v.target === undefined ? 0.73 : Number(v.target);
-  if (!(target > 0.5 && target < 1))
-    throw new CliError(`world agreement: --target must be in (0.5, 1), got '${v.target}'`);
+  if (!v) return;
+  const target =
+    v.target === undefined
+      ? 0.73
+      : checkedNumber('world agreement', 'target', v.target, (x) => x > 0.5 && x < 1, 'in (0.5, 1)');
   const seed = v.seed ?? '1';
   const perFamily = positiveInt('agreement', 'per-family', v['per-family'], 150);
   const sets = referenceCandidateSets(seed, perFamily);
