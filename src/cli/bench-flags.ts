@@ -3,13 +3,12 @@
  * parsing and checking, the model-shape flags, the PyTorch reference's arguments, and the notes
  * on the machine that make a timing comparable.
  */
-import { parseArgs } from 'node:util';
 import type { ModelShape } from '../bench/shape.js';
 import { checkTorch, runTorchReference, type TorchResult } from '../bench/torch.js';
 import { type Backend, getBackend } from '../kernels/index.js';
 import { nativeInfo, setNativeThreads } from '../kernels/native/index.js';
 import { CliError } from './errors.js';
-import { integerFlag } from './flags.js';
+import { integerFlag, parseCommandArgs } from './flags.js';
 
 export type BenchFlags = Record<string, string | boolean | undefined>;
 
@@ -24,24 +23,12 @@ export function parseBenchFlags(
   defaults: Record<string, string>,
   optional: string[] = [],
 ): BenchFlags | null {
-  const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean; short?: string }> =
-    {};
+  const options: Record<string, { type: 'string' | 'boolean'; default?: string | boolean }> = {};
   for (const [name, value] of Object.entries(defaults)) options[name] = { type: 'string', default: value };
   for (const name of optional) options[name] = { type: 'string' };
   options['vs-torch'] = { type: 'boolean', default: false };
   options.profile = { type: 'boolean', default: false };
-  options.help = { type: 'boolean', short: 'h', default: false };
-  let values: BenchFlags;
-  try {
-    ({ values } = parseArgs({ args: argv, strict: true, allowPositionals: false, options }));
-  } catch (err) {
-    throw new CliError(`bench ${workload}: ${(err as Error).message}\n\n${help}`);
-  }
-  if (values.help) {
-    console.log(help);
-    return null;
-  }
-  return values;
+  return parseCommandArgs({ name: `bench ${workload}`, help }, argv, options)?.values ?? null;
 }
 
 /** An integer flag ≥ min, or a CliError naming it. */
