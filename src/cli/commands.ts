@@ -67,6 +67,11 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'GRPO: G answers per prompt scored against their group, no value model (--resume as ppo)',
     load: () => import('./grpo.js'),
   },
+  rloo: {
+    summary:
+      'RLOO: G answers per prompt, each against the mean of the others, KL in the reward (--resume as ppo)',
+    load: () => import('./rloo.js'),
+  },
   dpo: {
     summary: 'direct preference optimisation on rankings or pairs (no reward model, no sampling)',
     load: () => import('./dpo.js'),

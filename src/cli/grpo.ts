@@ -6,11 +6,8 @@
  */
 
 import { runHelp } from '../train/common/run-args.js';
-import { finishRunDir } from '../train/common/run-dir.js';
-import { RunLog } from '../train/common/run-log.js';
 import { GrpoConfig } from '../train/grpo/config.js';
-import { trainGrpo } from '../train/grpo/train.js';
-import { loadRlInputs, startRun, trainingCommand } from './training-command.js';
+import { criticFreeCommand } from './critic-free-command.js';
 
 const HELP = runHelp(
   'rein grpo --prompts FILE --policy SFT_CKPT --rm RM_CKPT --out DIR [options]',
@@ -23,23 +20,4 @@ const HELP = runHelp(
   GrpoConfig,
 );
 
-const SPEC = { name: 'grpo', schema: GrpoConfig, help: HELP, required: ['prompts', 'policy', 'rm'] };
-
-export const run = trainingCommand(SPEC, (cfg) => {
-  const { prompts, policy, tok, rewardModel, ptx } = loadRlInputs(cfg);
-  const dir = startRun('grpo', cfg, 'iteration');
-  const models = { policy, reference: policy.clone(), rewardModel };
-  const history = trainGrpo(models, tok, prompts, cfg, { log: new RunLog(dir.logFile) }, ptx);
-  const first = history[0];
-  const last = history[history.length - 1];
-  finishRunDir(cfg.out, policy, tok, {
-    method: 'grpo',
-    from: cfg.policy,
-    rm: cfg.rm,
-    config: cfg,
-    final: last,
-  });
-  console.log(
-    `grpo: ${cfg.iterations} iterations × ${cfg.promptsPerIteration} prompts × ${cfg.groupSize} answers; RM score ${first.rm_score.toFixed(3)} → ${last.rm_score.toFixed(3)}, KL ${last.kl.toFixed(3)}, groups without spread ${(100 * last.zero_spread_fraction).toFixed(0)} % → ${cfg.out}`,
-  );
-});
+export const run = criticFreeCommand('grpo', GrpoConfig, HELP);

@@ -19,6 +19,7 @@ import { CliError } from './errors.js';
 import { run as grpo } from './grpo.js';
 import { run as ppo } from './ppo.js';
 import { run as probe } from './probe.js';
+import { run as rloo } from './rloo.js';
 import { run as rm } from './rm.js';
 import { run as sft } from './sft.js';
 import { capture } from './test-helpers/capture.js';
@@ -110,6 +111,17 @@ const grpoArgs = (out: string) => [
   ...['--epochs', '1', '--maxNew', '8', '--lr', '1e-3', '--saveEvery', '2', '--ptxData', f('ptx.jsonl')],
   ...['--ptxCoef', '0.5', '--ptxBatch', '2'],
 ];
+
+/** Runs an RL command that dies while logging iteration 3 (after its save at 2), as a killed run would. */
+async function runKilledAtIteration3(cmd: (argv: string[]) => Promise<void>, argv: string[]): Promise<void> {
+  const write = RunLog.prototype.write;
+  const dying = vi.spyOn(RunLog.prototype, 'write').mockImplementation(function (this: RunLog, r) {
+    if (r.iteration === 3) throw new Error('killed');
+    write.call(this, r);
+  });
+  await expect(capture(cmd, argv)).rejects.toThrow('killed');
+  dying.mockRestore();
+}
 
 describe('rein sft → rm → ppo → grpo → dpo → bon', () => {
   it('sft turns the output folder into a checkpoint with its log and config', async () => {
@@ -255,13 +267,7 @@ describe('rein sft → rm → ppo → grpo → dpo → bon', () => {
     expect(existsSync(join(f('ppo'), 'state'))).toBe(false);
 
     // the same run, killed while logging iteration 3 (its last save was after iteration 2)
-    const write = RunLog.prototype.write;
-    const dying = vi.spyOn(RunLog.prototype, 'write').mockImplementation(function (this: RunLog, r) {
-      if (r.iteration === 3) throw new Error('killed');
-      write.call(this, r);
-    });
-    await expect(capture(ppo, ppoArgs(f('ppo-killed')))).rejects.toThrow('killed');
-    dying.mockRestore();
+    await runKilledAtIteration3(ppo, ppoArgs(f('ppo-killed')));
     expect(existsSync(join(f('ppo-killed'), 'state', 'state.json'))).toBe(true);
     expect(existsSync(join(f('ppo-killed'), 'model.safetensors'))).toBe(false);
 
@@ -302,13 +308,7 @@ describe('rein sft → rm → ppo → grpo → dpo → bon', () => {
     expect(cfg).toMatchObject({ groupSize: 2, beta: 0.04, scaleRewards: true, lossAggregation: 'token' });
     expect(existsSync(join(f('grpo'), 'state'))).toBe(false);
 
-    const write = RunLog.prototype.write;
-    const dying = vi.spyOn(RunLog.prototype, 'write').mockImplementation(function (this: RunLog, r) {
-      if (r.iteration === 3) throw new Error('killed');
-      write.call(this, r);
-    });
-    await expect(capture(grpo, grpoArgs(f('grpo-killed')))).rejects.toThrow('killed');
-    dying.mockRestore();
+    await runKilledAtIteration3(grpo, grpoArgs(f('grpo-killed')));
     await expect(
       capture(grpo, [...grpoArgs(f('grpo-killed')), '--resume', '--scaleRewards', 'false']),
     ).rejects.toThrow(/started with other settings \(scaleRewards: true → false\)/);
@@ -318,6 +318,35 @@ describe('rein sft → rm → ppo → grpo → dpo → bon', () => {
     const b = weightsOf(f('grpo-killed'));
     for (const [name, w] of a) expect(b.get(name)).toEqual(w);
     expect(a.get('tok_emb')).not.toEqual(weightsOf(f('sft')).get('tok_emb'));
+  });
+
+  it("rloo is GRPO's trainer with RLOO's defaults: the KL in the reward, the leave-one-out baseline", async () => {
+    const out = await capture(rloo, grpoArgs(f('rloo')));
+    expect(out.at(-1)).toMatch(
+      /^rloo: 4 iterations × 3 prompts × 2 answers; RM score -?\d.*KL-penalised reward -?\d+\.\d+ → -?\d+\.\d+ → /,
+    );
+    const log = readLog(f('rloo'));
+    expect(log.map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
+    for (const k of ['rm_score', 'kl_penalised_reward', 'reward_std', 'kl', 'policy_loss', 'ptx_loss'])
+      expect(Number.isFinite(log[3][k])).toBe(true);
+    expect(log[3]).not.toHaveProperty('kl_term');
+    expect(loadModel(f('rloo')).meta.method).toBe('rloo');
+    const cfg = JSON.parse(readFileSync(join(f('rloo'), 'train-config.json'), 'utf8'));
+    expect(cfg).toMatchObject({
+      beta: 0.05,
+      klPenalty: 'reward',
+      baseline: 'leave-one-out',
+      scaleRewards: false,
+    });
+    // killed after its save at 2: resumed with GRPO's baseline it is refused; as it was, it ends as the whole run
+    await runKilledAtIteration3(rloo, grpoArgs(f('rloo-killed')));
+    await expect(
+      capture(rloo, [...grpoArgs(f('rloo-killed')), '--resume', '--baseline', 'mean']),
+    ).rejects.toThrow(/started with other settings \(baseline: "leave-one-out" → "mean"\)/);
+    await capture(rloo, [...grpoArgs(f('rloo-killed')), '--resume']);
+    const a = weightsOf(f('rloo'));
+    const b = weightsOf(f('rloo-killed'));
+    for (const [name, w] of a) expect(b.get(name)).toEqual(w);
   });
 
   it('dpo trains on pairs or rankings and logs loss, margin and accuracy', async () => {
@@ -391,6 +420,18 @@ describe('bad input', () => {
     await fails(grpo, [...grpoIn, '--rm', f('rm'), '--groupSize', '1'], /--groupSize/);
     await fails(grpo, [...grpoIn, '--rm', f('rm'), '--lossAggregation', 'batch'], /--lossAggregation/);
     await fails(grpo, [...grpoIn, '--rm', f('rm'), '--ptxCoef', '1'], /--ptxCoef needs --ptxData/);
+    await fails(rloo, grpoIn, /^rloo: --rm is required/);
+    await fails(
+      rloo,
+      [...grpoIn, '--rm', f('rm'), '--baseline', 'median'],
+      /^rloo: invalid configuration:\s+--baseline: Invalid option/,
+    );
+    await fails(
+      rloo,
+      [...grpoIn, '--rm', f('rm'), '--klPenalty', 'both'],
+      /^rloo: invalid configuration:\s+--klPenalty: Invalid option/,
+    );
+    await fails(rloo, [...grpoIn, '--rm', f('rm'), '--groupSize', '1'], /--groupSize/);
   });
 
   it('names the file and line of a malformed record', async () => {
@@ -454,6 +495,10 @@ describe('bad input', () => {
       [ppo, ['--help'], '--kl.beta <number>'],
       [grpo, ['--help'], '--groupSize <integer>'],
       [grpo, ['--help'], '--lossAggregation <token|sequence>'],
+      [grpo, ['--help'], '--baseline <mean|leave-one-out>'],
+      [rloo, ['--help'], '--baseline <mean|leave-one-out>'],
+      [rloo, ['--help'], 'output folder (default: "runs/rloo")'],
+      [rloo, ['--help'], 'KL-penalised reward'],
       [dpo, ['--help'], '--beta <number>'],
       [bon, ['--help'], '--n <integer>'],
     ] as const) {

@@ -14,6 +14,8 @@ const FIRST: Record<RunMethod, readonly string[]> = {
   ppo: ['rm_score', 'gold', 'kl', 'beta'],
   // GRPO's β is a constant of its config; the spread of rewards within a group is what it learns from
   grpo: ['rm_score', 'gold', 'kl', 'reward_std'],
+  // RLOO trains on the KL-penalised reward: the score and the KL it traded show side by side
+  rloo: ['rm_score', 'gold', 'kl', 'kl_penalised_reward'],
   rm: ['heldout_accuracy', 'train_accuracy', 'loss'],
   'rm-patch': ['heldout_accuracy', 'train_accuracy', 'loss'],
   sft: ['loss', 'heldout_loss'],

@@ -83,6 +83,18 @@ describe('reading a run folder', () => {
       method: 'grpo',
       plannedSteps: 9,
     });
+    // RLOO (a finished run's meta names it): GRPO's options with the leave-one-out baseline, or its log
+    const rlooLog = lines([
+      { iteration: 1, rm_score: 0.1, kl_penalised_reward: 0.05, zero_spread_fraction: 0 },
+    ]);
+    expect(readTrainingRun(runDir('m7', rlooLog))).toMatchObject({ method: 'rloo', stepName: 'iteration' });
+    const rlooConfig = {
+      'train-config.json': { ...grpoConfig['train-config.json'], baseline: 'leave-one-out' },
+    };
+    expect(readTrainingRun(runDir('m8', grpoLog, rlooConfig))).toMatchObject({
+      method: 'rloo',
+      plannedSteps: 9,
+    });
     // a Hugging Face config.json is not a finished rein run
     expect(readTrainingRun(runDir('m4', log, { 'config.json': { model_type: 'gpt2' } })).finished).toBe(
       false,

@@ -22,7 +22,7 @@ export class RunReportError extends Error {
   }
 }
 
-export type RunMethod = 'sft' | 'pretrain' | 'rm' | 'rm-patch' | 'ppo' | 'grpo' | 'dpo' | 'unknown';
+export type RunMethod = 'sft' | 'pretrain' | 'rm' | 'rm-patch' | 'ppo' | 'grpo' | 'rloo' | 'dpo' | 'unknown';
 
 /** A value logged for a metric that cannot be drawn: NaN, ±∞ (or null, JSON's NaN), a string. */
 export interface LeftOutValue {
@@ -58,7 +58,7 @@ export interface TrainingRun {
   config: Record<string, unknown> | null;
   /** The folder holds the finished checkpoint (a killed or diverged run holds only its log and state). */
   finished: boolean;
-  /** Steps (iterations) the config asked for, where it says (sft, pretrain: steps; ppo, grpo: iterations). */
+  /** Steps (iterations) the config asked for, where it says (sft, pretrain: steps; ppo, grpo, rloo: iterations). */
   plannedSteps: number | null;
   /** Records with a step. */
   records: number;
@@ -100,13 +100,15 @@ const META_METHODS: Record<string, RunMethod> = {
   'reward-model-patch': 'rm-patch',
   ppo: 'ppo',
   grpo: 'grpo',
+  rloo: 'rloo',
   dpo: 'dpo',
 };
 
 /** The method from the options only its config schema has. */
 function methodFromConfig(cfg: Record<string, unknown>): RunMethod {
   const has = (k: string) => k in cfg;
-  if (has('groupSize') && has('rm')) return 'grpo';
+  // GRPO's and RLOO's schemas share their options: RLOO's is the one that leaves one out
+  if (has('groupSize') && has('rm')) return cfg.baseline === 'leave-one-out' ? 'rloo' : 'grpo';
   if (has('iterations') && has('rm') && has('policy')) return 'ppo';
   if (has('vocabSize')) return 'pretrain';
   if (has('replay') && has('rankings')) return 'rm-patch';
@@ -118,6 +120,7 @@ function methodFromConfig(cfg: Record<string, unknown>): RunMethod {
 
 /** The method from the metrics only its trainer logs. */
 function methodFromLog(keys: Set<string>): RunMethod {
+  if (keys.has('kl_penalised_reward')) return 'rloo';
   if (keys.has('zero_spread_fraction')) return 'grpo';
   if (keys.has('iteration')) return 'ppo';
   if (keys.has('chosen_reward')) return 'dpo';
@@ -246,7 +249,8 @@ export function readTrainingRun(dir: string): TrainingRun {
   const checkpoint = checkpointMethod(dir);
   const fromConfig = config ? methodFromConfig(config) : 'unknown';
   const method = checkpoint.method ?? (fromConfig !== 'unknown' ? fromConfig : methodFromLog(keys));
-  const planned = method === 'ppo' || method === 'grpo' ? config?.iterations : config?.steps;
+  const planned =
+    method === 'ppo' || method === 'grpo' || method === 'rloo' ? config?.iterations : config?.steps;
   return {
     dir,
     method,

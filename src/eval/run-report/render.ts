@@ -28,6 +28,7 @@ const METHOD_NAMES: Record<RunMethod, string> = {
   'rm-patch': 'reward-model patch',
   ppo: 'PPO',
   grpo: 'GRPO',
+  rloo: 'RLOO',
   dpo: 'DPO',
   unknown: 'unknown',
 };

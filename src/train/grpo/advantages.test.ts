@@ -46,6 +46,50 @@ describe('groupAdvantages', () => {
   });
 });
 
+describe('groupAdvantages with the leave-one-out baseline (RLOO)', () => {
+  it('G = 2: each reward minus the other one', () => {
+    const { advantages, zeroSpread } = groupAdvantages([1, 3, 0.5, -0.5], 2, false, 'leave-one-out');
+    expect(Array.from(advantages)).toEqual([-2, 2, 1, -1]);
+    expect(zeroSpread).toBe(0);
+  });
+
+  it('G = 4: each reward minus the mean of the other three, a group of equal rewards 0', () => {
+    // group 0: Σ = 12, baselines 11/3, 10/3, 9/3, 6/3; group 1 all equal; group 2: Σ = 0
+    const rewards = [1, 2, 3, 6, 0.5, 0.5, 0.5, 0.5, -1, 1, -1, 1];
+    const { advantages, zeroSpread } = groupAdvantages(rewards, 4, false, 'leave-one-out');
+    const expected = [
+      1 - 11 / 3,
+      2 - 10 / 3,
+      0,
+      6 - 2,
+      0,
+      0,
+      0,
+      0,
+      -1 - 1 / 3,
+      1 + 1 / 3,
+      -1 - 1 / 3,
+      1 + 1 / 3,
+    ];
+    Array.from(advantages).forEach((a, i) => {
+      expect(a).toBeCloseTo(expected[i], 6);
+    });
+    expect(Array.from(advantages.subarray(4, 8))).toEqual([0, 0, 0, 0]); // exactly, not nearly
+    expect(zeroSpread).toBe(1);
+    // the same as G/(G − 1) times the mean-centred advantage
+    const centred = groupAdvantages(rewards, 4, false, 'mean').advantages;
+    centred.forEach((c, i) => {
+      expect(advantages[i]).toBeCloseTo((4 / 3) * c, 6);
+    });
+  });
+
+  it("divides by the group's std when asked, as the mean baseline does", () => {
+    const { advantages, groupStd } = groupAdvantages([1, 2, 3, 6], 4, true, 'leave-one-out');
+    expect(groupStd[0]).toBeCloseTo(Math.sqrt(14 / 3), 12);
+    expect(advantages[3]).toBeCloseTo(4 / (Math.sqrt(14 / 3) + GROUP_STD_EPS), 6);
+  });
+});
+
 describe('perTokenAdvantages', () => {
   it("puts each response's advantage on each of its tokens and 0 on padding", () => {
     const a = perTokenAdvantages(Float32Array.from([0.5, -2, 1]), Int32Array.from([3, 1, 0]), 3);

@@ -1,7 +1,11 @@
 /**
- * GRPO's advantages on plain arrays (nothing here is differentiated). Responses are laid out group
+ * The group advantages of GRPO and RLOO on plain arrays (nothing here is differentiated). Responses are laid out group
  * by group: rows g·G … g·G + G − 1 are the G responses to one prompt.
  */
+
+import type { GROUP_BASELINES } from './config.js';
+
+export type GroupBaseline = (typeof GROUP_BASELINES)[number];
 
 /**
  * Added to a group's std before dividing (as TRL): a group whose rewards differ by a hair is not
@@ -19,15 +23,20 @@ export interface GroupAdvantages {
 }
 
 /**
- * A_i = (r_i − mean_group) / (std_group + ε) (Shao et al. 2024), or r_i − mean_group when
- * `scaleRewards` is false (Dr. GRPO, Liu et al. 2025: the division weighs groups the policy nearly
- * always gets right, or nearly always wrong, as much as the ones it is unsure of). A group whose
- * rewards are all equal gets exactly 0, whatever rounding the mean would leave.
+ * A_i = (r_i − b_i) / (std_group + ε), or r_i − b_i when `scaleRewards` is false (Dr. GRPO, Liu et
+ * al. 2025: the division weighs groups the policy nearly always gets right, or nearly always wrong,
+ * as much as the ones it is unsure of). The baseline b_i is
+ * - mean: the group's mean, r_i included (Shao et al. 2024);
+ * - leave-one-out: the mean of the other G − 1 rewards, (Σ_j r_j − r_i)/(G − 1) (RLOO: Kool et al.
+ *   2019, Ahmadian et al. 2024). A baseline that does not contain r_i keeps the policy gradient
+ *   unbiased; it equals G/(G − 1)·(r_i − mean), so the two differ by that factor alone.
+ * A group whose rewards are all equal gets exactly 0, whatever rounding the mean would leave.
  */
 export function groupAdvantages(
   rewards: ArrayLike<number>,
   groupSize: number,
   scaleRewards: boolean,
+  baseline: GroupBaseline = 'mean',
 ): GroupAdvantages {
   const G = groupSize;
   if (!(Number.isInteger(G) && G >= 2)) throw new Error(`groupAdvantages: groupSize must be ≥ 2, got ${G}`);
@@ -56,7 +65,10 @@ export function groupAdvantages(
       continue; // advantages stay 0
     }
     const scale = scaleRewards ? 1 / (std + GROUP_STD_EPS) : 1;
-    for (let i = g * G; i < (g + 1) * G; i++) advantages[i] = (rewards[i] - mean) * scale;
+    for (let i = g * G; i < (g + 1) * G; i++) {
+      const b = baseline === 'mean' ? mean : (sum - rewards[i]) / (G - 1);
+      advantages[i] = (rewards[i] - b) * scale;
+    }
   }
   return { advantages, groupStd, zeroSpread };
 }

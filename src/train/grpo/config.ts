@@ -2,11 +2,14 @@ import { z } from 'zod';
 import { rlRunFields } from '../common/rl-iteration.js';
 
 export const LOSS_AGGREGATIONS = ['token', 'sequence'] as const;
+export const GROUP_BASELINES = ['mean', 'leave-one-out'] as const;
+export const KL_PENALTIES = ['loss', 'reward'] as const;
 
 /**
  * GRPO (Shao et al. 2024, DeepSeekMath): PPO's clipped surrogate without a value model — each
  * prompt's G sampled responses are scored by the reward model and each response's advantage is its
- * reward against the group's; the KL to the reference sits in the loss.
+ * reward against the group's; the KL to the reference sits in the loss. `baseline` and `klPenalty`
+ * make the same trainer RLOO (rloo/config.ts holds RLOO's defaults).
  */
 export const GrpoConfig = z.strictObject({
   prompts: z.string().default('').describe('RL prompts JSONL: {"text"} (or {"prompt"}) per line'),
@@ -61,13 +64,25 @@ export const GrpoConfig = z.strictObject({
     .min(0)
     .default(0.04)
     .describe(
-      "β of the per-token k3 KL to the reference in the loss (the paper's 0.04: against a learned RM the KL is what holds off over-optimisation; TRL's later 0 follows work on verifiable rewards)",
+      "β of the KL to the reference, wherever --klPenalty puts it (the paper's 0.04: against a learned RM the KL is what holds off over-optimisation; TRL's later 0 follows work on verifiable rewards)",
+    ),
+  klPenalty: z
+    .enum(KL_PENALTIES)
+    .default('loss')
+    .describe(
+      "loss: β·k3 per token added to the loss (GRPO); reward: β·Σ_t (log π_old − log π_ref) subtracted from each response's reward before the baseline (RLOO)",
+    ),
+  baseline: z
+    .enum(GROUP_BASELINES)
+    .default('mean')
+    .describe(
+      "what a response's reward is compared with: mean: its group's mean, itself included (GRPO); leave-one-out: the mean of the other G − 1 responses (RLOO: a baseline independent of the response it judges)",
     ),
   scaleRewards: z
     .boolean()
     .default(true)
     .describe(
-      "divide each group's centred rewards by its std (the paper); false: centre only (Dr. GRPO: the std weights near-unanimous groups, too easy or too hard, up)",
+      "divide each group's advantages by its reward std (the paper); false: centre only (Dr. GRPO: the std weights near-unanimous groups, too easy or too hard, up)",
     ),
   lossAggregation: z
     .enum(LOSS_AGGREGATIONS)

@@ -83,8 +83,17 @@ describe('grpoLoss aggregation', () => {
     expect(a.stats.surrogate).toBeCloseTo(-0.5, 6);
     expect(a.stats.kl).toBeCloseTo((k3[0] + k3[1] + k3[2] + k3[3]) / 4, 6);
     expect(b.loss.item()).toBeCloseTo(-0.5, 6);
-    expect(b.stats.kl).toBeCloseTo(a.stats.kl, 6); // still measured
-    expect(a.loss.item()).toBeCloseTo(-0.5 + beta * a.stats.kl, 6);
+    expect(b.stats.kl).toBeCloseTo(a.stats.kl!, 6); // still measured
+    expect(a.loss.item()).toBeCloseTo(-0.5 + beta * a.stats.kl!, 6);
+  });
+
+  it('is the surrogate alone, with no KL statistic, when the KL went into the reward (RLOO)', () => {
+    const w = aggregationWeights(lengths, 3, 'token');
+    const lp = T.tensor(Array.from(old), [2, 3]);
+    const c = grpoLoss(lp, old, null, adv, w, 0.2, beta);
+    expect(c.loss.item()).toBeCloseTo(-0.5, 6);
+    expect(c.stats.surrogate).toBeCloseTo(-0.5, 6);
+    expect(c.stats.kl).toBeUndefined();
   });
 
   it('has the gradient of its formula off-policy, clip included (finite differences)', () => {

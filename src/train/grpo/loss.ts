@@ -1,4 +1,7 @@
-/** GRPO's loss (Shao et al. 2024): PPO's clipped surrogate plus β times a per-token KL to the reference. */
+/**
+ * GRPO's loss (Shao et al. 2024): PPO's clipped surrogate plus β times a per-token KL to the
+ * reference; RLOO's is the surrogate alone.
+ */
 import * as T from '../../tensor/index.js';
 import { maskedMean } from '../common/functional.js';
 import { MAX_LOG_RATIO, type PolicyLossStats, policyLoss } from '../ppo/loss.js';
@@ -38,25 +41,27 @@ export function k3Kl(logp: T.Tensor, refLogp: Float32Array): T.Tensor {
 export interface GrpoLossStats extends PolicyLossStats {
   /** The clipped surrogate alone (PPO's policy loss). */
   surrogate: number;
-  /** The aggregated k3 KL term before β (logged whether or not β is 0). */
-  kl: number;
+  /** The aggregated k3 KL term before β (logged whether or not β is 0); absent without the term. */
+  kl?: number;
 }
 
 /**
  * L = agg_t[ max(−A_t·ρ_t, −A_t·clip(ρ_t, 1 ± ε)) + β·k3_t ],  ρ_t = exp(log π − log π_old),
  * with `weights` (aggregationWeights) choosing the aggregation; both terms share it, as in the paper.
- * The surrogate is PPO's own (policyLoss), its statistics weighted alike.
+ * The surrogate is PPO's own (policyLoss), its statistics weighted alike. Without `refLogp` the
+ * loss is the surrogate alone: the KL was charged in the rewards the advantages came from (RLOO).
  */
 export function grpoLoss(
   logp: T.Tensor, // (B, L) log-probs under the current policy
   oldLogp: Float32Array, // (B, L) at rollout time
-  refLogp: Float32Array, // (B, L) under the frozen reference
+  refLogp: Float32Array | null, // (B, L) under the frozen reference; null: no KL term
   advantages: Float32Array, // (B, L) each response's group advantage on its tokens
   weights: Float32Array, // (B, L) aggregationWeights
   clipRange: number,
   beta: number,
 ): { loss: T.Tensor; stats: GrpoLossStats } {
   const pg = policyLoss(logp, oldLogp, advantages, weights, clipRange);
+  if (refLogp === null) return { loss: pg.loss, stats: { ...pg.stats, surrogate: pg.loss.item() } };
   const kl = maskedMean(k3Kl(logp, refLogp), weights);
   const loss = beta > 0 ? T.add(pg.loss, T.scale(kl, beta)) : pg.loss;
   return { loss, stats: { ...pg.stats, surrogate: pg.loss.item(), kl: kl.item() } };

@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { responseLogProbs } from '../../model/transformer.js';
+import { responseLogProbs, type Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import {
@@ -14,9 +14,11 @@ import {
   selectResponseRows,
 } from '../common/rollout.js';
 import { RunLog } from '../common/run-log.js';
+import { RlooConfig } from '../rloo/config.js';
+import { trainRloo } from '../rloo/train.js';
 import { toyRlTask } from '../test-helpers/fixtures.js';
 import { GrpoConfig } from './config.js';
-import { type GrpoIterationLog, trainGrpo } from './train.js';
+import { type CriticFreeRun, type GrpoHooks, type GrpoIterationLog, trainGrpo } from './train.js';
 
 let task: ReturnType<typeof toyRlTask>;
 beforeAll(() => {
@@ -95,41 +97,6 @@ describe('trainGrpo', () => {
     expect(last.kl_term).toBeGreaterThan(0);
   });
 
-  it('leaves the policy as it was when every group is unanimous and β = 0: no spread, no signal', () => {
-    const { tok, sft, rm, prompts } = task;
-    const flat = rm.clone();
-    flat.params.get('scalar_head.weight')!.data.fill(0); // every response scores the bias alone
-    const policy = sft.clone();
-    const cfg = GrpoConfig.parse({ ...small, out: tmp(), iterations: 2, beta: 0, noEosPenalty: 0 });
-    const history = trainGrpo({ policy, reference: sft, rewardModel: flat }, tok, prompts, cfg, {
-      quiet: true,
-    });
-    for (const h of history) {
-      expect(h.zero_spread_fraction).toBe(1);
-      expect(h.reward_std).toBe(0);
-      expect(h.policy_loss).toBe(0);
-    }
-    for (const [name, p] of sft.params)
-      expect(Array.from(policy.params.get(name)!.data)).toEqual(Array.from(p.data));
-  });
-
-  it('stops at the first non-finite loss, naming the iteration and the metric, and logs it', () => {
-    const { tok, sft, rm, prompts } = task;
-    const broken = rm.clone();
-    broken.params.get('scalar_head.bias')!.data.fill(Number.NaN); // every reward NaN
-    const log = new MemoryLog();
-    const cfg = GrpoConfig.parse({ ...small, out: tmp(), iterations: 2 });
-    expect(() =>
-      trainGrpo({ policy: sft.clone(), reference: sft, rewardModel: broken }, tok, prompts, cfg, {
-        quiet: true,
-        log,
-      }),
-    ).toThrow(/training stopped at step 1: policy_loss is NaN/);
-    expect(log.records).toHaveLength(1);
-    expect(log.records[0]).toMatchObject({ iteration: 1 });
-    expect(Number.isNaN(log.records[0].policy_loss)).toBe(true);
-  });
-
   it("gives a group's responses the log-probs each has alone, whatever the padding or packing", () => {
     const { tok, sft } = task;
     const prompts = ['what is one ?', 'what is two plus three ?'].map((p) => encodeChat(tok, p).ids);
@@ -179,23 +146,112 @@ describe('trainGrpo', () => {
       if (m[i]) expect(packed[i]).toBeCloseTo(v, 4);
     });
   });
+});
+
+describe('trainRloo', () => {
+  it('raises the reward on a toy task, trains on r − β·KL, and logs every metric', () => {
+    const { tok, sft, rm, prompts } = task;
+    const beta = 0.05;
+    const cfg = RlooConfig.parse({ ...small, out: tmp(), iterations: 8, saveEvery: 0, beta });
+    const niceShare: number[] = [];
+    const history = trainRloo({ policy: sft.clone(), reference: sft, rewardModel: rm }, tok, prompts, cfg, {
+      quiet: true,
+      gold: (_rows, responses) => {
+        const g = responses.map((r) => (r.startsWith('nice') ? 1 : 0));
+        niceShare.push(g.reduce((a: number, b) => a + b, 0) / g.length);
+        return g;
+      },
+    });
+    expect(history).toHaveLength(8);
+    const first = history[0];
+    const last = history[history.length - 1];
+    for (const key of ['kl_penalised_reward', 'reward_std', 'policy_loss', 'clip_fraction', 'gold'] as const)
+      expect(Number.isFinite(last[key])).toBe(true);
+    expect(last.kl_term).toBeUndefined(); // the KL is not a term of the loss
+    // mean(r − β·KL) = the mean RM score, less the no-EOS penalty (1 each) and β·the mean KL, every iteration
+    for (const h of history)
+      expect(h.kl_penalised_reward).toBeCloseTo(h.rm_score - h.no_eos_fraction - beta * h.kl, 5);
+    expect(first.kl).toBe(0); // the policy is the reference before the first update
+    expect(last.rm_score).toBeGreaterThan(first.rm_score + 0.5);
+    expect(niceShare[niceShare.length - 1]).toBeGreaterThan(Math.max(0.8, niceShare[0]));
+    expect(last.kl).toBeGreaterThan(0);
+  });
+});
+
+/** GRPO and RLOO: one trainer, two configurations, the same contracts. */
+const methods = [
+  {
+    name: 'GRPO',
+    train: trainGrpo,
+    config: (o: Record<string, unknown>) => GrpoConfig.parse(o),
+    // β = 0: the k3 term's gradient at π = π_ref is 0 only up to rounding, which AdamW would scale up
+    flat: { beta: 0 },
+  },
+  {
+    name: 'RLOO',
+    train: trainRloo,
+    config: (o: Record<string, unknown>) => RlooConfig.parse(o),
+    // β as it is: the KL of a policy that never moved is exactly 0, so it adds no spread either
+    flat: {},
+  },
+];
+
+describe.each(methods)('the critic-free trainer as $name', ({ train, config, flat: flatSettings }) => {
+  const run = (
+    policy: Transformer,
+    rewardModel: Transformer,
+    cfg: GrpoConfig,
+    hooks: GrpoHooks,
+    ptx: CriticFreeRun[5] = [],
+  ) => train({ policy, reference: task.sft, rewardModel }, task.tok, task.prompts, cfg, hooks, ptx);
+
+  it('leaves the policy as it was when every group is unanimous: no spread, no signal', () => {
+    const { sft, rm } = task;
+    const flat = rm.clone();
+    flat.params.get('scalar_head.weight')!.data.fill(0); // every response scores the bias alone
+    const policy = sft.clone();
+    const cfg = config({ ...small, ...flatSettings, out: tmp(), iterations: 2, noEosPenalty: 0 });
+    const history = run(policy, flat, cfg, { quiet: true });
+    for (const h of history) {
+      expect(h.zero_spread_fraction).toBe(1);
+      expect(h.reward_std).toBe(0);
+      expect(h.policy_loss).toBe(0);
+      expect(h.kl).toBe(0);
+    }
+    for (const [name, p] of sft.params)
+      expect(Array.from(policy.params.get(name)!.data)).toEqual(Array.from(p.data));
+  });
+
+  it('stops at the first non-finite loss, naming the iteration and the metric, and logs it', () => {
+    const { sft, rm } = task;
+    const broken = rm.clone();
+    broken.params.get('scalar_head.bias')!.data.fill(Number.NaN); // every reward NaN
+    const log = new MemoryLog();
+    const cfg = config({ ...small, out: tmp(), iterations: 2 });
+    expect(() => run(sft.clone(), broken, cfg, { quiet: true, log })).toThrow(
+      /training stopped at step 1: policy_loss is NaN/,
+    );
+    expect(log.records).toHaveLength(1);
+    expect(log.records[0]).toMatchObject({ iteration: 1 });
+    expect(Number.isNaN(log.records[0].policy_loss)).toBe(true);
+  });
 
   it('a run killed after a save and resumed ends with the weights and log of an uninterrupted run', () => {
     const { tok, sft, rm, prompts } = task;
     const base = { ...small, iterations: 4, saveEvery: 2, ptxCoef: 0.5, ptxBatch: 2 };
     const ptx = prompts.slice(0, 6).map((p) => ({ ids: tok.encode(`${p} it is .`), responseStart: 0 }));
-    const run = (policy: typeof sft, cfg: GrpoConfig, log: RunLog) =>
-      trainGrpo({ policy, reference: sft, rewardModel: rm }, tok, prompts, cfg, { quiet: true, log }, ptx);
+    const resumable = (policy: Transformer, cfg: GrpoConfig, log: RunLog) =>
+      run(policy, rm, cfg, { quiet: true, log }, ptx);
     const full = sft.clone();
     const fullLog = new MemoryLog();
-    run(full, GrpoConfig.parse({ ...base, out: tmp() }), fullLog);
+    resumable(full, config({ ...base, out: tmp() }), fullLog);
 
     const out = tmp();
     const dying = new MemoryLog(3); // dies while logging iteration 3: its last save was after 2
-    expect(() => run(sft.clone(), GrpoConfig.parse({ ...base, out }), dying)).toThrow('killed');
+    expect(() => resumable(sft.clone(), config({ ...base, out }), dying)).toThrow('killed');
     const resumed = sft.clone();
     const resumedLog = new MemoryLog();
-    const history = run(resumed, GrpoConfig.parse({ ...base, out, resume: true }), resumedLog);
+    const history = resumable(resumed, config({ ...base, out, resume: true }), resumedLog);
     expect(resumedLog.records.map((r) => r.iteration)).toEqual([3, 4]);
     for (const [name, p] of full.params)
       expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
@@ -206,5 +262,6 @@ describe('trainGrpo', () => {
     expect([...dying.records, ...resumedLog.records].map(strip)).toEqual(fullLog.records.map(strip));
     expect(history.map(strip)).toEqual(fullLog.records.map(strip)); // the saved history came back too
     expect(fullLog.records[3].ptx_loss).toBeGreaterThan(0);
+    expect(fullLog.records[3].kl).toBeGreaterThan(0); // the later iterations moved off the reference
   });
 });

@@ -1,10 +1,16 @@
 /**
- * GRPO — group-relative policy optimisation (Shao et al. 2024, DeepSeekMath): RL against the reward
- * model without a value model. Each prompt is answered G times; a response's advantage is its reward
- * against the group's (groupAdvantages), the same on every one of its tokens; the KL to the frozen
- * reference is a term of the loss rather than a part of the reward. One iteration, in order:
- *   1 rollout (G responses per prompt) → 2 score → 3 group advantages → 4 log-probs (old, reference)
- *   → 5 clipped updates with the k3 KL term (and PPO-ptx when asked).
+ * The critic-free trainer of GRPO and RLOO: RL against the reward model without a value model. Each
+ * prompt is answered G times and a response's advantage is its reward against the other answers to
+ * the same prompt, the same on every one of its tokens; PPO's clipped surrogate turns advantages
+ * into updates. The two methods differ in where the KL to the frozen reference goes and what a
+ * reward is compared with (config.ts; rloo/config.ts holds RLOO's defaults):
+ * - GRPO (Shao et al. 2024): a β·k3 term of the loss; the group's mean, over the group's std;
+ * - RLOO (Ahmadian et al. 2024): β·KL charged against each response's reward; the mean of the
+ *   other G − 1 answers, undivided.
+ * One iteration, in order:
+ *   1 rollout (G responses per prompt) → 2 score → 3 log-probs (old, reference) → 4 the rewards
+ *   trained on (KL-penalised for RLOO) → 5 group advantages → 6 clipped updates (with the k3 term
+ *   for GRPO, and PPO-ptx when asked).
  * Sampling, scoring, packing and log-probs are PPO's (common/rollout.ts), and so is the surrogate.
  */
 import type { Transformer } from '../../model/transformer.js';
@@ -34,13 +40,14 @@ import { batchIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import { groupAdvantages, perTokenAdvantages } from './advantages.js';
 import type { GrpoConfig } from './config.js';
+import { klPenalisedSequenceRewards } from './kl-reward.js';
 import { aggregationWeights, grpoLoss } from './loss.js';
 
-/** The models of a GRPO run: no value model. */
+/** The models of a GRPO or RLOO run: no value model. */
 export interface GrpoModels {
   /** Trained in place; starts as a copy of the SFT model. */
   policy: Transformer;
-  /** The frozen SFT model the KL term measures against. */
+  /** The frozen SFT model the KL penalty measures against. */
   reference: Transformer;
   /** The frozen reward model (scalar head). */
   rewardModel: Transformer;
@@ -51,14 +58,16 @@ export interface GrpoIterationLog {
   iteration: number;
   /** Mean RM score of the responses (before the no-EOS penalty), as PPO logs it. */
   rm_score: number;
-  /** Mean over groups of the std of the rewards trained on (penalty included). */
+  /** With the KL in the reward (RLOO): mean of r − β·KL, the rewards trained on (no-EOS penalty included). */
+  kl_penalised_reward?: number;
+  /** Mean over groups of the std of the rewards trained on (penalties included). */
   reward_std: number;
   /** Share of groups whose rewards are all equal: their advantages are 0. */
   zero_spread_fraction: number;
   /** Mean over responses of Σ_t log π_old − log π_ref (k1 per sequence, as PPO's `kl`). */
   kl: number;
-  /** The aggregated per-token k3 term of the loss, before β, mean over the updates. */
-  kl_term: number;
+  /** With the KL in the loss (GRPO): the aggregated per-token k3 term, before β, mean over the updates. */
+  kl_term?: number;
   policy_loss: number;
   clip_fraction: number;
   approx_kl: number;
@@ -72,17 +81,36 @@ export interface GrpoIterationLog {
 
 export type GrpoHooks = RlHooks<GrpoIterationLog>;
 
-export function trainGrpo(
+/** The methods this trainer runs: the name goes on the progress bar and into errors. */
+export type CriticFreeMethod = 'grpo' | 'rloo';
+
+/**
+ * A critic-free run: its models, tokenizer, prompts, settings (GrpoConfig, or RlooConfig's other
+ * defaults of the same fields), hooks and PPO-ptx texts.
+ */
+export type CriticFreeRun = [
   models: GrpoModels,
   tok: Tokenizer,
   prompts: readonly string[],
   cfg: GrpoConfig,
-  hooks: GrpoHooks = {},
-  ptxTexts: readonly Sequence[] = [],
+  hooks?: GrpoHooks,
+  ptxTexts?: readonly Sequence[],
+];
+
+/** GRPO: the critic-free trainer with GrpoConfig's settings (or whichever the config gives). */
+export function trainGrpo(...run: CriticFreeRun): GrpoIterationLog[] {
+  return trainCriticFree('grpo', ...run);
+}
+
+export function trainCriticFree(
+  method: CriticFreeMethod,
+  ...[models, tok, prompts, cfg, hooks = {}, ptxTexts = []]: CriticFreeRun
 ): GrpoIterationLog[] {
+  const who = method === 'grpo' ? 'trainGrpo' : 'trainRloo';
   const { policy, reference, rewardModel } = models;
-  if (!rewardModel.hasScalarHead) throw new Error('trainGrpo: the reward model needs a scalar head');
-  if (prompts.length === 0) throw new Error('trainGrpo: no RL prompts');
+  if (!rewardModel.hasScalarHead) throw new Error(`${who}: the reward model needs a scalar head`);
+  if (prompts.length === 0) throw new Error(`${who}: no RL prompts`);
+  const klInReward = cfg.klPenalty === 'reward';
   const G = cfg.groupSize;
   const log = hooks.log ?? new RunLog(null);
   const padId = tok.padId ?? 0;
@@ -105,7 +133,7 @@ export function trainGrpo(
       shuffler.setState(saved.extra.shuffler.map((v) => v ?? Number.NaN)); // JSON wrote NaN as null
     }
   }
-  const progress = new Progress('grpo', cfg.iterations, process.stderr, hooks.quiet);
+  const progress = new Progress(method, cfg.iterations, process.stderr, hooks.quiet);
   // prompt + response must fit both models' context (the log-prob and score passes read it whole)
   const context = Math.min(policy.config.contextLength, rewardModel.config.contextLength);
 
@@ -127,7 +155,7 @@ export function trainGrpo(
         seed: cfg.seed * 100_003 + iter,
         padId,
         context,
-        who: 'trainGrpo',
+        who,
       },
     );
     const { B, L } = batch;
@@ -136,16 +164,26 @@ export function trainGrpo(
     // 2. score: the RM at each response's last token; a response without the end token is penalised
     const { rm: rmScores, scores } = scoreRollouts(rewardModel, batch, gens, cfg.noEosPenalty);
 
-    // 3. advantages: each reward against its group's, on every token of the response
-    const group = groupAdvantages(scores, G, cfg.scaleRewards);
-    const advantages = perTokenAdvantages(group.advantages, batch.lengths, L);
-    const weights = aggregationWeights(batch.lengths, L, cfg.lossAggregation);
-
-    // 4. log-probs under the policy (old: the ratio's denominator) and the reference (the KL term's)
+    // 3. log-probs under the policy (old: the ratio's denominator) and the reference (the KL's)
     const oldLogp = rolloutLogProbs(policy, batch, cfg.temperature);
     const refLogp = rolloutLogProbs(reference, batch, cfg.temperature);
 
-    // 5. update: epochs of shuffled minibatches of responses, clipped surrogate + β·k3 (+ ptx)
+    // 4. the rewards trained on: the scores (GRPO), or each score less β·KL of its response (RLOO:
+    //    the KL then meets the same baseline as the score, so of two answers that score alike the
+    //    one further from the reference gets the lower advantage)
+    const penalised = klInReward
+      ? klPenalisedSequenceRewards(scores, oldLogp, refLogp, batch.lengths, L, cfg.beta)
+      : null;
+    const rewards = penalised?.rewards ?? scores;
+
+    // 5. advantages: each reward against its baseline (its group's mean, or the mean of the other
+    //    G − 1), on every token of the response
+    const group = groupAdvantages(rewards, G, cfg.scaleRewards, cfg.baseline);
+    const advantages = perTokenAdvantages(group.advantages, batch.lengths, L);
+    const weights = aggregationWeights(batch.lengths, L, cfg.lossAggregation);
+
+    // 6. update: epochs of shuffled minibatches of responses, clipped surrogate (+ β·k3 when the KL
+    //    is in the loss) (+ ptx)
     const stats = { pg: 0, kl: 0, clip: 0, approxKl: 0, ptx: 0, n: 0 };
     for (let epoch = 0; epoch < cfg.epochs; epoch++) {
       const order = shuffler.shuffle(Array.from({ length: B }, (_, i) => i));
@@ -157,7 +195,7 @@ export function trainGrpo(
           const g = grpoLoss(
             logp,
             selectResponseRows(oldLogp, L, mb),
-            selectResponseRows(refLogp, L, mb),
+            klInReward ? null : selectResponseRows(refLogp, L, mb),
             selectResponseRows(advantages, L, mb),
             selectResponseRows(weights, L, mb),
             cfg.clipRange,
@@ -176,14 +214,19 @@ export function trainGrpo(
         const gradNorm = clipGradNorm([...policy.params.values()], cfg.gradClip);
         assertFinite(
           iter + 1,
-          { policy_loss: step.surrogate, kl_term: step.kl, ptx_loss: step.ptx, grad_norm: gradNorm },
+          {
+            policy_loss: step.surrogate,
+            ...(step.kl !== undefined ? { kl_term: step.kl } : {}),
+            ptx_loss: step.ptx,
+            grad_norm: gradNorm,
+          },
           log,
           'iteration',
         );
         opt.step();
         opt.zeroGrad();
         stats.pg += step.surrogate;
-        stats.kl += step.kl;
+        stats.kl += step.kl ?? 0;
         stats.clip += step.clipFraction;
         stats.approxKl += step.approxKl;
         stats.ptx += step.ptx;
@@ -192,6 +235,7 @@ export function trainGrpo(
     }
 
     // log: PPO's list where it applies, plus what groups add (their spread, and how many had none)
+    // and where the KL went (the penalised rewards' mean, or the loss term)
     let seqKl = 0;
     for (let b = 0; b < B; b++)
       for (let t = 0; t < batch.lengths[b]; t++) seqKl += oldLogp[b * L + t] - refLogp[b * L + t];
@@ -199,10 +243,11 @@ export function trainGrpo(
     const entry: GrpoIterationLog = {
       iteration: iter + 1,
       rm_score: mean(rmScores),
+      ...(penalised ? { kl_penalised_reward: mean(penalised.rewards) } : {}),
       reward_std: mean(group.groupStd),
       zero_spread_fraction: group.zeroSpread / group.groupStd.length,
       kl: seqKl / B,
-      kl_term: stats.kl / stats.n,
+      ...(klInReward ? {} : { kl_term: stats.kl / stats.n }),
       policy_loss: stats.pg / stats.n,
       clip_fraction: stats.clip / stats.n,
       approx_kl: stats.approxKl / stats.n,

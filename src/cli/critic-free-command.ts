@@ -1,0 +1,38 @@
+/**
+ * What `rein grpo` and `rein rloo` share: the critic-free trainer (train/grpo/train.ts) run on an RL
+ * command's inputs, the policy and the frozen reference starting from the SFT checkpoint, the output
+ * folder becoming the policy's checkpoint with log.jsonl and train-config.json. The two commands
+ * differ in their schema's defaults and their help.
+ */
+import { finishRunDir } from '../train/common/run-dir.js';
+import { RunLog } from '../train/common/run-log.js';
+import type { GrpoConfig } from '../train/grpo/config.js';
+import { type CriticFreeMethod, trainCriticFree } from '../train/grpo/train.js';
+import type { RlooConfig } from '../train/rloo/config.js';
+import { loadRlInputs, startRun, trainingCommand } from './training-command.js';
+
+export function criticFreeCommand(
+  method: CriticFreeMethod,
+  schema: typeof GrpoConfig | typeof RlooConfig,
+  help: string,
+): (argv: string[]) => Promise<void> {
+  const spec = { name: method, schema, help, required: ['prompts', 'policy', 'rm'] };
+  return trainingCommand(spec, (cfg) => {
+    const { prompts, policy, tok, rewardModel, ptx } = loadRlInputs(cfg);
+    const dir = startRun(method, cfg, 'iteration');
+    const models = { policy, reference: policy.clone(), rewardModel };
+    const hooks = { log: new RunLog(dir.logFile) };
+    const history = trainCriticFree(method, models, tok, prompts, cfg, hooks, ptx);
+    const first = history[0];
+    const last = history[history.length - 1];
+    finishRunDir(cfg.out, policy, tok, { method, from: cfg.policy, rm: cfg.rm, config: cfg, final: last });
+    // with the KL in the reward, the reward trained on says what the run traded; else the groups' spread
+    const tail =
+      first.kl_penalised_reward !== undefined && last.kl_penalised_reward !== undefined
+        ? `KL-penalised reward ${first.kl_penalised_reward.toFixed(3)} → ${last.kl_penalised_reward.toFixed(3)}`
+        : `groups without spread ${(100 * last.zero_spread_fraction).toFixed(0)} %`;
+    console.log(
+      `${method}: ${cfg.iterations} iterations × ${cfg.promptsPerIteration} prompts × ${cfg.groupSize} answers; RM score ${first.rm_score.toFixed(3)} → ${last.rm_score.toFixed(3)}, KL ${last.kl.toFixed(3)}, ${tail} → ${cfg.out}`,
+    );
+  });
+}
