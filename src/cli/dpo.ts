@@ -1,6 +1,7 @@
 /**
  * `rein dpo`: direct preference optimisation of a checkpoint on rankings or pairs (no reward model,
- * no sampling). The output folder becomes a rein checkpoint, with log.jsonl and train-config.json.
+ * no sampling), or its reference-free relatives SimPO and ORPO. The output folder becomes a rein
+ * checkpoint, with log.jsonl and train-config.json.
  */
 
 import { runHelp } from '../train/common/run-args.js';
@@ -18,8 +19,12 @@ const HELP = runHelp(
     'reference being CKPT itself, frozen. FILE: rankings (every pair of a ranking), pairs\n' +
     '{prompt, chosen, rejected}, HH-RLHF dialogues or OASST trees (.jsonl or .jsonl.gz), detected from\n' +
     'its first line. --labelSmoothing ε assumes that share of preferences flipped (conservative DPO);\n' +
-    '--lossType ipo regresses the log-ratio difference to 1/(2β) instead (IPO). Logs loss, mean margin\n' +
-    'and reward accuracy; --resume continues a killed run.',
+    '--lossType ipo regresses the log-ratio difference to 1/(2β) instead (IPO). Two losses need no\n' +
+    'reference (none is run): --lossType simpo rewards β·(mean token log-prob) and asks the chosen\n' +
+    'answer to win by --simpoGamma (SimPO; β defaults to 2); --lossType orpo adds λ = β times an\n' +
+    'odds-ratio loss to the SFT loss of the chosen answer (ORPO). Logs loss, mean margin and accuracy\n' +
+    "under each loss's own reward (ORPO's: log odds; also sft_loss, odds_ratio_loss); --resume\n" +
+    'continues a killed run.',
   DpoConfig,
 );
 

@@ -3,8 +3,11 @@ import { rankingPairs } from '../data/ranking.js';
 import { gradcheck, randomInput } from '../tensor/gradcheck.js';
 import * as T from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
-import { logSigmoid } from './common/functional.js';
-import { dpoLoss, dpoPairLoss } from './dpo/loss.js';
+import { log1mexp, log1mexpOf, logSigmoid } from './common/functional.js';
+import { dpoLoss } from './dpo/loss.js';
+import { dpoMetrics, preferenceTerms } from './dpo/objective.js';
+import { orpoLoss } from './dpo/orpo-loss.js';
+import { simpoLoss } from './dpo/simpo-loss.js';
 import { policyLoss, valueLoss } from './ppo/loss.js';
 import { rankingLoss } from './reward/loss.js';
 
@@ -160,7 +163,14 @@ describe('dpoLoss', () => {
     const { loss } = dpoLoss(pc, pr, ...refs, 0.1, v);
     const byHand = (m: number) => -(0.8 * logSig(m) + 0.2 * logSig(-m));
     expect(loss.item()).toBeCloseTo((byHand(0.1) + byHand(0.05)) / 2, 6);
-    expect(dpoPairLoss(1, 0.1, v)).toBeCloseTo(byHand(0.1), 6); // the logged metric agrees
+    // the logged metric, computed from plain log-probs, agrees
+    const tokens = Float32Array.from([1, 1]);
+    const policy = { chosen: Float32Array.from([-3, -1]), rejected: Float32Array.from([-4, -1.5]) };
+    const ref = { chosen: refs[0], rejected: refs[1], chosenTokens: tokens, rejectedTokens: tokens };
+    const settings = { ...v, beta: 0.1, simpoGamma: 0 };
+    const metrics = dpoMetrics(settings, { ...policy, chosenTokens: tokens, rejectedTokens: tokens }, ref);
+    expect(metrics.loss).toBeCloseTo((byHand(0.1) + byHand(0.05)) / 2, 6);
+    expect(metrics.margin).toBeCloseTo(0.075, 6);
   });
 
   it('IPO regresses h to 1/(2β): loss (h − 5)², gradient 2(h − 5)/n on the chosen log-prob', () => {
@@ -173,6 +183,128 @@ describe('dpoLoss', () => {
     T.backward(loss);
     // below the target margin, descent raises the chosen answer's log-prob (negative gradient)
     expect(Array.from(pc.grad!)).toEqual([expect.closeTo(1 - 5, 5), expect.closeTo(0.5 - 5, 5)]);
-    expect(dpoPairLoss(7, 0.1, v)).toBeCloseTo(4, 6); // past the target it pulls h back
+    // past the target it pulls h back: h = 7 costs (7 − 5)²
+    const past = dpoLoss(T.tensor([-1]), T.tensor([-8]), Float32Array.of(0), Float32Array.of(0), 0.1, v);
+    expect(past.loss.item()).toBeCloseTo(4, 5);
+  });
+});
+
+describe('log1mexp', () => {
+  it('keeps its digits near 0, where 1 − eˣ cancels', () => {
+    // log(1 − eˣ) = log(−x) + log(1 + x/2 + …) for small x: at x = −1e−12 that is log(1e−12) − 5e−13
+    expect(log1mexpOf(-1e-12)).toBeCloseTo(Math.log(1e-12) - 5e-13, 12);
+    expect(Math.log(1 - Math.exp(-1e-17))).toBe(Number.NEGATIVE_INFINITY); // the naive form gives up
+    expect(log1mexpOf(-1e-17)).toBeCloseTo(Math.log(1e-17), 12);
+    expect(log1mexpOf(0)).toBe(Number.NEGATIVE_INFINITY);
+  });
+
+  it('keeps its digits far below 0, where eˣ vanishes beside 1', () => {
+    // log(1 − eˣ) ≈ −eˣ − e²ˣ/2: at x = −50 the second term is below double precision
+    const x = -50;
+    expect(Math.log(1 - Math.exp(x))).toBe(0); // the naive form rounds to 0
+    expect(log1mexpOf(x) / -Math.exp(x) - 1).toBeLessThan(1e-15);
+    expect(log1mexpOf(-800)).toBe(-0); // e⁻⁸⁰⁰ underflows: log(1 − 0)
+  });
+
+  it('agrees with the plain formula where that one is exact, on both sides of −ln 2', () => {
+    for (const x of [-0.1, -0.69, -0.7, -3]) expect(log1mexpOf(x)).toBeCloseTo(Math.log(1 - Math.exp(x)), 13);
+  });
+
+  it('as a tensor op: the float64 value, and the slope −eˣ/(1 − eˣ), even at x = −1e−6', () => {
+    const x = T.tensor([-1e-6, -0.5, -3, -40], [4], { requiresGrad: true });
+    const y = log1mexp(x);
+    Array.from(y.data).forEach((v, i) => {
+      expect(v).toBeCloseTo(Math.fround(log1mexpOf(x.data[i])), 5);
+    });
+    T.backward(T.sum(y));
+    const slope = (v: number) => -Math.exp(v) / (1 - Math.exp(v));
+    Array.from(x.grad!).forEach((g, i) => {
+      expect(g / slope(x.data[i]) - 1).toBeLessThan(1e-5);
+    });
+    expect(x.grad![0]).toBeCloseTo(-1e6, -1); // about −1/|x| near 0
+    const r = gradcheck(([v]) => log1mexp(v), [{ shape: [3], values: [-0.01, -0.7, -5] }]);
+    expect(r.ok).toBe(true);
+  });
+});
+
+describe('simpoLoss', () => {
+  // mean token log-probs; β = 2, γ = 0.5: rewards chosen [−1, −4], rejected [−2, −3]; z = r_w − r_l − γ = [0.5, −1.5]
+  const inputs = () => [T.tensor([-0.5, -2], [2], { requiresGrad: true }), T.tensor([-1, -1.5])] as const;
+  const lossAt = (z: number) => Math.log1p(Math.exp(-z)); // −log σ(z)
+
+  it('is −log σ(r_w − r_l − γ) on rewards β·(mean log-prob), with its gradient', () => {
+    const [chosen, rejected] = inputs();
+    const r = simpoLoss(chosen, rejected, 2, 0.5);
+    expect(Array.from(r.chosenRewards)).toEqual([-1, -4]);
+    expect(Array.from(r.rejectedRewards)).toEqual([-2, -3]);
+    expect(r.loss.item()).toBeCloseTo((lossAt(0.5) + lossAt(-1.5)) / 2, 5);
+    T.backward(r.loss);
+    // ∂/∂chosen_i = −β·σ(−z_i)/n, here −σ(−z_i)
+    const sigma = (z: number) => 1 / (1 + Math.exp(-z));
+    expect(chosen.grad![0]).toBeCloseTo(-sigma(-0.5), 5);
+    expect(chosen.grad![1]).toBeCloseTo(-sigma(1.5), 5);
+  });
+
+  it('with label smoothing ε: −(1−ε)·log σ(z) − ε·log σ(−z)', () => {
+    const [chosen, rejected] = inputs();
+    const byHand = (z: number) => -(0.8 * logSig(z) + 0.2 * logSig(-z));
+    expect(simpoLoss(chosen, rejected, 2, 0.5, 0.2).loss.item()).toBeCloseTo(
+      (byHand(0.5) + byHand(-1.5)) / 2,
+      5,
+    );
+  });
+
+  it('through preferenceTerms: averages summed log-probs per response token, needs no reference', () => {
+    // the same means as above from sums over 3 and 4, and 2 and 2 tokens
+    const policy = {
+      chosen: T.tensor([-1.5, -8]),
+      rejected: T.tensor([-2, -3]),
+      chosenTokens: Float32Array.of(3, 4),
+      rejectedTokens: Float32Array.of(2, 2),
+    };
+    const settings = { lossType: 'simpo', beta: 2, simpoGamma: 0.5, labelSmoothing: 0 } as const;
+    const terms = preferenceTerms(settings, policy, null);
+    expect(terms.loss.item()).toBeCloseTo((lossAt(0.5) + lossAt(-1.5)) / 2, 5);
+    expect(Array.from(terms.chosenRewards)).toEqual([-1, -4]);
+  });
+});
+
+describe('orpoLoss', () => {
+  const logOdds = (m: number) => m - Math.log(1 - Math.exp(m)); // log P/(1 − P), P = eᵐ
+  const meanChosen = [-0.2, -1];
+  const meanRejected = [-1.5, -0.5];
+
+  it('is the SFT loss plus λ times −log σ(log odds ratio), with its gradient', () => {
+    const chosen = T.tensor(meanChosen, [2], { requiresGrad: true });
+    const r = orpoLoss(chosen, T.tensor(meanRejected), 0.1);
+    const ratio = meanChosen.map((m, i) => logOdds(m) - logOdds(meanRejected[i]));
+    const oddsRatioLoss = -(logSig(ratio[0]) + logSig(ratio[1])) / 2;
+    expect(r.sftLoss).toBeCloseTo(0.6, 6);
+    expect(r.oddsRatioLoss).toBeCloseTo(oddsRatioLoss, 5);
+    expect(r.loss.item()).toBeCloseTo(0.6 + 0.1 * oddsRatioLoss, 5);
+    expect(r.chosenLogOdds[0]).toBeCloseTo(logOdds(-0.2), 5);
+    T.backward(r.loss);
+    // ∂/∂m_w = −1/n (SFT) − λ·σ(−ratio)/n · d log odds/dm, and d log odds/dm = 1/(1 − eᵐ)
+    meanChosen.forEach((m, i) => {
+      const orPart = (0.1 * (1 / (1 + Math.exp(ratio[i])))) / (2 * (1 - Math.exp(m)));
+      expect(chosen.grad![i]).toBeCloseTo(-0.5 - orPart, 5);
+    });
+    const check = gradcheck(
+      ([c, rj]) => orpoLoss(c, rj, 0.1).loss,
+      [
+        { shape: [2], values: meanChosen },
+        { shape: [2], values: meanRejected },
+      ],
+    );
+    expect(check.ok).toBe(true);
+  });
+
+  it('is accurate near P = 1, and finite for an answer the model is certain of (log-prob 0)', () => {
+    const chosen = T.tensor([0, -1e-6], [2], { requiresGrad: true });
+    const r = orpoLoss(chosen, T.tensor([-1, -1]), 0.1);
+    expect(r.chosenLogOdds[1]).toBeCloseTo(logOdds(-1e-6), 4); // ≈ 13.8
+    expect(r.chosenLogOdds[0]).toBeCloseTo(logOdds(-1e-7), 4); // 0 is read as −1e−7: ≈ 16.1
+    T.backward(r.loss);
+    expect(Array.from(chosen.grad!).every(Number.isFinite)).toBe(true);
   });
 });

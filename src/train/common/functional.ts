@@ -34,3 +34,27 @@ export function maskedMeanOf(x: ArrayLike<number>, mask: Float32Array): number {
   }
   return count > 0 ? sum / count : 0;
 }
+
+/**
+ * log(1 − eˣ) for x ≤ 0, accurate over the whole range (Mächler 2012): near 0, 1 − eˣ cancels, so it
+ * is −expm1(x) there; far below 0, eˣ vanishes beside 1, so log1p(−eˣ) keeps its last digits.
+ * −ln 2 is where the two forms trade places. x = 0 gives −∞; x > 0 has no real value (NaN).
+ */
+export function log1mexpOf(x: number): number {
+  return x > -Math.LN2 ? Math.log(-Math.expm1(x)) : Math.log1p(-Math.exp(x));
+}
+
+/**
+ * log1mexpOf on a tensor, differentiable. The engine has no expm1 or log1p kernel, and composing
+ * log(1 − exp(x)) in float32 loses everything for x near 0, so the value and the slope
+ * d/dx = −1/expm1(−x) are computed here in float64, and the output is value + slope·(x − x̄)
+ * with x̄ a detached copy of x: the difference is 0 forward, and backward sees the exact slope.
+ */
+export function log1mexp(x: T.Tensor): T.Tensor {
+  // plain arrays: T.tensor stores them at the engine's precision (float64 under gradcheck)
+  const value = Array.from(x.data, log1mexpOf);
+  if (!x.requiresGrad || !T.isGradEnabled()) return T.tensor(value, x.shape);
+  const slope = Array.from(x.data, (v) => -1 / Math.expm1(-v));
+  const offset = T.sub(x, T.detach(x)); // zeros that carry x's gradient
+  return T.add(T.tensor(value, x.shape), T.mul(offset, T.tensor(slope, x.shape)));
+}

@@ -2,8 +2,27 @@ import { z } from 'zod';
 import { PREFERENCE_FORMATS } from '../common/preference-data.js';
 import { DPO_LOSS_TYPES } from './loss.js';
 
-/** Direct preference optimisation on rankings (every pair of a ranking) or flat pairs. */
-export const DpoConfig = z.strictObject({
+/** SimPO and ORPO score answers by the policy alone: no reference model is loaded or run. */
+export const REFERENCE_FREE_LOSS_TYPES = ['simpo', 'orpo'] as const;
+export const PREFERENCE_LOSS_TYPES = [...DPO_LOSS_TYPES, ...REFERENCE_FREE_LOSS_TYPES] as const;
+export type PreferenceLossType = (typeof PREFERENCE_LOSS_TYPES)[number];
+
+/** β when --beta is not given: each loss's β means something else (see its describe text). */
+const DEFAULT_BETA: Record<PreferenceLossType, number> = { sigmoid: 0.1, ipo: 0.1, simpo: 2, orpo: 0.1 };
+
+/** Losses without a flipped-label term, so --labelSmoothing would silently do nothing there. */
+const NO_LABEL_SMOOTHING: readonly PreferenceLossType[] = ['ipo', 'orpo'];
+
+export function usesReference(lossType: PreferenceLossType): boolean {
+  return !(REFERENCE_FREE_LOSS_TYPES as readonly string[]).includes(lossType);
+}
+
+/**
+ * Direct preference optimisation on rankings (every pair of a ranking) or flat pairs, and the
+ * reference-free SimPO and ORPO. Parsing fills in β (and SimPO's γ) by loss, so the config saved
+ * beside a run says what ran.
+ */
+const DpoOptions = z.strictObject({
   data: z
     .string()
     .default('')
@@ -15,24 +34,37 @@ export const DpoConfig = z.strictObject({
   model: z
     .string()
     .default('')
-    .describe('checkpoint to start from (the SFT model); a frozen copy is the reference'),
+    .describe(
+      'checkpoint to start from (the SFT model; orpo also a base one); sigmoid, ipo: a frozen copy is the reference',
+    ),
   tokenizer: z.string().default('').describe('tokenizer file, when the checkpoint has none (llama2.c .bin)'),
   out: z.string().default('runs/dpo').describe('output folder (checkpoint, log.jsonl, train-config.json)'),
   beta: z
     .number()
     .positive()
-    .default(0.1)
-    .describe('β: strength of the implicit KL to the reference (DPO paper: 0.1)'),
+    .optional()
+    .describe(
+      'β by --lossType: sigmoid, ipo the pull toward the reference (DPO paper: 0.1); simpo the reward scale (SimPO: 2–2.5); orpo λ, the odds-ratio weight (ORPO: 0.1). Default 0.1, simpo 2',
+    ),
   lossType: z
-    .enum(DPO_LOSS_TYPES)
+    .enum(PREFERENCE_LOSS_TYPES)
     .default('sigmoid')
-    .describe('sigmoid: DPO −log σ(βh); ipo: (h − 1/(2β))², a fixed target margin (Azar et al.)'),
+    .describe(
+      'sigmoid: DPO −log σ(βh); ipo: (h − 1/(2β))² (Azar et al.); reference-free: simpo −log σ(r_w − r_l − γ), r = β·mean token log-prob; orpo SFT + λ·odds-ratio loss',
+    ),
+  simpoGamma: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      'simpo only: γ, the reward margin the chosen answer must clear (default β/2: the SimPO paper tunes γ/β ≈ 0.5)',
+    ),
   labelSmoothing: z
     .number()
     .min(0)
     .max(0.49)
     .default(0)
-    .describe('sigmoid only: share of preferences presumed flipped (conservative DPO; noisy labelers)'),
+    .describe('sigmoid and simpo: share of preferences presumed flipped (conservative DPO; noisy labelers)'),
   epochs: z.number().positive().default(1).describe('passes over the training pairs'),
   batchPairs: z.number().int().positive().default(8).describe('preference pairs per step'),
   lr: z.number().positive().default(5e-5).describe('peak learning rate'),
@@ -61,5 +93,23 @@ export const DpoConfig = z.strictObject({
     .describe('steps between resumable saves (0: only at the end)'),
   resume: z.boolean().default(false).describe('continue from the state saved in --out'),
   seed: z.number().int().default(0).describe('shuffling and split seed'),
+});
+
+export const DpoConfig = DpoOptions.superRefine((c, ctx) => {
+  if (c.labelSmoothing > 0 && NO_LABEL_SMOOTHING.includes(c.lossType))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['labelSmoothing'],
+      message: `applies to the sigmoid and simpo losses only (${c.lossType} has no flipped-label term)`,
+    });
+  if (c.simpoGamma !== undefined && c.simpoGamma > 0 && c.lossType !== 'simpo')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['simpoGamma'],
+      message: `applies to --lossType simpo only (not ${c.lossType})`,
+    });
+}).transform((c) => {
+  const beta = c.beta ?? DEFAULT_BETA[c.lossType];
+  return { ...c, beta, simpoGamma: c.simpoGamma ?? (c.lossType === 'simpo' ? beta / 2 : 0) };
 });
 export type DpoConfig = z.infer<typeof DpoConfig>;

@@ -20,14 +20,14 @@ export interface DpoVariant {
 
 export const PLAIN_DPO: DpoVariant = { lossType: 'sigmoid', labelSmoothing: 0 };
 
-/** −log σ(x), stably, on a plain number. */
-const softplusNeg = (x: number) => Math.max(-x, 0) + Math.log1p(Math.exp(-Math.abs(x)));
-
-/** One pair's loss from its log-ratio difference h (plain numbers, for logged metrics). */
-export function dpoPairLoss(h: number, beta: number, v: DpoVariant = PLAIN_DPO): number {
-  if (v.lossType === 'ipo') return (h - 1 / (2 * beta)) ** 2;
-  const eps = v.labelSmoothing;
-  return (1 - eps) * softplusNeg(beta * h) + eps * softplusNeg(-beta * h);
+/**
+ * The Bradley–Terry loss on margins z, with a share ε of the labels presumed flipped:
+ * mean of −(1−ε)·log σ(z) − ε·log σ(−z). DPO's z is βh; SimPO's (simpo-loss.ts) its reward gap less γ.
+ */
+export function smoothedSigmoidLoss(z: T.Tensor, labelSmoothing: number): T.Tensor {
+  const agree = T.scale(T.mean(logSigmoid(z)), -(1 - labelSmoothing));
+  if (labelSmoothing === 0) return agree;
+  return T.sub(agree, T.scale(T.mean(logSigmoid(T.neg(z))), labelSmoothing));
 }
 
 /**
@@ -48,12 +48,9 @@ export function dpoLoss(
   for (let i = 0; i < n; i++) refDiff[i] = refChosen[i] - refRejected[i];
   const h = T.sub(T.sub(policyChosen, policyRejected), T.tensor(refDiff, [n]));
   const margins = T.scale(h, beta);
-  let loss: T.Tensor;
-  if (v.lossType === 'ipo') loss = T.mean(T.square(T.addScalar(h, -1 / (2 * beta))));
-  else {
-    const eps = v.labelSmoothing;
-    const agree = T.scale(T.mean(logSigmoid(margins)), -(1 - eps));
-    loss = eps > 0 ? T.sub(agree, T.scale(T.mean(logSigmoid(T.neg(margins))), eps)) : agree;
-  }
+  const loss =
+    v.lossType === 'ipo'
+      ? T.mean(T.square(T.addScalar(h, -1 / (2 * beta))))
+      : smoothedSigmoidLoss(margins, v.labelSmoothing);
   return { loss, margins: Float32Array.from(margins.data) };
 }

@@ -1,7 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { resolveModelConfig } from '../../model/config.js';
 import { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
@@ -11,7 +11,8 @@ import type { RankedPrompt } from '../reward/data.js';
 import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
 import { DpoConfig } from './config.js';
 import { dpoLoss } from './loss.js';
-import { dpoMetrics, encodePairs, pairLogProbs, pairLogProbsNoGrad, trainDpo } from './train.js';
+import { dpoMetrics } from './objective.js';
+import { encodePairs, pairLogProbs, pairLogProbsNoGrad, trainDpo } from './train.js';
 
 /** Toy preferences: "nice , it is X ." above "rude , it is X ." (K = 2), and a K = 3 ranking now and then. */
 function toyPreferences(n: number): RankedPrompt[] {
@@ -37,6 +38,17 @@ function toyPreferences(n: number): RankedPrompt[] {
   });
 }
 
+/** A RunLog that keeps its records in memory for the test to read. */
+function recordingLog(): { log: RunLog; records: Record<string, number>[] } {
+  const records: Record<string, number>[] = [];
+  const log = new (class extends RunLog {
+    override write(r: Record<string, unknown>): void {
+      records.push(r as Record<string, number>);
+    }
+  })(null);
+  return { log, records };
+}
+
 const base = { batchPairs: 8, lr: 3e-3, warmupSteps: 2, heldoutFraction: 0.25, evalEvery: 1000 };
 
 describe('trainDpo', () => {
@@ -44,12 +56,7 @@ describe('trainDpo', () => {
     const tok = toyTokenizer();
     const model = tinyModel(tok.vocabSize, 5);
     const data = toyPreferences(32);
-    const records: Record<string, number>[] = [];
-    const log = new (class extends RunLog {
-      override write(r: Record<string, unknown>): void {
-        records.push(r as Record<string, number>);
-      }
-    })(null);
+    const { log, records } = recordingLog();
     const result = trainDpo(
       model,
       tok,
@@ -70,12 +77,77 @@ describe('trainDpo', () => {
     expect(records[records.length - 1].heldout_accuracy).toBe(result.heldout.accuracy);
   });
 
-  it('refuses label smoothing with the IPO loss', () => {
+  it('refuses options that mean nothing for the loss chosen', () => {
+    for (const lossType of ['ipo', 'orpo'])
+      expect(() => DpoConfig.parse({ lossType, labelSmoothing: 0.1 })).toThrow(
+        new RegExp(`sigmoid and simpo losses only \\(${lossType} has no flipped-label term`),
+      );
+    expect(() => DpoConfig.parse({ lossType: 'sigmoid', simpoGamma: 0.5 })).toThrow(/--lossType simpo only/);
+    expect(DpoConfig.parse({ lossType: 'simpo', labelSmoothing: 0.1 }).labelSmoothing).toBe(0.1);
+  });
+
+  it("fills in each loss's own β, and SimPO's γ = β/2", () => {
+    const resolved = (o: object) => {
+      const c = DpoConfig.parse(o);
+      return [c.beta, c.simpoGamma];
+    };
+    expect(resolved({})).toEqual([0.1, 0]);
+    expect(resolved({ lossType: 'ipo' })).toEqual([0.1, 0]);
+    expect(resolved({ lossType: 'simpo' })).toEqual([2, 1]);
+    expect(resolved({ lossType: 'simpo', beta: 2.5 })).toEqual([2.5, 1.25]);
+    expect(resolved({ lossType: 'simpo', simpoGamma: 0 })).toEqual([2, 0]);
+    expect(resolved({ lossType: 'orpo' })).toEqual([0.1, 0]);
+  });
+
+  it.each(['simpo', 'orpo'] as const)(
+    '%s raises its own margin on toy pairs, and orders held-out pairs',
+    (lossType) => {
+      const tok = toyTokenizer();
+      const model = tinyModel(tok.vocabSize, 5);
+      const { log, records } = recordingLog();
+      const cfg = DpoConfig.parse({
+        ...base,
+        lossType,
+        epochs: 4,
+        saveEvery: 0,
+        out: mkdtempSync(join(tmpdir(), 'rein-dpo-')),
+      });
+      const result = trainDpo(model, tok, toyPreferences(32), cfg, { quiet: true, log });
+      const first = records[0];
+      const last = records[records.length - 1];
+      expect(last.margin).toBeGreaterThan(first.margin + 0.3);
+      expect(last.margin).toBeCloseTo(last.chosen_reward - last.rejected_reward, 4);
+      expect(result.finalTrain.accuracy).toBeGreaterThan(0.9);
+      expect(result.heldout.accuracy).toBeGreaterThan(0.8);
+      if (lossType === 'orpo') {
+        // the logged parts add up to the loss: L_SFT + λ·L_OR, λ = 0.1
+        expect(last.loss).toBeCloseTo(last.sft_loss + 0.1 * last.odds_ratio_loss, 4);
+        expect(last.sft_loss).toBeLessThan(first.sft_loss); // it also fine-tunes on the chosen answers
+        expect(last.heldout_sft_loss).toBe(result.heldout.parts.sft_loss);
+      } else expect(last.sft_loss).toBeUndefined();
+    },
+  );
+
+  it('runs the model once per step for simpo and orpo: no reference pass over the pairs', () => {
     const tok = toyTokenizer();
-    const cfg = DpoConfig.parse({ ...base, lossType: 'ipo', labelSmoothing: 0.1, saveEvery: 0 });
-    expect(() => trainDpo(tinyModel(tok.vocabSize, 5), tok, toyPreferences(8), cfg, { quiet: true })).toThrow(
-      /sigmoid loss only/,
-    );
+    const data = toyPreferences(16);
+    const forwardPasses = (lossType: string) => {
+      const model = tinyModel(tok.vocabSize, 5);
+      const logits = vi.spyOn(model, 'logits');
+      const cfg = DpoConfig.parse({ ...base, lossType, heldoutFraction: 0, saveEvery: 0 });
+      const { steps, trainPairs } = trainDpo(model, tok, data, cfg, { quiet: true });
+      return {
+        calls: logits.mock.calls.length,
+        steps,
+        referenceBatches: Math.ceil(trainPairs / cfg.batchPairs),
+      };
+    };
+    const dpo = forwardPasses('sigmoid');
+    expect(dpo.calls).toBe(dpo.steps + dpo.referenceBatches); // DPO scores every pair with the reference first
+    for (const lossType of ['simpo', 'orpo']) {
+      const run = forwardPasses(lossType);
+      expect(run.calls).toBe(run.steps);
+    }
   });
 
   it('gives a batch of pairs the same log-probs, loss and gradient as its pairs one by one', () => {
@@ -91,6 +163,7 @@ describe('trainDpo', () => {
       64,
     );
     const ref = { chosen: Float32Array.from([-20, -30, -9]), rejected: Float32Array.from([-8, -33, -21]) };
+    const refTokens = { chosenTokens: Float32Array.of(1, 1, 1), rejectedTokens: Float32Array.of(1, 1, 1) };
     const beta = 0.1;
     const gradOf = (rows: number[]) =>
       T.scope(() => {
@@ -153,7 +226,12 @@ describe('trainDpo', () => {
         .map((v, i) => v - batched.chosen[i])
         .every((d) => Math.abs(d) < 1e-3),
     ).toBe(true);
-    expect(dpoMetrics(nb, ref, beta).loss).toBeCloseTo(batched.loss, 4);
+    const settings = { lossType: 'sigmoid', beta, labelSmoothing: 0, simpoGamma: 0 } as const;
+    expect(dpoMetrics(settings, nb, { ...ref, ...refTokens }).loss).toBeCloseTo(batched.loss, 4);
+    // and each answer's response-token count, for the per-token means of SimPO and ORPO
+    expect(Array.from(nb.chosenTokens)).toEqual(
+      pairs.map((p) => p.chosen.ids.length - p.chosen.responseStart),
+    );
   });
 
   it('pads batches no further than the context', () => {

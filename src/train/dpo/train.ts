@@ -2,11 +2,13 @@
  * Direct preference optimisation (Rafailov et al. 2023): the policy is trained on preference pairs
  * directly — no reward model, no sampling. The implicit reward of an answer is
  * β·(log π(y|x) − log π_ref(y|x)); the loss (loss.ts) pushes the chosen answer's implicit reward
- * above the rejected one's.
+ * above the rejected one's. The same loop trains the reference-free SimPO and ORPO
+ * (simpo-loss.ts, orpo-loss.ts), which score answers by the policy's own per-token log-probs.
  *
  * Sequence log-probs are sums over the response tokens (the end token included) through the chat
  * template. The reference is the starting model, frozen: its log-probs of every pair are computed
- * once, before the first step, so no second model is kept in memory.
+ * once, before the first step, so no second model is kept in memory — and not at all for the
+ * reference-free losses, which spare that forward pass over every pair.
  */
 import type { PairRecord } from '../../data/ranking.js';
 import { responseLogProbs, type Transformer } from '../../model/transformer.js';
@@ -17,33 +19,25 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { padRight, type Sequence, truncate } from '../common/batch.js';
 import { flatPairs } from '../common/preference-data.js';
-import { RunInputError } from '../common/run-input.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { RankedPrompt } from '../reward/data.js';
-import type { DpoConfig } from './config.js';
-import { type DpoVariant, dpoLoss, dpoPairLoss, PLAIN_DPO } from './loss.js';
+import { type DpoConfig, usesReference } from './config.js';
+import {
+  type DpoMetrics,
+  dpoMetrics,
+  type PairLogProbs,
+  type PairMetrics,
+  pairMetrics,
+  preferenceTerms,
+  type ScoredPairs,
+} from './objective.js';
 
 /** One preference pair, tokenised through the chat template. */
 export interface EncodedPair {
   chosen: Sequence;
   rejected: Sequence;
-}
-
-/** Sequence log-probs of pairs: log π(y_w|x) and log π(y_l|x), one entry per pair. */
-export interface PairLogProbs {
-  chosen: Float32Array;
-  rejected: Float32Array;
-}
-
-/** Held-out (or any) pairs' DPO metrics. */
-export interface DpoMetrics {
-  loss: number;
-  /** Mean of β·[(log π − log π_ref)(y_w) − (log π − log π_ref)(y_l)]. */
-  margin: number;
-  /** Fraction of pairs whose margin is positive (the implicit reward orders them right). */
-  accuracy: number;
 }
 
 export interface DpoResult {
@@ -55,7 +49,7 @@ export interface DpoResult {
   /** Metrics on the training pairs over the last 10 % of steps. */
   finalTrain: DpoMetrics;
   /** Metrics on the held-out pairs at the end (NaN when none are held out). */
-  heldout: DpoMetrics;
+  heldout: PairMetrics;
 }
 
 export function encodePairs(tok: Tokenizer, pairs: readonly PairRecord[], maxLength: number): EncodedPair[] {
@@ -66,72 +60,81 @@ export function encodePairs(tok: Tokenizer, pairs: readonly PairRecord[], maxLen
 }
 
 /**
- * Summed response log-probs of a batch of pairs, differentiable: the n chosen and the n rejected
- * answers are the 2n rows of one right-padded forward pass. Returns two (n,) tensors.
+ * Summed response log-probs of a batch of pairs, differentiable, with their response-token
+ * counts: the n chosen and the n rejected answers are the 2n rows of one right-padded forward pass.
  */
 export function pairLogProbs(
   model: Transformer,
   pairs: readonly EncodedPair[],
   padId: number,
-): { chosen: T.Tensor; rejected: T.Tensor } {
+): ScoredPairs<T.Tensor> {
   const n = pairs.length;
   const batch = padRight(
     [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)],
     padId,
     model.config.contextLength,
   );
-  const { logProbs } = responseLogProbs(model, batch, batch.responseStart); // (2n, T), 0 off the response
+  const { logProbs, mask } = responseLogProbs(model, batch, batch.responseStart); // (2n, T), 0 off the response
   const seq = T.sum(logProbs, 1); // (2n)
-  return { chosen: T.slice(seq, 0, 0, n), rejected: T.slice(seq, 0, n, 2 * n) };
+  const tokens = rowSums(mask, 2 * n);
+  return {
+    chosen: T.slice(seq, 0, 0, n),
+    rejected: T.slice(seq, 0, n, 2 * n),
+    chosenTokens: tokens.subarray(0, n),
+    rejectedTokens: tokens.subarray(n, 2 * n),
+  };
 }
 
-/** The same log-probs as numbers, without gradients, batch by batch (the frozen reference's). */
+/** Sums of the `rows` rows of a row-major matrix. */
+function rowSums(x: Float32Array, rows: number): Float32Array {
+  const cols = x.length / rows;
+  return Float32Array.from({ length: rows }, (_, r) =>
+    x.subarray(r * cols, (r + 1) * cols).reduce((a, v) => a + v, 0),
+  );
+}
+
+/** The same log-probs as numbers, without gradients, batch by batch (the reference's; held-out pairs'). */
 export function pairLogProbsNoGrad(
   model: Transformer,
   pairs: readonly EncodedPair[],
   padId: number,
   batchSize: number,
 ): PairLogProbs {
-  const chosen = new Float32Array(pairs.length);
-  const rejected = new Float32Array(pairs.length);
+  const out: PairLogProbs = {
+    chosen: new Float32Array(pairs.length),
+    rejected: new Float32Array(pairs.length),
+    chosenTokens: new Float32Array(pairs.length),
+    rejectedTokens: new Float32Array(pairs.length),
+  };
   T.noGrad(() => {
     for (let i = 0; i < pairs.length; i += batchSize) {
       T.scope(() => {
         const lp = pairLogProbs(model, pairs.slice(i, i + batchSize), padId);
-        chosen.set(lp.chosen.data, i);
-        rejected.set(lp.rejected.data, i);
+        out.chosen.set(lp.chosen.data, i);
+        out.rejected.set(lp.rejected.data, i);
+        out.chosenTokens.set(lp.chosenTokens, i);
+        out.rejectedTokens.set(lp.rejectedTokens, i);
       });
     }
   });
-  return { chosen, rejected };
+  return out;
 }
 
-/** DPO loss, mean margin and accuracy of `policy` log-probs against the reference's. */
-export function dpoMetrics(
-  policy: PairLogProbs,
-  ref: PairLogProbs,
-  beta: number,
-  variant: DpoVariant = PLAIN_DPO,
-): DpoMetrics {
-  const n = policy.chosen.length;
-  if (n === 0) return { loss: Number.NaN, margin: Number.NaN, accuracy: Number.NaN };
-  let loss = 0;
-  let margin = 0;
-  let right = 0;
-  for (let i = 0; i < n; i++) {
-    const h = policy.chosen[i] - ref.chosen[i] - (policy.rejected[i] - ref.rejected[i]);
-    loss += dpoPairLoss(h, beta, variant);
-    margin += beta * h;
-    right += h > 0 ? 1 : 0;
-  }
-  return { loss: loss / n, margin: margin / n, accuracy: right / n };
+/** The rows `rows` of every field. */
+function pickPairs(x: PairLogProbs, rows: readonly number[]): PairLogProbs {
+  const pick = (v: Float32Array) => Float32Array.from(rows, (r) => v[r]);
+  return {
+    chosen: pick(x.chosen),
+    rejected: pick(x.rejected),
+    chosenTokens: pick(x.chosenTokens),
+    rejectedTokens: pick(x.rejectedTokens),
+  };
 }
 
-function pick(x: Float32Array, rows: readonly number[]): Float32Array {
-  return Float32Array.from(rows, (r) => x[r]);
-}
-
-/** Trains `model` in place with DPO on the pairs of `data`; the reference is `model` as given. */
+/**
+ * Trains `model` in place on the pairs of `data` with `cfg.lossType`; for sigmoid and ipo the
+ * reference is `model` as given.
+ */
 export function trainDpo(
   model: Transformer,
   tok: Tokenizer,
@@ -141,11 +144,6 @@ export function trainDpo(
 ): DpoResult {
   const log = options.log ?? new RunLog(null);
   const padId = tok.padId ?? 0;
-  if (cfg.lossType === 'ipo' && cfg.labelSmoothing > 0)
-    throw new RunInputError(
-      '--labelSmoothing applies to the sigmoid loss only (ipo has no flipped-label term)',
-    );
-  const variant: DpoVariant = { lossType: cfg.lossType, labelSmoothing: cfg.labelSmoothing };
   // held out by prompt, so no answer to a held-out prompt is ever trained on
   const withPairs = data.filter((d) => d.pairs.length > 0);
   const split = splitIndices(withPairs.length, cfg.heldoutFraction, cfg.seed);
@@ -160,9 +158,10 @@ export function trainDpo(
   const droppedPairs = allTrain.length + allHeldout.length - train.length - heldout.length;
   if (train.length === 0) throw new Error('trainDpo: no preference pairs to train on');
 
-  // the frozen reference: the starting model's log-probs of every pair, computed once
-  const refTrain = pairLogProbsNoGrad(model, train, padId, cfg.batchPairs);
-  const refHeldout = pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs);
+  // the frozen reference: the starting model's log-probs of every pair, computed once (if needed)
+  const reference = usesReference(cfg.lossType);
+  const refTrain = reference ? pairLogProbsNoGrad(model, train, padId, cfg.batchPairs) : null;
+  const refHeldout = reference ? pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs) : null;
 
   const steps = Math.max(1, Math.ceil((cfg.epochs * train.length) / cfg.batchPairs));
   const opt = new AdamW([...model.params], { lr: cfg.lr, weightDecay: cfg.weightDecay });
@@ -177,27 +176,26 @@ export function trainDpo(
     ? loadTrainState<{ metrics: DpoMetrics[] }>(cfg.out, [{ name: 'policy', model, opt }])
     : null;
   const startStep = saved?.step ?? 0;
-  const evalHeldout = (): DpoMetrics =>
-    dpoMetrics(pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs), refHeldout, cfg.beta, variant);
+  const evalHeldout = (): PairMetrics =>
+    dpoMetrics(cfg, pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs), refHeldout);
 
   const progress = new Progress('dpo', steps, process.stderr, options.quiet);
   const recent: DpoMetrics[] = saved?.extra.metrics ?? [];
   for (let step = startStep; step < steps; step++) {
     // 1. a batch of pairs: chosen and rejected answers in one forward pass
     const rows = batchIndices(train.length, cfg.batchPairs, cfg.seed, step);
-    const ref = { chosen: pick(refTrain.chosen, rows), rejected: pick(refTrain.rejected, rows) };
-    // 2. summed response log-probs, the DPO loss against the reference's, backward
-    const policy = T.scope(() => {
+    const ref = refTrain && pickPairs(refTrain, rows);
+    // 2. response log-probs, the preference loss (against the reference's, where it has one), backward
+    const m = T.scope(() => {
       const lp = pairLogProbs(
         model,
         rows.map((r) => train[r]),
         padId,
-      ); // (n), (n)
-      const { loss } = dpoLoss(lp.chosen, lp.rejected, ref.chosen, ref.rejected, cfg.beta, variant);
-      T.backward(loss);
-      return { chosen: Float32Array.from(lp.chosen.data), rejected: Float32Array.from(lp.rejected.data) };
+      );
+      const terms = preferenceTerms(cfg, lp, ref);
+      T.backward(terms.loss);
+      return pairMetrics(terms);
     });
-    const m = dpoMetrics(policy, ref, cfg.beta, variant);
     // 3. clip and step
     const gradNorm = clipGradNorm([...model.params.values()], cfg.gradClip);
     assertFinite(step + 1, { loss: m.loss, grad_norm: gradNorm }, log);
@@ -205,16 +203,16 @@ export function trainDpo(
     opt.step();
     opt.zeroGrad();
 
-    recent.push(m);
-    const mean = (x: Float32Array) => x.reduce((a, b) => a + b, 0) / x.length;
+    recent.push({ loss: m.loss, margin: m.margin, accuracy: m.accuracy });
     const record: Record<string, number> = {
       step: step + 1,
       loss: m.loss,
       margin: m.margin,
       accuracy: m.accuracy,
-      // implicit rewards β·(log π − log π_ref) of the chosen and rejected answers
-      chosen_reward: cfg.beta * (mean(policy.chosen) - mean(ref.chosen)),
-      rejected_reward: cfg.beta * (mean(policy.rejected) - mean(ref.rejected)),
+      // each loss's own rewards of the chosen and rejected answers (DPO: β·(log π − log π_ref))
+      chosen_reward: m.chosenReward,
+      rejected_reward: m.rejectedReward,
+      ...m.parts,
       lr: opt.lr,
       grad_norm: gradNorm,
     };
@@ -223,6 +221,7 @@ export function trainDpo(
       record.heldout_loss = h.loss;
       record.heldout_margin = h.margin;
       record.heldout_accuracy = h.accuracy;
+      for (const [k, v] of Object.entries(h.parts)) record[`heldout_${k}`] = v;
     }
     log.write(record);
     progress.update(step + 1, `loss ${m.loss.toFixed(3)} margin ${m.margin.toFixed(3)}`);

@@ -1,0 +1,136 @@
+/**
+ * The preference losses of `rein dpo` behind one call. Each scores a pair from the policy's response
+ * log-probs and defines its own reward of an answer — DPO and IPO β·(log π − log π_ref), SimPO
+ * β·(mean token log-prob), ORPO the log odds — whose chosen − rejected gap is the logged margin,
+ * and whose sign, over held-out pairs, is the logged accuracy.
+ */
+import * as T from '../../tensor/index.js';
+import { mean } from '../../util/stats.js';
+import type { DpoConfig } from './config.js';
+import { dpoLoss } from './loss.js';
+import { orpoLoss } from './orpo-loss.js';
+import { simpoLoss } from './simpo-loss.js';
+
+/**
+ * Pairs' summed response log-probs, log π(y_w|x) and log π(y_l|x) (tensors while training, numbers
+ * otherwise), with each answer's count of response tokens for the per-token means.
+ */
+export interface ScoredPairs<X> {
+  chosen: X;
+  rejected: X;
+  chosenTokens: Float32Array;
+  rejectedTokens: Float32Array;
+}
+export type PairLogProbs = ScoredPairs<Float32Array>;
+
+export type PreferenceSettings = Pick<DpoConfig, 'lossType' | 'beta' | 'labelSmoothing' | 'simpoGamma'>;
+
+export interface PreferenceTerms {
+  /** Mean over the pairs. */
+  loss: T.Tensor;
+  /** Each pair's chosen and rejected reward, as the loss defines it. */
+  chosenRewards: Float32Array;
+  rejectedRewards: Float32Array;
+  /** The parts of a composite loss, logged beside it: ORPO's sft_loss and odds_ratio_loss. */
+  parts: Record<string, number>;
+}
+
+/** A batch's metrics: the loss, the mean reward margin and the share of pairs it orders right. */
+export interface DpoMetrics {
+  loss: number;
+  margin: number;
+  accuracy: number;
+}
+
+export interface PairMetrics extends DpoMetrics {
+  /** Mean rewards of the chosen and the rejected answers. */
+  chosenReward: number;
+  rejectedReward: number;
+  parts: Record<string, number>;
+}
+
+const perToken = (sum: T.Tensor, tokens: Float32Array) => T.div(sum, T.tensor(tokens, [tokens.length]));
+
+/** The loss of `s.lossType` on a batch; `ref` (the frozen reference's log-probs) for sigmoid and ipo only. */
+export function preferenceTerms(
+  s: PreferenceSettings,
+  policy: ScoredPairs<T.Tensor>,
+  ref: PairLogProbs | null,
+): PreferenceTerms {
+  if (s.lossType === 'simpo') {
+    const r = simpoLoss(
+      perToken(policy.chosen, policy.chosenTokens),
+      perToken(policy.rejected, policy.rejectedTokens),
+      s.beta,
+      s.simpoGamma,
+      s.labelSmoothing,
+    );
+    return { loss: r.loss, chosenRewards: r.chosenRewards, rejectedRewards: r.rejectedRewards, parts: {} };
+  }
+  if (s.lossType === 'orpo') {
+    const r = orpoLoss(
+      perToken(policy.chosen, policy.chosenTokens),
+      perToken(policy.rejected, policy.rejectedTokens),
+      s.beta,
+    );
+    return {
+      loss: r.loss,
+      chosenRewards: r.chosenLogOdds,
+      rejectedRewards: r.rejectedLogOdds,
+      parts: { sft_loss: r.sftLoss, odds_ratio_loss: r.oddsRatioLoss },
+    };
+  }
+  if (ref === null)
+    throw new Error(`preferenceTerms: the ${s.lossType} loss needs the reference's log-probs`);
+  const variant = { lossType: s.lossType, labelSmoothing: s.labelSmoothing };
+  const { loss } = dpoLoss(policy.chosen, policy.rejected, ref.chosen, ref.rejected, s.beta, variant);
+  const implicitReward = (logp: T.Tensor, refLogp: Float32Array) =>
+    Float32Array.from(logp.data, (v, i) => s.beta * (v - refLogp[i]));
+  return {
+    loss,
+    chosenRewards: implicitReward(policy.chosen, ref.chosen),
+    rejectedRewards: implicitReward(policy.rejected, ref.rejected),
+    parts: {},
+  };
+}
+
+/** The numbers of a batch's terms. */
+export function pairMetrics(terms: PreferenceTerms): PairMetrics {
+  const margins = terms.chosenRewards.map((c, i) => c - terms.rejectedRewards[i]);
+  return {
+    loss: terms.loss.item(),
+    margin: mean(margins),
+    accuracy: mean(margins.map((m) => (m > 0 ? 1 : 0))),
+    chosenReward: mean(terms.chosenRewards),
+    rejectedReward: mean(terms.rejectedRewards),
+    parts: terms.parts,
+  };
+}
+
+/** The metrics of log-probs computed without gradients (held-out pairs); NaN for no pairs. */
+export function dpoMetrics(
+  s: PreferenceSettings,
+  policy: PairLogProbs,
+  ref: PairLogProbs | null,
+): PairMetrics {
+  const n = policy.chosen.length;
+  if (n === 0)
+    return {
+      loss: Number.NaN,
+      margin: Number.NaN,
+      accuracy: Number.NaN,
+      chosenReward: Number.NaN,
+      rejectedReward: Number.NaN,
+      parts: {},
+    };
+  return T.noGrad(() =>
+    T.scope(() => {
+      const asTensors = {
+        ...policy,
+        chosen: T.tensor(policy.chosen, [n]),
+        rejected: T.tensor(policy.rejected, [n]),
+      };
+      return pairMetrics(preferenceTerms(s, asTensors, ref));
+    }),
+  );
+}
