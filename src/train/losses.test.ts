@@ -21,6 +21,15 @@ describe('logSigmoid', () => {
       expect(v).toBeCloseTo(expected[i], 5);
     });
   });
+
+  it('has slope σ(−x), 1/2 at exactly 0 where its two kinks meet', () => {
+    const xs = [-3, -1e-3, 0, 1e-3, 3];
+    const x = T.tensor(xs, [5], { requiresGrad: true });
+    T.backward(T.sum(logSigmoid(x)));
+    x.grad!.forEach((g, i) => {
+      expect(g).toBeCloseTo(1 / (1 + Math.exp(xs[i])), 6);
+    });
+  });
 });
 
 describe('rankingLoss', () => {

@@ -3,10 +3,15 @@ import * as T from '../../tensor/index.js';
 
 /**
  * log σ(x), computed stably as min(x, 0) − log(1 + e^(−|x|)): never exponentiates a large positive
- * number, so it stays finite for any margin.
+ * number, so it stays finite for any margin. Its slope is σ(−x) everywhere, 1/2 at x = 0 too, where
+ * both kinks meet: a pair the model cannot yet tell apart (a DPO policy equal to its reference, two
+ * answers scored alike) must get half the push, not all of it. min gives x = 0 its slope 1 and
+ * |x| written as max(−x, x) gives the second term −1/2 there (on ties the engine's min and max
+ * pass the gradient to their first operand); T.abs would give 0 and the sum would be 1.
  */
 export function logSigmoid(x: T.Tensor): T.Tensor {
-  return T.sub(T.minimum(x, 0), T.log(T.addScalar(T.exp(T.neg(T.abs(x))), 1)));
+  const absX = T.maximum(T.neg(x), x);
+  return T.sub(T.minimum(x, 0), T.log(T.addScalar(T.exp(T.neg(absX)), 1)));
 }
 
 /**
