@@ -73,7 +73,8 @@ export const commands: Record<string, CommandEntry> = {
     load: () => import('./rloo.js'),
   },
   dpo: {
-    summary: 'direct preference optimisation on rankings or pairs (no reward model, no sampling)',
+    summary:
+      'direct preference optimisation on rankings or pairs, with IPO, SimPO and ORPO (no reward model, no sampling)',
     load: () => import('./dpo.js'),
   },
   bon: {
