@@ -312,6 +312,14 @@ describe('rein sft → rm → ppo → grpo → dpo → bon', () => {
     await expect(
       capture(grpo, [...grpoArgs(f('grpo-killed')), '--resume', '--scaleRewards', 'false']),
     ).rejects.toThrow(/started with other settings \(scaleRewards: true → false\)/);
+    // a run saved before rein had --klPenalty and --baseline ran as their defaults do: it resumes,
+    // and a change from those defaults is still named
+    const savedFile = join(f('grpo-killed'), 'train-config.json');
+    const { klPenalty: _k, baseline: _b, ...older } = JSON.parse(readFileSync(savedFile, 'utf8'));
+    writeFileSync(savedFile, JSON.stringify(older));
+    await expect(
+      capture(grpo, [...grpoArgs(f('grpo-killed')), '--resume', '--baseline', 'leave-one-out']),
+    ).rejects.toThrow(/started with other settings \(baseline: "mean" → "leave-one-out"\)/);
     await capture(grpo, [...grpoArgs(f('grpo-killed')), '--resume']);
     expect(readLog(f('grpo-killed')).map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
     const a = weightsOf(f('grpo'));

@@ -5,6 +5,14 @@
 import type { z } from 'zod';
 import { ConfigError, configHelp, resolveConfig, splitConfigArgs } from '../../util/config.js';
 
+/**
+ * The schema's defaults, carried on a resolved config under a symbol key (JSON, the saved config and
+ * settingChanges never see it; a spread copies it). A run resumed after rein gained an option finds
+ * the option missing from the config it was saved with; run-dir.ts takes the default for it, the
+ * behaviour the run had before the option existed.
+ */
+export const SCHEMA_DEFAULTS = Symbol('rein.schemaDefaults');
+
 /** Either the resolved config, or `help` when the user asked for it. */
 export function parseRunArgs<S extends z.ZodType>(
   schema: S,
@@ -12,7 +20,11 @@ export function parseRunArgs<S extends z.ZodType>(
 ): { help: true } | { help: false; config: z.infer<S> } {
   const args = splitConfigArgs(argv);
   if (args.help) return { help: true };
-  return { help: false, config: resolveConfig(schema, args) };
+  const config = resolveConfig(schema, args);
+  const defaults = schema.safeParse({});
+  if (defaults.success && typeof config === 'object' && config !== null)
+    Object.defineProperty(config, SCHEMA_DEFAULTS, { value: defaults.data, enumerable: true });
+  return { help: false, config };
 }
 
 /** Throws a ConfigError listing the options among `names` that were left empty. */

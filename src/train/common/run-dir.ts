@@ -16,6 +16,7 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { writeOutputAtomically } from '../../util/atomic-output.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
 import { saveResolvedConfig, settingChanges } from '../../util/config.js';
+import { SCHEMA_DEFAULTS } from './run-args.js';
 import { RunInputError } from './run-input.js';
 import { stateDir } from './train-state.js';
 
@@ -106,6 +107,23 @@ export function openRunDir(dir: string, resume: boolean): RunDir {
   return { dir, logFile, resumeStep: step };
 }
 
+const isRecord = (v: unknown): v is Record<string, unknown> =>
+  typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * `saved` with every setting it lacks taken from `defaults`, group by group: a run saved before an
+ * option existed ran as the option's default does (new options default to the old behaviour).
+ */
+function withDefaults(saved: Record<string, unknown>, defaults: unknown): Record<string, unknown> {
+  if (!isRecord(defaults)) return saved;
+  const out = { ...saved };
+  for (const [key, value] of Object.entries(defaults)) {
+    if (!(key in out)) out[key] = value;
+    else if (isRecord(out[key]) && isRecord(value)) out[key] = withDefaults(out[key], value);
+  }
+  return out;
+}
+
 /** Writes the run's resolved config to `DIR/train-config.json` (atomically). */
 export function saveRunConfig(dir: string, config: unknown): void {
   saveResolvedConfig(join(dir, RUN_CONFIG_FILE), config);
@@ -114,16 +132,19 @@ export function saveRunConfig(dir: string, config: unknown): void {
 /**
  * Opens `cfg.out` for a run and saves the resolved config there. A run resumed with other settings
  * than it was started with is refused, naming what changed: its saved state (optimiser moments,
- * learning-rate schedule, data split) belongs to the old ones.
+ * learning-rate schedule, data split) belongs to the old ones. A setting the saved config lacks
+ * (an option added since the run started) counts as its default when `cfg` carries the schema's
+ * defaults (run-args.ts).
  */
 export function startRunDir(cfg: { out: string; resume: boolean }): RunDir {
   const dir = openRunDir(cfg.out, cfg.resume);
   const savedFile = join(cfg.out, RUN_CONFIG_FILE);
   if (dir.resumeStep !== null && existsSync(savedFile)) {
-    const { resume: _then, ...saved } = JSON.parse(readFileSync(savedFile, 'utf8')) as Record<
-      string,
-      unknown
-    >;
+    const defaults = (cfg as { [SCHEMA_DEFAULTS]?: unknown })[SCHEMA_DEFAULTS];
+    const { resume: _then, ...saved } = withDefaults(
+      JSON.parse(readFileSync(savedFile, 'utf8')) as Record<string, unknown>,
+      defaults,
+    );
     const { resume: _now, ...now } = cfg as Record<string, unknown>;
     const changes = settingChanges(saved, now);
     if (changes.length > 0)
