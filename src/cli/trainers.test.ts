@@ -321,6 +321,9 @@ describe('rein sft → rm → ppo → grpo → dpo → bon', () => {
       capture(grpo, [...grpoArgs(f('grpo-killed')), '--resume', '--baseline', 'leave-one-out']),
     ).rejects.toThrow(/started with other settings \(baseline: "mean" → "leave-one-out"\)/);
     await capture(grpo, [...grpoArgs(f('grpo-killed')), '--resume']);
+    expect(console.error).toHaveBeenCalledWith(
+      'grpo: the saved run predates settings it now has; going on with the defaults: klPenalty = "loss", baseline = "mean"',
+    );
     expect(readLog(f('grpo-killed')).map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
     const a = weightsOf(f('grpo'));
     const b = weightsOf(f('grpo-killed'));

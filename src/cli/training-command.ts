@@ -60,6 +60,10 @@ export function startRun(name: string, cfg: { out: string; resume: boolean }, un
         ? `${name}: no saved state, starting at ${unit} 0`
         : `${name}: resuming after ${unit} ${dir.resumeStep}`,
     );
+  if (dir.defaultsAssumed)
+    console.error(
+      `${name}: the saved run predates ${dir.defaultsAssumed.length === 1 ? 'a setting' : 'settings'} it now has; going on with the default${dir.defaultsAssumed.length === 1 ? '' : 's'}: ${dir.defaultsAssumed.join(', ')}`,
+    );
   return dir;
 }
 

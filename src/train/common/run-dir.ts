@@ -30,6 +30,11 @@ export interface RunDir {
   logFile: string;
   /** The step the saved state resumes from, or null when the run starts from the beginning. */
   resumeStep: number | null;
+  /**
+   * Settings the resumed run's saved config did not have (options added since it started), as
+   * "key = default": the run goes on with those defaults, which the command says.
+   */
+  defaultsAssumed?: string[];
 }
 
 /** True when `dir/config.json` is a rein checkpoint's (a Hugging Face folder's is not ours to replace). */
@@ -112,14 +117,23 @@ const isRecord = (v: unknown): v is Record<string, unknown> =>
 
 /**
  * `saved` with every setting it lacks taken from `defaults`, group by group: a run saved before an
- * option existed ran as the option's default does (new options default to the old behaviour).
+ * option existed ran as the option's default does (options are added with the old behaviour as
+ * their default). `assumed` collects "key = default" for each one filled in.
  */
-function withDefaults(saved: Record<string, unknown>, defaults: unknown): Record<string, unknown> {
+function withDefaults(
+  saved: Record<string, unknown>,
+  defaults: unknown,
+  assumed: string[],
+  prefix = '',
+): Record<string, unknown> {
   if (!isRecord(defaults)) return saved;
   const out = { ...saved };
   for (const [key, value] of Object.entries(defaults)) {
-    if (!(key in out)) out[key] = value;
-    else if (isRecord(out[key]) && isRecord(value)) out[key] = withDefaults(out[key], value);
+    if (!(key in out)) {
+      out[key] = value;
+      assumed.push(`${prefix}${key} = ${JSON.stringify(value)}`);
+    } else if (isRecord(out[key]) && isRecord(value))
+      out[key] = withDefaults(out[key], value, assumed, `${prefix}${key}.`);
   }
   return out;
 }
@@ -141,9 +155,11 @@ export function startRunDir(cfg: { out: string; resume: boolean }): RunDir {
   const savedFile = join(cfg.out, RUN_CONFIG_FILE);
   if (dir.resumeStep !== null && existsSync(savedFile)) {
     const defaults = (cfg as { [SCHEMA_DEFAULTS]?: unknown })[SCHEMA_DEFAULTS];
+    const assumed: string[] = [];
     const { resume: _then, ...saved } = withDefaults(
       JSON.parse(readFileSync(savedFile, 'utf8')) as Record<string, unknown>,
       defaults,
+      assumed,
     );
     const { resume: _now, ...now } = cfg as Record<string, unknown>;
     const changes = settingChanges(saved, now);
@@ -151,6 +167,7 @@ export function startRunDir(cfg: { out: string; resume: boolean }): RunDir {
       throw new RunInputError(
         `--out ${cfg.out}: the saved run was started with other settings (${changes.join('; ')}); resume with the same settings, or drop --resume to start again`,
       );
+    if (assumed.length > 0) dir.defaultsAssumed = assumed;
   }
   saveRunConfig(cfg.out, cfg);
   return dir;
