@@ -150,13 +150,17 @@ describe('dpoLoss', () => {
   it('matches −log σ(β·margin) by hand, and rises with the margin', () => {
     const pc = T.tensor([-3, -1]);
     const pr = T.tensor([-4, -1.5]);
-    const { loss, margins } = dpoLoss(
+    const { loss, chosenRewards, rejectedRewards } = dpoLoss(
       pc,
       pr,
       Float32Array.from([-3.5, -1]),
       Float32Array.from([-3.5, -1]),
       0.1,
     );
+    // implicit rewards β·(log π − log π_ref); a pair's margin is the chosen one's less the rejected one's
+    expect(Array.from(chosenRewards)).toEqual([expect.closeTo(0.05, 6), expect.closeTo(0, 6)]);
+    expect(Array.from(rejectedRewards)).toEqual([expect.closeTo(-0.05, 6), expect.closeTo(-0.05, 6)]);
+    const margins = chosenRewards.map((c, i) => c - rejectedRewards[i]);
     expect(margins[0]).toBeCloseTo(0.1 * (-3 + 4 - 0), 6);
     expect(margins[1]).toBeCloseTo(0.1 * 0.5, 6);
     expect(loss.item()).toBeCloseTo(-(logSig(0.1) + logSig(0.05)) / 2, 6);
@@ -186,7 +190,8 @@ describe('dpoLoss', () => {
     const [pc, pr] = pairs();
     pc.requiresGrad = true;
     const v = { lossType: 'ipo', labelSmoothing: 0 } as const;
-    const { loss, margins } = dpoLoss(pc, pr, ...refs, 0.1, v);
+    const { loss, chosenRewards, rejectedRewards } = dpoLoss(pc, pr, ...refs, 0.1, v);
+    const margins = chosenRewards.map((c, i) => c - rejectedRewards[i]);
     expect(loss.item()).toBeCloseTo(((1 - 5) ** 2 + (0.5 - 5) ** 2) / 2, 5);
     expect(Array.from(margins)).toEqual([expect.closeTo(0.1, 6), expect.closeTo(0.05, 6)]);
     T.backward(loss);

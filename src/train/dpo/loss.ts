@@ -33,7 +33,8 @@ export function smoothedSigmoidLoss(z: T.Tensor, labelSmoothing: number): T.Tens
 /**
  * The preference loss over a batch of pairs, from sequence log-probs (summed over response
  * tokens); the reference log-probs are constants (the frozen model), so only π gets gradients.
- * Returns the mean loss and the per-pair margins β·h (their mean rising is the sign of learning).
+ * Returns the mean loss and each answer's implicit reward β·(log π − log π_ref): the chosen one's
+ * less the rejected one's is the pair's margin β·h (its mean rising is the sign of learning).
  */
 export function dpoLoss(
   policyChosen: T.Tensor, // (N,)
@@ -42,15 +43,20 @@ export function dpoLoss(
   refRejected: Float32Array, // (N,)
   beta: number,
   v: DpoVariant = PLAIN_DPO,
-): { loss: T.Tensor; margins: Float32Array } {
+): { loss: T.Tensor; chosenRewards: Float32Array; rejectedRewards: Float32Array } {
   const n = policyChosen.size;
   const refDiff = new Float32Array(n);
   for (let i = 0; i < n; i++) refDiff[i] = refChosen[i] - refRejected[i];
   const h = T.sub(T.sub(policyChosen, policyRejected), T.tensor(refDiff, [n]));
-  const margins = T.scale(h, beta);
   const loss =
     v.lossType === 'ipo'
       ? T.mean(T.square(T.addScalar(h, -1 / (2 * beta))))
-      : smoothedSigmoidLoss(margins, v.labelSmoothing);
-  return { loss, margins: Float32Array.from(margins.data) };
+      : smoothedSigmoidLoss(T.scale(h, beta), v.labelSmoothing);
+  const implicitReward = (logp: T.Tensor, refLogp: Float32Array) =>
+    Float32Array.from(logp.data, (x, i) => beta * (x - refLogp[i]));
+  return {
+    loss,
+    chosenRewards: implicitReward(policyChosen, refChosen),
+    rejectedRewards: implicitReward(policyRejected, refRejected),
+  };
 }

@@ -83,15 +83,8 @@ export function preferenceTerms(
   if (ref === null)
     throw new Error(`preferenceTerms: the ${s.lossType} loss needs the reference's log-probs`);
   const variant = { lossType: s.lossType, labelSmoothing: s.labelSmoothing };
-  const { loss } = dpoLoss(policy.chosen, policy.rejected, ref.chosen, ref.rejected, s.beta, variant);
-  const implicitReward = (logp: T.Tensor, refLogp: Float32Array) =>
-    Float32Array.from(logp.data, (v, i) => s.beta * (v - refLogp[i]));
-  return {
-    loss,
-    chosenRewards: implicitReward(policy.chosen, ref.chosen),
-    rejectedRewards: implicitReward(policy.rejected, ref.rejected),
-    parts: {},
-  };
+  const r = dpoLoss(policy.chosen, policy.rejected, ref.chosen, ref.rejected, s.beta, variant);
+  return { loss: r.loss, chosenRewards: r.chosenRewards, rejectedRewards: r.rejectedRewards, parts: {} };
 }
 
 /** The numbers of a batch's terms. */
