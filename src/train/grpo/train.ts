@@ -40,7 +40,7 @@ import { batchIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import { groupAdvantages, perTokenAdvantages } from './advantages.js';
 import type { GrpoConfig } from './config.js';
-import { klPenalisedSequenceRewards } from './kl-reward.js';
+import { klPenalisedSequenceRewards, responseKl } from './kl-reward.js';
 import { aggregationWeights, grpoLoss } from './loss.js';
 
 /** The models of a GRPO or RLOO run: no value model. */
@@ -171,10 +171,9 @@ export function trainCriticFree(
     // 4. the rewards trained on: the scores (GRPO), or each score less β·KL of its response (RLOO:
     //    the KL then meets the same baseline as the score, so of two answers that score alike the
     //    one further from the reference gets the lower advantage)
-    const penalised = klInReward
-      ? klPenalisedSequenceRewards(scores, oldLogp, refLogp, batch.lengths, L, cfg.beta)
-      : null;
-    const rewards = penalised?.rewards ?? scores;
+    const kl = responseKl(oldLogp, refLogp, batch.lengths, L);
+    const penalised = klInReward ? klPenalisedSequenceRewards(scores, kl, cfg.beta) : null;
+    const rewards = penalised ?? scores;
 
     // 5. advantages: each reward against its baseline (its group's mean, or the mean of the other
     //    G − 1), on every token of the response
@@ -236,17 +235,14 @@ export function trainCriticFree(
 
     // log: PPO's list where it applies, plus what groups add (their spread, and how many had none)
     // and where the KL went (the penalised rewards' mean, or the loss term)
-    let seqKl = 0;
-    for (let b = 0; b < B; b++)
-      for (let t = 0; t < batch.lengths[b]; t++) seqKl += oldLogp[b * L + t] - refLogp[b * L + t];
     const mean = (x: ArrayLike<number>) => Array.from(x).reduce((a, v) => a + v, 0) / x.length;
     const entry: GrpoIterationLog = {
       iteration: iter + 1,
       rm_score: mean(rmScores),
-      ...(penalised ? { kl_penalised_reward: mean(penalised.rewards) } : {}),
+      ...(penalised ? { kl_penalised_reward: mean(penalised) } : {}),
       reward_std: mean(group.groupStd),
       zero_spread_fraction: group.zeroSpread / group.groupStd.length,
-      kl: seqKl / B,
+      kl: mean(kl),
       ...(klInReward ? {} : { kl_term: stats.kl / stats.n }),
       policy_loss: stats.pg / stats.n,
       clip_fraction: stats.clip / stats.n,
