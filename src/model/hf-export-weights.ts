@@ -13,7 +13,7 @@
  * A scalar head (reward or value model) becomes `score.weight`; see scoreHeadBias for its bias.
  */
 import type { ModelConfig } from './config.js';
-import { interleavedToHalfSplit } from './hf-folder.js';
+import { interleavedToHalfSplit, transpose2d } from './hf-folder.js';
 import type { NamedArray } from './safetensors.js';
 
 type Weights = Map<string, NamedArray>;
@@ -22,14 +22,6 @@ function need(w: Weights, name: string): NamedArray {
   const t = w.get(name);
   if (!t) throw new Error(`Hugging Face export: weight '${name}' is missing`);
   return t;
-}
-
-/** (rows, cols) → (cols, rows). */
-function transposed(t: NamedArray): NamedArray {
-  const [r, c] = t.shape;
-  const out = new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = t.data[i * c + j];
-  return { shape: [c, r], data: out };
 }
 
 /**
@@ -136,7 +128,7 @@ function gpt2Weights(c: ModelConfig, w: Weights): [string, NamedArray][] {
     const q = need(w, `${r}.attn.q.weight`);
     const k = widen(need(w, `${r}.attn.k.weight`));
     const v = widen(need(w, `${r}.attn.v.weight`));
-    put(`${h}.attn.c_attn.weight`, concatColumns([transposed(q), transposed(k), transposed(v)]));
+    put(`${h}.attn.c_attn.weight`, concatColumns([transpose2d(q), transpose2d(k), transpose2d(v)]));
     const kvBias = c.nKvHeads * c.headDim;
     put(
       `${h}.attn.c_attn.bias`,
@@ -146,13 +138,13 @@ function gpt2Weights(c: ModelConfig, w: Weights): [string, NamedArray][] {
         widen(bias(`${r}.attn.v.bias`, kvBias)),
       ]),
     );
-    put(`${h}.attn.c_proj.weight`, transposed(need(w, `${r}.attn.o.weight`)));
+    put(`${h}.attn.c_proj.weight`, transpose2d(need(w, `${r}.attn.o.weight`)));
     put(`${h}.attn.c_proj.bias`, bias(`${r}.attn.o.bias`, C));
     put(`${h}.ln_2.weight`, need(w, `${r}.norm2.weight`));
     put(`${h}.ln_2.bias`, bias(`${r}.norm2.bias`, C));
-    put(`${h}.mlp.c_fc.weight`, transposed(need(w, `${r}.mlp.fc.weight`)));
+    put(`${h}.mlp.c_fc.weight`, transpose2d(need(w, `${r}.mlp.fc.weight`)));
     put(`${h}.mlp.c_fc.bias`, bias(`${r}.mlp.fc.bias`, H));
-    put(`${h}.mlp.c_proj.weight`, transposed(need(w, `${r}.mlp.proj.weight`)));
+    put(`${h}.mlp.c_proj.weight`, transpose2d(need(w, `${r}.mlp.proj.weight`)));
     put(`${h}.mlp.c_proj.bias`, bias(`${r}.mlp.proj.bias`, C));
   }
   put('transformer.ln_f.weight', need(w, 'norm.weight'));

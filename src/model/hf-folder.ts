@@ -69,8 +69,8 @@ function getter(tensors: Tensors, source: string) {
   };
 }
 
-/** (rows, cols) → (cols, rows). */
-function transpose2d(t: NamedArray): NamedArray {
+/** (rows, cols) → (cols, rows): GPT-2's Conv1D layout to rein's linear layout, and back (hf-export-weights.ts). */
+export function transpose2d(t: NamedArray): NamedArray {
   const [r, c] = t.shape;
   const out = new Float32Array(r * c);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = t.data[i * c + j];
