@@ -77,6 +77,11 @@ export const commands: Record<string, CommandEntry> = {
       'direct preference optimisation on rankings or pairs, with IPO, SimPO and ORPO (no reward model, no sampling)',
     load: () => import('./dpo.js'),
   },
+  kto: {
+    summary:
+      'Kahneman–Tversky optimisation on answers marked good or bad one at a time (thumbs up/down), or unpaired preferences',
+    load: () => import('./kto.js'),
+  },
   bon: {
     summary: 'best-of-N sampling: N samples per prompt, the reward model picks the best',
     load: () => import('./bon.js'),

@@ -1,6 +1,6 @@
 /**
  * The trainers' commands end to end at toy sizes, in-process: rein sft → rm train → rm eval →
- * ppo (and a killed-and-resumed ppo) → dpo → bon, each on small files written here, each leaving
+ * ppo (and a killed-and-resumed ppo) → dpo → kto → bon, each on small files written here, each leaving
  * its outputs; then bad input of every kind, each a CliError naming what is wrong.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
@@ -17,6 +17,7 @@ import { run as bon } from './bon.js';
 import { run as dpo } from './dpo.js';
 import { CliError } from './errors.js';
 import { run as grpo } from './grpo.js';
+import { run as kto } from './kto.js';
 import { run as ppo } from './ppo.js';
 import { run as probe } from './probe.js';
 import { run as rloo } from './rloo.js';
@@ -85,6 +86,17 @@ beforeAll(() => {
       })),
     ),
   );
+  // unpaired answers, TRL's KTO format: a nice one is desirable, a rude one not
+  writeFileSync(
+    f('feedback.jsonl'),
+    jsonl(
+      xs.map((x, i) => ({
+        prompt: `what is ${x} ?`,
+        completion: `${i % 2 ? 'rude' : 'nice'} , it is ${x} .`,
+        label: i % 2 === 0,
+      })),
+    ),
+  );
   writeFileSync(
     f('hh.jsonl'),
     jsonl(
@@ -123,7 +135,7 @@ async function runKilledAtIteration3(cmd: (argv: string[]) => Promise<void>, arg
   dying.mockRestore();
 }
 
-describe('rein sft → rm → ppo → grpo → dpo → bon', () => {
+describe('rein sft → rm → ppo → grpo → dpo → kto → bon', () => {
   it('sft turns the output folder into a checkpoint with its log and config', async () => {
     const out = await capture(sft, [
       ...['--data', f('demos.jsonl'), '--model', f('base'), '--out', f('sft')],
@@ -375,6 +387,35 @@ describe('rein sft → rm → ppo → grpo → dpo → bon', () => {
     expect(loadModel(f('dpo')).meta.method).toBe('dpo');
   });
 
+  it("kto trains on unpaired answers, or on HH-RLHF pairs unpaired, and logs loss, kl and each kind's reward", async () => {
+    const args = (data: string, out: string) => [
+      ...['--data', f(data), '--model', f('sft'), '--out', f(out)],
+      ...['--epochs', '2', '--batchSize', '8', '--lr', '3e-3', '--warmupSteps', '2', '--maxLength', '64'],
+    ];
+    const out = await capture(kto, args('feedback.jsonl', 'kto'));
+    expect(out.at(-1)).toMatch(
+      /^kto: \d+ steps on \d+ answers; train margin -?\d.*, kl \d.*held-out margin .*accuracy/,
+    );
+    const log = readLog(f('kto'));
+    expect(log[0].loss).toBeCloseTo(0.5, 4); // the policy starts as its reference: r = 0, z₀ = 0
+    expect(log.at(-1).margin).toBeGreaterThan(0);
+    for (const k of [
+      'loss',
+      'kl',
+      'desirable_reward',
+      'undesirable_reward',
+      'heldout_accuracy',
+      'heldout_kl',
+    ])
+      expect(Number.isFinite(log.at(-1)[k])).toBe(true);
+    expect(loadModel(f('kto')).meta.method).toBe('kto');
+    expect(JSON.parse(readFileSync(join(f('kto'), 'train-config.json'), 'utf8')).desirableWeight).toBe(1);
+    // each HH pair gives its chosen answer as desirable and its rejected one as undesirable
+    const fromPairs = await capture(kto, args('hh.jsonl', 'kto-hh'));
+    expect(fromPairs.at(-1)).toMatch(/^kto: \d+ steps on \d+ answers/);
+    expect(readLog(f('kto-hh')).length).toBeGreaterThan(0);
+  });
+
   it('bon writes the best of N per prompt with its score, and the KL bound', async () => {
     const out = await capture(bon, [
       ...['--policy', f('ppo'), '--rm', f('rm'), '--n', '4', '--prompts', f('prompts.jsonl')],
@@ -479,6 +520,32 @@ describe('bad input', () => {
       ['eval', '--model', f('rm'), '--data', f('unknown.jsonl')],
       /unknown\.jsonl:1: cannot tell the format/,
     );
+    writeFileSync(
+      f('bad-feedback.jsonl'),
+      `${jsonl([{ prompt: 'a', completion: 'b', label: true }])}{"prompt": "a", "completion": "c", "label": "no"}\n`,
+    );
+    await fails(
+      kto,
+      ['--data', f('bad-feedback.jsonl'), '--model', f('sft')],
+      /^kto: .*bad-feedback\.jsonl:2: field 'label'/,
+    );
+    writeFileSync(
+      f('ties.jsonl'),
+      readFileSync(f('rankings.jsonl'), 'utf8').replaceAll(
+        '"ordering":[["n"],["p"],["r"]]',
+        '"ordering":[["n","p","r"]]',
+      ),
+    );
+    await fails(
+      kto,
+      ['--data', f('ties.jsonl'), '--model', f('sft')],
+      /^kto: --data .*ties\.jsonl \(rankings\) holds no desirable or undesirable answer/,
+    );
+    await fails(
+      kto,
+      ['--data', f('feedback.jsonl'), '--model', f('sft'), '--out', f('kto-cut'), '--maxLength', '1'],
+      /^kto: --data .*feedback\.jsonl: no example to train on \(every answer was cut away by --maxLength 1\)/,
+    );
     writeFileSync(f('bad-prompts.jsonl'), `${jsonl([{ text: 'a' }])}\n{"txt": "b"}\n`);
     await fails(
       bon,
@@ -511,6 +578,8 @@ describe('bad input', () => {
       [rloo, ['--help'], 'output folder (default: "runs/rloo")'],
       [rloo, ['--help'], 'KL-penalised reward'],
       [dpo, ['--help'], '--beta <number>'],
+      [kto, ['--help'], '--format <auto|rankings|pairs|hh|oasst|unpaired>'],
+      [kto, ['--help'], '--desirableWeight <number>'],
       [bon, ['--help'], '--n <integer>'],
     ] as const) {
       const out = (await capture(cmd, [...argv])).join('\n');

@@ -24,23 +24,42 @@ export interface PreferenceData {
   skipped: { line: number; reason: string }[];
 }
 
-const SHAPES =
+/** The record shapes of the preference formats, for messages about a file that is none of them. */
+export const PREFERENCE_SHAPES =
   'a ranking record {id, round, labeler, prompt, candidates, ordering}, a pair {prompt, chosen, rejected}, ' +
   'an HH-RLHF line {chosen, rejected} or an Open Assistant tree {message_tree_id, prompt}';
 
-/** The format of a preference file, from the keys of its first non-blank line. */
-export function detectPreferenceFormat(file: string): PreferenceFormat {
-  const first = firstJsonlValue(file);
-  if (first === null) throw new DataFileError(file, 1, null, `the file is empty (expected ${SHAPES})`);
-  const { line, value } = first;
-  const keys = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
-  const has = (k: string) => k in keys;
+/** The preference format whose records have the keys of `record` (a parsed line), or null for none. */
+export function preferenceFormatOf(record: Record<string, unknown>): PreferenceFormat | null {
+  const has = (k: string) => k in record;
   if (has('message_tree_id')) return 'oasst';
   if (has('ordering') && has('candidates')) return 'rankings';
-  if (has('chosen') && has('rejected')) {
-    return typeof (keys as { prompt?: unknown }).prompt === 'string' ? 'pairs' : 'hh';
-  }
-  throw new DataFileError(file, line, null, `cannot tell the format: expected ${SHAPES}`);
+  if (has('chosen') && has('rejected')) return typeof record.prompt === 'string' ? 'pairs' : 'hh';
+  return null;
+}
+
+/**
+ * The format of a JSONL file of several possible shapes, which `formatOf` reads off its first
+ * non-blank line; `shapes` lists them for the error a file of none of them gets.
+ */
+export function detectJsonlFormat<F>(
+  file: string,
+  formatOf: (record: Record<string, unknown>) => F | null,
+  shapes: string,
+): F {
+  const first = firstJsonlValue(file);
+  if (first === null) throw new DataFileError(file, 1, null, `the file is empty (expected ${shapes})`);
+  const { line, value } = first;
+  const record = value !== null && typeof value === 'object' && !Array.isArray(value) ? value : {};
+  const format = formatOf(record as Record<string, unknown>);
+  if (format === null)
+    throw new DataFileError(file, line, null, `cannot tell the format: expected ${shapes}`);
+  return format;
+}
+
+/** The format of a preference file, from the keys of its first non-blank line. */
+export function detectPreferenceFormat(file: string): PreferenceFormat {
+  return detectJsonlFormat(file, preferenceFormatOf, PREFERENCE_SHAPES);
 }
 
 /** Reads preference data (`.jsonl` or `.jsonl.gz`); bad lines throw naming file, line and field. */

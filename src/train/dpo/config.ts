@@ -22,7 +22,7 @@ export function usesReference(lossType: PreferenceLossType): boolean {
  * reference-free SimPO and ORPO. Parsing fills in β (and SimPO's γ) by loss, so the config saved
  * beside a run says what ran.
  */
-const DpoOptions = z.strictObject({
+export const DpoOptions = z.strictObject({
   data: z
     .string()
     .default('')

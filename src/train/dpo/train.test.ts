@@ -6,9 +6,9 @@ import { resolveModelConfig } from '../../model/config.js';
 import { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { Rng } from '../../util/rng.js';
-import { RunLog } from '../common/run-log.js';
 import type { RankedPrompt } from '../reward/data.js';
 import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
+import { dyingLog, recordingLog } from '../test-helpers/run-logs.js';
 import { DpoConfig } from './config.js';
 import { dpoLoss } from './loss.js';
 import { dpoMetrics } from './objective.js';
@@ -36,17 +36,6 @@ function toyPreferences(n: number): RankedPrompt[] {
       pairs: [{ winner: 0, loser: 1 }],
     };
   });
-}
-
-/** A RunLog that keeps its records in memory for the test to read. */
-function recordingLog(): { log: RunLog; records: Record<string, number>[] } {
-  const records: Record<string, number>[] = [];
-  const log = new (class extends RunLog {
-    override write(r: Record<string, unknown>): void {
-      records.push(r as Record<string, number>);
-    }
-  })(null);
-  return { log, records };
 }
 
 const base = { batchPairs: 8, lr: 3e-3, warmupSteps: 2, heldoutFraction: 0.25, evalEvery: 1000 };
@@ -269,11 +258,7 @@ describe('trainDpo', () => {
 
     const out = mkdtempSync(join(tmpdir(), 'rein-dpo-'));
     // dies while logging step 5: its last save was after step 4
-    const dying = new (class extends RunLog {
-      override write(r: Record<string, unknown>): void {
-        if (r.step === 5) throw new Error('killed');
-      }
-    })(null);
+    const dying = dyingLog(5);
     expect(() =>
       trainDpo(tinyModel(tok.vocabSize, 3), tok, data, DpoConfig.parse({ ...cfg, out }), {
         quiet: true,
@@ -282,17 +267,12 @@ describe('trainDpo', () => {
     ).toThrow('killed');
     // the resumed run starts from the same base model (it is the reference), then loads the state
     const resumed = tinyModel(tok.vocabSize, 3);
-    const steps: number[] = [];
-    const log = new (class extends RunLog {
-      override write(r: Record<string, unknown>): void {
-        steps.push(r.step as number);
-      }
-    })(null);
+    const { log, records } = recordingLog();
     const resumedResult = trainDpo(resumed, tok, data, DpoConfig.parse({ ...cfg, out, resume: true }), {
       quiet: true,
       log,
     });
-    expect(steps[0]).toBe(5);
+    expect(records[0].step).toBe(5);
     for (const [name, p] of full.params)
       expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
     // the result's train metrics average steps from before the kill too

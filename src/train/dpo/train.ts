@@ -11,15 +11,17 @@
  * reference-free losses, which spare that forward pass over every pair.
  */
 import type { PairRecord } from '../../data/ranking.js';
-import { responseLogProbs, type Transformer } from '../../model/transformer.js';
-import { AdamW, clipGradNorm, warmupCosine } from '../../optim/index.js';
+import type { Transformer } from '../../model/transformer.js';
+import { clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
-import { padRight, type Sequence, truncate } from '../common/batch.js';
+import { type Sequence, truncate } from '../common/batch.js';
 import { flatPairs } from '../common/preference-data.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
+import { scheduledAdamW } from '../common/scheduled-adamw.js';
+import { noGradBatches, sequenceLogProbs } from '../common/sequence-log-probs.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { RankedPrompt } from '../reward/data.js';
@@ -69,28 +71,17 @@ export function pairLogProbs(
   padId: number,
 ): ScoredPairs<T.Tensor> {
   const n = pairs.length;
-  const batch = padRight(
+  const { logProbs, tokens } = sequenceLogProbs(
+    model,
     [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)],
     padId,
-    model.config.contextLength,
   );
-  const { logProbs, mask } = responseLogProbs(model, batch, batch.responseStart); // (2n, T), 0 off the response
-  const seq = T.sum(logProbs, 1); // (2n)
-  const tokens = rowSums(mask, 2 * n);
   return {
-    chosen: T.slice(seq, 0, 0, n),
-    rejected: T.slice(seq, 0, n, 2 * n),
+    chosen: T.slice(logProbs, 0, 0, n),
+    rejected: T.slice(logProbs, 0, n, 2 * n),
     chosenTokens: tokens.subarray(0, n),
     rejectedTokens: tokens.subarray(n, 2 * n),
   };
-}
-
-/** Sums of the `rows` rows of a row-major matrix. */
-function rowSums(x: Float32Array, rows: number): Float32Array {
-  const cols = x.length / rows;
-  return Float32Array.from({ length: rows }, (_, r) =>
-    x.subarray(r * cols, (r + 1) * cols).reduce((a, v) => a + v, 0),
-  );
 }
 
 /** The same log-probs as numbers, without gradients, batch by batch (the reference's; held-out pairs'). */
@@ -106,16 +97,12 @@ export function pairLogProbsNoGrad(
     chosenTokens: new Float32Array(pairs.length),
     rejectedTokens: new Float32Array(pairs.length),
   };
-  T.noGrad(() => {
-    for (let i = 0; i < pairs.length; i += batchSize) {
-      T.scope(() => {
-        const lp = pairLogProbs(model, pairs.slice(i, i + batchSize), padId);
-        out.chosen.set(lp.chosen.data, i);
-        out.rejected.set(lp.rejected.data, i);
-        out.chosenTokens.set(lp.chosenTokens, i);
-        out.rejectedTokens.set(lp.rejectedTokens, i);
-      });
-    }
+  noGradBatches(pairs.length, batchSize, (from, to) => {
+    const lp = pairLogProbs(model, pairs.slice(from, to), padId);
+    out.chosen.set(lp.chosen.data, from);
+    out.rejected.set(lp.rejected.data, from);
+    out.chosenTokens.set(lp.chosenTokens, from);
+    out.rejectedTokens.set(lp.rejectedTokens, from);
   });
   return out;
 }
@@ -164,13 +151,7 @@ export function trainDpo(
   const refHeldout = reference ? pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs) : null;
 
   const steps = Math.max(1, Math.ceil((cfg.epochs * train.length) / cfg.batchPairs));
-  const opt = new AdamW([...model.params], { lr: cfg.lr, weightDecay: cfg.weightDecay });
-  const lrAt = warmupCosine({
-    maxLr: cfg.lr,
-    minLr: cfg.lr * cfg.minLrRatio,
-    warmupSteps: Math.min(cfg.warmupSteps, steps),
-    totalSteps: steps,
-  });
+  const { opt, lrAt } = scheduledAdamW(model, cfg, steps);
   // the per-step metrics so far travel with the saved state: the result averages the last tenth
   const saved = cfg.resume
     ? loadTrainState<{ metrics: DpoMetrics[] }>(cfg.out, [{ name: 'policy', model, opt }])

@@ -3,8 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.js';
-import { RunLog } from '../common/run-log.js';
 import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
+import { dyingLog } from '../test-helpers/run-logs.js';
 import { RewardConfig } from './config.js';
 import type { RankedPrompt } from './data.js';
 import { scoreAnswers } from './score.js';
@@ -78,11 +78,7 @@ describe('trainRewardModel', () => {
 
     const out = mkdtempSync(join(tmpdir(), 'rein-rm-'));
     // dies while logging step 5: its last save was after step 3
-    const dying = new (class extends RunLog {
-      override write(r: Record<string, unknown>): void {
-        if (r.step === 5) throw new Error('killed');
-      }
-    })(null);
+    const dying = dyingLog(5);
     expect(() => trainRewardModel(fresh(), tok, data, cfg(out), { quiet: true, log: dying })).toThrow(
       'killed',
     );

@@ -8,12 +8,13 @@
  * mean 0, which keeps PPO's rewards centred.
  */
 import type { Transformer } from '../../model/transformer.js';
-import { AdamW, clipGradNorm, warmupCosine } from '../../optim/index.js';
+import { clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { padRight } from '../common/batch.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
+import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { RewardConfig } from './config.js';
@@ -55,13 +56,7 @@ export function trainRewardModel(
   const heldout = split.heldout.map((i) => withPairs[i]);
   const steps = Math.max(1, Math.ceil((cfg.epochs * train.length) / cfg.batchPrompts));
 
-  const opt = new AdamW([...rm.params], { lr: cfg.lr, weightDecay: cfg.weightDecay });
-  const lrAt = warmupCosine({
-    maxLr: cfg.lr,
-    minLr: cfg.lr * cfg.minLrRatio,
-    warmupSteps: Math.min(cfg.warmupSteps, steps),
-    totalSteps: steps,
-  });
+  const { opt, lrAt } = scheduledAdamW(rm, cfg, steps);
   // the running train accuracy's counts travel with the saved state
   const saved = cfg.resume
     ? loadTrainState<{ correct: number; seen: number }>(cfg.out, [{ name: 'rm', model: rm, opt }])

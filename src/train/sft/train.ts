@@ -6,13 +6,14 @@
  */
 import type { DemoRecord } from '../../data/demos.js';
 import type { Transformer } from '../../model/transformer.js';
-import { AdamW, clipGradNorm, warmupCosine } from '../../optim/index.js';
+import { clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { IGNORE, nextTokenTargets, padRight, type Sequence, truncate } from '../common/batch.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
+import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { SftConfig } from './config.js';
@@ -102,13 +103,7 @@ export function trainLanguageModel(
   options: { log?: RunLog; quiet?: boolean; label?: string } = {},
 ): SftResult {
   const log = options.log ?? new RunLog(null);
-  const opt = new AdamW([...model.params], { lr: cfg.lr, weightDecay: cfg.weightDecay });
-  const lrAt = warmupCosine({
-    maxLr: cfg.lr,
-    minLr: cfg.lr * cfg.minLrRatio,
-    warmupSteps: Math.min(cfg.warmupSteps, cfg.steps),
-    totalSteps: cfg.steps,
-  });
+  const { opt, lrAt } = scheduledAdamW(model, cfg, cfg.steps);
   // the losses so far travel with the saved state: the final train loss averages the last tenth
   const saved = cfg.resume
     ? loadTrainState<{ losses: number[] }>(cfg.out, [{ name: 'model', model, opt }])

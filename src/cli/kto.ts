@@ -1,0 +1,63 @@
+/**
+ * `rein kto`: Kahneman–Tversky optimisation of a checkpoint on answers marked good or bad one at a
+ * time (TRL's unpaired format), or on any preference file, unpaired (no reward model, no sampling).
+ * The output folder becomes a rein checkpoint, with log.jsonl and train-config.json.
+ */
+
+import { runHelp } from '../train/common/run-args.js';
+import { finishRunDir } from '../train/common/run-dir.js';
+import { loadCheckpointFor } from '../train/common/run-input.js';
+import { RunLog } from '../train/common/run-log.js';
+import { KtoConfig } from '../train/kto/config.js';
+import { type KtoMetrics, metricsRecord } from '../train/kto/metrics.js';
+import { trainKto } from '../train/kto/train.js';
+import { weightAdvice } from '../train/kto/weight-advice.js';
+import { readFeedbackExamples } from './preferences.js';
+import { fitMaxLength, startRun, trainingCommand } from './training-command.js';
+
+const HELP = runHelp(
+  'rein kto --data FILE --model CKPT --out DIR [options]',
+  'Trains CKPT with KTO (Ethayarajh et al. 2024) on answers judged one at a time: with r = log π − log π_ref,\n' +
+    'the reference being CKPT itself, frozen, a desirable answer costs λ_D·(1 − σ(β(r − z₀))) and an\n' +
+    'undesirable one λ_U·(1 − σ(β(z₀ − r))), where z₀, a KL estimate, is the mean r of answers scored\n' +
+    'under prompts they were not written for (clamped at 0). FILE: unpaired answers\n' +
+    "{prompt, completion, label} (TRL's format), or rankings, pairs, HH-RLHF dialogues or OASST trees\n" +
+    '(.jsonl or .jsonl.gz), detected from its first line; a ranked answer is desirable when it beats more\n' +
+    'answers than beat it, undesirable when fewer (a pair: chosen and rejected). Logs loss, kl (z₀), the\n' +
+    'mean reward β·r of each kind and their margin; --resume continues a killed run.',
+  KtoConfig,
+);
+
+/** The margin of metrics, or a dash when they lack one kind of answer. */
+const marginOf = (m: KtoMetrics) => metricsRecord(m).margin?.toFixed(3) ?? '—';
+
+export const run = trainingCommand(
+  { name: 'kto', schema: KtoConfig, help: HELP, required: ['data', 'model'] },
+  (cfg) => {
+    const examples = readFeedbackExamples('kto', 'data', cfg.data, cfg.format);
+    const desirable = examples.filter((e) => e.desirable).length;
+    const advice = weightAdvice({ desirable, undesirable: examples.length - desirable }, cfg);
+    if (advice) console.error(`kto: ${advice}`);
+    const { model, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer || null);
+    fitMaxLength('kto', cfg, model.config.contextLength);
+    const dir = startRun('kto', cfg);
+    const result = trainKto(model, tok, examples, cfg, {
+      log: new RunLog(dir.logFile),
+      source: `--data ${cfg.data}`,
+    });
+    if (result.droppedExamples > 0)
+      console.error(
+        `kto: ${result.droppedExamples} answers left out: none of their tokens fit within --maxLength`,
+      );
+    finishRunDir(cfg.out, model, tok, { method: 'kto', from: cfg.model, config: cfg, result });
+    const t = result.finalTrain;
+    const h = result.heldout;
+    console.log(
+      `kto: ${result.steps} steps on ${result.trainExamples} answers; train margin ${marginOf(t)}, kl ${t.kl.toFixed(3)}` +
+        (result.heldoutExamples > 0
+          ? `; held-out margin ${marginOf(h)}, accuracy ${h.accuracy.toFixed(3)} on ${result.heldoutExamples} answers`
+          : '') +
+        ` → ${cfg.out}`,
+    );
+  },
+);
