@@ -17,14 +17,14 @@ import { fitMaxLength, startRun, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
   'rein kto --data FILE --model CKPT --out DIR [options]',
-  'Trains CKPT with KTO (Ethayarajh et al. 2024) on answers judged one at a time: with r = log π − log π_ref,\n' +
-    'the reference being CKPT itself, frozen, a desirable answer costs λ_D·(1 − σ(β(r − z₀))) and an\n' +
-    'undesirable one λ_U·(1 − σ(β(z₀ − r))), where z₀, a KL estimate, is the mean r of answers scored\n' +
-    'under prompts they were not written for (clamped at 0). FILE: unpaired answers\n' +
-    "{prompt, completion, label} (TRL's format), or rankings, pairs, HH-RLHF dialogues or OASST trees\n" +
-    '(.jsonl or .jsonl.gz), detected from its first line; a ranked answer is desirable when it beats more\n' +
-    'answers than beat it, undesirable when fewer (a pair: chosen and rejected). Logs loss, kl (z₀), the\n' +
-    'mean reward β·r of each kind and their margin; --resume continues a killed run.',
+  'Trains CKPT with KTO (Ethayarajh et al. 2024) on answers judged one at a time. With\n' +
+    'r = log π − log π_ref, the reference being CKPT itself, frozen, a desirable answer costs\n' +
+    'λ_D·(1 − σ(β(r − z₀))) and an undesirable one λ_U·(1 − σ(β(z₀ − r))), where z₀, a KL estimate, is\n' +
+    'the mean r of answers scored under prompts they were not written for (at least 0). FILE: unpaired\n' +
+    "answers {prompt, completion, label} (TRL's format), or rankings, pairs, HH-RLHF dialogues or OASST\n" +
+    'trees (.jsonl or .jsonl.gz), detected from its first line; a ranked answer is desirable when it\n' +
+    'beats more answers than beat it, undesirable when fewer (a pair: chosen and rejected). Logs loss,\n' +
+    'kl (z₀), the mean reward β·r of each kind and their margin; --resume continues a killed run.',
   KtoConfig,
 );
 

@@ -40,6 +40,8 @@ describe('metric order', () => {
       'chosen_reward',
       'lr',
     ]);
+    const kto = ['loss', 'kl', 'desirable_reward', 'undesirable_reward', 'margin', 'lr', 'heldout_accuracy'];
+    expect(orderMetrics('kto', kto).slice(0, 4)).toEqual(['loss', 'heldout_accuracy', 'margin', 'kl']);
     expect(orderMetrics('unknown', ['b', 'lr', 'a'])).toEqual(['b', 'a', 'lr']);
   });
 });
@@ -54,6 +56,9 @@ describe('metric summary', () => {
     expect(metricDirection('lr')).toBeNull();
     expect(metricDirection('policy_loss')).toBeNull();
     expect(metricDirection('value_loss')).toBe('min');
+    // KTO: the desirable answers' reward up; the undesirable ones', like DPO's rejected, neither way alone
+    expect(metricDirection('heldout_desirable_reward')).toBe('max');
+    expect(metricDirection('undesirable_reward')).toBeNull();
   });
 
   it('gives the final value (a non-finite one where the run ended on it) and the best with its step', () => {

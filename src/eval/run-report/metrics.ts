@@ -21,6 +21,8 @@ const FIRST: Record<RunMethod, readonly string[]> = {
   sft: ['loss', 'heldout_loss'],
   pretrain: ['loss', 'heldout_loss'],
   dpo: ['loss', 'heldout_loss', 'accuracy', 'heldout_accuracy', 'margin', 'heldout_margin'],
+  // KTO's margin is between the mean rewards of desirable and undesirable answers; kl its reference point
+  kto: ['loss', 'heldout_loss', 'heldout_accuracy', 'margin', 'heldout_margin', 'kl'],
   unknown: [],
 };
 
@@ -47,7 +49,7 @@ export function metricDirection(name: string): 'min' | 'max' | null {
   // PPO's clipped surrogate: its value says nothing about how good the policy is
   if (name === 'policy_loss') return null;
   if (/loss|no_eos_fraction/.test(name)) return 'min';
-  if (/accuracy|rm_score|gold|margin|chosen_reward/.test(name)) return 'max';
+  if (/accuracy|rm_score|gold|margin|chosen_reward|(^|_)desirable_reward/.test(name)) return 'max';
   return null;
 }
 

@@ -95,6 +95,11 @@ describe('reading a run folder', () => {
       method: 'rloo',
       plannedSteps: 9,
     });
+    // KTO: its weights in the config, or each kind's reward in the log (a batch may hold one kind only)
+    const ktoLog = lines([{ step: 1, loss: 0.5, kl: 0, undesirable_reward: -0.1 }]);
+    expect(readTrainingRun(runDir('m9', ktoLog)).method).toBe('kto');
+    const ktoConfig = { 'train-config.json': { data: 'd', desirableWeight: 1, undesirableWeight: 1 } };
+    expect(readTrainingRun(runDir('m10', log, ktoConfig)).method).toBe('kto');
     // a Hugging Face config.json is not a finished rein run
     expect(readTrainingRun(runDir('m4', log, { 'config.json': { model_type: 'gpt2' } })).finished).toBe(
       false,

@@ -22,7 +22,17 @@ export class RunReportError extends Error {
   }
 }
 
-export type RunMethod = 'sft' | 'pretrain' | 'rm' | 'rm-patch' | 'ppo' | 'grpo' | 'rloo' | 'dpo' | 'unknown';
+export type RunMethod =
+  | 'sft'
+  | 'pretrain'
+  | 'rm'
+  | 'rm-patch'
+  | 'ppo'
+  | 'grpo'
+  | 'rloo'
+  | 'dpo'
+  | 'kto'
+  | 'unknown';
 
 /** A value logged for a metric that cannot be drawn: NaN, ±∞ (or null, JSON's NaN), a string. */
 export interface LeftOutValue {
@@ -102,6 +112,7 @@ const META_METHODS: Record<string, RunMethod> = {
   grpo: 'grpo',
   rloo: 'rloo',
   dpo: 'dpo',
+  kto: 'kto',
 };
 
 /** The method from the options only its config schema has. */
@@ -112,6 +123,7 @@ function methodFromConfig(cfg: Record<string, unknown>): RunMethod {
   if (has('iterations') && has('rm') && has('policy')) return 'ppo';
   if (has('vocabSize')) return 'pretrain';
   if (has('replay') && has('rankings')) return 'rm-patch';
+  if (has('desirableWeight')) return 'kto';
   if (has('lossType') || has('labelSmoothing')) return 'dpo';
   if (has('batchPrompts')) return 'rm';
   if (has('steps') && has('data')) return 'sft';
@@ -123,6 +135,8 @@ function methodFromLog(keys: Set<string>): RunMethod {
   if (keys.has('kl_penalised_reward')) return 'rloo';
   if (keys.has('zero_spread_fraction')) return 'grpo';
   if (keys.has('iteration')) return 'ppo';
+  // KTO logs each kind's reward, and a batch of one kind only that one
+  if (keys.has('desirable_reward') || keys.has('undesirable_reward')) return 'kto';
   if (keys.has('chosen_reward')) return 'dpo';
   if (keys.has('train_accuracy')) return 'rm';
   if (keys.has('loss')) return 'sft';

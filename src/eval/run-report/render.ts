@@ -30,6 +30,7 @@ const METHOD_NAMES: Record<RunMethod, string> = {
   grpo: 'GRPO',
   rloo: 'RLOO',
   dpo: 'DPO',
+  kto: 'KTO',
   unknown: 'unknown',
 };
 

@@ -38,7 +38,7 @@ import {
 } from './metrics.js';
 
 /** Examples tokenised through the chat template, each with its mismatched sequence (its prompt, another's answer). */
-export interface EncodedExamples {
+interface EncodedExamples {
   seqs: Sequence[];
   mismatched: Sequence[];
   desirable: boolean[];
