@@ -8,6 +8,15 @@
  */
 #include <string.h>
 
+/*
+ * FP operations never trap here (no trap is ever enabled), and saying so lets the compiler
+ * if-convert rein_expf's selects for AVX2: with trapping math on, GCC vectorises exp, sigmoid,
+ * SiLU and GELU only where AVX-512 masks allow it, and runs them scalar on AVX2 — 4.4 ns instead
+ * of 0.7 ns per SiLU element on a 2-core AVX2 EPYC. Every op's value is bit-identical either way
+ * (the same operations per element). Only this file: elsewhere the flag moved results' last bits.
+ */
+#pragma GCC optimize("no-trapping-math")
+
 #include "common.h"
 #include "kernels.h"
 
