@@ -2,11 +2,12 @@ import type { RankingRecord } from '../../data/ranking.js';
 import { num } from './columns.js';
 import type { SqlExecutor } from './driver.js';
 import { requireRound } from './rounds.js';
-import type { DemonstrationRecord } from './types.js';
+import type { DemonstrationRecord, RatingRecord } from './types.js';
 
 /**
- * The stored rankings and demonstrations read back as the records trainers take (data/ranking.ts's
- * ranking record, and the demonstration record), for exports and the admin page.
+ * The stored rankings, ratings and demonstrations read back as the records trainers take
+ * (data/ranking.ts's ranking record, the rating record, the demonstration record), for exports
+ * and the admin page.
  */
 
 /** Every stored ranking as a ranking record (the schema trainers read), oldest first (ties in time: prompt order). */
@@ -68,6 +69,51 @@ export async function listRankings(
     if (k.time_ms != null) rec.time_ms = num(k.time_ms);
     return rec;
   });
+}
+
+/** Every stored rating as a rating record, oldest first (ties in time: prompt order). */
+export async function listRatings(db: SqlExecutor, filter: { round?: string } = {}): Promise<RatingRecord[]> {
+  const round = filter.round ? await requireRound(db, filter.round) : null;
+  const rows = await db.all<{
+    id: string;
+    round_name: string;
+    labeler_name: string;
+    ext_id: string;
+    text: string;
+    family: string | null;
+    lang: string | null;
+    candidate_ext_id: string;
+    candidate_text: string;
+    label: unknown;
+    flags: string;
+    note: string | null;
+    time_ms: unknown;
+    created_at: string;
+  }>(
+    `SELECT g.id, r.name AS round_name, l.name AS labeler_name, p.ext_id, p.text, p.family, p.lang,
+              c.ext_id AS candidate_ext_id, c.text AS candidate_text, g.label, g.flags, g.note, g.time_ms, g.created_at
+       FROM ratings g JOIN prompts p ON p.id = g.prompt_id JOIN rounds r ON r.id = p.round_id
+       JOIN labelers l ON l.id = g.labeler_id JOIN candidates c ON c.id = g.candidate_id
+       ${round ? 'WHERE p.round_id = ?' : ''} ORDER BY g.created_at, p.seq, g.id`,
+    round ? [round.id] : [],
+  );
+  return rows.map((g) => ({
+    id: g.id,
+    round: g.round_name,
+    labeler: g.labeler_name,
+    prompt: {
+      id: g.ext_id,
+      text: g.text,
+      ...(g.family != null ? { family: g.family } : {}),
+      ...(g.lang != null ? { lang: g.lang } : {}),
+    },
+    candidate: { id: g.candidate_ext_id, text: g.candidate_text },
+    label: num(g.label) === 1,
+    flags: JSON.parse(g.flags),
+    ...(g.note != null ? { note: g.note } : {}),
+    ...(g.time_ms != null ? { time_ms: num(g.time_ms) } : {}),
+    created_at: g.created_at,
+  }));
 }
 
 /** Every stored demonstration as a demonstration record, oldest first (ties in time: prompt order). */

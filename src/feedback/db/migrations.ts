@@ -14,7 +14,16 @@ export interface Migration {
   version: number;
   name: string;
   statements: (dialect: Dialect) => string[];
+  /**
+   * The SQLite statements rebuild a table other tables refer to (SQLite changes a CHECK only
+   * by copying the table): foreign keys are switched off around the migration, since that
+   * switch is ignored inside a transaction, and checked before it commits.
+   */
+  rebuildsReferencedTable?: boolean;
 }
+
+/** The prompts table's columns, in order (for the copy that widens its kinds on SQLite). */
+const PROMPT_COLUMNS = 'id, round_id, ext_id, kind, text, family, lang, seq, slots_left, created_at';
 
 export const MIGRATIONS: readonly Migration[] = [
   {
@@ -110,6 +119,56 @@ export const MIGRATIONS: readonly Migration[] = [
     name: 'index of pending assignments by age (abandoned tasks are released)',
     statements: () => ['CREATE INDEX assignments_pending ON assignments (status, created_at)'],
   },
+  {
+    version: 3,
+    name: 'rating tasks (one answer, thumbs up or down) and ratings',
+    rebuildsReferencedTable: true,
+    statements: (dialect) => [
+      // A prompt with one candidate is a rating task: the kind's CHECK gains 'rating'.
+      ...(dialect === 'postgres'
+        ? [
+            'ALTER TABLE prompts DROP CONSTRAINT prompts_kind_check',
+            "ALTER TABLE prompts ADD CONSTRAINT prompts_kind_check CHECK (kind IN ('ranking', 'demonstration', 'rating'))",
+          ]
+        : [
+            // SQLite's documented way to change a constraint: a new table, the rows copied,
+            // the old one dropped and the new one renamed into its place (version 1's columns).
+            `CREATE TABLE prompts_v3 (
+              id TEXT PRIMARY KEY,
+              round_id TEXT NOT NULL REFERENCES rounds (id),
+              ext_id TEXT NOT NULL,
+              kind TEXT NOT NULL CHECK (kind IN ('ranking', 'demonstration', 'rating')),
+              text TEXT NOT NULL,
+              family TEXT,
+              lang TEXT,
+              seq INTEGER NOT NULL,
+              slots_left INTEGER NOT NULL CHECK (slots_left >= 0),
+              created_at TEXT NOT NULL,
+              UNIQUE (round_id, ext_id)
+            )`,
+            `INSERT INTO prompts_v3 (${PROMPT_COLUMNS}) SELECT ${PROMPT_COLUMNS} FROM prompts`,
+            'DROP TABLE prompts',
+            'ALTER TABLE prompts_v3 RENAME TO prompts',
+            'CREATE INDEX prompts_open ON prompts (kind, seq) WHERE slots_left > 0',
+          ]),
+      // label: 1 thumbs up, 0 down; flags: a JSON array of the problems seen in the answer.
+      // As for rankings, (prompt, labeler) is unique and submission_id is the idempotency key.
+      `CREATE TABLE ratings (
+        id TEXT PRIMARY KEY,
+        submission_id TEXT NOT NULL UNIQUE,
+        assignment_id TEXT UNIQUE REFERENCES assignments (id),
+        prompt_id TEXT NOT NULL REFERENCES prompts (id),
+        candidate_id TEXT NOT NULL REFERENCES candidates (id),
+        labeler_id TEXT NOT NULL REFERENCES labelers (id),
+        label INTEGER NOT NULL CHECK (label IN (0, 1)),
+        flags TEXT NOT NULL,
+        note TEXT,
+        time_ms INTEGER,
+        created_at TEXT NOT NULL,
+        UNIQUE (prompt_id, labeler_id)
+      )`,
+    ],
+  },
 ];
 
 /** Applies every migration the database lacks; returns the versions applied now. */
@@ -134,19 +193,32 @@ export async function migrate(
   const newest = Math.max(0, ...migrations.map((m) => m.version));
   const applied: number[] = [];
   for (const m of migrations) {
-    const done = await db.transaction(async (tx) => {
-      await lock(tx);
-      const row = await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [m.version]);
-      if (row) return false;
-      for (const sql of m.statements(db.dialect)) await tx.run(sql);
-      await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
-        m.version,
-        m.name,
-        new Date().toISOString(),
-      ]);
-      return true;
-    });
-    if (done) applied.push(m.version);
+    const rebuild = db.dialect === 'sqlite' && m.rebuildsReferencedTable === true;
+    if (rebuild) await db.run('PRAGMA foreign_keys = OFF');
+    try {
+      const done = await db.transaction(async (tx) => {
+        await lock(tx);
+        const row = await tx.get('SELECT version FROM schema_migrations WHERE version = ?', [m.version]);
+        if (row) return false;
+        for (const sql of m.statements(db.dialect)) await tx.run(sql);
+        if (rebuild) {
+          const broken = await tx.all('PRAGMA foreign_key_check');
+          if (broken.length > 0)
+            throw new Error(
+              `migration ${m.version} would break ${broken.length} foreign key(s): ${JSON.stringify(broken[0])}`,
+            );
+        }
+        await tx.run('INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)', [
+          m.version,
+          m.name,
+          new Date().toISOString(),
+        ]);
+        return true;
+      });
+      if (done) applied.push(m.version);
+    } finally {
+      if (rebuild) await db.run('PRAGMA foreign_keys = ON');
+    }
   }
   const top = await db.get<{ v: number | null }>('SELECT MAX(version) AS v FROM schema_migrations');
   if (top?.v != null && Number(top.v) > newest) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { candidateExtId, type PromptInput, StoreError } from './types.js';
+import { candidateExtId, MAX_CANDIDATES, type PromptInput, StoreError, taskKindFor } from './types.js';
 
 /**
  * Checks on prompts and records before anything is written, and the id a prompt given without one
@@ -7,15 +7,18 @@ import { candidateExtId, type PromptInput, StoreError } from './types.js';
  * the prompt and field at fault.
  */
 
-/** Checks prompts before anything is written: 0 candidates (a demonstration) or 2–16, ids distinct. */
+/**
+ * Checks prompts before anything is written: 0 candidates (a demonstration), 1 (a rating) or
+ * 2–16 (a ranking), ids distinct.
+ */
 export function checkPromptInputs(prompts: readonly PromptInput[]): void {
   prompts.forEach((p, i) => {
     refuseNul(p, `prompt ${p.id ? `'${p.id}'` : i + 1}`);
     const k = p.candidates.length;
-    if (k === 1 || k > 16) {
+    if (taskKindFor(k) === null) {
       throw new StoreError(
         'invalid',
-        `prompt ${i + 1}: ${k} candidates (want 0 for a demonstration, or 2–16)`,
+        `prompt ${i + 1}: ${k} candidates (want 0 for a demonstration, 1 for a rating, or 2–${MAX_CANDIDATES} for a ranking)`,
         'candidates',
       );
     }

@@ -3,11 +3,11 @@ import { now, num } from './columns.js';
 import type { SqlDriver, SqlExecutor } from './driver.js';
 import { checkPromptInputs, defaultPromptId } from './prompt-checks.js';
 import { insertRound, requireRound } from './rounds.js';
-import { candidateExtId, type PromptInput, type Round, type TaskKind } from './types.js';
+import { candidateExtId, type PromptInput, type Round, StoreError, taskKindFor } from './types.js';
 
 /**
  * Adding prompts and their candidates to a round. A prompt with no candidates is a demonstration
- * task, one with 2–16 a ranking task; a prompt whose id is already in the round is skipped, so
+ * task, one with one candidate a rating task, one with 2–16 a ranking task; a prompt whose id is already in the round is skipped, so
  * adding the same file twice adds nothing. Ranking imports insert their prompts here too.
  */
 
@@ -63,7 +63,9 @@ export async function insertPrompt(
 ): Promise<boolean> {
   const promptId = randomUUID();
   const extId = p.id ?? defaultPromptId(p);
-  const kind: TaskKind = p.candidates.length === 0 ? 'demonstration' : 'ranking';
+  const kind = taskKindFor(p.candidates.length);
+  // checkPromptInputs refuses these first; this guards callers that build prompts themselves
+  if (kind === null) throw new StoreError('invalid', `${p.candidates.length} candidates`, 'candidates');
   const r = await tx.run(
     `INSERT INTO prompts (id, round_id, ext_id, kind, text, family, lang, seq, slots_left, created_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`,

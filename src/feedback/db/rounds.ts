@@ -5,7 +5,8 @@ import { type Round, type RoundSummary, StoreError } from './types.js';
 
 /**
  * Rounds: creating one, finding one by id or name, and listing them with their counts of
- * prompts, assignments and submissions (what the admin page and `rein feedback rounds` show).
+ * prompts, assignments and submissions of each kind (what the admin page and `rein feedback
+ * round list` show).
  */
 
 /** Inserts a round; a taken name is a conflict naming it. */
@@ -70,21 +71,26 @@ export async function listRounds(db: SqlExecutor): Promise<RoundSummary[]> {
   const demos = await counts(
     "SELECT p.round_id, 'all' AS k, COUNT(*) AS n FROM demonstrations d JOIN prompts p ON p.id = d.prompt_id GROUP BY p.round_id",
   );
-  const rankingSlots = await counts(
-    "SELECT round_id, 'free' AS k, SUM(slots_left) AS n FROM prompts WHERE kind = 'ranking' GROUP BY round_id",
+  const ratings = await counts(
+    "SELECT p.round_id, 'all' AS k, COUNT(*) AS n FROM ratings g JOIN prompts p ON p.id = g.prompt_id GROUP BY p.round_id",
   );
-  const rankingPending = await counts(
-    `SELECT p.round_id, 'pending' AS k, COUNT(*) AS n FROM assignments a JOIN prompts p ON p.id = a.prompt_id
-       WHERE p.kind = 'ranking' AND a.status = 'pending' GROUP BY p.round_id`,
+  // Free slots and claimed-but-pending tasks of rankings and ratings, by kind (k).
+  const slots = await counts(
+    "SELECT round_id, kind AS k, SUM(slots_left) AS n FROM prompts WHERE kind IN ('ranking', 'rating') GROUP BY round_id, kind",
+  );
+  const pending = await counts(
+    `SELECT p.round_id, p.kind AS k, COUNT(*) AS n FROM assignments a JOIN prompts p ON p.id = a.prompt_id
+       WHERE p.kind IN ('ranking', 'rating') AND a.status = 'pending' GROUP BY p.round_id, p.kind`,
   );
   return rounds.map((r) => {
     const g = (m: Map<string, number>, k: string) => m.get(`${r.id}|${k}`) ?? 0;
     return {
       ...r,
       labelers_per_prompt: num(r.labelers_per_prompt),
-      prompts: g(prompts, 'ranking') + g(prompts, 'demonstration'),
+      prompts: g(prompts, 'ranking') + g(prompts, 'demonstration') + g(prompts, 'rating'),
       ranking_prompts: g(prompts, 'ranking'),
       demonstration_prompts: g(prompts, 'demonstration'),
+      rating_prompts: g(prompts, 'rating'),
       assignments: {
         pending: g(assignments, 'pending'),
         done: g(assignments, 'done'),
@@ -92,9 +98,14 @@ export async function listRounds(db: SqlExecutor): Promise<RoundSummary[]> {
       },
       rankings: g(rankings, 'all'),
       demonstrations: g(demos, 'all'),
+      ratings: g(ratings, 'all'),
       ranking_progress: {
         done: g(rankings, 'all'),
-        total: g(rankings, 'all') + g(rankingPending, 'pending') + g(rankingSlots, 'free'),
+        total: g(rankings, 'all') + g(pending, 'ranking') + g(slots, 'ranking'),
+      },
+      rating_progress: {
+        done: g(ratings, 'all'),
+        total: g(ratings, 'all') + g(pending, 'rating') + g(slots, 'rating'),
       },
     };
   });

@@ -96,7 +96,7 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     await expect(store.setTokenHash('nobody', 'x')).rejects.toThrow(/no labeler/);
   });
 
-  it.skipIf(skip)('adds prompts once, refusing K = 1', async () => {
+  it.skipIf(skip)('adds prompts once, refusing K > 16', async () => {
     await store.createRound({ name: 'r', focus: '', labelersPerPrompt: 1 });
     const prompts = [
       { text: 'p1', candidates: cands(4) },
@@ -104,8 +104,8 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     ];
     expect(await store.addPrompts('r', prompts)).toEqual({ added: 2, skipped: 0 });
     expect(await store.addPrompts('r', prompts)).toEqual({ added: 0, skipped: 2 });
-    await expect(store.addPrompts('r', [{ text: 'x', candidates: cands(1) }])).rejects.toThrow(
-      /1 candidates/,
+    await expect(store.addPrompts('r', [{ text: 'x', candidates: cands(17) }])).rejects.toThrow(
+      /17 candidates/,
     );
     const repeated = [{ id: 'a', text: 'one' }, { text: 'two' }, { id: 'a', text: 'three' }];
     await expect(store.addPrompts('r', [{ id: 'q', text: 'x', candidates: repeated }])).rejects.toThrow(
@@ -156,9 +156,9 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
     await expect(
       store.createRoundWithPrompts({ name: 'g', focus: '', labelersPerPrompt: 1 }, [
         { text: 'ok', candidates: cands(2) },
-        { text: 'bad', candidates: cands(1) },
+        { text: 'bad', candidates: cands(17) },
       ]),
-    ).rejects.toThrow(/prompt 2: 1 candidates/);
+    ).rejects.toThrow(/prompt 2: 17 candidates/);
     expect(await store.getRound('g')).toBeNull();
     // a taken name adds nothing to anyone
     await expect(

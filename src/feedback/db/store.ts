@@ -1,25 +1,30 @@
+import type { BinaryFeedbackRecord } from '../../data/binary-feedback.js';
 import type { RankingRecord } from '../../data/ranking.js';
 import type { SqlDriver } from './driver.js';
-import { listDemonstrations, listRankings } from './export-records.js';
+import { listDemonstrations, listRankings, listRatings } from './export-records.js';
 import { importRankings } from './import-rankings.js';
+import { importRatings } from './import-ratings.js';
 import { addLabeler, labelerByTokenHash, listLabelers, setTokenHash } from './labelers.js';
 import { migrate } from './migrations.js';
 import { addPrompts, createRoundWithPrompts } from './prompts.js';
 import { getRound, insertRound, listRounds, requireRound } from './rounds.js';
-import { submitDemonstration, submitRanking, submitSkip } from './submissions.js';
+import { submitDemonstration, submitRanking, submitRating, submitSkip } from './submissions.js';
 import { getTask, nextTask, PROGRESS_CAP, progress } from './tasks.js';
-import type {
-  DemonstrationRecord,
-  Labeler,
-  LabelerProgress,
-  PromptInput,
-  RankingSubmission,
-  Role,
-  Round,
-  RoundSummary,
-  SubmitResult,
-  TaskKind,
-  TaskView,
+import {
+  type DemonstrationRecord,
+  type Labeler,
+  type LabelerProgress,
+  type PromptInput,
+  type RankingSubmission,
+  type RatingRecord,
+  type RatingSubmission,
+  type Role,
+  type Round,
+  type RoundSummary,
+  type SubmitResult,
+  TASK_KINDS,
+  type TaskKind,
+  type TaskView,
 } from './types.js';
 
 export { PROGRESS_CAP } from './tasks.js';
@@ -44,7 +49,8 @@ export const MAX_TASK_TIMEOUT_MS = 365 * 24 * 60 * 60_000;
  *
  * This class is the one door callers use; each concern lives in its own module, which the
  * methods below hand the driver to: rounds.ts, labelers.ts, prompts.ts (with prompt-checks.ts),
- * tasks.ts, submissions.ts (with assignments.ts), import-rankings.ts and export-records.ts.
+ * tasks.ts, submissions.ts (with assignments.ts), import-rankings.ts, import-ratings.ts and
+ * export-records.ts.
  */
 export class FeedbackStore {
   private constructor(
@@ -158,7 +164,7 @@ export class FeedbackStore {
 
   async progress(
     labelerId: string,
-    kinds: readonly TaskKind[] = ['ranking', 'demonstration'],
+    kinds: readonly TaskKind[] = TASK_KINDS,
     cap = PROGRESS_CAP,
   ): Promise<LabelerProgress[]> {
     return progress(this.db, labelerId, kinds, cap);
@@ -173,6 +179,11 @@ export class FeedbackStore {
    */
   submitRanking(s: RankingSubmission): Promise<SubmitResult> {
     return submitRanking(this.db, s);
+  }
+
+  /** Stores a thumbs up or down on a rating task's one answer, idempotent like a ranking. */
+  submitRating(s: RatingSubmission): Promise<SubmitResult> {
+    return submitRating(this.db, s);
   }
 
   /** Skips a task; the prompt's slot goes back so another labeler gets it. */
@@ -209,9 +220,26 @@ export class FeedbackStore {
     return importRankings(this.db, roundIdOrName, records);
   }
 
+  /**
+   * Imports answers judged one at a time ({prompt, completion, label}) into a round as rating
+   * prompts rated by `source`; re-importing the same records adds nothing (see import-ratings.ts).
+   */
+  async importRatings(
+    roundIdOrName: string,
+    records: readonly BinaryFeedbackRecord[],
+    source: string,
+  ): Promise<{ added: number; existing: number; prompts: number }> {
+    return importRatings(this.db, roundIdOrName, records, source);
+  }
+
   /** Every stored ranking as a ranking record (the schema trainers read), oldest first (ties in time: prompt order). */
   async listRankings(filter: { round?: string } = {}): Promise<RankingRecord[]> {
     return listRankings(this.db, filter);
+  }
+
+  /** Every stored rating, oldest first (ties in time: prompt order). */
+  async listRatings(filter: { round?: string } = {}): Promise<RatingRecord[]> {
+    return listRatings(this.db, filter);
   }
 
   async listDemonstrations(filter: { round?: string } = {}): Promise<DemonstrationRecord[]> {

@@ -4,10 +4,16 @@ import { orderingProblem } from '../../data/ranking.js';
 import { claimable, complete, recordSkip } from './assignments.js';
 import { now } from './columns.js';
 import { type SqlDriver, type SqlExecutor, UniqueViolation } from './driver.js';
-import { type RankingSubmission, StoreError, type SubmissionReceipt, type SubmitResult } from './types.js';
+import {
+  type RankingSubmission,
+  type RatingSubmission,
+  StoreError,
+  type SubmissionReceipt,
+  type SubmitResult,
+} from './types.js';
 
 /**
- * What a labeler sends back for a task: a ranking, a skip or a demonstration. Each is checked,
+ * What a labeler sends back for a task: a ranking, a rating, a skip or a demonstration. Each is checked,
  * stored and completes its assignment in one transaction, and is idempotent on the client's
  * submission id: a retry of a stored submission returns the stored receipt (replayed) and writes
  * nothing.
@@ -15,7 +21,7 @@ import { type RankingSubmission, StoreError, type SubmissionReceipt, type Submit
 
 const KNOWN_FLAGS = new Set<string>(CANDIDATE_FLAGS);
 
-/** The columns of a stored ranking, skip or demonstration that make its receipt. */
+/** The columns of a stored ranking, rating, skip or demonstration that make its receipt. */
 interface SubmissionRow {
   id: string;
   submission_id: string;
@@ -58,6 +64,40 @@ export function submitRanking(db: SqlDriver, s: RankingSubmission): Promise<Subm
         s.labelerId,
         JSON.stringify(ordering),
         JSON.stringify(flags),
+        s.note ?? null,
+        s.timeMs == null ? null : Math.round(s.timeMs),
+        receipt.created_at,
+      ],
+    );
+    await complete(tx, s.assignmentId, 'done', receipt.created_at);
+    return receipt;
+  });
+}
+
+/** Stores a thumbs up or down on a rating task's one answer and completes its assignment in one transaction. */
+export function submitRating(db: SqlDriver, s: RatingSubmission): Promise<SubmitResult> {
+  return idempotent(db, 'ratings', 'rating', s.submissionId, s.assignmentId, s.labelerId, async (tx) => {
+    const a = await claimable(tx, s.assignmentId, s.labelerId, 'rating');
+    if (typeof s.label !== 'boolean')
+      throw new StoreError('invalid', 'label must be true (a good answer) or false (a bad one)', 'label');
+    for (const f of s.flags)
+      if (!KNOWN_FLAGS.has(f)) throw new StoreError('invalid', `unknown flag '${f}'`, 'flags');
+    const candidate = await tx.get<{ id: string }>('SELECT id FROM candidates WHERE prompt_id = ?', [
+      a.prompt_id,
+    ]);
+    const receipt = newReceipt(s, 'rating');
+    await tx.run(
+      `INSERT INTO ratings (id, submission_id, assignment_id, prompt_id, candidate_id, labeler_id, label, flags, note, time_ms, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      [
+        receipt.id,
+        s.submissionId,
+        s.assignmentId,
+        a.prompt_id,
+        candidate!.id,
+        s.labelerId,
+        s.label ? 1 : 0,
+        JSON.stringify([...new Set(s.flags)]),
         s.note ?? null,
         s.timeMs == null ? null : Math.round(s.timeMs),
         receipt.created_at,
@@ -141,13 +181,13 @@ function newReceipt(
 }
 
 /**
- * The idempotency wrapper shared by the three submissions. Looks the submission id up
+ * The idempotency wrapper shared by the four submissions. Looks the submission id up
  * inside the transaction (a retry after a stored commit); if two copies race, the
  * unique index refuses the second, which then reads and returns the first's receipt.
  */
 async function idempotent(
   db: SqlDriver,
-  table: 'rankings' | 'skips' | 'demonstrations',
+  table: 'rankings' | 'ratings' | 'skips' | 'demonstrations',
   kind: SubmissionReceipt['kind'],
   submissionId: string,
   assignmentId: string,

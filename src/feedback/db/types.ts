@@ -1,7 +1,23 @@
 /** Rows and views of the feedback store, shared by both databases. */
 
 export type Role = 'labeler' | 'admin' | 'imported';
-export type TaskKind = 'ranking' | 'demonstration';
+/** What a prompt asks of its labeler, set by its number of candidates (see taskKindFor). */
+export type TaskKind = 'ranking' | 'demonstration' | 'rating';
+/** Every task kind, in the order pages and summaries list them. */
+export const TASK_KINDS: readonly TaskKind[] = ['ranking', 'rating', 'demonstration'];
+/** The most candidates a ranking may have. */
+export const MAX_CANDIDATES = 16;
+
+/**
+ * The task a prompt with `k` candidates becomes: none, a demonstration (someone writes the ideal
+ * answer); one, a rating (thumbs up or down on that answer); 2 to MAX_CANDIDATES, a ranking.
+ * Null for more than that.
+ */
+export function taskKindFor(k: number): TaskKind | null {
+  if (k === 0) return 'demonstration';
+  if (k === 1) return 'rating';
+  return k <= MAX_CANDIDATES ? 'ranking' : null;
+}
 export type AssignmentStatus = 'pending' | 'done' | 'skipped';
 
 export interface Round {
@@ -38,7 +54,7 @@ export interface PromptInput {
   text: string;
   family?: string;
   lang?: string;
-  /** K ≥ 2 candidates make a ranking task; none make a demonstration task. */
+  /** K ≥ 2 candidates make a ranking task, one a rating task, none a demonstration task. */
   candidates: CandidateInput[];
 }
 
@@ -58,7 +74,7 @@ export interface SubmissionReceipt {
   id: string;
   submission_id: string;
   assignment_id: string;
-  kind: 'ranking' | 'skip' | 'demonstration';
+  kind: 'ranking' | 'skip' | 'demonstration' | 'rating';
   created_at: string;
 }
 
@@ -79,6 +95,32 @@ export interface RankingSubmission {
   timeMs?: number;
 }
 
+export interface RatingSubmission {
+  labelerId: string;
+  assignmentId: string;
+  submissionId: string;
+  /** Thumbs up (a good answer) or down. */
+  label: boolean;
+  /** Problems seen in the answer (CANDIDATE_FLAGS). */
+  flags: string[];
+  note?: string;
+  timeMs?: number;
+}
+
+/** One stored rating: a labeler's thumbs up or down on the one answer of a rating prompt. */
+export interface RatingRecord {
+  id: string;
+  round: string;
+  labeler: string;
+  prompt: { id: string; text: string; family?: string; lang?: string };
+  candidate: { id: string; text: string };
+  label: boolean;
+  flags: string[];
+  note?: string;
+  time_ms?: number;
+  created_at: string;
+}
+
 export interface DemonstrationRecord {
   id: string;
   round: string;
@@ -93,15 +135,19 @@ export interface RoundSummary extends Round {
   prompts: number;
   ranking_prompts: number;
   demonstration_prompts: number;
+  rating_prompts: number;
   assignments: { pending: number; done: number; skipped: number };
   rankings: number;
   demonstrations: number;
+  ratings: number;
   /**
    * Rankings only: `done` rankings (imported ones too) of `total` wanted, where total is
    * done + claimed-and-pending + slots still free. Assignments alone cannot say this: they
    * include demonstrations, and imported rankings have none.
    */
   ranking_progress: { done: number; total: number };
+  /** The same for ratings: done (imported too) of done + claimed-and-pending + free slots. */
+  rating_progress: { done: number; total: number };
 }
 
 export interface LabelerProgress {
