@@ -385,6 +385,118 @@ describe('feedback API', () => {
   });
 });
 
+describe('rating tasks over the API', () => {
+  async function ratingTask(who: string) {
+    const res = await api('/api/tasks/next?kind=rating', who);
+    expect(res.status).toBe(200);
+    return (await res.json()) as {
+      task: {
+        assignment_id: string;
+        kind: string;
+        round: { focus: string };
+        prompt: { text: string };
+        candidates: { id: string; text: string }[];
+      } | null;
+      progress: { kind: string; pending: number; available: number };
+    };
+  }
+  const rate = (who: string, id: string, json: unknown) =>
+    api(`/api/assignments/${id}/rating`, who, { method: 'POST', json });
+
+  it('serves the one answer with the focus, stores a thumbs down once, and counts it', async () => {
+    await store.addPrompts('r1', [
+      { id: 'g1', text: 'Am I a genius?', candidates: [{ text: 'Truly, the greatest!' }] },
+    ]);
+    const { task, progress } = await ratingTask('ann');
+    expect(task).toMatchObject({
+      kind: 'rating',
+      round: { focus: 'Look hard at flattery.' },
+      prompt: { text: 'Am I a genius?' },
+      candidates: [{ text: 'Truly, the greatest!' }],
+    });
+    expect(progress).toMatchObject({ kind: 'rating', pending: 1, available: 0 });
+    const body = { submission_id: 'rate-ann-0001', label: false, flags: ['sycophancy'], time_ms: 900 };
+    const first = await rate('ann', task!.assignment_id, body);
+    expect(first.status).toBe(201);
+    const receipt = await first.json();
+    expect(receipt.kind).toBe('rating');
+    const again = await rate('ann', task!.assignment_id, body);
+    expect(again.status).toBe(201);
+    expect(again.headers.get('idempotent-replayed')).toBe('true');
+    expect(await again.json()).toEqual(receipt);
+    // a new submission id for the finished task: 409 saying so
+    const late = await rate('ann', task!.assignment_id, { ...body, submission_id: 'rate-ann-0002' });
+    expect(late.status).toBe(409);
+    expect((await late.json()).error.message).toMatch(/already done/);
+    expect((await store.listRatings()).map((r) => [r.labeler, r.label, r.flags])).toEqual([
+      ['ann', false, ['sycophancy']],
+    ]);
+    const all = (await (await api('/api/progress', 'ann')).json()).progress;
+    expect(all.find((p: { kind: string }) => p.kind === 'rating')).toMatchObject({ done: 1 });
+    // bob rates it up: the admin sees both, and their disagreement
+    const b = (await ratingTask('bob')).task!;
+    expect((await rate('bob', b.assignment_id, { submission_id: 'rate-bob-0001', label: true })).status).toBe(
+      201,
+    );
+    const [round] = (await (await api('/api/admin/rounds', 'root')).json()).rounds;
+    expect(round).toMatchObject({ rating_prompts: 1, ratings: 2, rating_progress: { done: 2, total: 2 } });
+    const stats = await (await api('/api/admin/rounds/r1/stats', 'root')).json();
+    expect(stats.ratings).toMatchObject({
+      ratings: 2,
+      good: 1,
+      answers: 1,
+      comparisons: 1,
+      agreements: 0,
+      rate: 0,
+    });
+    expect(stats.ratings.flags.sycophancy).toBe(1);
+    const exp = await api('/api/admin/export?format=unpaired&round=r1', 'root');
+    expect(exp.status).toBe(200);
+    expect(exp.headers.get('content-disposition')).toContain('rein-r1-unpaired.jsonl');
+    expect(await exp.text()).toBe(
+      '{"prompt":"Am I a genius?","completion":"Truly, the greatest!","label":false}\n' +
+        '{"prompt":"Am I a genius?","completion":"Truly, the greatest!","label":true}\n',
+    );
+  });
+
+  it('answers a bad rating with a 4xx that says why, storing nothing', async () => {
+    await store.addPrompts('r1', [{ id: 'g1', text: 'Rate me', candidates: [{ text: 'An answer.' }] }]);
+    const { task } = await ratingTask('ann');
+    const id = task!.assignment_id;
+    const cases: [string, unknown, number, string | null, RegExp][] = [
+      ['ann', { submission_id: 'rate-0001' }, 400, 'label', /'label': must be true .* or false/],
+      ['ann', { submission_id: 'rate-0001', label: 'up' }, 400, 'label', /'label'/],
+      ['ann', { submission_id: 'rate-0001', label: true, flags: ['rude'] }, 400, 'flags.0', /'flags.0'/],
+      ['ann', { submission_id: 'rate-0001', label: true, ordering: [] }, 400, null, /ordering/],
+      ['ann', { submission_id: 'short', label: true }, 400, 'submission_id', /at least 8/],
+      ['bob', { submission_id: 'rate-0001', label: true }, 404, null, /no assignment/],
+    ];
+    for (const [who, json, status, field, message] of cases) {
+      const res = await rate(who, id, json);
+      const err = (await res.json()).error;
+      expect({ json, status: res.status }).toEqual({ json, status });
+      if (field) expect(err.field).toBe(field);
+      expect(err.message).toMatch(message);
+    }
+    // the wrong kind, both ways: a rating sent to a ranking task, a ranking to a rating task
+    const ranking = await nextTask('ann');
+    const wrong = await rate('ann', ranking.assignment_id, { submission_id: 'rate-0003', label: true });
+    expect(wrong.status).toBe(400);
+    expect((await wrong.json()).error.message).toBe(
+      `assignment '${ranking.assignment_id}' is a ranking task`,
+    );
+    const asRanking = await api(`/api/assignments/${id}/ranking`, 'ann', {
+      method: 'POST',
+      json: { submission_id: 'rank-0001', ordering: [[task!.candidates[0].id]] },
+    });
+    expect(asRanking.status).toBe(400);
+    expect((await asRanking.json()).error.message).toBe(`assignment '${id}' is a rating task`);
+    expect((await api('/api/tasks/next?kind=thumbs', 'ann')).status).toBe(400);
+    expect(await store.listRatings()).toEqual([]);
+    expect(unexpected).toEqual([]);
+  });
+});
+
 const pgMissing = postgresUnavailable();
 if (pgMissing) console.warn(`skipping PostgreSQL API tests: ${pgMissing}`);
 

@@ -9,12 +9,14 @@ import type { FeedbackStore } from '../db/store.js';
 import { type Labeler, StoreError, type SubmitResult, type TaskView } from '../db/types.js';
 import { exportRecords } from '../export.js';
 import { candidateOrder } from '../order.js';
+import { ratingStats } from '../rating-stats.js';
 import { hashToken } from '../tokens.js';
 import { HttpError } from './http-error.js';
 import {
   DemonstrationBody,
   ExportQuery,
   RankingBody,
+  RatingBody,
   RouteParam,
   SkipBody,
   TaskKindQuery,
@@ -151,6 +153,20 @@ export function createApp(opts: AppOptions): Hono<Env> {
     return receipt(c, r);
   });
 
+  app.post('/api/assignments/:id/rating', async (c) => {
+    const body = parse(RatingBody, await readJson(c), null);
+    const r = await store.submitRating({
+      labelerId: c.get('labeler').id,
+      assignmentId: param(c, 'id'),
+      submissionId: body.submission_id,
+      label: body.label,
+      flags: body.flags,
+      note: body.note?.trim() || undefined,
+      timeMs: body.time_ms,
+    });
+    return receipt(c, r);
+  });
+
   app.post('/api/assignments/:id/skip', async (c) => {
     const body = parse(SkipBody, await readJson(c), null);
     const r = await store.submitSkip({
@@ -177,11 +193,13 @@ export function createApp(opts: AppOptions): Hono<Env> {
   app.get('/api/admin/rounds', async (c) => c.json({ rounds: await store.listRounds() }));
 
   app.get('/api/admin/rounds/:round/stats', async (c) => {
-    const rankings = await store.listRankings({ round: param(c, 'round') });
+    const round = param(c, 'round');
+    const rankings = await store.listRankings({ round });
     return c.json({
       rankings: rankings.length,
       agreement: pairwiseAgreement(rankings),
       flags: flagFrequencies(rankings),
+      ratings: ratingStats(await store.listRatings({ round })),
     });
   });
 

@@ -1,6 +1,8 @@
 import { z } from 'zod';
 import { CANDIDATE_FLAGS } from '../../data/labels.js';
 import { MAX_TIME_MS } from '../../data/ranking.js';
+import { TASK_KINDS } from '../db/types.js';
+import { EXPORT_FORMATS } from '../export.js';
 
 /**
  * Request bodies of the JSON API. Strict objects: an unknown field is a 400 naming it,
@@ -34,6 +36,15 @@ export const RankingBody = z.strictObject({
   time_ms: z.number().nonnegative().max(MAX_TIME_MS).optional(),
 });
 
+/** A thumbs up (`label: true`) or down on a rating task's one answer, with any problems seen in it. */
+export const RatingBody = z.strictObject({
+  submission_id: submissionId,
+  label: z.boolean({ error: 'must be true (a good answer) or false (a bad one)' }),
+  flags: z.array(z.enum(CANDIDATE_FLAGS)).max(CANDIDATE_FLAGS.length).default([]),
+  note: storableText().max(4000).optional(),
+  time_ms: z.number().nonnegative().max(MAX_TIME_MS).optional(),
+});
+
 export const SkipBody = z.strictObject({
   submission_id: submissionId,
   reason: storableText().max(1000).optional(),
@@ -45,9 +56,9 @@ export const DemonstrationBody = z.strictObject({
   time_ms: z.number().nonnegative().max(MAX_TIME_MS).optional(),
 });
 
-export const TaskKindQuery = z.enum(['ranking', 'demonstration']).default('ranking');
+export const TaskKindQuery = z.enum(TASK_KINDS).default('ranking');
 export const ExportQuery = z.strictObject({
-  format: z.enum(['rankings', 'pairs', 'demos']),
+  format: z.enum(EXPORT_FORMATS),
   round: storableText().min(1).optional(),
 });
 /** A path parameter (an assignment id, a round name or id). */
