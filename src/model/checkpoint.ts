@@ -62,6 +62,11 @@ export function writeCheckpointFiles(
   tokenizer: Tokenizer | null,
   meta: Record<string, unknown>,
 ): void {
+  // the file holds W alone: adapters would be lost without a word
+  if (model.lora !== null)
+    throw new Error(
+      'writeCheckpointFiles: the model has LoRA adapters attached; merge them first (mergeLora)',
+    );
   const files = tokenizer?.files() ?? [];
   for (const f of files) writeFileAtomic(join(folder, f.name), f.data);
   writeFileAtomic(

@@ -108,6 +108,9 @@ export class Decoder {
   }
 
   private bindWeights(): void {
+    // the decoder reads W alone: a model with adapters would be sampled as if it had none
+    if (this.model.lora !== null)
+      throw new Error('Decoder: the model has LoRA adapters attached; merge them first (mergeLora)');
     const p = this.model.params;
     const g = (n: string) => {
       const t = p.get(n);

@@ -15,6 +15,7 @@
 import * as T from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, parameterShapes, scalarHeadShapes } from './config.js';
+import { type LoraAdapters, loraDelta } from './lora.js';
 import type { NamedArray } from './safetensors.js';
 
 /** A batch of token rows, optionally padded. */
@@ -37,6 +38,8 @@ export interface ForwardOptions {
 export class Transformer {
   /** Every weight by its checkpoint name (config.ts parameterShapes), requiresGrad set. */
   readonly params = new Map<string, T.Tensor>();
+  /** LoRA adapters on some projections (lora.ts attachLora), or null: then no forward reads them. */
+  lora: LoraAdapters | null = null;
 
   private constructor(
     readonly config: ModelConfig,
@@ -99,6 +102,17 @@ export class Transformer {
     return [...this.params.values()];
   }
 
+  /**
+   * What an optimiser trains: every weight, or while LoRA adapters are attached their A and B and
+   * the scalar head (PEFT's modules_to_save), the rest being frozen.
+   */
+  trainableParams(): Map<string, T.Tensor> {
+    if (this.lora === null) return this.params;
+    const out = this.lora.params();
+    for (const [name, p] of this.params) if (name.startsWith('scalar_head')) out.set(name, p);
+    return out;
+  }
+
   parameterCount(): number {
     let n = 0;
     for (const p of this.params.values()) if (!p.name.startsWith('scalar_head')) n += p.size;
@@ -157,7 +171,9 @@ export class Transformer {
   }
 
   private linear(x: T.Tensor, name: string): T.Tensor {
-    return T.linear(x, this.p(`${name}.weight`), this.pOrNull(`${name}.bias`));
+    const y = T.linear(x, this.p(`${name}.weight`), this.pOrNull(`${name}.bias`));
+    const adapter = this.lora?.byProjection.get(name);
+    return adapter === undefined ? y : T.add(y, loraDelta(x, adapter));
   }
 
   /**
