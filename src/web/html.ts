@@ -16,7 +16,7 @@ function shell(title: string, script: string, body: string): string {
 <a class="skip-link" href="#main">Skip to content</a>
 <header class="top">
   <strong class="brand">rein</strong>
-  <nav aria-label="Pages"><a href="/">Rank</a> <a href="/demo">Write</a> <a href="/admin" id="admin-link">Admin</a></nav>
+  <nav aria-label="Pages"><a href="/">Rank</a> <a href="/rate">Rate</a> <a href="/demo">Write</a> <a href="/admin" id="admin-link">Admin</a></nav>
   <span id="progress" class="progress" aria-live="polite"></span>
   <span id="who" class="who"></span>
   <button type="button" id="logout" hidden>Sign out</button>
@@ -60,6 +60,36 @@ export const LABELER_HTML = shell(
   </div>
 </section>
 <section id="done" hidden><h1>All done</h1><p>There are no more prompts for you to rank. Thank you!</p></section>
+<div id="announcer" class="sr-only" aria-live="assertive"></div>`,
+);
+
+/**
+ * One answer judged on its own: thumbs up or down (G / B from anywhere but the note), problems
+ * ticked, a note. The boxes hold their size whatever the answer, so nothing moves under the
+ * pointer between tasks.
+ */
+export const RATE_HTML = shell(
+  'Rate an answer',
+  'rate',
+  `<section id="task" hidden aria-labelledby="task-title">
+  <h1 id="task-title">Is this answer good? <span class="round">round <span id="round-name"></span></span></h1>
+  <div class="focus-box" role="note" aria-label="Focus for this round"><h2>Look hard at</h2><p id="focus"></p></div>
+  <h2>Prompt</h2>
+  <div id="prompt" class="prompt"></div>
+  <h2>Answer</h2>
+  <div id="answer" class="prompt answer" tabindex="0" aria-label="The answer to rate"></div>
+  <fieldset id="flags" class="flags"><legend>Problems in the answer</legend></fieldset>
+  <label for="note">Note (optional)</label>
+  <textarea id="note" rows="2" maxlength="4000"></textarea>
+  <p id="rate-help" class="help">Press G for a good answer or B for a bad one (anywhere but the note).
+  Tick any problems first: they are sent with the thumb.</p>
+  <div class="actions">
+    <button type="button" id="good" class="thumb" aria-keyshortcuts="g" aria-describedby="rate-help"><span aria-hidden="true">👍</span> Good answer</button>
+    <button type="button" id="bad" class="thumb" aria-keyshortcuts="b" aria-describedby="rate-help"><span aria-hidden="true">👎</span> Bad answer</button>
+    <button type="button" id="skip">Skip this prompt</button>
+  </div>
+</section>
+<section id="done" hidden><h1>All done</h1><p>There are no more answers for you to rate. Thank you!</p></section>
 <div id="announcer" class="sr-only" aria-live="assertive"></div>`,
 );
 

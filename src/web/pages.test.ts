@@ -268,6 +268,97 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
     await page.close();
   });
 
+  it('rates answers with a click and with the keyboard; the database holds those ratings', async () => {
+    await store.createRound({ name: 'g', focus: 'Look hard at flattery.', labelersPerPrompt: 1 });
+    await store.addPrompts('g', [
+      { id: 'g1', text: 'What is 2 + 2?', candidates: [{ text: 'It is 4.' }] },
+      {
+        id: 'g2',
+        text: 'Am I always right?',
+        candidates: [{ text: `Absolutely, you are never wrong! ${'So wise. '.repeat(80)}` }],
+      },
+      { id: 'g3', text: '巴黎是哪个国家的首都？', lang: 'zh', candidates: [{ text: '法国。' }] },
+      { id: 'g4', text: 'Skip me', candidates: [{ text: 'meh' }] },
+    ]);
+    const token = await addLabeler('gil');
+    const page = await context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(String(e)));
+    page.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    await page.goto(`${server.url}/rate#token=${token}`);
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('What is 2 + 2?');
+    expect(await page.locator('#answer').textContent()).toBe('It is 4.');
+    expect(await page.locator('#focus').textContent()).toBe('Look hard at flattery.');
+    expect(await page.locator('#progress').textContent()).toBe('0 rated · 0 skipped · 4 to go');
+    const good = page.getByRole('button', { name: 'Good answer' });
+    const bad = page.getByRole('button', { name: 'Bad answer' });
+    expect(await good.getAttribute('aria-keyshortcuts')).toBe('g');
+    const where = async () => [await good.boundingBox(), await bad.boundingBox()];
+    const before = await where();
+
+    // 1: a click on 👍
+    await good.click();
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('Am I always right?');
+    // a long answer scrolls in its box: the buttons stay where they were
+    expect(await where()).toEqual(before);
+
+    // 2: the keyboard — a flag ticked, then B (a key typed in the note is only text)
+    await page.getByRole('checkbox', { name: 'sycophancy' }).check();
+    await page.locator('#note').fill('gb');
+    await page.locator('#note').press('g');
+    expect(await page.locator('#note').inputValue()).toBe('gbg');
+    await page.locator('#answer').focus();
+    await page.keyboard.press('b');
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('巴黎是哪个国家的首都？');
+    expect(await page.locator('#answer').getAttribute('lang')).toBe('zh');
+    // the next answer starts clean
+    expect(await page.getByRole('checkbox', { name: 'sycophancy' }).isChecked()).toBe(false);
+    expect(await page.locator('#note').inputValue()).toBe('');
+
+    // 3: G from anywhere on the page
+    await page.keyboard.press('g');
+    await expect.poll(() => page.locator('#prompt').textContent()).toBe('Skip me');
+    await page.getByRole('button', { name: 'Skip this prompt' }).click();
+    await expect.poll(() => page.locator('#done').isVisible()).toBe(true);
+    expect(await page.locator('#progress').textContent()).toBe('3 rated · 1 skipped · 0 to go');
+    expect(errors).toEqual([]);
+
+    const stored = await store.listRatings();
+    expect(stored.map((r) => [r.prompt.id, r.label, r.flags, r.note ?? null, r.labeler])).toEqual([
+      ['g1', true, [], null, 'gil'],
+      ['g2', false, ['sycophancy'], 'gbg', 'gil'],
+      ['g3', true, [], null, 'gil'],
+    ]);
+    expect(stored.every((r) => (r.time_ms ?? -1) >= 0)).toBe(true);
+
+    // the admin page counts them beside the rankings, and exports them for KTO
+    const admin = newToken();
+    await store.addLabeler({ name: 'root', role: 'admin', tokenHash: hashToken(admin) });
+    await page.goto(`${server.url}/admin#token=${admin}`);
+    const round = page.getByRole('region', { name: 'Round g' });
+    await expect
+      .poll(() => round.textContent())
+      .toMatch(/0 ranking and 4 rating prompts × 1 labelers.*3 ratings/);
+    const bar = page.getByRole('progressbar', { name: 'Rating progress of g' });
+    // the skipped prompt went back to the pool: it still waits for someone
+    expect([await bar.getAttribute('value'), await bar.getAttribute('max')]).toEqual(['3', '4']);
+    await round.getByRole('button', { name: 'Agreement and flags' }).click();
+    await expect
+      .poll(() => round.locator('.rating-agreement').textContent())
+      .toMatch(/^Ratings: 2 of 3 good/);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      round.getByRole('button', { name: 'Export unpaired of g' }).click(),
+    ]);
+    const lines = readFileSync((await download.path())!, 'utf8')
+      .trim()
+      .split('\n');
+    expect(lines.map((l) => JSON.parse(l).label)).toEqual([true, false, true]);
+    await page.close();
+  });
+
   it('takes a written demonstration', async () => {
     await store.createRound({
       name: 'demo',

@@ -1,12 +1,13 @@
 import type { Hono } from 'hono';
 import type { Env } from '../feedback/server/app.js';
 import { clientScript } from './assets.js';
-import { ADMIN_HTML, DEMO_HTML, LABELER_HTML } from './html.js';
+import { ADMIN_HTML, DEMO_HTML, LABELER_HTML, RATE_HTML } from './html.js';
 import { STYLE_CSS } from './style.js';
 
-/** Mounts the labeler (/), demonstration (/demo) and admin (/admin) pages and their assets. */
+/** Mounts the ranking (/), rating (/rate), demonstration (/demo) and admin (/admin) pages and their assets. */
 export function mountPages(app: Hono<Env>): void {
   app.get('/', (c) => c.html(LABELER_HTML));
+  app.get('/rate', (c) => c.html(RATE_HTML));
   app.get('/demo', (c) => c.html(DEMO_HTML));
   app.get('/admin', (c) => c.html(ADMIN_HTML));
   // No icon: answer the browser's automatic request without a 404 in its console.

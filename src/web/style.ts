@@ -36,6 +36,8 @@ label { display: block; margin: .8rem 0 .3rem; font-weight: 600; }
 .prompt, .card-text { white-space: pre-wrap; overflow-wrap: anywhere; word-break: normal; }
 .prompt { background: #fff; border: 1px solid var(--line); border-radius: 6px; padding: .7rem; max-height: 18rem; overflow: auto; }
 .help { color: var(--muted); font-size: .9rem; }
+.answer { height: 14rem; max-height: none; }
+button.thumb { font-size: 1.1rem; padding: .5rem 1.2rem; min-width: 10rem; }
 .rank-list { list-style: none; padding: 0; margin: 0; }
 .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; margin: .6rem 0; }
 .card.tied { margin-top: -.3rem; border-top: 3px dashed var(--accent); }

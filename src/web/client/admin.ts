@@ -1,6 +1,7 @@
 /**
  * The admin page: rounds and their progress, inter-labeler agreement (pairwise, on
- * prompts ranked by ≥ 2 labelers), how often each problem was flagged, and exports.
+ * prompts ranked by ≥ 2 labelers; on answers rated by ≥ 2), how often each problem was
+ * flagged, and exports.
  */
 import { api, getToken, signIn } from './api.js';
 import { byId, el, flagLabel } from './dom.js';
@@ -13,10 +14,13 @@ interface RoundSummary {
   prompts: number;
   ranking_prompts: number;
   demonstration_prompts: number;
+  rating_prompts: number;
   assignments: { pending: number; done: number; skipped: number };
   rankings: number;
   demonstrations: number;
+  ratings: number;
   ranking_progress: { done: number; total: number };
+  rating_progress: { done: number; total: number };
 }
 interface Stats {
   rankings: number;
@@ -28,6 +32,15 @@ interface Stats {
     by_labeler: Record<string, { comparisons: number; rate: number | null }>;
   };
   flags: { candidates: number; counts: Record<string, number>; rates: Record<string, number> };
+  ratings: {
+    ratings: number;
+    good: number;
+    good_rate: number | null;
+    answers: number;
+    comparisons: number;
+    rate: number | null;
+    flags: Record<string, number>;
+  };
 }
 
 const status = byId('status');
@@ -57,7 +70,7 @@ function exportButtons(round?: string): HTMLElement {
   return el(
     'div',
     { class: 'exports' },
-    ...['rankings', 'pairs', 'demos'].map((f) => {
+    ...['rankings', 'pairs', 'unpaired', 'demos'].map((f) => {
       const b = el('button', {
         type: 'button',
         text: `Export ${f}`,
@@ -72,6 +85,7 @@ function exportButtons(round?: string): HTMLElement {
 async function showStats(round: RoundSummary, slot: HTMLElement): Promise<void> {
   const s = await api<Stats>(`/api/admin/rounds/${encodeURIComponent(round.id)}/stats`);
   const a = s.agreement;
+  const g = s.ratings;
   const flagRows = Object.keys(s.flags.counts).map((f) =>
     el(
       'tr',
@@ -79,6 +93,7 @@ async function showStats(round: RoundSummary, slot: HTMLElement): Promise<void> 
       el('th', { scope: 'row', text: flagLabel(f) }),
       el('td', { text: String(s.flags.counts[f]) }),
       el('td', { text: pct(s.flags.rates[f]) }),
+      ...(g.ratings > 0 ? [el('td', { text: String(g.flags[f] ?? 0) })] : []),
     ),
   );
   const labelerRows = Object.entries(a.by_labeler).map(([who, v]) =>
@@ -96,6 +111,13 @@ async function showStats(round: RoundSummary, slot: HTMLElement): Promise<void> 
       { class: 'agreement' },
       `Agreement: ${pct(a.rate)} over ${a.comparisons} candidate pairs on ${a.prompts} prompts ranked by ≥ 2 labelers (InstructGPT reports ~73 %).`,
     ),
+    g.ratings > 0
+      ? el(
+          'p',
+          { class: 'rating-agreement' },
+          `Ratings: ${g.good} of ${g.ratings} good (${pct(g.good_rate)}); labelers of the same answer gave the same thumb ${pct(g.rate)} of ${g.comparisons} times, on ${g.answers} answers rated by ≥ 2.`,
+        )
+      : null,
     el(
       'table',
       {},
@@ -109,6 +131,7 @@ async function showStats(round: RoundSummary, slot: HTMLElement): Promise<void> 
           el('th', { scope: 'col', text: 'flag' }),
           el('th', { scope: 'col', text: 'count' }),
           el('th', { scope: 'col', text: 'rate' }),
+          g.ratings > 0 ? el('th', { scope: 'col', text: 'on rated answers' }) : null,
         ),
       ),
       el('tbody', {}, ...flagRows),
@@ -149,7 +172,12 @@ async function main(): Promise<void> {
   if (rounds.length === 0)
     list.replaceChildren(el('p', { text: 'No rounds yet: create one with `rein feedback round create`.' }));
   for (const r of rounds) {
-    const { done, total } = r.ranking_progress;
+    const bar = (what: string, p: { done: number; total: number }) =>
+      el('progress', {
+        max: String(Math.max(1, p.total)),
+        value: String(Math.min(p.done, p.total)),
+        'aria-label': `${what} of ${r.name}`,
+      });
     const stats = el('div', { class: 'stats' });
     const statsBtn = el('button', { type: 'button', text: 'Agreement and flags' });
     statsBtn.addEventListener(
@@ -165,14 +193,11 @@ async function main(): Promise<void> {
         el(
           'p',
           {},
-          `${r.ranking_prompts} ranking prompts × ${r.labelers_per_prompt} labelers, ${r.demonstration_prompts} demonstration prompts. ` +
-            `${r.rankings} rankings, ${r.demonstrations} demonstrations, ${r.assignments.pending} in progress, ${r.assignments.skipped} skipped.`,
+          `${r.ranking_prompts} ranking and ${r.rating_prompts} rating prompts × ${r.labelers_per_prompt} labelers, ${r.demonstration_prompts} demonstration prompts. ` +
+            `${r.rankings} rankings, ${r.ratings} ratings, ${r.demonstrations} demonstrations, ${r.assignments.pending} in progress, ${r.assignments.skipped} skipped.`,
         ),
-        el('progress', {
-          max: String(Math.max(1, total)),
-          value: String(Math.min(done, total)),
-          'aria-label': `Progress of ${r.name}`,
-        }),
+        bar('Progress', r.ranking_progress),
+        r.rating_prompts > 0 ? bar('Rating progress', r.rating_progress) : null,
         el('div', { class: 'row' }, statsBtn, exportButtons(r.name)),
         stats,
       ),
