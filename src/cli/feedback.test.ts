@@ -72,7 +72,9 @@ describe('rein feedback', () => {
     await run(['add-candidates', '--db', db, '--round', 'r1', '--from', file]);
     expect(printed.at(-1)).toBe("added 0 prompts to round 'r1' (2 already there)");
     await run(['round', 'list', '--db', db]);
-    expect(printed.at(-1)).toMatch(/^r1\t1 ranking \+ 1 demonstration prompts × 2/);
+    expect(printed.at(-1)).toMatch(
+      /^r1\t1 ranking \+ 0 rating \+ 1 demonstration prompts × 2\t0 rankings, 0 ratings/,
+    );
     const out = join(dir, 'empty.jsonl');
     await run(['export', '--db', db, '--format', 'rankings', '--out', out]);
     expect(readFileSync(out, 'utf8')).toBe('');
@@ -97,7 +99,10 @@ describe('rein feedback', () => {
     ).rejects.toThrow(CliError);
     await run(['round', 'create', '--db', db, '--name', 'r']);
     const bad = join(dir, 'bad.jsonl');
-    writeFileSync(bad, '{"prompt": "x", "candidates": ["only one"]}\n');
+    writeFileSync(
+      bad,
+      `${JSON.stringify({ prompt: 'x', candidates: Array.from({ length: 17 }, (_, i) => `c${i}`) })}\n`,
+    );
     await expect(run(['add-candidates', '--db', db, '--round', 'r', '--from', bad])).rejects.toThrow(
       /bad\.jsonl:1: field 'candidates'/,
     );
@@ -231,6 +236,6 @@ describe('rein feedback', () => {
     } finally {
       await store.close();
     }
-    await expect(run([...args, '--k', '1'])).rejects.toThrow("--k must be an integer from 2 to 16, got '1'");
+    await expect(run([...args, '--k', '0'])).rejects.toThrow("--k must be an integer from 1 to 16, got '0'");
   });
 });

@@ -1,10 +1,11 @@
 /**
- * `rein feedback …`: set up and harvest ranking rounds — rounds, labelers (tokens),
- * prompts with candidates, imports (rankings, Open Assistant trees, HH-RLHF pairs) and
- * exports (rankings, TRL pairs, SFT demonstrations).
+ * `rein feedback …`: set up and harvest labeling rounds — rounds, labelers (tokens),
+ * prompts with candidates, imports (rankings, Open Assistant trees, HH-RLHF pairs, unpaired
+ * thumbs) and exports (rankings, TRL pairs, TRL unpaired records, SFT demonstrations).
  */
 import { basename } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
+import { readBinaryFeedback } from '../data/binary-feedback.js';
 import { hhRankings, readHhPairs } from '../data/hh-rlhf.js';
 import { DataFileError, readJsonl, toJsonl } from '../data/jsonl.js';
 import { oasstRankings, readOasstTrees } from '../data/oasst.js';
@@ -12,7 +13,7 @@ import { RankingRecord } from '../data/ranking.js';
 import { readPromptsFile } from '../feedback/candidates-file.js';
 import { openStore, redactDbUrl } from '../feedback/db/open.js';
 import type { FeedbackStore } from '../feedback/db/store.js';
-import { type PromptInput, StoreError } from '../feedback/db/types.js';
+import { MAX_CANDIDATES, type PromptInput, StoreError } from '../feedback/db/types.js';
 import { EXPORT_FORMATS, type ExportFormat, exportRecords } from '../feedback/export.js';
 import { hashToken, newToken } from '../feedback/tokens.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
@@ -38,21 +39,31 @@ const HELP = `usage: rein feedback <command> --db URL [options]
                        a new token for N (the old one stops working: use when one leaks)
   labeler list         people and imported sources
   add-candidates --round R --from FILE.jsonl
-                       prompts with K candidates ({prompt, candidates:[…]} or the world's
-                       prompt records + candidates); a prompt without candidates becomes a
-                       demonstration task (someone writes the ideal answer)
+                       prompts with candidates ({prompt, candidates:[…]} or the world's
+                       prompt records + candidates); what a prompt becomes depends on its
+                       candidates: 2–16 a ranking task, exactly 1 a rating task (thumbs up
+                       or down on that answer, page /rate), none a demonstration task
+                       (someone writes the ideal answer, page /demo)
   add-candidates --round R --model CKPT --prompts FILE [--k K] [--tokenizer PATH]
                  [--max-new N] [--temperature T] [--top-p P] [--seed S]
-                       sample K answers (default 4) to each prompt of FILE with a model
-                       (rein checkpoint or run folder, Hugging Face folder, llama2.c .bin)
-  import --round R --from FILE --format rankings|oasst|hh
+                       sample K answers (default 4; 1 makes rating tasks) to each prompt of
+                       FILE with a model (rein checkpoint or run folder, Hugging Face folder,
+                       llama2.c .bin)
+  import --round R --from FILE --format rankings|oasst|hh|unpaired [--source NAME]
                        rankings JSONL, Open Assistant trees (*_tree.jsonl: ranked sibling
-                       replies → one K-way ranking), or HH-RLHF {chosen, rejected} pairs
-                       (.jsonl or .jsonl.gz); the round is created if missing; importing a
-                       file into a round again adds nothing
-  export --format rankings|pairs|demos --out FILE [--round R]
+                       replies → one K-way ranking), HH-RLHF {chosen, rejected} pairs, or
+                       TRL's unpaired {prompt, completion, label} (each a rating prompt rated
+                       by the imported source NAME, default the file's name) (.jsonl or
+                       .jsonl.gz); the round is created if missing; importing a file into a
+                       round again adds nothing
+  export --format rankings|pairs|unpaired|demos --out FILE [--round R]
                        rankings: ranking records; pairs: TRL {prompt, chosen, rejected};
-                       demos: SFT {prompt, response}; written atomically
+                       unpaired: TRL {prompt, completion, label} for rein kto — every rating
+                       (label true for a thumbs up), then every ranking unpaired as rein kto
+                       unpairs one; an answer rated by several labelers gives one record per
+                       rating, not their majority (as TRL's datasets do: agreement counts
+                       twice, disagreement stays as label noise); demos: SFT {prompt,
+                       response}; written atomically
 
 --db URL: postgres://user@host/db, or a SQLite file (sqlite:FILE or a path);
 default $REIN_FEEDBACK_DB.`;
@@ -136,8 +147,8 @@ export async function run(argv: string[]): Promise<void> {
       const rounds = await withStore(command, v.db, (s) => s.listRounds());
       for (const r of rounds) {
         console.log(
-          `${r.name}\t${r.ranking_prompts} ranking + ${r.demonstration_prompts} demonstration prompts × ${r.labelers_per_prompt}\t` +
-            `${r.rankings} rankings, ${r.demonstrations} demonstrations, ${r.assignments.pending} in progress, ${r.assignments.skipped} skipped` +
+          `${r.name}\t${r.ranking_prompts} ranking + ${r.rating_prompts} rating + ${r.demonstration_prompts} demonstration prompts × ${r.labelers_per_prompt}\t` +
+            `${r.rankings} rankings, ${r.ratings} ratings, ${r.demonstrations} demonstrations, ${r.assignments.pending} in progress, ${r.assignments.skipped} skipped` +
             (r.focus ? `\tfocus: ${r.focus}` : ''),
         );
       }
@@ -197,8 +208,8 @@ export async function run(argv: string[]): Promise<void> {
         if (v.from !== undefined)
           throw new CliError(`feedback ${key}: give --from FILE or --model CKPT --prompts FILE, not both`);
         const file = requiredFlag(command, 'prompts', v.prompts);
-        // the feedback store takes rankings of 2 to 16 candidates
-        const k = integerFlag(command.name, 'k', v.k, 2, 16);
+        // one answer makes a rating task, 2 to 16 a ranking task
+        const k = integerFlag(command.name, 'k', v.k, 1, MAX_CANDIDATES);
         const maxNew = integerFlag(command.name, 'max-new', v['max-new'], 1);
         const temperature = positiveFlag(command.name, 'temperature', v.temperature);
         const topP = probabilityFlag(command.name, 'top-p', v['top-p']);
@@ -233,14 +244,36 @@ export async function run(argv: string[]): Promise<void> {
         round: { type: 'string' },
         from: { type: 'string' },
         format: { type: 'string', default: 'rankings' },
+        source: { type: 'string' },
       });
       if (!v) return;
       const round = requiredFlag(command, 'round', v.round);
       const from = requiredFlag(command, 'from', v.from);
       const format = v.format;
-      if (!['rankings', 'oasst', 'hh'].includes(format))
-        throw new CliError(`feedback import: --format must be rankings, oasst or hh, got '${format}'`);
+      if (!['rankings', 'oasst', 'hh', 'unpaired'].includes(format))
+        throw new CliError(
+          `feedback import: --format must be rankings, oasst, hh or unpaired, got '${format}'`,
+        );
+      if (v.source !== undefined && format !== 'unpaired')
+        throw new CliError('feedback import: --source names the rater of unpaired records only');
       await withStore(command, v.db, async (s) => {
+        // made only once the file has been read, so a bad file leaves no empty round behind
+        const ensureRound = async () => {
+          if (await s.getRound(round)) return;
+          await s.createRound({ name: round, focus: '', labelersPerPrompt: 1 });
+          console.log(`round '${round}' created`);
+        };
+        if (format === 'unpaired') {
+          const records = readBinaryFeedback(from);
+          // the file's name by default: two files rating the same answer stay two raters
+          const source = v.source ?? basename(from).replace(/\.jsonl(\.gz)?$/, '');
+          await ensureRound();
+          const r = await s.importRatings(round, records, source);
+          console.log(
+            `imported ${r.added} ratings by '${source}' (${r.existing} already there, ${r.prompts} new prompts) into '${round}'`,
+          );
+          return;
+        }
         let records: RankingRecord[];
         let note = '';
         if (format === 'oasst') records = oasstRankings(readOasstTrees(from), { round });
@@ -251,10 +284,7 @@ export async function run(argv: string[]): Promise<void> {
             note = `; skipped ${hh.skipped.length} unusable line(s), e.g. ${basename(from)}:${hh.skipped[0].line}: ${hh.skipped[0].reason}`;
           }
         } else records = readJsonl(from, RankingRecord);
-        if (!(await s.getRound(round))) {
-          await s.createRound({ name: round, focus: '', labelersPerPrompt: 1 });
-          console.log(`round '${round}' created`);
-        }
+        await ensureRound();
         const r = await s.importRankings(round, records);
         console.log(
           `imported ${r.added} rankings (${r.existing} already there, ${r.prompts} new prompts) into '${round}'${note}`,

@@ -13,7 +13,7 @@ const write = (name: string, lines: unknown[]) => {
 };
 
 describe('readPromptsFile', () => {
-  it('reads nested records, world prompt records with candidates, and bare prompts', () => {
+  it('reads nested records, world prompt records with candidates, bare prompts and single answers', () => {
     const f = write('a.jsonl', [
       { prompt: 'Hi?', candidates: ['a', { id: 'x', text: 'b', source: 'sft' }] },
       { prompt: { id: 'p2', text: '你好', lang: 'zh' }, candidates: ['一', '二', '三'] },
@@ -27,6 +27,7 @@ describe('readPromptsFile', () => {
         candidates: ['Paris', 'Rome'],
       },
       { id: 'w2', family: 'unknown', lang: 'en', text: 'Capital of Zorbia?' },
+      { prompt: 'Rate me', candidates: ['the one answer'] },
     ]);
     expect(readPromptsFile(f)).toEqual([
       {
@@ -51,6 +52,14 @@ describe('readPromptsFile', () => {
         candidates: [{ text: 'Paris' }, { text: 'Rome' }],
       },
       { id: 'w2', text: 'Capital of Zorbia?', family: 'unknown', lang: 'en', candidates: [] },
+      // one candidate: a rating task
+      {
+        id: undefined,
+        text: 'Rate me',
+        family: undefined,
+        lang: undefined,
+        candidates: [{ text: 'the one answer' }],
+      },
     ]);
   });
   it('names file, line and field of a bad record', () => {
@@ -59,8 +68,9 @@ describe('readPromptsFile', () => {
         write('b.jsonl', [{ prompt: 'ok', candidates: ['a', 'b'] }, '', { prompt: 'x', candidates: [1, 2] }]),
       ),
     ).toThrow(/b\.jsonl:3: field 'candidates\.0'/);
-    expect(() => readPromptsFile(write('c.jsonl', [{ prompt: 'x', candidates: ['only'] }]))).toThrow(
-      /c\.jsonl:1: field 'candidates': one candidate/,
+    const many = Array.from({ length: 17 }, (_, i) => `answer ${i}`);
+    expect(() => readPromptsFile(write('c.jsonl', [{ prompt: 'x', candidates: many }]))).toThrow(
+      /c\.jsonl:1: field 'candidates': at most 16 \(0: a demonstration, 1: a rating, 2–16: a ranking\)/,
     );
     expect(() => readPromptsFile(write('d.jsonl', ['{oops']))).toThrow(/d\.jsonl:1: not valid JSON/);
     expect(() => readPromptsFile(write('e.jsonl', [{ family: 'x' }]))).toThrow(/e\.jsonl:1: field 'text'/);

@@ -1,13 +1,13 @@
 import { z } from 'zod';
 import { DataFileError, jsonlLines } from '../data/jsonl.js';
-import { candidateExtId, type PromptInput } from './db/types.js';
+import { candidateExtId, MAX_CANDIDATES, type PromptInput } from './db/types.js';
 
 /**
  * Files of prompts (with or without candidates) for a round, one JSON object a line:
  *   {"prompt": "text" | {"id", "text", "family", "lang"}, "candidates": ["…", {"id", "text", "source"}]}
  * or a world prompt record with a `candidates` list beside its fields:
  *   {"id", "family", "lang", "text", …, "candidates": [...]}
- * K ≥ 2 candidates make a ranking task; no candidates make a demonstration task.
+ * 2–16 candidates make a ranking task, one a rating task, none a demonstration task.
  * Unknown extra fields (the world's judge fields) are ignored.
  */
 const Candidate = z.union([
@@ -18,7 +18,10 @@ const Candidate = z.union([
     source: z.string().optional(),
   }),
 ]);
-const Candidates = z.array(Candidate).max(16).default([]);
+const Candidates = z
+  .array(Candidate)
+  .max(MAX_CANDIDATES, `at most ${MAX_CANDIDATES} (0: a demonstration, 1: a rating, 2–16: a ranking)`)
+  .default([]);
 const PromptFields = {
   id: z.string().min(1).max(200).optional(),
   text: z.string().min(1),
@@ -46,14 +49,6 @@ export function readPromptsFile(file: string): PromptInput[] {
     const candidates = data.candidates.map((c) =>
       typeof c === 'string' ? { text: c } : { id: c.id, text: c.text, source: c.source },
     );
-    if (candidates.length === 1) {
-      throw new DataFileError(
-        file,
-        line,
-        'candidates',
-        'one candidate cannot be ranked (give 2–16, or none for a demonstration)',
-      );
-    }
     // Checked here, not only in the store, so the message can name the file and line.
     const seen = new Set<string>();
     candidates.forEach((c, j) => {

@@ -25,6 +25,6 @@ describe.skipIf(!model || !tok)('sampleCandidates with a real model', () => {
     // Sampling (not greedy): the K answers differ; the same seed gives the same answers.
     expect(new Set(out[0].candidates.map((c) => c.text)).size).toBeGreaterThan(1);
     expect(sampleCandidates(loaded, prompts, opts, model!)).toEqual(out);
-    expect(() => sampleCandidates(loaded, prompts, { ...opts, k: 1 })).toThrow(/2–16/);
+    expect(() => sampleCandidates(loaded, prompts, { ...opts, k: 17 })).toThrow(/1–16/);
   });
 });

@@ -1,10 +1,10 @@
 import { basename } from 'node:path';
 import type { LoadedModel } from '../model/checkpoint.js';
 import { sampleAnswers } from '../model/sample-chat.js';
-import type { PromptInput } from './db/types.js';
+import { MAX_CANDIDATES, type PromptInput } from './db/types.js';
 
 export interface SampleOptions {
-  /** Candidates per prompt (InstructGPT: 4–9). */
+  /** Candidates per prompt (InstructGPT: 4–9); 1 makes rating tasks. */
   k: number;
   maxNew: number;
   temperature: number;
@@ -30,8 +30,8 @@ export function sampleCandidates(
 ): PromptInput[] {
   const tok = loaded.tokenizer;
   if (!tok) throw new Error(`no tokenizer is stored with ${modelPath}`);
-  if (!Number.isInteger(o.k) || o.k < 2 || o.k > 16)
-    throw new Error(`k must be an integer in 2–16, got ${o.k}`);
+  if (!Number.isInteger(o.k) || o.k < 1 || o.k > MAX_CANDIDATES)
+    throw new Error(`k must be an integer in 1–${MAX_CANDIDATES}, got ${o.k}`);
   const answers = sampleAnswers(
     loaded.model,
     tok,
