@@ -12,9 +12,9 @@ import { type Command, checkedNumber, integerFlag, parseCommandArgs, requiredFla
 
 const HELP = `usage: rein serve --db URL [--port N] [--host H]
 
-Serves the feedback app: the labeler page (/), the demonstration page (/demo), the
-admin page (/admin) and the JSON API (/api/…), authenticated by per-labeler tokens
-(rein feedback labeler add).
+Serves the feedback app: the ranking page (/), the rating page (/rate: thumbs up or
+down on one answer), the demonstration page (/demo), the admin page (/admin) and the
+JSON API (/api/…), authenticated by per-labeler tokens (rein feedback labeler add).
 
 options:
   --db URL      postgres://user@host/db, or a SQLite file (sqlite:FILE or a path)

@@ -6,9 +6,10 @@ import { insertRound, requireRound } from './rounds.js';
 import { candidateExtId, type PromptInput, type Round, StoreError, taskKindFor } from './types.js';
 
 /**
- * Adding prompts and their candidates to a round. A prompt with no candidates is a demonstration
- * task, one with one candidate a rating task, one with 2–16 a ranking task; a prompt whose id is already in the round is skipped, so
- * adding the same file twice adds nothing. Ranking imports insert their prompts here too.
+ * Adding prompts and their candidates to a round. What a prompt asks for follows from its number
+ * of candidates (taskKindFor): none, a demonstration; one, a rating; 2–16, a ranking. A prompt
+ * whose id is already in the round is skipped, so adding the same file twice adds nothing.
+ * Ranking and rating imports insert their prompts here too.
  */
 
 /** Adds prompts (with their K candidates) to a round in one transaction. */

@@ -54,7 +54,7 @@ export interface PromptInput {
   text: string;
   family?: string;
   lang?: string;
-  /** K ≥ 2 candidates make a ranking task, one a rating task, none a demonstration task. */
+  /** 2–16 candidates make a ranking task, one a rating task, none a demonstration task. */
   candidates: CandidateInput[];
 }
 
