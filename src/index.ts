@@ -36,10 +36,13 @@ export { openStore } from './feedback/db/open.js';
 export { createApp } from './feedback/server/app.js';
 // models and tokenizers: llama2.c, Hugging Face folders and rein checkpoints, read and written (`rein export`)
 export {
+  attachLora,
   exportHfFolder,
   exportLlama2c,
   generate,
   loadModel,
+  mergeLora,
+  readAdapterFiles,
   resolveModelConfig,
   saveCheckpoint,
   Transformer,

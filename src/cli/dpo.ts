@@ -38,7 +38,13 @@ export const run = trainingCommand(
     const result = trainDpo(model, tok, data, cfg, { log: new RunLog(dir.logFile) });
     if (result.droppedPairs > 0)
       console.error(`dpo: ${result.droppedPairs} pairs left out: an answer had no token within --maxLength`);
-    finishRunDir(cfg.out, model, tok, { method: 'dpo', from: cfg.model, config: cfg, result });
+    finishRunDir(
+      cfg.out,
+      model,
+      tok,
+      { method: 'dpo', from: cfg.model, config: cfg, result },
+      result.lora && { lora: result.lora, base: cfg.model },
+    );
     const h = result.heldout;
     console.log(
       `dpo: ${result.steps} steps on ${result.trainPairs} pairs; train margin ${result.finalTrain.margin.toFixed(3)}, accuracy ${result.finalTrain.accuracy.toFixed(3)}` +

@@ -49,7 +49,13 @@ export const run = trainingCommand(
       console.error(
         `kto: ${result.droppedExamples} answers left out: none of their tokens fit within --maxLength`,
       );
-    finishRunDir(cfg.out, model, tok, { method: 'kto', from: cfg.model, config: cfg, result });
+    finishRunDir(
+      cfg.out,
+      model,
+      tok,
+      { method: 'kto', from: cfg.model, config: cfg, result },
+      result.lora && { lora: result.lora, base: cfg.model },
+    );
     const t = result.finalTrain;
     const h = result.heldout;
     console.log(

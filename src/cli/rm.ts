@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { DemoRecord } from '../data/demos.js';
 import { readJsonl } from '../data/jsonl.js';
 import { percent } from '../eval/interval.js';
+import { LoraConfig } from '../train/common/lora.js';
 import { PREFERENCE_FORMATS } from '../train/common/preference-data.js';
 import { runHelp } from '../train/common/run-args.js';
 import { finishRunDir } from '../train/common/run-dir.js';
@@ -43,7 +44,8 @@ const EvalSchema = z.strictObject({
     .describe("tokens per prompt+answer (0: the RM's training maxLength, else its context)"),
 });
 
-const PatchSchema = RewardConfig.omit({ data: true, model: true }).extend({
+// a patch trains the whole RM it continues (LoRA is rm train's)
+const PatchSchema = RewardConfig.omit({ data: true, model: true, lora: true }).extend({
   from: z.string().default('').describe('the reward model to patch (rein rm train output)'),
   rankings: z.string().default('').describe('the new, focused feedback (same formats as rm train --data)'),
   old: z
@@ -145,9 +147,16 @@ function train(cfg: z.infer<typeof TrainSchema>): void {
     heldoutAccuracy: result.heldoutAccuracy,
     heldoutPairs: result.heldoutPairs,
     normalizationShift: result.normalizationShift,
+    lora: result.lora,
   };
   log.write({ event: 'done', heldout_accuracy: result.heldoutAccuracy, heldout_pairs: result.heldoutPairs });
-  finishRunDir(cfg.out, rm, tok, { method: 'reward-model', from: cfg.model, config: cfg, result: summary });
+  finishRunDir(
+    cfg.out,
+    rm,
+    tok,
+    { method: 'reward-model', from: cfg.model, config: cfg, result: summary },
+    result.lora && { lora: result.lora, base: cfg.model },
+  );
   console.log(
     `rm train: ${result.steps} steps; held-out pairwise accuracy ${result.heldoutPairs > 0 ? `${result.heldoutAccuracy.toFixed(3)} on ${result.heldoutPairs} pairs` : '— (nothing held out)'}` +
       `, train accuracy ${result.trainAccuracy.toFixed(3)}` +
@@ -195,7 +204,7 @@ function patch(cfg: z.infer<typeof PatchSchema>): void {
     fresh,
     split.train.map((i) => old[i]),
     split.heldout.map((i) => old[i]),
-    { ...cfg, data: cfg.rankings, model: cfg.from },
+    { ...cfg, data: cfg.rankings, model: cfg.from, lora: LoraConfig.parse({}) },
     cfg.replay,
     { log: new RunLog(dir.logFile), demosForNormalization: demos },
   );

@@ -35,7 +35,13 @@ export const run = trainingCommand(
     fitMaxLength('sft', cfg, model.config.contextLength);
     const dir = startRun('sft', cfg);
     const result = trainSft(model, tok, demos, cfg, { log: new RunLog(dir.logFile) });
-    finishRunDir(cfg.out, model, tok, { method: 'sft', from: cfg.model, config: cfg, result });
+    finishRunDir(
+      cfg.out,
+      model,
+      tok,
+      { method: 'sft', from: cfg.model, config: cfg, result },
+      result.lora && { lora: result.lora, base: cfg.model },
+    );
     console.log(
       `sft: ${result.steps} steps on ${demos.length} demonstrations; final train loss ${result.finalTrainLoss.toFixed(4)}, held-out loss ${Number.isNaN(result.heldoutLoss) ? '—' : result.heldoutLoss.toFixed(4)} → ${cfg.out}`,
     );

@@ -20,6 +20,17 @@ export { hfWeights } from './hf-export-weights.js';
 export { readHfFolder } from './hf-folder.js';
 export { encodeLlama2cCheckpoint, type LoadedWeights, readLlama2cCheckpoint } from './llama2c-checkpoint.js';
 export { exportLlama2c, type Llama2cExportOptions, llama2cIncompatibility } from './llama2c-export.js';
+export {
+  attachLora,
+  detachLora,
+  LORA_TARGETS,
+  type LoraAdapter,
+  LoraAdapters,
+  type LoraOptions,
+  loraProjections,
+  mergeLora,
+} from './lora.js';
+export { readAdapterFiles, writeAdapterFiles } from './lora-files.js';
 export { encodeSafetensors, type NamedArray, readSafetensors, writeSafetensors } from './safetensors.js';
 export { pickToken, rowProbabilities, type SamplerOptions, SamplerScratch } from './sampler.js';
 export { type ForwardOptions, responseLogProbs, type TokenBatch, Transformer } from './transformer.js';

@@ -11,6 +11,8 @@
 import { copyFileSync, existsSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeCheckpointFiles } from '../../model/checkpoint.js';
+import type { LoraAdapters } from '../../model/lora.js';
+import { ADAPTER_CONFIG_FILE, ADAPTER_WEIGHTS_FILE, writeAdapterFiles } from '../../model/lora-files.js';
 import type { Transformer } from '../../model/transformer.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { writeOutputAtomically } from '../../util/atomic-output.js';
@@ -23,7 +25,16 @@ import { stateDir } from './train-state.js';
 export const LOG_FILE = 'log.jsonl';
 export const RUN_CONFIG_FILE = 'train-config.json';
 // report.html: `rein report RUN_DIR` writes it there by default (a finished run drops it, as stale)
-const RUN_FILES = [LOG_FILE, RUN_CONFIG_FILE, 'state', 'config.json', 'model.safetensors', 'report.html'];
+const RUN_FILES = [
+  LOG_FILE,
+  RUN_CONFIG_FILE,
+  'state',
+  'config.json',
+  'model.safetensors',
+  'report.html',
+  ADAPTER_CONFIG_FILE,
+  ADAPTER_WEIGHTS_FILE,
+];
 
 export interface RunDir {
   dir: string;
@@ -175,16 +186,19 @@ export function startRunDir(cfg: { out: string; resume: boolean }): RunDir {
 
 /**
  * Turns the run folder into a rein checkpoint of `model` (with `tok` and `meta`), keeping the log
- * and the run config; the resumable state is dropped (the run is complete).
+ * and the run config; the resumable state is dropped (the run is complete). A LoRA run's `adapter`
+ * (already merged into `model`) is saved beside it, naming `base`, the checkpoint it was trained on.
  */
 export function finishRunDir(
   dir: string,
   model: Transformer,
   tok: Tokenizer,
   meta: Record<string, unknown>,
+  adapter?: { lora: LoraAdapters; base: string },
 ): void {
   writeOutputAtomically(dir, { kind: 'folder', replace: true }, (staging) => {
     writeCheckpointFiles(staging, model, tok, meta);
+    if (adapter) writeAdapterFiles(staging, adapter.lora, model, adapter.base);
     for (const f of [LOG_FILE, RUN_CONFIG_FILE])
       if (existsSync(join(dir, f))) copyFileSync(join(dir, f), join(staging, f));
   });

@@ -10,7 +10,7 @@ export interface ScheduleOptions {
 }
 
 /**
- * AdamW over `model`'s weights, and the learning rate of each of `steps` steps: a linear warmup to
+ * AdamW over `model`'s trainable weights (all, or its LoRA adapters and head), and the learning rate of each of `steps` steps: a linear warmup to
  * `lr` (no longer than the run), then a cosine decay to lr·minLrRatio.
  */
 export function scheduledAdamW(
@@ -18,7 +18,7 @@ export function scheduledAdamW(
   cfg: ScheduleOptions,
   steps: number,
 ): { opt: AdamW; lrAt: (step: number) => number } {
-  const opt = new AdamW([...model.params], { lr: cfg.lr, weightDecay: cfg.weightDecay });
+  const opt = new AdamW([...model.trainableParams()], { lr: cfg.lr, weightDecay: cfg.weightDecay });
   const lrAt = warmupCosine({
     maxLr: cfg.lr,
     minLr: cfg.lr * cfg.minLrRatio,

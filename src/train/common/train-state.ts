@@ -1,6 +1,7 @@
 /**
  * Resumable training state: everything a killed run needs to continue exactly where its last
- * save left it — the trained model's weights, the optimiser's moments and step, and the
+ * save left it — the trained model's trainable weights (all of them, or with LoRA its adapters and
+ * head: the frozen rest is the starting checkpoint's), the optimiser's moments and step, and the
  * trainer's own counters — in `DIR/state/`.
  *
  * Atomicity: the weight files carry the step in their names and are each written atomically;
@@ -9,7 +10,7 @@
  */
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { readSafetensors, writeSafetensors } from '../../model/safetensors.js';
+import { type NamedArray, readSafetensors, writeSafetensors } from '../../model/safetensors.js';
 import type { Transformer } from '../../model/transformer.js';
 import type { AdamW } from '../../optim/index.js';
 import { writeFileAtomic } from '../../util/atomic-write.js';
@@ -47,7 +48,9 @@ export function saveTrainState<E>(
       model: `${name}-model-${step}.safetensors`,
       optimizer: `${name}-optimizer-${step}.safetensors`,
     };
-    writeSafetensors(join(dir, entry.model), model.stateDict());
+    const weights = new Map<string, NamedArray>();
+    for (const [n, t] of model.trainableParams()) weights.set(n, { shape: t.shape.slice(), data: t.data });
+    writeSafetensors(join(dir, entry.model), weights);
     const o = opt.stateDict();
     const moments: [string, { shape: number[]; data: Float32Array }][] = [];
     for (const [n, m] of o.m) moments.push([`m.${n}`, { shape: [m.length], data: m }]);
@@ -85,7 +88,7 @@ export function loadTrainState<E>(
     if (!entry) throw new Error(`${file}: no saved state for '${name}'`);
     const weightsFile = join(dir, entry.model);
     const weights = readSafetensors(weightsFile).tensors;
-    for (const [pname, p] of model.params) {
+    for (const [pname, p] of model.trainableParams()) {
       const w = weights.get(pname);
       if (!w || w.data.length !== p.size)
         throw new Error(`${weightsFile}: weight '${pname}' is missing or of another shape`);

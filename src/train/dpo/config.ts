@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoraConfig } from '../common/lora.js';
 import { PREFERENCE_FORMATS } from '../common/preference-data.js';
 import { DPO_LOSS_TYPES } from './loss.js';
 
@@ -91,6 +92,7 @@ export const DpoOptions = z.strictObject({
     .min(0)
     .default(100)
     .describe('steps between resumable saves (0: only at the end)'),
+  lora: LoraConfig,
   resume: z.boolean().default(false).describe('continue from the state saved in --out'),
   seed: z.number().int().default(0).describe('shuffling and split seed'),
 });

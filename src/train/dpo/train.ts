@@ -11,6 +11,7 @@
  * reference-free losses, which spare that forward pass over every pair.
  */
 import type { PairRecord } from '../../data/ranking.js';
+import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
@@ -18,6 +19,7 @@ import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { type Sequence, truncate } from '../common/batch.js';
+import { finishLora, startLora } from '../common/lora.js';
 import { flatPairs } from '../common/preference-data.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
@@ -52,6 +54,8 @@ export interface DpoResult {
   finalTrain: DpoMetrics;
   /** Metrics on the held-out pairs at the end (NaN when none are held out). */
   heldout: PairMetrics;
+  /** A LoRA run's adapters, already merged into the model (for adapter.safetensors). */
+  lora?: LoraAdapters;
 }
 
 export function encodePairs(tok: Tokenizer, pairs: readonly PairRecord[], maxLength: number): EncodedPair[] {
@@ -120,7 +124,8 @@ function pickPairs(x: PairLogProbs, rows: readonly number[]): PairLogProbs {
 
 /**
  * Trains `model` in place on the pairs of `data` with `cfg.lossType`; for sigmoid and ipo the
- * reference is `model` as given.
+ * reference is `model` as given. With `cfg.lora.rank` > 0 only LoRA adapters train, attached after
+ * the reference's log-probs are taken (so from the base model itself) and merged in at the end.
  */
 export function trainDpo(
   model: Transformer,
@@ -151,6 +156,7 @@ export function trainDpo(
   const refHeldout = reference ? pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs) : null;
 
   const steps = Math.max(1, Math.ceil((cfg.epochs * train.length) / cfg.batchPairs));
+  const lora = startLora(model, cfg.lora, cfg.seed, options.quiet);
   const { opt, lrAt } = scheduledAdamW(model, cfg, steps);
   // the per-step metrics so far travel with the saved state: the result averages the last tenth
   const saved = cfg.resume
@@ -178,7 +184,7 @@ export function trainDpo(
       return pairMetrics(terms);
     });
     // 3. clip and step
-    const gradNorm = clipGradNorm([...model.params.values()], cfg.gradClip);
+    const gradNorm = clipGradNorm([...model.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss: m.loss, grad_norm: gradNorm }, log);
     opt.lr = lrAt(step);
     opt.step();
@@ -212,12 +218,12 @@ export function trainDpo(
   const tail = recent.slice(-Math.max(1, Math.ceil(recent.length / 10)));
   const avg = (k: keyof DpoMetrics) =>
     tail.length ? tail.reduce((a, r) => a + r[k], 0) / tail.length : Number.NaN;
-  return {
+  return finishLora(model, lora, {
     steps,
     trainPairs: train.length,
     heldoutPairs: heldout.length,
     droppedPairs,
     finalTrain: { loss: avg('loss'), margin: avg('margin'), accuracy: avg('accuracy') },
     heldout: evalHeldout(),
-  };
+  });
 }

@@ -63,6 +63,7 @@ export const KtoConfig = z.strictObject({
     .describe('prompts (with all their answers) held out for loss, KL, rewards and accuracy'),
   evalEvery: dpo.evalEvery,
   saveEvery: dpo.saveEvery,
+  lora: dpo.lora,
   resume: dpo.resume,
   seed: z.number().int().default(0).describe('shuffling, split and mismatched-answer seed'),
 });

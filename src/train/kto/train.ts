@@ -12,6 +12,7 @@
  * and of every mismatched sequence are computed once, before the first step, so no second model is
  * kept in memory.
  */
+import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
@@ -19,6 +20,7 @@ import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { type Sequence, truncate } from '../common/batch.js';
+import { finishLora, startLora } from '../common/lora.js';
 import { RunInputError } from '../common/run-input.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
@@ -54,6 +56,8 @@ export interface KtoResult {
   finalTrain: KtoMetrics;
   /** Metrics on the held-out examples at the end (NaN when none are held out). */
   heldout: KtoMetrics;
+  /** A LoRA run's adapters, already merged into the model (for adapter.safetensors). */
+  lora?: LoraAdapters;
 }
 
 /** The training and held-out examples, tokenised, with their mismatched sequences. */
@@ -126,7 +130,9 @@ function scoreExamples(
 const pick = (x: Float32Array, rows: readonly number[]) => Float32Array.from(rows, (r) => x[r]);
 
 /**
- * Trains `model` in place on `examples` with the KTO loss; the reference is `model` as given.
+ * Trains `model` in place on `examples` with the KTO loss; the reference is `model` as given. With
+ * `cfg.lora.rank` > 0 only LoRA adapters train, attached after the reference's log-probs are taken
+ * (so from the base model itself) and merged in at the end.
  * `source` names the data in errors (the command: `--data FILE`).
  */
 export function trainKto(
@@ -146,6 +152,7 @@ export function trainKto(
 
   const n = train.seqs.length;
   const steps = Math.max(1, Math.ceil((cfg.epochs * n) / cfg.batchSize));
+  const lora = startLora(model, cfg.lora, cfg.seed, options.quiet);
   const { opt, lrAt } = scheduledAdamW(model, cfg, steps);
   // the per-step metrics so far travel with the saved state: the result averages the last tenth
   const saved = cfg.resume
@@ -181,7 +188,7 @@ export function trainKto(
       return ktoMetrics(loss.item(), rewards, desirable, z0, cfg.beta);
     });
     // 4. clip and step
-    const gradNorm = clipGradNorm([...model.params.values()], cfg.gradClip);
+    const gradNorm = clipGradNorm([...model.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss: m.loss, kl: m.kl, grad_norm: gradNorm }, log);
     opt.lr = lrAt(step);
     opt.step();
@@ -201,12 +208,12 @@ export function trainKto(
     if (cfg.saveEvery > 0 && (step + 1) % cfg.saveEvery === 0 && step + 1 < steps)
       saveTrainState(cfg.out, step + 1, [{ name: 'policy', model, opt }], { metrics: recent });
   }
-  return {
+  return finishLora(model, lora, {
     steps,
     trainExamples: n,
     heldoutExamples: heldout.seqs.length,
     droppedExamples: dropped,
     finalTrain: averageMetrics(recent.slice(-Math.max(1, Math.ceil(recent.length / 10)))),
     heldout: evalHeldout(),
-  };
+  });
 }

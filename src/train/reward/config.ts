@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoraConfig } from '../common/lora.js';
 
 /** Reward model training on rankings (K-way, ties allowed) or flat chosen/rejected pairs. */
 export const RewardConfig = z.strictObject({
@@ -50,6 +51,7 @@ export const RewardConfig = z.strictObject({
     .min(0)
     .default(0)
     .describe('steps between resumable saves (0: only at the end)'),
+  lora: LoraConfig,
   resume: z.boolean().default(false).describe('continue from the state saved in --out'),
   seed: z.number().int().default(0).describe('shuffling and head-initialisation seed'),
 });

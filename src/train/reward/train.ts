@@ -7,12 +7,14 @@
  * measured on whole held-out rankings. Finally the head is shifted so demonstrations score
  * mean 0, which keeps PPO's rewards centred.
  */
+import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { padRight } from '../common/batch.js';
+import { finishLora, startLora } from '../common/lora.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
@@ -30,10 +32,13 @@ export interface RewardResult {
   /** The demonstrations' mean score before the shift (0 after it), when normalised. */
   normalizationShift: number | null;
   heldout: RankedPrompt[];
+  /** A LoRA run's adapters, already merged into the model (for adapter.safetensors). */
+  lora?: LoraAdapters;
 }
 
 /**
- * Trains `rm` (a transformer with a scalar head) in place.
+ * Trains `rm` (a transformer with a scalar head) in place: every weight, or with `cfg.lora.rank` > 0
+ * LoRA adapters and the head, the adapters merged into the weights at the end.
  * `demosForNormalization`: prompt/response pairs whose mean score is moved to 0 at the end.
  */
 export function trainRewardModel(
@@ -56,6 +61,7 @@ export function trainRewardModel(
   const heldout = split.heldout.map((i) => withPairs[i]);
   const steps = Math.max(1, Math.ceil((cfg.epochs * train.length) / cfg.batchPrompts));
 
+  const lora = startLora(rm, cfg.lora, cfg.seed, options.quiet);
   const { opt, lrAt } = scheduledAdamW(rm, cfg, steps);
   // the running train accuracy's counts travel with the saved state
   const saved = cfg.resume
@@ -92,7 +98,7 @@ export function trainRewardModel(
       return { loss: l.item(), scores: Float32Array.from(s.data) };
     });
     // 3. clip and step
-    const gradNorm = clipGradNorm([...rm.params.values()], cfg.gradClip);
+    const gradNorm = clipGradNorm([...rm.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss, grad_norm: gradNorm }, log);
     opt.lr = lrAt(step);
     opt.step();
@@ -141,12 +147,12 @@ export function trainRewardModel(
     heldout.length > 0
       ? pairwiseAccuracy(rm, tok, heldout, cfg.maxLength)
       : { accuracy: Number.NaN, pairs: 0 };
-  return {
+  return finishLora(rm, lora, {
     steps,
     trainAccuracy: seen > 0 ? correct / seen : Number.NaN,
     heldoutAccuracy: held.accuracy,
     heldoutPairs: held.pairs,
     normalizationShift: shift,
     heldout,
-  };
+  });
 }

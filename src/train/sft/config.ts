@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoraConfig } from '../common/lora.js';
 
 /** Supervised fine-tuning (imitation learning) on demonstrations. */
 export const SftConfig = z.strictObject({
@@ -24,6 +25,7 @@ export const SftConfig = z.strictObject({
     .min(0)
     .default(100)
     .describe('steps between resumable saves (0: only at the end)'),
+  lora: LoraConfig,
   resume: z.boolean().default(false).describe('continue from the state saved in --out'),
   seed: z.number().int().default(0).describe('shuffling seed'),
 });

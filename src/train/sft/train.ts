@@ -5,6 +5,7 @@
  * through the one chat template (tokenizer/chat-template.ts) that sampling and scoring also use.
  */
 import type { DemoRecord } from '../../data/demos.js';
+import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
@@ -12,6 +13,7 @@ import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { IGNORE, nextTokenTargets, padRight, type Sequence, truncate } from '../common/batch.js';
+import { finishLora, startLora } from '../common/lora.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
@@ -41,6 +43,8 @@ export interface SftResult {
   finalTrainLoss: number;
   /** Mean loss per response token on the held-out demonstrations (NaN when none are held out). */
   heldoutLoss: number;
+  /** A LoRA run's adapters, already merged into the model (for adapter.safetensors). */
+  lora?: LoraAdapters;
 }
 
 /** Mean response-token loss over `seqs` (no gradients), batch by batch. */
@@ -69,7 +73,10 @@ export function responseLoss(
   return count > 0 ? total / count : Number.NaN;
 }
 
-/** Encodes demonstrations through the chat template and trains on their response tokens. */
+/**
+ * Encodes demonstrations through the chat template and trains on their response tokens — every
+ * weight, or with `cfg.lora.rank` > 0 LoRA adapters, merged into the weights at the end.
+ */
 export function trainSft(
   model: Transformer,
   tok: Tokenizer,
@@ -79,7 +86,8 @@ export function trainSft(
 ): SftResult {
   const seqs = demos.map((d) => truncate(encodeChat(tok, d.prompt, d.response), cfg.maxLength));
   const split = splitIndices(seqs.length, cfg.heldoutFraction, cfg.seed);
-  return trainLanguageModel(
+  const lora = startLora(model, cfg.lora, cfg.seed, options.quiet);
+  const result = trainLanguageModel(
     model,
     split.train.map((i) => seqs[i]),
     split.heldout.map((i) => seqs[i]),
@@ -87,6 +95,7 @@ export function trainSft(
     cfg,
     { ...options, label: 'sft' },
   );
+  return finishLora(model, lora, result);
 }
 
 /**
@@ -128,7 +137,7 @@ export function trainLanguageModel(
       return l.item();
     });
     // 3. clip and step
-    const gradNorm = clipGradNorm([...model.params.values()], cfg.gradClip);
+    const gradNorm = clipGradNorm([...model.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss, grad_norm: gradNorm }, log);
     opt.lr = lrAt(step);
     opt.step();

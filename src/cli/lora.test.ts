@@ -1,0 +1,182 @@
+/**
+ * `--lora.*` end to end, in-process at toy sizes: rein sft and rein rm train with adapters leave the
+ * merged checkpoint, adapter.json and adapter.safetensors; bad values, and LoRA on the online
+ * trainers, are one-line errors.
+ */
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeAll, describe, expect, it, type Mock, vi } from 'vitest';
+import { loadModel, saveCheckpoint } from '../model/checkpoint.js';
+import { readAdapterFiles } from '../model/lora-files.js';
+import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../train/test-helpers/fixtures.js';
+import { Rng } from '../util/rng.js';
+import { run as dpo } from './dpo.js';
+import { CliError } from './errors.js';
+import { run as grpo } from './grpo.js';
+import { run as kto } from './kto.js';
+import { run as ppo } from './ppo.js';
+import { run as rm } from './rm.js';
+import { run as sft } from './sft.js';
+import { capture } from './test-helpers/capture.js';
+
+afterEach(() => {
+  vi.restoreAllMocks();
+});
+
+const jsonl = (rows: unknown[]) => `${rows.map((r) => JSON.stringify(r)).join('\n')}\n`;
+/** What the last command wrote to stderr through console.error (capture silences it). */
+const notes = () => (console.error as Mock).mock.calls.map((c) => c.join(' '));
+
+let root: string;
+const f = (name: string) => join(root, name);
+
+beforeAll(() => {
+  root = mkdtempSync(join(tmpdir(), 'rein-cli-lora-'));
+  const tok = toyTokenizer();
+  saveCheckpoint(f('base'), tinyModel(tok.vocabSize, 1), tok);
+  const rng = new Rng(3);
+  const xs = Array.from({ length: 32 }, () => NUMBER_WORDS[rng.int(10)]);
+  writeFileSync(
+    f('demos.jsonl'),
+    jsonl(xs.map((x) => ({ prompt: `what is ${x} ?`, response: `it is ${x} .` }))),
+  );
+  writeFileSync(
+    f('pairs.jsonl'),
+    jsonl(
+      xs.map((x) => ({
+        prompt: `what is ${x} ?`,
+        chosen: `nice , it is ${x} .`,
+        rejected: `rude , it is ${x} .`,
+      })),
+    ),
+  );
+});
+
+const sftArgs = (out: string) => [
+  ...['--data', f('demos.jsonl'), '--model', f('base'), '--out', out],
+  ...['--steps', '8', '--batchSize', '8', '--lr', '1e-2', '--warmupSteps', '2', '--evalEvery', '4'],
+];
+
+describe('--lora', () => {
+  it('rein sft --lora.rank 4: the merged checkpoint, the adapter beside it, the config and the count', async () => {
+    const out = f('sft-lora');
+    const printed = await capture(sft, [...sftArgs(out), '--lora.rank', '4']);
+    expect(printed[printed.length - 1]).toMatch(/^sft: 8 steps on 32 demonstrations; final train loss \d/);
+    // 2 layers × (q, k, v, o: 4·32 + 32·4; fc: 4·32 + 128·4; proj: 4·128 + 32·4) = 4,608
+    expect(notes()).toContainEqual(
+      expect.stringMatching(/^LoRA r=4 on 12 projections: 4,608 of [\d,]+ parameters train \(\d+\.\d %\)$/),
+    );
+    const config = JSON.parse(readFileSync(join(out, 'train-config.json'), 'utf8'));
+    expect(config.lora).toEqual({ rank: 4, alpha: 16, targets: 'attn,mlp' });
+    const { model, meta } = loadModel(out);
+    expect((meta.result as { lora: unknown }).lora).toEqual({
+      rank: 4,
+      alpha: 16,
+      targets: ['attn', 'mlp'],
+      projections: 12,
+      parameters: 4608,
+    });
+    const adapter = readAdapterFiles(out);
+    expect(adapter.base).toBe(f('base'));
+    expect(JSON.parse(readFileSync(join(out, 'adapter.json'), 'utf8')).projections).toHaveLength(12);
+    // only the adapted projections moved
+    const base = loadModel(f('base')).model;
+    for (const [name, p] of model.params) {
+      const moved = p.data.some((x, i) => x !== base.params.get(name)!.data[i]);
+      expect(moved, name).toBe(/attn\.[qkvo]\.weight$|mlp\.(fc|proj)\.weight$/.test(name));
+    }
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(log[log.length - 1].loss).toBeLessThan(log[0].loss);
+    // a second run into the finished folder replaces it (its adapter files are the run's own)
+    await capture(sft, [...sftArgs(out), '--lora.rank', '2', '--lora.targets', 'q,v', '--steps', '2']);
+    expect(readAdapterFiles(out).options).toEqual({ rank: 2, alpha: 16, targets: ['q', 'v'] });
+  });
+
+  it('rein rm train --lora.rank 4 saves the scalar head with the adapter', async () => {
+    const out = f('rm-lora');
+    await capture(rm, [
+      'train',
+      ...['--data', f('pairs.jsonl'), '--model', f('base'), '--out', out],
+      ...['--epochs', '1', '--lora.rank', '4', '--lora.targets', 'attn'],
+    ]);
+    expect(loadModel(out).model.hasScalarHead).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'adapter.json'), 'utf8')).modulesToSave).toEqual([
+      'scalar_head',
+    ]);
+    expect(readAdapterFiles(out).weights.has('scalar_head.weight')).toBe(true);
+  });
+
+  it('lists the options in --help of sft, rm train, dpo and kto', async () => {
+    for (const [cmd, argv] of [
+      [sft, ['--help']],
+      [rm, ['train', '--help']],
+      [dpo, ['--help']],
+      [kto, ['--help']],
+    ] as const) {
+      const help = (await capture(cmd, [...argv])).join('\n');
+      expect(help).toMatch(/--lora\.rank <integer> .*\(default: 0\)/);
+      expect(help).toMatch(/--lora\.alpha <number> .*\(default: 16\)/);
+      expect(help).toMatch(/--lora\.targets <string> .*\(default: "attn,mlp"\)/);
+      vi.restoreAllMocks();
+    }
+  });
+
+  const fails = async (cmd: (argv: string[]) => Promise<void>, argv: string[], message: RegExp) => {
+    const p = capture(cmd, argv);
+    await expect(p).rejects.toBeInstanceOf(CliError);
+    await expect(p).rejects.toThrow(message);
+  };
+
+  it('names a bad rank, α or target, and refuses LoRA where the decoder samples', async () => {
+    const out = f('bad');
+    await fails(sft, [...sftArgs(out), '--lora.rank', '-1'], /--lora\.rank: Too small/);
+    await fails(sft, [...sftArgs(out), '--lora.alpha', '0'], /--lora\.alpha: Too small/);
+    await fails(
+      dpo,
+      [
+        '--data',
+        f('pairs.jsonl'),
+        '--model',
+        f('base'),
+        '--out',
+        out,
+        '--lora.rank',
+        '4',
+        '--lora.targets',
+        'attn,ffn',
+      ],
+      /--lora\.targets: a comma-separated list of attn, mlp, q, k, v, o/,
+    );
+    await fails(
+      kto,
+      [
+        '--data',
+        f('pairs.jsonl'),
+        '--model',
+        f('base'),
+        '--out',
+        out,
+        '--lora.rank',
+        '4',
+        '--lora.targets',
+        'gate',
+      ],
+      /^kto: --lora: a gpt model has no MLP projection 'gate' \(its MLP: fc, proj\)/,
+    );
+    await fails(
+      sft,
+      [...sftArgs(out), '--lora.rank', '64'],
+      /^sft: --lora: rank 64 exceeds layers\.0\.attn\.q/,
+    );
+    for (const cmd of [ppo, grpo])
+      await fails(
+        cmd,
+        ['--prompts', f('demos.jsonl'), '--policy', f('base'), '--rm', f('rm-lora'), '--lora.rank', '4'],
+        /unknown option.*--lora/,
+      );
+  });
+});
