@@ -65,7 +65,8 @@ function toyPreferences(n: number): RankedPrompt[] {
 
 describe('the lora option group', () => {
   it('is off by default, with α 16 on every projection', () => {
-    expect(SftConfig.parse({}).lora).toEqual({ rank: 0, alpha: 16, targets: 'attn,mlp' });
+    expect(LoraConfig.parse(undefined)).toEqual({ rank: 0, alpha: 16, targets: 'attn,mlp' });
+    expect(SftConfig.parse({}).lora).toEqual(LoraConfig.parse(undefined));
     expect(KtoConfig.parse({ lora: { rank: 8, targets: 'q,v' } }).lora).toEqual({
       rank: 8,
       alpha: 16,
