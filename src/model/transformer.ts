@@ -97,7 +97,7 @@ export class Transformer {
     return this.params.has('scalar_head.weight');
   }
 
-  /** All trainable tensors (for the optimiser). */
+  /** Every weight tensor (LoRA adapters aside: an optimiser takes trainableParams()). */
   parameters(): T.Tensor[] {
     return [...this.params.values()];
   }
@@ -119,7 +119,7 @@ export class Transformer {
     return n;
   }
 
-  /** The weights by name, sharing memory with the model (copy before mutating). */
+  /** The weights by name, sharing memory with the model (copy before mutating); LoRA adapters are not among them. */
   stateDict(): Map<string, NamedArray> {
     const out = new Map<string, NamedArray>();
     for (const [name, t] of this.params) out.set(name, { shape: t.shape.slice(), data: t.data });
