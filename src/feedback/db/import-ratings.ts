@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { BinaryFeedbackRecord } from '../../data/binary-feedback.js';
 import { now, num } from './columns.js';
-import type { SqlDriver } from './driver.js';
+import { type SqlDriver, UniqueViolation } from './driver.js';
 import { defaultPromptId, refuseNul } from './prompt-checks.js';
 import { insertPrompt } from './prompts.js';
 import { requireRound } from './rounds.js';
@@ -16,7 +16,8 @@ import { StoreError } from './types.js';
  * the hash add-candidates gives a prompt with that one candidate (`p-…`), and the n-th record of
  * the same answer in a file (n ≥ 2; another rater, as TRL's datasets have) becomes its own prompt
  * `p-…-n`, since one labeler rates a prompt once. Every rating is the source labeler's, and its
- * submission id `import:<round id>:<prompt id>` makes a re-import of the file a no-op.
+ * submission id `import:<round id>:<labeler id>:<prompt id>` makes a re-import of the file a no-op
+ * (the labeler is in it because two sources may rate the same answers in one round).
  */
 export async function importRatings(
   db: SqlDriver,
@@ -69,7 +70,7 @@ export async function importRatings(
             'prompt',
           );
         }
-        const submissionId = `import:${round.id}:${extId}`;
+        const submissionId = `import:${round.id}:${labelerId}:${extId}`;
         const prior = await tx.get<{ submission_id: string; label: unknown }>(
           'SELECT submission_id, label FROM ratings WHERE prompt_id = ? AND labeler_id = ?',
           [p!.id, labelerId],
@@ -85,12 +86,40 @@ export async function importRatings(
             'label',
           );
         }
-        await tx.run(
-          `INSERT INTO ratings (id, submission_id, assignment_id, prompt_id, candidate_id, labeler_id, label, flags, note, time_ms, created_at)
-             VALUES (?, ?, NULL, ?, ?, ?, ?, '[]', NULL, NULL, ?)`,
-          [randomUUID(), submissionId, p!.id, cands[0].id, labelerId, rec.label ? 1 : 0, now()],
+        // An import of the same file running at the same time may store this rating between the
+        // check above and here: the same rating is a repeat, any other clash a conflict (never a 500).
+        const r = await tx
+          .run(
+            `INSERT INTO ratings (id, submission_id, assignment_id, prompt_id, candidate_id, labeler_id, label, flags, note, time_ms, created_at)
+               VALUES (?, ?, NULL, ?, ?, ?, ?, '[]', NULL, NULL, ?) ON CONFLICT (submission_id) DO NOTHING`,
+            [randomUUID(), submissionId, p!.id, cands[0].id, labelerId, rec.label ? 1 : 0, now()],
+          )
+          .catch((e: unknown) => {
+            if (e instanceof UniqueViolation)
+              throw new StoreError(
+                'conflict',
+                `record ${i + 1}: '${source}' rated prompt '${extId}' in round '${round.name}' in an import running at the same time; a labeler rates an answer once`,
+                'label',
+              );
+            throw e;
+          });
+        if (r.changes === 1) {
+          added++;
+          continue;
+        }
+        const raced = await tx.get<{ label: unknown }>(
+          'SELECT label FROM ratings WHERE submission_id = ? AND prompt_id = ? AND labeler_id = ?',
+          [submissionId, p!.id, labelerId],
         );
-        added++;
+        if (raced && (num(raced.label) === 1) === rec.label) {
+          existing++; // a concurrent import of the same record got there first
+          continue;
+        }
+        throw new StoreError(
+          'conflict',
+          `record ${i + 1}: an import running at the same time stored prompt '${extId}' in round '${round.name}' with another rating`,
+          'label',
+        );
       }
     });
   }

@@ -303,4 +303,26 @@ describe.each(backends)('rating tasks on $name', ({ skip, url, driver }) => {
       rating_progress: { done: 3, total: 3 },
     });
   });
+
+  it.skipIf(skip)(
+    'a second source may rate the same answers; imports of one file at once store each rating once',
+    async () => {
+      await store.createRound({ name: 'race', focus: '', labelersPerPrompt: 1 });
+      const records = Array.from({ length: 40 }, (_, i) => ({
+        prompt: `Q${i % 7}`,
+        completion: `answer ${i % 11}`,
+        label: i % 3 === 0,
+      }));
+      // the prompts exist already (another file rated them), so the imports race on the ratings alone
+      await store.importRatings('race', records, 'other-file');
+      const results = await Promise.all(
+        Array.from({ length: 4 }, () => store.importRatings('race', records, 'kto-file')),
+      );
+      expect(results.reduce((n, r) => n + r.added, 0)).toBe(40);
+      for (const r of results) expect(r.added + r.existing).toBe(40);
+      const back = (await store.listRatings({ round: 'race' })).filter((r) => r.labeler === 'kto-file');
+      expect(back).toHaveLength(40);
+      expect(back.filter((r) => r.label)).toHaveLength(records.filter((r) => r.label).length);
+    },
+  );
 });
