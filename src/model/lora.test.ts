@@ -9,7 +9,7 @@ import { Rng } from '../util/rng.js';
 import { writeCheckpointFiles } from './checkpoint.js';
 import { type ModelConfig, resolveModelConfig } from './config.js';
 import { Decoder } from './decoder.js';
-import { attachLora, detachLora, type LoraOptions, loraDelta, loraProjections, mergeLora } from './lora.js';
+import { attachLora, detachLora, type LoraOptions, loraProjections, mergeLora } from './lora.js';
 import { readAdapterFiles, writeAdapterFiles } from './lora-files.js';
 import { type TokenBatch, Transformer } from './transformer.js';
 
@@ -183,7 +183,7 @@ describe('LoRA adapter gradients', () => {
     const rng = new Rng(11);
     const [rows, inF, outF, r] = [3, 5, 4, 2];
     const result = gradcheck(
-      ([x, W, A, B]) => T.add(T.linear(x, W), loraDelta(x, { A, B, scale: 1.5 })),
+      ([x, W, A, B]) => T.lowRankLinear(x, W, null, A, B, 1.5),
       [
         randomInput([rows, inF], rng),
         randomInput([outF, inF], rng, -1, 1, false), // W is frozen

@@ -159,11 +159,6 @@ export function attachLora(
   return adapters;
 }
 
-/** The adapter's term of a projection's output, scale·(x·Aᵀ)·Bᵀ (scaled at width r, the cheapest place). */
-export function loraDelta(x: T.Tensor, adapter: LoraAdapter): T.Tensor {
-  return T.linear(T.scale(T.linear(x, adapter.A), adapter.scale), adapter.B); // (..., out)
-}
-
 /** Drops the model's adapters without touching its weights, and unfreezes what they froze. */
 export function detachLora(model: Transformer): LoraAdapters {
   const lora = model.lora;

@@ -15,7 +15,7 @@
 import * as T from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, parameterShapes, scalarHeadShapes } from './config.js';
-import { type LoraAdapters, loraDelta } from './lora.js';
+import type { LoraAdapters } from './lora.js';
 import type { NamedArray } from './safetensors.js';
 
 /** A batch of token rows, optionally padded. */
@@ -171,9 +171,11 @@ export class Transformer {
   }
 
   private linear(x: T.Tensor, name: string): T.Tensor {
-    const y = T.linear(x, this.p(`${name}.weight`), this.pOrNull(`${name}.bias`));
+    const [w, bias] = [this.p(`${name}.weight`), this.pOrNull(`${name}.bias`)];
     const adapter = this.lora?.byProjection.get(name);
-    return adapter === undefined ? y : T.add(y, loraDelta(x, adapter));
+    return adapter === undefined
+      ? T.linear(x, w, bias)
+      : T.lowRankLinear(x, w, bias, adapter.A, adapter.B, adapter.scale); // + (α/r)·(x·Aᵀ)·Bᵀ
   }
 
   /**

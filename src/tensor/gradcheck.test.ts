@@ -113,6 +113,16 @@ describe('gradcheck: matmul', () => {
     it(name, () => check(([a, b]) => T.matmul(a, b, o), [inp(sa), inp(sb)]));
   it('linear with bias', () =>
     check(([x, w, b]) => T.linear(x, w, b), [inp([2, 3, 4]), inp([5, 4]), inp([5])]));
+  it('lowRankLinear: every input, bias included', () =>
+    check(
+      ([x, w, b, a, bb]) => T.lowRankLinear(x, w, b, a, bb, 1.5),
+      [inp([2, 3, 4]), inp([5, 4]), inp([5]), inp([2, 4]), inp([5, 2])],
+    ));
+  it('lowRankLinear: only A and B train (input and weight frozen, as in LoRA’s first layer)', () =>
+    check(
+      ([x, w, a, b]) => T.lowRankLinear(x, w, null, a, b, 0.5),
+      [inp([3, 4], -1, 1, false), inp([5, 4], -1, 1, false), inp([3, 4]), inp([5, 3])],
+    ));
 });
 
 describe('gradcheck: nn ops and losses', () => {

@@ -78,6 +78,7 @@ export {
 } from './ops/layout.js';
 export { linear } from './ops/linear.js';
 export { type CrossEntropyOptions, crossEntropy } from './ops/loss.js';
+export { lowRankLinear } from './ops/low-rank-linear.js';
 export { type MatmulOptions, matmul } from './ops/matmul.js';
 export { layerNorm, rmsNorm } from './ops/norm.js';
 export { argmax, max, mean, sum } from './ops/reduce.js';
