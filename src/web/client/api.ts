@@ -104,6 +104,35 @@ export async function submit<T>(path: string, json: unknown, onRetry: (attempt: 
 }
 
 /**
+ * Sends a labeler's answer to a task (`path`: ranking, rating, skip) under the task's submission id,
+ * telling the labeler through `say` about retries and failures. 'stored': the answer was taken;
+ * 'finished': the task had been finished already (a 409: another tab, or a retry that got through),
+ * so the page moves on all the same; 'failed': nothing was stored and the labeler may try again.
+ */
+export async function submitTaskAnswer(
+  assignmentId: string,
+  path: string,
+  body: Record<string, unknown>,
+  say: (message: string) => void,
+): Promise<'stored' | 'finished' | 'failed'> {
+  try {
+    await submit(
+      `/api/assignments/${assignmentId}/${path}`,
+      { submission_id: submissionIdFor(assignmentId), ...body },
+      (n) => say(`Connection problem — retrying (${n})…`),
+    );
+    return 'stored';
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 409) {
+      say('This task was already finished; moving on.');
+      return 'finished';
+    }
+    say(`Could not submit: ${e instanceof Error ? e.message : String(e)}`);
+    return 'failed';
+  }
+}
+
+/**
  * Signs in: a token in the URL fragment (`#token=…`, as `rein feedback labeler add`
  * prints it; a fragment never reaches the server or a referrer) or from the form.
  * Resolves once /api/me accepts the token.

@@ -3,7 +3,7 @@
  * prompt, the K answers in this labeler's own order — rank, flag, note, submit or skip.
  * A half-done ranking is kept as a draft in sessionStorage, so a reload loses nothing.
  */
-import { ApiError, api, elapsedMs, forgetTask, type Me, signIn, submissionIdFor, submit } from './api.js';
+import { api, elapsedMs, forgetTask, type Me, signIn, submitTaskAnswer } from './api.js';
 import { byId } from './dom.js';
 import { type RankDraft, RankList } from './rank-list.js';
 
@@ -100,20 +100,9 @@ function runTask(task: Task, me: Me): Promise<void> {
     const send = async (path: string, body: Record<string, unknown>, doneMsg: string) => {
       submitBtn.disabled = skipBtn.disabled = true;
       try {
-        await submit(
-          `/api/assignments/${task.assignment_id}/${path}`,
-          { submission_id: submissionIdFor(task.assignment_id), ...body },
-          (n) => say(`Connection problem — retrying (${n})…`),
-        );
-        announce(doneMsg);
-        finish();
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 409) {
-          say('This task was already finished; moving on.');
-          finish();
-        } else {
-          say(`Could not submit: ${e instanceof Error ? e.message : String(e)}`);
-        }
+        const outcome = await submitTaskAnswer(task.assignment_id, path, body, say);
+        if (outcome === 'stored') announce(doneMsg);
+        if (outcome !== 'failed') finish();
       } finally {
         submitBtn.disabled = skipBtn.disabled = false;
       }

@@ -3,7 +3,7 @@
  * G and B), any problems ticked, a note — the cheapest judgement to give, what KTO trains on.
  * Ticked problems and the note are kept as a draft in sessionStorage, so a reload loses nothing.
  */
-import { ApiError, api, elapsedMs, forgetTask, type Me, signIn, submissionIdFor, submit } from './api.js';
+import { api, elapsedMs, forgetTask, type Me, signIn, submitTaskAnswer } from './api.js';
 import { byId, el, flagLabel } from './dom.js';
 
 interface Task {
@@ -114,18 +114,9 @@ function runTask(task: Task, boxes: HTMLInputElement[]): Promise<void> {
       sending = true;
       for (const b of buttons) b.disabled = true;
       try {
-        await submit(
-          `/api/assignments/${task.assignment_id}/${path}`,
-          { submission_id: submissionIdFor(task.assignment_id), ...body },
-          (n) => say(`Connection problem — retrying (${n})…`),
-        );
-        announce(doneMsg);
-        finish();
-      } catch (e) {
-        if (e instanceof ApiError && e.status === 409) {
-          say('This task was already finished; moving on.');
-          finish();
-        } else say(`Could not submit: ${e instanceof Error ? e.message : String(e)}`);
+        const outcome = await submitTaskAnswer(task.assignment_id, path, body, say);
+        if (outcome === 'stored') announce(doneMsg);
+        if (outcome !== 'failed') finish();
       } finally {
         sending = false;
         for (const b of buttons) b.disabled = false;
