@@ -184,6 +184,35 @@ describe('SFT with LoRA', () => {
       expect(bytes(resumed.params.get(name)!.data).equals(bytes(p.data)), name).toBe(true);
     expect(resumedResult.finalTrainLoss).toBe(fullResult.finalTrainLoss);
   });
+
+  it('refuses to resume a LoRA run from another base, whose frozen weights its state does not hold', () => {
+    const run = { steps: 6, batchSize: 8, lr: 3e-3, warmupSteps: 2 };
+    const out = outDir();
+    expect(() =>
+      trainSft(baseModel(tok.vocabSize, 3), tok, toyDemos(40), cfg({ ...run, out, saveEvery: 3 }), {
+        quiet: true,
+        log: dyingLog(5),
+      }),
+    ).toThrow('killed');
+    const other = baseModel(tok.vocabSize, 4); // another seed: other frozen weights
+    expect(() =>
+      trainSft(other, tok, toyDemos(40), cfg({ ...run, out, saveEvery: 3, resume: true }), { quiet: true }),
+    ).toThrow(
+      /'model' was saved with only its trainable weights, and the frozen ones it was trained on differ/,
+    );
+    // the same base resumes
+    expect(() =>
+      trainSft(
+        baseModel(tok.vocabSize, 3),
+        tok,
+        toyDemos(40),
+        cfg({ ...run, out, saveEvery: 3, resume: true }),
+        {
+          quiet: true,
+        },
+      ),
+    ).not.toThrow();
+  });
 });
 
 describe('preference trainers with LoRA', () => {

@@ -8,6 +8,7 @@
  * `state.json`, written last (also atomically), names them. A run killed mid-save leaves the
  * previous state.json pointing at complete files, so resuming never reads a half-written state.
  */
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { type NamedArray, readSafetensors, writeSafetensors } from '../../model/safetensors.js';
@@ -24,8 +25,8 @@ export interface TrainedPart {
 
 interface StateFile<E> {
   step: number;
-  /** Part name → its weight and optimiser files. */
-  parts: Record<string, { model: string; optimizer: string }>;
+  /** Part name → its weight and optimiser files, and (LoRA) the fingerprint of its frozen weights. */
+  parts: Record<string, { model: string; optimizer: string; frozen?: string }>;
   extra: E;
 }
 
@@ -44,9 +45,11 @@ export function saveTrainState<E>(
   mkdirSync(dir, { recursive: true });
   const files: StateFile<E>['parts'] = {};
   for (const { name, model, opt } of parts) {
+    const frozen = frozenFingerprint(model);
     const entry = {
       model: `${name}-model-${step}.safetensors`,
       optimizer: `${name}-optimizer-${step}.safetensors`,
+      ...(frozen === null ? {} : { frozen }),
     };
     const weights = new Map<string, NamedArray>();
     for (const [n, t] of model.trainableParams()) weights.set(n, { shape: t.shape.slice(), data: t.data });
@@ -86,6 +89,10 @@ export function loadTrainState<E>(
   for (const { name, model, opt } of parts) {
     const entry = state.parts?.[name];
     if (!entry) throw new Error(`${file}: no saved state for '${name}'`);
+    if (entry.frozen !== undefined && entry.frozen !== frozenFingerprint(model))
+      throw new Error(
+        `${file}: '${name}' was saved with only its trainable weights, and the frozen ones it was trained on differ from the model given now (another or a changed starting checkpoint); resume from the checkpoint the run started from`,
+      );
     const weightsFile = join(dir, entry.model);
     const weights = readSafetensors(weightsFile).tensors;
     for (const [pname, p] of model.trainableParams()) {
@@ -112,4 +119,23 @@ export function loadTrainState<E>(
     }
   }
   return { step: state.step, extra: state.extra };
+}
+
+/**
+ * SHA-256 of the weights a part does not train (name, shape and bytes, in name order), or null when
+ * it trains them all. A LoRA run saves only its adapters, so a resume must start from the same
+ * frozen base: this is how it knows.
+ */
+function frozenFingerprint(model: Transformer): string | null {
+  const trained = model.trainableParams();
+  const frozen = [...model.params]
+    .filter(([n]) => !trained.has(n))
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  if (frozen.length === 0) return null;
+  const hash = createHash('sha256');
+  for (const [n, t] of frozen) {
+    hash.update(`${n}:${t.shape.join('x')};`);
+    hash.update(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength));
+  }
+  return hash.digest('hex');
 }
