@@ -29,13 +29,13 @@ export const run = trainingCommand(SPEC, (cfg) => {
   const history = trainPpo(models, tok, prompts, cfg, { log: new RunLog(dir.logFile) }, ptx);
   const first = history[0];
   const last = history[history.length - 1];
-  finishRunDir(cfg.out, policy, tok, {
-    method: 'ppo',
-    from: cfg.policy,
-    rm: cfg.rm,
-    config: cfg,
-    final: last,
-  });
+  finishRunDir(
+    cfg.out,
+    policy,
+    tok,
+    { method: 'ppo', from: cfg.policy, rm: cfg.rm, config: cfg, final: last },
+    history.lora && { lora: history.lora, base: cfg.policy },
+  );
   console.log(
     `ppo: ${cfg.iterations} iterations; RM score ${first.rm_score.toFixed(3)} → ${last.rm_score.toFixed(3)}, KL ${last.kl.toFixed(3)} (β ${last.beta.toFixed(4)}) → ${cfg.out}`,
   );

@@ -8,7 +8,8 @@
  * in one cache per layer laid out (B, Hkv, Tmax, D) — each KV head's keys one contiguous block, so
  * decoding attends with two batched GEMMs — and the output projections accumulate straight into
  * the residual stream (gemm with beta = 1). Weights are read from the model's tensors at
- * `begin`, so a model trained in place (PPO) is seen as it is now.
+ * `begin`, so a model trained in place (PPO) is seen as it is now — LoRA adapters included: an
+ * adapted projection adds s·(x·Aᵀ)·Bᵀ with two thin GEMMs, as the tensor path does.
  */
 import type { Backend } from '../kernels/backend.js';
 import { getBackend } from '../kernels/index.js';
@@ -16,6 +17,14 @@ import type { ModelConfig } from './config.js';
 import type { Transformer } from './transformer.js';
 
 type F32 = Float32Array;
+
+/** A LoRA adapter of one projection, as the decoder reads it: A (r, in), B (out, r), scale α/r. */
+interface LowRank {
+  A: F32;
+  B: F32;
+  rank: number;
+  scale: number;
+}
 
 interface LayerWeights {
   norm1: F32;
@@ -59,6 +68,9 @@ export class Decoder {
   private normF!: F32;
   private normFb: F32 | null = null;
   private head!: F32;
+  /** LoRA adapters by the weight they adapt (empty for a model without them). */
+  private readonly adapters = new Map<F32, LowRank>();
+  private lowRankRows = new Float32Array(0);
   // row buffers (grown on demand to the largest rows·width seen)
   private rows = 0;
   private x = new Float32Array(0);
@@ -108,9 +120,6 @@ export class Decoder {
   }
 
   private bindWeights(): void {
-    // the decoder reads W alone: a model with adapters would be sampled as if it had none
-    if (this.model.lora !== null)
-      throw new Error('Decoder: the model has LoRA adapters attached; merge them first (mergeLora)');
     const p = this.model.params;
     const g = (n: string) => {
       const t = p.get(n);
@@ -148,6 +157,14 @@ export class Decoder {
         downb: o(gpt ? `${L}.mlp.proj.bias` : `${L}.mlp.down.bias`),
       });
     }
+    this.adapters.clear();
+    for (const [name, ad] of this.model.lora?.byProjection ?? [])
+      this.adapters.set(g(`${name}.weight`), {
+        A: ad.A.data,
+        B: ad.B.data,
+        rank: ad.A.shape[0],
+        scale: ad.scale,
+      });
   }
 
   private ensureRows(n: number): void {
@@ -187,6 +204,15 @@ export class Decoder {
       beta = 1;
     }
     be.gemm(false, true, rows, n, k, 1, inp, 0, w, 0, beta, out, 0, 1);
+    const lowRank = this.adapters.size === 0 ? undefined : this.adapters.get(w);
+    if (lowRank !== undefined) {
+      // + s·(x·Aᵀ)·Bᵀ: U = x·Aᵀ (rows, r), then out += s·U·Bᵀ
+      const { A, B, rank, scale } = lowRank;
+      if (this.lowRankRows.length < rows * rank) this.lowRankRows = new Float32Array(rows * rank);
+      const u = this.lowRankRows;
+      be.gemm(false, true, rows, rank, k, 1, inp, 0, A, 0, 0, u, 0, 1);
+      be.gemm(false, true, rows, n, rank, scale, u, 0, B, 0, 1, out, 0, 1);
+    }
   }
 
   private norm(inp: F32, w: F32, b: F32 | null, out: F32, rows: number): void {

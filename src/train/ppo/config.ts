@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoraConfig } from '../common/lora.js';
 import { rlRunFields } from '../common/rl-iteration.js';
 
 /** PPO against a reward model, held near the SFT model by a KL penalty (RLHF's third step). */
@@ -63,6 +64,7 @@ export const PpoConfig = z.strictObject({
     .positive()
     .default(1)
     .describe('global gradient-norm clip (policy and value separately)'),
+  lora: LoraConfig, // on the policy and on the value model (whose head trains beside its adapters)
   ...rlRunFields,
 });
 export type PpoConfig = z.infer<typeof PpoConfig>;

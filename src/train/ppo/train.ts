@@ -6,6 +6,7 @@
  * The policy and the value model are separate transformers (the value model starts from the
  * RM); the reference (SFT) and the RM are frozen.
  */
+import { type LoraAdapters, mergeLora } from '../../model/lora.js';
 import type { TokenBatch, Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
@@ -15,6 +16,7 @@ import { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
+import { startLora } from '../common/lora.js';
 import { ptxLoss } from '../common/ptx.js';
 import { finishRlIteration } from '../common/rl-iteration.js';
 import {
@@ -84,7 +86,7 @@ export function trainPpo(
   cfg: PpoConfig,
   hooks: PpoHooks = {},
   ptxTexts: readonly Sequence[] = [],
-): PpoIterationLog[] {
+): PpoIterationLog[] & { lora?: LoraAdapters } {
   const { policy, reference, rewardModel, value } = models;
   if (!rewardModel.hasScalarHead || !value.hasScalarHead)
     throw new Error('trainPpo: the reward and value models need scalar heads');
@@ -93,8 +95,11 @@ export function trainPpo(
   const padId = tok.padId ?? 0;
   const stopIds = hooks.stopIds ?? chatStopIds(tok);
   const promptIds = prompts.map((p) => hooks.encodePrompt?.(p) ?? encodeChat(tok, p).ids);
-  const policyOpt = new AdamW([...policy.params], { lr: cfg.lr, weightDecay: 0 });
-  const valueOpt = new AdamW([...value.params], { lr: cfg.valueLr, weightDecay: 0 });
+  // with LoRA only the adapters (and the value model's head) train; the decoder samples through them
+  const policyLora = startLora(policy, cfg.lora, cfg.seed, hooks.quiet);
+  startLora(value, cfg.lora, cfg.seed + 1, true);
+  const policyOpt = new AdamW([...policy.trainableParams()], { lr: cfg.lr, weightDecay: 0 });
+  const valueOpt = new AdamW([...value.trainableParams()], { lr: cfg.valueLr, weightDecay: 0 });
   const parts = [
     { name: 'policy', model: policy, opt: policyOpt },
     { name: 'value', model: value, opt: valueOpt },
@@ -215,8 +220,8 @@ export function trainPpo(
             ptx,
           };
         });
-        const policyNorm = clipGradNorm([...policy.params.values()], cfg.gradClip);
-        const valueNorm = clipGradNorm([...value.params.values()], cfg.gradClip);
+        const policyNorm = clipGradNorm([...policy.trainableParams().values()], cfg.gradClip);
+        const valueNorm = clipGradNorm([...value.trainableParams().values()], cfg.gradClip);
         assertFinite(
           iter + 1,
           {
@@ -282,5 +287,9 @@ export function trainPpo(
         saveTrainState(cfg.out, iter + 1, parts, { beta: kl.beta, history, shuffler: shuffler.getState() }),
     });
   }
-  return history;
+  // LoRA: both models become ordinary ones again; the policy's adapters go with the history for saving
+  if (value.lora !== null) mergeLora(value);
+  if (policyLora === null) return history;
+  mergeLora(policy);
+  return Object.assign(history, { lora: policyLora });
 }
