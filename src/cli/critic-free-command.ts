@@ -25,7 +25,13 @@ export function criticFreeCommand(
     const history = trainCriticFree(method, models, tok, prompts, cfg, hooks, ptx);
     const first = history[0];
     const last = history[history.length - 1];
-    finishRunDir(cfg.out, policy, tok, { method, from: cfg.policy, rm: cfg.rm, config: cfg, final: last });
+    finishRunDir(
+      cfg.out,
+      policy,
+      tok,
+      { method, from: cfg.policy, rm: cfg.rm, config: cfg, final: last },
+      history.lora && { lora: history.lora, base: cfg.policy },
+    );
     // with the KL in the reward, the reward trained on says what the run traded; else the groups' spread
     const tail =
       first.kl_penalised_reward !== undefined && last.kl_penalised_reward !== undefined

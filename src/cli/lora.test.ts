@@ -1,7 +1,7 @@
 /**
  * `--lora.*` end to end, in-process at toy sizes: rein sft and rein rm train with adapters leave the
- * merged checkpoint, adapter.json and adapter.safetensors, and so does rein ppo; bad values, and
- * LoRA on GRPO, are one-line errors.
+ * merged checkpoint, adapter.json and adapter.safetensors, and so do rein ppo and rein grpo; bad
+ * values are one-line errors.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -110,13 +110,14 @@ describe('--lora', () => {
     expect(readAdapterFiles(out).weights.has('scalar_head.weight')).toBe(true);
   });
 
-  it('lists the options in --help of sft, rm train, dpo, kto and ppo', async () => {
+  it('lists the options in --help of sft, rm train, dpo, kto, ppo and grpo', async () => {
     for (const [cmd, argv] of [
       [sft, ['--help']],
       [rm, ['train', '--help']],
       [dpo, ['--help']],
       [kto, ['--help']],
       [ppo, ['--help']],
+      [grpo, ['--help']],
     ] as const) {
       const help = (await capture(cmd, [...argv])).join('\n');
       expect(help).toMatch(/--lora\.rank <integer> .*\(default: 0\)/);
@@ -132,7 +133,7 @@ describe('--lora', () => {
     await expect(p).rejects.toThrow(message);
   };
 
-  it('names a bad rank, α or target, and refuses LoRA in GRPO', async () => {
+  it('names a bad rank, α or target', async () => {
     const out = f('bad');
     await fails(sft, [...sftArgs(out), '--lora.rank', '-1'], /--lora\.rank: Too small/);
     await fails(sft, [...sftArgs(out), '--lora.alpha', '0'], /--lora\.alpha: Too small/);
@@ -173,11 +174,6 @@ describe('--lora', () => {
       [...sftArgs(out), '--lora.rank', '64'],
       /^sft: --lora: rank 64 exceeds layers\.0\.attn\.q/,
     );
-    await fails(
-      grpo,
-      ['--prompts', f('demos.jsonl'), '--policy', f('base'), '--rm', f('rm-lora'), '--lora.rank', '4'],
-      /unknown option.*--lora/,
-    );
   });
 
   it('rein ppo --lora.rank 4: rollouts sample through the adapters; the merged policy and its adapter are saved', async () => {
@@ -208,5 +204,21 @@ describe('--lora', () => {
       expect(moved, name).toBe(/attn\.[qkvo]\.weight$/.test(name));
     }
     expect(model.lora).toBeNull();
+  });
+
+  it('rein grpo --lora.rank 4: only the adapted projections move; the adapter is saved', async () => {
+    const out = f('grpo-lora');
+    await capture(grpo, [
+      ...['--prompts', f('demos.jsonl'), '--policy', f('base'), '--rm', f('rm-lora'), '--out', out],
+      ...['--iterations', '2', '--promptsPerIteration', '2', '--groupSize', '2', '--minibatch', '2'],
+      ...['--maxNew', '4', '--lr', '1e-2', '--evalEvery', '0', '--lora.rank', '4', '--lora.targets', 'mlp'],
+    ]);
+    expect(readAdapterFiles(out).options).toEqual({ rank: 4, alpha: 16, targets: ['mlp'] });
+    const base = loadModel(f('base')).model;
+    const { model } = loadModel(out);
+    for (const [name, p] of model.params) {
+      const moved = p.data.some((x, i) => x !== base.params.get(name)!.data[i]);
+      expect(moved, name).toBe(/mlp\.(fc|proj)\.weight$/.test(name));
+    }
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LoraConfig } from '../common/lora.js';
 import { rlRunFields } from '../common/rl-iteration.js';
 
 export const LOSS_AGGREGATIONS = ['token', 'sequence'] as const;
@@ -95,6 +96,7 @@ export const GrpoConfig = z.strictObject({
     .default(-1)
     .describe('added to the reward of a response that never produced the end token'),
   gradClip: z.number().positive().default(1).describe('global gradient-norm clip'),
+  lora: LoraConfig,
   ...rlRunFields,
 });
 export type GrpoConfig = z.infer<typeof GrpoConfig>;

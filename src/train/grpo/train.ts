@@ -13,6 +13,7 @@
  *   for GRPO, and PPO-ptx when asked).
  * Sampling, scoring, packing and log-probs are PPO's (common/rollout.ts), and so is the surrogate.
  */
+import { type LoraAdapters, mergeLora } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
@@ -22,6 +23,7 @@ import { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
+import { startLora } from '../common/lora.js';
 import { ptxLoss } from '../common/ptx.js';
 import { finishRlIteration } from '../common/rl-iteration.js';
 import {
@@ -98,14 +100,14 @@ export type CriticFreeRun = [
 ];
 
 /** GRPO: the critic-free trainer with GrpoConfig's settings (or whichever the config gives). */
-export function trainGrpo(...run: CriticFreeRun): GrpoIterationLog[] {
+export function trainGrpo(...run: CriticFreeRun): GrpoIterationLog[] & { lora?: LoraAdapters } {
   return trainCriticFree('grpo', ...run);
 }
 
 export function trainCriticFree(
   method: CriticFreeMethod,
   ...[models, tok, prompts, cfg, hooks = {}, ptxTexts = []]: CriticFreeRun
-): GrpoIterationLog[] {
+): GrpoIterationLog[] & { lora?: LoraAdapters } {
   const who = method === 'grpo' ? 'trainGrpo' : 'trainRloo';
   const { policy, reference, rewardModel } = models;
   if (!rewardModel.hasScalarHead) throw new Error(`${who}: the reward model needs a scalar head`);
@@ -116,7 +118,9 @@ export function trainCriticFree(
   const padId = tok.padId ?? 0;
   const stopIds = hooks.stopIds ?? chatStopIds(tok);
   const promptIds = prompts.map((p) => hooks.encodePrompt?.(p) ?? encodeChat(tok, p).ids);
-  const opt = new AdamW([...policy.params], { lr: cfg.lr, weightDecay: 0 });
+  // with LoRA only the adapters train; the decoder samples through them
+  const lora = startLora(policy, cfg.lora, cfg.seed, hooks.quiet);
+  const opt = new AdamW([...policy.trainableParams()], { lr: cfg.lr, weightDecay: 0 });
   const parts = [{ name: 'policy', model: policy, opt }];
   let start = 0;
   const history: GrpoIterationLog[] = [];
@@ -210,7 +214,7 @@ export function trainCriticFree(
           T.backward(total);
           return { ...g.stats, ptx };
         });
-        const gradNorm = clipGradNorm([...policy.params.values()], cfg.gradClip);
+        const gradNorm = clipGradNorm([...policy.trainableParams().values()], cfg.gradClip);
         assertFinite(
           iter + 1,
           {
@@ -267,5 +271,7 @@ export function trainCriticFree(
       save: () => saveTrainState(cfg.out, iter + 1, parts, { history, shuffler: shuffler.getState() }),
     });
   }
-  return history;
+  if (lora === null) return history;
+  mergeLora(policy); // an ordinary model again; the adapters go with the history for saving
+  return Object.assign(history, { lora });
 }

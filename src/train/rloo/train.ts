@@ -10,9 +10,10 @@
  *      (grpo/advantages.ts)
  *   6 PPO's clipped surrogate over epochs of shuffled minibatches (plus PPO-ptx when asked).
  */
+import type { LoraAdapters } from '../../model/lora.js';
 import { type CriticFreeRun, type GrpoIterationLog, trainCriticFree } from '../grpo/train.js';
 
 /** RLOO: the critic-free trainer, given RlooConfig's settings (RlooConfig.parse fills in its defaults). */
-export function trainRloo(...run: CriticFreeRun): GrpoIterationLog[] {
+export function trainRloo(...run: CriticFreeRun): GrpoIterationLog[] & { lora?: LoraAdapters } {
   return trainCriticFree('rloo', ...run);
 }
