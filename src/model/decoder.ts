@@ -204,7 +204,7 @@ export class Decoder {
       beta = 1;
     }
     be.gemm(false, true, rows, n, k, 1, inp, 0, w, 0, beta, out, 0, 1);
-    const lowRank = this.adapters.size === 0 ? undefined : this.adapters.get(w);
+    const lowRank = this.adapters.get(w);
     if (lowRank !== undefined) {
       // + s·(x·Aᵀ)·Bᵀ: U = x·Aᵀ (rows, r), then out += s·U·Bᵀ
       const { A, B, rank, scale } = lowRank;

@@ -9,8 +9,8 @@
  * model with fresh adapters computes exactly what it did without them. α/r scales the update: with
  * α fixed, changing r leaves its size, and so the learning rate that suits it, about the same.
  * Merging writes W + (α/r)·B·A into W, after which the model is an ordinary one again (what the
- * decoder, the checkpoint writer and every other command read). The embedding, the LM head and the
- * scalar head get no adapters.
+ * checkpoint writer and every other command read). The embedding, the LM head and the scalar head
+ * get no adapters.
  */
 import { getBackend } from '../kernels/index.js';
 import * as T from '../tensor/index.js';

@@ -1,10 +1,9 @@
 /**
- * LoRA for the offline trainers (SFT, reward model, DPO, KTO): the `lora` option group, and the two
- * ends of a run with adapters — attach them before the first step (only they, and a reward model's
- * head, then train: the optimiser, clipping and the saved state see model.trainableParams()), and
- * merge them into the weights after the last, so the trainer hands back an ordinary model.
- * The online trainers (PPO, GRPO, RLOO) sample with the decoder, which reads the weights alone, and
- * have no such group.
+ * LoRA for the trainers (SFT, reward model, DPO, KTO, PPO, GRPO, RLOO): the `lora` option group,
+ * and the two ends of a run with adapters — attach them before the first step (only they, and a
+ * reward model's head, then train: the optimiser, clipping and the saved state see
+ * model.trainableParams()), and merge them into the weights after the last, so the trainer hands
+ * back an ordinary model. Sampling (the decoder) goes through attached adapters.
  */
 import { z } from 'zod';
 import { attachLora, LORA_TARGETS, type LoraAdapters, mergeLora } from '../../model/lora.js';
@@ -82,7 +81,10 @@ export function loraSummary(model: Transformer, adapters: LoraAdapters): string 
   return `LoRA r=${adapters.options.rank} on ${adapters.byProjection.size} projections: ${n(trained)} of ${n(total)} parameters train (${((100 * trained) / total).toFixed(1)} %)`;
 }
 
-/** Merges the run's adapters (when it had any) into the model; the result carries them for saving. */
+/**
+ * Merges the run's adapters (when it had any) into the model; `result` (an object, or an RL
+ * trainer's history array) then carries them, for saving, as its `lora`.
+ */
 export function finishLora<R extends object>(
   model: Transformer,
   adapters: LoraAdapters | null,
@@ -90,5 +92,5 @@ export function finishLora<R extends object>(
 ): R & { lora?: LoraAdapters } {
   if (adapters === null) return result;
   mergeLora(model);
-  return { ...result, lora: adapters };
+  return Object.assign(result, { lora: adapters });
 }

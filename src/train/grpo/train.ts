@@ -13,7 +13,7 @@
  *   for GRPO, and PPO-ptx when asked).
  * Sampling, scoring, packing and log-probs are PPO's (common/rollout.ts), and so is the surrogate.
  */
-import { type LoraAdapters, mergeLora } from '../../model/lora.js';
+import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
@@ -23,7 +23,7 @@ import { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
-import { startLora } from '../common/lora.js';
+import { finishLora, startLora } from '../common/lora.js';
 import { ptxLoss } from '../common/ptx.js';
 import { finishRlIteration } from '../common/rl-iteration.js';
 import {
@@ -271,7 +271,5 @@ export function trainCriticFree(
       save: () => saveTrainState(cfg.out, iter + 1, parts, { history, shuffler: shuffler.getState() }),
     });
   }
-  if (lora === null) return history;
-  mergeLora(policy); // an ordinary model again; the adapters go with the history for saving
-  return Object.assign(history, { lora });
+  return finishLora(policy, lora, history); // an ordinary model again; the adapters go with the history
 }

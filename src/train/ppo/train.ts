@@ -16,7 +16,7 @@ import { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
-import { startLora } from '../common/lora.js';
+import { finishLora, startLora } from '../common/lora.js';
 import { ptxLoss } from '../common/ptx.js';
 import { finishRlIteration } from '../common/rl-iteration.js';
 import {
@@ -97,7 +97,7 @@ export function trainPpo(
   const promptIds = prompts.map((p) => hooks.encodePrompt?.(p) ?? encodeChat(tok, p).ids);
   // with LoRA only the adapters (and the value model's head) train; the decoder samples through them
   const policyLora = startLora(policy, cfg.lora, cfg.seed, hooks.quiet);
-  startLora(value, cfg.lora, cfg.seed + 1, true);
+  const valueLora = startLora(value, cfg.lora, cfg.seed + 1, true);
   const policyOpt = new AdamW([...policy.trainableParams()], { lr: cfg.lr, weightDecay: 0 });
   const valueOpt = new AdamW([...value.trainableParams()], { lr: cfg.valueLr, weightDecay: 0 });
   const parts = [
@@ -288,8 +288,6 @@ export function trainPpo(
     });
   }
   // LoRA: both models become ordinary ones again; the policy's adapters go with the history for saving
-  if (value.lora !== null) mergeLora(value);
-  if (policyLora === null) return history;
-  mergeLora(policy);
-  return Object.assign(history, { lora: policyLora });
+  if (valueLora !== null) mergeLora(value);
+  return finishLora(policy, policyLora, history);
 }
