@@ -12,6 +12,15 @@ export interface Me {
   flags: string[];
 }
 
+/** A labeler's progress on one kind of task, as GET /api/tasks/next reports it beside the task. */
+export interface Progress {
+  done: number;
+  skipped: number;
+  pending: number;
+  available: number;
+  more: boolean;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

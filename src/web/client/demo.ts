@@ -2,20 +2,22 @@
  * The demonstration page: a person writes the ideal answer to a prompt (imitation
  * learning data, exported as SFT `{prompt, response}`).
  */
-import { ApiError, api, elapsedMs, forgetTask, signIn, submissionIdFor, submit } from './api.js';
+import {
+  ApiError,
+  api,
+  elapsedMs,
+  forgetTask,
+  type Progress,
+  signIn,
+  submissionIdFor,
+  submit,
+} from './api.js';
 import { byId } from './dom.js';
 
 interface Task {
   assignment_id: string;
   round: { name: string; focus: string };
   prompt: { text: string; lang: string | null };
-}
-interface Progress {
-  done: number;
-  skipped: number;
-  pending: number;
-  available: number;
-  more: boolean;
 }
 
 const status = byId('status');

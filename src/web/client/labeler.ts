@@ -3,7 +3,7 @@
  * prompt, the K answers in this labeler's own order — rank, flag, note, submit or skip.
  * A half-done ranking is kept as a draft in sessionStorage, so a reload loses nothing.
  */
-import { api, elapsedMs, forgetTask, type Me, signIn, submitTaskAnswer } from './api.js';
+import { api, elapsedMs, forgetTask, type Me, type Progress, signIn, submitTaskAnswer } from './api.js';
 import { byId } from './dom.js';
 import { type RankDraft, RankList } from './rank-list.js';
 
@@ -13,13 +13,6 @@ interface Task {
   round: { name: string; focus: string };
   prompt: { text: string; lang: string | null };
   candidates: { id: string; text: string }[];
-}
-interface Progress {
-  done: number;
-  skipped: number;
-  pending: number;
-  available: number;
-  more: boolean;
 }
 
 const status = byId('status');

@@ -3,7 +3,7 @@
  * G and B), any problems ticked, a note — the cheapest judgement to give, what KTO trains on.
  * Ticked problems and the note are kept as a draft in sessionStorage, so a reload loses nothing.
  */
-import { api, elapsedMs, forgetTask, type Me, signIn, submitTaskAnswer } from './api.js';
+import { api, elapsedMs, forgetTask, type Me, type Progress, signIn, submitTaskAnswer } from './api.js';
 import { byId, el, flagLabel } from './dom.js';
 
 interface Task {
@@ -11,13 +11,6 @@ interface Task {
   round: { name: string; focus: string };
   prompt: { text: string; lang: string | null };
   candidates: { id: string; text: string }[];
-}
-interface Progress {
-  done: number;
-  skipped: number;
-  pending: number;
-  available: number;
-  more: boolean;
 }
 interface Draft {
   flags: string[];
