@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { RankingRecord } from '../../data/ranking.js';
 import { now, num } from './columns.js';
 import { type SqlDriver, UniqueViolation } from './driver.js';
+import { importedLabelerId } from './labelers.js';
 import { refuseNul } from './prompt-checks.js';
 import { insertPrompt } from './prompts.js';
 import { requireRound } from './rounds.js';
@@ -40,13 +41,7 @@ export async function importRankings(
       for (const rec of records.slice(start, start + batch)) {
         let labelerId = labelerIds.get(rec.labeler);
         if (!labelerId) {
-          // an import running at the same time may add the same name: the first one's row stands
-          await tx.run(
-            "INSERT INTO labelers (id, name, role, token_hash, created_at) VALUES (?, ?, 'imported', NULL, ?) ON CONFLICT (name) DO NOTHING",
-            [randomUUID(), rec.labeler, now()],
-          );
-          const row = await tx.get<{ id: string }>('SELECT id FROM labelers WHERE name = ?', [rec.labeler]);
-          labelerId = row!.id;
+          labelerId = await importedLabelerId(tx, rec.labeler);
           labelerIds.set(rec.labeler, labelerId);
         }
         const input: PromptInput = {

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { BinaryFeedbackRecord } from '../../data/binary-feedback.js';
 import { now, num } from './columns.js';
 import { type SqlDriver, UniqueViolation } from './driver.js';
+import { importedLabelerId } from './labelers.js';
 import { defaultPromptId, refuseNul } from './prompt-checks.js';
 import { insertPrompt } from './prompts.js';
 import { requireRound } from './rounds.js';
@@ -42,13 +43,7 @@ export async function importRatings(
   const batch = 500;
   for (let start = 0; start < records.length; start += batch) {
     await db.transaction(async (tx) => {
-      // an import running at the same time may add the same name: the first one's row stands
-      await tx.run(
-        "INSERT INTO labelers (id, name, role, token_hash, created_at) VALUES (?, ?, 'imported', NULL, ?) ON CONFLICT (name) DO NOTHING",
-        [randomUUID(), source, now()],
-      );
-      const labelerId = (await tx.get<{ id: string }>('SELECT id FROM labelers WHERE name = ?', [source]))!
-        .id;
+      const labelerId = await importedLabelerId(tx, source);
       let seq = num((await tx.get<{ s: unknown }>('SELECT MAX(seq) AS s FROM prompts'))?.s);
       for (let i = start; i < Math.min(records.length, start + batch); i++) {
         const rec = records[i];

@@ -5,8 +5,8 @@ import { type Labeler, type Role, StoreError } from './types.js';
 
 /**
  * The people who label: adding one, replacing a token, and finding one by the hash of their
- * bearer token (the token itself is never stored). 'imported' labelers, made by ranking imports,
- * cannot sign in.
+ * bearer token (the token itself is never stored). 'imported' labelers, made by ranking and rating
+ * imports, cannot sign in.
  */
 
 /** Adds a person; `tokenHash` is the hash of their bearer token. */
@@ -45,4 +45,16 @@ export async function labelerByTokenHash(db: SqlExecutor, tokenHash: string): Pr
 /** Everyone, imported labelers included, oldest first. */
 export async function listLabelers(db: SqlExecutor): Promise<Labeler[]> {
   return db.all<Labeler>('SELECT id, name, role, created_at FROM labelers ORDER BY created_at, name');
+}
+
+/**
+ * The id of the labeler named `name`, made as an 'imported' labeler (a data source, no token) when
+ * there is none. An import running at the same time may add the same name: the first row stands.
+ */
+export async function importedLabelerId(tx: SqlExecutor, name: string): Promise<string> {
+  await tx.run(
+    "INSERT INTO labelers (id, name, role, token_hash, created_at) VALUES (?, ?, 'imported', NULL, ?) ON CONFLICT (name) DO NOTHING",
+    [randomUUID(), name, now()],
+  );
+  return (await tx.get<{ id: string }>('SELECT id FROM labelers WHERE name = ?', [name]))!.id;
 }
