@@ -21,6 +21,14 @@ export interface Progress {
   more: boolean;
 }
 
+/** Shows `p` in the page's #progress line ("3 ranked · 1 skipped · 12 to go"); `done` says what was done. */
+export function showProgress(p: Progress | undefined, done: string): void {
+  if (!p) return;
+  const left = p.pending + p.available;
+  byId('progress').textContent =
+    `${p.done} ${done} · ${p.skipped} skipped · ${left}${p.more ? '+' : ''} to go`;
+}
+
 export class ApiError extends Error {
   constructor(
     readonly status: number,

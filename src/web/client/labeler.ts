@@ -3,7 +3,16 @@
  * prompt, the K answers in this labeler's own order — rank, flag, note, submit or skip.
  * A half-done ranking is kept as a draft in sessionStorage, so a reload loses nothing.
  */
-import { api, elapsedMs, forgetTask, type Me, type Progress, signIn, submitTaskAnswer } from './api.js';
+import {
+  api,
+  elapsedMs,
+  forgetTask,
+  type Me,
+  type Progress,
+  showProgress,
+  signIn,
+  submitTaskAnswer,
+} from './api.js';
 import { byId } from './dom.js';
 import { type RankDraft, RankList } from './rank-list.js';
 
@@ -24,20 +33,13 @@ const announce = (msg: string) => {
   announcer.textContent = msg;
 };
 
-function showProgress(p: Progress | undefined): void {
-  if (!p) return;
-  const left = p.pending + p.available;
-  byId('progress').textContent =
-    `${p.done} ranked · ${p.skipped} skipped · ${left}${p.more ? '+' : ''} to go`;
-}
-
 async function loop(me: Me): Promise<void> {
   for (;;) {
     say('Loading the next task…');
     const { task, progress } = await api<{ task: Task | null; progress?: Progress }>(
       '/api/tasks/next?kind=ranking',
     );
-    showProgress(progress);
+    showProgress(progress, 'ranked');
     if (!task) {
       byId('task').hidden = true;
       byId('done').hidden = false;

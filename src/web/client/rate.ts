@@ -3,7 +3,16 @@
  * G and B), any problems ticked, a note — the cheapest judgement to give, what KTO trains on.
  * Ticked problems and the note are kept as a draft in sessionStorage, so a reload loses nothing.
  */
-import { api, elapsedMs, forgetTask, type Me, type Progress, signIn, submitTaskAnswer } from './api.js';
+import {
+  api,
+  elapsedMs,
+  forgetTask,
+  type Me,
+  type Progress,
+  showProgress,
+  signIn,
+  submitTaskAnswer,
+} from './api.js';
 import { byId, el, flagLabel } from './dom.js';
 
 interface Task {
@@ -39,11 +48,7 @@ async function loop(me: Me): Promise<void> {
     const { task, progress } = await api<{ task: Task | null; progress?: Progress }>(
       '/api/tasks/next?kind=rating',
     );
-    if (progress) {
-      const left = progress.pending + progress.available;
-      byId('progress').textContent =
-        `${progress.done} rated · ${progress.skipped} skipped · ${left}${progress.more ? '+' : ''} to go`;
-    }
+    showProgress(progress, 'rated');
     if (!task) {
       byId('task').hidden = true;
       byId('done').hidden = false;
