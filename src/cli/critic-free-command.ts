@@ -20,7 +20,9 @@ export function criticFreeCommand(
   return trainingCommand(spec, (cfg) => {
     const { prompts, policy, tok, rewardModel, ptx } = loadRlInputs(cfg);
     const dir = startRun(method, cfg, 'iteration');
-    const models = { policy, reference: policy.clone(), rewardModel };
+    // with LoRA the reference is the policy with its adapters off: no second copy of the weights
+    const reference = cfg.lora.rank > 0 ? null : policy.clone();
+    const models = { policy, reference, rewardModel };
     const hooks = { log: new RunLog(dir.logFile) };
     const history = trainCriticFree(method, models, tok, prompts, cfg, hooks, ptx);
     const first = history[0];

@@ -25,7 +25,9 @@ const SPEC = { name: 'ppo', schema: PpoConfig, help: HELP, required: ['prompts',
 export const run = trainingCommand(SPEC, (cfg) => {
   const { prompts, policy, tok, rewardModel, ptx } = loadRlInputs(cfg);
   const dir = startRun('ppo', cfg, 'iteration');
-  const models = { policy, reference: policy.clone(), rewardModel, value: rewardModel.clone() };
+  // with LoRA the reference is the policy with its adapters off: no second copy of the weights
+  const reference = cfg.lora.rank > 0 ? null : policy.clone();
+  const models = { policy, reference, rewardModel, value: rewardModel.clone() };
   const history = trainPpo(models, tok, prompts, cfg, { log: new RunLog(dir.logFile) }, ptx);
   const first = history[0];
   const last = history[history.length - 1];

@@ -9,7 +9,14 @@ import { Rng } from '../util/rng.js';
 import { writeCheckpointFiles } from './checkpoint.js';
 import { type ModelConfig, resolveModelConfig } from './config.js';
 import { Decoder } from './decoder.js';
-import { attachLora, detachLora, type LoraOptions, loraProjections, mergeLora } from './lora.js';
+import {
+  attachLora,
+  detachLora,
+  type LoraOptions,
+  loraProjections,
+  mergeLora,
+  withoutAdapters,
+} from './lora.js';
 import { readAdapterFiles, writeAdapterFiles } from './lora-files.js';
 import { type TokenBatch, Transformer } from './transformer.js';
 
@@ -137,6 +144,28 @@ for (const arch of ['gpt', 'llama'] as const) {
         a.B.data.fill(0);
       }
       expect(bytes(forward(m, b).logits).equals(bytes(before.logits))).toBe(true);
+    });
+
+    it('with its adapters switched off computes the base, byte for byte, and gets them back after', () => {
+      const m = randomModel(c, 5);
+      const b = batchFor(c);
+      const base = forward(m, b);
+      const lora = attachLora(m, all, new Rng(3));
+      randomiseB(m, 6);
+      const withAdapters = forward(m, b);
+      const off = withoutAdapters(m, () => forward(m, b));
+      expect(bytes(off.logits).equals(bytes(base.logits))).toBe(true);
+      expect(bytes(off.scalar).equals(bytes(base.scalar))).toBe(true);
+      expect(maxDiff(off.logits, withAdapters.logits)).toBeGreaterThan(1e-3);
+      expect(() =>
+        withoutAdapters(m, () => {
+          throw new Error('inside');
+        }),
+      ).toThrow('inside');
+      expect(m.lora).toBe(lora);
+      expect(bytes(forward(m, b).logits).equals(bytes(withAdapters.logits))).toBe(true);
+      detachLora(m);
+      expect(() => withoutAdapters(m, () => 0)).toThrow(/the model has no LoRA adapters/);
     });
 
     it('merged weights give what the adapters gave (within 1e-5), as an ordinary model', () => {

@@ -169,6 +169,22 @@ export function detachLora(model: Transformer): LoraAdapters {
 }
 
 /**
+ * Runs `fn` with the model's adapters switched off, so that it computes with its frozen weights
+ * alone: under LoRA those are the model training started from — an RL run's reference, which then
+ * needs no second copy of the weights. Nothing is merged or unfrozen; the adapters return after.
+ */
+export function withoutAdapters<R>(model: Transformer, fn: () => R): R {
+  const lora = model.lora;
+  if (lora === null) throw new Error('withoutAdapters: the model has no LoRA adapters');
+  model.lora = null;
+  try {
+    return fn();
+  } finally {
+    model.lora = lora;
+  }
+}
+
+/**
  * Folds every adapter into its projection (W += (α/r)·B·A, in place) and detaches them: the model
  * then computes what it computed with them, as an ordinary model. Returns the adapters (their A and
  * B unchanged) for saving.

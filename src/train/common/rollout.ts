@@ -9,6 +9,7 @@
  * hooks a trainer offers around them.
  */
 import { type Generation, generate } from '../../model/generate.js';
+import { withoutAdapters } from '../../model/lora.js';
 import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { chatResponseText } from '../../tokenizer/chat-template.js';
@@ -277,6 +278,20 @@ export function rolloutLogProbs(model: Transformer, batch: RolloutBatch, tempera
       responseColumns(responseLogProbs(model, batch, batch.responseStart, temperature).logProbs.data, batch),
     ),
   );
+}
+
+/**
+ * The rollouts' log-probs under the frozen reference: `reference` when the run has one, else (a
+ * LoRA run) the policy with its adapters switched off — its frozen weights are the SFT model's.
+ */
+export function referenceLogProbs(
+  policy: Transformer,
+  reference: Transformer | null,
+  batch: RolloutBatch,
+  temperature: number,
+): Float32Array {
+  if (reference !== null) return rolloutLogProbs(reference, batch, temperature);
+  return withoutAdapters(policy, () => rolloutLogProbs(policy, batch, temperature));
 }
 
 /** Per-token log-probs of packed rows (packRows) under `model`, (rows, L) response layout, differentiable. */

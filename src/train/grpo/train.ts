@@ -30,6 +30,7 @@ import {
   packedLogProbs,
   packRows,
   type RlHooks,
+  referenceLogProbs,
   responseMask,
   rolloutLogProbs,
   rolloutTexts,
@@ -49,8 +50,11 @@ import { aggregationWeights, grpoLoss } from './loss.js';
 export interface GrpoModels {
   /** Trained in place; starts as a copy of the SFT model. */
   policy: Transformer;
-  /** The frozen SFT model the KL penalty measures against. */
-  reference: Transformer;
+  /**
+   * The frozen SFT model the KL penalty measures against; null in a LoRA run, whose policy with its
+   * adapters switched off is that model (no second copy of the weights).
+   */
+  reference: Transformer | null;
   /** The frozen reward model (scalar head). */
   rewardModel: Transformer;
 }
@@ -112,6 +116,8 @@ export function trainCriticFree(
   const { policy, reference, rewardModel } = models;
   if (!rewardModel.hasScalarHead) throw new Error(`${who}: the reward model needs a scalar head`);
   if (prompts.length === 0) throw new Error(`${who}: no RL prompts`);
+  if (reference === null && cfg.lora.rank === 0)
+    throw new Error(`${who}: no reference model (only a LoRA run may leave it out)`);
   const klInReward = cfg.klPenalty === 'reward';
   const G = cfg.groupSize;
   const log = hooks.log ?? new RunLog(null);
@@ -170,7 +176,7 @@ export function trainCriticFree(
 
     // 3. log-probs under the policy (old: the ratio's denominator) and the reference (the KL's)
     const oldLogp = rolloutLogProbs(policy, batch, cfg.temperature);
-    const refLogp = rolloutLogProbs(reference, batch, cfg.temperature);
+    const refLogp = referenceLogProbs(policy, reference, batch, cfg.temperature);
 
     // 4. the rewards trained on: the scores (GRPO), or each score less β·KL of its response (RLOO:
     //    the KL then meets the same baseline as the score, so of two answers that score alike the

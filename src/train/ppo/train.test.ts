@@ -69,3 +69,49 @@ describe('trainPpo', () => {
     expect(last.kl).toBeGreaterThan(0);
   });
 });
+
+describe('trainPpo with LoRA', () => {
+  let task: ReturnType<typeof toyRlTask> | null = null;
+  const run = (reference: 'copy' | 'none', lora: number) => {
+    task ??= toyRlTask();
+    const { tok, sft, rm, prompts } = task;
+    const cfg = PpoConfig.parse({
+      out: mkdtempSync(join(tmpdir(), 'rein-ppo-lora-')),
+      iterations: 3,
+      rolloutBatch: 16,
+      minibatch: 8,
+      ppoEpochs: 1,
+      maxNew: 8,
+      lr: 1e-2,
+      kl: { beta: 0.1 },
+      saveEvery: 0,
+      evalEvery: 0,
+      lora: { rank: lora },
+    });
+    const policy = sft.clone();
+    const models = {
+      policy,
+      reference: reference === 'copy' ? sft.clone() : null,
+      rewardModel: rm,
+      value: rm.clone(),
+    };
+    const history = trainPpo(models, tok, prompts, cfg, { quiet: true });
+    return { policy, history };
+  };
+
+  it('takes the reference from the policy with its adapters off: the run a separate SFT copy gives', () => {
+    const shared = run('none', 4);
+    const copied = run('copy', 4);
+    expect(shared.history.map((h) => h.kl)).toEqual(copied.history.map((h) => h.kl));
+    expect(shared.history[2].kl).not.toBe(0); // the policy moved: the KL compared two different models
+    for (const [name, p] of shared.policy.params)
+      expect(
+        Buffer.from(p.data.buffer).equals(Buffer.from(copied.policy.params.get(name)!.data.buffer)),
+        name,
+      ).toBe(true);
+  });
+
+  it('refuses a run without a reference unless it has adapters to switch off', () => {
+    expect(() => run('none', 0)).toThrow(/trainPpo: no reference model \(only a LoRA run may leave it out\)/);
+  });
+});

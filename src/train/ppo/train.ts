@@ -23,6 +23,7 @@ import {
   packedLogProbs,
   packRows,
   type RlHooks,
+  referenceLogProbs,
   responseColumns,
   responseMask,
   rolloutLogProbs,
@@ -44,8 +45,11 @@ import { policyLoss, valueLoss } from './loss.js';
 export interface PpoModels {
   /** Trained in place; starts as a copy of the SFT model. */
   policy: Transformer;
-  /** The frozen SFT model the KL penalty measures against. */
-  reference: Transformer;
+  /**
+   * The frozen SFT model the KL penalty measures against; null in a LoRA run, whose policy with its
+   * adapters switched off is that model (no second copy of the weights).
+   */
+  reference: Transformer | null;
   /** The frozen reward model (scalar head). */
   rewardModel: Transformer;
   /** Trained in place; starts as a copy of the reward model. */
@@ -91,6 +95,8 @@ export function trainPpo(
   if (!rewardModel.hasScalarHead || !value.hasScalarHead)
     throw new Error('trainPpo: the reward and value models need scalar heads');
   if (prompts.length === 0) throw new Error('trainPpo: no RL prompts');
+  if (reference === null && cfg.lora.rank === 0)
+    throw new Error('trainPpo: no reference model (only a LoRA run may leave it out)');
   const log = hooks.log ?? new RunLog(null);
   const padId = tok.padId ?? 0;
   const stopIds = hooks.stopIds ?? chatStopIds(tok);
@@ -159,7 +165,7 @@ export function trainPpo(
 
     // 3. log-probs under the policy (old) and the reference, and the value model's values
     const oldLogp = rolloutLogProbs(policy, batch, cfg.temperature);
-    const refLogp = rolloutLogProbs(reference, batch, cfg.temperature);
+    const refLogp = referenceLogProbs(policy, reference, batch, cfg.temperature);
     const oldValues = T.noGrad(() => T.scope(() => responseColumns(shiftedValues(value, batch).data, batch)));
 
     // 4. per-token rewards: −β·KL_t on every token, plus the score on the last one
