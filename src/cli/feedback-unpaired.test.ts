@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { BinaryFeedbackRecord } from '../data/binary-feedback.js';
 import { openStore } from '../feedback/db/open.js';
+import type { RatingRecord } from '../feedback/db/types.js';
 import { loadModel, saveCheckpoint } from '../model/checkpoint.js';
 import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../train/test-helpers/fixtures.js';
 import { run as feedback } from './feedback.js';
@@ -117,6 +118,35 @@ describe('rein feedback export --format unpaired → rein kto', () => {
     ]);
     // 4 nice answers × 2 labelers, bob's thumb up on q1, the ranking's best
     expect(exported.filter((r) => r.label)).toHaveLength(10);
+
+    // the rating records keep what the unpaired format drops: the rater, the flags
+    const full = f('ratings.jsonl');
+    await capture(feedback, [
+      'export',
+      '--db',
+      db,
+      '--format',
+      'ratings',
+      '--round',
+      'thumbs',
+      '--out',
+      full,
+    ]);
+    const rated = readFileSync(full, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as RatingRecord);
+    expect(rated).toHaveLength(16);
+    const bobOnOne = rated.find((r) => r.labeler === 'bob' && r.prompt.id === 'q1')!;
+    expect(bobOnOne).toMatchObject({
+      round: 'thumbs',
+      prompt: { id: 'q1', text: 'what is one ?' },
+      candidate: { text: 'rude , it is one .' },
+      label: true,
+      flags: ['toxic'],
+    });
+    expect(rated.filter((r) => r.flags.includes('toxic'))).toHaveLength(8);
+    expect(new Set(rated.map((r) => r.labeler))).toEqual(new Set(['ann', 'bob']));
 
     // importing the export into another round gives the same records back, once
     const imp = ['import', '--db', db, '--round', 'back', '--format', 'unpaired', '--from', out];

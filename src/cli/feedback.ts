@@ -1,7 +1,7 @@
 /**
  * `rein feedback …`: set up and harvest labeling rounds — rounds, labelers (tokens),
  * prompts with candidates, imports (rankings, Open Assistant trees, HH-RLHF pairs, unpaired
- * thumbs) and exports (rankings, TRL pairs, TRL unpaired records, SFT demonstrations).
+ * thumbs) and exports (rankings, TRL pairs, TRL unpaired records, rating records, SFT demonstrations).
  */
 import { basename } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
@@ -56,14 +56,15 @@ const HELP = `usage: rein feedback <command> --db URL [options]
                        by the imported source NAME, default the file's name) (.jsonl or
                        .jsonl.gz); the round is created if missing; importing a file into a
                        round again adds nothing
-  export --format rankings|pairs|unpaired|demos --out FILE [--round R]
+  export --format rankings|pairs|unpaired|ratings|demos --out FILE [--round R]
                        rankings: ranking records; pairs: TRL {prompt, chosen, rejected};
                        unpaired: TRL {prompt, completion, label} for rein kto — every rating
                        (label true for a thumbs up), then every ranking unpaired as rein kto
                        unpairs one; an answer rated by several labelers gives one record per
                        rating, not their majority (as TRL's datasets do: agreement counts
-                       twice, disagreement stays as label noise); demos: SFT {prompt,
-                       response}; written atomically
+                       twice, disagreement stays as label noise); ratings: rating records
+                       (the rater, the answer, the thumb, flags, note, time); demos: SFT
+                       {prompt, response}; written atomically
 
 --db URL: postgres://user@host/db, or a SQLite file (sqlite:FILE or a path);
 default $REIN_FEEDBACK_DB.`;

@@ -3,8 +3,9 @@ import type { PairRecord, RankingRecord } from '../data/ranking.js';
 import { rankingPairs } from '../data/ranking.js';
 import { fromRanking } from '../train/reward/data.js';
 import type { FeedbackStore } from './db/store.js';
+import type { RatingRecord } from './db/types.js';
 
-export const EXPORT_FORMATS = ['rankings', 'pairs', 'demos', 'unpaired'] as const;
+export const EXPORT_FORMATS = ['rankings', 'pairs', 'demos', 'unpaired', 'ratings'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** A demonstration as SFT data. */
@@ -18,13 +19,14 @@ export interface SftRecord {
  * trainer reads, keeping each prompt's K candidates together); `pairs` — TRL's flat
  * `{prompt, chosen, rejected}`, all C(K,2) ordered pairs of each ranking (ties give
  * none); `demos` — demonstrations as SFT `{prompt, response}`; `unpaired` — TRL's
- * `{prompt, completion, label}` for KTO (see unpairedRecords).
+ * `{prompt, completion, label}` for KTO (see unpairedRecords); `ratings` — the rating records
+ * themselves, with what the unpaired format has no field for: who rated, the flags and the note.
  */
 export async function exportRecords(
   store: FeedbackStore,
   format: ExportFormat,
   filter: { round?: string } = {},
-): Promise<(RankingRecord | PairRecord | SftRecord | BinaryFeedbackRecord)[]> {
+): Promise<(RankingRecord | PairRecord | SftRecord | BinaryFeedbackRecord | RatingRecord)[]> {
   if (format === 'demos') {
     return (await store.listDemonstrations(filter)).map((d) => ({
       prompt: d.prompt.text,
@@ -32,6 +34,7 @@ export async function exportRecords(
     }));
   }
   if (format === 'unpaired') return unpairedRecords(store, filter);
+  if (format === 'ratings') return store.listRatings(filter);
   const rankings = await store.listRankings(filter);
   if (format === 'rankings') return rankings;
   return rankings.flatMap(toPairs);

@@ -70,7 +70,7 @@ function exportButtons(round?: string): HTMLElement {
   return el(
     'div',
     { class: 'exports' },
-    ...['rankings', 'pairs', 'unpaired', 'demos'].map((f) => {
+    ...['rankings', 'pairs', 'unpaired', 'ratings', 'demos'].map((f) => {
       const b = el('button', {
         type: 'button',
         text: `Export ${f}`,
