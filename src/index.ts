@@ -73,6 +73,8 @@ export { trainCriticFree, trainGrpo } from './train/grpo/train.js';
 export { KtoConfig } from './train/kto/config.js';
 export { type FeedbackExample, loadFeedbackData } from './train/kto/data.js';
 export { trainKto } from './train/kto/train.js';
+export { OnlineDpoConfig } from './train/online-dpo/config.js';
+export { trainOnlineDpo } from './train/online-dpo/train.js';
 export { PpoConfig } from './train/ppo/config.js';
 export { trainPpo } from './train/ppo/train.js';
 export { PretrainConfig } from './train/pretrain/config.js';

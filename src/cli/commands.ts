@@ -77,6 +77,11 @@ export const commands: Record<string, CommandEntry> = {
       'direct preference optimisation on rankings or pairs, with IPO, SimPO and ORPO (no reward model, no sampling)',
     load: () => import('./dpo.js'),
   },
+  'online-dpo': {
+    summary:
+      "online DPO: pairs of the policy's own answers, the reward model picking the better (--resume as ppo)",
+    load: () => import('./online-dpo.js'),
+  },
   kto: {
     summary:
       'Kahneman–Tversky optimisation on answers marked good or bad one at a time (thumbs up/down), or unpaired preferences',

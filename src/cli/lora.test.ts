@@ -1,7 +1,7 @@
 /**
  * `--lora.*` end to end, in-process at toy sizes: rein sft and rein rm train with adapters leave the
- * merged checkpoint, adapter.json and adapter.safetensors, and so do rein ppo and rein grpo; bad
- * values are one-line errors.
+ * merged checkpoint, adapter.json and adapter.safetensors, and so do rein ppo, rein grpo and
+ * rein online-dpo; bad values are one-line errors.
  */
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -15,6 +15,7 @@ import { run as dpo } from './dpo.js';
 import { CliError } from './errors.js';
 import { run as grpo } from './grpo.js';
 import { run as kto } from './kto.js';
+import { run as onlineDpo } from './online-dpo.js';
 import { run as ppo } from './ppo.js';
 import { run as rm } from './rm.js';
 import { run as sft } from './sft.js';
@@ -110,7 +111,7 @@ describe('--lora', () => {
     expect(readAdapterFiles(out).weights.has('scalar_head.weight')).toBe(true);
   });
 
-  it('lists the options in --help of sft, rm train, dpo, kto, ppo and grpo', async () => {
+  it('lists the options in --help of sft, rm train, dpo, kto, ppo, grpo and online-dpo', async () => {
     for (const [cmd, argv] of [
       [sft, ['--help']],
       [rm, ['train', '--help']],
@@ -118,6 +119,7 @@ describe('--lora', () => {
       [kto, ['--help']],
       [ppo, ['--help']],
       [grpo, ['--help']],
+      [onlineDpo, ['--help']],
     ] as const) {
       const help = (await capture(cmd, [...argv])).join('\n');
       expect(help).toMatch(/--lora\.rank <integer> .*\(default: 0\)/);
@@ -219,6 +221,28 @@ describe('--lora', () => {
     for (const [name, p] of model.params) {
       const moved = p.data.some((x, i) => x !== base.params.get(name)!.data[i]);
       expect(moved, name).toBe(/mlp\.(fc|proj)\.weight$/.test(name));
+    }
+  });
+
+  it('rein online-dpo --lora.rank 4: the reference is the policy without its adapters; only they move', async () => {
+    const out = f('online-dpo-lora');
+    await capture(onlineDpo, [
+      ...['--prompts', f('demos.jsonl'), '--policy', f('base'), '--rm', f('rm-lora'), '--out', out],
+      ...['--iterations', '2', '--promptsPerIteration', '4', '--groupSize', '2', '--maxNew', '4'],
+      ...['--lr', '1e-2', '--evalEvery', '0', '--lora.rank', '4', '--lora.targets', 'q,v'],
+    ]);
+    expect(readAdapterFiles(out).options).toEqual({ rank: 4, alpha: 16, targets: ['q', 'v'] });
+    const log = readFileSync(join(out, 'log.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(log[0].kl).toBe(0); // adapters start at B = 0: the policy is its reference
+    expect(log[1].kl).not.toBe(0);
+    const base = loadModel(f('base')).model;
+    const { model } = loadModel(out);
+    for (const [name, p] of model.params) {
+      const moved = p.data.some((x, i) => x !== base.params.get(name)!.data[i]);
+      expect(moved, name).toBe(/attn\.[qv]\.weight$/.test(name));
     }
   });
 });

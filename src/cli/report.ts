@@ -1,6 +1,6 @@
 /**
  * `rein report RUN_DIR [RUN_DIR …]`: the curves of any training runs (rein sft, rm train, rm patch,
- * ppo, grpo, rloo, dpo, kto, pretrain — and the demo's stage folders), side by side in one
+ * ppo, grpo, rloo, online-dpo, dpo, kto, pretrain — and the demo's stage folders), side by side in one
  * self-contained HTML page.
  */
 import { existsSync, statSync } from 'node:fs';
@@ -15,14 +15,14 @@ import { type Command, integerFlag, parseCommandArgs, usageError } from './flags
 const HELP = `usage: rein report RUN_DIR [RUN_DIR …] [--out FILE.html] [--smooth N] [--metrics a,b,…]
 
 Writes one HTML page (inline SVG and CSS: it opens offline) with the curves of training runs: each
-RUN_DIR is a training command's --out folder (rein sft, rm train, rm patch, ppo, grpo, rloo, dpo,
-kto, pretrain; the demo's stage folders too), read from its log.jsonl and train-config.json. The page
-has each run's method, steps, status and times; each metric's final and best value per run; one
-chart per metric with every run overlaid (PPO's rm_score, gold, kl and beta first; GRPO's
-reward_std and RLOO's kl_penalised_reward in beta's place; a reward model's accuracy; the losses of
-SFT, DPO and KTO); and the settings that differ between the runs (all of them for one run).
-Values that are not finite numbers are left out of the charts and listed, and a red line marks
-where a run's first one is.
+RUN_DIR is a training command's --out folder (rein sft, rm train, rm patch, ppo, grpo, rloo,
+online-dpo, dpo, kto, pretrain; the demo's stage folders too), read from its log.jsonl and
+train-config.json. The page has each run's method, steps, status and times; each metric's final and
+best value per run; one chart per metric with every run overlaid (PPO's rm_score, gold, kl and beta
+first; GRPO's reward_std, RLOO's kl_penalised_reward and online DPO's margin in beta's place; a
+reward model's accuracy; the losses of SFT, DPO and KTO); and the settings that differ between the
+runs (all of them for one run). Values that are not finite numbers are left out of the charts and
+listed, and a red line marks where a run's first one is.
 
   --out FILE.html    where to write the page (default with one run: RUN_DIR/report.html;
                      required with several)

@@ -1,7 +1,8 @@
 /**
  * The trainers' commands end to end at toy sizes, in-process: rein sft → rm train → rm eval →
- * ppo (and a killed-and-resumed ppo) → dpo → kto → bon, each on small files written here, each leaving
- * its outputs; then bad input of every kind, each a CliError naming what is wrong.
+ * ppo (and a killed-and-resumed ppo) → online-dpo → grpo → dpo → kto → bon, each on small files
+ * written here, each leaving its outputs; then bad input of every kind, each a CliError naming what
+ * is wrong.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,6 +19,7 @@ import { run as dpo } from './dpo.js';
 import { CliError } from './errors.js';
 import { run as grpo } from './grpo.js';
 import { run as kto } from './kto.js';
+import { run as onlineDpo } from './online-dpo.js';
 import { run as ppo } from './ppo.js';
 import { run as probe } from './probe.js';
 import { run as rloo } from './rloo.js';
@@ -124,6 +126,13 @@ const grpoArgs = (out: string) => [
   ...['--ptxCoef', '0.5', '--ptxBatch', '2'],
 ];
 
+const onlineDpoArgs = (out: string) => [
+  ...['--prompts', f('prompts.jsonl'), '--policy', f('sft'), '--rm', f('rm'), '--out', out],
+  ...['--iterations', '4', '--promptsPerIteration', '4', '--groupSize', '3', '--batchPairs', '2'],
+  ...['--maxNew', '8', '--lr', '1e-3', '--beta', '0.5', '--saveEvery', '2', '--ptxData', f('ptx.jsonl')],
+  ...['--ptxCoef', '0.5', '--ptxBatch', '2'],
+];
+
 /** Runs an RL command that dies while logging iteration 3 (after its save at 2), as a killed run would. */
 async function runKilledAtIteration3(cmd: (argv: string[]) => Promise<void>, argv: string[]): Promise<void> {
   const write = RunLog.prototype.write;
@@ -135,7 +144,7 @@ async function runKilledAtIteration3(cmd: (argv: string[]) => Promise<void>, arg
   dying.mockRestore();
 }
 
-describe('rein sft → rm → ppo → grpo → dpo → kto → bon', () => {
+describe('rein sft → rm → ppo → online-dpo → grpo → dpo → kto → bon', () => {
   it('sft turns the output folder into a checkpoint with its log and config', async () => {
     const out = await capture(sft, [
       ...['--data', f('demos.jsonl'), '--model', f('base'), '--out', f('sft')],
@@ -295,6 +304,34 @@ describe('rein sft → rm → ppo → grpo → dpo → kto → bon', () => {
     expect(a.get('tok_emb')).not.toEqual(weightsOf(f('sft')).get('tok_emb'));
     // a finished run has nothing to resume
     await expect(capture(ppo, [...ppoArgs(f('ppo')), '--resume'])).rejects.toThrow(/nothing to resume/);
+  });
+
+  it('online-dpo writes the policy checkpoint, its log and config; a killed run resumes to the same weights', async () => {
+    const out = await capture(onlineDpo, onlineDpoArgs(f('online-dpo')));
+    expect(out.at(-1)).toMatch(
+      /^online-dpo: 4 iterations × 4 prompts × 3 answers, \d+ pairs; RM score -?\d.*, KL -?\d.*, margin -?\d/,
+    );
+    const log = readLog(f('online-dpo'));
+    expect(log.map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
+    for (const k of ['rm_score', 'kl', 'pairs', 'score_gap', 'loss', 'margin', 'accuracy', 'ptx_loss'])
+      expect(Number.isFinite(log[3][k])).toBe(true);
+    expect(log[0].kl).toBe(0); // the policy is its reference until the first update
+    const { meta } = loadModel(f('online-dpo'));
+    expect(meta.method).toBe('online-dpo');
+    const cfg = JSON.parse(readFileSync(join(f('online-dpo'), 'train-config.json'), 'utf8'));
+    expect(cfg).toMatchObject({ groupSize: 3, batchPairs: 2, beta: 0.5, lossType: 'sigmoid' });
+    expect(existsSync(join(f('online-dpo'), 'state'))).toBe(false);
+
+    await runKilledAtIteration3(onlineDpo, onlineDpoArgs(f('online-dpo-killed')));
+    await expect(
+      capture(onlineDpo, [...onlineDpoArgs(f('online-dpo-killed')), '--resume', '--beta', '0.1']),
+    ).rejects.toThrow(/started with other settings \(beta: 0\.5 → 0\.1\)/);
+    await capture(onlineDpo, [...onlineDpoArgs(f('online-dpo-killed')), '--resume']);
+    expect(readLog(f('online-dpo-killed')).map((r) => r.iteration)).toEqual([1, 2, 3, 4]);
+    const a = weightsOf(f('online-dpo'));
+    const b = weightsOf(f('online-dpo-killed'));
+    for (const [name, w] of a) expect(b.get(name)).toEqual(w);
+    expect(a.get('tok_emb')).not.toEqual(weightsOf(f('sft')).get('tok_emb'));
   });
 
   it('grpo writes the policy checkpoint, its log and config; a killed run resumes to the same weights', async () => {

@@ -16,6 +16,8 @@ const FIRST: Record<RunMethod, readonly string[]> = {
   grpo: ['rm_score', 'gold', 'kl', 'reward_std'],
   // RLOO trains on the KL-penalised reward: the score and the KL it traded show side by side
   rloo: ['rm_score', 'gold', 'kl', 'kl_penalised_reward'],
+  // online DPO: what its pairs were worth to the reward model, and how its loss came to order them
+  'online-dpo': ['rm_score', 'gold', 'kl', 'margin'],
   rm: ['heldout_accuracy', 'train_accuracy', 'loss'],
   'rm-patch': ['heldout_accuracy', 'train_accuracy', 'loss'],
   sft: ['loss', 'heldout_loss'],

@@ -95,6 +95,19 @@ describe('reading a run folder', () => {
       method: 'rloo',
       plannedSteps: 9,
     });
+    // online DPO: its pairs per step beside its answers per prompt, or its pairs' score gap in the log
+    const onlineLog = lines([{ iteration: 1, rm_score: 0.1, kl: 0, pairs: 3, score_gap: 0.4, loss: 0.69 }]);
+    expect(readTrainingRun(runDir('m11', onlineLog))).toMatchObject({
+      method: 'online-dpo',
+      stepName: 'iteration',
+    });
+    const onlineConfig = {
+      'train-config.json': { ...grpoConfig['train-config.json'], batchPairs: 8, lossType: 'sigmoid' },
+    };
+    expect(readTrainingRun(runDir('m12', grpoLog, onlineConfig))).toMatchObject({
+      method: 'online-dpo',
+      plannedSteps: 9,
+    });
     // KTO: its weights in the config, or each kind's reward in the log (a batch may hold one kind only)
     const ktoLog = lines([{ step: 1, loss: 0.5, kl: 0, undesirable_reward: -0.1 }]);
     expect(readTrainingRun(runDir('m9', ktoLog)).method).toBe('kto');

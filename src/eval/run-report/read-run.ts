@@ -30,6 +30,7 @@ export type RunMethod =
   | 'ppo'
   | 'grpo'
   | 'rloo'
+  | 'online-dpo'
   | 'dpo'
   | 'kto'
   | 'unknown';
@@ -68,7 +69,7 @@ export interface TrainingRun {
   config: Record<string, unknown> | null;
   /** The folder holds the finished checkpoint (a killed or diverged run holds only its log and state). */
   finished: boolean;
-  /** Steps (iterations) the config asked for, where it says (sft, pretrain: steps; ppo, grpo, rloo: iterations). */
+  /** Steps (iterations) the config asked for, where it says (sft, pretrain: steps; the RL methods: iterations). */
   plannedSteps: number | null;
   /** Records with a step. */
   records: number;
@@ -111,6 +112,7 @@ const META_METHODS: Record<string, RunMethod> = {
   ppo: 'ppo',
   grpo: 'grpo',
   rloo: 'rloo',
+  'online-dpo': 'online-dpo',
   dpo: 'dpo',
   kto: 'kto',
 };
@@ -118,7 +120,9 @@ const META_METHODS: Record<string, RunMethod> = {
 /** The method from the options only its config schema has. */
 function methodFromConfig(cfg: Record<string, unknown>): RunMethod {
   const has = (k: string) => k in cfg;
-  // GRPO's and RLOO's schemas share their options: RLOO's is the one that leaves one out
+  // online DPO's schema alone has pairs per step beside its answers per prompt; GRPO's and RLOO's
+  // share their options, and RLOO's is the one that leaves one out
+  if (has('groupSize') && has('batchPairs')) return 'online-dpo';
   if (has('groupSize') && has('rm')) return cfg.baseline === 'leave-one-out' ? 'rloo' : 'grpo';
   if (has('iterations') && has('rm') && has('policy')) return 'ppo';
   if (has('vocabSize')) return 'pretrain';
@@ -134,6 +138,7 @@ function methodFromConfig(cfg: Record<string, unknown>): RunMethod {
 function methodFromLog(keys: Set<string>): RunMethod {
   if (keys.has('kl_penalised_reward')) return 'rloo';
   if (keys.has('zero_spread_fraction')) return 'grpo';
+  if (keys.has('score_gap')) return 'online-dpo';
   if (keys.has('iteration')) return 'ppo';
   // KTO logs each kind's reward, and a batch of one kind only that one
   if (keys.has('desirable_reward') || keys.has('undesirable_reward')) return 'kto';
@@ -263,8 +268,7 @@ export function readTrainingRun(dir: string): TrainingRun {
   const checkpoint = checkpointMethod(dir);
   const fromConfig = config ? methodFromConfig(config) : 'unknown';
   const method = checkpoint.method ?? (fromConfig !== 'unknown' ? fromConfig : methodFromLog(keys));
-  const planned =
-    method === 'ppo' || method === 'grpo' || method === 'rloo' ? config?.iterations : config?.steps;
+  const planned = ['ppo', 'grpo', 'rloo', 'online-dpo'].includes(method) ? config?.iterations : config?.steps;
   return {
     dir,
     method,

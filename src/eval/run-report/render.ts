@@ -29,6 +29,7 @@ const METHOD_NAMES: Record<RunMethod, string> = {
   ppo: 'PPO',
   grpo: 'GRPO',
   rloo: 'RLOO',
+  'online-dpo': 'online DPO',
   dpo: 'DPO',
   kto: 'KTO',
   unknown: 'unknown',

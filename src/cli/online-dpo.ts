@@ -1,0 +1,53 @@
+/**
+ * `rein online-dpo`: DPO on pairs the policy samples as it trains, ordered by the reward model, the
+ * policy and the frozen reference starting from the SFT checkpoint. The output folder becomes the
+ * policy's checkpoint, with log.jsonl (one line per iteration) and train-config.json; --resume
+ * continues a killed run.
+ */
+
+import { runHelp } from '../train/common/run-args.js';
+import { finishRunDir } from '../train/common/run-dir.js';
+import { RunLog } from '../train/common/run-log.js';
+import { OnlineDpoConfig } from '../train/online-dpo/config.js';
+import { trainOnlineDpo } from '../train/online-dpo/train.js';
+import { loadRlInputs, startRun, trainingCommand } from './training-command.js';
+
+const HELP = runHelp(
+  'rein online-dpo --prompts FILE --policy SFT_CKPT --rm RM_CKPT --out DIR [options]',
+  'Online DPO (Guo et al. 2024): per iteration, --groupSize answers to each of --promptsPerIteration\n' +
+    "prompts from the current policy, scored by RM_CKPT; each prompt's best answer against its worst\n" +
+    "is a pair, and DPO's loss (--lossType ipo: IPO's) trains on them against SFT_CKPT, frozen.\n" +
+    'No value model. FILE: prompts {"text"} per line. --ptxData texts {"text"} with --ptxCoef > 0\n' +
+    'adds PPO-ptx. State is saved every --saveEvery iterations; --resume continues a killed run.',
+  OnlineDpoConfig,
+);
+
+const SPEC = {
+  name: 'online-dpo',
+  schema: OnlineDpoConfig,
+  help: HELP,
+  required: ['prompts', 'policy', 'rm'],
+};
+
+export const run = trainingCommand(SPEC, (cfg) => {
+  const { prompts, policy, tok, rewardModel, ptx } = loadRlInputs(cfg);
+  const dir = startRun('online-dpo', cfg, 'iteration');
+  // with LoRA the reference is the policy with its adapters off: no second copy of the weights
+  const reference = cfg.lora.rank > 0 ? null : policy.clone();
+  const models = { policy, reference, rewardModel };
+  const history = trainOnlineDpo(models, tok, prompts, cfg, { log: new RunLog(dir.logFile) }, ptx);
+  const first = history[0];
+  const last = history[history.length - 1];
+  finishRunDir(
+    cfg.out,
+    policy,
+    tok,
+    { method: 'online-dpo', from: cfg.policy, rm: cfg.rm, config: cfg, final: last },
+    history.lora && { lora: history.lora, base: cfg.policy },
+  );
+  const pairs = history.reduce((n, h) => n + h.pairs, 0);
+  const margin = last.margin === undefined ? 'no pairs' : `margin ${last.margin.toFixed(3)}`;
+  console.log(
+    `online-dpo: ${cfg.iterations} iterations × ${cfg.promptsPerIteration} prompts × ${cfg.groupSize} answers, ${pairs} pairs; RM score ${first.rm_score.toFixed(3)} → ${last.rm_score.toFixed(3)}, KL ${last.kl.toFixed(3)}, ${margin} → ${cfg.out}`,
+  );
+});
