@@ -1,6 +1,7 @@
 /**
  * PPO-ptx (InstructGPT): a log-likelihood term on pretraining text added to an RL loss, so the
- * policy keeps what the base model knew while the reward pulls it elsewhere. PPO and GRPO share it.
+ * policy keeps what the base model knew while the reward pulls it elsewhere. Every on-policy
+ * trainer (PPO, GRPO and RLOO, online DPO) shares it.
  */
 import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
@@ -21,4 +22,21 @@ export function ptxLoss(
   const drawn = Array.from({ length: count }, () => texts[rng.int(texts.length)]);
   const batch = padRight(drawn, padId, policy.config.contextLength);
   return T.crossEntropy(policy.logits(batch), nextTokenTargets(batch, true), { ignoreIndex: IGNORE });
+}
+
+/**
+ * A gradient step's loss with PPO-ptx where the run asks for it: `loss` + ptxCoef · ptxLoss, and
+ * the term's value for the log (0, and `loss` unchanged, without texts or coefficient).
+ */
+export function withPtx(
+  loss: T.Tensor,
+  policy: Transformer,
+  texts: readonly Sequence[],
+  cfg: { ptxCoef: number; ptxBatch: number },
+  rng: Rng,
+  padId: number,
+): { total: T.Tensor; ptx: number } {
+  if (cfg.ptxCoef <= 0 || texts.length === 0) return { total: loss, ptx: 0 };
+  const lm = ptxLoss(policy, texts, cfg.ptxBatch, rng, padId);
+  return { total: T.add(loss, T.scale(lm, cfg.ptxCoef)), ptx: lm.item() };
 }

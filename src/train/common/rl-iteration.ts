@@ -1,13 +1,16 @@
 /**
- * What PPO and GRPO share around their algorithms: the run settings past the algorithm's own
- * (PPO-ptx, evaluation, saving, seed) and the close of an iteration (timing, the evaluation hook,
- * the log line, the progress bar, the resumable save).
+ * What the on-policy trainers (PPO, GRPO and RLOO, online DPO) share around their algorithms: the
+ * run settings past the algorithm's own (PPO-ptx, evaluation, saving, seed), where a run starts
+ * (fresh, or resumed after its last save) and the close of an iteration (timing, the evaluation
+ * hook, the log line, the progress bar, the resumable save).
  */
 import { z } from 'zod';
 import type { Transformer } from '../../model/transformer.js';
 import type { Progress } from '../../util/progress.js';
+import { Rng } from '../../util/rng.js';
 import type { RlHooks } from './rollout.js';
 import type { RunLog } from './run-log.js';
+import { loadTrainState, saveTrainState, type TrainedPart } from './train-state.js';
 
 /** Schema fields of an on-policy RL run, spread into each method's config after its own. */
 export const rlRunFields = {
@@ -35,6 +38,48 @@ export const rlRunFields = {
   resume: z.boolean().default(false).describe('continue from the state saved in --out'),
   seed: z.number().int().default(0).describe('sampling and shuffling seed'),
 };
+
+/**
+ * A run's state besides its weights: the iteration it starts at, the log entries so far, and the
+ * generator of minibatch orders and PPO-ptx draws (saved with the run, so that a resumed run draws
+ * what the uninterrupted one would have).
+ */
+export interface RlRunState<E> {
+  start: number;
+  history: E[];
+  shuffler: Rng;
+}
+
+/**
+ * Where a run starts: iteration 0 with a fresh generator, or with `cfg.resume` and a state saved in
+ * `cfg.out`, after its last save — the weights and optimiser states of `parts` restored, the
+ * history and the generator's state read back. `extra` is what the trainer saved of its own (PPO's
+ * β), null on a fresh start.
+ */
+export function startRlRun<E, X extends object = object>(
+  cfg: { out: string; resume: boolean; seed: number },
+  parts: readonly TrainedPart[],
+): RlRunState<E> & { extra: X | null } {
+  const shuffler = new Rng(cfg.seed + 17);
+  const saved = cfg.resume
+    ? loadTrainState<X & { history: E[]; shuffler?: (number | null)[] }>(cfg.out, parts)
+    : null;
+  if (saved === null) return { start: 0, history: [], shuffler, extra: null };
+  // a run saved before the generator's state was kept goes on with a fresh one
+  if (saved.extra.shuffler) shuffler.setState(saved.extra.shuffler.map((v) => v ?? Number.NaN)); // JSON wrote NaN as null
+  return { start: saved.step, history: [...saved.extra.history], shuffler, extra: saved.extra };
+}
+
+/** Saves, after `done` iterations, what startRlRun reads back, with the trainer's own `extra`. */
+export function saveRlRun<E>(
+  out: string,
+  done: number,
+  parts: readonly TrainedPart[],
+  run: RlRunState<E>,
+  extra: object = {},
+): void {
+  saveTrainState(out, done, parts, { ...extra, history: run.history, shuffler: run.shuffler.getState() });
+}
 
 /** The log entry fields the close of an iteration reads or sets. */
 export interface RlIterationEntry {

@@ -12,7 +12,7 @@ import { type Generation, generate } from '../../model/generate.js';
 import { withoutAdapters } from '../../model/lora.js';
 import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
-import { chatResponseText } from '../../tokenizer/chat-template.js';
+import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { roundUp } from './batch.js';
 import type { RunLog } from './run-log.js';
@@ -207,6 +207,22 @@ export interface RlHooks<E> {
   stopIds?: readonly number[];
 }
 
+/**
+ * How a trainer's rollouts are written: each prompt's ids (the chat template, or the hook's own
+ * encoding), the ids that end an answer, and the pad id.
+ */
+export function rolloutEncoding(
+  tok: Tokenizer,
+  prompts: readonly string[],
+  hooks: Pick<RlHooks<unknown>, 'encodePrompt' | 'stopIds'>,
+): { promptIds: number[][]; stopIds: readonly number[]; padId: number } {
+  return {
+    promptIds: prompts.map((p) => hooks.encodePrompt?.(p) ?? encodeChat(tok, p).ids),
+    stopIds: hooks.stopIds ?? chatStopIds(tok),
+    padId: tok.padId ?? 0,
+  };
+}
+
 /** How rollouts are sampled. */
 export interface SampleOptions {
   maxNew: number;
@@ -219,6 +235,22 @@ export interface SampleOptions {
   context: number;
   /** Names the trainer in the error of a prompt that leaves no room. */
   who: string;
+}
+
+/**
+ * How iteration `iter` samples its rollouts: the run's settings, with a seed of the iteration's own
+ * (a pure function of the run's seed and the iteration, so a resumed run samples the same).
+ */
+export function iterationSampling(
+  cfg: { maxNew: number; temperature: number; seed: number },
+  encoding: { stopIds: readonly number[]; padId: number },
+  context: number,
+  who: string,
+  iter: number,
+): SampleOptions {
+  const { maxNew, temperature } = cfg;
+  const { stopIds, padId } = encoding;
+  return { maxNew, temperature, stopIds, seed: cfg.seed * 100_003 + iter, padId, context, who };
 }
 
 /**

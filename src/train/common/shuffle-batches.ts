@@ -24,6 +24,20 @@ export function batchIndices(n: number, batchSize: number, seed: number, step: n
   return out;
 }
 
+/**
+ * An iteration's rows when each prompt is answered `G` times: batchIndices' `perIteration` prompts
+ * for iteration `iter`, each repeated G times in a row (a group is G adjacent rows).
+ */
+export function groupedIndices(
+  n: number,
+  perIteration: number,
+  G: number,
+  seed: number,
+  iter: number,
+): number[] {
+  return batchIndices(n, perIteration, seed, iter).flatMap((r) => Array<number>(G).fill(r));
+}
+
 const cache = new Map<string, number[]>();
 
 function epochOrder(n: number, seed: number, epoch: number): number[] {

@@ -13,10 +13,11 @@ import {
   sampleRollouts,
   selectResponseRows,
 } from '../common/rollout.js';
-import { RunLog } from '../common/run-log.js';
+import type { RunLog } from '../common/run-log.js';
 import { RlooConfig } from '../rloo/config.js';
 import { trainRloo } from '../rloo/train.js';
 import { toyRlTask } from '../test-helpers/fixtures.js';
+import { IterationLog } from '../test-helpers/run-logs.js';
 import { GrpoConfig } from './config.js';
 import { type CriticFreeRun, type GrpoHooks, type GrpoIterationLog, trainGrpo } from './train.js';
 
@@ -35,18 +36,6 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 const small = { promptsPerIteration: 8, groupSize: 4, minibatch: 16, epochs: 2, maxNew: 12, lr: 1e-3 };
-
-/** A RunLog that keeps its records (and can die while writing one). */
-class MemoryLog extends RunLog {
-  records: Record<string, unknown>[] = [];
-  constructor(private readonly dieAt: number | null = null) {
-    super(null);
-  }
-  override write(r: Record<string, unknown>): void {
-    if (r.iteration === this.dieAt) throw new Error('killed');
-    this.records.push(r);
-  }
-}
 
 describe('trainGrpo', () => {
   it('raises the reward on a toy task, samples each prompt G times, and logs every metric', () => {
@@ -226,7 +215,7 @@ describe.each(methods)('the critic-free trainer as $name', ({ train, config, fla
     const { sft, rm } = task;
     const broken = rm.clone();
     broken.params.get('scalar_head.bias')!.data.fill(Number.NaN); // every reward NaN
-    const log = new MemoryLog();
+    const log = new IterationLog();
     const cfg = config({ ...small, out: tmp(), iterations: 2 });
     expect(() => run(sft.clone(), broken, cfg, { quiet: true, log })).toThrow(
       /training stopped at step 1: policy_loss is NaN/,
@@ -243,14 +232,14 @@ describe.each(methods)('the critic-free trainer as $name', ({ train, config, fla
     const resumable = (policy: Transformer, cfg: GrpoConfig, log: RunLog) =>
       run(policy, rm, cfg, { quiet: true, log }, ptx);
     const full = sft.clone();
-    const fullLog = new MemoryLog();
+    const fullLog = new IterationLog();
     resumable(full, config({ ...base, out: tmp() }), fullLog);
 
     const out = tmp();
-    const dying = new MemoryLog(3); // dies while logging iteration 3: its last save was after 2
+    const dying = new IterationLog(3); // dies while logging iteration 3: its last save was after 2
     expect(() => resumable(sft.clone(), config({ ...base, out }), dying)).toThrow('killed');
     const resumed = sft.clone();
-    const resumedLog = new MemoryLog();
+    const resumedLog = new IterationLog();
     const history = resumable(resumed, config({ ...base, out, resume: true }), resumedLog);
     expect(resumedLog.records.map((r) => r.iteration)).toEqual([3, 4]);
     for (const [name, p] of full.params)

@@ -17,21 +17,21 @@ import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
-import { chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
-import { Rng } from '../../util/rng.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
-import { ptxLoss } from '../common/ptx.js';
-import { finishRlIteration } from '../common/rl-iteration.js';
+import { withPtx } from '../common/ptx.js';
+import { finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
+  iterationSampling,
   packedLogProbs,
   packRows,
   type RlHooks,
   referenceLogProbs,
   responseMask,
+  rolloutEncoding,
   rolloutLogProbs,
   rolloutTexts,
   sampleRollouts,
@@ -39,8 +39,7 @@ import {
   selectResponseRows,
 } from '../common/rollout.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
-import { batchIndices } from '../common/shuffle-batches.js';
-import { loadTrainState, saveTrainState } from '../common/train-state.js';
+import { groupedIndices } from '../common/shuffle-batches.js';
 import { groupAdvantages, perTokenAdvantages } from './advantages.js';
 import type { GrpoConfig } from './config.js';
 import { klPenalisedSequenceRewards, responseKl } from './kl-reward.js';
@@ -121,52 +120,29 @@ export function trainCriticFree(
   const klInReward = cfg.klPenalty === 'reward';
   const G = cfg.groupSize;
   const log = hooks.log ?? new RunLog(null);
-  const padId = tok.padId ?? 0;
-  const stopIds = hooks.stopIds ?? chatStopIds(tok);
-  const promptIds = prompts.map((p) => hooks.encodePrompt?.(p) ?? encodeChat(tok, p).ids);
+  const encoding = rolloutEncoding(tok, prompts, hooks);
+  const { padId } = encoding;
   // with LoRA only the adapters train; the decoder samples through them
   const lora = startLora(policy, cfg.lora, cfg.seed, hooks.quiet);
   const opt = new AdamW([...policy.trainableParams()], { lr: cfg.lr, weightDecay: 0 });
   const parts = [{ name: 'policy', model: policy, opt }];
-  let start = 0;
-  const history: GrpoIterationLog[] = [];
-  // minibatch order and PPO-ptx draws; its state is saved with the run so a resumed run draws the same
-  const shuffler = new Rng(cfg.seed + 17);
-  if (cfg.resume) {
-    const saved = loadTrainState<{ history: GrpoIterationLog[]; shuffler: (number | null)[] }>(
-      cfg.out,
-      parts,
-    );
-    if (saved) {
-      start = saved.step;
-      history.push(...saved.extra.history);
-      shuffler.setState(saved.extra.shuffler.map((v) => v ?? Number.NaN)); // JSON wrote NaN as null
-    }
-  }
+  // fresh, or after the last save of a killed run (weights, history, the minibatch-order generator)
+  const run = startRlRun<GrpoIterationLog>(cfg, parts);
+  const { history, shuffler } = run;
   const progress = new Progress(method, cfg.iterations, process.stderr, hooks.quiet);
   // prompt + response must fit both models' context (the log-prob and score passes read it whole)
   const context = Math.min(policy.config.contextLength, rewardModel.config.contextLength);
 
-  for (let iter = start; iter < cfg.iterations; iter++) {
+  for (let iter = run.start; iter < cfg.iterations; iter++) {
     const t0 = Date.now();
     // the iteration's prompts (a seeded pure function of the iteration, as PPO's), each G times in a row
-    const rows = batchIndices(prompts.length, cfg.promptsPerIteration, cfg.seed, iter).flatMap((r) =>
-      Array<number>(G).fill(r),
-    );
+    const rows = groupedIndices(prompts.length, cfg.promptsPerIteration, G, cfg.seed, iter);
 
     // 1. rollout: G responses per prompt from the current policy (each row draws its own stream)
     const { gens, batch } = sampleRollouts(
       policy,
-      rows.map((r) => promptIds[r]),
-      {
-        maxNew: cfg.maxNew,
-        temperature: cfg.temperature,
-        stopIds,
-        seed: cfg.seed * 100_003 + iter,
-        padId,
-        context,
-        who,
-      },
+      rows.map((r) => encoding.promptIds[r]),
+      iterationSampling(cfg, encoding, context, who, iter),
     );
     const { B, L } = batch;
     const mask = responseMask(batch);
@@ -210,13 +186,7 @@ export function trainCriticFree(
             cfg.clipRange,
             cfg.beta,
           );
-          let total = g.loss;
-          let ptx = 0;
-          if (cfg.ptxCoef > 0 && ptxTexts.length > 0) {
-            const lm = ptxLoss(policy, ptxTexts, cfg.ptxBatch, shuffler, padId);
-            ptx = lm.item();
-            total = T.add(total, T.scale(lm, cfg.ptxCoef));
-          }
+          const { total, ptx } = withPtx(g.loss, policy, ptxTexts, cfg, shuffler, padId);
           T.backward(total);
           return { ...g.stats, ptx };
         });
@@ -274,7 +244,7 @@ export function trainCriticFree(
       log,
       progress,
       history,
-      save: () => saveTrainState(cfg.out, iter + 1, parts, { history, shuffler: shuffler.getState() }),
+      save: () => saveRlRun(cfg.out, iter + 1, parts, run),
     });
   }
   return finishLora(policy, lora, history); // an ordinary model again; the adapters go with the history

@@ -3,8 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Transformer } from '../../model/transformer.js';
-import { RunLog } from '../common/run-log.js';
+import type { RunLog } from '../common/run-log.js';
 import { toyRlTask } from '../test-helpers/fixtures.js';
+import { IterationLog } from '../test-helpers/run-logs.js';
 import { OnlineDpoConfig } from './config.js';
 import { type OnlineDpoIterationLog, trainOnlineDpo } from './train.js';
 
@@ -23,18 +24,6 @@ afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
 const small = { promptsPerIteration: 8, groupSize: 2, batchPairs: 8, maxNew: 12, lr: 1e-3, beta: 0.5 };
-
-/** A RunLog that keeps its records (and can die while writing one). */
-class MemoryLog extends RunLog {
-  records: Record<string, unknown>[] = [];
-  constructor(private readonly dieAt: number | null = null) {
-    super(null);
-  }
-  override write(r: Record<string, unknown>): void {
-    if (r.iteration === this.dieAt) throw new Error('killed');
-    this.records.push(r);
-  }
-}
 
 const niceShareOf = (responses: readonly string[]) =>
   responses.filter((r) => r.startsWith('nice')).length / responses.length;
@@ -134,7 +123,7 @@ describe('trainOnlineDpo', () => {
     const { tok, sft, rm, prompts } = task;
     const broken = rm.clone();
     broken.params.get('scalar_head.bias')!.data.fill(Number.NaN);
-    const log = new MemoryLog();
+    const log = new IterationLog();
     const cfg = OnlineDpoConfig.parse({ ...small, out: tmp(), iterations: 2 });
     expect(() =>
       trainOnlineDpo({ policy: sft.clone(), reference: sft, rewardModel: broken }, tok, prompts, cfg, {
@@ -180,13 +169,13 @@ describe('trainOnlineDpo', () => {
         ptx,
       );
     const full = sft.clone();
-    const fullLog = new MemoryLog();
+    const fullLog = new IterationLog();
     run(full, tmp(), fullLog);
 
     const out = tmp();
-    expect(() => run(sft.clone(), out, new MemoryLog(3))).toThrow('killed'); // its last save was after 2
+    expect(() => run(sft.clone(), out, new IterationLog(3))).toThrow('killed'); // its last save was after 2
     const resumed = sft.clone();
-    const resumedLog = new MemoryLog();
+    const resumedLog = new IterationLog();
     const history = run(resumed, out, resumedLog, true);
     expect(resumedLog.records.map((r) => r.iteration)).toEqual([3, 4]);
     for (const [name, p] of full.params)

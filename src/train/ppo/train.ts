@@ -10,22 +10,22 @@ import { type LoraAdapters, mergeLora } from '../../model/lora.js';
 import type { TokenBatch, Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
-import { chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
-import { Rng } from '../../util/rng.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
-import { ptxLoss } from '../common/ptx.js';
-import { finishRlIteration } from '../common/rl-iteration.js';
+import { withPtx } from '../common/ptx.js';
+import { finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
+  iterationSampling,
   packedLogProbs,
   packRows,
   type RlHooks,
   referenceLogProbs,
   responseColumns,
   responseMask,
+  rolloutEncoding,
   rolloutLogProbs,
   rolloutTexts,
   sampleRollouts,
@@ -35,7 +35,6 @@ import {
 } from '../common/rollout.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { batchIndices } from '../common/shuffle-batches.js';
-import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import { gae, klPenalisedRewards, whiten } from './advantages.js';
 import type { PpoConfig } from './config.js';
 import { adaptiveKl, fixedKl, type KlController } from './kl-controller.js';
@@ -98,9 +97,8 @@ export function trainPpo(
   if (reference === null && cfg.lora.rank === 0)
     throw new Error('trainPpo: no reference model (only a LoRA run may leave it out)');
   const log = hooks.log ?? new RunLog(null);
-  const padId = tok.padId ?? 0;
-  const stopIds = hooks.stopIds ?? chatStopIds(tok);
-  const promptIds = prompts.map((p) => hooks.encodePrompt?.(p) ?? encodeChat(tok, p).ids);
+  const encoding = rolloutEncoding(tok, prompts, hooks);
+  const { padId } = encoding;
   // with LoRA only the adapters (and the value model's head) train; the decoder samples through them
   const policyLora = startLora(policy, cfg.lora, cfg.seed, hooks.quiet);
   const valueLora = startLora(value, cfg.lora, cfg.seed + 1, true);
@@ -110,27 +108,11 @@ export function trainPpo(
     { name: 'policy', model: policy, opt: policyOpt },
     { name: 'value', model: value, opt: valueOpt },
   ];
-  let kl: KlController = cfg.kl.adaptive
-    ? adaptiveKl(cfg.kl.beta, cfg.kl.target, cfg.kl.horizon)
-    : fixedKl(cfg.kl.beta);
-  let start = 0;
-  const history: PpoIterationLog[] = [];
-  // minibatch order and PPO-ptx draws; its state is saved with the run so a resumed run draws the same
-  const shuffler = new Rng(cfg.seed + 17);
-  if (cfg.resume) {
-    const saved = loadTrainState<{ beta: number; history: PpoIterationLog[]; shuffler?: (number | null)[] }>(
-      cfg.out,
-      parts,
-    );
-    if (saved) {
-      start = saved.step;
-      history.push(...saved.extra.history);
-      kl = cfg.kl.adaptive
-        ? adaptiveKl(saved.extra.beta, cfg.kl.target, cfg.kl.horizon)
-        : fixedKl(saved.extra.beta);
-      if (saved.extra.shuffler) shuffler.setState(saved.extra.shuffler.map((v) => v ?? Number.NaN)); // JSON wrote NaN as null
-    }
-  }
+  // fresh, or after the last save of a killed run (weights, history, the minibatch-order generator, β)
+  const run = startRlRun<PpoIterationLog, { beta: number }>(cfg, parts);
+  const { history, shuffler } = run;
+  const beta = run.extra?.beta ?? cfg.kl.beta;
+  const kl: KlController = cfg.kl.adaptive ? adaptiveKl(beta, cfg.kl.target, cfg.kl.horizon) : fixedKl(beta);
   const progress = new Progress('ppo', cfg.iterations, process.stderr, hooks.quiet);
   // prompt + response must fit every model's context (the log-prob passes read the whole sequence)
   const context = Math.min(
@@ -139,23 +121,15 @@ export function trainPpo(
     value.config.contextLength,
   );
 
-  for (let iter = start; iter < cfg.iterations; iter++) {
+  for (let iter = run.start; iter < cfg.iterations; iter++) {
     const t0 = Date.now();
     const rows = batchIndices(prompts.length, cfg.rolloutBatch, cfg.seed, iter);
 
     // 1. rollout: sample a response per prompt from the current policy (KV cache, stop at <|end|>)
     const { gens, batch } = sampleRollouts(
       policy,
-      rows.map((r) => promptIds[r]),
-      {
-        maxNew: cfg.maxNew,
-        temperature: cfg.temperature,
-        stopIds,
-        seed: cfg.seed * 100_003 + iter,
-        padId,
-        context, // every model reads the batch: the smallest context bounds the padding
-        who: 'trainPpo',
-      },
+      rows.map((r) => encoding.promptIds[r]),
+      iterationSampling(cfg, encoding, context, 'trainPpo', iter),
     );
     const { B, L } = batch;
     const mask = responseMask(batch);
@@ -209,13 +183,8 @@ export function trainPpo(
             mbMask,
             cfg.valueClipRange,
           );
-          let total = T.add(pg.loss, T.scale(vf.loss, cfg.vfCoef));
-          let ptx = 0;
-          if (cfg.ptxCoef > 0 && ptxTexts.length > 0) {
-            const lm = ptxLoss(policy, ptxTexts, cfg.ptxBatch, shuffler, padId);
-            ptx = lm.item();
-            total = T.add(total, T.scale(lm, cfg.ptxCoef));
-          }
+          const policyAndValue = T.add(pg.loss, T.scale(vf.loss, cfg.vfCoef));
+          const { total, ptx } = withPtx(policyAndValue, policy, ptxTexts, cfg, shuffler, padId);
           T.backward(total);
           return {
             pg: pg.loss.item(),
@@ -289,8 +258,7 @@ export function trainPpo(
       log,
       progress,
       history,
-      save: () =>
-        saveTrainState(cfg.out, iter + 1, parts, { beta: kl.beta, history, shuffler: shuffler.getState() }),
+      save: () => saveRlRun(cfg.out, iter + 1, parts, run, { beta: kl.beta }),
     });
   }
   // LoRA: both models become ordinary ones again; the policy's adapters go with the history for saving

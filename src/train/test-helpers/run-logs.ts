@@ -1,4 +1,4 @@
-/** Run logs for the trainers' tests: one that keeps what it is given, one that dies as a killed run would. */
+/** Run logs for the trainers' tests: ones that keep what they are given, ones that die as a killed run would. */
 import { RunLog } from '../common/run-log.js';
 
 /** A RunLog that keeps its records in memory for the test to read. */
@@ -19,4 +19,16 @@ export function dyingLog(step: number): RunLog {
       if (r.step === step) throw new Error('killed');
     }
   })(null);
+}
+
+/** An RL trainer's RunLog that keeps its records and throws 'killed' when asked to write iteration `dieAt`. */
+export class IterationLog extends RunLog {
+  records: Record<string, unknown>[] = [];
+  constructor(private readonly dieAt: number | null = null) {
+    super(null);
+  }
+  override write(r: Record<string, unknown>): void {
+    if (r.iteration === this.dieAt) throw new Error('killed');
+    this.records.push(r);
+  }
 }
