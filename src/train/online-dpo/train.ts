@@ -43,7 +43,6 @@ import { assertFinite, RunLog } from '../common/run-log.js';
 import { groupedIndices } from '../common/shuffle-batches.js';
 import { dpoLoss } from '../dpo/loss.js';
 import { pairMetrics } from '../dpo/objective.js';
-import { responseKl } from '../grpo/kl-reward.js';
 import type { OnlineDpoConfig } from './config.js';
 import { bestAgainstWorst, type RowPair } from './pairs.js';
 
@@ -193,7 +192,7 @@ export function trainOnlineDpo(
     const entry: OnlineDpoIterationLog = {
       iteration: iter + 1,
       rm_score: mean(rmScores),
-      kl: mean(responseKl(oldLogp, refLogp, batch.lengths, L)),
+      kl: mean(responseSums(oldLogp, batch.lengths, L).map((s, b) => s - refSums[b])),
       pairs: pairs.length,
       score_gap: pairs.length > 0 ? mean(pairs.map((p) => scores[p.chosen] - scores[p.rejected])) : 0,
       ...(stats.n > 0
