@@ -40,6 +40,22 @@ export const rlRunFields = {
 };
 
 /**
+ * What every on-policy trainer checks of its inputs before it starts: a reward model with a scalar
+ * head, prompts, and a frozen reference unless LoRA's adapters can be switched off to give one.
+ */
+export function checkRlInputs(
+  who: string,
+  models: { reference: Transformer | null; rewardModel: Transformer },
+  prompts: readonly string[],
+  loraRank: number,
+): void {
+  if (!models.rewardModel.hasScalarHead) throw new Error(`${who}: the reward model needs a scalar head`);
+  if (prompts.length === 0) throw new Error(`${who}: no RL prompts`);
+  if (models.reference === null && loraRank === 0)
+    throw new Error(`${who}: no reference model (only a LoRA run may leave it out)`);
+}
+
+/**
  * A run's state besides its weights: the iteration it starts at, the log entries so far, and the
  * generator of minibatch orders and PPO-ptx draws (saved with the run, so that a resumed run draws
  * what the uninterrupted one would have).

@@ -23,7 +23,7 @@ import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { withPtx } from '../common/ptx.js';
-import { finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
+import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
   packedLogProbs,
@@ -113,10 +113,7 @@ export function trainCriticFree(
 ): GrpoIterationLog[] & { lora?: LoraAdapters } {
   const who = method === 'grpo' ? 'trainGrpo' : 'trainRloo';
   const { policy, reference, rewardModel } = models;
-  if (!rewardModel.hasScalarHead) throw new Error(`${who}: the reward model needs a scalar head`);
-  if (prompts.length === 0) throw new Error(`${who}: no RL prompts`);
-  if (reference === null && cfg.lora.rank === 0)
-    throw new Error(`${who}: no reference model (only a LoRA run may leave it out)`);
+  checkRlInputs(who, models, prompts, cfg.lora.rank);
   const klInReward = cfg.klPenalty === 'reward';
   const G = cfg.groupSize;
   const log = hooks.log ?? new RunLog(null);

@@ -16,7 +16,7 @@ import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { withPtx } from '../common/ptx.js';
-import { finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
+import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
   packedLogProbs,
@@ -91,11 +91,8 @@ export function trainPpo(
   ptxTexts: readonly Sequence[] = [],
 ): PpoIterationLog[] & { lora?: LoraAdapters } {
   const { policy, reference, rewardModel, value } = models;
-  if (!rewardModel.hasScalarHead || !value.hasScalarHead)
-    throw new Error('trainPpo: the reward and value models need scalar heads');
-  if (prompts.length === 0) throw new Error('trainPpo: no RL prompts');
-  if (reference === null && cfg.lora.rank === 0)
-    throw new Error('trainPpo: no reference model (only a LoRA run may leave it out)');
+  checkRlInputs('trainPpo', models, prompts, cfg.lora.rank);
+  if (!value.hasScalarHead) throw new Error('trainPpo: the value model needs a scalar head');
   const log = hooks.log ?? new RunLog(null);
   const encoding = rolloutEncoding(tok, prompts, hooks);
   const { padId } = encoding;
