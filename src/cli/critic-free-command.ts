@@ -4,12 +4,11 @@
  * folder becoming the policy's checkpoint with log.jsonl and train-config.json. The two commands
  * differ in their schema's defaults and their help.
  */
-import { finishRunDir } from '../train/common/run-dir.js';
 import { RunLog } from '../train/common/run-log.js';
 import type { GrpoConfig } from '../train/grpo/config.js';
 import { type CriticFreeMethod, trainCriticFree } from '../train/grpo/train.js';
 import type { RlooConfig } from '../train/rloo/config.js';
-import { loadRlInputs, startRun, trainingCommand } from './training-command.js';
+import { finishRlRun, loadRlInputs, rlReference, startRun, trainingCommand } from './training-command.js';
 
 export function criticFreeCommand(
   method: CriticFreeMethod,
@@ -20,20 +19,13 @@ export function criticFreeCommand(
   return trainingCommand(spec, (cfg) => {
     const { prompts, policy, tok, rewardModel, ptx } = loadRlInputs(cfg);
     const dir = startRun(method, cfg, 'iteration');
-    // with LoRA the reference is the policy with its adapters off: no second copy of the weights
-    const reference = cfg.lora.rank > 0 ? null : policy.clone();
+    const reference = rlReference(policy, cfg);
     const models = { policy, reference, rewardModel };
     const hooks = { log: new RunLog(dir.logFile) };
     const history = trainCriticFree(method, models, tok, prompts, cfg, hooks, ptx);
     const first = history[0];
     const last = history[history.length - 1];
-    finishRunDir(
-      cfg.out,
-      policy,
-      tok,
-      { method, from: cfg.policy, rm: cfg.rm, config: cfg, final: last },
-      history.lora && { lora: history.lora, base: cfg.policy },
-    );
+    finishRlRun(method, cfg, policy, tok, history);
     // with the KL in the reward, the reward trained on says what the run traded; else the groups' spread
     const tail =
       first.kl_penalised_reward !== undefined && last.kl_penalised_reward !== undefined

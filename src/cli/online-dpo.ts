@@ -6,11 +6,10 @@
  */
 
 import { runHelp } from '../train/common/run-args.js';
-import { finishRunDir } from '../train/common/run-dir.js';
 import { RunLog } from '../train/common/run-log.js';
 import { OnlineDpoConfig } from '../train/online-dpo/config.js';
 import { trainOnlineDpo } from '../train/online-dpo/train.js';
-import { loadRlInputs, startRun, trainingCommand } from './training-command.js';
+import { finishRlRun, loadRlInputs, rlReference, startRun, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
   'rein online-dpo --prompts FILE --policy SFT_CKPT --rm RM_CKPT --out DIR [options]',
@@ -32,19 +31,12 @@ const SPEC = {
 export const run = trainingCommand(SPEC, (cfg) => {
   const { prompts, policy, tok, rewardModel, ptx } = loadRlInputs(cfg);
   const dir = startRun('online-dpo', cfg, 'iteration');
-  // with LoRA the reference is the policy with its adapters off: no second copy of the weights
-  const reference = cfg.lora.rank > 0 ? null : policy.clone();
+  const reference = rlReference(policy, cfg);
   const models = { policy, reference, rewardModel };
   const history = trainOnlineDpo(models, tok, prompts, cfg, { log: new RunLog(dir.logFile) }, ptx);
   const first = history[0];
   const last = history[history.length - 1];
-  finishRunDir(
-    cfg.out,
-    policy,
-    tok,
-    { method: 'online-dpo', from: cfg.policy, rm: cfg.rm, config: cfg, final: last },
-    history.lora && { lora: history.lora, base: cfg.policy },
-  );
+  finishRlRun('online-dpo', cfg, policy, tok, history);
   const pairs = history.reduce((n, h) => n + h.pairs, 0);
   const margin = last.margin === undefined ? 'no pairs' : `margin ${last.margin.toFixed(3)}`;
   console.log(

@@ -5,11 +5,10 @@
  */
 
 import { runHelp } from '../train/common/run-args.js';
-import { finishRunDir } from '../train/common/run-dir.js';
 import { RunLog } from '../train/common/run-log.js';
 import { PpoConfig } from '../train/ppo/config.js';
 import { trainPpo } from '../train/ppo/train.js';
-import { loadRlInputs, startRun, trainingCommand } from './training-command.js';
+import { finishRlRun, loadRlInputs, rlReference, startRun, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
   'rein ppo --prompts FILE --policy SFT_CKPT --rm RM_CKPT --out DIR [options]',
@@ -25,19 +24,12 @@ const SPEC = { name: 'ppo', schema: PpoConfig, help: HELP, required: ['prompts',
 export const run = trainingCommand(SPEC, (cfg) => {
   const { prompts, policy, tok, rewardModel, ptx } = loadRlInputs(cfg);
   const dir = startRun('ppo', cfg, 'iteration');
-  // with LoRA the reference is the policy with its adapters off: no second copy of the weights
-  const reference = cfg.lora.rank > 0 ? null : policy.clone();
+  const reference = rlReference(policy, cfg);
   const models = { policy, reference, rewardModel, value: rewardModel.clone() };
   const history = trainPpo(models, tok, prompts, cfg, { log: new RunLog(dir.logFile) }, ptx);
   const first = history[0];
   const last = history[history.length - 1];
-  finishRunDir(
-    cfg.out,
-    policy,
-    tok,
-    { method: 'ppo', from: cfg.policy, rm: cfg.rm, config: cfg, final: last },
-    history.lora && { lora: history.lora, base: cfg.policy },
-  );
+  finishRlRun('ppo', cfg, policy, tok, history);
   console.log(
     `ppo: ${cfg.iterations} iterations; RM score ${first.rm_score.toFixed(3)} → ${last.rm_score.toFixed(3)}, KL ${last.kl.toFixed(3)} (β ${last.beta.toFixed(4)}) → ${cfg.out}`,
   );

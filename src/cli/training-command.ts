@@ -4,13 +4,14 @@
  * the run folder (fresh or resumed, with its resolved config saved beside it).
  */
 import type { z } from 'zod';
+import type { LoraAdapters } from '../model/lora.js';
 import type { Transformer } from '../model/transformer.js';
 import { encodeChat } from '../tokenizer/chat-template.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { Sequence } from '../train/common/batch.js';
 import { loadPrompts, loadTexts, textSequence } from '../train/common/prompt-data.js';
 import { parseRunArgs, requireOptions } from '../train/common/run-args.js';
-import { type RunDir, startRunDir } from '../train/common/run-dir.js';
+import { finishRunDir, type RunDir, startRunDir } from '../train/common/run-dir.js';
 import {
   assertSameTokenizer,
   isExpectedFailure,
@@ -127,4 +128,27 @@ export function loadRlInputs(cfg: {
   });
   const ptx = ptxTexts.map((t) => textSequence(tok, t, policy.config.contextLength));
   return { prompts, policy, tok, rewardModel: rmCk.model, ptx };
+}
+
+/**
+ * The frozen reference of an RL run: a copy of the SFT policy, or none with LoRA, whose policy with
+ * its adapters switched off is that model (no second copy of the weights).
+ */
+export function rlReference(policy: Transformer, cfg: { lora: { rank: number } }): Transformer | null {
+  return cfg.lora.rank > 0 ? null : policy.clone();
+}
+
+/**
+ * Makes an RL run's `--out` the trained policy's checkpoint: its method, starting checkpoint, reward
+ * model, config and last iteration in the meta, and a LoRA run's adapter beside it.
+ */
+export function finishRlRun(
+  method: string,
+  cfg: { out: string; policy: string; rm: string },
+  policy: Transformer,
+  tok: Tokenizer,
+  history: readonly unknown[] & { lora?: LoraAdapters },
+): void {
+  const meta = { method, from: cfg.policy, rm: cfg.rm, config: cfg, final: history[history.length - 1] };
+  finishRunDir(cfg.out, policy, tok, meta, history.lora && { lora: history.lora, base: cfg.policy });
 }
