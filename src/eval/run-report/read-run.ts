@@ -268,7 +268,8 @@ export function readTrainingRun(dir: string): TrainingRun {
   const checkpoint = checkpointMethod(dir);
   const fromConfig = config ? methodFromConfig(config) : 'unknown';
   const method = checkpoint.method ?? (fromConfig !== 'unknown' ? fromConfig : methodFromLog(keys));
-  const planned = ['ppo', 'grpo', 'rloo', 'online-dpo'].includes(method) ? config?.iterations : config?.steps;
+  // the config counts the run in the log's own unit: the RL methods' `iterations`, the others' `steps`
+  const planned = stepName === 'iteration' ? config?.iterations : config?.steps;
   return {
     dir,
     method,
