@@ -138,6 +138,7 @@ export function runHhRecipe(cfg: HhRecipeConfig, options: { quiet?: boolean } = 
         out: cfg.out,
         steps: cfg.pretrainSteps,
         batchSize: cfg.pretrainBatch,
+        microBatch: 0,
         lr: cfg.pretrainLr,
         minLrRatio: 0.1,
         warmupSteps: Math.min(30, cfg.pretrainSteps),

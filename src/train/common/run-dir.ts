@@ -155,8 +155,19 @@ export function saveRunConfig(dir: string, config: unknown): void {
 }
 
 /**
+ * Settings a resumed run may change: whether to resume, and how a step's batch is split into
+ * passes (micro-batches change no step's gradient, so a run killed for want of memory can go on
+ * with smaller ones).
+ */
+const FREE_ON_RESUME = ['resume', 'microBatch'];
+
+function withoutFreeSettings(cfg: object): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(cfg).filter(([k]) => !FREE_ON_RESUME.includes(k)));
+}
+
+/**
  * Opens `cfg.out` for a run and saves the resolved config there. A run resumed with other settings
- * than it was started with is refused, naming what changed: its saved state (optimiser moments,
+ * than it was started with is refused (but for FREE_ON_RESUME), naming what changed: its saved state (optimiser moments,
  * learning-rate schedule, data split) belongs to the old ones. A setting the saved config lacks
  * (an option added since the run started) counts as its default when `cfg` carries the schema's
  * defaults (run-args.ts).
@@ -167,13 +178,12 @@ export function startRunDir(cfg: { out: string; resume: boolean }): RunDir {
   if (dir.resumeStep !== null && existsSync(savedFile)) {
     const defaults = (cfg as { [SCHEMA_DEFAULTS]?: unknown })[SCHEMA_DEFAULTS];
     const assumed: string[] = [];
-    const { resume: _then, ...saved } = withDefaults(
+    const saved = withDefaults(
       JSON.parse(readFileSync(savedFile, 'utf8')) as Record<string, unknown>,
       defaults,
       assumed,
     );
-    const { resume: _now, ...now } = cfg as Record<string, unknown>;
-    const changes = settingChanges(saved, now);
+    const changes = settingChanges(withoutFreeSettings(saved), withoutFreeSettings(cfg));
     if (changes.length > 0)
       throw new RunInputError(
         `--out ${cfg.out}: the saved run was started with other settings (${changes.join('; ')}); resume with the same settings, or drop --resume to start again`,

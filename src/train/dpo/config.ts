@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LoraConfig } from '../common/lora.js';
+import { microBatchOption } from '../common/micro-batches.js';
 import { PREFERENCE_FORMATS } from '../common/preference-data.js';
 import { DPO_LOSS_TYPES } from './loss.js';
 
@@ -68,6 +69,7 @@ export const DpoOptions = z.strictObject({
     .describe('sigmoid and simpo: share of preferences presumed flipped (conservative DPO; noisy labelers)'),
   epochs: z.number().positive().default(1).describe('passes over the training pairs'),
   batchPairs: z.number().int().positive().default(8).describe('preference pairs per step'),
+  microBatch: microBatchOption('pairs'),
   lr: z.number().positive().default(5e-5).describe('peak learning rate'),
   minLrRatio: z.number().min(0).max(1).default(0.1).describe('cosine decays to lr·minLrRatio'),
   warmupSteps: z.number().int().min(0).default(10).describe('linear warmup steps'),

@@ -6,6 +6,7 @@
  */
 import * as T from '../../tensor/index.js';
 import { mean } from '../../util/stats.js';
+import { joinPasses } from '../common/micro-batches.js';
 import type { DpoConfig } from './config.js';
 import { dpoLoss } from './loss.js';
 import { orpoLoss } from './orpo-loss.js';
@@ -87,16 +88,38 @@ export function preferenceTerms(
   return { loss: r.loss, chosenRewards: r.chosenRewards, rejectedRewards: r.rejectedRewards, parts: {} };
 }
 
-/** The numbers of a batch's terms. */
-export function pairMetrics(terms: PreferenceTerms): PairMetrics {
+/** A batch's terms without the loss tensor: its rewards and parts, as numbers. */
+export type TermValues = Omit<PreferenceTerms, 'loss'>;
+
+/** The metrics of a batch: `loss` its loss's value, `terms` its rewards and parts. */
+export function pairMetrics(loss: number, terms: TermValues): PairMetrics {
   const margins = terms.chosenRewards.map((c, i) => c - terms.rejectedRewards[i]);
   return {
-    loss: terms.loss.item(),
+    loss,
     margin: mean(margins),
     accuracy: mean(margins.map((m) => (m > 0 ? 1 : 0))),
     chosenReward: mean(terms.chosenRewards),
     rejectedReward: mean(terms.rejectedRewards),
     parts: terms.parts,
+  };
+}
+
+/**
+ * One batch's terms from those of its passes (micro-batches): the rewards in order, and each part
+ * the pairs-weighted mean of the passes' (each a mean over its own pairs).
+ */
+export function joinTerms(passes: readonly TermValues[]): TermValues {
+  if (passes.length === 1) return passes[0];
+  const join = (pick: (t: TermValues) => Float32Array) => joinPasses(passes.map(pick));
+  const pairs = passes.reduce((n, t) => n + t.chosenRewards.length, 0);
+  const parts: Record<string, number> = {};
+  for (const t of passes)
+    for (const [k, v] of Object.entries(t.parts))
+      parts[k] = (parts[k] ?? 0) + (v * t.chosenRewards.length) / pairs;
+  return {
+    chosenRewards: join((t) => t.chosenRewards),
+    rejectedRewards: join((t) => t.rejectedRewards),
+    parts,
   };
 }
 
@@ -123,7 +146,8 @@ export function dpoMetrics(
         chosen: T.tensor(policy.chosen, [n]),
         rejected: T.tensor(policy.rejected, [n]),
       };
-      return pairMetrics(preferenceTerms(s, asTensors, ref));
+      const { loss, ...values } = preferenceTerms(s, asTensors, ref);
+      return pairMetrics(loss.item(), values);
     }),
   );
 }

@@ -9,6 +9,7 @@ import { Rng } from '../../util/rng.js';
 import type { RankedPrompt } from '../reward/data.js';
 import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
 import { dyingLog, recordingLog } from '../test-helpers/run-logs.js';
+import { expectSameSteps } from '../test-helpers/same-steps.js';
 import { DpoConfig } from './config.js';
 import { dpoLoss } from './loss.js';
 import { dpoMetrics } from './objective.js';
@@ -277,5 +278,24 @@ describe('trainDpo', () => {
       expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
     // the result's train metrics average steps from before the kill too
     expect(resumedResult).toEqual(fullResult);
+  });
+
+  it('in micro-batches takes the steps of whole batches, for every loss', () => {
+    const tok = toyTokenizer();
+    const data = toyPreferences(40);
+    for (const lossType of ['sigmoid', 'ipo', 'simpo', 'orpo']) {
+      const run = (microBatch: number) => {
+        const model = tinyModel(tok.vocabSize, 5);
+        const { log, records } = recordingLog();
+        const out = mkdtempSync(join(tmpdir(), 'rein-dpo-'));
+        const cfg = { out, lossType, epochs: 0.5, batchPairs: 8, microBatch, lr: 3e-3, evalEvery: 1000 };
+        trainDpo(model, tok, data, DpoConfig.parse(cfg), { log, quiet: true });
+        return { model, records };
+      };
+      const whole = run(0);
+      const split = run(3);
+      const parts = lossType === 'orpo' ? ['sft_loss', 'odds_ratio_loss'] : [];
+      expectSameSteps(whole.records, split.records, ['loss', 'grad_norm', 'margin', 'accuracy', ...parts]);
+    }
   });
 });

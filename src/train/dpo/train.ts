@@ -20,6 +20,7 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { type Sequence, truncate } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
+import { accumulateGradients, microBatches, passRows } from '../common/micro-batches.js';
 import { flatPairs } from '../common/preference-data.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
@@ -31,6 +32,7 @@ import { type DpoConfig, usesReference } from './config.js';
 import {
   type DpoMetrics,
   dpoMetrics,
+  joinTerms,
   type PairLogProbs,
   type PairMetrics,
   pairMetrics,
@@ -152,8 +154,9 @@ export function trainDpo(
 
   // the frozen reference: the starting model's log-probs of every pair, computed once (if needed)
   const reference = usesReference(cfg.lossType);
-  const refTrain = reference ? pairLogProbsNoGrad(model, train, padId, cfg.batchPairs) : null;
-  const refHeldout = reference ? pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs) : null;
+  const scoringPairs = passRows(cfg.batchPairs, cfg.microBatch);
+  const refTrain = reference ? pairLogProbsNoGrad(model, train, padId, scoringPairs) : null;
+  const refHeldout = reference ? pairLogProbsNoGrad(model, heldout, padId, scoringPairs) : null;
 
   const steps = Math.max(1, Math.ceil((cfg.epochs * train.length) / cfg.batchPairs));
   const lora = startLora(model, cfg.lora, cfg.seed, options.quiet);
@@ -164,25 +167,28 @@ export function trainDpo(
     : null;
   const startStep = saved?.step ?? 0;
   const evalHeldout = (): PairMetrics =>
-    dpoMetrics(cfg, pairLogProbsNoGrad(model, heldout, padId, cfg.batchPairs), refHeldout);
+    dpoMetrics(cfg, pairLogProbsNoGrad(model, heldout, padId, scoringPairs), refHeldout);
 
   const progress = new Progress('dpo', steps, process.stderr, options.quiet);
   const recent: DpoMetrics[] = saved?.extra.metrics ?? [];
   for (let step = startStep; step < steps; step++) {
-    // 1. a batch of pairs: chosen and rejected answers in one forward pass
+    // 1. a batch of pairs (pass by pass): chosen and rejected answers in one forward pass
     const rows = batchIndices(train.length, cfg.batchPairs, cfg.seed, step);
-    const ref = refTrain && pickPairs(refTrain, rows);
     // 2. response log-probs, the preference loss (against the reference's, where it has one), backward
-    const m = T.scope(() => {
-      const lp = pairLogProbs(
-        model,
-        rows.map((r) => train[r]),
-        padId,
-      );
-      const terms = preferenceTerms(cfg, lp, ref);
-      T.backward(terms.loss);
-      return pairMetrics(terms);
-    });
+    const { loss, results } = accumulateGradients(
+      microBatches(rows, cfg.microBatch),
+      (pass) => pass.length, // every loss is a mean over pairs
+      (pass) => {
+        const lp = pairLogProbs(
+          model,
+          pass.map((r) => train[r]),
+          padId,
+        );
+        const { loss, ...values } = preferenceTerms(cfg, lp, refTrain && pickPairs(refTrain, pass));
+        return { loss, result: values };
+      },
+    );
+    const m = pairMetrics(loss, joinTerms(results));
     // 3. clip and step
     const gradNorm = clipGradNorm([...model.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss: m.loss, grad_norm: gradNorm }, log);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { microBatchOption } from '../common/micro-batches.js';
 import { DpoOptions } from '../dpo/config.js';
 import { FEEDBACK_FORMATS } from './data.js';
 
@@ -49,6 +50,7 @@ export const KtoConfig = z.strictObject({
     .positive()
     .default(8)
     .describe('examples per step; their mismatched answers estimate the KL reference point'),
+  microBatch: microBatchOption('examples (z₀ still comes from the whole batch)'),
   lr: dpo.lr,
   minLrRatio: dpo.minLrRatio,
   warmupSteps: dpo.warmupSteps,

@@ -15,12 +15,12 @@
 import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
-import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { type Sequence, truncate } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
+import { accumulateGradients, joinPasses, microBatches, passRows } from '../common/micro-batches.js';
 import { RunInputError } from '../common/run-input.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
@@ -147,8 +147,9 @@ export function trainKto(
   // the examples, split by prompt and tokenised, each with its mismatched sequence, once
   const { train, heldout, dropped } = prepareExamples(tok, examples, cfg, options.source ?? 'the data');
   // the frozen reference: the starting model's log-probs of every example and mismatched sequence, once
-  const refTrain = scoreExamples(model, train, padId, cfg.batchSize);
-  const refHeldout = scoreExamples(model, heldout, padId, cfg.batchSize);
+  const scoringRows = passRows(cfg.batchSize, cfg.microBatch);
+  const refTrain = scoreExamples(model, train, padId, scoringRows);
+  const refHeldout = scoreExamples(model, heldout, padId, scoringRows);
 
   const n = train.seqs.length;
   const steps = Math.max(1, Math.ceil((cfg.epochs * n) / cfg.batchSize));
@@ -160,7 +161,7 @@ export function trainKto(
     : null;
   const startStep = saved?.step ?? 0;
   const evalHeldout = (): KtoMetrics =>
-    scoredMetrics(scoreExamples(model, heldout, padId, cfg.batchSize), refHeldout, heldout.desirable, cfg);
+    scoredMetrics(scoreExamples(model, heldout, padId, scoringRows), refHeldout, heldout.desirable, cfg);
 
   const progress = new Progress('kto', steps, process.stderr, options.quiet);
   const recent: KtoMetrics[] = saved?.extra.metrics ?? [];
@@ -173,20 +174,25 @@ export function trainKto(
       model,
       rows.map((r) => train.mismatched[r]),
       padId,
-      cfg.batchSize,
+      scoringRows,
     ).logProbs;
     const z0 = klReferencePoint(policyMismatched, pick(refTrain.mismatched, rows));
-    // 3. the examples' response log-probs in one forward pass, the KTO loss against z₀, backward
-    const m = T.scope(() => {
-      const { logProbs } = sequenceLogProbs(
-        model,
-        rows.map((r) => train.seqs[r]),
-        padId,
-      );
-      const { loss, rewards } = ktoLoss(logProbs, pick(refTrain.logProbs, rows), desirable, z0, cfg);
-      T.backward(loss);
-      return ktoMetrics(loss.item(), rewards, desirable, z0, cfg.beta);
-    });
+    // 3. the examples' response log-probs (pass by pass), the KTO loss against the batch's z₀, backward
+    const { loss, results } = accumulateGradients(
+      microBatches(rows, cfg.microBatch),
+      (pass) => pass.length, // the loss is a mean over examples
+      (pass) => {
+        const { logProbs } = sequenceLogProbs(
+          model,
+          pass.map((r) => train.seqs[r]),
+          padId,
+        );
+        const kinds = pass.map((r) => train.desirable[r]);
+        const { loss, rewards } = ktoLoss(logProbs, pick(refTrain.logProbs, pass), kinds, z0, cfg);
+        return { loss, result: rewards };
+      },
+    );
+    const m = ktoMetrics(loss, joinPasses(results), desirable, z0, cfg.beta);
     // 4. clip and step
     const gradNorm = clipGradNorm([...model.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss: m.loss, kl: m.kl, grad_norm: gradNorm }, log);

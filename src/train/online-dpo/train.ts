@@ -164,7 +164,7 @@ export function trainOnlineDpo(
           );
           const { total, ptx } = withPtx(terms.loss, policy, ptxTexts, cfg, shuffler, padId);
           T.backward(total);
-          return { ...pairMetrics({ ...terms, parts: {} }), ptx };
+          return { ...pairMetrics(terms.loss.item(), { ...terms, parts: {} }), ptx };
         });
         const gradNorm = clipGradNorm([...policy.trainableParams().values()], cfg.gradClip);
         assertFinite(

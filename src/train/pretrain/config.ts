@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { microBatchOption } from '../common/micro-batches.js';
 
 /** Pretraining a base model from scratch on a corpus (the assistant world's by default). */
 export const PretrainConfig = z.strictObject({
@@ -34,6 +35,7 @@ export const PretrainConfig = z.strictObject({
       'optimiser steps (~5 epochs of the default world: held-out facts and sums, stated only in its documents, need them)',
     ),
   batchSize: z.number().int().positive().default(32).describe('sequences per step'),
+  microBatch: microBatchOption('sequences'),
   lr: z.number().positive().default(2e-3).describe('peak learning rate (small models take large ones)'),
   minLrRatio: z.number().min(0).max(1).default(0.1).describe('cosine decays to lr·minLrRatio'),
   warmupSteps: z.number().int().min(0).default(60).describe('linear warmup steps'),

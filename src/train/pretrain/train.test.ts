@@ -74,6 +74,7 @@ describe('pretrain', () => {
     renameSync(join(out, 'tokenizer.json'), join(dir, 'tokenizer.json'));
     expect(() => pretrain(cfg({ resume: true }), { quiet: true })).toThrow(/no tokenizer\.json/);
     renameSync(join(dir, 'tokenizer.json'), join(out, 'tokenizer.json'));
-    expect(pretrain(cfg({ resume: true }), { quiet: true }).steps).toBe(6);
+    // in smaller passes (a run killed for want of memory): how a batch is split is free to change
+    expect(pretrain(cfg({ resume: true, microBatch: 2 }), { quiet: true }).steps).toBe(6);
   });
 });

@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../../util/rng.js';
 import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
-import { dyingLog } from '../test-helpers/run-logs.js';
+import { dyingLog, recordingLog } from '../test-helpers/run-logs.js';
+import { expectSameSteps } from '../test-helpers/same-steps.js';
 import { RewardConfig } from './config.js';
 import type { RankedPrompt } from './data.js';
 import { scoreAnswers } from './score.js';
@@ -100,5 +101,30 @@ describe('trainRewardModel', () => {
     single.forEach((v, i) => {
       expect(batched[i]).toBeCloseTo(v, 5);
     });
+  });
+
+  it('in micro-batches takes the steps of whole batches: the same loss, gradient norm and train accuracy', () => {
+    const tok = toyTokenizer();
+    // K = 3 rankings, and K = 2 ones with a single pair: passes weigh their rankings, not their pairs
+    const data = politenessRankings(40).map((r, i) =>
+      i % 2
+        ? r
+        : {
+            prompt: r.prompt,
+            candidates: r.candidates.slice(0, 2),
+            pairs: r.pairs.filter((p) => p.winner < 2 && p.loser < 2),
+          },
+    );
+    const run = (microBatch: number) => {
+      const rm = tinyModel(tok.vocabSize).clone({ scalarHead: 'fresh', rng: new Rng(1) });
+      const { log, records } = recordingLog();
+      const out = mkdtempSync(join(tmpdir(), 'rein-rm-'));
+      const cfg = { out, epochs: 1, batchPrompts: 8, microBatch, lr: 3e-3, evalEvery: 1000 };
+      trainRewardModel(rm, tok, data, RewardConfig.parse(cfg), { log, quiet: true });
+      return { rm, records };
+    };
+    const whole = run(0);
+    const split = run(3);
+    expectSameSteps(whole.records, split.records, ['loss', 'grad_norm', 'train_accuracy']);
   });
 });

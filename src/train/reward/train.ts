@@ -8,13 +8,13 @@
  * mean 0, which keeps PPO's rewards centred.
  */
 import type { LoraAdapters } from '../../model/lora.js';
-import type { Transformer } from '../../model/transformer.js';
+import type { TokenBatch, Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
-import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { padRight } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
+import { accumulateGradients, joinPasses, microBatches } from '../common/micro-batches.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
@@ -36,6 +36,27 @@ export interface RewardResult {
   lora?: LoraAdapters;
 }
 
+/** Ranked prompts as one right-padded batch: every candidate a row, each prompt's rows contiguous. */
+function rankingBatch(
+  tok: Tokenizer,
+  rankings: readonly RankedPrompt[],
+  maxLength: number,
+  contextLength: number,
+): { batch: TokenBatch; groups: RankedGroup[] } {
+  const groups: RankedGroup[] = [];
+  const prompts: string[] = [];
+  const answers: string[] = [];
+  for (const r of rankings) {
+    groups.push({ offset: answers.length, candidates: r.candidates.length, pairs: r.pairs });
+    for (const c of r.candidates) {
+      prompts.push(r.prompt);
+      answers.push(c);
+    }
+  }
+  const batch = padRight(encodeAnswers(tok, prompts, answers, maxLength), tok.padId ?? 0, contextLength);
+  return { batch, groups };
+}
+
 /**
  * Trains `rm` (a transformer with a scalar head) in place: every weight, or with `cfg.lora.rank` > 0
  * LoRA adapters and the head, the adapters merged into the weights at the end.
@@ -54,7 +75,6 @@ export function trainRewardModel(
 ): RewardResult {
   if (!rm.hasScalarHead) throw new Error('trainRewardModel: the model needs a scalar head');
   const log = options.log ?? new RunLog(null);
-  const padId = tok.padId ?? 0;
   const withPairs = data.filter((d) => d.pairs.length > 0);
   const split = splitIndices(withPairs.length, cfg.heldoutFraction, cfg.seed);
   const train = split.train.map((i) => withPairs[i]);
@@ -73,30 +93,19 @@ export function trainRewardModel(
 
   const progress = new Progress('reward model', steps, process.stderr, options.quiet);
   for (let step = startStep; step < steps; step++) {
-    // 1. a few ranked prompts; every candidate of each becomes one row, groups contiguous
+    // 1. a few ranked prompts (pass by pass); every candidate of each becomes one row, groups contiguous
     const chosen = batchIndices(train.length, cfg.batchPrompts, cfg.seed, step).map((i) => train[i]);
-    const groups: RankedGroup[] = [];
-    const prompts: string[] = [];
-    const answers: string[] = [];
-    for (const r of chosen) {
-      groups.push({ offset: answers.length, candidates: r.candidates.length, pairs: r.pairs });
-      for (const c of r.candidates) {
-        prompts.push(r.prompt);
-        answers.push(c);
-      }
-    }
-    const batch = padRight(
-      encodeAnswers(tok, prompts, answers, cfg.maxLength),
-      padId,
-      rm.config.contextLength,
-    );
     // 2. one forward pass per candidate; the ranking loss over all of each prompt's pairs
-    const { loss, scores } = T.scope(() => {
-      const s = rm.scalarAtLast(batch); // (N)
-      const l = rankingLoss(s, groups);
-      T.backward(l);
-      return { loss: l.item(), scores: Float32Array.from(s.data) };
-    });
+    const { loss, results } = accumulateGradients(
+      microBatches(chosen, cfg.microBatch),
+      (rankings) => rankings.length, // the loss is a mean over ranked prompts
+      (rankings) => {
+        const { batch, groups } = rankingBatch(tok, rankings, cfg.maxLength, rm.config.contextLength);
+        const s = rm.scalarAtLast(batch); // (N)
+        return { loss: rankingLoss(s, groups), result: Float32Array.from(s.data) };
+      },
+    );
+    const scores = joinPasses(results);
     // 3. clip and step
     const gradNorm = clipGradNorm([...rm.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss, grad_norm: gradNorm }, log);

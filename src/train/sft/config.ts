@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LoraConfig } from '../common/lora.js';
+import { microBatchOption } from '../common/micro-batches.js';
 
 /** Supervised fine-tuning (imitation learning) on demonstrations. */
 export const SftConfig = z.strictObject({
@@ -11,6 +12,7 @@ export const SftConfig = z.strictObject({
     .describe('output folder (becomes the checkpoint; log.jsonl, train-config.json)'),
   steps: z.number().int().positive().default(300).describe('optimiser steps'),
   batchSize: z.number().int().positive().default(16).describe('demonstrations per step'),
+  microBatch: microBatchOption('demonstrations'),
   lr: z.number().positive().default(3e-4).describe('peak learning rate (small model, short run)'),
   minLrRatio: z.number().min(0).max(1).default(0.1).describe('cosine decays to lr·minLrRatio'),
   warmupSteps: z.number().int().min(0).default(20).describe('linear warmup steps'),

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import { tinyModel, toyDemos, toyTokenizer } from '../test-helpers/fixtures.js';
+import { recordingLog } from '../test-helpers/run-logs.js';
+import { expectSameSteps } from '../test-helpers/same-steps.js';
 import { SftConfig } from './config.js';
 import { responseLoss, trainSft } from './train.js';
 
@@ -65,5 +67,21 @@ describe('trainSft', () => {
       expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
     // the final train loss averages steps from before the kill too
     expect(resumedResult.finalTrainLoss).toBe(fullResult.finalTrainLoss);
+  });
+
+  it('in micro-batches takes the steps of whole batches: the same loss and gradient norm, token-weighted', () => {
+    const tok = toyTokenizer();
+    const demos = toyDemos(24).map((d, i) => (i % 3 ? d : { ...d, response: `${d.response} ${d.response}` }));
+    const run = (microBatch: number) => {
+      const model = tinyModel(tok.vocabSize, 3);
+      const { log, records } = recordingLog();
+      const out = mkdtempSync(join(tmpdir(), 'rein-sft-'));
+      const cfg = { out, steps: 4, batchSize: 8, microBatch, lr: 3e-3, saveEvery: 0, evalEvery: 1000 };
+      trainSft(model, tok, demos, SftConfig.parse(cfg), { log, quiet: true });
+      return { model, records };
+    };
+    const whole = run(0);
+    const split = run(3); // passes of 3, 3 and 2 demonstrations, of unequal token counts
+    expectSameSteps(whole.records, split.records, ['loss', 'grad_norm']);
   });
 });

@@ -14,6 +14,7 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { IGNORE, nextTokenTargets, padRight, type Sequence, truncate } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
+import { accumulateGradients, microBatches, passRows } from '../common/micro-batches.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
@@ -26,6 +27,7 @@ export type LoopConfig = Pick<
   | 'out'
   | 'steps'
   | 'batchSize'
+  | 'microBatch'
   | 'lr'
   | 'minLrRatio'
   | 'warmupSteps'
@@ -122,20 +124,22 @@ export function trainLanguageModel(
 
   const progress = new Progress(options.label ?? 'train', cfg.steps, process.stderr, options.quiet);
   for (let step = startStep; step < cfg.steps; step++) {
-    // 1. a batch of sequences, right-padded; targets are the trained tokens, shifted by one
-    const batch = padRight(
-      batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i]),
-      padId,
-      model.config.contextLength,
-    );
-    const targets = nextTokenTargets(batch);
-    // 2. forward, loss, backward (every activation released when the scope ends)
-    const loss = T.scope(() => {
-      const logits = model.logits(batch); // (B, T, V)
-      const l = T.crossEntropy(logits, targets, { ignoreIndex: IGNORE });
-      T.backward(l);
-      return l.item();
+    // 1. a batch of sequences, right-padded (pass by pass); targets are the trained tokens, shifted by one
+    const rows = batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i]);
+    const passes = microBatches(rows, cfg.microBatch).map((seqs) => {
+      const batch = padRight(seqs, padId, model.config.contextLength);
+      const targets = nextTokenTargets(batch);
+      return { batch, targets, tokens: targets.reduce((n, t) => n + (t === IGNORE ? 0 : 1), 0) };
     });
+    // 2. forward, mean loss per trained token, backward (each pass's activations freed after it)
+    const { loss } = accumulateGradients(
+      passes,
+      (p) => p.tokens,
+      (p) => ({
+        loss: T.crossEntropy(model.logits(p.batch), p.targets, { ignoreIndex: IGNORE }), // logits (B, T, V)
+        result: null,
+      }),
+    );
     // 3. clip and step
     const gradNorm = clipGradNorm([...model.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss, grad_norm: gradNorm }, log);
@@ -146,7 +150,7 @@ export function trainLanguageModel(
     recent.push(loss);
     const record: Record<string, number> = { step: step + 1, loss, lr: opt.lr, grad_norm: gradNorm };
     if ((step + 1) % cfg.evalEvery === 0 || step + 1 === cfg.steps) {
-      record.heldout_loss = responseLoss(model, heldout, padId, cfg.batchSize);
+      record.heldout_loss = responseLoss(model, heldout, padId, passRows(cfg.batchSize, cfg.microBatch));
     }
     log.write(record);
     progress.update(step + 1, `loss ${loss.toFixed(3)}`);
@@ -158,6 +162,6 @@ export function trainLanguageModel(
   return {
     steps: cfg.steps,
     finalTrainLoss: tail.length ? tail.reduce((a, b) => a + b, 0) / tail.length : Number.NaN,
-    heldoutLoss: responseLoss(model, heldout, padId, cfg.batchSize),
+    heldoutLoss: responseLoss(model, heldout, padId, passRows(cfg.batchSize, cfg.microBatch)),
   };
 }
