@@ -53,31 +53,49 @@ export function joinPasses(parts: readonly Float32Array[]): Float32Array {
 /** What one pass gives back: its mean loss, and numbers for the step's metrics (no tensors). */
 export interface PassOutput<R> {
   loss: T.Tensor;
+  /**
+   * A term of the step's loss that is not a mean over the batch's units — PPO-ptx's, on texts of
+   * its own — given by one pass only and backpropagated as it is, beside that pass's scaled loss.
+   */
+  unscaled?: T.Tensor | null;
   result: R;
 }
 
 /**
  * Runs each pass in its own scope (its activations are freed before the next) and backpropagates
- * its loss times weightOf(pass) / Σ weightOf. A single pass is backpropagated as it is, so a run
- * without micro-batches computes exactly what it did before they existed. Returns the batch's loss
- * (the same weighted sum) and each pass's result.
+ * its loss times its share, weightOf(pass) / Σ weightOf. A single pass is backpropagated as it is,
+ * so a run without micro-batches computes exactly what it did before they existed. Returns the
+ * batch's loss (the same weighted sum, the unscaled terms left out), each pass's result and share.
  */
 export function accumulateGradients<P, R>(
   passes: readonly P[],
   weightOf: (pass: P) => number,
-  run: (pass: P) => PassOutput<R>,
-): { loss: number; results: R[] } {
+  run: (pass: P, index: number) => PassOutput<R>,
+): { loss: number; results: R[]; shares: number[] } {
   const weights = passes.map(weightOf);
   const total = weights.reduce((a, b) => a + b, 0);
+  const shares = weights.map((w) => (passes.length === 1 ? 1 : total > 0 ? w / total : 0));
   let loss = 0;
   const results = passes.map((pass, i) =>
     T.scope(() => {
-      const out = run(pass);
-      const share = passes.length === 1 ? 1 : total > 0 ? weights[i] / total : 0;
-      T.backward(share === 1 ? out.loss : T.scale(out.loss, share));
-      loss += share * out.loss.item();
+      const out = run(pass, i);
+      const scaled = shares[i] === 1 ? out.loss : T.scale(out.loss, shares[i]);
+      T.backward(out.unscaled ? T.add(scaled, out.unscaled) : scaled);
+      loss += shares[i] * out.loss.item();
       return out.result;
     }),
   );
-  return { loss, results };
+  return { loss, results, shares };
+}
+
+/**
+ * The step's value of each metric from its passes' (each a mean over the pass's units):
+ * Σ share · value. A metric a pass leaves out stays out.
+ */
+export function sharedMeans<R extends object>(results: readonly R[], shares: readonly number[]): R {
+  const out: Record<string, number> = {};
+  results.forEach((r, i) => {
+    for (const [k, v] of Object.entries(r)) if (typeof v === 'number') out[k] = (out[k] ?? 0) + shares[i] * v;
+  });
+  return out as R;
 }

@@ -25,18 +25,17 @@ export function ptxLoss(
 }
 
 /**
- * A gradient step's loss with PPO-ptx where the run asks for it: `loss` + ptxCoef · ptxLoss, and
- * the term's value for the log (0, and `loss` unchanged, without texts or coefficient).
+ * A gradient step's PPO-ptx term where the run asks for it: ptxCoef · ptxLoss, and the loss's value
+ * for the log; null without texts or coefficient.
  */
-export function withPtx(
-  loss: T.Tensor,
+export function ptxTerm(
   policy: Transformer,
   texts: readonly Sequence[],
   cfg: { ptxCoef: number; ptxBatch: number },
   rng: Rng,
   padId: number,
-): { total: T.Tensor; ptx: number } {
-  if (cfg.ptxCoef <= 0 || texts.length === 0) return { total: loss, ptx: 0 };
+): { term: T.Tensor; value: number } | null {
+  if (cfg.ptxCoef <= 0 || texts.length === 0) return null;
   const lm = ptxLoss(policy, texts, cfg.ptxBatch, rng, padId);
-  return { total: T.add(loss, T.scale(lm, cfg.ptxCoef)), ptx: lm.item() };
+  return { term: T.scale(lm, cfg.ptxCoef), value: lm.item() };
 }

@@ -6,7 +6,7 @@
  */
 import * as T from '../../tensor/index.js';
 import { mean } from '../../util/stats.js';
-import { joinPasses } from '../common/micro-batches.js';
+import { joinPasses, sharedMeans } from '../common/micro-batches.js';
 import type { DpoConfig } from './config.js';
 import { dpoLoss } from './loss.js';
 import { orpoLoss } from './orpo-loss.js';
@@ -105,21 +105,18 @@ export function pairMetrics(loss: number, terms: TermValues): PairMetrics {
 }
 
 /**
- * One batch's terms from those of its passes (micro-batches): the rewards in order, and each part
- * the pairs-weighted mean of the passes' (each a mean over its own pairs).
+ * One batch's terms from those of its passes (micro-batches) and their shares of its pairs: the
+ * rewards in order, and each part the share-weighted sum of the passes' (each a mean over its pairs).
  */
-export function joinTerms(passes: readonly TermValues[]): TermValues {
+export function joinTerms(passes: readonly TermValues[], shares: readonly number[]): TermValues {
   if (passes.length === 1) return passes[0];
-  const join = (pick: (t: TermValues) => Float32Array) => joinPasses(passes.map(pick));
-  const pairs = passes.reduce((n, t) => n + t.chosenRewards.length, 0);
-  const parts: Record<string, number> = {};
-  for (const t of passes)
-    for (const [k, v] of Object.entries(t.parts))
-      parts[k] = (parts[k] ?? 0) + (v * t.chosenRewards.length) / pairs;
   return {
-    chosenRewards: join((t) => t.chosenRewards),
-    rejectedRewards: join((t) => t.rejectedRewards),
-    parts,
+    chosenRewards: joinPasses(passes.map((t) => t.chosenRewards)),
+    rejectedRewards: joinPasses(passes.map((t) => t.rejectedRewards)),
+    parts: sharedMeans(
+      passes.map((t) => t.parts),
+      shares,
+    ),
   };
 }
 

@@ -175,7 +175,7 @@ export function trainDpo(
     // 1. a batch of pairs (pass by pass): chosen and rejected answers in one forward pass
     const rows = batchIndices(train.length, cfg.batchPairs, cfg.seed, step);
     // 2. response log-probs, the preference loss (against the reference's, where it has one), backward
-    const { loss, results } = accumulateGradients(
+    const { loss, results, shares } = accumulateGradients(
       microBatches(rows, cfg.microBatch),
       (pass) => pass.length, // every loss is a mean over pairs
       (pass) => {
@@ -188,7 +188,7 @@ export function trainDpo(
         return { loss, result: values };
       },
     );
-    const m = pairMetrics(loss, joinTerms(results));
+    const m = pairMetrics(loss, joinTerms(results, shares));
     // 3. clip and step
     const gradNorm = clipGradNorm([...model.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss: m.loss, grad_norm: gradNorm }, log);

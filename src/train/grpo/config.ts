@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LoraConfig } from '../common/lora.js';
+import { microBatchOption } from '../common/micro-batches.js';
 import { rlRunFields } from '../common/rl-iteration.js';
 
 export const LOSS_AGGREGATIONS = ['token', 'sequence'] as const;
@@ -52,6 +53,7 @@ export const GrpoConfig = z.strictObject({
     .positive()
     .default(16)
     .describe('responses per gradient step (as rein ppo: 4 steps per epoch of 64)'),
+  microBatch: microBatchOption('responses'),
   epochs: z
     .number()
     .int()

@@ -18,6 +18,7 @@ import { RlooConfig } from '../rloo/config.js';
 import { trainRloo } from '../rloo/train.js';
 import { toyRlTask } from '../test-helpers/fixtures.js';
 import { IterationLog } from '../test-helpers/run-logs.js';
+import { expectSameSteps } from '../test-helpers/same-steps.js';
 import { GrpoConfig } from './config.js';
 import { type CriticFreeRun, type GrpoHooks, type GrpoIterationLog, trainGrpo } from './train.js';
 
@@ -134,6 +135,44 @@ describe('trainGrpo', () => {
     want.forEach((v, i) => {
       if (m[i]) expect(packed[i]).toBeCloseTo(v, 4);
     });
+  });
+});
+
+describe('trainGrpo in micro-batches', () => {
+  it.each([
+    ['token', 0],
+    ['sequence', 0.04],
+  ])('takes the steps of whole minibatches, aggregating by %s (β %s)', (lossAggregation, beta) => {
+    const { tok, sft, rm, prompts } = task;
+    const ptx = prompts.slice(0, 6).map((p) => ({ ids: tok.encode(`${p} it is .`), responseStart: 0 }));
+    const run = (microBatch: number) => {
+      const cfg = GrpoConfig.parse({
+        ...small,
+        out: tmp(),
+        iterations: 2,
+        microBatch,
+        lossAggregation,
+        beta,
+        ptxCoef: 0.5,
+        ptxBatch: 2,
+        saveEvery: 0,
+        evalEvery: 0,
+      });
+      const models = { policy: sft.clone(), reference: sft, rewardModel: rm };
+      return trainGrpo(models, tok, prompts, cfg, { quiet: true }, ptx) as unknown as Record<
+        string,
+        number
+      >[];
+    };
+    // passes of 5, 5, 5 and 1 responses of unequal lengths
+    expectSameSteps(run(0), run(5), [
+      'rm_score',
+      'kl',
+      'policy_loss',
+      'clip_fraction',
+      'approx_kl',
+      'ptx_loss',
+    ]);
   });
 });
 

@@ -16,13 +16,13 @@
 import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
-import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
-import { withPtx } from '../common/ptx.js';
+import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
+import { ptxTerm } from '../common/ptx.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -171,22 +171,30 @@ export function trainCriticFree(
       const order = shuffler.shuffle(Array.from({ length: B }, (_, i) => i));
       for (let m = 0; m < B; m += cfg.minibatch) {
         const mb = order.slice(m, m + cfg.minibatch);
-        const packed = packRows(batch, mb, padId);
-        const step = T.scope(() => {
-          const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
-          const g = grpoLoss(
-            logp,
-            selectResponseRows(oldLogp, L, mb),
-            klInReward ? null : selectResponseRows(refLogp, L, mb),
-            selectResponseRows(advantages, L, mb),
-            selectResponseRows(weights, L, mb),
-            cfg.clipRange,
-            cfg.beta,
-          );
-          const { total, ptx } = withPtx(g.loss, policy, ptxTexts, cfg, shuffler, padId);
-          T.backward(total);
-          return { ...g.stats, ptx };
-        });
+        // (pass by pass: each pass's aggregated loss weighted by its share of the minibatch's weights)
+        let ptx = 0;
+        const { results, shares } = accumulateGradients(
+          microBatches(mb, cfg.microBatch),
+          (rows) => rows.reduce((n, r) => weights.subarray(r * L, (r + 1) * L).reduce((a, w) => a + w, n), 0),
+          (rows, pass) => {
+            const packed = packRows(batch, rows, padId);
+            const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
+            const g = grpoLoss(
+              logp,
+              selectResponseRows(oldLogp, L, rows),
+              klInReward ? null : selectResponseRows(refLogp, L, rows),
+              selectResponseRows(advantages, L, rows),
+              selectResponseRows(weights, L, rows),
+              cfg.clipRange,
+              cfg.beta,
+            );
+            // PPO-ptx: one batch of pretraining texts per gradient step, with the first pass
+            const lm = pass === 0 ? ptxTerm(policy, ptxTexts, cfg, shuffler, padId) : null;
+            ptx = lm?.value ?? ptx;
+            return { loss: g.loss, unscaled: lm?.term, result: g.stats };
+          },
+        );
+        const step = { ...sharedMeans(results, shares), ptx };
         const gradNorm = clipGradNorm([...policy.trainableParams().values()], cfg.gradClip);
         assertFinite(
           iter + 1,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LoraConfig } from '../common/lora.js';
+import { microBatchOption } from '../common/micro-batches.js';
 import { rlRunFields } from '../common/rl-iteration.js';
 import { DPO_LOSS_TYPES } from '../dpo/loss.js';
 
@@ -67,6 +68,7 @@ export const OnlineDpoConfig = z
       .positive()
       .default(8)
       .describe("pairs per gradient step (rein dpo's; an iteration has at most one pair per prompt)"),
+    microBatch: microBatchOption('pairs'),
     epochs: z
       .number()
       .int()

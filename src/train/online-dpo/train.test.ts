@@ -6,6 +6,7 @@ import type { Transformer } from '../../model/transformer.js';
 import type { RunLog } from '../common/run-log.js';
 import { toyRlTask } from '../test-helpers/fixtures.js';
 import { IterationLog } from '../test-helpers/run-logs.js';
+import { expectSameSteps } from '../test-helpers/same-steps.js';
 import { OnlineDpoConfig } from './config.js';
 import { type OnlineDpoIterationLog, trainOnlineDpo } from './train.js';
 
@@ -186,5 +187,30 @@ describe('trainOnlineDpo', () => {
     };
     expect(history.map(strip)).toEqual(fullLog.records.map(strip));
     expect(fullLog.records[3].ptx_loss).toBeGreaterThan(0);
+  });
+
+  it('in micro-batches takes the steps of whole batches of pairs, PPO-ptx once a step', () => {
+    const { tok, sft, rm, prompts } = task;
+    const ptx = prompts.slice(0, 6).map((p) => ({ ids: tok.encode(`${p} it is .`), responseStart: 0 }));
+    const run = (microBatch: number) => {
+      const cfg = OnlineDpoConfig.parse({
+        ...small,
+        groupSize: 4,
+        promptsPerIteration: 16,
+        out: tmp(),
+        iterations: 2,
+        microBatch,
+        ptxCoef: 0.5,
+        ptxBatch: 2,
+        saveEvery: 0,
+        evalEvery: 0,
+      });
+      const models = { policy: sft.clone(), reference: sft, rewardModel: rm };
+      return trainOnlineDpo(models, tok, prompts, cfg, { quiet: true }, ptx) as unknown as Record<
+        string,
+        number
+      >[];
+    };
+    expectSameSteps(run(0), run(3), ['rm_score', 'kl', 'pairs', 'loss', 'margin', 'accuracy', 'ptx_loss']);
   });
 });

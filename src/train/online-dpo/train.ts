@@ -22,7 +22,8 @@ import { mean } from '../../util/stats.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
-import { withPtx } from '../common/ptx.js';
+import { accumulateGradients, microBatches } from '../common/micro-batches.js';
+import { ptxTerm } from '../common/ptx.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -42,7 +43,7 @@ import {
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { groupedIndices } from '../common/shuffle-batches.js';
 import { dpoLoss } from '../dpo/loss.js';
-import { pairMetrics } from '../dpo/objective.js';
+import { joinTerms, pairMetrics } from '../dpo/objective.js';
 import type { OnlineDpoConfig } from './config.js';
 import { bestAgainstWorst, type RowPair } from './pairs.js';
 
@@ -152,20 +153,28 @@ export function trainOnlineDpo(
       const order = shuffler.shuffle(pairs.slice());
       for (let m = 0; m < order.length; m += cfg.batchPairs) {
         const mb = order.slice(m, m + cfg.batchPairs);
-        const step = T.scope(() => {
-          const { chosen, rejected } = pairLogProbs(policy, batch, mask, mb, padId);
-          const terms = dpoLoss(
-            chosen,
-            rejected,
-            Float32Array.from(mb, (p) => refSums[p.chosen]),
-            Float32Array.from(mb, (p) => refSums[p.rejected]),
-            cfg.beta,
-            variant,
-          );
-          const { total, ptx } = withPtx(terms.loss, policy, ptxTexts, cfg, shuffler, padId);
-          T.backward(total);
-          return { ...pairMetrics(terms.loss.item(), { ...terms, parts: {} }), ptx };
-        });
+        // (pass by pass: each pass's mean loss weighted by its share of the pairs)
+        let ptx = 0;
+        const { loss, results, shares } = accumulateGradients(
+          microBatches(mb, cfg.microBatch),
+          (pass) => pass.length,
+          (pass, index) => {
+            const { chosen, rejected } = pairLogProbs(policy, batch, mask, pass, padId);
+            const { loss, chosenRewards, rejectedRewards } = dpoLoss(
+              chosen,
+              rejected,
+              Float32Array.from(pass, (p) => refSums[p.chosen]),
+              Float32Array.from(pass, (p) => refSums[p.rejected]),
+              cfg.beta,
+              variant,
+            );
+            // PPO-ptx: one batch of pretraining texts per gradient step, with the first pass
+            const lm = index === 0 ? ptxTerm(policy, ptxTexts, cfg, shuffler, padId) : null;
+            ptx = lm?.value ?? ptx;
+            return { loss, unscaled: lm?.term, result: { chosenRewards, rejectedRewards, parts: {} } };
+          },
+        );
+        const step = { ...pairMetrics(loss, joinTerms(results, shares)), ptx };
         const gradNorm = clipGradNorm([...policy.trainableParams().values()], cfg.gradClip);
         assertFinite(
           iter + 1,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { LoraConfig } from '../common/lora.js';
+import { microBatchOption } from '../common/micro-batches.js';
 import { rlRunFields } from '../common/rl-iteration.js';
 
 /** PPO against a reward model, held near the SFT model by a KL penalty (RLHF's third step). */
@@ -27,6 +28,7 @@ export const PpoConfig = z.strictObject({
     .default(1)
     .describe('sampling temperature, also used for every log-prob pass'),
   minibatch: z.number().int().positive().default(16).describe('rollouts per gradient step'),
+  microBatch: microBatchOption('rollouts'),
   ppoEpochs: z.number().int().positive().default(4).describe("passes over each iteration's rollouts"),
   lr: z.number().positive().default(3e-5).describe('policy learning rate'),
   valueLr: z.number().positive().default(1e-4).describe('value model learning rate'),

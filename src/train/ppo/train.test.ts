@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { toyRlTask } from '../test-helpers/fixtures.js';
+import { expectSameSteps } from '../test-helpers/same-steps.js';
 import { PpoConfig } from './config.js';
 import { trainPpo } from './train.js';
 
@@ -67,6 +68,42 @@ describe('trainPpo', () => {
     expect(last.rm_score).toBeGreaterThan(first.rm_score + 0.5);
     expect(niceShare[niceShare.length - 1]).toBeGreaterThan(Math.max(0.8, niceShare[0]));
     expect(last.kl).toBeGreaterThan(0);
+  });
+});
+
+describe('trainPpo in micro-batches', () => {
+  it('takes the steps of whole minibatches: token-weighted passes, PPO-ptx once a step', () => {
+    const { tok, sft, rm, prompts } = toyRlTask();
+    const ptx = prompts.slice(0, 6).map((p) => ({ ids: tok.encode(`${p} it is .`), responseStart: 0 }));
+    const run = (microBatch: number) => {
+      const cfg = PpoConfig.parse({
+        out: mkdtempSync(join(tmpdir(), 'rein-ppo-micro-')),
+        iterations: 2,
+        rolloutBatch: 16,
+        minibatch: 8,
+        microBatch,
+        ppoEpochs: 2,
+        maxNew: 12,
+        lr: 1e-3,
+        valueLr: 2e-3,
+        ptxCoef: 0.5,
+        ptxBatch: 2,
+        saveEvery: 0,
+        evalEvery: 0,
+      });
+      const models = { policy: sft.clone(), reference: sft, rewardModel: rm, value: rm.clone() };
+      return trainPpo(models, tok, prompts, cfg, { quiet: true }, ptx) as unknown as Record<string, number>[];
+    };
+    // passes of 3, 3 and 2 rollouts, whose responses differ in length
+    expectSameSteps(run(0), run(3), [
+      'rm_score',
+      'kl',
+      'policy_loss',
+      'value_loss',
+      'clip_fraction',
+      'approx_kl',
+      'ptx_loss',
+    ]);
   });
 });
 

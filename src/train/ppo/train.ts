@@ -15,7 +15,8 @@ import { Progress } from '../../util/progress.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
-import { withPtx } from '../common/ptx.js';
+import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
+import { ptxTerm } from '../common/ptx.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -161,37 +162,47 @@ export function trainPpo(
       const order = shuffler.shuffle(Array.from({ length: B }, (_, i) => i));
       for (let m = 0; m < B; m += cfg.minibatch) {
         const mb = order.slice(m, m + cfg.minibatch);
-        const packed = packRows(batch, mb, padId);
-        const mbMask = selectResponseRows(mask, L, mb);
-        const step = T.scope(() => {
-          const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
-          const pg = policyLoss(
-            logp,
-            selectResponseRows(oldLogp, L, mb),
-            selectResponseRows(advantages, L, mb),
-            mbMask,
-            cfg.clipRange,
-          );
-          const values = toResponseLayout(shiftedValues(value, packed), packed.responseStart, L); // (b, L)
-          const vf = valueLoss(
-            values,
-            selectResponseRows(oldValues, L, mb),
-            selectResponseRows(returns, L, mb),
-            mbMask,
-            cfg.valueClipRange,
-          );
-          const policyAndValue = T.add(pg.loss, T.scale(vf.loss, cfg.vfCoef));
-          const { total, ptx } = withPtx(policyAndValue, policy, ptxTexts, cfg, shuffler, padId);
-          T.backward(total);
-          return {
-            pg: pg.loss.item(),
-            vf: vf.loss.item(),
-            clip: pg.stats.clipFraction,
-            vclip: vf.clipFraction,
-            approxKl: pg.stats.approxKl,
-            ptx,
-          };
-        });
+        // (pass by pass: each pass's token-mean losses weighted by its share of the minibatch's tokens)
+        let ptx = 0;
+        const { results, shares } = accumulateGradients(
+          microBatches(mb, cfg.microBatch),
+          (rows) => rows.reduce((n, r) => n + batch.lengths[r], 0),
+          (rows, pass) => {
+            const packed = packRows(batch, rows, padId);
+            const passMask = selectResponseRows(mask, L, rows);
+            const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
+            const pg = policyLoss(
+              logp,
+              selectResponseRows(oldLogp, L, rows),
+              selectResponseRows(advantages, L, rows),
+              passMask,
+              cfg.clipRange,
+            );
+            const values = toResponseLayout(shiftedValues(value, packed), packed.responseStart, L); // (b, L)
+            const vf = valueLoss(
+              values,
+              selectResponseRows(oldValues, L, rows),
+              selectResponseRows(returns, L, rows),
+              passMask,
+              cfg.valueClipRange,
+            );
+            // PPO-ptx: one batch of pretraining texts per gradient step, with the first pass
+            const lm = pass === 0 ? ptxTerm(policy, ptxTexts, cfg, shuffler, padId) : null;
+            ptx = lm?.value ?? ptx;
+            return {
+              loss: T.add(pg.loss, T.scale(vf.loss, cfg.vfCoef)),
+              unscaled: lm?.term,
+              result: {
+                pg: pg.loss.item(),
+                vf: vf.loss.item(),
+                clip: pg.stats.clipFraction,
+                vclip: vf.clipFraction,
+                approxKl: pg.stats.approxKl,
+              },
+            };
+          },
+        );
+        const step = { ...sharedMeans(results, shares), ptx };
         const policyNorm = clipGradNorm([...policy.trainableParams().values()], cfg.gradClip);
         const valueNorm = clipGradNorm([...value.trainableParams().values()], cfg.gradClip);
         assertFinite(
