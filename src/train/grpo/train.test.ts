@@ -159,10 +159,7 @@ describe('trainGrpo in micro-batches', () => {
         evalEvery: 0,
       });
       const models = { policy: sft.clone(), reference: sft, rewardModel: rm };
-      return trainGrpo(models, tok, prompts, cfg, { quiet: true }, ptx) as unknown as Record<
-        string,
-        number
-      >[];
+      return trainGrpo(models, tok, prompts, cfg, { quiet: true }, ptx);
     };
     // passes of 5, 5, 5 and 1 responses of unequal lengths
     expectSameSteps(run(0), run(5), [

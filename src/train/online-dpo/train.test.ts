@@ -206,10 +206,7 @@ describe('trainOnlineDpo', () => {
         evalEvery: 0,
       });
       const models = { policy: sft.clone(), reference: sft, rewardModel: rm };
-      return trainOnlineDpo(models, tok, prompts, cfg, { quiet: true }, ptx) as unknown as Record<
-        string,
-        number
-      >[];
+      return trainOnlineDpo(models, tok, prompts, cfg, { quiet: true }, ptx);
     };
     expectSameSteps(run(0), run(3), ['rm_score', 'kl', 'pairs', 'loss', 'margin', 'accuracy', 'ptx_loss']);
   });

@@ -92,7 +92,7 @@ describe('trainPpo in micro-batches', () => {
         evalEvery: 0,
       });
       const models = { policy: sft.clone(), reference: sft, rewardModel: rm, value: rm.clone() };
-      return trainPpo(models, tok, prompts, cfg, { quiet: true }, ptx) as unknown as Record<string, number>[];
+      return trainPpo(models, tok, prompts, cfg, { quiet: true }, ptx);
     };
     // passes of 3, 3 and 2 rollouts, whose responses differ in length
     expectSameSteps(run(0), run(3), [

@@ -11,18 +11,19 @@ import { expect } from 'vitest';
  * the runs' weights stayed together.
  */
 export function expectSameSteps(
-  a: Record<string, number>[],
-  b: Record<string, number>[],
+  a: readonly object[],
+  b: readonly object[],
   keys: readonly string[],
   tolerance = 1e-4,
 ): void {
   expect(b.length).toBe(a.length);
   expect(a.length).toBeGreaterThan(0);
+  const at = (r: object, k: string) => (r as Record<string, number>)[k];
   a.forEach((r, i) => {
     for (const k of keys) {
-      expect(Number.isFinite(r[k]), `${k} at step ${i + 1}`).toBe(true);
-      expect(Math.abs(b[i][k] - r[k]), `${k} at step ${i + 1}`).toBeLessThanOrEqual(
-        tolerance * Math.max(0.05, Math.abs(r[k])),
+      expect(Number.isFinite(at(r, k)), `${k} at step ${i + 1}`).toBe(true);
+      expect(Math.abs(at(b[i], k) - at(r, k)), `${k} at step ${i + 1}`).toBeLessThanOrEqual(
+        tolerance * Math.max(0.05, Math.abs(at(r, k))),
       );
     }
   });
