@@ -236,8 +236,9 @@ describe('--lora', () => {
       .trim()
       .split('\n')
       .map((l) => JSON.parse(l));
-    expect(log[0].kl).toBe(0); // adapters start at B = 0: the policy is its reference
-    expect(log[1].kl).not.toBe(0);
+    // adapters start at B = 0: the policy is its reference (the sampler's log-probs against a pass's)
+    expect(Math.abs(log[0].kl)).toBeLessThan(1e-5);
+    expect(Math.abs(log[1].kl)).toBeGreaterThan(1e-3);
     const base = loadModel(f('base')).model;
     const { model } = loadModel(out);
     for (const [name, p] of model.params) {

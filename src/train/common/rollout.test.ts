@@ -8,6 +8,9 @@ import {
   responseColumns,
   responseMask,
   rolloutBatch,
+  rolloutLogProbs,
+  sampledLogProbs,
+  sampleRollouts,
   selectResponseRows,
   summedResponseLogProbs,
   toResponseLayout,
@@ -133,5 +136,30 @@ describe('summedResponseLogProbs at the context edge (context 64)', () => {
     const response = tokens(35); // 65 tokens
     expect(one(prompt, response)).toBeCloseTo(one(prompt.slice(1), response), 6);
     expect(() => one(tokens(2), tokens(70))).toThrow(/leaves no room in the context of 64/);
+  });
+});
+
+describe('sampledLogProbs', () => {
+  it("are the policy's log-probs of its rollouts at the sampling temperature, as a log-prob pass gives them", () => {
+    const model = tinyModel(V, 3, 'llama');
+    for (const temperature of [1, 0.7]) {
+      const { gens, batch: sampled } = sampleRollouts(model, prompts, {
+        maxNew: 12,
+        temperature,
+        stopIds: [1],
+        seed: 5,
+        padId: PAD,
+        context: 64,
+        who: 'test',
+      });
+      const fromSampler = sampledLogProbs(gens, sampled);
+      const fromPass = rolloutLogProbs(model, sampled, temperature);
+      const mask = responseMask(sampled);
+      expect(mask.reduce((a, m) => a + m, 0)).toBeGreaterThan(20);
+      fromPass.forEach((v, i) => {
+        if (mask[i]) expect(fromSampler[i]).toBeCloseTo(v, 4);
+        else expect(fromSampler[i]).toBe(0);
+      });
+    }
   });
 });

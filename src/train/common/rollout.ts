@@ -303,6 +303,19 @@ export function scoreRollouts(
   return { rm, scores };
 }
 
+/**
+ * The sampler's log-probs of the rollouts' tokens, (B, L) response layout (0 past a row's end): the
+ * policy's own at the sampling temperature, as the decoder computed them while sampling — where that
+ * temperature is the one a trainer needs, they spare it a log-prob pass over the batch.
+ */
+export function sampledLogProbs(gens: readonly Generation[], batch: RolloutBatch): Float32Array {
+  const out = new Float32Array(batch.B * batch.L);
+  gens.forEach((g, b) => {
+    out.set(g.logProbs, b * batch.L);
+  });
+  return out;
+}
+
 /** Per-token log-probs of the rollouts under `model`, (B, L) response layout, without gradients. */
 export function rolloutLogProbs(model: Transformer, batch: RolloutBatch, temperature: number): Float32Array {
   return T.noGrad(() =>

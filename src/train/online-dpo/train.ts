@@ -36,6 +36,7 @@ import {
   rolloutEncoding,
   rolloutLogProbs,
   rolloutTexts,
+  sampledLogProbs,
   sampleRollouts,
   scoreRollouts,
   selectResponseRows,
@@ -142,9 +143,10 @@ export function trainOnlineDpo(
     const pairs = bestAgainstWorst(scores, G);
 
     // 4. sequence log-probs under the frozen reference (constants of the loss), and the policy's
-    //    before the update for the logged KL; both of π itself, at temperature 1
+    //    before the update for the logged KL and entropy; both of π itself, at temperature 1 (the
+    //    sampler's own where it sampled at temperature 1)
     const refLogp = referenceLogProbs(policy, reference, batch, 1);
-    const oldLogp = rolloutLogProbs(policy, batch, 1);
+    const oldLogp = cfg.temperature === 1 ? sampledLogProbs(gens, batch) : rolloutLogProbs(policy, batch, 1);
     const refSums = responseSums(refLogp, batch.lengths, L);
 
     // 5. update: epochs of shuffled batches of pairs, the chosen and rejected answers in one pass
