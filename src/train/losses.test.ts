@@ -180,7 +180,7 @@ describe('dpoLoss', () => {
     const tokens = Float32Array.from([1, 1]);
     const policy = { chosen: Float32Array.from([-3, -1]), rejected: Float32Array.from([-4, -1.5]) };
     const ref = { chosen: refs[0], rejected: refs[1], chosenTokens: tokens, rejectedTokens: tokens };
-    const settings = { ...v, beta: 0.1, simpoGamma: 0 };
+    const settings = { ...v, beta: 0.1, simpoGamma: 0, rpoAlpha: 0 };
     const metrics = dpoMetrics(settings, { ...policy, chosenTokens: tokens, rejectedTokens: tokens }, ref);
     expect(metrics.loss).toBeCloseTo((byHand(0.1) + byHand(0.05)) / 2, 6);
     expect(metrics.margin).toBeCloseTo(0.075, 6);
@@ -200,6 +200,41 @@ describe('dpoLoss', () => {
     // past the target it pulls h back: h = 7 costs (7 − 5)²
     const past = dpoLoss(T.tensor([-1]), T.tensor([-8]), Float32Array.of(0), Float32Array.of(0), 0.1, v);
     expect(past.loss.item()).toBeCloseTo(4, 5);
+  });
+});
+
+describe('RPO (DPO + NLL)', () => {
+  it("adds α times the chosen answers' mean per-token NLL, with its gradient, and logs both parts", () => {
+    // pairs of 2 and 4 chosen tokens; the policy is its reference, so h = 0 and DPO's loss is log 2
+    const chosen = T.tensor([-3, -2], [2], { requiresGrad: true });
+    const policy = {
+      chosen,
+      rejected: T.tensor([-5, -1]),
+      chosenTokens: Float32Array.of(2, 4),
+      rejectedTokens: Float32Array.of(3, 1),
+    };
+    const ref = {
+      chosen: Float32Array.of(-3, -2),
+      rejected: Float32Array.of(-5, -1),
+      chosenTokens: policy.chosenTokens,
+      rejectedTokens: policy.rejectedTokens,
+    };
+    const settings = {
+      lossType: 'sigmoid',
+      beta: 0.1,
+      labelSmoothing: 0,
+      simpoGamma: 0,
+      rpoAlpha: 0.5,
+    } as const;
+    const terms = preferenceTerms(settings, policy, ref);
+    const nll = (3 / 2 + 2 / 4) / 2; // mean over pairs of −log π(y_w|x)/|y_w|
+    expect(terms.parts.dpo_loss).toBeCloseTo(Math.LN2, 6);
+    expect(terms.parts.nll_loss).toBeCloseTo(nll, 6);
+    expect(terms.loss.item()).toBeCloseTo(Math.LN2 + 0.5 * nll, 6);
+    T.backward(terms.loss);
+    // ∂/∂log π(y_w): DPO's −β·σ(−βh)/n = −0.1·0.5/2, and RPO's −α/(n·|y_w|)
+    expect(chosen.grad![0]).toBeCloseTo(-0.025 - 0.5 / (2 * 2), 6);
+    expect(chosen.grad![1]).toBeCloseTo(-0.025 - 0.5 / (2 * 4), 6);
   });
 });
 
@@ -276,7 +311,7 @@ describe('simpoLoss', () => {
       chosenTokens: Float32Array.of(3, 4),
       rejectedTokens: Float32Array.of(2, 2),
     };
-    const settings = { lossType: 'simpo', beta: 2, simpoGamma: 0.5, labelSmoothing: 0 } as const;
+    const settings = { lossType: 'simpo', beta: 2, simpoGamma: 0.5, labelSmoothing: 0, rpoAlpha: 0 } as const;
     const terms = preferenceTerms(settings, policy, null);
     expect(terms.loss.item()).toBeCloseTo((lossAt(0.5) + lossAt(-1.5)) / 2, 5);
     expect(Array.from(terms.chosenRewards)).toEqual([-1, -4]);

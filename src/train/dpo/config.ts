@@ -67,6 +67,13 @@ export const DpoOptions = z.strictObject({
     .max(0.49)
     .default(0)
     .describe('sigmoid and simpo: share of preferences presumed flipped (conservative DPO; noisy labelers)'),
+  rpoAlpha: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe(
+      "sigmoid and ipo: α, the weight of the chosen answers' per-token negative log-likelihood added to the loss (RPO, Pang et al. 2024; TRL's rpo_alpha): keeps the chosen answers likely, not just likelier than the rejected; 0: off",
+    ),
   epochs: z.number().positive().default(1).describe('passes over the training pairs'),
   batchPairs: z.number().int().positive().default(8).describe('preference pairs per step'),
   microBatch: microBatchOption('pairs'),
@@ -105,6 +112,12 @@ export const DpoConfig = DpoOptions.superRefine((c, ctx) => {
       code: 'custom',
       path: ['labelSmoothing'],
       message: `applies to the sigmoid and simpo losses only (${c.lossType} has no flipped-label term)`,
+    });
+  if (c.rpoAlpha > 0 && !usesReference(c.lossType))
+    ctx.addIssue({
+      code: 'custom',
+      path: ['rpoAlpha'],
+      message: `applies to the sigmoid and ipo losses only (${c.lossType} ${c.lossType === 'orpo' ? 'has its own likelihood term' : 'is reference-free'})`,
     });
   if (c.simpoGamma !== undefined && c.simpoGamma > 0 && c.lossType !== 'simpo')
     ctx.addIssue({

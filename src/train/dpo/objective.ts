@@ -24,7 +24,10 @@ export interface ScoredPairs<X> {
 }
 export type PairLogProbs = ScoredPairs<Float32Array>;
 
-export type PreferenceSettings = Pick<DpoConfig, 'lossType' | 'beta' | 'labelSmoothing' | 'simpoGamma'>;
+export type PreferenceSettings = Pick<
+  DpoConfig,
+  'lossType' | 'beta' | 'labelSmoothing' | 'simpoGamma' | 'rpoAlpha'
+>;
 
 export interface PreferenceTerms {
   /** Mean over the pairs. */
@@ -85,7 +88,15 @@ export function preferenceTerms(
     throw new Error(`preferenceTerms: the ${s.lossType} loss needs the reference's log-probs`);
   const variant = { lossType: s.lossType, labelSmoothing: s.labelSmoothing };
   const r = dpoLoss(policy.chosen, policy.rejected, ref.chosen, ref.rejected, s.beta, variant);
-  return { loss: r.loss, chosenRewards: r.chosenRewards, rejectedRewards: r.rejectedRewards, parts: {} };
+  const terms = { chosenRewards: r.chosenRewards, rejectedRewards: r.rejectedRewards };
+  if (s.rpoAlpha === 0) return { loss: r.loss, ...terms, parts: {} };
+  // RPO: + α · mean over pairs of −log π(y_w|x)/|y_w|, the chosen answers' per-token NLL
+  const nll = T.neg(T.mean(perToken(policy.chosen, policy.chosenTokens)));
+  return {
+    loss: T.add(r.loss, T.scale(nll, s.rpoAlpha)),
+    ...terms,
+    parts: { dpo_loss: r.loss.item(), nll_loss: nll.item() },
+  };
 }
 
 /** A batch's terms without the loss tensor: its rewards and parts, as numbers. */

@@ -74,6 +74,30 @@ describe('trainDpo', () => {
       );
     expect(() => DpoConfig.parse({ lossType: 'sigmoid', simpoGamma: 0.5 })).toThrow(/--lossType simpo only/);
     expect(DpoConfig.parse({ lossType: 'simpo', labelSmoothing: 0.1 }).labelSmoothing).toBe(0.1);
+    expect(() => DpoConfig.parse({ lossType: 'orpo', rpoAlpha: 1 })).toThrow(/has its own likelihood term/);
+    expect(() => DpoConfig.parse({ lossType: 'simpo', rpoAlpha: 1 })).toThrow(/simpo is reference-free/);
+    expect(DpoConfig.parse({ lossType: 'ipo', rpoAlpha: 1 }).rpoAlpha).toBe(1);
+  });
+
+  it('with --rpoAlpha keeps the chosen answers likely: their NLL falls as the margin rises', () => {
+    const tok = toyTokenizer();
+    const data = toyPreferences(32);
+    const run = (rpoAlpha: number) => {
+      const { log, records } = recordingLog();
+      const out = mkdtempSync(join(tmpdir(), 'rein-dpo-'));
+      const cfg = DpoConfig.parse({ ...base, out, epochs: 4, saveEvery: 0, rpoAlpha });
+      trainDpo(tinyModel(tok.vocabSize, 5), tok, data, cfg, { quiet: true, log });
+      return records;
+    };
+    const rpo = run(1);
+    const first = rpo[0];
+    const last = rpo[rpo.length - 1];
+    expect(first.loss).toBeCloseTo(first.dpo_loss + first.nll_loss, 5);
+    expect(first.dpo_loss).toBeCloseTo(Math.LN2, 5);
+    expect(last.nll_loss).toBeLessThan(first.nll_loss - 0.5);
+    expect(last.margin).toBeGreaterThan(0.3);
+    // plain DPO logs no such parts
+    expect(run(0)[0].nll_loss).toBeUndefined();
   });
 
   it("fills in each loss's own β, and SimPO's γ = β/2", () => {
@@ -216,7 +240,7 @@ describe('trainDpo', () => {
         .map((v, i) => v - batched.chosen[i])
         .every((d) => Math.abs(d) < 1e-3),
     ).toBe(true);
-    const settings = { lossType: 'sigmoid', beta, labelSmoothing: 0, simpoGamma: 0 } as const;
+    const settings = { lossType: 'sigmoid', beta, labelSmoothing: 0, simpoGamma: 0, rpoAlpha: 0 } as const;
     expect(dpoMetrics(settings, nb, { ...ref, ...refTokens }).loss).toBeCloseTo(batched.loss, 4);
     // and each answer's response-token count, for the per-token means of SimPO and ORPO
     expect(Array.from(nb.chosenTokens)).toEqual(
