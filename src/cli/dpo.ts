@@ -19,11 +19,12 @@ const HELP = runHelp(
     'reference being CKPT itself, frozen. FILE: rankings (every pair of a ranking), pairs\n' +
     '{prompt, chosen, rejected}, HH-RLHF dialogues or OASST trees (.jsonl or .jsonl.gz), detected from\n' +
     'its first line. --labelSmoothing ε assumes that share of preferences flipped (conservative DPO);\n' +
-    '--lossType ipo regresses the log-ratio difference to 1/(2β) instead (IPO). Two losses need no\n' +
-    'reference (none is run): --lossType simpo rewards β·(mean token log-prob) and asks the chosen\n' +
-    'answer to win by --simpoGamma (SimPO; β defaults to 2); --lossType orpo adds λ = β times an\n' +
-    'odds-ratio loss to the SFT loss of the chosen answer (ORPO). Logs loss, mean margin and accuracy\n' +
-    "under each loss's own reward (ORPO's: log odds; also sft_loss, odds_ratio_loss); --resume\n" +
+    '--lossType ipo regresses the log-ratio difference to 1/(2β) instead (IPO); --rpoAlpha α adds α\n' +
+    "times the chosen answers' per-token NLL to either (RPO). Two losses need no reference (none is\n" +
+    'run): --lossType simpo rewards β·(mean token log-prob) and asks the chosen answer to win by\n' +
+    '--simpoGamma (SimPO; β defaults to 2); --lossType orpo adds λ = β times an odds-ratio loss to the\n' +
+    "SFT loss of the chosen answer (ORPO). Logs loss, mean margin and accuracy under each loss's own\n" +
+    "reward (ORPO's: log odds; also sft_loss, odds_ratio_loss; RPO's dpo_loss, nll_loss); --resume\n" +
     'continues a killed run.',
   DpoConfig,
 );

@@ -9,15 +9,15 @@
 import { z } from 'zod';
 import * as T from '../../tensor/index.js';
 
-/** The `microBatch` option of a trainer whose batch is made of `items`. */
-export function microBatchOption(items: string) {
+/** The `microBatch` option of a trainer whose batch is made of `items` (`note`: what a pass keeps whole). */
+export function microBatchOption(items: string, note = '') {
   return z
     .number()
     .int()
     .min(0)
     .default(0)
     .describe(
-      `${items} per forward/backward pass: a step's batch runs in passes of this many, their gradients summed (less memory, the same step); 0: the whole batch in one pass`,
+      `${items} per forward/backward pass${note ? ` (${note})` : ''}: a step's batch runs in passes of this many, their gradients summed (less memory, the same step); 0: the whole batch in one pass`,
     );
 }
 

@@ -50,7 +50,7 @@ export const KtoConfig = z.strictObject({
     .positive()
     .default(8)
     .describe('examples per step; their mismatched answers estimate the KL reference point'),
-  microBatch: microBatchOption('examples (z₀ still comes from the whole batch)'),
+  microBatch: microBatchOption('examples', 'z₀ still comes from the whole batch'),
   lr: dpo.lr,
   minLrRatio: dpo.minLrRatio,
   warmupSteps: dpo.warmupSteps,

@@ -24,7 +24,7 @@ export const RewardConfig = z.strictObject({
     .positive()
     .default(8)
     .describe("rankings per step; all of a ranking's pairs share the step"),
-  microBatch: microBatchOption('rankings (a ranking is never split)'),
+  microBatch: microBatchOption('rankings', 'a ranking is never split'),
   lr: z.number().positive().default(1e-4).describe('peak learning rate'),
   minLrRatio: z.number().min(0).max(1).default(0.1).describe('cosine decays to lr·minLrRatio'),
   warmupSteps: z.number().int().min(0).default(10).describe('linear warmup steps'),
