@@ -86,7 +86,7 @@ describe('rankingLoss', () => {
     );
   });
 
-  it('has the right gradient', () => {
+  it('has the right gradient, with and without the centring term', () => {
     const groups = [
       {
         offset: 0,
@@ -98,8 +98,28 @@ describe('rankingLoss', () => {
       },
       { offset: 3, candidates: 2, pairs: [{ winner: 1, loser: 0 }] },
     ];
-    const r = gradcheck(([s]) => rankingLoss(s, groups), [randomInput([5], new Rng(3))]);
-    expect(r.ok).toBe(true);
+    for (const c of [0, 0.5]) {
+      const r = gradcheck(([s]) => rankingLoss(s, groups, c), [randomInput([5], new Rng(3))]);
+      expect(r.ok, `centerCoef ${c}`).toBe(true);
+    }
+  });
+
+  it("centring adds c·(r_w + r_l)² on the same weighted pairs (TRL's term for K = 2)", () => {
+    const flat = { offset: 0, candidates: 2, pairs: [{ winner: 0, loser: 1 }] };
+    const three = {
+      offset: 2,
+      candidates: 3,
+      pairs: [
+        { winner: 0, loser: 1 },
+        { winner: 0, loser: 2 },
+      ], // 1 and 2 tied
+    };
+    const r = [2, 1, 0.5, -1, 0.3];
+    const plain = rankingLoss(T.tensor(r), [flat, three]).item();
+    const centred = rankingLoss(T.tensor(r), [flat, three], 0.1).item();
+    // prompt means: the flat pair's (2 + 1)², the K = 3 ranking's pairs at 1/3 each
+    const term = ((2 + 1) ** 2 + ((0.5 - 1) ** 2 + (0.5 + 0.3) ** 2) / 3) / 2;
+    expect(centred - plain).toBeCloseTo(0.1 * term, 5);
   });
 });
 

@@ -22,8 +22,9 @@ export interface RankedGroup {
  * overfitting. Prompts with no pairs (all tied) contribute nothing and are not counted.
  *
  * `scores`: (N,), the scalar reward of every candidate in the batch, groups laid out contiguously.
+ * `centerCoef` c > 0 adds c·(r_w + r_l)² over the same weighted pairs (see below).
  */
-export function rankingLoss(scores: T.Tensor, groups: readonly RankedGroup[]): T.Tensor {
+export function rankingLoss(scores: T.Tensor, groups: readonly RankedGroup[], centerCoef = 0): T.Tensor {
   const winners: number[] = [];
   const losers: number[] = [];
   const weights: number[] = [];
@@ -45,5 +46,9 @@ export function rankingLoss(scores: T.Tensor, groups: readonly RankedGroup[]): T
   const rw = T.embedding(table, Int32Array.from(winners)); // (P, 1)
   const rl = T.embedding(table, Int32Array.from(losers)); // (P, 1)
   const w = T.tensor(Float32Array.from(weights), [weights.length, 1]);
-  return T.neg(T.sum(T.mul(logSigmoid(T.sub(rw, rl)), w)));
+  const ranking = T.neg(T.sum(T.mul(logSigmoid(T.sub(rw, rl)), w)));
+  if (centerCoef === 0) return ranking;
+  // centring (Eisenstein et al. 2023; TRL's center_rewards_coefficient): + c · (r_w + r_l)² on the
+  // same pairs and weights, so a ranking's scores sit around 0 (the loss alone sees only differences)
+  return T.add(ranking, T.scale(T.sum(T.mul(T.square(T.add(rw, rl)), w)), centerCoef));
 }

@@ -102,7 +102,7 @@ export function trainRewardModel(
       (rankings) => {
         const { batch, groups } = rankingBatch(tok, rankings, cfg.maxLength, rm.config.contextLength);
         const s = rm.scalarAtLast(batch); // (N)
-        return { loss: rankingLoss(s, groups), result: Float32Array.from(s.data) };
+        return { loss: rankingLoss(s, groups, cfg.centerRewards), result: Float32Array.from(s.data) };
       },
     );
     const scores = joinPasses(results);
