@@ -53,39 +53,46 @@ export function joinPasses(parts: readonly Float32Array[]): Float32Array {
 /** What one pass gives back: its mean loss, and numbers for the step's metrics (no tensors). */
 export interface PassOutput<R> {
   loss: T.Tensor;
-  /**
-   * A term of the step's loss that is not a mean over the batch's units — PPO-ptx's, on texts of
-   * its own — given by one pass only and backpropagated as it is, beside that pass's scaled loss.
-   */
-  unscaled?: T.Tensor | null;
   result: R;
 }
 
 /**
+ * A term of the step's loss that is no mean over the batch's units — PPO-ptx's, on texts of its
+ * own — and the value to log of it; null where the run has none.
+ */
+export type ExtraTerm = () => { term: T.Tensor; value: number } | null;
+
+/**
  * Runs each pass in its own scope (its activations are freed before the next) and backpropagates
- * its loss times its share, weightOf(pass) / Σ weightOf. A single pass is backpropagated as it is,
+ * its loss times its share, weightOf(pass) / Σ weightOf. `extra` is built once, in the first pass
+ * after its loss, and backpropagated unscaled beside it. A single pass is backpropagated as it is,
  * so a run without micro-batches computes exactly what it did before they existed. Returns the
- * batch's loss (the same weighted sum, the unscaled terms left out), each pass's result and share.
+ * batch's loss (the same weighted sum, the extra term left out), each pass's result and share, and
+ * the extra term's value (null without one).
  */
 export function accumulateGradients<P, R>(
   passes: readonly P[],
   weightOf: (pass: P) => number,
-  run: (pass: P, index: number) => PassOutput<R>,
-): { loss: number; results: R[]; shares: number[] } {
+  run: (pass: P) => PassOutput<R>,
+  extra?: ExtraTerm,
+): { loss: number; results: R[]; shares: number[]; extraValue: number | null } {
   const weights = passes.map(weightOf);
   const total = weights.reduce((a, b) => a + b, 0);
   const shares = weights.map((w) => (passes.length === 1 ? 1 : total > 0 ? w / total : 0));
   let loss = 0;
+  let extraValue: number | null = null;
   const results = passes.map((pass, i) =>
     T.scope(() => {
-      const out = run(pass, i);
+      const out = run(pass);
       const scaled = shares[i] === 1 ? out.loss : T.scale(out.loss, shares[i]);
-      T.backward(out.unscaled ? T.add(scaled, out.unscaled) : scaled);
+      const added = i === 0 && extra ? extra() : null;
+      extraValue = added?.value ?? extraValue;
+      T.backward(added ? T.add(scaled, added.term) : scaled);
       loss += shares[i] * out.loss.item();
       return out.result;
     }),
   );
-  return { loss, results, shares };
+  return { loss, results, shares, extraValue };
 }
 
 /**

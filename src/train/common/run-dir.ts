@@ -167,8 +167,8 @@ function withoutFreeSettings(cfg: object): Record<string, unknown> {
 
 /**
  * Opens `cfg.out` for a run and saves the resolved config there. A run resumed with other settings
- * than it was started with is refused (but for FREE_ON_RESUME), naming what changed: its saved state (optimiser moments,
- * learning-rate schedule, data split) belongs to the old ones. A setting the saved config lacks
+ * than it was started with (FREE_ON_RESUME aside) is refused, naming what changed: its saved state
+ * (optimiser moments, learning-rate schedule, data split) belongs to the old ones. A setting the saved config lacks
  * (an option added since the run started) counts as its default when `cfg` carries the schema's
  * defaults (run-args.ts).
  */

@@ -35,7 +35,10 @@ export interface PreferenceTerms {
   /** Each pair's chosen and rejected reward, as the loss defines it. */
   chosenRewards: Float32Array;
   rejectedRewards: Float32Array;
-  /** The parts of a composite loss, logged beside it: ORPO's sft_loss and odds_ratio_loss, RPO's dpo_loss and nll_loss. */
+  /**
+   * The parts of a composite loss, logged beside it: ORPO's sft_loss and odds_ratio_loss, RPO's
+   * dpo_loss and nll_loss.
+   */
   parts: Record<string, number>;
 }
 

@@ -171,12 +171,12 @@ export function trainCriticFree(
       const order = shuffler.shuffle(Array.from({ length: B }, (_, i) => i));
       for (let m = 0; m < B; m += cfg.minibatch) {
         const mb = order.slice(m, m + cfg.minibatch);
-        // (pass by pass: each pass's aggregated loss weighted by its share of the minibatch's weights)
-        let ptx = 0;
-        const { results, shares } = accumulateGradients(
+        // (pass by pass: each pass's aggregated loss weighted by its share of the minibatch's weights;
+        // PPO-ptx: one batch of pretraining texts per gradient step)
+        const { results, shares, extraValue } = accumulateGradients(
           microBatches(mb, cfg.microBatch),
           (rows) => rows.reduce((n, r) => weights.subarray(r * L, (r + 1) * L).reduce((a, w) => a + w, n), 0),
-          (rows, pass) => {
+          (rows) => {
             const packed = packRows(batch, rows, padId);
             const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
             const g = grpoLoss(
@@ -188,13 +188,11 @@ export function trainCriticFree(
               cfg.clipRange,
               cfg.beta,
             );
-            // PPO-ptx: one batch of pretraining texts per gradient step, with the first pass
-            const lm = pass === 0 ? ptxTerm(policy, ptxTexts, cfg, shuffler, padId) : null;
-            ptx = lm?.value ?? ptx;
-            return { loss: g.loss, unscaled: lm?.term, result: g.stats };
+            return { loss: g.loss, result: g.stats };
           },
+          () => ptxTerm(policy, ptxTexts, cfg, shuffler, padId),
         );
-        const step = { ...sharedMeans(results, shares), ptx };
+        const step = { ...sharedMeans(results, shares), ptx: extraValue ?? 0 };
         const gradNorm = clipGradNorm([...policy.trainableParams().values()], cfg.gradClip);
         assertFinite(
           iter + 1,

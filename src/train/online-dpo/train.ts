@@ -155,12 +155,12 @@ export function trainOnlineDpo(
       const order = shuffler.shuffle(pairs.slice());
       for (let m = 0; m < order.length; m += cfg.batchPairs) {
         const mb = order.slice(m, m + cfg.batchPairs);
-        // (pass by pass: each pass's mean loss weighted by its share of the pairs)
-        let ptx = 0;
-        const { loss, results, shares } = accumulateGradients(
+        // (pass by pass: each pass's mean loss weighted by its share of the pairs; PPO-ptx: one batch
+        // of pretraining texts per gradient step)
+        const { loss, results, shares, extraValue } = accumulateGradients(
           microBatches(mb, cfg.microBatch),
           (pass) => pass.length,
-          (pass, index) => {
+          (pass) => {
             const { chosen, rejected } = pairLogProbs(policy, batch, mask, pass, padId);
             const { loss, chosenRewards, rejectedRewards } = dpoLoss(
               chosen,
@@ -170,13 +170,11 @@ export function trainOnlineDpo(
               cfg.beta,
               variant,
             );
-            // PPO-ptx: one batch of pretraining texts per gradient step, with the first pass
-            const lm = index === 0 ? ptxTerm(policy, ptxTexts, cfg, shuffler, padId) : null;
-            ptx = lm?.value ?? ptx;
-            return { loss, unscaled: lm?.term, result: { chosenRewards, rejectedRewards, parts: {} } };
+            return { loss, result: { chosenRewards, rejectedRewards, parts: {} } };
           },
+          () => ptxTerm(policy, ptxTexts, cfg, shuffler, padId),
         );
-        const step = { ...pairMetrics(loss, joinTerms(results, shares)), ptx };
+        const step = { ...pairMetrics(loss, joinTerms(results, shares)), ptx: extraValue ?? 0 };
         const gradNorm = clipGradNorm([...policy.trainableParams().values()], cfg.gradClip);
         assertFinite(
           iter + 1,

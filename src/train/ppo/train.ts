@@ -162,12 +162,12 @@ export function trainPpo(
       const order = shuffler.shuffle(Array.from({ length: B }, (_, i) => i));
       for (let m = 0; m < B; m += cfg.minibatch) {
         const mb = order.slice(m, m + cfg.minibatch);
-        // (pass by pass: each pass's token-mean losses weighted by its share of the minibatch's tokens)
-        let ptx = 0;
-        const { results, shares } = accumulateGradients(
+        // (pass by pass: each pass's token-mean losses weighted by its share of the minibatch's tokens;
+        // PPO-ptx: one batch of pretraining texts per gradient step)
+        const { results, shares, extraValue } = accumulateGradients(
           microBatches(mb, cfg.microBatch),
           (rows) => rows.reduce((n, r) => n + batch.lengths[r], 0),
-          (rows, pass) => {
+          (rows) => {
             const packed = packRows(batch, rows, padId);
             const passMask = selectResponseRows(mask, L, rows);
             const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
@@ -186,12 +186,8 @@ export function trainPpo(
               passMask,
               cfg.valueClipRange,
             );
-            // PPO-ptx: one batch of pretraining texts per gradient step, with the first pass
-            const lm = pass === 0 ? ptxTerm(policy, ptxTexts, cfg, shuffler, padId) : null;
-            ptx = lm?.value ?? ptx;
             return {
               loss: T.add(pg.loss, T.scale(vf.loss, cfg.vfCoef)),
-              unscaled: lm?.term,
               result: {
                 pg: pg.loss.item(),
                 vf: vf.loss.item(),
@@ -201,8 +197,9 @@ export function trainPpo(
               },
             };
           },
+          () => ptxTerm(policy, ptxTexts, cfg, shuffler, padId),
         );
-        const step = { ...sharedMeans(results, shares), ptx };
+        const step = { ...sharedMeans(results, shares), ptx: extraValue ?? 0 };
         const policyNorm = clipGradNorm([...policy.trainableParams().values()], cfg.gradClip);
         const valueNorm = clipGradNorm([...value.trainableParams().values()], cfg.gradClip);
         assertFinite(
