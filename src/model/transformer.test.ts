@@ -166,6 +166,30 @@ for (const [arch, c] of Object.entries(configs)) {
       expect(rm.hasScalarHead).toBe(true);
       expect(model.clone({ scalarHead: 'drop' }).hasScalarHead).toBe(false);
     });
+
+    it("adds NEFTune's noise, uniform in ±α/√(T·C), to the token embeddings", () => {
+      const ids = [1, 5, 2, 7, 3, 9]; // distinct tokens: each position's noise can move into its own embedding row
+      const alpha = 5;
+      const noisy = T.noGrad(() =>
+        model.hidden(single(ids), { embeddingNoise: { alpha, rng: new Rng(7) } }),
+      ).toArray();
+      // the same draws added to a copy's embedding rows give the same hidden states, bit for bit
+      // (hidden states, not logits: a gpt head shares the embedding table)
+      const copy = model.clone();
+      const emb = copy.params.get('tok_emb')!.data;
+      const bound = alpha / Math.sqrt(ids.length * c.dim);
+      const rng = new Rng(7);
+      for (const id of ids)
+        for (let j = 0; j < c.dim; j++)
+          emb[id * c.dim + j] += Math.fround(-bound + 2 * bound * rng.uniform());
+      expect(T.noGrad(() => copy.hidden(single(ids))).toArray()).toEqual(noisy);
+      const clean = T.noGrad(() => model.hidden(single(ids))).toArray();
+      expect(noisy).not.toEqual(clean);
+      const off = T.noGrad(() =>
+        model.hidden(single(ids), { embeddingNoise: { alpha: 0, rng: new Rng(7) } }),
+      );
+      expect(off.toArray()).toEqual(clean);
+    });
   });
 }
 

@@ -33,6 +33,11 @@ export interface TokenBatch {
 export interface ForwardOptions {
   /** One KV cache per layer (inference only, under noGrad): ids continue the cached positions. */
   cache?: T.KVCache[] | null;
+  /**
+   * NEFTune (Jain et al. 2023), for training passes: uniform noise in ±α/√(T·C) added to the token
+   * embeddings, T the batch's padded length and C the width, drawn from `rng`.
+   */
+  embeddingNoise?: { alpha: number; rng: Rng } | null;
 }
 
 export class Transformer {
@@ -208,6 +213,11 @@ export class Transformer {
     const [H, KV, D, C] = [c.nHeads, c.nKvHeads, c.headDim, c.dim];
 
     let x = T.embedding(this.p('tok_emb'), ids, [B, Tn]); // (B, T, C)
+    const noise = options.embeddingNoise ?? null;
+    if (noise !== null && noise.alpha > 0) {
+      const bound = noise.alpha / Math.sqrt(Tn * C);
+      x = T.add(x, T.rand(x.shape, noise.rng, -bound, bound)); // (B, T, C)
+    }
     if (c.arch === 'gpt') x = T.add(x, T.embedding(this.p('pos_emb'), positions, [B, Tn])); // (B, T, C)
     for (let l = 0; l < c.nLayers; l++) {
       const L = `layers.${l}`;

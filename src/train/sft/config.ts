@@ -27,6 +27,13 @@ export const SftConfig = z.strictObject({
     .min(0)
     .default(100)
     .describe('steps between resumable saves (0: only at the end)'),
+  neftuneAlpha: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe(
+      "NEFTune: uniform noise in ±α/√(L·d) on the token embeddings of training passes (TRL's neftune_noise_alpha; the paper's 5); 0: off",
+    ),
   lora: LoraConfig,
   resume: z.boolean().default(false).describe('continue from the state saved in --out'),
   seed: z.number().int().default(0).describe('shuffling seed'),

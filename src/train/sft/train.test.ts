@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeChat } from '../../tokenizer/chat-template.js';
+import { splitIndices } from '../common/shuffle-batches.js';
 import { tinyModel, toyDemos, toyTokenizer } from '../test-helpers/fixtures.js';
 import { recordingLog } from '../test-helpers/run-logs.js';
 import { expectSameSteps } from '../test-helpers/same-steps.js';
@@ -67,6 +68,38 @@ describe('trainSft', () => {
       expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
     // the final train loss averages steps from before the kill too
     expect(resumedResult.finalTrainLoss).toBe(fullResult.finalTrainLoss);
+  });
+
+  it('NEFTune: noisy steps, the same in a repeat and in a resumed run, and a clean held-out loss', () => {
+    const tok = toyTokenizer();
+    const demos = toyDemos(40);
+    const base = { batchSize: 8, lr: 3e-3, warmupSteps: 2, evalEvery: 5, heldoutFraction: 0.2 };
+    const run = (cfg: Record<string, unknown>, seed = 3) => {
+      const model = tinyModel(tok.vocabSize, seed);
+      const { log, records } = recordingLog();
+      const out = (cfg.out as string | undefined) ?? mkdtempSync(join(tmpdir(), 'rein-sft-'));
+      trainSft(model, tok, demos, SftConfig.parse({ ...base, steps: 10, saveEvery: 0, ...cfg, out }), {
+        log,
+        quiet: true,
+      });
+      return { model, records };
+    };
+    const clean = run({});
+    const noisy = run({ neftuneAlpha: 5 });
+    const lossesOf = (r: { records: Record<string, unknown>[] }) => r.records.map((x) => x.loss);
+    expect(lossesOf(noisy)[0]).not.toBe(lossesOf(clean)[0]);
+    expect(lossesOf(run({ neftuneAlpha: 5 }))).toEqual(lossesOf(noisy));
+    // the held-out loss is measured without noise: the logged value is the final model's clean loss
+    const split = splitIndices(demos.length, base.heldoutFraction, 0);
+    const heldout = split.heldout.map((i) => encodeChat(tok, demos[i].prompt, demos[i].response));
+    const lastHeldout = noisy.records.filter((x) => x.heldout_loss !== undefined).at(-1)!.heldout_loss;
+    expect(lastHeldout).toBe(responseLoss(noisy.model, heldout, tok.padId ?? 0, 8));
+    // killed after step 6, resumed: each step's noise depends on (seed, step) alone
+    const out = mkdtempSync(join(tmpdir(), 'rein-sft-'));
+    run({ neftuneAlpha: 5, out, steps: 6, saveEvery: 3 });
+    const resumed = run({ neftuneAlpha: 5, out, saveEvery: 3, resume: true }, 99);
+    for (const [name, p] of noisy.model.params)
+      expect(Array.from(resumed.model.params.get(name)!.data)).toEqual(Array.from(p.data));
   });
 
   it('in micro-batches takes the steps of whole batches: the same loss and gradient norm, token-weighted', () => {

@@ -12,6 +12,7 @@ import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
+import { Rng } from '../../util/rng.js';
 import { IGNORE, nextTokenTargets, padRight, type Sequence, truncate } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, passRows } from '../common/micro-batches.js';
@@ -37,7 +38,8 @@ export type LoopConfig = Pick<
   | 'saveEvery'
   | 'resume'
   | 'seed'
->;
+> &
+  Partial<Pick<SftConfig, 'neftuneAlpha'>>;
 
 export interface SftResult {
   steps: number;
@@ -73,6 +75,14 @@ export function responseLoss(
     }
   });
   return count > 0 ? total / count : Number.NaN;
+}
+
+// NEFTune's draws get their own stream, apart from the batches' shuffling
+const NEFTUNE_STREAM = 0x4e454654;
+
+/** Step `step`'s noise stream: a function of (seed, step), so a resumed run draws what an uninterrupted one would. */
+function neftuneRng(seed: number, step: number): Rng {
+  return new Rng((seed + NEFTUNE_STREAM) * 1000003 + step);
 }
 
 /**
@@ -121,6 +131,7 @@ export function trainLanguageModel(
     : null;
   const startStep = saved?.step ?? 0;
   const recent: number[] = saved?.extra.losses ?? [];
+  const neftuneAlpha = cfg.neftuneAlpha ?? 0;
 
   const progress = new Progress(options.label ?? 'train', cfg.steps, process.stderr, options.quiet);
   for (let step = startStep; step < cfg.steps; step++) {
@@ -131,12 +142,14 @@ export function trainLanguageModel(
       const targets = nextTokenTargets(batch);
       return { batch, targets, tokens: targets.reduce((n, t) => n + (t === IGNORE ? 0 : 1), 0) };
     });
-    // 2. forward, mean loss per trained token, backward (each pass's activations freed after it)
+    // 2. forward (NEFTune's noise on the embeddings, when asked), mean loss per trained token,
+    //    backward (each pass's activations freed after it)
+    const embeddingNoise = neftuneAlpha > 0 ? { alpha: neftuneAlpha, rng: neftuneRng(cfg.seed, step) } : null;
     const { loss } = accumulateGradients(
       passes,
       (p) => p.tokens,
       (p) => ({
-        loss: T.crossEntropy(model.logits(p.batch), p.targets, { ignoreIndex: IGNORE }), // logits (B, T, V)
+        loss: T.crossEntropy(model.logits(p.batch, { embeddingNoise }), p.targets, { ignoreIndex: IGNORE }), // logits (B, T, V)
         result: null,
       }),
     );
