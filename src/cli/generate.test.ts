@@ -1,6 +1,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { saveCheckpoint } from '../model/checkpoint.js';
 import { resolveModelConfig } from '../model/config.js';
@@ -86,6 +87,37 @@ describe('rein generate', () => {
       '--json',
     ]);
     expect(JSON.parse(out[out.length - 1]).ids.length).toBeGreaterThan(0);
+  });
+
+  it('--chat without --prompt answers each line of its input on its own, question i with seed + i', async () => {
+    const single = async (prompt: string, seed: number) =>
+      JSON.parse(
+        (
+          await capture([
+            '--model',
+            dir,
+            '--chat',
+            '--prompt',
+            prompt,
+            '--max-new',
+            '6',
+            '--seed',
+            `${seed}`,
+            '--json',
+          ])
+        ).at(-1)!,
+      );
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+      lines.push(a.join(' '));
+    });
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const input = Readable.from(['the cat\n', '\n', '  the dog sat  \n', 'the log']);
+    await run(['--model', dir, '--chat', '--max-new', '6', '--seed', '3', '--json'], input);
+    const answers = lines.map((l) => JSON.parse(l));
+    expect(answers.map((a) => a.prompt)).toEqual(['the cat', 'the dog sat', 'the log']); // the blank line skipped
+    const expected = [await single('the cat', 3), await single('the dog sat', 4), await single('the log', 5)];
+    expect(answers.map(({ ids, text }) => ({ ids, text }))).toEqual(expected);
   });
 
   it('reports bad flags and files as CLI errors', async () => {

@@ -1,7 +1,9 @@
 /**
  * `rein generate`: sample a continuation from any model rein loads (a llama2.c `.bin` with its
- * `tok*.bin`, a Hugging Face folder, a rein checkpoint).
+ * `tok*.bin`, a Hugging Face folder, a rein checkpoint), or with --chat a reply — to one prompt, or
+ * to each question of a session on stdin.
  */
+import { createInterface } from 'node:readline';
 import { loadModel } from '../model/checkpoint.js';
 import { generate } from '../model/generate.js';
 import { chatResponseText, chatStopIds, encodeChat } from '../tokenizer/chat-template.js';
@@ -24,7 +26,10 @@ Samples a continuation of a prompt and prints the prompt and what followed.
   --tokenizer PATH    tokenizer file or folder (required for a llama2.c .bin: its tok*.bin;
                       otherwise the one stored with the model)
   --prompt TEXT       text to continue (default: empty — start from BOS)
-  --chat              wrap the prompt in the chat template and stop at the end of the reply
+  --chat              wrap the prompt in the chat template and stop at the end of the reply;
+                      without --prompt, a chat: one question per line of stdin, each answered
+                      on its own (question i samples with seed + i; with --json, one
+                      {"prompt","ids","text"} line per answer)
   --max-new N         most new tokens (default 256; clamped to the context length)
   --greedy            always take the most likely token
   --temperature T     sampling temperature (default 1)
@@ -35,11 +40,11 @@ Samples a continuation of a prompt and prints the prompt and what followed.
 
 const COMMAND: Command = { name: 'generate', help: HELP };
 
-export async function run(argv: string[]): Promise<void> {
+export async function run(argv: string[], input: NodeJS.ReadableStream = process.stdin): Promise<void> {
   const parsed = parseCommandArgs(COMMAND, argv, {
     model: { type: 'string' },
     tokenizer: { type: 'string' },
-    prompt: { type: 'string', default: '' },
+    prompt: { type: 'string' },
     chat: { type: 'boolean', default: false },
     'max-new': { type: 'string', default: '256' },
     greedy: { type: 'boolean', default: false },
@@ -78,39 +83,76 @@ export async function run(argv: string[]): Promise<void> {
   if (tok === null) {
     throw new CliError(`generate: no tokenizer is stored with ${modelPath}; give one with --tokenizer PATH`);
   }
-  const promptText = values.prompt;
-  let promptIds: number[];
-  let stopIds: number[];
-  if (values.chat) {
-    promptIds = encodeChat(tok, promptText).ids;
-    stopIds = chatStopIds(tok);
-  } else {
-    promptIds = [...(tok.bosId !== null ? [tok.bosId] : []), ...tok.encode(promptText)];
-    if (promptIds.length === 0 && tok.eosId !== null) promptIds = [tok.eosId]; // GPT-2 starts documents after <|endoftext|>
-    stopIds = [tok.eosId, tok.bosId].filter((x): x is number => x !== null);
-  }
-  if (promptIds.length === 0)
-    throw new CliError('generate: the prompt is empty and the tokenizer has no BOS or EOS to start from');
+  const sampling = { maxNew, greedy, temperature, topK, topP };
+  const chat = values.chat === true;
+  /** One prompt's continuation (a reply, with --chat) and how long it took. */
+  const complete = (promptText: string, turnSeed: number) => {
+    let promptIds: number[];
+    let stopIds: number[];
+    if (chat) {
+      promptIds = encodeChat(tok, promptText).ids;
+      stopIds = chatStopIds(tok);
+    } else {
+      promptIds = [...(tok.bosId !== null ? [tok.bosId] : []), ...tok.encode(promptText)];
+      if (promptIds.length === 0 && tok.eosId !== null) promptIds = [tok.eosId]; // GPT-2 starts documents after <|endoftext|>
+      stopIds = [tok.eosId, tok.bosId].filter((x): x is number => x !== null);
+    }
+    if (promptIds.length === 0)
+      throw new CliError('generate: the prompt is empty and the tokenizer has no BOS or EOS to start from');
+    const t0 = performance.now();
+    let out: ReturnType<typeof generate>[number];
+    try {
+      [out] = generate(model, [promptIds], { ...sampling, seed: turnSeed, stopIds });
+    } catch (e) {
+      throw new CliError(`generate: ${(e as Error).message}`);
+    }
+    const seconds = (performance.now() - t0) / 1000;
+    const body = out.finishReason === 'stop' ? out.ids.slice(0, -1) : out.ids;
+    const text = chat ? chatResponseText(tok, body) : decodeContinuation(tok, promptIds, body);
+    return {
+      ids: out.ids,
+      text,
+      speed: `${out.ids.length} tokens in ${seconds.toFixed(2)} s (${(out.ids.length / seconds).toFixed(0)} tokens/s)`,
+    };
+  };
 
-  const t0 = performance.now();
-  let out: ReturnType<typeof generate>[number];
-  try {
-    [out] = generate(model, [promptIds], { maxNew, greedy, temperature, topK, topP, seed, stopIds });
-  } catch (e) {
-    throw new CliError(`generate: ${(e as Error).message}`);
+  if (chat && values.prompt === undefined) {
+    await chatSession(input, complete, seed, values.json === true);
+    return;
   }
-  const seconds = (performance.now() - t0) / 1000;
-  const body = out.finishReason === 'stop' ? out.ids.slice(0, -1) : out.ids;
-  const text = values.chat ? chatResponseText(tok, body) : decodeContinuation(tok, promptIds, body);
+  const promptText = values.prompt ?? '';
+  const out = complete(promptText, seed);
   if (values.json) {
-    console.error(
-      `${out.ids.length} tokens in ${seconds.toFixed(2)} s (${(out.ids.length / seconds).toFixed(0)} tokens/s)`,
-    );
-    console.log(JSON.stringify({ ids: out.ids, text }));
+    console.error(out.speed);
+    console.log(JSON.stringify({ ids: out.ids, text: out.text }));
   } else {
-    console.log(values.chat ? text : promptText + text);
-    console.error(
-      `\n${out.ids.length} tokens in ${seconds.toFixed(2)} s (${(out.ids.length / seconds).toFixed(0)} tokens/s)`,
-    );
+    console.log(chat ? out.text : promptText + out.text);
+    console.error(`\n${out.speed}`);
+  }
+}
+
+/**
+ * --chat without --prompt: one question per line of `input` (a terminal, or a file piped in),
+ * each answered on its own — the chat template holds one exchange, so earlier turns are not
+ * context. Question i (from 0) samples with seed + i; --json prints {prompt, ids, text} per line.
+ */
+async function chatSession(
+  input: NodeJS.ReadableStream,
+  complete: (prompt: string, seed: number) => { ids: number[]; text: string; speed: string },
+  seed: number,
+  json: boolean,
+): Promise<void> {
+  const interactive = (input as { isTTY?: boolean }).isTTY === true;
+  if (interactive) console.error('one question per line; each is answered on its own (Ctrl-D ends)');
+  const lines = createInterface({ input, terminal: false });
+  let turn = 0;
+  if (interactive) process.stderr.write('> ');
+  for await (const line of lines) {
+    const prompt = line.trim();
+    if (prompt !== '') {
+      const out = complete(prompt, seed + turn++);
+      console.log(json ? JSON.stringify({ prompt, ids: out.ids, text: out.text }) : out.text);
+    }
+    if (interactive) process.stderr.write('> ');
   }
 }
