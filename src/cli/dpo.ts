@@ -17,8 +17,9 @@ const HELP = runHelp(
   'rein dpo --data FILE --model CKPT --out DIR [options]',
   'Trains CKPT with DPO: −log σ(β[(log π − log π_ref)(chosen) − (log π − log π_ref)(rejected)]), the\n' +
     'reference being CKPT itself, frozen. FILE: rankings (every pair of a ranking), pairs\n' +
-    '{prompt, chosen, rejected}, HH-RLHF dialogues or OASST trees (.jsonl or .jsonl.gz), detected from\n' +
-    'its first line. --labelSmoothing ε assumes that share of preferences flipped (conservative DPO);\n' +
+    "{prompt, chosen, rejected} (strings or TRL's conversational messages), HH-RLHF dialogues or OASST\n" +
+    'trees (.jsonl or .jsonl.gz), detected from its first line. --labelSmoothing ε assumes that share\n' +
+    'of preferences flipped (conservative DPO);\n' +
     '--lossType ipo regresses the log-ratio difference to 1/(2β) instead (IPO); --rpoAlpha α adds α\n' +
     "times the chosen answers' per-token NLL to either (RPO). Two losses need no reference (none is\n" +
     'run): --lossType simpo rewards β·(mean token log-prob) and asks the chosen answer to win by\n' +

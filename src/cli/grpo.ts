@@ -15,7 +15,8 @@ const HELP = runHelp(
     'loss. Per iteration: --groupSize answers to each of --promptsPerIteration prompts, scored; each\n' +
     "answer's advantage is its reward minus its group's mean, over the group's std unless\n" +
     '--scaleRewards false (Dr. GRPO); then clipped updates. No value model.\n' +
-    'FILE: prompts {"text"} per line. --ptxData texts {"text"} with --ptxCoef > 0 adds PPO-ptx.\n' +
+    'FILE: prompts {"text"} or {"prompt"} (a string or TRL\'s messages) per line. --ptxData texts\n' +
+    '{"text"} with --ptxCoef > 0 adds PPO-ptx.\n' +
     'State is saved every --saveEvery iterations; --resume continues a killed run from its last save.',
   GrpoConfig,
 );

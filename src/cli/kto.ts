@@ -21,8 +21,8 @@ const HELP = runHelp(
     'r = log π − log π_ref, the reference being CKPT itself, frozen, a desirable answer costs\n' +
     'λ_D·(1 − σ(β(r − z₀))) and an undesirable one λ_U·(1 − σ(β(z₀ − r))), where z₀, a KL estimate, is\n' +
     'the mean r of answers scored under prompts they were not written for (at least 0). FILE: unpaired\n' +
-    "answers {prompt, completion, label} (TRL's format), or rankings, pairs, HH-RLHF dialogues or OASST\n" +
-    'trees (.jsonl or .jsonl.gz), detected from its first line; a ranked answer is desirable when it\n' +
+    "answers {prompt, completion, label} (TRL's format, strings or messages), or rankings, pairs, HH-RLHF\n" +
+    'dialogues or OASST trees (.jsonl or .jsonl.gz), detected from its first line; a ranked answer is desirable when it\n' +
     'beats more answers than beat it, undesirable when fewer (a pair: chosen and rejected). Logs loss,\n' +
     'kl (z₀), the mean reward β·r of each kind and their margin; --resume continues a killed run.',
   KtoConfig,

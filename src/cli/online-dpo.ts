@@ -16,8 +16,8 @@ const HELP = runHelp(
   'Online DPO (Guo et al. 2024): per iteration, --groupSize answers to each of --promptsPerIteration\n' +
     "prompts from the current policy, scored by RM_CKPT; each prompt's best answer against its worst\n" +
     "is a pair, and DPO's loss (--lossType ipo: IPO's) trains on them against SFT_CKPT, frozen.\n" +
-    'No value model. FILE: prompts {"text"} per line. --ptxData texts {"text"} with --ptxCoef > 0\n' +
-    'adds PPO-ptx. State is saved every --saveEvery iterations; --resume continues a killed run.',
+    'No value model. FILE: prompts {"text"} or {"prompt"} (a string or TRL\'s messages) per line.\n' +
+    '--ptxData texts {"text"} with --ptxCoef > 0 adds PPO-ptx. State is saved every --saveEvery iterations; --resume continues a killed run.',
   OnlineDpoConfig,
 );
 

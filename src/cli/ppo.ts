@@ -14,7 +14,8 @@ const HELP = runHelp(
   'rein ppo --prompts FILE --policy SFT_CKPT --rm RM_CKPT --out DIR [options]',
   'PPO against the reward model RM_CKPT, held near SFT_CKPT by a KL penalty. Per iteration: rollout,\n' +
     'score, log-probs and values, KL-penalised rewards, GAE, clipped updates (the third step of RLHF).\n' +
-    'FILE: prompts {"text"} per line. --ptxData texts {"text"} with --ptxCoef > 0 adds PPO-ptx.\n' +
+    'FILE: prompts {"text"} or {"prompt"} (a string or TRL\'s messages) per line. --ptxData texts\n' +
+    '{"text"} with --ptxCoef > 0 adds PPO-ptx.\n' +
     'State is saved every --saveEvery iterations; --resume continues a killed run from its last save.',
   PpoConfig,
 );

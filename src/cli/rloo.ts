@@ -16,7 +16,8 @@ const HELP = runHelp(
     "of --promptsPerIteration prompts, scored; each answer's advantage is its KL-penalised reward\n" +
     'minus the mean of the other answers to its prompt; then clipped updates. No value model.\n' +
     "rein grpo's trainer and options: --baseline, --klPenalty and --scaleRewards move between the two.\n" +
-    'FILE: prompts {"text"} per line. --ptxData texts {"text"} with --ptxCoef > 0 adds PPO-ptx.\n' +
+    'FILE: prompts {"text"} or {"prompt"} (a string or TRL\'s messages) per line. --ptxData texts\n' +
+    '{"text"} with --ptxCoef > 0 adds PPO-ptx.\n' +
     'State is saved every --saveEvery iterations; --resume continues a killed run from its last save.',
   RlooConfig,
 );

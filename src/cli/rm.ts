@@ -70,9 +70,9 @@ rein rm train --help, rein rm eval --help and rein rm patch --help list the opti
 const TRAIN_HELP = runHelp(
   'rein rm train --data FILE --model CKPT --out DIR [options]',
   'Trains a reward model: CKPT with a fresh scalar head (kept when CKPT already is a reward model),\n' +
-    'ranking loss over all pairs of each ranking. FILE: rankings JSONL, pairs {prompt, chosen, rejected},\n' +
-    'HH-RLHF {chosen, rejected} dialogues or Open Assistant trees (.jsonl or .jsonl.gz), detected from\n' +
-    'its first line. Prints and saves held-out pairwise accuracy; --normalizeOn demos.jsonl shifts the\n' +
+    'ranking loss over all pairs of each ranking. FILE: rankings JSONL, pairs {prompt, chosen, rejected}\n' +
+    "(strings or TRL's conversational messages), HH-RLHF {chosen, rejected} dialogues or Open Assistant\n" +
+    'trees (.jsonl or .jsonl.gz), detected from its first line. Prints and saves held-out pairwise accuracy; --normalizeOn demos.jsonl shifts the\n' +
     'head so demonstrations score mean 0.',
   TrainSchema,
 );

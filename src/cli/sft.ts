@@ -18,19 +18,28 @@ const Schema = SftConfig.extend({
 
 const HELP = runHelp(
   'rein sft --data demos.jsonl --model CKPT --out DIR [options]',
-  'Fine-tunes CKPT on demonstrations {"prompt","response"} — or an Open Assistant tree file, whose rank-0\n' +
-    'replies are the demonstrations — (loss on the response tokens only, through the chat template).\n' +
+  'Fine-tunes CKPT on demonstrations {"prompt","response"}, TRL\'s {"prompt","completion"} or\n' +
+    '{"messages"} (lists of {role, content}: the last assistant message is learned, the messages before\n' +
+    'it are its prompt), or Open Assistant trees, whose rank-0 replies are the demonstrations (loss on\n' +
+    'the response tokens only, through the chat template).\n' +
     'DIR becomes a rein checkpoint; --resume continues a killed run from its last save.',
   Schema,
 );
+
+/** What a file in another shape than rein's own was read as. */
+const FORMAT_NOTES = {
+  oasst: "Open Assistant trees (each prompt's rank-0 reply)",
+  messages: "TRL's conversational {messages} (each conversation's last reply)",
+  'prompt-completion': "TRL's {prompt, completion}",
+};
 
 export const run = trainingCommand(
   { name: 'sft', schema: Schema, help: HELP, required: ['data', 'model'] },
   (cfg) => {
     const { format, demos } = readInputFile('data', cfg.data, readDemonstrations);
     if (demos.length === 0) throw new RunInputError(`--data ${cfg.data}: no demonstrations in the file`);
-    if (format === 'oasst')
-      console.error(`sft: ${cfg.data}: Open Assistant trees, ${demos.length} rank-0 replies`);
+    if (format !== 'demos')
+      console.error(`sft: ${cfg.data}: ${FORMAT_NOTES[format]}, ${demos.length} demonstrations`);
     const { model, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer);
     fitMaxLength('sft', cfg, model.config.contextLength);
     const dir = startRun('sft', cfg);

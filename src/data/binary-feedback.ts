@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { PromptField, ReplyField } from './conversation.js';
 import { readJsonl } from './jsonl.js';
 
 /**
@@ -18,7 +19,12 @@ export function looksLikeBinaryFeedback(record: Record<string, unknown>): boolea
   return 'completion' in record && 'label' in record;
 }
 
+/** A line as files bring it: prompt and completion strings, or TRL's conversational messages. */
+const BinaryFeedbackLine: z.ZodType<BinaryFeedbackRecord> = z
+  .looseObject({ prompt: PromptField, completion: ReplyField, label: z.boolean() })
+  .transform(({ prompt, completion, label }) => ({ prompt, completion, label }));
+
 /** Every record of a `.jsonl` or `.jsonl.gz` file; a bad line throws a DataFileError naming file, line and field. */
 export function readBinaryFeedback(file: string): BinaryFeedbackRecord[] {
-  return readJsonl(file, BinaryFeedbackRecord);
+  return readJsonl(file, BinaryFeedbackLine);
 }

@@ -1,21 +1,40 @@
 /**
- * A demonstrations file for SFT, in either shape people bring: rein's `{prompt, response}` lines
- * (the world's demos, `rein feedback export --format demos`) or Open Assistant message trees,
- * whose rank-0 assistant replies are the volunteers' best answers.
+ * A demonstrations file for SFT, in the shapes people bring: rein's `{prompt, response}` lines
+ * (the world's demos, `rein feedback export --format demos`); TRL's prompt-completion
+ * `{prompt, completion}` and conversational `{messages}` records (data/conversation.ts: the
+ * last assistant message is the demonstration, the messages before it its prompt); or Open
+ * Assistant message trees, whose rank-0 assistant replies are the volunteers' best answers.
  */
+import { z } from 'zod';
+import { Messages, PromptField, ReplyField, splitConversation } from './conversation.js';
 import { DemoRecord } from './demos.js';
 import { firstJsonlValue, readJsonl } from './jsonl.js';
 import { oasstDemonstrations, readOasstTrees } from './oasst.js';
 
 export interface DemonstrationFile {
-  format: 'demos' | 'oasst';
+  format: 'demos' | 'prompt-completion' | 'messages' | 'oasst';
   demos: DemoRecord[];
 }
+
+const PromptCompletionLine: z.ZodType<DemoRecord> = z
+  .looseObject({ prompt: PromptField, completion: ReplyField })
+  .transform(({ prompt, completion }) => ({ prompt, response: completion }));
+
+const MessagesLine: z.ZodType<DemoRecord> = z.looseObject({ messages: Messages }).transform((r, ctx) => {
+  const split = splitConversation(r.messages);
+  if (typeof split === 'string') {
+    ctx.addIssue({ code: 'custom', message: split, path: ['messages'] });
+    return z.NEVER;
+  }
+  return { prompt: split.prompt, response: split.reply };
+});
 
 /** Reads demonstrations (`.jsonl` or `.jsonl.gz`), telling the shape by its first non-blank line. */
 export function readDemonstrations(file: string): DemonstrationFile {
   const first = firstJsonlValue(file)?.value;
-  if (first !== null && typeof first === 'object' && 'message_tree_id' in first)
-    return { format: 'oasst', demos: oasstDemonstrations(readOasstTrees(file)) };
+  const has = (key: string) => first !== null && typeof first === 'object' && key in first;
+  if (has('message_tree_id')) return { format: 'oasst', demos: oasstDemonstrations(readOasstTrees(file)) };
+  if (has('messages')) return { format: 'messages', demos: readJsonl(file, MessagesLine) };
+  if (has('completion')) return { format: 'prompt-completion', demos: readJsonl(file, PromptCompletionLine) };
   return { format: 'demos', demos: readJsonl(file, DemoRecord) };
 }

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { renderTurns, type Turn } from './conversation.js';
 import { readJsonl } from './jsonl.js';
 import type { RankingRecord } from './ranking.js';
 
@@ -40,20 +41,6 @@ export type OasstTree = z.infer<typeof OasstTree>;
 /** Reads a tree file (JSONL, optionally .gz); a bad line names file, line and field. */
 export function readOasstTrees(file: string): OasstTree[] {
   return readJsonl(file, OasstTree);
-}
-
-export interface Turn {
-  role: 'user' | 'assistant';
-  text: string;
-}
-
-/**
- * The prompt text for a conversation: a single user turn is itself; a longer history is
- * written out as "User: …" / "Assistant: …" paragraphs ending with the last user turn.
- */
-function renderTurns(turns: readonly Turn[]): string {
-  if (turns.length === 1 && turns[0].role === 'user') return turns[0].text;
-  return turns.map((t) => `${t.role === 'user' ? 'User' : 'Assistant'}: ${t.text}`).join('\n\n');
 }
 
 /** Each prompter message with its history and its live (not deleted) assistant replies. */

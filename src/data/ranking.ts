@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Messages, PromptField, ReplyField, splitConversationPair } from './conversation.js';
 import { CANDIDATE_FLAGS } from './labels.js';
 
 /**
@@ -101,3 +102,28 @@ export const PairRecord = z.object({
   rejected: z.string(),
 });
 export type PairRecord = z.infer<typeof PairRecord>;
+
+const ExplicitPair: z.ZodType<PairRecord> = z
+  .looseObject({ prompt: PromptField, chosen: ReplyField, rejected: ReplyField })
+  .transform(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
+
+const ImplicitPair: z.ZodType<PairRecord> = z
+  .looseObject({ chosen: Messages, rejected: Messages })
+  .transform((r, ctx) => {
+    const split = splitConversationPair(r.chosen, r.rejected);
+    if (typeof split === 'string') {
+      ctx.addIssue({ code: 'custom', message: split, path: ['rejected'] });
+      return z.NEVER;
+    }
+    return split;
+  });
+
+/**
+ * The schema of one pair line as files bring it: TRL's standard {prompt, chosen, rejected} strings,
+ * its conversational form (prompt messages, each answer a list of one assistant message), or its
+ * implicit prompt — no prompt key, chosen and rejected whole conversations that share every
+ * message but the last (data/conversation.ts renders a conversation as one exchange).
+ */
+export function pairLineSchema(value: unknown): z.ZodType<PairRecord> {
+  return value !== null && typeof value === 'object' && 'prompt' in value ? ExplicitPair : ImplicitPair;
+}

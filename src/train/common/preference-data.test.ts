@@ -77,6 +77,33 @@ describe('loadPreferenceData', () => {
     expect(() => loadPreferenceData(pairs, 'rankings')).toThrow(/pairs\.jsonl:2: field 'id'/);
   });
 
+  it("reads TRL's conversational pairs, with the prompt given or implicit in the answers", () => {
+    const user = (content: string) => ({ role: 'user', content });
+    const assistant = (content: string) => ({ role: 'assistant', content });
+    const explicit = write('conversational.jsonl', [
+      { prompt: [user('hi?')], chosen: [assistant('B')], rejected: [assistant('A')] },
+    ]);
+    const implicit = write('implicit.jsonl', [
+      {
+        chosen: [user('2+2?'), assistant('4.'), user('hi?'), assistant('B')],
+        rejected: [user('2+2?'), assistant('4.'), user('hi?'), assistant('A')],
+      },
+    ]);
+    expect([explicit, implicit].map(detectPreferenceFormat)).toEqual(['pairs', 'pairs']);
+    expect(flatPairs(loadPreferenceData(explicit).data)).toEqual([
+      { prompt: 'hi?', chosen: 'B', rejected: 'A' },
+    ]);
+    expect(flatPairs(loadPreferenceData(implicit).data)).toEqual([
+      { prompt: 'User: 2+2?\n\nAssistant: 4.\n\nUser: hi?', chosen: 'B', rejected: 'A' },
+    ]);
+    const apart = write('apart.jsonl', [
+      { chosen: [user('hi?'), assistant('B')], rejected: [user('hey?'), assistant('A')] },
+    ]);
+    expect(() => loadPreferenceData(apart)).toThrow(
+      /apart\.jsonl:2: field 'rejected': chosen and rejected differ/,
+    );
+  });
+
   it('names the file and line it cannot read', () => {
     expect(() => detectPreferenceFormat(write('odd.jsonl', [{ question: 'q' }]))).toThrow(
       /odd\.jsonl:2: cannot tell the format/,

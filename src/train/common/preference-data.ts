@@ -2,15 +2,16 @@
  * Preference data in any of the shapes rein reads, as the reward model's and DPO's examples
  * (RankedPrompt: one prompt, its candidates, the pairs its ranking implies):
  *   rankings  ranking records (data/ranking.ts), K-way with ties — the InstructGPT shape;
- *   pairs     TRL's flat {prompt, chosen, rejected} — the K = 2 case;
+ *   pairs     TRL's {prompt, chosen, rejected} — the K = 2 case — as strings, or conversational
+ *             (lists of {role, content} messages; the prompt may be implicit in chosen and rejected);
  *   hh        Anthropic HH-RLHF {chosen, rejected} whole dialogues (data/hh-rlhf.ts);
  *   oasst     Open Assistant message trees, sibling replies ranked (data/oasst.ts).
  * The format is read off the first non-blank line, so a user need not say which file is which.
  */
 import { readHhPairs } from '../../data/hh-rlhf.js';
-import { DataFileError, firstJsonlValue, readJsonl } from '../../data/jsonl.js';
+import { DataFileError, firstJsonlValue, jsonlLines, readJsonl } from '../../data/jsonl.js';
 import { OasstTree, oasstRankings } from '../../data/oasst.js';
-import { PairRecord, RankingRecord } from '../../data/ranking.js';
+import { type PairRecord, pairLineSchema, RankingRecord } from '../../data/ranking.js';
 import { fromPair, fromRanking, type RankedPrompt } from '../reward/data.js';
 import { RunInputError } from './run-input.js';
 
@@ -26,7 +27,8 @@ export interface PreferenceData {
 
 /** The record shapes of the preference formats, for messages about a file that is none of them. */
 export const PREFERENCE_SHAPES =
-  'a ranking record {id, round, labeler, prompt, candidates, ordering}, a pair {prompt, chosen, rejected}, ' +
+  'a ranking record {id, round, labeler, prompt, candidates, ordering}, a pair {prompt, chosen, rejected} ' +
+  "(strings, or TRL's conversational messages), " +
   'an HH-RLHF line {chosen, rejected} or an Open Assistant tree {message_tree_id, prompt}';
 
 /** The preference format whose records have the keys of `record` (a parsed line), or null for none. */
@@ -34,7 +36,8 @@ export function preferenceFormatOf(record: Record<string, unknown>): PreferenceF
   const has = (k: string) => k in record;
   if (has('message_tree_id')) return 'oasst';
   if (has('ordering') && has('candidates')) return 'rankings';
-  if (has('chosen') && has('rejected')) return typeof record.prompt === 'string' ? 'pairs' : 'hh';
+  // HH-RLHF's lines are two strings without a prompt; TRL's pairs have one, or messages
+  if (has('chosen') && has('rejected')) return has('prompt') || Array.isArray(record.chosen) ? 'pairs' : 'hh';
   return null;
 }
 
@@ -69,7 +72,11 @@ export function loadPreferenceData(file: string, format: PreferenceFormat | 'aut
     case 'rankings':
       return { format: f, data: readJsonl(file, RankingRecord).map(fromRanking), skipped: [] };
     case 'pairs':
-      return { format: f, data: readJsonl(file, PairRecord).map(fromPair), skipped: [] };
+      return {
+        format: f,
+        data: Array.from(jsonlLines(file, pairLineSchema), (l) => fromPair(l.data)),
+        skipped: [],
+      };
     case 'hh': {
       const { pairs, skipped } = readHhPairs(file);
       return { format: f, data: pairs.map(fromPair), skipped };

@@ -1,24 +1,30 @@
 /** Prompt and plain-text files: RL and best-of-N prompts, PPO-ptx pretraining texts. */
 import { z } from 'zod';
-import { readJsonl } from '../../data/jsonl.js';
+import { PromptField } from '../../data/conversation.js';
+import { jsonlLines, readJsonl } from '../../data/jsonl.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import type { Sequence } from './batch.js';
 
-/** A prompt line: `{"text"}` (PromptRecord, data/demos.ts) or `{"prompt"}` (a demonstration or a pair). */
-const PromptLine = z
-  .looseObject({ text: z.string().optional(), prompt: z.string().optional() })
-  .superRefine((r, ctx) => {
-    if (r.text === undefined && r.prompt === undefined)
-      ctx.addIssue({
-        code: 'custom',
-        path: ['text'],
-        message: 'a prompt line needs a string "text" (or "prompt")',
-      });
-  });
+/** A prompt line: `{"text"}` (PromptRecord, data/demos.ts). */
+const TextPromptLine = z
+  .looseObject({
+    text: z.string({ error: 'a prompt line needs a string "text" (or a "prompt": a string or messages)' }),
+  })
+  .transform((r) => r.text);
+
+/** A prompt line: `{"prompt"}` — TRL's prompt-only record, a string or messages; a demonstration or a pair. */
+const PromptOnlyLine = z.looseObject({ prompt: PromptField }).transform((r) => r.prompt);
 
 /** The prompts of a JSONL file, in file order. */
 export function loadPrompts(file: string): string[] {
-  return readJsonl(file, PromptLine).map((r) => (r.text ?? r.prompt) as string);
+  return Array.from(
+    jsonlLines(file, (v) =>
+      v !== null && typeof v === 'object' && 'prompt' in v && !('text' in v)
+        ? PromptOnlyLine
+        : TextPromptLine,
+    ),
+    (l) => l.data,
+  );
 }
 
 const TextLine = z.looseObject({ text: z.string() });

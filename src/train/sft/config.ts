@@ -4,7 +4,12 @@ import { microBatchOption } from '../common/micro-batches.js';
 
 /** Supervised fine-tuning (imitation learning) on demonstrations. */
 export const SftConfig = z.strictObject({
-  data: z.string().default('').describe('demonstrations JSONL: {"prompt","response"} per line'),
+  data: z
+    .string()
+    .default('')
+    .describe(
+      'demonstrations JSONL: {"prompt","response"}, {"prompt","completion"} or {"messages"} per line, or OASST trees',
+    ),
   model: z.string().default('').describe('checkpoint to start from (the pretrained base model)'),
   out: z
     .string()
