@@ -1,7 +1,7 @@
 /**
  * A LoRA run's adapter, saved beside the merged checkpoint so it can be looked at and reused:
  *   adapter.json         {"format": "rein-lora", "version": 1, "base": <checkpoint trained on>,
- *                         "rank", "alpha", "targets", "projections", "modulesToSave"}
+ *                         "rank", "alpha", "targets", "dropout", "projections", "modulesToSave"}
  *   adapter.safetensors  every A and B (`layers.0.attn.q.lora_A.weight`, …), and the weights
  *                        trained whole beside them (a reward model's scalar head)
  * `base` plus these files rebuild the trained model: load the base, attachLora(model,
@@ -25,6 +25,7 @@ const AdapterConfigSchema = z.object({
   rank: z.number().int().positive(),
   alpha: z.number().positive(),
   targets: z.array(z.string()).min(1),
+  dropout: z.number().min(0).max(1).default(0), // absent from files written before it was an option
 });
 
 /**
@@ -52,6 +53,7 @@ export function writeAdapterFiles(
     rank: lora.options.rank,
     alpha: lora.options.alpha,
     targets: lora.options.targets,
+    dropout: lora.options.dropout ?? 0,
     projections: [...lora.byProjection.keys()],
     modulesToSave: model.hasScalarHead ? ['scalar_head'] : [],
   };
@@ -78,9 +80,9 @@ export function readAdapterFiles(folder: string): {
     const issue = parsed.error.issues[0];
     throw new Error(`${configFile}: field '${issue.path.join('.')}': ${issue.message}`);
   }
-  const { base, rank, alpha, targets } = parsed.data;
+  const { base, rank, alpha, targets, dropout } = parsed.data;
   return {
-    options: { rank, alpha, targets },
+    options: { rank, alpha, targets, dropout },
     base,
     weights: readSafetensors(join(folder, ADAPTER_WEIGHTS_FILE)).tensors,
   };

@@ -198,7 +198,7 @@ for (const arch of ['gpt', 'llama'] as const) {
       writeAdapterFiles(dir, lora, m, 'runs/base');
       const saved = readAdapterFiles(dir);
       expect(saved.base).toBe('runs/base');
-      expect(saved.options).toEqual(all);
+      expect(saved.options).toEqual({ ...all, dropout: 0 });
       expect(saved.weights.has('scalar_head.weight')).toBe(true); // the head trains with the adapters
       attachLora(base, saved.options, saved.weights);
       const again = forward(base, b);
@@ -230,6 +230,27 @@ describe('sampling a model with adapters', () => {
       expect(maxDiff(d.forward(ids.subarray(0, 5), 5), full.subarray(4 * V, 5 * V))).toBeGreaterThan(1e-2);
     });
   }
+});
+
+describe('LoRA dropout', () => {
+  it("masks the adapters' inputs only in passes that record gradients, once a step is open", () => {
+    const m = randomModel(configs.gpt, 6);
+    attachLora(m, { ...all, dropout: 0.5 }, new Rng(2));
+    randomiseB(m, 3);
+    const ids = Int32Array.from({ length: 7 }, (_, i) => (i * 5 + 1) % configs.gpt.vocabSize);
+    const batch: TokenBatch = { ids, B: 1, T: ids.length };
+    const training = () => T.scope(() => Float32Array.from(m.logits(batch).data));
+    const clean = T.noGrad(() => Float32Array.from(m.logits(batch).data));
+    expect(training()).toEqual(clean); // gradients on, but no step opened
+    m.lora!.dropoutStep(0, 5);
+    expect(T.noGrad(() => Float32Array.from(m.logits(batch).data))).toEqual(clean); // no gradients
+    const masked = training();
+    expect(maxDiff(masked, clean)).toBeGreaterThan(1e-3);
+    m.lora!.dropoutStep(0, 5);
+    expect(training()).toEqual(masked); // the masks are (seed, step)'s
+    m.lora!.dropoutStep(0, 6);
+    expect(maxDiff(training(), masked)).toBeGreaterThan(1e-3);
+  });
 });
 
 describe('LoRA adapter gradients', () => {

@@ -41,7 +41,15 @@ export interface LoraOptions {
   alpha: number;
   /** Words of LORA_TARGETS: `attn` (q, k, v, o), `mlp` (fc, proj or gate, up, down), or single projections. */
   targets: readonly string[];
+  /**
+   * p of the dropout on each adapter's input (PEFT's lora_dropout; default 0): the update reads x
+   * with a fresh mask per projection, in the passes of steps a trainer opened with dropoutStep.
+   */
+  dropout?: number;
 }
+
+// the dropout masks' own stream, apart from A's init and the run's other draws
+const DROPOUT_STREAM = 0x44726f70;
 
 /** One projection's adapter: its term of the output is scale·(x·Aᵀ)·Bᵀ. */
 export interface LoraAdapter {
@@ -61,6 +69,27 @@ export class LoraAdapters {
     /** The model's weights frozen while the adapters train (their requiresGrad comes back on detach). */
     readonly frozen: readonly T.Tensor[],
   ) {}
+
+  /** Where the current step's dropout masks come from; null: no dropout (no step opened, or p = 0). */
+  private dropoutRng: Rng | null = null;
+
+  /**
+   * Opens optimiser step `step` of a run seeded `seed`: its passes draw their dropout masks from a
+   * stream of (seed, step), so a resumed run draws what an uninterrupted one would.
+   */
+  dropoutStep(seed: number, step: number): void {
+    if ((this.options.dropout ?? 0) > 0) this.dropoutRng = new Rng((seed + DROPOUT_STREAM) * 1000003 + step);
+  }
+
+  /**
+   * What an adapter's update reads: x under a dropout mask in a pass that records gradients (once a
+   * step is open), x itself otherwise — evaluation, reference and rollout passes see no dropout.
+   */
+  updateInput(x: T.Tensor): T.Tensor {
+    const p = this.options.dropout ?? 0;
+    if (p === 0 || this.dropoutRng === null || !T.isGradEnabled()) return x;
+    return T.dropout(x, p, this.dropoutRng, true);
+  }
 
   /** Every A and B under its adapter.safetensors name (`layers.0.attn.q.lora_A.weight`, PEFT's naming). */
   params(): Map<string, T.Tensor> {
@@ -84,6 +113,7 @@ export class LoraAdapters {
       rank: this.options.rank,
       alpha: this.options.alpha,
       targets: this.options.targets,
+      dropout: this.options.dropout ?? 0,
       projections: this.byProjection.size,
       parameters: this.parameterCount(),
     };
@@ -114,6 +144,9 @@ export function attachLora(
   if (!(Number.isInteger(rank) && rank >= 1))
     throw new Error(`attachLora: rank must be a whole number ≥ 1, got ${rank}`);
   if (!(alpha > 0)) throw new Error(`attachLora: alpha must be positive, got ${alpha}`);
+  const dropout = options.dropout ?? 0;
+  if (!(dropout >= 0 && dropout < 1))
+    throw new Error(`attachLora: dropout must be in [0, 1), got ${dropout}`);
   const byProjection = new Map<string, LoraAdapter>();
   for (const name of loraProjections(model.config, options.targets)) {
     const [outF, inF] = model.params.get(`${name}.weight`)!.shape;

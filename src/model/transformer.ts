@@ -178,9 +178,9 @@ export class Transformer {
   private linear(x: T.Tensor, name: string): T.Tensor {
     const [w, bias] = [this.p(`${name}.weight`), this.pOrNull(`${name}.bias`)];
     const adapter = this.lora?.byProjection.get(name);
-    return adapter === undefined
-      ? T.linear(x, w, bias)
-      : T.lowRankLinear(x, w, bias, adapter.A, adapter.B, adapter.scale); // + (α/r)·(x·Aᵀ)·Bᵀ
+    if (this.lora === null || adapter === undefined) return T.linear(x, w, bias);
+    // + (α/r)·(x′·Aᵀ)·Bᵀ, x′ being x or, in a training pass with LoRA dropout, x under a mask
+    return T.lowRankLinear(x, w, bias, adapter.A, adapter.B, adapter.scale, this.lora.updateInput(x));
   }
 
   /**

@@ -118,6 +118,11 @@ describe('gradcheck: matmul', () => {
       ([x, w, b, a, bb]) => T.lowRankLinear(x, w, b, a, bb, 1.5),
       [inp([2, 3, 4]), inp([5, 4]), inp([5]), inp([2, 4]), inp([5, 2])],
     ));
+  it('lowRankLinear: the update reading another input (LoRA dropout: x under a mask)', () =>
+    check(
+      ([x, w, a, b]) => T.lowRankLinear(x, w, null, a, b, 1.5, T.dropout(x, 0.4, new Rng(5), true)),
+      [inp([3, 4]), inp([5, 4], -1, 1, false), inp([2, 4]), inp([5, 2])],
+    ));
   it('lowRankLinear: only A and B train (input and weight frozen, as in LoRA’s first layer)', () =>
     check(
       ([x, w, a, b]) => T.lowRankLinear(x, w, null, a, b, 0.5),

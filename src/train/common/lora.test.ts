@@ -18,8 +18,11 @@ import { encodeChat } from '../../tokenizer/chat-template.js';
 import { Rng } from '../../util/rng.js';
 import { DpoConfig } from '../dpo/config.js';
 import { trainDpo } from '../dpo/train.js';
+import { GrpoConfig } from '../grpo/config.js';
 import { KtoConfig } from '../kto/config.js';
 import { trainKto } from '../kto/train.js';
+import { OnlineDpoConfig } from '../online-dpo/config.js';
+import { PpoConfig } from '../ppo/config.js';
 import { RewardConfig } from '../reward/config.js';
 import type { RankedPrompt } from '../reward/data.js';
 import { trainRewardModel } from '../reward/train.js';
@@ -65,13 +68,22 @@ function toyPreferences(n: number): RankedPrompt[] {
 
 describe('the lora option group', () => {
   it('is off by default, with α 16 on every projection', () => {
-    expect(LoraConfig.parse(undefined)).toEqual({ rank: 0, alpha: 16, targets: 'attn,mlp' });
+    expect(LoraConfig.parse(undefined)).toEqual({ rank: 0, alpha: 16, targets: 'attn,mlp', dropout: 0 });
     expect(SftConfig.parse({}).lora).toEqual(LoraConfig.parse(undefined));
     expect(KtoConfig.parse({ lora: { rank: 8, targets: 'q,v' } }).lora).toEqual({
       rank: 8,
       alpha: 16,
       targets: 'q,v',
+      dropout: 0,
     });
+  });
+
+  it('takes a dropout for the offline trainers and refuses one for the RL trainers', () => {
+    for (const schema of [SftConfig, RewardConfig, DpoConfig, KtoConfig])
+      expect(schema.parse({ lora: { rank: 4, dropout: 0.1 } }).lora.dropout).toBe(0.1);
+    for (const schema of [PpoConfig, GrpoConfig, OnlineDpoConfig])
+      expect(() => schema.parse({ lora: { rank: 4, dropout: 0.1 } })).toThrow(/keep LoRA dropout off/);
+    expect(PpoConfig.parse({ lora: { rank: 4 } }).lora.dropout).toBe(0);
   });
 
   it('refuses a negative or fractional rank, α ≤ 0 and an unknown target', () => {
@@ -81,7 +93,7 @@ describe('the lora option group', () => {
     expect(() => SftConfig.parse({ lora: { targets: 'attn,ffn' } })).toThrow(
       /comma-separated list of attn, mlp/,
     );
-    expect(() => SftConfig.parse({ lora: { dropout: 0.1 } })).toThrow(/dropout/);
+    expect(() => SftConfig.parse({ lora: { dropout: 0.95 } })).toThrow(/dropout/);
   });
 });
 
@@ -138,10 +150,28 @@ describe('SFT with LoRA', () => {
     expect(existsSync(join(c.out, 'adapter.json'))).toBe(true);
     const saved = loadModel(c.out).model;
     const adapter = readAdapterFiles(c.out);
-    expect(adapter.options).toEqual({ rank: 4, alpha: 16, targets: ['attn', 'mlp'] });
+    expect(adapter.options).toEqual({ rank: 4, alpha: 16, targets: ['attn', 'mlp'], dropout: 0 });
     attachLora(start, adapter.options, adapter.weights);
     const batch = { ids: Int32Array.from(seqs[0].ids), B: 1, T: seqs[0].ids.length };
     expect(maxDiff(logitsOf(saved, batch), logitsOf(start, batch))).toBeLessThan(1e-5);
+  });
+
+  it("with dropout: the first step's gradients see the masks (its loss cannot: B starts at 0), and a repeat draws the same", () => {
+    const run = (dropout: number) => {
+      const { log, records } = recordingLog();
+      const model = baseModel(tok.vocabSize, 3);
+      const result = trainSft(model, tok, demos, cfg({ steps: 4, lora: { rank: 4, dropout } }), {
+        log,
+        quiet: true,
+      });
+      return { records, heldout: result.heldoutLoss };
+    };
+    const plain = run(0);
+    const dropped = run(0.3);
+    // B starts at 0, so the first step's loss cannot see the mask, but A's and B's gradients do
+    expect(dropped.records[0].loss).toBe(plain.records[0].loss);
+    expect(dropped.records[0].grad_norm).not.toBe(plain.records[0].grad_norm);
+    expect(run(0.3).records.map((r) => r.grad_norm)).toEqual(dropped.records.map((r) => r.grad_norm));
   });
 
   it('says how many parameters train', () => {
@@ -155,35 +185,36 @@ describe('SFT with LoRA', () => {
     );
   });
 
-  it('a resumed LoRA run ends exactly where an uninterrupted one does, from a state of adapters only', () => {
-    const run = { steps: 10, batchSize: 8, lr: 3e-3, warmupSteps: 2 };
-    const full = baseModel(tok.vocabSize, 3);
-    const fullResult = trainSft(full, tok, toyDemos(40), cfg(run), { quiet: true });
+  for (const dropout of [0, 0.1])
+    it(`a resumed LoRA run (dropout ${dropout}) ends exactly where an uninterrupted one does, from a state of adapters only`, () => {
+      const run = { steps: 10, batchSize: 8, lr: 3e-3, warmupSteps: 2, lora: { rank: 4, dropout } };
+      const full = baseModel(tok.vocabSize, 3);
+      const fullResult = trainSft(full, tok, toyDemos(40), cfg(run), { quiet: true });
 
-    const out = outDir();
-    // killed at step 8, its state saved at step 6
-    expect(() =>
-      trainSft(baseModel(tok.vocabSize, 3), tok, toyDemos(40), cfg({ ...run, out, saveEvery: 3 }), {
-        quiet: true,
-        log: dyingLog(8),
-      }),
-    ).toThrow('killed');
-    const state = readSafetensors(join(stateDir(out), 'model-model-6.safetensors')).tensors;
-    expect([...state.keys()].every((n) => n.includes('.lora_'))).toBe(true);
-    const resumed = baseModel(tok.vocabSize, 3); // the same base: only the adapters come from the state
-    const resumedResult = trainSft(
-      resumed,
-      tok,
-      toyDemos(40),
-      cfg({ ...run, out, saveEvery: 3, resume: true }),
-      {
-        quiet: true,
-      },
-    );
-    for (const [name, p] of full.params)
-      expect(bytes(resumed.params.get(name)!.data).equals(bytes(p.data)), name).toBe(true);
-    expect(resumedResult.finalTrainLoss).toBe(fullResult.finalTrainLoss);
-  });
+      const out = outDir();
+      // killed at step 8, its state saved at step 6
+      expect(() =>
+        trainSft(baseModel(tok.vocabSize, 3), tok, toyDemos(40), cfg({ ...run, out, saveEvery: 3 }), {
+          quiet: true,
+          log: dyingLog(8),
+        }),
+      ).toThrow('killed');
+      const state = readSafetensors(join(stateDir(out), 'model-model-6.safetensors')).tensors;
+      expect([...state.keys()].every((n) => n.includes('.lora_'))).toBe(true);
+      const resumed = baseModel(tok.vocabSize, 3); // the same base: only the adapters come from the state
+      const resumedResult = trainSft(
+        resumed,
+        tok,
+        toyDemos(40),
+        cfg({ ...run, out, saveEvery: 3, resume: true }),
+        {
+          quiet: true,
+        },
+      );
+      for (const [name, p] of full.params)
+        expect(bytes(resumed.params.get(name)!.data).equals(bytes(p.data)), name).toBe(true);
+      expect(resumedResult.finalTrainLoss).toBe(fullResult.finalTrainLoss);
+    });
 
   it('refuses to resume a LoRA run from another base, whose frozen weights its state does not hold', () => {
     const run = { steps: 6, batchSize: 8, lr: 3e-3, warmupSteps: 2 };

@@ -39,9 +39,28 @@ export const LoraConfig = z
       .describe(
         'projections given adapters: attn (q,k,v,o), mlp (fc,proj | gate,up,down), or single ones, comma-separated',
       ),
+    dropout: z
+      .number()
+      .min(0)
+      .max(0.9)
+      .default(0)
+      .describe(
+        "dropout p on each adapter's input in training passes (PEFT's lora_dropout; 0.05–0.1 are common): a fresh mask per projection, drawn from (seed, step)",
+      ),
   })
   .prefault({});
 export type LoraConfig = z.infer<typeof LoraConfig>;
+
+/**
+ * The RL trainers' LoRA options: dropout stays off, as TRL turns it off for PPO — the update's
+ * ratio compares the policy with the rollout's own log-probs, and a mask on one side only would
+ * make that ratio noise.
+ */
+export const RlLoraConfig = LoraConfig.refine((l) => l.dropout === 0, {
+  message:
+    "the RL trainers keep LoRA dropout off (a mask in the update but not in the rollout would make PPO's ratio noise)",
+  path: ['dropout'],
+});
 
 // A's draws get their own stream, apart from the run's other seeded draws (a reward model's head)
 const LORA_STREAM = 0x4c6f5241;
@@ -61,7 +80,7 @@ export function startLora(
   try {
     adapters = attachLora(
       model,
-      { rank: lora.rank, alpha: lora.alpha, targets: targetWords(lora.targets) },
+      { rank: lora.rank, alpha: lora.alpha, targets: targetWords(lora.targets), dropout: lora.dropout },
       new Rng(seed + LORA_STREAM),
     );
   } catch (e) {

@@ -172,6 +172,7 @@ export function trainDpo(
   const progress = new Progress('dpo', steps, process.stderr, options.quiet);
   const recent: DpoMetrics[] = saved?.extra.metrics ?? [];
   for (let step = startStep; step < steps; step++) {
+    model.lora?.dropoutStep(cfg.seed, step); // LoRA dropout's masks for this step's passes
     // 1. a batch of pairs (pass by pass): chosen and rejected answers in one forward pass
     const rows = batchIndices(train.length, cfg.batchPairs, cfg.seed, step);
     // 2. response log-probs, the preference loss (against the reference's, where it has one), backward

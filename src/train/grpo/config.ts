@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LoraConfig } from '../common/lora.js';
+import { RlLoraConfig } from '../common/lora.js';
 import { microBatchOption } from '../common/micro-batches.js';
 import { rlRunFields } from '../common/rl-iteration.js';
 
@@ -98,7 +98,7 @@ export const GrpoConfig = z.strictObject({
     .default(-1)
     .describe('added to the reward of a response that never produced the end token'),
   gradClip: z.number().positive().default(1).describe('global gradient-norm clip'),
-  lora: LoraConfig,
+  lora: RlLoraConfig,
   ...rlRunFields,
 });
 export type GrpoConfig = z.infer<typeof GrpoConfig>;

@@ -166,6 +166,7 @@ export function trainKto(
   const progress = new Progress('kto', steps, process.stderr, options.quiet);
   const recent: KtoMetrics[] = saved?.extra.metrics ?? [];
   for (let step = startStep; step < steps; step++) {
+    model.lora?.dropoutStep(cfg.seed, step); // LoRA dropout's masks for this step's passes
     // 1. a batch of examples, desirable and undesirable mixed as they come
     const rows = batchIndices(n, cfg.batchSize, cfg.seed, step);
     const desirable = rows.map((r) => train.desirable[r]);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LoraConfig } from '../common/lora.js';
+import { RlLoraConfig } from '../common/lora.js';
 import { microBatchOption } from '../common/micro-batches.js';
 import { rlRunFields } from '../common/rl-iteration.js';
 import { DPO_LOSS_TYPES } from '../dpo/loss.js';
@@ -89,7 +89,7 @@ export const OnlineDpoConfig = z
         'added to the score of an answer that never produced the end token (TRL: missing_eos_penalty)',
       ),
     gradClip: z.number().positive().default(1).describe('global gradient-norm clip'),
-    lora: LoraConfig,
+    lora: RlLoraConfig,
     ...rlRunFields,
   })
   .superRefine((c, ctx) => {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { LoraConfig } from '../common/lora.js';
+import { RlLoraConfig } from '../common/lora.js';
 import { microBatchOption } from '../common/micro-batches.js';
 import { rlRunFields } from '../common/rl-iteration.js';
 
@@ -66,7 +66,7 @@ export const PpoConfig = z.strictObject({
     .positive()
     .default(1)
     .describe('global gradient-norm clip (policy and value separately)'),
-  lora: LoraConfig, // on the policy and on the value model (whose head trains beside its adapters)
+  lora: RlLoraConfig, // on the policy and on the value model (whose head trains beside its adapters)
   ...rlRunFields,
 });
 export type PpoConfig = z.infer<typeof PpoConfig>;

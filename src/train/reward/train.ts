@@ -93,6 +93,7 @@ export function trainRewardModel(
 
   const progress = new Progress('reward model', steps, process.stderr, options.quiet);
   for (let step = startStep; step < steps; step++) {
+    rm.lora?.dropoutStep(cfg.seed, step); // LoRA dropout's masks for this step's passes
     // 1. a few ranked prompts (pass by pass); every candidate of each becomes one row, groups contiguous
     const chosen = batchIndices(train.length, cfg.batchPrompts, cfg.seed, step).map((i) => train[i]);
     // 2. one forward pass per candidate; the ranking loss over all of each prompt's pairs

@@ -135,6 +135,7 @@ export function trainLanguageModel(
 
   const progress = new Progress(options.label ?? 'train', cfg.steps, process.stderr, options.quiet);
   for (let step = startStep; step < cfg.steps; step++) {
+    model.lora?.dropoutStep(cfg.seed, step); // LoRA dropout's masks for this step's passes
     // 1. a batch of sequences, right-padded (pass by pass); targets are the trained tokens, shifted by one
     const rows = batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i]);
     const passes = microBatches(rows, cfg.microBatch).map((seqs) => {
