@@ -98,6 +98,14 @@ export interface Backend {
   /** out[i] = mask[i] !== 0 ? a[i] : b[i] for i < n (all same shape; the tensor layer broadcasts first). */
   where(mask: F32, a: F32, b: F32, out: F32, n: number): void;
 
+  /**
+   * Inverted dropout on a counter-based mask: element i is dropped when h(key, i) < dropBelow
+   * (p·2³²; h a 32-bit integer hash of the key and i), kept ×keepScale otherwise — mask[i] ∈
+   * {0, keepScale}, out[i] = x[i]·mask[i]. A (key, i) gives the same bit on every backend, and the
+   * mask needs no generator state: one key per call.
+   */
+  dropout(x: F32, n: number, key: number, dropBelow: number, keepScale: number, mask: F32, out: F32): void;
+
   // ---------------------------------------------------------------- layout
   /**
    * Reduction along the middle axis of x viewed as (outer, len, inner), writing (outer, inner).

@@ -246,3 +246,29 @@ export function sumToStrides(x: F32, shape: I32, out: F32, outStrides: I32): voi
 export function where(mask: F32, a: F32, b: F32, out: F32, n: number): void {
   for (let i = 0; i < n; i++) out[i] = mask[i] !== 0 ? a[i] : b[i];
 }
+
+/**
+ * Inverted dropout (Backend.dropout). The hash: the key plus i times the golden-ratio constant,
+ * through lowbias32's mixer (xor-shift, multiply, twice) — 32-bit integer arithmetic that the C
+ * kernel repeats bit for bit.
+ */
+export function dropout(
+  x: F32,
+  n: number,
+  key: number,
+  dropBelow: number,
+  keepScale: number,
+  mask: F32,
+  out: F32,
+): void {
+  for (let i = 0; i < n; i++) {
+    let h = (key + Math.imul(i, 0x9e3779b9)) | 0;
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x21f0aaad);
+    h ^= h >>> 15;
+    h = Math.imul(h, 0x735a2d97);
+    h ^= h >>> 15;
+    mask[i] = h >>> 0 < dropBelow ? 0 : keepScale;
+    out[i] = x[i] * mask[i]; // the stored float32 scale, as the C kernel multiplies
+  }
+}

@@ -6,7 +6,7 @@
  */
 import type { Backend } from '../backend.js';
 import { attention, attentionBackward, rope } from './attention.js';
-import { binary, sumToStrides, unary, unaryBackward, where } from './elementwise.js';
+import { binary, dropout, sumToStrides, unary, unaryBackward, where } from './elementwise.js';
 import { gemm } from './gemm.js';
 import { copyRows, gather, permute, reduce, scatterAdd } from './layout.js';
 import { layerNorm, layerNormBackward, rmsNorm, rmsNormBackward } from './norms.js';
@@ -28,6 +28,7 @@ export const jsBackend: Backend = {
   binary,
   sumToStrides,
   where,
+  dropout,
   reduce,
   permute,
   copyRows,

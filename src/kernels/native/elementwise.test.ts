@@ -193,4 +193,28 @@ describeNative('native elementwise kernels agree with js', () => {
       agree(`where n=${n}`, [nans(n)], (w, [out]) => backends[w].where(mask, a, b, out, n));
     }
   });
+
+  it('dropout: the same mask bit for bit, dropping about p of the elements', () => {
+    for (const n of [1, 9, 300_007]) {
+      for (const [key, p] of [
+        [0, 0.1],
+        [4294967295, 0.5],
+        [123456789, 0.9],
+      ]) {
+        const x = rng.f32(n);
+        const keep = 1 / (1 - p);
+        const outs = { js: [nans(n), nans(n)], native: [nans(n), nans(n)] };
+        for (const w of ['js', 'native'] as const)
+          backends[w].dropout(x, n, key, p * 4294967296, keep, outs[w][0], outs[w][1]);
+        expect(Buffer.from(outs.native[0].buffer).equals(Buffer.from(outs.js[0].buffer))).toBe(true);
+        expect(Buffer.from(outs.native[1].buffer).equals(Buffer.from(outs.js[1].buffer))).toBe(true);
+        if (n > 1000) {
+          const dropped = outs.js[0].filter((m) => m === 0).length / n;
+          expect(Math.abs(dropped - p)).toBeLessThan(0.01);
+          expect(outs.js[0].every((m) => m === 0 || m === Math.fround(keep))).toBe(true);
+          expect(outs.js[1].every((o, i) => o === Math.fround(x[i] * outs.js[0][i]))).toBe(true);
+        }
+      }
+    }
+  });
 });

@@ -46,6 +46,7 @@ interface NativeAddon {
   binary(op: number, a: F32, aStrides: I32, b: F32, bStrides: I32, out: F32, shape: I32): void;
   sumToStrides: Backend['sumToStrides'];
   where: Backend['where'];
+  dropout: Backend['dropout'];
   reduce(op: number, x: F32, outer: number, len: number, inner: number, out: F32, argmax: I32 | null): void;
   permute: Backend['permute'];
   copyRows: Backend['copyRows'];
@@ -138,6 +139,7 @@ function makeBackend(a: NativeAddon): Backend {
       a.binary(opCode('binary', BINARY_CODE, op), x, xs, y, ys, out, shape),
     sumToStrides: a.sumToStrides,
     where: a.where,
+    dropout: a.dropout,
     reduce: (op: ReduceOp, x, outer, len, inner, out, argmax) =>
       a.reduce(opCode('reduce', REDUCE_CODE, op), x, outer, len, inner, out, argmax),
     permute: a.permute,

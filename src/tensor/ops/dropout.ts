@@ -5,8 +5,8 @@ import { gradOf, needsGrad, record, saveForBackward } from '../autograd.js';
 import { Tensor } from '../tensor.js';
 
 /**
- * In training, out = x ⊙ mask with mask_i ∈ {0, 1/(1−p)} drawn from `rng` (so a seeded run repeats);
- * in eval (training = false) or with p = 0 it returns x itself. Backward: dX += dOut ⊙ mask.
+ * In training, out = x ⊙ mask with mask_i ∈ {0, 1/(1−p)}, keyed by one draw from `rng` (so a seeded
+ * run repeats); in eval (training = false) or with p = 0 it returns x itself. Backward: dX += dOut ⊙ mask.
  */
 export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tensor {
   x.assertLive('dropout', 'x');
@@ -15,13 +15,12 @@ export function dropout(x: Tensor, p: number, rng: Rng, training: boolean): Tens
   const n = x.size;
   const mask = Tensor.empty(x.shape);
   const m = mask.data;
-  const keepScale = 1 / (1 - p);
-  for (let i = 0; i < n; i++) m[i] = rng.uniform() < p ? 0 : keepScale;
   const out = Tensor.empty(x.shape);
-  const flat = new Int32Array([n]);
-  const one = new Int32Array([1]);
-  getBackend().binary('mul', x.data, one, m, one, out.data, flat);
+  // one draw a call: the kernel hashes (key, i) into each element's bit (p resolved to 2⁻³²)
+  getBackend().dropout(x.data, n, rng.nextU32(), p * 4294967296, 1 / (1 - p), m, out.data);
   if (needsGrad(x)) {
+    const flat = new Int32Array([n]);
+    const one = new Int32Array([1]);
     record(out, [x], () => {
       // dX = dX + dOut ⊙ mask, in two in-place binary passes over a pooled temporary (mask reused)
       const be = getBackend();

@@ -304,6 +304,21 @@ static napi_value js_where(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_dropout(napi_env env, napi_callback_info info) {
+  Call c;
+  if (!begin(env, info, &c, "dropout", 7)) return NULL;
+  int64_t n = size_arg(&c, 1, "n");
+  double key = num(&c, 2, "key"), dropBelow = num(&c, 3, "dropBelow"), keepScale = num(&c, 4, "keepScale");
+  if (!c.failed && !(key >= 0 && key < 4294967296.0 && key == floor(key)))
+    fail(&c, 2, "argument 'key' must be a whole number in [0, 2^32), got %g", key);
+  const float *x = f32(&c, 0, "x", n);
+  float *mask = f32(&c, 5, "mask", n);
+  float *out = f32(&c, 6, "out", n);
+  if (c.failed) return NULL;
+  k_dropout(x, (size_t)n, (uint32_t)key, dropBelow, (float)keepScale, mask, out);
+  return NULL;
+}
+
 /* ------------------------------------------------------------------ layout */
 
 static napi_value js_reduce(napi_env env, napi_callback_info info) {
@@ -701,6 +716,7 @@ static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       FN("gemm", js_gemm),
       FN("unary", js_unary),
+      FN("dropout", js_dropout),
       FN("unaryBackward", js_unary_backward),
       FN("binary", js_binary),
       FN("sumToStrides", js_sum_to_strides),

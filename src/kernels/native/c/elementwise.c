@@ -452,3 +452,37 @@ void k_where(const float *mask, const float *a, const float *b, float *out, size
   WhereCtx c = {mask, a, b, out};
   rein_parallel_for(n, 0.4, where_range, &c);
 }
+
+/* ------------------------------------------------------------------ dropout */
+
+typedef struct {
+  const float *x;
+  uint32_t key;
+  double dropBelow;
+  float keepScale;
+  float *mask, *out;
+} DropoutCtx;
+
+/* Element i's bits: key + i·0x9e3779b9 through lowbias32's mixer, as js/elementwise.ts computes them. */
+REIN_HOT static void dropout_range(void *vctx, size_t lo, size_t hi) {
+  const DropoutCtx *c = (const DropoutCtx *)vctx;
+  const float *restrict x = c->x;
+  float *restrict m = c->mask;
+  float *restrict o = c->out;
+  for (size_t i = lo; i < hi; i++) {
+    uint32_t h = c->key + (uint32_t)i * 0x9e3779b9u;
+    h ^= h >> 16;
+    h *= 0x21f0aaadu;
+    h ^= h >> 15;
+    h *= 0x735a2d97u;
+    h ^= h >> 15;
+    float keep = (double)h < c->dropBelow ? 0.0f : c->keepScale;
+    m[i] = keep;
+    o[i] = x[i] * keep;
+  }
+}
+
+void k_dropout(const float *x, size_t n, uint32_t key, double dropBelow, float keepScale, float *mask, float *out) {
+  DropoutCtx c = {x, key, dropBelow, keepScale, mask, out};
+  rein_parallel_for(n, 1.0, dropout_range, &c);
+}

@@ -28,6 +28,7 @@ void k_binary(int op, const float *a, const int32_t *aStrides, const float *b, c
               const int32_t *shape, int rank);
 void k_sum_to_strides(const float *x, const int32_t *shape, int rank, float *out, const int32_t *outStrides);
 void k_where(const float *mask, const float *a, const float *b, float *out, size_t n);
+void k_dropout(const float *x, size_t n, uint32_t key, double dropBelow, float keepScale, float *mask, float *out);
 
 void k_reduce(int op, const float *x, size_t outer, size_t len, size_t inner, float *out, int32_t *argmax);
 void k_permute(const float *x, const int32_t *shape, const int32_t *perm, int rank, float *out);
