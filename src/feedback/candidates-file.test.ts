@@ -62,6 +62,23 @@ describe('readPromptsFile', () => {
       },
     ]);
   });
+  it("reads TRL's conversational prompts, rendered as one prompt", () => {
+    const f = write('chat.jsonl', [
+      { prompt: [{ role: 'user', content: 'Hi?' }], candidates: ['a', 'b'] },
+      {
+        prompt: [
+          { role: 'user', content: '2+2?' },
+          { role: 'assistant', content: '4.' },
+          { role: 'user', content: 'And 3+3?' },
+        ],
+      },
+    ]);
+    expect(readPromptsFile(f).map((p) => [p.text, p.candidates.length])).toEqual([
+      ['Hi?', 2],
+      ['User: 2+2?\n\nAssistant: 4.\n\nUser: And 3+3?', 0],
+    ]);
+  });
+
   it('names file, line and field of a bad record', () => {
     expect(() =>
       readPromptsFile(

@@ -1,10 +1,12 @@
 import { z } from 'zod';
+import { Messages, renderTurns } from '../data/conversation.js';
 import { DataFileError, jsonlLines } from '../data/jsonl.js';
 import { candidateExtId, MAX_CANDIDATES, type PromptInput } from './db/types.js';
 
 /**
  * Files of prompts (with or without candidates) for a round, one JSON object a line:
- *   {"prompt": "text" | {"id", "text", "family", "lang"}, "candidates": ["…", {"id", "text", "source"}]}
+ *   {"prompt": "text" | {"id", "text", "family", "lang"} | [{"role", "content"}, …],
+ *    "candidates": ["…", {"id", "text", "source"}]}
  * or a world prompt record with a `candidates` list beside its fields:
  *   {"id", "family", "lang", "text", …, "candidates": [...]}
  * 2–16 candidates make a ranking task, one a rating task, none a demonstration task.
@@ -28,8 +30,10 @@ const PromptFields = {
   family: z.string().optional(),
   lang: z.string().optional(),
 };
+/** TRL's conversational prompt: messages, rendered as one prompt (data/conversation.ts). */
+const PromptMessages = Messages.transform(renderTurns);
 const Nested = z.looseObject({
-  prompt: z.union([z.string().min(1), z.looseObject(PromptFields)]),
+  prompt: z.union([z.string().min(1), PromptMessages, z.looseObject(PromptFields)]),
   candidates: Candidates,
 });
 const Flat = z.looseObject({ ...PromptFields, candidates: Candidates });
