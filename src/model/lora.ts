@@ -78,7 +78,7 @@ export class LoraAdapters {
    * stream of (seed, step), so a resumed run draws what an uninterrupted one would.
    */
   dropoutStep(seed: number, step: number): void {
-    if ((this.options.dropout ?? 0) > 0) this.dropoutRng = new Rng((seed + DROPOUT_STREAM) * 1000003 + step);
+    if ((this.options.dropout ?? 0) > 0) this.dropoutRng = Rng.forStep(seed, DROPOUT_STREAM, step);
   }
 
   /**

@@ -18,6 +18,15 @@ export class Rng {
     this.gen = new Xoshiro128(lo ^ Math.imul(hi, 0x9e3779b9));
   }
 
+  /**
+   * The generator of one step (or epoch, or call) `index` of a named stream of a run seeded `seed`:
+   * a pure function of the three, so a resumed run draws what an uninterrupted one would without
+   * saving any generator's state. `stream` (any integer below 2^32) keeps unrelated draws apart.
+   */
+  static forStep(seed: number, stream: number, index: number): Rng {
+    return new Rng((seed + stream) * 1000003 + index);
+  }
+
   /** The next 32 random bits as an unsigned integer. */
   nextU32(): number {
     return this.gen.nextU32();

@@ -45,7 +45,7 @@ function epochOrder(n: number, seed: number, epoch: number): number[] {
   let order = cache.get(key);
   if (!order) {
     order = Array.from({ length: n }, (_, i) => i);
-    new Rng(seed * 1000003 + epoch).shuffle(order);
+    Rng.forStep(seed, 0, epoch).shuffle(order); // stream 0: the shuffles
     if (cache.size > 64) cache.clear();
     cache.set(key, order);
   }

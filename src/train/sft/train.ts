@@ -80,11 +80,6 @@ export function responseLoss(
 // NEFTune's draws get their own stream, apart from the batches' shuffling
 const NEFTUNE_STREAM = 0x4e454654;
 
-/** Step `step`'s noise stream: a function of (seed, step), so a resumed run draws what an uninterrupted one would. */
-function neftuneRng(seed: number, step: number): Rng {
-  return new Rng((seed + NEFTUNE_STREAM) * 1000003 + step);
-}
-
 /**
  * Encodes demonstrations through the chat template and trains on their response tokens — every
  * weight, or with `cfg.lora.rank` > 0 LoRA adapters, merged into the weights at the end.
@@ -145,7 +140,8 @@ export function trainLanguageModel(
     });
     // 2. forward (NEFTune's noise on the embeddings, when asked), mean loss per trained token,
     //    backward (each pass's activations freed after it)
-    const embeddingNoise = neftuneAlpha > 0 ? { alpha: neftuneAlpha, rng: neftuneRng(cfg.seed, step) } : null;
+    const embeddingNoise =
+      neftuneAlpha > 0 ? { alpha: neftuneAlpha, rng: Rng.forStep(cfg.seed, NEFTUNE_STREAM, step) } : null;
     const { loss } = accumulateGradients(
       passes,
       (p) => p.tokens,
