@@ -32,6 +32,10 @@ export const SftConfig = z.strictObject({
     .min(0)
     .default(100)
     .describe('steps between resumable saves (0: only at the end)'),
+  completionOnlyLoss: z
+    .boolean()
+    .default(true)
+    .describe("loss on the response tokens only (TRL's completion_only_loss); false: on the prompt's too"),
   neftuneAlpha: z
     .number()
     .min(0)

@@ -102,6 +102,31 @@ describe('trainSft', () => {
       expect(Array.from(resumed.model.params.get(name)!.data)).toEqual(Array.from(p.data));
   });
 
+  it('with completionOnlyLoss off learns the prompts too', () => {
+    const tok = toyTokenizer();
+    const demos = toyDemos(16);
+    // the prompts' own tokens as the trained part: BOS and the template's opening given
+    const prompts = demos.map((d) => ({ ...encodeChat(tok, d.prompt), responseStart: 2 }));
+    const promptLoss = (completionOnlyLoss: boolean) => {
+      const model = tinyModel(tok.vocabSize, 3);
+      const out = mkdtempSync(join(tmpdir(), 'rein-sft-'));
+      const cfg = {
+        out,
+        steps: 40,
+        batchSize: 16,
+        lr: 1e-2,
+        heldoutFraction: 0,
+        saveEvery: 0,
+        evalEvery: 1000,
+      };
+      trainSft(model, tok, demos, SftConfig.parse({ ...cfg, completionOnlyLoss }), { quiet: true });
+      return responseLoss(model, prompts, tok.padId ?? 0, 16);
+    };
+    const responsesOnly = promptLoss(true);
+    const everything = promptLoss(false);
+    expect(everything).toBeLessThan(responsesOnly / 2);
+  });
+
   it('in micro-batches takes the steps of whole batches: the same loss and gradient norm, token-weighted', () => {
     const tok = toyTokenizer();
     const demos = toyDemos(24).map((d, i) => (i % 3 ? d : { ...d, response: `${d.response} ${d.response}` }));

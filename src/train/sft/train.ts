@@ -1,8 +1,9 @@
 /**
  * Step 1 of RLHF: supervised fine-tuning (imitation learning) on demonstrations, and the
  * language-model training loop it shares with pretraining.
- * Next-token cross-entropy on the response tokens only — the prompt is given, not learned —
- * through the one chat template (tokenizer/chat-template.ts) that sampling and scoring also use.
+ * Next-token cross-entropy on the response tokens only — the prompt is given, not learned (unless
+ * `completionOnlyLoss` is off) — through the one chat template (tokenizer/chat-template.ts) that
+ * sampling and scoring also use.
  */
 import type { DemoRecord } from '../../data/demos.js';
 import type { LoraAdapters } from '../../model/lora.js';
@@ -91,7 +92,10 @@ export function trainSft(
   cfg: SftConfig,
   options: { log?: RunLog; quiet?: boolean } = {},
 ): SftResult {
-  const seqs = demos.map((d) => truncate(encodeChat(tok, d.prompt, d.response), cfg.maxLength));
+  const seqs = demos.map((d) => {
+    const seq = truncate(encodeChat(tok, d.prompt, d.response), cfg.maxLength);
+    return cfg.completionOnlyLoss ? seq : { ...seq, responseStart: 0 }; // 0: every token is learned
+  });
   const split = splitIndices(seqs.length, cfg.heldoutFraction, cfg.seed);
   const lora = startLora(model, cfg.lora, cfg.seed, options.quiet);
   const result = trainLanguageModel(
