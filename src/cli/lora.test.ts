@@ -69,12 +69,13 @@ describe('--lora', () => {
       expect.stringMatching(/^LoRA r=4 on 12 projections: 4,608 of [\d,]+ parameters train \(\d+\.\d %\)$/),
     );
     const config = JSON.parse(readFileSync(join(out, 'train-config.json'), 'utf8'));
-    expect(config.lora).toEqual({ rank: 4, alpha: 16, targets: 'attn,mlp' });
+    expect(config.lora).toEqual({ rank: 4, alpha: 16, targets: 'attn,mlp', dropout: 0 });
     const { model, meta } = loadModel(out);
     expect((meta.result as { lora: unknown }).lora).toEqual({
       rank: 4,
       alpha: 16,
       targets: ['attn', 'mlp'],
+      dropout: 0,
       projections: 12,
       parameters: 4608,
     });
@@ -94,7 +95,7 @@ describe('--lora', () => {
     expect(log[log.length - 1].loss).toBeLessThan(log[0].loss);
     // a second run into the finished folder replaces it (its adapter files are the run's own)
     await capture(sft, [...sftArgs(out), '--lora.rank', '2', '--lora.targets', 'q,v', '--steps', '2']);
-    expect(readAdapterFiles(out).options).toEqual({ rank: 2, alpha: 16, targets: ['q', 'v'] });
+    expect(readAdapterFiles(out).options).toEqual({ rank: 2, alpha: 16, targets: ['q', 'v'], dropout: 0 });
   });
 
   it('rein rm train --lora.rank 4 saves the scalar head with the adapter', async () => {
@@ -197,7 +198,7 @@ describe('--lora', () => {
       ...['--lr', '1e-2', '--evalEvery', '0', '--lora.rank', '4', '--lora.targets', 'attn'],
     ]);
     expect(notes()).toContainEqual(expect.stringMatching(/^LoRA r=4 on 8 projections: /));
-    expect(readAdapterFiles(out).options).toEqual({ rank: 4, alpha: 16, targets: ['attn'] });
+    expect(readAdapterFiles(out).options).toEqual({ rank: 4, alpha: 16, targets: ['attn'], dropout: 0 });
     expect(readAdapterFiles(out).base).toBe(f('base'));
     const base = loadModel(f('base')).model;
     const { model } = loadModel(out);
@@ -215,7 +216,7 @@ describe('--lora', () => {
       ...['--iterations', '2', '--promptsPerIteration', '2', '--groupSize', '2', '--minibatch', '2'],
       ...['--maxNew', '4', '--lr', '1e-2', '--evalEvery', '0', '--lora.rank', '4', '--lora.targets', 'mlp'],
     ]);
-    expect(readAdapterFiles(out).options).toEqual({ rank: 4, alpha: 16, targets: ['mlp'] });
+    expect(readAdapterFiles(out).options).toEqual({ rank: 4, alpha: 16, targets: ['mlp'], dropout: 0 });
     const base = loadModel(f('base')).model;
     const { model } = loadModel(out);
     for (const [name, p] of model.params) {
@@ -231,7 +232,7 @@ describe('--lora', () => {
       ...['--iterations', '2', '--promptsPerIteration', '4', '--groupSize', '2', '--maxNew', '4'],
       ...['--lr', '1e-2', '--evalEvery', '0', '--lora.rank', '4', '--lora.targets', 'q,v'],
     ]);
-    expect(readAdapterFiles(out).options).toEqual({ rank: 4, alpha: 16, targets: ['q', 'v'] });
+    expect(readAdapterFiles(out).options).toEqual({ rank: 4, alpha: 16, targets: ['q', 'v'], dropout: 0 });
     const log = readFileSync(join(out, 'log.jsonl'), 'utf8')
       .trim()
       .split('\n')
