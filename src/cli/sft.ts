@@ -21,7 +21,8 @@ const HELP = runHelp(
   'Fine-tunes CKPT on demonstrations {"prompt","response"}, TRL\'s {"prompt","completion"} or\n' +
     '{"messages"} (lists of {role, content}: the last assistant message is learned, the messages before\n' +
     'it are its prompt), or Open Assistant trees, whose rank-0 replies are the demonstrations (loss on\n' +
-    'the response tokens only, through the chat template).\n' +
+    'the response tokens only, through the chat template); TRL\'s {"text"} lines are learned whole\n' +
+    '(every token, no template: continued pretraining on plain text).\n' +
     'DIR becomes a rein checkpoint; --resume continues a killed run from its last save.',
   Schema,
 );
@@ -31,15 +32,17 @@ const FORMAT_NOTES = {
   oasst: "Open Assistant trees (each prompt's rank-0 reply)",
   messages: "TRL's conversational {messages} (each conversation's last reply)",
   'prompt-completion': "TRL's {prompt, completion}",
+  text: "TRL's language-modelling {text} (every token learned, cut at --maxLength)",
 };
 
 export const run = trainingCommand(
   { name: 'sft', schema: Schema, help: HELP, required: ['data', 'model'] },
   (cfg) => {
     const { format, demos } = readInputFile('data', cfg.data, readDemonstrations);
-    if (demos.length === 0) throw new RunInputError(`--data ${cfg.data}: no demonstrations in the file`);
+    const unit = format === 'text' ? 'texts' : 'demonstrations';
+    if (demos.length === 0) throw new RunInputError(`--data ${cfg.data}: no ${unit} in the file`);
     if (format !== 'demos')
-      console.error(`sft: ${cfg.data}: ${FORMAT_NOTES[format]}, ${demos.length} demonstrations`);
+      console.error(`sft: ${cfg.data}: ${FORMAT_NOTES[format]}, ${demos.length} ${unit}`);
     const { model, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer);
     fitMaxLength('sft', cfg, model.config.contextLength);
     const dir = startRun('sft', cfg);
@@ -52,7 +55,7 @@ export const run = trainingCommand(
       result.lora && { lora: result.lora, base: cfg.model },
     );
     console.log(
-      `sft: ${result.steps} steps on ${demos.length} demonstrations; final train loss ${result.finalTrainLoss.toFixed(4)}, held-out loss ${Number.isNaN(result.heldoutLoss) ? '—' : result.heldoutLoss.toFixed(4)} → ${cfg.out}`,
+      `sft: ${result.steps} steps on ${demos.length} ${unit}; final train loss ${result.finalTrainLoss.toFixed(4)}, held-out loss ${Number.isNaN(result.heldoutLoss) ? '—' : result.heldoutLoss.toFixed(4)} → ${cfg.out}`,
     );
   },
 );

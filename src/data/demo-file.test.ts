@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { sharedFile } from '../tokenizer/shared-data.js';
 import { readDemonstrations } from './demo-file.js';
+import type { DemoRecord } from './demos.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rein-demo-file-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -39,8 +40,18 @@ describe('readDemonstrations', () => {
     const read = readDemonstrations(file);
     expect(read.format).toBe('oasst');
     expect(read.demos).toHaveLength(1);
-    expect(read.demos[0].response).toBe('Hello!');
-    expect(read.demos[0].prompt).toContain('Hi?');
+    const [demo] = read.demos as DemoRecord[];
+    expect(demo.response).toBe('Hello!');
+    expect(demo.prompt).toContain('Hi?');
+  });
+
+  it("reads TRL's language-modelling {text} lines as texts to learn whole", () => {
+    const file = join(dir, 'texts.jsonl');
+    writeFileSync(file, '{"text":"Once upon a time."}\n{"text":"The end.","source":"x"}\n');
+    expect(readDemonstrations(file)).toEqual({
+      format: 'text',
+      demos: [{ text: 'Once upon a time.' }, { text: 'The end.' }],
+    });
   });
 
   it('names the file and line of a bad record', () => {
@@ -56,6 +67,6 @@ describe('readDemonstrations', () => {
     const read = readDemonstrations(shared as string);
     expect(read.format).toBe('oasst');
     expect(read.demos.length).toBeGreaterThanOrEqual(100); // at least one rank-0 reply per tree
-    for (const d of read.demos) expect(d.response.length).toBeGreaterThan(0);
+    for (const d of read.demos as DemoRecord[]) expect(d.response.length).toBeGreaterThan(0);
   });
 });

@@ -8,7 +8,7 @@ export const SftConfig = z.strictObject({
     .string()
     .default('')
     .describe(
-      'demonstrations JSONL: {"prompt","response"}, {"prompt","completion"} or {"messages"} per line, or OASST trees',
+      'demonstrations JSONL: {"prompt","response"}, {"prompt","completion"}, {"messages"} or {"text"} per line, or OASST trees',
     ),
   model: z.string().default('').describe('checkpoint to start from (the pretrained base model)'),
   out: z

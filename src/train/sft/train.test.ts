@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { encodeChat } from '../../tokenizer/chat-template.js';
+import { textSequence } from '../common/prompt-data.js';
 import { splitIndices } from '../common/shuffle-batches.js';
 import { tinyModel, toyDemos, toyTokenizer } from '../test-helpers/fixtures.js';
 import { recordingLog } from '../test-helpers/run-logs.js';
@@ -100,6 +101,27 @@ describe('trainSft', () => {
     const resumed = run({ neftuneAlpha: 5, out, saveEvery: 3, resume: true }, 99);
     for (const [name, p] of noisy.model.params)
       expect(Array.from(resumed.model.params.get(name)!.data)).toEqual(Array.from(p.data));
+  });
+
+  it('learns {text} examples whole, without the chat template', () => {
+    const tok = toyTokenizer();
+    const texts = toyDemos(16).map((d) => ({ text: `${d.prompt} ${d.response}` }));
+    const seqs = texts.map((t) => textSequence(tok, t.text, 128)); // every token from the first on
+    const model = tinyModel(tok.vocabSize, 3);
+    const before = responseLoss(model, seqs, tok.padId ?? 0, 16);
+    const out = mkdtempSync(join(tmpdir(), 'rein-sft-'));
+    const cfg = {
+      out,
+      steps: 40,
+      batchSize: 16,
+      lr: 1e-2,
+      heldoutFraction: 0,
+      saveEvery: 0,
+      evalEvery: 1000,
+    };
+    trainSft(model, tok, texts, SftConfig.parse(cfg), { quiet: true });
+    expect(before).toBeGreaterThan(3);
+    expect(responseLoss(model, seqs, tok.padId ?? 0, 16)).toBeLessThan(before / 5);
   });
 
   it('with completionOnlyLoss off learns the prompts too', () => {

@@ -5,7 +5,7 @@
  * `completionOnlyLoss` is off) — through the one chat template (tokenizer/chat-template.ts) that
  * sampling and scoring also use.
  */
-import type { DemoRecord } from '../../data/demos.js';
+import type { SftExample } from '../../data/demo-file.js';
 import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
@@ -17,6 +17,7 @@ import { Rng } from '../../util/rng.js';
 import { IGNORE, nextTokenTargets, padRight, type Sequence, truncate } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, passRows } from '../common/micro-batches.js';
+import { textSequence } from '../common/prompt-data.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
@@ -82,18 +83,20 @@ export function responseLoss(
 const NEFTUNE_STREAM = 0x4e454654;
 
 /**
- * Encodes demonstrations through the chat template and trains on their response tokens — every
- * weight, or with `cfg.lora.rank` > 0 LoRA adapters, merged into the weights at the end.
+ * Encodes demonstrations through the chat template and trains on their response tokens (texts: on
+ * all of them) — every weight, or with `cfg.lora.rank` > 0 LoRA adapters, merged into the weights
+ * at the end.
  */
 export function trainSft(
   model: Transformer,
   tok: Tokenizer,
-  demos: readonly DemoRecord[],
+  examples: readonly SftExample[],
   cfg: SftConfig,
   options: { log?: RunLog; quiet?: boolean } = {},
 ): SftResult {
-  const seqs = demos.map((d) => {
-    const seq = truncate(encodeChat(tok, d.prompt, d.response), cfg.maxLength);
+  const seqs = examples.map((e) => {
+    if (!('response' in e)) return textSequence(tok, e.text, cfg.maxLength); // a text: every token, cut at maxLength
+    const seq = truncate(encodeChat(tok, e.prompt, e.response), cfg.maxLength);
     return cfg.completionOnlyLoss ? seq : { ...seq, responseStart: 0 }; // 0: every token is learned
   });
   const split = splitIndices(seqs.length, cfg.heldoutFraction, cfg.seed);
