@@ -19,9 +19,10 @@ const HELP = runHelp(
     'reference being CKPT itself, frozen. FILE: rankings (every pair of a ranking), pairs\n' +
     "{prompt, chosen, rejected} (strings or TRL's conversational messages), HH-RLHF dialogues or OASST\n" +
     'trees (.jsonl or .jsonl.gz), detected from its first line. --labelSmoothing ε assumes that share\n' +
-    'of preferences flipped (conservative DPO);\n' +
-    '--lossType ipo regresses the log-ratio difference to 1/(2β) instead (IPO); --rpoAlpha α adds α\n' +
-    "times the chosen answers' per-token NLL to either (RPO). Two losses need no reference (none is\n" +
+    'of preferences flipped (conservative DPO); --lossType robust corrects for it instead, unbiased\n' +
+    '(rDPO). --lossType ipo regresses the log-ratio difference to 1/(2β) (IPO); hinge takes\n' +
+    "max(0, 1 − βh) (SLiC). --rpoAlpha α adds α times the chosen answers' per-token NLL to any of\n" +
+    'these (RPO). Two losses need no reference (none is\n' +
     'run): --lossType simpo rewards β·(mean token log-prob) and asks the chosen answer to win by\n' +
     '--simpoGamma (SimPO; β defaults to 2); --lossType orpo adds λ = β times an odds-ratio loss to the\n' +
     "SFT loss of the chosen answer (ORPO). Logs loss, mean margin and accuracy under each loss's own\n" +

@@ -4,10 +4,12 @@ import { gradcheck, randomInput } from '../tensor/gradcheck.js';
 import * as T from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
 import { log1mexp, log1mexpOf, logSigmoid } from './common/functional.js';
+import { DpoConfig } from './dpo/config.js';
 import { dpoLoss } from './dpo/loss.js';
 import { dpoMetrics, preferenceTerms } from './dpo/objective.js';
 import { orpoLoss } from './dpo/orpo-loss.js';
 import { simpoLoss } from './dpo/simpo-loss.js';
+import { OnlineDpoConfig } from './online-dpo/config.js';
 import { policyLoss, valueLoss } from './ppo/loss.js';
 import { rankingLoss } from './reward/loss.js';
 
@@ -220,6 +222,53 @@ describe('dpoLoss', () => {
     // past the target it pulls h back: h = 7 costs (7 − 5)²
     const past = dpoLoss(T.tensor([-1]), T.tensor([-8]), Float32Array.of(0), Float32Array.of(0), 0.1, v);
     expect(past.loss.item()).toBeCloseTo(4, 5);
+  });
+});
+
+describe('hinge and robust DPO', () => {
+  // h = [1, 0.5] as above; β = 0.1 or 2
+  const pairs = () => [T.tensor([-3, -1], [2], { requiresGrad: true }), T.tensor([-4, -1.5])] as const;
+  const refs = [Float32Array.from([-3.5, -1]), Float32Array.from([-3.5, -1])] as const;
+
+  it('hinge: max(0, 1 − βh); a pair past the margin 1/β gives no gradient', () => {
+    const [pc, pr] = pairs();
+    const v = { lossType: 'hinge', labelSmoothing: 0 } as const;
+    const { loss } = dpoLoss(pc, pr, ...refs, 1.5, v); // βh = 1.5 (past 1) and 0.75
+    expect(loss.item()).toBeCloseTo((0 + 0.25) / 2, 6);
+    T.backward(loss);
+    expect(Array.from(pc.grad!)).toEqual([0, expect.closeTo(-1.5 / 2, 6)]);
+  });
+
+  it('robust: [(1−ε)·(−log σ(βh)) − ε·(−log σ(−βh))] / (1 − 2ε), and ε = 0 is DPO', () => {
+    const [pc, pr] = pairs();
+    const eps = 0.2;
+    const { loss } = dpoLoss(pc, pr, ...refs, 0.1, { lossType: 'robust', labelSmoothing: eps });
+    const byHand = (m: number) => ((1 - eps) * -logSig(m) - eps * -logSig(-m)) / (1 - 2 * eps);
+    expect(loss.item()).toBeCloseTo((byHand(0.1) + byHand(0.05)) / 2, 6);
+    T.backward(loss);
+    // d/dh of the mean: −β/n · [(1−ε)·σ(−βh) + ε·σ(βh)] / (1 − 2ε)
+    const sig = (x: number) => 1 / (1 + Math.exp(-x));
+    const slope = (m: number) => ((-0.1 / 2) * ((1 - eps) * sig(-m) + eps * sig(m))) / (1 - 2 * eps);
+    expect(Array.from(pc.grad!)).toEqual([expect.closeTo(slope(0.1), 6), expect.closeTo(slope(0.05), 6)]);
+    const [c2, r2] = pairs();
+    const plain = dpoLoss(c2, r2, ...refs, 0.1).loss.item();
+    expect(dpoLoss(c2, r2, ...refs, 0.1, { lossType: 'robust', labelSmoothing: 0 }).loss.item()).toBeCloseTo(
+      plain,
+      7,
+    );
+  });
+
+  it('the configs take them, with label smoothing only where it means something', () => {
+    expect(DpoConfig.parse({ lossType: 'hinge' }).beta).toBe(0.1);
+    expect(DpoConfig.parse({ lossType: 'robust', labelSmoothing: 0.1 }).labelSmoothing).toBe(0.1);
+    expect(() => DpoConfig.parse({ lossType: 'hinge', labelSmoothing: 0.1 })).toThrow(
+      /no flipped-label term/,
+    );
+    expect(DpoConfig.parse({ lossType: 'robust', rpoAlpha: 1 }).rpoAlpha).toBe(1);
+    expect(OnlineDpoConfig.parse({ lossType: 'robust', labelSmoothing: 0.1 }).lossType).toBe('robust');
+    expect(() => OnlineDpoConfig.parse({ lossType: 'hinge', labelSmoothing: 0.1 })).toThrow(
+      /no flipped-label term/,
+    );
   });
 });
 

@@ -10,10 +10,17 @@ export const PREFERENCE_LOSS_TYPES = [...DPO_LOSS_TYPES, ...REFERENCE_FREE_LOSS_
 export type PreferenceLossType = (typeof PREFERENCE_LOSS_TYPES)[number];
 
 /** β when --beta is not given: each loss's β means something else (see its describe text). */
-const DEFAULT_BETA: Record<PreferenceLossType, number> = { sigmoid: 0.1, ipo: 0.1, simpo: 2, orpo: 0.1 };
+const DEFAULT_BETA: Record<PreferenceLossType, number> = {
+  sigmoid: 0.1,
+  ipo: 0.1,
+  hinge: 0.1,
+  robust: 0.1,
+  simpo: 2,
+  orpo: 0.1,
+};
 
 /** Losses without a flipped-label term, so --labelSmoothing would silently do nothing there. */
-const NO_LABEL_SMOOTHING: readonly PreferenceLossType[] = ['ipo', 'orpo'];
+const NO_LABEL_SMOOTHING: readonly PreferenceLossType[] = ['ipo', 'hinge', 'orpo'];
 
 export function usesReference(lossType: PreferenceLossType): boolean {
   return !(REFERENCE_FREE_LOSS_TYPES as readonly string[]).includes(lossType);
@@ -37,7 +44,7 @@ export const DpoOptions = z.strictObject({
     .string()
     .default('')
     .describe(
-      'checkpoint to start from (the SFT model; orpo also a base one); sigmoid, ipo: a frozen copy is the reference',
+      'checkpoint to start from (the SFT model; orpo also a base one); sigmoid, ipo, hinge, robust: a frozen copy is the reference',
     ),
   tokenizer: z.string().default('').describe('tokenizer file, when the checkpoint has none (llama2.c .bin)'),
   out: z.string().default('runs/dpo').describe('output folder (checkpoint, log.jsonl, train-config.json)'),
@@ -46,13 +53,13 @@ export const DpoOptions = z.strictObject({
     .positive()
     .optional()
     .describe(
-      'β by --lossType: sigmoid, ipo the pull toward the reference (DPO paper: 0.1); simpo the reward scale (SimPO: 2–2.5); orpo λ, the odds-ratio weight (ORPO: 0.1). Default 0.1, simpo 2',
+      'β by --lossType: sigmoid, ipo, hinge, robust the pull toward the reference (DPO paper: 0.1); simpo the reward scale (SimPO: 2–2.5); orpo λ, the odds-ratio weight (ORPO: 0.1). Default 0.1, simpo 2',
     ),
   lossType: z
     .enum(PREFERENCE_LOSS_TYPES)
     .default('sigmoid')
     .describe(
-      'sigmoid: DPO −log σ(βh); ipo: (h − 1/(2β))² (Azar et al.); reference-free: simpo −log σ(r_w − r_l − γ), r = β·mean token log-prob; orpo SFT + λ·odds-ratio loss',
+      'sigmoid: DPO −log σ(βh); ipo: (h − 1/(2β))² (Azar et al.); hinge: max(0, 1 − βh) (SLiC); robust: DPO unbiased for a share --labelSmoothing of flipped labels (rDPO); reference-free: simpo −log σ(r_w − r_l − γ), r = β·mean token log-prob; orpo SFT + λ·odds-ratio loss',
     ),
   simpoGamma: z
     .number()
@@ -66,13 +73,15 @@ export const DpoOptions = z.strictObject({
     .min(0)
     .max(0.49)
     .default(0)
-    .describe('sigmoid and simpo: share of preferences presumed flipped (conservative DPO; noisy labelers)'),
+    .describe(
+      'sigmoid, simpo and robust: share of preferences presumed flipped (sigmoid, simpo: conservative DPO; robust: rDPO; noisy labelers)',
+    ),
   rpoAlpha: z
     .number()
     .min(0)
     .default(0)
     .describe(
-      "sigmoid and ipo: α, the weight of the chosen answers' per-token negative log-likelihood added to the loss (RPO, Pang et al. 2024; TRL's rpo_alpha): keeps the chosen answers likely, not just likelier than the rejected; 0: off",
+      "sigmoid, ipo, hinge, robust: α, the weight of the chosen answers' per-token negative log-likelihood added to the loss (RPO, Pang et al. 2024; TRL's rpo_alpha): keeps the chosen answers likely, not just likelier than the rejected; 0: off",
     ),
   epochs: z.number().positive().default(1).describe('passes over the training pairs'),
   batchPairs: z.number().int().positive().default(8).describe('preference pairs per step'),
@@ -111,13 +120,13 @@ export const DpoConfig = DpoOptions.superRefine((c, ctx) => {
     ctx.addIssue({
       code: 'custom',
       path: ['labelSmoothing'],
-      message: `applies to the sigmoid and simpo losses only (${c.lossType} has no flipped-label term)`,
+      message: `applies to the sigmoid, simpo and robust losses only (${c.lossType} has no flipped-label term)`,
     });
   if (c.rpoAlpha > 0 && !usesReference(c.lossType))
     ctx.addIssue({
       code: 'custom',
       path: ['rpoAlpha'],
-      message: `applies to the sigmoid and ipo losses only (${c.lossType} ${c.lossType === 'orpo' ? 'has its own likelihood term' : 'is reference-free'})`,
+      message: `applies to the losses with a reference only (${c.lossType} ${c.lossType === 'orpo' ? 'has its own likelihood term' : 'is reference-free'})`,
     });
   if (c.simpoGamma !== undefined && c.simpoGamma > 0 && c.lossType !== 'simpo')
     ctx.addIssue({

@@ -1,8 +1,8 @@
-/** Direct preference optimisation (Rafailov et al. 2023) and its two common variants. */
+/** Direct preference optimisation (Rafailov et al. 2023) and its variants with a reference. */
 import * as T from '../../tensor/index.js';
 import { logSigmoid } from '../common/functional.js';
 
-export const DPO_LOSS_TYPES = ['sigmoid', 'ipo'] as const;
+export const DPO_LOSS_TYPES = ['sigmoid', 'ipo', 'hinge', 'robust'] as const;
 
 /**
  * Which preference loss, on h = (log π − log π_ref)(y_w) − (log π − log π_ref)(y_l):
@@ -12,6 +12,11 @@ export const DPO_LOSS_TYPES = ['sigmoid', 'ipo'] as const;
  *   to infinity, so a pair that is always preferred cannot drive π away from π_ref without bound.
  *   h is over whole sequences, as in the paper (TRL averages IPO's log-probs per token instead),
  *   so the margin 1/(2β) is per answer, whatever its length.
+ * - hinge (SLiC-HF, Zhao et al. 2023): max(0, 1 − βh) — a pair won by a margin of 1/β gives no
+ *   gradient at all.
+ * - robust (rDPO, Chowdhury et al. 2024): [(1−ε)·(−log σ(βh)) − ε·(−log σ(−βh))] / (1 − 2ε), an
+ *   unbiased estimate of DPO's loss on the true preferences when a share ε of the labels is
+ *   flipped (conservative DPO mixes the flipped term in with the other sign, and is biased).
  */
 export interface DpoVariant {
   lossType: (typeof DPO_LOSS_TYPES)[number];
@@ -28,6 +33,25 @@ export function smoothedSigmoidLoss(z: T.Tensor, labelSmoothing: number): T.Tens
   const agree = T.scale(T.mean(logSigmoid(z)), -(1 - labelSmoothing));
   if (labelSmoothing === 0) return agree;
   return T.sub(agree, T.scale(T.mean(logSigmoid(T.neg(z))), labelSmoothing));
+}
+
+/** The mean loss of `v.lossType` on the pairs' h (N,). */
+function preferenceLoss(h: T.Tensor, beta: number, v: DpoVariant): T.Tensor {
+  const z = T.scale(h, beta);
+  const eps = v.labelSmoothing;
+  switch (v.lossType) {
+    case 'ipo':
+      return T.mean(T.square(T.addScalar(h, -1 / (2 * beta))));
+    case 'hinge':
+      return T.mean(T.relu(T.addScalar(T.neg(z), 1)));
+    case 'robust': {
+      const agree = T.scale(T.mean(logSigmoid(z)), -(1 - eps)); // (1−ε)·(−log σ(z))
+      const flipped = T.scale(T.mean(logSigmoid(T.neg(z))), -eps); // ε·(−log σ(−z))
+      return T.scale(T.sub(agree, flipped), 1 / (1 - 2 * eps));
+    }
+    case 'sigmoid':
+      return smoothedSigmoidLoss(z, eps);
+  }
 }
 
 /**
@@ -48,10 +72,7 @@ export function dpoLoss(
   const refDiff = new Float32Array(n);
   for (let i = 0; i < n; i++) refDiff[i] = refChosen[i] - refRejected[i];
   const h = T.sub(T.sub(policyChosen, policyRejected), T.tensor(refDiff, [n]));
-  const loss =
-    v.lossType === 'ipo'
-      ? T.mean(T.square(T.addScalar(h, -1 / (2 * beta))))
-      : smoothedSigmoidLoss(T.scale(h, beta), v.labelSmoothing);
+  const loss = preferenceLoss(h, beta, v);
   const implicitReward = (logp: T.Tensor, refLogp: Float32Array) =>
     Float32Array.from(logp.data, (x, i) => beta * (x - refLogp[i]));
   return {

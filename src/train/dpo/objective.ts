@@ -58,7 +58,7 @@ export interface PairMetrics extends DpoMetrics {
 
 const perToken = (sum: T.Tensor, tokens: Float32Array) => T.div(sum, T.tensor(tokens, [tokens.length]));
 
-/** The loss of `s.lossType` on a batch; `ref` (the frozen reference's log-probs) for sigmoid and ipo only. */
+/** The loss of `s.lossType` on a batch; `ref` (the frozen reference's log-probs) for the losses that have one. */
 export function preferenceTerms(
   s: PreferenceSettings,
   policy: ScoredPairs<T.Tensor>,

@@ -125,7 +125,7 @@ function pickPairs(x: PairLogProbs, rows: readonly number[]): PairLogProbs {
 }
 
 /**
- * Trains `model` in place on the pairs of `data` with `cfg.lossType`; for sigmoid and ipo the
+ * Trains `model` in place on the pairs of `data` with `cfg.lossType`; for the losses with a reference the
  * reference is `model` as given. With `cfg.lora.rank` > 0 only LoRA adapters train, attached after
  * the reference's log-probs are taken (so from the base model itself) and merged in at the end.
  */

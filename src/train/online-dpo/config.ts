@@ -55,13 +55,17 @@ export const OnlineDpoConfig = z
     lossType: z
       .enum(DPO_LOSS_TYPES)
       .default('sigmoid')
-      .describe('sigmoid: DPO −log σ(βh); ipo: (h − 1/(2β))² (Azar et al.)'),
+      .describe(
+        'sigmoid: DPO −log σ(βh); ipo: (h − 1/(2β))² (Azar et al.); hinge: max(0, 1 − βh) (SLiC); robust: rDPO (with --labelSmoothing)',
+      ),
     labelSmoothing: z
       .number()
       .min(0)
       .max(0.49)
       .default(0)
-      .describe("sigmoid only: share of the reward model's orderings presumed wrong (conservative DPO)"),
+      .describe(
+        "sigmoid and robust: share of the reward model's orderings presumed wrong (conservative DPO; rDPO)",
+      ),
     batchPairs: z
       .number()
       .int()
@@ -93,11 +97,11 @@ export const OnlineDpoConfig = z
     ...rlRunFields,
   })
   .superRefine((c, ctx) => {
-    if (c.labelSmoothing > 0 && c.lossType !== 'sigmoid')
+    if (c.labelSmoothing > 0 && c.lossType !== 'sigmoid' && c.lossType !== 'robust')
       ctx.addIssue({
         code: 'custom',
         path: ['labelSmoothing'],
-        message: `applies to the sigmoid loss only (${c.lossType} has no flipped-label term)`,
+        message: `applies to the sigmoid and robust losses only (${c.lossType} has no flipped-label term)`,
       });
   });
 export type OnlineDpoConfig = z.infer<typeof OnlineDpoConfig>;
