@@ -68,9 +68,9 @@ describe('trainDpo', () => {
   });
 
   it('refuses options that mean nothing for the loss chosen', () => {
-    for (const lossType of ['ipo', 'orpo'])
+    for (const lossType of ['ipo', 'hinge', 'orpo'])
       expect(() => DpoConfig.parse({ lossType, labelSmoothing: 0.1 })).toThrow(
-        new RegExp(`sigmoid and simpo losses only \\(${lossType} has no flipped-label term`),
+        new RegExp(`sigmoid, simpo and robust losses only \\(${lossType} has no flipped-label term`),
       );
     expect(() => DpoConfig.parse({ lossType: 'sigmoid', simpoGamma: 0.5 })).toThrow(/--lossType simpo only/);
     expect(DpoConfig.parse({ lossType: 'simpo', labelSmoothing: 0.1 }).labelSmoothing).toBe(0.1);

@@ -144,7 +144,7 @@ describe('trainOnlineDpo', () => {
       }),
     ).toThrow(/no reference model \(only a LoRA run may leave it out\)/);
     expect(() => OnlineDpoConfig.parse({ lossType: 'ipo', labelSmoothing: 0.1 })).toThrow(
-      /sigmoid loss only/,
+      /sigmoid and robust losses only/,
     );
   });
 
