@@ -93,7 +93,7 @@ describe('training the Transformer', () => {
     expect(c.losses).not.toEqual(a.losses);
   });
 
-  it('RSS after 500 steps is within 10% of RSS after 50, and the pool allocates nothing new', () => {
+  it('memory stays flat: the pool allocates nothing new, the JS heap and RSS do not grow', () => {
     v8.setFlagsFromString('--expose-gc');
     const gc = vm.runInNewContext('gc') as () => void;
     const rng = new Rng(5);
@@ -113,14 +113,19 @@ describe('training the Transformer', () => {
       opt.step();
       opt.zeroGrad();
     };
-    for (let i = 0; i < 50; i++) step();
-    gc();
-    const rss50 = process.memoryUsage().rss;
-    const fresh50 = T.poolStats().fresh;
-    for (let i = 50; i < 500; i++) step();
-    gc();
-    const rss500 = process.memoryUsage().rss;
-    expect(T.poolStats().fresh).toBe(fresh50);
-    expect(rss500).toBeLessThanOrEqual(rss50 * 1.1);
+    const usage = () => {
+      gc();
+      return { ...process.memoryUsage(), fresh: T.poolStats().fresh };
+    };
+    // measured from step 150: the first steps also grow the heap with the JIT's compiled code
+    for (let i = 0; i < 150; i++) step();
+    const before = usage();
+    for (let i = 150; i < 600; i++) step();
+    const after = usage();
+    expect(after.fresh).toBe(before.fresh);
+    // the JS heap after a full GC is what a leaked tensor, closure or graph would grow
+    expect(after.heapUsed).toBeLessThanOrEqual(before.heapUsed * 1.05);
+    // RSS moves by several MB from run to run with the allocator's pages: only a gross native leak shows
+    expect(after.rss).toBeLessThanOrEqual(before.rss * 1.25);
   });
 });
