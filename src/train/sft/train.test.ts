@@ -12,6 +12,17 @@ import { SftConfig } from './config.js';
 import { responseLoss, trainSft } from './train.js';
 
 describe('trainSft', () => {
+  /** 40 steps of 16 at a high rate, nothing held out or saved: enough to overfit the toy data. */
+  const shortRun = () => ({
+    out: mkdtempSync(join(tmpdir(), 'rein-sft-')),
+    steps: 40,
+    batchSize: 16,
+    lr: 1e-2,
+    heldoutFraction: 0,
+    saveEvery: 0,
+    evalEvery: 1000,
+  });
+
   it('overfits a handful of demonstrations (loss on their responses falls below 0.15)', () => {
     const tok = toyTokenizer();
     const model = tinyModel(tok.vocabSize);
@@ -109,17 +120,7 @@ describe('trainSft', () => {
     const seqs = texts.map((t) => textSequence(tok, t.text, 128)); // every token from the first on
     const model = tinyModel(tok.vocabSize, 3);
     const before = responseLoss(model, seqs, tok.padId ?? 0, 16);
-    const out = mkdtempSync(join(tmpdir(), 'rein-sft-'));
-    const cfg = {
-      out,
-      steps: 40,
-      batchSize: 16,
-      lr: 1e-2,
-      heldoutFraction: 0,
-      saveEvery: 0,
-      evalEvery: 1000,
-    };
-    trainSft(model, tok, texts, SftConfig.parse(cfg), { quiet: true });
+    trainSft(model, tok, texts, SftConfig.parse(shortRun()), { quiet: true });
     expect(before).toBeGreaterThan(3);
     expect(responseLoss(model, seqs, tok.padId ?? 0, 16)).toBeLessThan(before / 5);
   });
@@ -131,17 +132,7 @@ describe('trainSft', () => {
     const prompts = demos.map((d) => ({ ...encodeChat(tok, d.prompt), responseStart: 2 }));
     const promptLoss = (completionOnlyLoss: boolean) => {
       const model = tinyModel(tok.vocabSize, 3);
-      const out = mkdtempSync(join(tmpdir(), 'rein-sft-'));
-      const cfg = {
-        out,
-        steps: 40,
-        batchSize: 16,
-        lr: 1e-2,
-        heldoutFraction: 0,
-        saveEvery: 0,
-        evalEvery: 1000,
-      };
-      trainSft(model, tok, demos, SftConfig.parse({ ...cfg, completionOnlyLoss }), { quiet: true });
+      trainSft(model, tok, demos, SftConfig.parse({ ...shortRun(), completionOnlyLoss }), { quiet: true });
       return responseLoss(model, prompts, tok.padId ?? 0, 16);
     };
     const responsesOnly = promptLoss(true);
