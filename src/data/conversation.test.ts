@@ -3,14 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { readBinaryFeedback } from './binary-feedback.js';
-import {
-  PromptField,
-  ReplyField,
-  splitConversation,
-  splitConversationPair,
-  type Turn,
-} from './conversation.js';
+import { Exchange, PromptField, ReplyField } from './conversation.js';
 import { readDemonstrations } from './demo-file.js';
+import { pairLineSchema } from './ranking.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rein-conversation-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -22,8 +17,6 @@ function write(name: string, rows: unknown[]): string {
 
 const user = (content: string) => ({ role: 'user', content });
 const assistant = (content: string) => ({ role: 'assistant', content });
-const turns = (...ms: { role: string; content: string }[]): Turn[] =>
-  ms.map((m) => ({ role: m.role as Turn['role'], text: m.content }));
 
 describe('conversation fields', () => {
   it('reads a prompt as a string, a lone user message as itself, and a history as paragraphs', () => {
@@ -49,21 +42,17 @@ describe('conversation fields', () => {
   });
 
   it('splits a conversation at its last message, which must be a reply', () => {
-    expect(splitConversation(turns(user('Hi?'), assistant('Hello.')))).toEqual({
-      prompt: 'Hi?',
-      reply: 'Hello.',
-    });
-    expect(splitConversation(turns(user('Hi?')))).toMatch(/the user's, not a reply/);
-    expect(splitConversation(turns(assistant('Hello.')))).toMatch(/needs a message before it/);
-    const chosen = turns(user('Hi?'), assistant('Hello.'));
-    expect(splitConversationPair(chosen, turns(user('Hi?'), assistant('Go away.')))).toEqual({
+    expect(Exchange.parse([user('Hi?'), assistant('Hello.')])).toEqual({ prompt: 'Hi?', reply: 'Hello.' });
+    expect(() => Exchange.parse([user('Hi?')])).toThrow(/the user's, not a reply/);
+    expect(() => Exchange.parse([assistant('Hello.')])).toThrow(/needs a message before it/);
+    const chosen = [user('Hi?'), assistant('Hello.')];
+    const pair = (rejected: unknown[]) => pairLineSchema({ chosen, rejected }).parse({ chosen, rejected });
+    expect(pair([user('Hi?'), assistant('Go away.')])).toEqual({
       prompt: 'Hi?',
       chosen: 'Hello.',
       rejected: 'Go away.',
     });
-    expect(splitConversationPair(chosen, turns(user('Hey?'), assistant('Go away.')))).toMatch(
-      /differ before/,
-    );
+    expect(() => pair([user('Hey?'), assistant('Go away.')])).toThrow(/differ before/);
   });
 });
 

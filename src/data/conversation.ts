@@ -75,28 +75,20 @@ function replyText(turns: readonly Turn[], ctx: z.RefinementCtx): string {
 export const ReplyField = stringOrMessages((v, ctx) => (typeof v === 'string' ? v : replyText(v, ctx)));
 
 /**
- * A whole conversation as (prompt, reply): the last message must be the assistant's; every message
- * before it is the prompt.
+ * A whole conversation as one exchange, (prompt, reply): the last message must be the assistant's;
+ * every message before it is the prompt.
  */
-export function splitConversation(turns: readonly Turn[]): { prompt: string; reply: string } | string {
+export const Exchange = Messages.transform((turns, ctx) => {
   const last = turns[turns.length - 1];
-  if (last.role !== 'assistant') return `the last message is the ${last.role}'s, not a reply`;
-  if (turns.length < 2) return 'a conversation with a reply needs a message before it';
+  const problem =
+    last.role !== 'assistant'
+      ? `the last message is the ${last.role}'s, not a reply`
+      : turns.length < 2
+        ? 'a conversation with a reply needs a message before it'
+        : null;
+  if (problem !== null) {
+    ctx.addIssue({ code: 'custom', message: problem });
+    return z.NEVER;
+  }
   return { prompt: renderTurns(turns.slice(0, -1)), reply: last.text };
-}
-
-/**
- * Two conversations that share every message but the last (TRL's implicit prompt: `chosen` and
- * `rejected` whole) as (prompt, chosen, rejected); a string says why they do not fit.
- */
-export function splitConversationPair(
-  chosen: readonly Turn[],
-  rejected: readonly Turn[],
-): { prompt: string; chosen: string; rejected: string } | string {
-  const a = splitConversation(chosen);
-  if (typeof a === 'string') return `chosen: ${a}`;
-  const b = splitConversation(rejected);
-  if (typeof b === 'string') return `rejected: ${b}`;
-  if (a.prompt !== b.prompt) return 'chosen and rejected differ before their last message';
-  return { prompt: a.prompt, chosen: a.reply, rejected: b.reply };
-}
+});

@@ -7,7 +7,7 @@
  * rank-0 assistant replies are the volunteers' best answers.
  */
 import { z } from 'zod';
-import { Messages, PromptField, ReplyField, splitConversation } from './conversation.js';
+import { Exchange, PromptField, ReplyField } from './conversation.js';
 import { DemoRecord } from './demos.js';
 import { firstJsonlValue, readJsonl } from './jsonl.js';
 import { oasstDemonstrations, readOasstTrees } from './oasst.js';
@@ -33,14 +33,9 @@ const PromptCompletionLine: z.ZodType<DemoRecord> = z
   .looseObject({ prompt: PromptField, completion: ReplyField })
   .transform(({ prompt, completion }) => ({ prompt, response: completion }));
 
-const MessagesLine: z.ZodType<DemoRecord> = z.looseObject({ messages: Messages }).transform((r, ctx) => {
-  const split = splitConversation(r.messages);
-  if (typeof split === 'string') {
-    ctx.addIssue({ code: 'custom', message: split, path: ['messages'] });
-    return z.NEVER;
-  }
-  return { prompt: split.prompt, response: split.reply };
-});
+const MessagesLine: z.ZodType<DemoRecord> = z
+  .looseObject({ messages: Exchange })
+  .transform(({ messages }) => ({ prompt: messages.prompt, response: messages.reply }));
 
 /** Reads demonstrations (`.jsonl` or `.jsonl.gz`), telling the shape by its first non-blank line. */
 export function readDemonstrations(file: string): DemonstrationFile {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { Messages, PromptField, ReplyField, splitConversationPair } from './conversation.js';
+import { Exchange, PromptField, ReplyField } from './conversation.js';
 import { CANDIDATE_FLAGS } from './labels.js';
 
 /**
@@ -108,14 +108,17 @@ const ExplicitPair: z.ZodType<PairRecord> = z
   .transform(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
 
 const ImplicitPair: z.ZodType<PairRecord> = z
-  .looseObject({ chosen: Messages, rejected: Messages })
-  .transform((r, ctx) => {
-    const split = splitConversationPair(r.chosen, r.rejected);
-    if (typeof split === 'string') {
-      ctx.addIssue({ code: 'custom', message: split, path: ['rejected'] });
+  .looseObject({ chosen: Exchange, rejected: Exchange })
+  .transform(({ chosen, rejected }, ctx) => {
+    if (chosen.prompt !== rejected.prompt) {
+      ctx.addIssue({
+        code: 'custom',
+        message: 'chosen and rejected differ before their last message',
+        path: ['rejected'],
+      });
       return z.NEVER;
     }
-    return split;
+    return { prompt: chosen.prompt, chosen: chosen.reply, rejected: rejected.reply };
   });
 
 /**
