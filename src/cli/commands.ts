@@ -91,6 +91,11 @@ export const commands: Record<string, CommandEntry> = {
     summary: 'best-of-N sampling: N samples per prompt, the reward model picks the best',
     load: () => import('./bon.js'),
   },
+  distill: {
+    summary:
+      "knowledge distillation (GKD): a student learns a teacher's token distributions, on the data's answers and its own",
+    load: () => import('./distill.js'),
+  },
   report: {
     summary: "training runs' curves (their log.jsonl) side by side in one HTML page that opens offline",
     load: () => import('./report.js'),

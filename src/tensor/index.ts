@@ -39,6 +39,7 @@ export {
   zeros,
 } from './creation.js';
 export { type AttentionOptions, attention, KVCache, rope } from './ops/attention.js';
+export { type DivergenceOptions, generalizedJsd } from './ops/divergence.js';
 export { dropout } from './ops/dropout.js';
 export {
   abs,

@@ -25,6 +25,8 @@ const FIRST: Record<RunMethod, readonly string[]> = {
   dpo: ['loss', 'heldout_loss', 'accuracy', 'heldout_accuracy', 'margin', 'heldout_margin'],
   // KTO's margin is between the mean rewards of desirable and undesirable answers; kl its reference point
   kto: ['loss', 'heldout_loss', 'heldout_accuracy', 'margin', 'heldout_margin', 'kl'],
+  // distillation: the divergence from the teacher, and how long the answers it learned on ran
+  distill: ['loss', 'heldout_loss', 'answer_length'],
   unknown: [],
 };
 

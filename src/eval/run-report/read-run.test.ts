@@ -113,6 +113,16 @@ describe('reading a run folder', () => {
     expect(readTrainingRun(runDir('m9', ktoLog)).method).toBe('kto');
     const ktoConfig = { 'train-config.json': { data: 'd', desirableWeight: 1, undesirableWeight: 1 } };
     expect(readTrainingRun(runDir('m10', log, ktoConfig)).method).toBe('kto');
+    // distillation: a teacher and λ in the config, or the answers' length in the log (whose answers: a label)
+    const distillLog = lines([{ step: 1, loss: 0.3, answers: 'student', answer_length: 9 }]);
+    const distilled = readTrainingRun(runDir('m13', distillLog));
+    expect(distilled.method).toBe('distill');
+    expect([...distilled.metrics.keys()]).not.toContain('answers');
+    const distillConfig = { 'train-config.json': { data: 'd', steps: 9, teacher: 't', lmbda: 0.5 } };
+    expect(readTrainingRun(runDir('m14', log, distillConfig))).toMatchObject({
+      method: 'distill',
+      plannedSteps: 9,
+    });
     // a Hugging Face config.json is not a finished rein run
     expect(readTrainingRun(runDir('m4', log, { 'config.json': { model_type: 'gpt2' } })).finished).toBe(
       false,

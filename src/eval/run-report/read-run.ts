@@ -33,6 +33,7 @@ export type RunMethod =
   | 'online-dpo'
   | 'dpo'
   | 'kto'
+  | 'distill'
   | 'unknown';
 
 /** A value logged for a metric that cannot be drawn: NaN, ±∞ (or null, JSON's NaN), a string. */
@@ -115,6 +116,7 @@ const META_METHODS: Record<string, RunMethod> = {
   'online-dpo': 'online-dpo',
   dpo: 'dpo',
   kto: 'kto',
+  distill: 'distill',
 };
 
 /** The method from the options only its config schema has. */
@@ -128,6 +130,7 @@ function methodFromConfig(cfg: Record<string, unknown>): RunMethod {
   if (has('vocabSize')) return 'pretrain';
   if (has('replay') && has('rankings')) return 'rm-patch';
   if (has('desirableWeight')) return 'kto';
+  if (has('teacher') && has('lmbda')) return 'distill';
   if (has('lossType') || has('labelSmoothing')) return 'dpo';
   if (has('batchPrompts')) return 'rm';
   if (has('steps') && has('data')) return 'sft';
@@ -144,6 +147,7 @@ function methodFromLog(keys: Set<string>): RunMethod {
   if (keys.has('desirable_reward') || keys.has('undesirable_reward')) return 'kto';
   if (keys.has('chosen_reward')) return 'dpo';
   if (keys.has('train_accuracy')) return 'rm';
+  if (keys.has('answer_length')) return 'distill';
   if (keys.has('loss')) return 'sft';
   return 'unknown';
 }

@@ -32,6 +32,7 @@ const METHOD_NAMES: Record<RunMethod, string> = {
   'online-dpo': 'online DPO',
   dpo: 'DPO',
   kto: 'KTO',
+  distill: 'distillation',
   unknown: 'unknown',
 };
 
