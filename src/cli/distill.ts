@@ -4,6 +4,7 @@
  * student's checkpoint, with log.jsonl and train-config.json.
  */
 import { readDemonstrations } from '../data/demo-file.js';
+import { loadPrompts } from '../train/common/prompt-data.js';
 import { runHelp } from '../train/common/run-args.js';
 import { finishRunDir } from '../train/common/run-dir.js';
 import {
@@ -25,7 +26,8 @@ const HELP = runHelp(
     'm = β·t + (1 − β)·s (β = 0: forward KL(t ‖ s), classic distillation; β = 1: reverse KL(s ‖ t)).\n' +
     "A share --lmbda of the steps learns on answers the student samples to the data's prompts\n" +
     "(on-policy: it is taught on its own mistakes); the others on the data's answers, or with --seqKd\n" +
-    'on answers the teacher samples. FILE: demonstrations in any shape rein sft reads ({prompt,\n' +
+    'on answers the teacher samples; --prompts adds prompts without answers for those sampled steps\n' +
+    '(the RL prompts, say, where the demonstrations cover only some tasks). FILE: demonstrations in any shape rein sft reads ({prompt,\n' +
     'response}, {prompt, completion}, {messages}, OASST trees; {text} lines with --lmbda 0). The two\n' +
     'models may differ in size but not in tokenizer. Logs the divergence per answer token (loss), whose\n' +
     'answers each step learned on, and the held-out divergence; --resume continues a killed run.',
@@ -37,12 +39,15 @@ export const run = trainingCommand(
   (cfg) => {
     const { demos } = readInputFile('data', cfg.data, readDemonstrations);
     if (demos.length === 0) throw new RunInputError(`--data ${cfg.data}: no demonstrations in the file`);
+    const prompts = cfg.prompts ? readInputFile('prompts', cfg.prompts, loadPrompts) : [];
     const { model: teacher, tok: teacherTok } = loadCheckpointFor('teacher', cfg.teacher);
     const { model: student, tok } = loadCheckpointFor('model', cfg.model);
     assertSameTokenizer(teacherTok, `--teacher ${cfg.teacher}`, tok, `--model ${cfg.model}`);
     fitMaxLength('distill', cfg, Math.min(student.config.contextLength, teacher.config.contextLength));
     const dir = startRun('distill', cfg);
-    const result = trainDistill(student, teacher, tok, demos, cfg, { log: new RunLog(dir.logFile) });
+    const result = trainDistill(student, teacher, tok, { examples: demos, prompts }, cfg, {
+      log: new RunLog(dir.logFile),
+    });
     finishRunDir(
       cfg.out,
       student,

@@ -18,6 +18,12 @@ export const DistillConfig = z.strictObject({
     .describe(
       'prompts with answers: demonstrations {"prompt","response"}, {"prompt","completion"}, {"messages"} or OASST trees',
     ),
+  prompts: z
+    .string()
+    .default('')
+    .describe(
+      'more prompts, without answers, for the steps that sample (on-policy, seqKd): {"text"} or {"prompt"} lines, e.g. RL prompts',
+    ),
   teacher: z.string().default('').describe('checkpoint distilled from (frozen): the aligned policy'),
   model: z
     .string()

@@ -71,9 +71,16 @@ describe('trainDistill', () => {
     const student = smallStudent();
     const before = heldoutDivergence(student, teacher, seqs, padId, { beta: 0.5 }, 16);
     const lossBefore = responseLoss(student, seqs, padId, 16);
-    const result = trainDistill(student, teacher, tok, demos, config({ steps: 160, heldoutFraction: 0.1 }), {
-      quiet: true,
-    });
+    const result = trainDistill(
+      student,
+      teacher,
+      tok,
+      { examples: demos },
+      config({ steps: 160, heldoutFraction: 0.1 }),
+      {
+        quiet: true,
+      },
+    );
     const after = heldoutDivergence(student, teacher, seqs, padId, { beta: 0.5 }, 16);
     expect(after).toBeLessThan(before / 5);
     expect(result.heldoutLoss).toBeLessThan(before / 5);
@@ -85,7 +92,7 @@ describe('trainDistill', () => {
   });
 
   for (const source of ['student', 'teacher'] as const) {
-    it(`a step on the ${source}'s answers learns on what it samples with the step's seed`, () => {
+    it(`a step on the ${source}'s answers learns on what it samples to the examples' prompts and the prompts given alone`, () => {
       const student = smallStudent();
       const before = student.clone();
       // hot sampling, so that even the teacher's answers stray from the data's
@@ -97,12 +104,17 @@ describe('trainDistill', () => {
         temperature: 2,
       });
       const { log, records } = recordingLog();
-      trainDistill(student, teacher, tok, demos.slice(0, 8), cfg, { log, quiet: true });
+      // 4 examples and 4 prompts given alone: the step answers all 8
+      const alone = ['what is nine ?', 'what is two plus two ?', 'what is one ?', 'what is eight ?'];
+      trainDistill(student, teacher, tok, { examples: demos.slice(0, 4), prompts: alone }, cfg, {
+        log,
+        quiet: true,
+      });
       expect(records[0].answers).toBe(source);
       // the same answers sampled again, by the model as it was: the step's loss is the divergence on them
-      const train = splitIndices(8, 0, cfg.seed).train;
-      const rows = batchIndices(train.length, 8, cfg.seed, 0).map((i) => demos[train[i]]);
-      const prompts = rows.map((d) => encodeChat(tok, d.prompt).ids);
+      const pool = [...splitIndices(4, 0, cfg.seed).train.map((i) => demos[i].prompt), ...alone];
+      const rows = batchIndices(pool.length, 8, cfg.seed, 0).map((i) => pool[i]);
+      const prompts = rows.map((p) => encodeChat(tok, p).ids);
       const sampler = source === 'student' ? before : teacher;
       const gens = generate(sampler, prompts, {
         maxNew: 8,
@@ -112,14 +124,7 @@ describe('trainDistill', () => {
       });
       const sampled = prompts.map((p, i) => ({ ids: [...p, ...gens[i].ids], responseStart: p.length }));
       expect(records[0].loss).toBeCloseTo(heldoutDivergence(before, teacher, sampled, padId, cfg, 8), 5);
-      const onData = heldoutDivergence(
-        before,
-        teacher,
-        rows.map((d) => encodeChat(tok, d.prompt, d.response)),
-        padId,
-        cfg,
-        8,
-      );
+      const onData = heldoutDivergence(before, teacher, seqs.slice(0, 8), padId, cfg, 8);
       expect(Math.abs(records[0].loss - onData)).toBeGreaterThan(1e-3);
     });
   }
@@ -140,17 +145,24 @@ describe('trainDistill', () => {
   it('a resumed run ends exactly where an uninterrupted one does (the coin and the samples keyed by step)', () => {
     const base = { heldoutFraction: 0.1, lmbda: 0.5, lr: 3e-3 };
     const full = smallStudent();
-    trainDistill(full, teacher, tok, demos, config({ ...base, steps: 10 }), { quiet: true });
+    trainDistill(full, teacher, tok, { examples: demos }, config({ ...base, steps: 10 }), { quiet: true });
     const out = tmp();
-    trainDistill(smallStudent(), teacher, tok, demos, config({ ...base, out, steps: 6, saveEvery: 3 }), {
-      quiet: true,
-    }); // "killed" after its save at step 6
+    trainDistill(
+      smallStudent(),
+      teacher,
+      tok,
+      { examples: demos },
+      config({ ...base, out, steps: 6, saveEvery: 3 }),
+      {
+        quiet: true,
+      },
+    ); // "killed" after its save at step 6
     const resumed = smallStudent(99); // another init: every weight must come from the state
     trainDistill(
       resumed,
       teacher,
       tok,
-      demos,
+      { examples: demos },
       config({ ...base, out, steps: 10, saveEvery: 3, resume: true }),
       {
         quiet: true,
@@ -160,14 +172,33 @@ describe('trainDistill', () => {
       expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
   });
 
-  it('distils on texts off-policy, and refuses to sample answers to texts', () => {
+  it('distils on texts off-policy; refuses to sample answers to texts, and prompts it would never answer', () => {
     const texts = demos.map((d) => ({ text: `${d.prompt} ${d.response}` }));
-    const result = trainDistill(smallStudent(), teacher, tok, texts, config({ steps: 2, lmbda: 0 }), {
-      quiet: true,
-    });
+    const result = trainDistill(
+      smallStudent(),
+      teacher,
+      tok,
+      { examples: texts },
+      config({ steps: 2, lmbda: 0 }),
+      {
+        quiet: true,
+      },
+    );
     expect(Number.isFinite(result.finalTrainLoss)).toBe(true);
     expect(() =>
-      trainDistill(smallStudent(), teacher, tok, texts, config({ steps: 2 }), { quiet: true }),
+      trainDistill(smallStudent(), teacher, tok, { examples: texts }, config({ steps: 2 }), { quiet: true }),
     ).toThrow(/texts have no prompt to sample an answer to/);
+    expect(() =>
+      trainDistill(
+        smallStudent(),
+        teacher,
+        tok,
+        { examples: demos, prompts: ['what is one ?'] },
+        config({ steps: 1, lmbda: 0 }),
+        {
+          quiet: true,
+        },
+      ),
+    ).toThrow(/prompts without answers are only answered by sampling/);
   });
 });

@@ -131,27 +131,32 @@ export function trainDistill(
   student: Transformer,
   teacher: Transformer,
   tok: Tokenizer,
-  data: readonly SftExample[],
+  data: { examples: readonly SftExample[]; prompts?: readonly string[] },
   cfg: DistillConfig,
   options: { log?: RunLog; quiet?: boolean } = {},
 ): DistillResult {
   // a sampled answer needs room after its prompt: prompts are cut (oldest tokens first) to leave maxNew
   const promptRoom = Math.max(1, cfg.maxLength - cfg.maxNew);
-  const examples: Example[] = data.map((e) =>
+  const promptIds = (prompt: string) => [...truncate(encodeChat(tok, prompt), promptRoom).ids];
+  const examples: Example[] = data.examples.map((e) =>
     'response' in e
-      ? {
-          seq: truncate(encodeChat(tok, e.prompt, e.response), cfg.maxLength),
-          prompt: [...truncate(encodeChat(tok, e.prompt), promptRoom).ids],
-        }
+      ? { seq: truncate(encodeChat(tok, e.prompt, e.response), cfg.maxLength), prompt: promptIds(e.prompt) }
       : { seq: textSequence(tok, e.text, cfg.maxLength), prompt: null },
   );
-  if ((cfg.lmbda > 0 || cfg.seqKd) && examples.some((e) => e.prompt === null))
+  const samples = cfg.lmbda > 0 || cfg.seqKd;
+  if (samples && examples.some((e) => e.prompt === null))
     throw new ConfigError(
       'texts have no prompt to sample an answer to: distil on them with --lmbda 0 and no --seqKd',
+    );
+  if (!samples && (data.prompts?.length ?? 0) > 0)
+    throw new ConfigError(
+      'prompts without answers are only answered by sampling: give --lmbda > 0 or --seqKd',
     );
   const split = splitIndices(examples.length, cfg.heldoutFraction, cfg.seed);
   const train = split.train.map((i) => examples[i]);
   const heldout = split.heldout.map((i) => examples[i].seq);
+  // what the sampled steps answer: the training examples' prompts, then the prompts given alone
+  const samplePrompts = [...train.map((e) => e.prompt!), ...(data.prompts ?? []).map(promptIds)];
   const padId = tok.padId ?? 0;
   const evalRows = passRows(cfg.batchSize, cfg.microBatch);
 
@@ -168,16 +173,15 @@ export function trainDistill(
 
   const progress = new Progress('distill', cfg.steps, process.stderr, options.quiet);
   for (let step = saved?.step ?? 0; step < cfg.steps; step++) {
-    // 1. the step's examples, answered by the data, the student (on-policy) or the teacher
-    const rows = batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i]);
+    // 1. the step's answers: the data's, or the student's (on-policy) or the teacher's to the step's prompts
     const source = answerSource(cfg, step);
     const seqs =
       source === 'data'
-        ? rows.map((r) => r.seq)
+        ? batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i].seq)
         : sampledSequences(
             source === 'student' ? student : teacher,
             tok,
-            rows.map((r) => r.prompt!),
+            batchIndices(samplePrompts.length, cfg.batchSize, cfg.seed, step).map((i) => samplePrompts[i]),
             cfg,
             step,
           );
