@@ -26,11 +26,12 @@ const HELP = runHelp(
     'm = β·t + (1 − β)·s (β = 0: forward KL(t ‖ s), classic distillation; β = 1: reverse KL(s ‖ t)).\n' +
     "A share --lmbda of the steps learns on answers the student samples to the data's prompts\n" +
     "(on-policy: it is taught on its own mistakes); the others on the data's answers, or with --seqKd\n" +
-    'on answers the teacher samples; --prompts adds prompts without answers for those sampled steps\n' +
-    '(the RL prompts, say, where the demonstrations cover only some tasks). FILE: demonstrations in any shape rein sft reads ({prompt,\n' +
-    'response}, {prompt, completion}, {messages}, OASST trees; {text} lines with --lmbda 0). The two\n' +
-    'models may differ in size but not in tokenizer. Logs the divergence per answer token (loss), whose\n' +
-    'answers each step learned on, and the held-out divergence; --resume continues a killed run.',
+    'on answers the teacher samples. --prompts adds prompts without answers for the sampled steps\n' +
+    '(the RL prompts, say, where the demonstrations cover only some tasks). FILE: demonstrations in\n' +
+    'any shape rein sft reads ({prompt, response}, {prompt, completion}, {messages}, OASST trees;\n' +
+    '{text} lines with --lmbda 0). The two models may differ in size but not in tokenizer. Logs the\n' +
+    'divergence per answer token (loss), whose answers each step learned on, and the held-out\n' +
+    'divergence; --resume continues a killed run.',
   DistillConfig,
 );
 
