@@ -120,6 +120,83 @@ describe('rein generate', () => {
     expect(answers.map(({ ids, text }) => ({ ids, text }))).toEqual(expected);
   });
 
+  it('--history answers each question after the conversation so far, dropping the oldest exchanges to fit', async () => {
+    // a longer context than the suite's model: a few exchanges fit, not all eight
+    const long = join(mkdtempSync(join(tmpdir(), 'rein-gen-')), 'ckpt');
+    const config = resolveModelConfig({
+      arch: 'gpt',
+      vocabSize: tok.vocabSize,
+      contextLength: 192,
+      nLayers: 1,
+      dim: 16,
+      nHeads: 2,
+    });
+    saveCheckpoint(long, Transformer.init(config, new Rng(4)), tok);
+    const single = async (prompt: string, seed: number) =>
+      JSON.parse(
+        (
+          await capture([
+            '--model',
+            long,
+            '--chat',
+            '--prompt',
+            prompt,
+            '--max-new',
+            '6',
+            '--seed',
+            `${seed}`,
+            '--json',
+          ])
+        ).at(-1)!,
+      );
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+      lines.push(a.join(' '));
+    });
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    const questions = Array.from({ length: 8 }, (_, i) =>
+      i % 2 ? 'the dog sat on the log' : 'the cat sat on the mat',
+    );
+    const input = Readable.from(questions.map((q) => `${q}\n`));
+    await run(
+      [
+        '--model',
+        long,
+        '--chat',
+        '--history',
+        '--system',
+        'be kind',
+        '--max-new',
+        '6',
+        '--seed',
+        '3',
+        '--json',
+      ],
+      input,
+    );
+    const answers = lines.map((l) => JSON.parse(l));
+    expect(answers.map((a) => a.prompt)).toEqual(questions);
+    const seen = answers.map((a) => a.earlier_exchanges);
+    expect(seen.slice(0, 2)).toEqual([0, 1]);
+    expect(Math.max(...seen)).toBeGreaterThan(1);
+    expect(Math.max(...seen)).toBeLessThan(7); // a 192-token context cannot hold them all
+    for (let i = 0; i < answers.length; i++) {
+      const earlier = Array.from({ length: seen[i] }, (_, k) => i - seen[i] + k).flatMap((j) => [
+        `User: ${questions[j]}`,
+        `Assistant: ${answers[j].text}`,
+      ]);
+      const prompt = ['System: be kind', ...earlier, `User: ${questions[i]}`].join('\n\n');
+      const expected = await single(prompt, 3 + i);
+      expect({ ids: answers[i].ids, text: answers[i].text }).toEqual(expected);
+    }
+    await expect(capture(['--model', dir, '--history'])).rejects.toThrow(
+      /--history and --system need --chat/,
+    );
+    await expect(capture(['--model', dir, '--chat', '--history', '--prompt', 'x'])).rejects.toThrow(
+      /leave out --prompt/,
+    );
+  });
+
   it('reports bad flags and files as CLI errors', async () => {
     await expect(capture(['--prompt', 'x'])).rejects.toThrow(/--model is required/);
     await expect(capture(['--model', dir, '--greedy', '--temperature', '0.5'])).rejects.toThrow(

@@ -4,6 +4,7 @@
  * to each question of a session on stdin.
  */
 import { createInterface } from 'node:readline';
+import { renderTurns, type Turn } from '../data/conversation.js';
 import { loadModel } from '../model/checkpoint.js';
 import { generate } from '../model/generate.js';
 import { chatResponseText, chatStopIds, encodeChat } from '../tokenizer/chat-template.js';
@@ -30,6 +31,11 @@ Samples a continuation of a prompt and prints the prompt and what followed.
                       without --prompt, a chat: one question per line of stdin, each answered
                       on its own (question i samples with seed + i; with --json, one
                       {"prompt","ids","text"} line per answer)
+  --history           in a chat, each question comes with the conversation so far, written as
+                      "User: …" / "Assistant: …" paragraphs (how rein reads multi-turn training
+                      data); the oldest exchanges go first when it outgrows the context (--json
+                      lines then say how many earlier exchanges each answer saw)
+  --system TEXT       with --chat, a system message before the conversation ("System: …")
   --max-new N         most new tokens (default 256; clamped to the context length)
   --greedy            always take the most likely token
   --temperature T     sampling temperature (default 1)
@@ -46,6 +52,8 @@ export async function run(argv: string[], input: NodeJS.ReadableStream = process
     tokenizer: { type: 'string' },
     prompt: { type: 'string' },
     chat: { type: 'boolean', default: false },
+    history: { type: 'boolean', default: false },
+    system: { type: 'string' },
     'max-new': { type: 'string', default: '256' },
     greedy: { type: 'boolean', default: false },
     temperature: { type: 'string' },
@@ -85,6 +93,10 @@ export async function run(argv: string[], input: NodeJS.ReadableStream = process
   }
   const sampling = { maxNew, greedy, temperature, topK, topP };
   const chat = values.chat === true;
+  if (!chat && (values.history || values.system !== undefined))
+    throw new CliError('generate: --history and --system need --chat');
+  if (values.history && values.prompt !== undefined)
+    throw new CliError('generate: --history is for a chat on stdin (leave out --prompt)');
   /** One prompt's continuation (a reply, with --chat) and how long it took. */
   const complete = (promptText: string, turnSeed: number) => {
     let promptIds: number[];
@@ -116,11 +128,23 @@ export async function run(argv: string[], input: NodeJS.ReadableStream = process
     };
   };
 
+  const system: Turn[] = values.system === undefined ? [] : [{ role: 'system', text: values.system }];
   if (chat && values.prompt === undefined) {
-    await chatSession(input, complete, seed, values.json === true);
+    const room = model.config.contextLength - Math.min(maxNew, Math.floor(model.config.contextLength / 2));
+    const fits = (turns: readonly Turn[]) => encodeChat(tok, renderTurns(turns)).ids.length <= room;
+    await chatSession(input, complete, {
+      seed,
+      json: values.json === true,
+      history: values.history === true,
+      system,
+      fits,
+    });
     return;
   }
-  const promptText = values.prompt ?? '';
+  const promptText =
+    system.length > 0
+      ? renderTurns([...system, { role: 'user', text: values.prompt ?? '' }])
+      : (values.prompt ?? '');
   const out = complete(promptText, seed);
   if (values.json) {
     console.error(out.speed);
@@ -132,26 +156,42 @@ export async function run(argv: string[], input: NodeJS.ReadableStream = process
 }
 
 /**
- * --chat without --prompt: one question per line of `input` (a terminal, or a file piped in),
- * each answered on its own — the chat template holds one exchange, so earlier turns are not
- * context. Question i (from 0) samples with seed + i; --json prints {prompt, ids, text} per line.
+ * --chat without --prompt: one question per line of `input` (a terminal, or a file piped in).
+ * Question i (from 0) samples with seed + i; --json prints {prompt, ids, text} per line. Each
+ * question is answered on its own, or with `history` after the conversation so far, as one prompt
+ * written out turn by turn (conversation.ts renderTurns: the chat template holds one exchange);
+ * exchanges are dropped oldest first until the prompt `fits` the context with room for a reply.
  */
 async function chatSession(
   input: NodeJS.ReadableStream,
   complete: (prompt: string, seed: number) => { ids: number[]; text: string; speed: string },
-  seed: number,
-  json: boolean,
+  o: {
+    seed: number;
+    json: boolean;
+    history: boolean;
+    system: Turn[];
+    fits: (turns: readonly Turn[]) => boolean;
+  },
 ): Promise<void> {
   const interactive = (input as { isTTY?: boolean }).isTTY === true;
-  if (interactive) console.error('one question per line; each is answered on its own (Ctrl-D ends)');
+  if (interactive)
+    console.error(
+      `one question per line; ${o.history ? 'each is answered after the conversation so far' : 'each is answered on its own'} (Ctrl-D ends)`,
+    );
   const lines = createInterface({ input, terminal: false });
   let turn = 0;
+  let past: Turn[] = [];
   if (interactive) process.stderr.write('> ');
   for await (const line of lines) {
     const prompt = line.trim();
     if (prompt !== '') {
-      const out = complete(prompt, seed + turn++);
-      console.log(json ? JSON.stringify({ prompt, ids: out.ids, text: out.text }) : out.text);
+      const question: Turn = { role: 'user', text: prompt };
+      while (past.length > 0 && !o.fits([...o.system, ...past, question])) past = past.slice(2);
+      const out = complete(renderTurns([...o.system, ...past, question]), o.seed + turn++);
+      // with history, the JSON line says how many earlier exchanges the answer saw
+      const seen = o.history ? { earlier_exchanges: past.length / 2 } : {};
+      if (o.history) past.push(question, { role: 'assistant', text: out.text });
+      console.log(o.json ? JSON.stringify({ prompt, ids: out.ids, text: out.text, ...seen }) : out.text);
     }
     if (interactive) process.stderr.write('> ');
   }
