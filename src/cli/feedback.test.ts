@@ -156,6 +156,65 @@ describe('rein feedback', () => {
     expect(readFileSync(demos, 'utf8')).toBe('');
   });
 
+  it("imports TRL's preference pairs, strings or messages, as K = 2 rankings by the file's judge", async () => {
+    const db = freshDb();
+    const file = join(dir, 'trl-pairs.jsonl');
+    const user = (content: string) => [{ role: 'user', content }];
+    const assistant = (content: string) => [{ role: 'assistant', content }];
+    writeFileSync(
+      file,
+      [
+        { prompt: 'Is 2+2=5?', chosen: 'No, 4.', rejected: 'Yes!' },
+        { prompt: user('Capital of France?'), chosen: assistant('Paris.'), rejected: assistant('Rome.') },
+        {
+          chosen: [...user('Hi'), ...assistant('Hello!')],
+          rejected: [...user('Hi'), ...assistant('Go away.')],
+        },
+      ]
+        .map((r) => JSON.stringify(r))
+        .join('\n'),
+    );
+    await run(['import', '--db', db, '--round', 'trl', '--from', file, '--format', 'pairs']);
+    expect(printed.at(-1)).toMatch(/imported 3 rankings \(0 already there, 3 new prompts\) into 'trl'/);
+    await run(['import', '--db', db, '--round', 'trl', '--from', file, '--format', 'pairs']);
+    expect(printed.at(-1)).toMatch(/imported 0 rankings \(3 already there/);
+    const out = join(dir, 'trl-back.jsonl');
+    await run(['export', '--db', db, '--format', 'rankings', '--round', 'trl', '--out', out]);
+    const back = lines(out).map((l) => RankingRecord.parse(l));
+    expect(back.map((r) => [r.labeler, r.prompt.text, r.ordering])).toEqual([
+      ['trl-pairs', 'Is 2+2=5?', [['chosen'], ['rejected']]],
+      ['trl-pairs', 'Capital of France?', [['chosen'], ['rejected']]],
+      ['trl-pairs', 'Hi', [['chosen'], ['rejected']]],
+    ]);
+    expect(back[2].candidates).toEqual([
+      { id: 'chosen', text: 'Hello!' },
+      { id: 'rejected', text: 'Go away.' },
+    ]);
+    // another judge of the same pairs is another ranking; a bad line is named by file, line and field
+    await run([
+      'import',
+      '--db',
+      db,
+      '--round',
+      'trl',
+      '--from',
+      file,
+      '--format',
+      'pairs',
+      '--source',
+      'ann',
+    ]);
+    expect(printed.at(-1)).toMatch(/imported 3 rankings \(0 already there, 0 new prompts\)/);
+    const bad = join(dir, 'bad-pairs.jsonl');
+    writeFileSync(
+      bad,
+      `${JSON.stringify({ prompt: 'x', chosen: 'a', rejected: 'b' })}\n{"prompt":"y","chosen":"a"}\n`,
+    );
+    await expect(
+      run(['import', '--db', db, '--round', 'trl', '--from', bad, '--format', 'pairs']),
+    ).rejects.toThrow(/bad-pairs\.jsonl:2: field 'rejected'/);
+  });
+
   const oasst = sharedFile('oasst', 'en_100_tree.jsonl');
   const hh = sharedFile('hh-rlhf', 'harmless-base-dev.jsonl.gz');
   if (!oasst || !hh) console.warn('skipping the real OASST/HH import test: shared data files not found');

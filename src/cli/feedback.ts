@@ -1,7 +1,7 @@
 /**
  * `rein feedback …`: set up and harvest labeling rounds — rounds, labelers (tokens),
- * prompts with candidates, imports (rankings, Open Assistant trees, HH-RLHF pairs, unpaired
- * thumbs) and exports (rankings, TRL pairs, TRL unpaired records, rating records, SFT demonstrations).
+ * prompts with candidates, imports (rankings, Open Assistant trees, HH-RLHF pairs, TRL pairs,
+ * unpaired thumbs) and exports (rankings, TRL pairs, TRL unpaired records, rating records, SFT demonstrations).
  */
 import { basename } from 'node:path';
 import type { ParseArgsConfig } from 'node:util';
@@ -9,7 +9,7 @@ import { readBinaryFeedback } from '../data/binary-feedback.js';
 import { hhRankings, readHhPairs } from '../data/hh-rlhf.js';
 import { DataFileError, readJsonl, toJsonl } from '../data/jsonl.js';
 import { oasstRankings, readOasstTrees } from '../data/oasst.js';
-import { RankingRecord } from '../data/ranking.js';
+import { pairRankings, RankingRecord, readPairs } from '../data/ranking.js';
 import { readPromptsFile } from '../feedback/candidates-file.js';
 import { openStore, redactDbUrl } from '../feedback/db/open.js';
 import type { FeedbackStore } from '../feedback/db/store.js';
@@ -49,13 +49,14 @@ const HELP = `usage: rein feedback <command> --db URL [options]
                        sample K answers (default 4; 1 makes rating tasks) to each prompt of
                        FILE with a model (rein checkpoint or run folder, Hugging Face folder,
                        llama2.c .bin)
-  import --round R --from FILE --format rankings|oasst|hh|unpaired [--source NAME]
+  import --round R --from FILE --format rankings|oasst|hh|pairs|unpaired [--source NAME]
                        rankings JSONL, Open Assistant trees (*_tree.jsonl: ranked sibling
-                       replies → one K-way ranking), HH-RLHF {chosen, rejected} pairs, or
-                       TRL's unpaired {prompt, completion, label} (each a rating prompt rated
-                       by the imported source NAME, default the file's name) (.jsonl or
-                       .jsonl.gz); the round is created if missing; importing a file into a
-                       round again adds nothing
+                       replies → one K-way ranking), HH-RLHF {chosen, rejected} pairs, TRL's
+                       preference pairs ({prompt, chosen, rejected}, strings or messages, or
+                       an implicit prompt: each a K = 2 ranking by NAME), or TRL's unpaired
+                       {prompt, completion, label} (each a rating prompt rated by NAME); NAME
+                       defaults to the file's name (.jsonl or .jsonl.gz); the round is created
+                       if missing; importing a file into a round again adds nothing
   export --format rankings|pairs|unpaired|ratings|demos --out FILE [--round R]
                        rankings: ranking records; pairs: TRL {prompt, chosen, rejected};
                        unpaired: TRL {prompt, completion, label} for rein kto — every rating
@@ -251,12 +252,14 @@ export async function run(argv: string[]): Promise<void> {
       const round = requiredFlag(command, 'round', v.round);
       const from = requiredFlag(command, 'from', v.from);
       const format = v.format;
-      if (!['rankings', 'oasst', 'hh', 'unpaired'].includes(format))
+      if (!['rankings', 'oasst', 'hh', 'pairs', 'unpaired'].includes(format))
         throw new CliError(
-          `feedback import: --format must be rankings, oasst, hh or unpaired, got '${format}'`,
+          `feedback import: --format must be rankings, oasst, hh, pairs or unpaired, got '${format}'`,
         );
-      if (v.source !== undefined && format !== 'unpaired')
-        throw new CliError('feedback import: --source names the rater of unpaired records only');
+      if (v.source !== undefined && format !== 'unpaired' && format !== 'pairs')
+        throw new CliError('feedback import: --source names who judged pairs or unpaired records only');
+      // the file's name by default: two files judging the same answers stay two judges
+      const source = v.source ?? basename(from).replace(/\.jsonl(\.gz)?$/, '');
       await withStore(command, v.db, async (s) => {
         // made only once the file has been read, so a bad file leaves no empty round behind
         const ensureRound = async () => {
@@ -266,8 +269,6 @@ export async function run(argv: string[]): Promise<void> {
         };
         if (format === 'unpaired') {
           const records = readBinaryFeedback(from);
-          // the file's name by default: two files rating the same answer stay two raters
-          const source = v.source ?? basename(from).replace(/\.jsonl(\.gz)?$/, '');
           await ensureRound();
           const r = await s.importRatings(round, records, source);
           console.log(
@@ -284,7 +285,13 @@ export async function run(argv: string[]): Promise<void> {
           if (hh.skipped.length > 0) {
             note = `; skipped ${hh.skipped.length} unusable line(s), e.g. ${basename(from)}:${hh.skipped[0].line}: ${hh.skipped[0].reason}`;
           }
-        } else records = readJsonl(from, RankingRecord);
+        } else if (format === 'pairs')
+          // a ranking per judge of a pair: another file judging the same pairs adds its own
+          records = pairRankings(readPairs(from), { round, labeler: source, idPrefix: 'pair' }).map((r) => ({
+            ...r,
+            id: `${r.id}.${source}`,
+          }));
+        else records = readJsonl(from, RankingRecord);
         await ensureRound();
         const r = await s.importRankings(round, records);
         console.log(

@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { jsonlLines } from './jsonl.js';
-import type { PairRecord, RankingRecord } from './ranking.js';
+import { type PairRecord, pairRankings, type RankingRecord } from './ranking.js';
 
 /**
  * Anthropic HH-RLHF preference files: each line is `{chosen, rejected}`, two whole
@@ -66,27 +65,15 @@ export function readHhPairs(file: string): HhReadResult {
   return { pairs, skipped };
 }
 
-/** Each pair as a K = 2 ranking record (chosen above rejected); ids are content hashes, so re-reading is stable. */
+/** HH-RLHF pairs as K = 2 rankings (chosen over rejected), by the labeler 'hh-rlhf' unless named. */
 export function hhRankings(
   pairs: readonly HhPair[],
   opts: { round: string; labeler?: string },
 ): RankingRecord[] {
-  return pairs.map((p) => {
-    const id = `hh-${createHash('sha256')
-      .update(JSON.stringify([p.prompt, p.chosen, p.rejected]))
-      .digest('hex')
-      .slice(0, 16)}`;
-    return {
-      id,
-      round: opts.round,
-      labeler: opts.labeler ?? 'hh-rlhf',
-      prompt: { id, text: p.prompt, lang: 'en' },
-      candidates: [
-        { id: 'chosen', text: p.chosen },
-        { id: 'rejected', text: p.rejected },
-      ],
-      ordering: [['chosen'], ['rejected']],
-      flags: {},
-    };
+  return pairRankings(pairs, {
+    round: opts.round,
+    labeler: opts.labeler ?? 'hh-rlhf',
+    idPrefix: 'hh',
+    lang: 'en',
   });
 }

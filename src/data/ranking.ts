@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { Exchange, PromptField, ReplyField } from './conversation.js';
+import { jsonlLines } from './jsonl.js';
 import { CANDIDATE_FLAGS } from './labels.js';
 
 /**
@@ -120,6 +122,39 @@ const ImplicitPair: z.ZodType<PairRecord> = z
     }
     return { prompt: chosen.prompt, chosen: chosen.reply, rejected: rejected.reply };
   });
+
+/** A pairs JSONL file (`.jsonl` or `.jsonl.gz`) in any of TRL's shapes; a bad line throws naming file, line and field. */
+export function readPairs(file: string): PairRecord[] {
+  return Array.from(jsonlLines(file, pairLineSchema), (l) => l.data);
+}
+
+/**
+ * Preference pairs as K = 2 rankings (chosen over rejected), for the feedback store: each record's
+ * id (and its prompt's) is a hash of the pair, so importing the same pair again adds nothing.
+ */
+export function pairRankings(
+  pairs: readonly PairRecord[],
+  opts: { round: string; labeler: string; idPrefix: string; lang?: string },
+): RankingRecord[] {
+  return pairs.map((p) => {
+    const id = `${opts.idPrefix}-${createHash('sha256')
+      .update(JSON.stringify([p.prompt, p.chosen, p.rejected]))
+      .digest('hex')
+      .slice(0, 16)}`;
+    return {
+      id,
+      round: opts.round,
+      labeler: opts.labeler,
+      prompt: { id, text: p.prompt, ...(opts.lang ? { lang: opts.lang } : {}) },
+      candidates: [
+        { id: 'chosen', text: p.chosen },
+        { id: 'rejected', text: p.rejected },
+      ],
+      ordering: [['chosen'], ['rejected']],
+      flags: {},
+    };
+  });
+}
 
 /**
  * The schema of one pair line as files bring it: TRL's standard {prompt, chosen, rejected} strings,

@@ -9,9 +9,9 @@
  * The format is read off the first non-blank line, so a user need not say which file is which.
  */
 import { readHhPairs } from '../../data/hh-rlhf.js';
-import { DataFileError, firstJsonlValue, jsonlLines, readJsonl } from '../../data/jsonl.js';
+import { DataFileError, firstJsonlValue, readJsonl } from '../../data/jsonl.js';
 import { OasstTree, oasstRankings } from '../../data/oasst.js';
-import { type PairRecord, pairLineSchema, RankingRecord } from '../../data/ranking.js';
+import { type PairRecord, RankingRecord, readPairs } from '../../data/ranking.js';
 import { fromPair, fromRanking, type RankedPrompt } from '../reward/data.js';
 import { RunInputError } from './run-input.js';
 
@@ -72,11 +72,7 @@ export function loadPreferenceData(file: string, format: PreferenceFormat | 'aut
     case 'rankings':
       return { format: f, data: readJsonl(file, RankingRecord).map(fromRanking), skipped: [] };
     case 'pairs':
-      return {
-        format: f,
-        data: Array.from(jsonlLines(file, pairLineSchema), (l) => fromPair(l.data)),
-        skipped: [],
-      };
+      return { format: f, data: readPairs(file).map(fromPair), skipped: [] };
     case 'hh': {
       const { pairs, skipped } = readHhPairs(file);
       return { format: f, data: pairs.map(fromPair), skipped };
