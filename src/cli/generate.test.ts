@@ -43,6 +43,37 @@ describe('rein generate', () => {
   const dir = join(mkdtempSync(join(tmpdir(), 'rein-gen-')), 'ckpt');
   saveCheckpoint(dir, model, tok);
 
+  /** The JSON answer of `rein generate --chat --prompt` (6 new tokens) from the model in `ckpt`. */
+  const single = async (ckpt: string, prompt: string, seed: number) =>
+    JSON.parse(
+      (
+        await capture([
+          '--model',
+          ckpt,
+          '--chat',
+          '--prompt',
+          prompt,
+          '--max-new',
+          '6',
+          '--seed',
+          `${seed}`,
+          '--json',
+        ])
+      ).at(-1)!,
+    );
+
+  /** The JSON lines a chat session on `input` prints (`rein generate --chat --json` and `flags`). */
+  async function session(flags: string[], input: string[]): Promise<Record<string, unknown>[]> {
+    const lines: string[] = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
+      lines.push(a.join(' '));
+    });
+    vi.spyOn(console, 'error').mockImplementation(() => {});
+    await run([...flags, '--chat', '--max-new', '6', '--json'], Readable.from(input));
+    vi.restoreAllMocks();
+    return lines.map((l) => JSON.parse(l));
+  }
+
   it('prints JSON with the generated ids and their text, reproducibly per seed', async () => {
     const a = await capture([
       '--model',
@@ -90,33 +121,16 @@ describe('rein generate', () => {
   });
 
   it('--chat without --prompt answers each line of its input on its own, question i with seed + i', async () => {
-    const single = async (prompt: string, seed: number) =>
-      JSON.parse(
-        (
-          await capture([
-            '--model',
-            dir,
-            '--chat',
-            '--prompt',
-            prompt,
-            '--max-new',
-            '6',
-            '--seed',
-            `${seed}`,
-            '--json',
-          ])
-        ).at(-1)!,
-      );
-    const lines: string[] = [];
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
-      lines.push(a.join(' '));
-    });
-    vi.spyOn(console, 'error').mockImplementation(() => {});
-    const input = Readable.from(['the cat\n', '\n', '  the dog sat  \n', 'the log']);
-    await run(['--model', dir, '--chat', '--max-new', '6', '--seed', '3', '--json'], input);
-    const answers = lines.map((l) => JSON.parse(l));
+    const answers = await session(
+      ['--model', dir, '--seed', '3'],
+      ['the cat\n', '\n', '  the dog sat  \n', 'the log'],
+    );
     expect(answers.map((a) => a.prompt)).toEqual(['the cat', 'the dog sat', 'the log']); // the blank line skipped
-    const expected = [await single('the cat', 3), await single('the dog sat', 4), await single('the log', 5)];
+    const expected = [
+      await single(dir, 'the cat', 3),
+      await single(dir, 'the dog sat', 4),
+      await single(dir, 'the log', 5),
+    ];
     expect(answers.map(({ ids, text }) => ({ ids, text }))).toEqual(expected);
   });
 
@@ -132,51 +146,15 @@ describe('rein generate', () => {
       nHeads: 2,
     });
     saveCheckpoint(long, Transformer.init(config, new Rng(4)), tok);
-    const single = async (prompt: string, seed: number) =>
-      JSON.parse(
-        (
-          await capture([
-            '--model',
-            long,
-            '--chat',
-            '--prompt',
-            prompt,
-            '--max-new',
-            '6',
-            '--seed',
-            `${seed}`,
-            '--json',
-          ])
-        ).at(-1)!,
-      );
-    const lines: string[] = [];
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => {
-      lines.push(a.join(' '));
-    });
-    vi.spyOn(console, 'error').mockImplementation(() => {});
     const questions = Array.from({ length: 8 }, (_, i) =>
       i % 2 ? 'the dog sat on the log' : 'the cat sat on the mat',
     );
-    const input = Readable.from(questions.map((q) => `${q}\n`));
-    await run(
-      [
-        '--model',
-        long,
-        '--chat',
-        '--history',
-        '--system',
-        'be kind',
-        '--max-new',
-        '6',
-        '--seed',
-        '3',
-        '--json',
-      ],
-      input,
+    const answers = await session(
+      ['--model', long, '--history', '--system', 'be kind', '--seed', '3'],
+      questions.map((q) => `${q}\n`),
     );
-    const answers = lines.map((l) => JSON.parse(l));
     expect(answers.map((a) => a.prompt)).toEqual(questions);
-    const seen = answers.map((a) => a.earlier_exchanges);
+    const seen = answers.map((a) => a.earlier_exchanges as number);
     expect(seen.slice(0, 2)).toEqual([0, 1]);
     expect(Math.max(...seen)).toBeGreaterThan(1);
     expect(Math.max(...seen)).toBeLessThan(7); // a 192-token context cannot hold them all
@@ -186,8 +164,7 @@ describe('rein generate', () => {
         `Assistant: ${answers[j].text}`,
       ]);
       const prompt = ['System: be kind', ...earlier, `User: ${questions[i]}`].join('\n\n');
-      const expected = await single(prompt, 3 + i);
-      expect({ ids: answers[i].ids, text: answers[i].text }).toEqual(expected);
+      expect({ ids: answers[i].ids, text: answers[i].text }).toEqual(await single(long, prompt, 3 + i));
     }
     await expect(capture(['--model', dir, '--history'])).rejects.toThrow(
       /--history and --system need --chat/,

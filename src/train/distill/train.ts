@@ -25,6 +25,7 @@ import { textSequence } from '../common/prompt-data.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
+import { meanPerTrainedToken } from '../common/token-mean.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { DistillConfig } from './config.js';
 
@@ -90,19 +91,10 @@ export function heldoutDivergence(
   cfg: Pick<DistillConfig, 'beta'>,
   batchSize: number,
 ): number {
-  let total = 0;
-  let count = 0;
-  T.noGrad(() => {
-    for (let i = 0; i < seqs.length; i += batchSize) {
-      T.scope(() => {
-        const batch = padRight(seqs.slice(i, i + batchSize), padId, student.config.contextLength);
-        const { loss, tokens } = batchDivergence(student, teacher, batch, cfg);
-        total += loss.item() * tokens;
-        count += tokens;
-      });
-    }
+  return meanPerTrainedToken(seqs, padId, student.config.contextLength, batchSize, (batch) => {
+    const { loss, tokens } = batchDivergence(student, teacher, batch, cfg);
+    return { sum: loss.item() * tokens, tokens };
   });
-  return count > 0 ? total / count : Number.NaN;
 }
 
 /** The model's answers to the examples' prompts, as sequences (prompt, then the sampled answer). */

@@ -21,6 +21,7 @@ import { textSequence } from '../common/prompt-data.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
+import { meanPerTrainedToken } from '../common/token-mean.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { SftConfig } from './config.js';
 
@@ -60,23 +61,14 @@ export function responseLoss(
   padId: number,
   batchSize: number,
 ): number {
-  let total = 0;
-  let count = 0;
-  T.noGrad(() => {
-    for (let i = 0; i < seqs.length; i += batchSize) {
-      T.scope(() => {
-        const batch = padRight(seqs.slice(i, i + batchSize), padId, model.config.contextLength);
-        const targets = nextTokenTargets(batch);
-        const n = targets.reduce((c, t) => c + (t === IGNORE ? 0 : 1), 0);
-        total += T.crossEntropy(model.logits(batch), targets, {
-          ignoreIndex: IGNORE,
-          reduction: 'sum',
-        }).item();
-        count += n;
-      });
-    }
+  return meanPerTrainedToken(seqs, padId, model.config.contextLength, batchSize, (batch) => {
+    const targets = nextTokenTargets(batch);
+    const sum = T.crossEntropy(model.logits(batch), targets, {
+      ignoreIndex: IGNORE,
+      reduction: 'sum',
+    }).item();
+    return { sum, tokens: targets.reduce((c, t) => c + (t === IGNORE ? 0 : 1), 0) };
   });
-  return count > 0 ? total / count : Number.NaN;
 }
 
 // NEFTune's draws get their own stream, apart from the batches' shuffling
