@@ -169,7 +169,7 @@ describe('rein feedback export --format unpaired → rein kto', () => {
     ]);
     expect(records(f('back.jsonl'))).toEqual(exported);
     await expect(capture(feedback, [...imp, '--format', 'hh', '--source', 'x'])).rejects.toThrow(
-      /--source names the rater of unpaired records only/,
+      /--source names who judged pairs or unpaired records only/,
     );
 
     // rein kto reads the export as it is
