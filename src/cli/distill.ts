@@ -42,7 +42,7 @@ export const run = trainingCommand(
     if (demos.length === 0) throw new RunInputError(`--data ${cfg.data}: no demonstrations in the file`);
     const prompts = cfg.prompts ? readInputFile('prompts', cfg.prompts, loadPrompts) : [];
     const { model: teacher, tok: teacherTok } = loadCheckpointFor('teacher', cfg.teacher);
-    const { model: student, tok } = loadCheckpointFor('model', cfg.model);
+    const { model: student, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer);
     assertSameTokenizer(teacherTok, `--teacher ${cfg.teacher}`, tok, `--model ${cfg.model}`);
     fitMaxLength('distill', cfg, Math.min(student.config.contextLength, teacher.config.contextLength));
     const dir = startRun('distill', cfg);

@@ -29,6 +29,10 @@ export const DistillConfig = z.strictObject({
     .string()
     .default('')
     .describe("checkpoint to start the student from (any size, the teacher's tokenizer)"),
+  tokenizer: z
+    .string()
+    .default('')
+    .describe("the student's tokenizer file, when it has none (a llama2.c .bin); it must be the teacher's"),
   out: z
     .string()
     .default('runs/distill')
