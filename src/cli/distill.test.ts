@@ -34,6 +34,7 @@ beforeAll(() => {
     nHeads: 2,
   });
   saveCheckpoint(f('student'), Transformer.init(small, new Rng(2)), tok);
+  saveCheckpoint(f('padded'), tinyModel(tok.vocabSize + 8, 4), tok); // a vocabulary padded past the tokenizer's
   const other = BpeTokenizer.train('a completely different corpus of words', 280);
   saveCheckpoint(f('stranger'), tinyModel(other.vocabSize, 3), other);
   writeFileSync(
@@ -84,7 +85,7 @@ describe('rein distill', () => {
     for (const r of log) expect(r.loss).toBeGreaterThan(0);
   });
 
-  it('refuses models that read text differently, and a missing option', async () => {
+  it('refuses models that read text differently or predict other vocabularies, and a missing option', async () => {
     await expect(
       capture(distill, [
         '--data',
@@ -97,6 +98,20 @@ describe('rein distill', () => {
         f('x'),
       ]),
     ).rejects.toThrow(/^distill: --teacher .*stranger and --model .*student use different tokenizers/);
+    await expect(
+      capture(distill, [
+        '--data',
+        f('chats.jsonl'),
+        '--teacher',
+        f('padded'),
+        '--model',
+        f('student'),
+        '--out',
+        f('y'),
+      ]),
+    ).rejects.toThrow(
+      /predicts \d+ tokens and --model .*student \d+: distillation compares their distributions/,
+    );
     await expect(capture(distill, ['--data', f('chats.jsonl'), '--model', f('student')])).rejects.toThrow(
       CliError,
     );

@@ -44,6 +44,11 @@ export const run = trainingCommand(
     const { model: teacher, tok: teacherTok } = loadCheckpointFor('teacher', cfg.teacher);
     const { model: student, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer);
     assertSameTokenizer(teacherTok, `--teacher ${cfg.teacher}`, tok, `--model ${cfg.model}`);
+    // a model may pad its vocabulary past its tokenizer's: the two distributions must still match
+    if (teacher.config.vocabSize !== student.config.vocabSize)
+      throw new RunInputError(
+        `--teacher ${cfg.teacher} predicts ${teacher.config.vocabSize} tokens and --model ${cfg.model} ${student.config.vocabSize}: distillation compares their distributions token by token`,
+      );
     fitMaxLength('distill', cfg, Math.min(student.config.contextLength, teacher.config.contextLength));
     const dir = startRun('distill', cfg);
     const result = trainDistill(student, teacher, tok, { examples: demos, prompts }, cfg, {
