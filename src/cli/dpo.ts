@@ -22,12 +22,13 @@ const HELP = runHelp(
     'of preferences flipped (conservative DPO); --lossType robust corrects for it instead, unbiased\n' +
     '(rDPO). --lossType ipo regresses the log-ratio difference to 1/(2β) (IPO); hinge takes\n' +
     "max(0, 1 − βh) (SLiC). --rpoAlpha α adds α times the chosen answers' per-token NLL to any of\n" +
-    'these (RPO). Two losses need no reference (none is\n' +
-    'run): --lossType simpo rewards β·(mean token log-prob) and asks the chosen answer to win by\n' +
-    '--simpoGamma (SimPO; β defaults to 2); --lossType orpo adds λ = β times an odds-ratio loss to the\n' +
-    "SFT loss of the chosen answer (ORPO). Logs loss, mean margin and accuracy under each loss's own\n" +
-    "reward (ORPO's: log odds; also sft_loss, odds_ratio_loss; RPO's dpo_loss, nll_loss); --resume\n" +
-    'continues a killed run.',
+    'these (RPO). Three losses need no reference (none is run): --lossType simpo rewards\n' +
+    'β·(mean token log-prob) and asks the chosen answer to win by --simpoGamma (SimPO; β defaults to\n' +
+    '2); --lossType orpo adds λ = β times an odds-ratio loss to the SFT loss of the chosen answer\n' +
+    "(ORPO); --lossType cpo is DPO's loss on the log-likelihoods alone plus --cpoAlpha (1) times the\n" +
+    "chosen answers' per-token NLL (CPO). Logs loss, mean margin and accuracy under each loss's own\n" +
+    "reward (ORPO's: log odds; also sft_loss, odds_ratio_loss; RPO's dpo_loss, nll_loss; CPO's\n" +
+    'preference_loss, nll_loss); --resume continues a killed run.',
   DpoConfig,
 );
 

@@ -4,7 +4,8 @@ import { gradcheck, randomInput } from '../tensor/gradcheck.js';
 import * as T from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
 import { log1mexp, log1mexpOf, logSigmoid } from './common/functional.js';
-import { DpoConfig } from './dpo/config.js';
+import { DpoConfig, usesReference } from './dpo/config.js';
+import { cpoLoss } from './dpo/cpo-loss.js';
 import { dpoLoss } from './dpo/loss.js';
 import { dpoMetrics, preferenceTerms } from './dpo/objective.js';
 import { orpoLoss } from './dpo/orpo-loss.js';
@@ -202,7 +203,7 @@ describe('dpoLoss', () => {
     const tokens = Float32Array.from([1, 1]);
     const policy = { chosen: Float32Array.from([-3, -1]), rejected: Float32Array.from([-4, -1.5]) };
     const ref = { chosen: refs[0], rejected: refs[1], chosenTokens: tokens, rejectedTokens: tokens };
-    const settings = { ...v, beta: 0.1, simpoGamma: 0, rpoAlpha: 0 };
+    const settings = { ...v, beta: 0.1, simpoGamma: 0, rpoAlpha: 0, cpoAlpha: 0 };
     const metrics = dpoMetrics(settings, { ...policy, chosenTokens: tokens, rejectedTokens: tokens }, ref);
     expect(metrics.loss).toBeCloseTo((byHand(0.1) + byHand(0.05)) / 2, 6);
     expect(metrics.margin).toBeCloseTo(0.075, 6);
@@ -294,6 +295,7 @@ describe('RPO (DPO + NLL)', () => {
       labelSmoothing: 0,
       simpoGamma: 0,
       rpoAlpha: 0.5,
+      cpoAlpha: 0,
     } as const;
     const terms = preferenceTerms(settings, policy, ref);
     const nll = (3 / 2 + 2 / 4) / 2; // mean over pairs of −log π(y_w|x)/|y_w|
@@ -380,10 +382,69 @@ describe('simpoLoss', () => {
       chosenTokens: Float32Array.of(3, 4),
       rejectedTokens: Float32Array.of(2, 2),
     };
-    const settings = { lossType: 'simpo', beta: 2, simpoGamma: 0.5, labelSmoothing: 0, rpoAlpha: 0 } as const;
+    const settings = {
+      lossType: 'simpo',
+      beta: 2,
+      simpoGamma: 0.5,
+      labelSmoothing: 0,
+      rpoAlpha: 0,
+      cpoAlpha: 0,
+    } as const;
     const terms = preferenceTerms(settings, policy, null);
     expect(terms.loss.item()).toBeCloseTo((lossAt(0.5) + lossAt(-1.5)) / 2, 5);
     expect(Array.from(terms.chosenRewards)).toEqual([-1, -4]);
+  });
+});
+
+describe('cpoLoss', () => {
+  // summed log-probs of two pairs, and the chosen answers' lengths
+  const chosen = [-3, -8];
+  const rejected = [-5, -6];
+  const lengths = [2, 4];
+
+  it('is −log σ(β(log π(y_w) − log π(y_l))) plus α times the chosen NLL per token, with its gradient', () => {
+    const c = T.tensor(chosen, [2], { requiresGrad: true });
+    const r = cpoLoss(c, T.tensor(rejected), T.div(c, T.tensor(lengths)), 0.1, 1);
+    const preference = -(logSig(0.1 * 2) + logSig(0.1 * -2)) / 2;
+    const nll = (3 / 2 + 8 / 4) / 2;
+    expect(r.preferenceLoss).toBeCloseTo(preference, 6);
+    expect(r.nllLoss).toBeCloseTo(nll, 6);
+    expect(r.loss.item()).toBeCloseTo(preference + nll, 6);
+    expect(Array.from(r.chosenRewards)).toEqual([Math.fround(-0.3), Math.fround(-0.8)]);
+    T.backward(r.loss);
+    // ∂/∂log π(y_w) = −β·σ(−βh)/n − α/(n·|y_w|)
+    [2, -2].forEach((h, i) => {
+      const expected = (-0.1 * (1 / (1 + Math.exp(0.1 * h)))) / 2 - 1 / (2 * lengths[i]);
+      expect(c.grad![i]).toBeCloseTo(expected, 6);
+    });
+    const check = gradcheck(
+      ([cc, rj]) => cpoLoss(cc, rj, T.div(cc, T.tensor(lengths)), 0.1, 0.7, 0.2).loss,
+      [
+        { shape: [2], values: chosen },
+        { shape: [2], values: rejected },
+      ],
+    );
+    expect(check.ok).toBe(true);
+  });
+
+  it("through preferenceTerms: needs no reference, logs both parts; α defaults to TRL's 1 and is refused elsewhere", () => {
+    const policy = {
+      chosen: T.tensor(chosen),
+      rejected: T.tensor(rejected),
+      chosenTokens: Float32Array.from(lengths),
+      rejectedTokens: Float32Array.of(3, 3),
+    };
+    const cfg = DpoConfig.parse({ lossType: 'cpo' });
+    expect([cfg.beta, cfg.cpoAlpha]).toEqual([0.1, 1]);
+    const terms = preferenceTerms(cfg, policy, null);
+    expect(terms.parts.nll_loss).toBeCloseTo((3 / 2 + 8 / 4) / 2, 6);
+    expect(terms.loss.item()).toBeCloseTo(terms.parts.preference_loss + terms.parts.nll_loss, 5);
+    expect(DpoConfig.parse({}).cpoAlpha).toBe(0);
+    expect(() => DpoConfig.parse({ lossType: 'sigmoid', cpoAlpha: 1 })).toThrow(
+      /applies to --lossType cpo only \(not sigmoid; --rpoAlpha adds the same term there\)/,
+    );
+    expect(() => DpoConfig.parse({ lossType: 'cpo', rpoAlpha: 1 })).toThrow(/reference-free/);
+    expect(usesReference('cpo')).toBe(false);
   });
 });
 

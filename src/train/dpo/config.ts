@@ -4,8 +4,8 @@ import { microBatchOption } from '../common/micro-batches.js';
 import { PREFERENCE_FORMATS } from '../common/preference-data.js';
 import { DPO_LOSS_TYPES } from './loss.js';
 
-/** SimPO and ORPO score answers by the policy alone: no reference model is loaded or run. */
-export const REFERENCE_FREE_LOSS_TYPES = ['simpo', 'orpo'] as const;
+/** SimPO, ORPO and CPO score answers by the policy alone: no reference model is loaded or run. */
+export const REFERENCE_FREE_LOSS_TYPES = ['simpo', 'orpo', 'cpo'] as const;
 export const PREFERENCE_LOSS_TYPES = [...DPO_LOSS_TYPES, ...REFERENCE_FREE_LOSS_TYPES] as const;
 export type PreferenceLossType = (typeof PREFERENCE_LOSS_TYPES)[number];
 
@@ -17,6 +17,7 @@ const DEFAULT_BETA: Record<PreferenceLossType, number> = {
   robust: 0.1,
   simpo: 2,
   orpo: 0.1,
+  cpo: 0.1,
 };
 
 /** Losses without a flipped-label term, so --labelSmoothing would silently do nothing there. */
@@ -28,7 +29,7 @@ export function usesReference(lossType: PreferenceLossType): boolean {
 
 /**
  * Direct preference optimisation on rankings (every pair of a ranking) or flat pairs, and the
- * reference-free SimPO and ORPO. Parsing fills in β (and SimPO's γ) by loss, so the config saved
+ * reference-free SimPO, ORPO and CPO. Parsing fills in β (and SimPO's γ) by loss, so the config saved
  * beside a run says what ran.
  */
 export const DpoOptions = z.strictObject({
@@ -53,13 +54,13 @@ export const DpoOptions = z.strictObject({
     .positive()
     .optional()
     .describe(
-      'β by --lossType: sigmoid, ipo, hinge, robust the pull toward the reference (DPO paper: 0.1); simpo the reward scale (SimPO: 2–2.5); orpo λ, the odds-ratio weight (ORPO: 0.1). Default 0.1, simpo 2',
+      'β by --lossType: sigmoid, ipo, hinge, robust the pull toward the reference (DPO paper: 0.1); simpo the reward scale (SimPO: 2–2.5); orpo λ, the odds-ratio weight (ORPO: 0.1); cpo the scale of the log-likelihood gap (CPO, TRL: 0.1). Default 0.1, simpo 2',
     ),
   lossType: z
     .enum(PREFERENCE_LOSS_TYPES)
     .default('sigmoid')
     .describe(
-      'sigmoid: DPO −log σ(βh); ipo: (h − 1/(2β))² (Azar et al.); hinge: max(0, 1 − βh) (SLiC); robust: DPO unbiased for a share --labelSmoothing of flipped labels (rDPO); reference-free: simpo −log σ(r_w − r_l − γ), r = β·mean token log-prob; orpo SFT + λ·odds-ratio loss',
+      'sigmoid: DPO −log σ(βh); ipo: (h − 1/(2β))² (Azar et al.); hinge: max(0, 1 − βh) (SLiC); robust: DPO unbiased for a share --labelSmoothing of flipped labels (rDPO); reference-free: simpo −log σ(r_w − r_l − γ), r = β·mean token log-prob; orpo SFT + λ·odds-ratio loss; cpo −log σ(β(log π(y_w) − log π(y_l))) + α·NLL(y_w)',
     ),
   simpoGamma: z
     .number()
@@ -68,13 +69,20 @@ export const DpoOptions = z.strictObject({
     .describe(
       'simpo only: γ, the reward margin the chosen answer must clear (default β/2: the SimPO paper tunes γ/β ≈ 0.5)',
     ),
+  cpoAlpha: z
+    .number()
+    .min(0)
+    .optional()
+    .describe(
+      "cpo only: α, the weight of the chosen answers' per-token negative log-likelihood, the term that stands in for the reference (CPO, TRL's cpo_alpha: 1)",
+    ),
   labelSmoothing: z
     .number()
     .min(0)
     .max(0.49)
     .default(0)
     .describe(
-      'sigmoid, simpo and robust: share of preferences presumed flipped (sigmoid, simpo: conservative DPO; robust: rDPO; noisy labelers)',
+      'sigmoid, simpo, cpo and robust: share of preferences presumed flipped (sigmoid, simpo, cpo: conservative DPO; robust: rDPO; noisy labelers)',
     ),
   rpoAlpha: z
     .number()
@@ -120,13 +128,19 @@ export const DpoConfig = DpoOptions.superRefine((c, ctx) => {
     ctx.addIssue({
       code: 'custom',
       path: ['labelSmoothing'],
-      message: `applies to the sigmoid, simpo and robust losses only (${c.lossType} has no flipped-label term)`,
+      message: `applies to the sigmoid, simpo, cpo and robust losses only (${c.lossType} has no flipped-label term)`,
     });
   if (c.rpoAlpha > 0 && !usesReference(c.lossType))
     ctx.addIssue({
       code: 'custom',
       path: ['rpoAlpha'],
       message: `applies to the losses with a reference only (${c.lossType} ${c.lossType === 'orpo' ? 'has its own likelihood term' : 'is reference-free'})`,
+    });
+  if (c.cpoAlpha !== undefined && c.lossType !== 'cpo')
+    ctx.addIssue({
+      code: 'custom',
+      path: ['cpoAlpha'],
+      message: `applies to --lossType cpo only (not ${c.lossType}${usesReference(c.lossType) ? '; --rpoAlpha adds the same term there' : ''})`,
     });
   if (c.simpoGamma !== undefined && c.simpoGamma > 0 && c.lossType !== 'simpo')
     ctx.addIssue({
@@ -136,6 +150,11 @@ export const DpoConfig = DpoOptions.superRefine((c, ctx) => {
     });
 }).transform((c) => {
   const beta = c.beta ?? DEFAULT_BETA[c.lossType];
-  return { ...c, beta, simpoGamma: c.simpoGamma ?? (c.lossType === 'simpo' ? beta / 2 : 0) };
+  return {
+    ...c,
+    beta,
+    simpoGamma: c.simpoGamma ?? (c.lossType === 'simpo' ? beta / 2 : 0),
+    cpoAlpha: c.cpoAlpha ?? (c.lossType === 'cpo' ? 1 : 0),
+  };
 });
 export type DpoConfig = z.infer<typeof DpoConfig>;

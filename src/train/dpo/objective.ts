@@ -1,13 +1,14 @@
 /**
  * The preference losses of `rein dpo` behind one call. Each scores a pair from the policy's response
  * log-probs and defines its own reward of an answer — DPO and IPO β·(log π − log π_ref), SimPO
- * β·(mean token log-prob), ORPO the log odds — whose chosen − rejected gap is the logged margin,
+ * β·(mean token log-prob), ORPO the log odds, CPO β·log π — whose chosen − rejected gap is the logged margin,
  * and whose sign, over held-out pairs, is the logged accuracy.
  */
 import * as T from '../../tensor/index.js';
 import { mean } from '../../util/stats.js';
 import { joinPasses, sharedMeans } from '../common/micro-batches.js';
 import type { DpoConfig } from './config.js';
+import { cpoLoss } from './cpo-loss.js';
 import { dpoLoss } from './loss.js';
 import { orpoLoss } from './orpo-loss.js';
 import { simpoLoss } from './simpo-loss.js';
@@ -26,7 +27,7 @@ export type PairLogProbs = ScoredPairs<Float32Array>;
 
 export type PreferenceSettings = Pick<
   DpoConfig,
-  'lossType' | 'beta' | 'labelSmoothing' | 'simpoGamma' | 'rpoAlpha'
+  'lossType' | 'beta' | 'labelSmoothing' | 'simpoGamma' | 'rpoAlpha' | 'cpoAlpha'
 >;
 
 export interface PreferenceTerms {
@@ -85,6 +86,22 @@ export function preferenceTerms(
       chosenRewards: r.chosenLogOdds,
       rejectedRewards: r.rejectedLogOdds,
       parts: { sft_loss: r.sftLoss, odds_ratio_loss: r.oddsRatioLoss },
+    };
+  }
+  if (s.lossType === 'cpo') {
+    const r = cpoLoss(
+      policy.chosen,
+      policy.rejected,
+      perToken(policy.chosen, policy.chosenTokens),
+      s.beta,
+      s.cpoAlpha,
+      s.labelSmoothing,
+    );
+    return {
+      loss: r.loss,
+      chosenRewards: r.chosenRewards,
+      rejectedRewards: r.rejectedRewards,
+      parts: { preference_loss: r.preferenceLoss, nll_loss: r.nllLoss },
     };
   }
   if (ref === null)

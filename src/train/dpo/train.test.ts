@@ -70,7 +70,7 @@ describe('trainDpo', () => {
   it('refuses options that mean nothing for the loss chosen', () => {
     for (const lossType of ['ipo', 'hinge', 'orpo'])
       expect(() => DpoConfig.parse({ lossType, labelSmoothing: 0.1 })).toThrow(
-        new RegExp(`sigmoid, simpo and robust losses only \\(${lossType} has no flipped-label term`),
+        new RegExp(`sigmoid, simpo, cpo and robust losses only \\(${lossType} has no flipped-label term`),
       );
     expect(() => DpoConfig.parse({ lossType: 'sigmoid', simpoGamma: 0.5 })).toThrow(/--lossType simpo only/);
     expect(DpoConfig.parse({ lossType: 'simpo', labelSmoothing: 0.1 }).labelSmoothing).toBe(0.1);
@@ -240,7 +240,14 @@ describe('trainDpo', () => {
         .map((v, i) => v - batched.chosen[i])
         .every((d) => Math.abs(d) < 1e-3),
     ).toBe(true);
-    const settings = { lossType: 'sigmoid', beta, labelSmoothing: 0, simpoGamma: 0, rpoAlpha: 0 } as const;
+    const settings = {
+      lossType: 'sigmoid',
+      beta,
+      labelSmoothing: 0,
+      simpoGamma: 0,
+      rpoAlpha: 0,
+      cpoAlpha: 0,
+    } as const;
     expect(dpoMetrics(settings, nb, { ...ref, ...refTokens }).loss).toBeCloseTo(batched.loss, 4);
     // and each answer's response-token count, for the per-token means of SimPO and ORPO
     expect(Array.from(nb.chosenTokens)).toEqual(
