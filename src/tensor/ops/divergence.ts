@@ -45,7 +45,7 @@ function logProbs(logits: Tensor, rows: number, V: number, tau: number): Tensor 
 
 /** log(e^a + e^b) without overflow. */
 function logAddExp(a: number, b: number): number {
-  const hi = a > b ? a : b;
+  const hi = Math.max(a, b);
   if (hi === Number.NEGATIVE_INFINITY) return hi;
   return hi + Math.log1p(Math.exp(-Math.abs(a - b)));
 }
