@@ -12,6 +12,7 @@ import { SftConfig } from '../sft/config.js';
 import { responseLoss, trainSft } from '../sft/train.js';
 import { tinyModel, toyDemos, toyTokenizer } from '../test-helpers/fixtures.js';
 import { recordingLog } from '../test-helpers/run-logs.js';
+import { expectSameSteps } from '../test-helpers/same-steps.js';
 import { DistillConfig } from './config.js';
 import { answerSource, heldoutDivergence, trainDistill } from './train.js';
 
@@ -170,6 +171,18 @@ describe('trainDistill', () => {
     );
     for (const [name, p] of full.params)
       expect(Array.from(resumed.params.get(name)!.data)).toEqual(Array.from(p.data));
+  });
+
+  it('takes the same steps in passes of 3 as in one pass (each pass weighted by its answer tokens)', () => {
+    const run = (microBatch: number) => {
+      const { log, records } = recordingLog();
+      const cfg = config({ steps: 4, lmbda: 0.5, heldoutFraction: 0, microBatch, lr: 3e-3 });
+      trainDistill(smallStudent(), teacher, tok, { examples: demos }, cfg, { log, quiet: true });
+      return records;
+    };
+    const whole = run(0);
+    expect(new Set(whole.map((r) => r.answers))).toEqual(new Set(['student', 'data']));
+    expectSameSteps(whole, run(3), ['loss', 'grad_norm']);
   });
 
   it('distils on texts off-policy; refuses to sample answers to texts, and prompts it would never answer', () => {
