@@ -5,7 +5,6 @@ import * as T from '../tensor/index.js';
 import { Rng } from '../util/rng.js';
 import { log1mexp, log1mexpOf, logSigmoid } from './common/functional.js';
 import { DpoConfig, usesReference } from './dpo/config.js';
-import { cpoLoss } from './dpo/cpo-loss.js';
 import { dpoLoss } from './dpo/loss.js';
 import { dpoMetrics, preferenceTerms } from './dpo/objective.js';
 import { orpoLoss } from './dpo/orpo-loss.js';
@@ -396,19 +395,32 @@ describe('simpoLoss', () => {
   });
 });
 
-describe('cpoLoss', () => {
+describe('CPO', () => {
   // summed log-probs of two pairs, and the chosen answers' lengths
   const chosen = [-3, -8];
   const rejected = [-5, -6];
   const lengths = [2, 4];
 
+  /** CPO's terms through preferenceTerms (no reference) for summed log-probs c and r. */
+  const cpo = (c: T.Tensor, r: T.Tensor, cpoAlpha: number, labelSmoothing = 0) =>
+    preferenceTerms(
+      { lossType: 'cpo', beta: 0.1, labelSmoothing, simpoGamma: 0, rpoAlpha: 0, cpoAlpha },
+      {
+        chosen: c,
+        rejected: r,
+        chosenTokens: Float32Array.from(lengths),
+        rejectedTokens: Float32Array.of(3, 3),
+      },
+      null,
+    );
+
   it('is −log σ(β(log π(y_w) − log π(y_l))) plus α times the chosen NLL per token, with its gradient', () => {
     const c = T.tensor(chosen, [2], { requiresGrad: true });
-    const r = cpoLoss(c, T.tensor(rejected), T.div(c, T.tensor(lengths)), 0.1, 1);
+    const r = cpo(c, T.tensor(rejected), 1);
     const preference = -(logSig(0.1 * 2) + logSig(0.1 * -2)) / 2;
     const nll = (3 / 2 + 8 / 4) / 2;
-    expect(r.preferenceLoss).toBeCloseTo(preference, 6);
-    expect(r.nllLoss).toBeCloseTo(nll, 6);
+    expect(r.parts.preference_loss).toBeCloseTo(preference, 6);
+    expect(r.parts.nll_loss).toBeCloseTo(nll, 6);
     expect(r.loss.item()).toBeCloseTo(preference + nll, 6);
     expect(Array.from(r.chosenRewards)).toEqual([Math.fround(-0.3), Math.fround(-0.8)]);
     T.backward(r.loss);
@@ -418,7 +430,7 @@ describe('cpoLoss', () => {
       expect(c.grad![i]).toBeCloseTo(expected, 6);
     });
     const check = gradcheck(
-      ([cc, rj]) => cpoLoss(cc, rj, T.div(cc, T.tensor(lengths)), 0.1, 0.7, 0.2).loss,
+      ([cc, rj]) => cpo(cc, rj, 0.7, 0.2).loss,
       [
         { shape: [2], values: chosen },
         { shape: [2], values: rejected },

@@ -8,7 +8,6 @@ import * as T from '../../tensor/index.js';
 import { mean } from '../../util/stats.js';
 import { joinPasses, sharedMeans } from '../common/micro-batches.js';
 import type { DpoConfig } from './config.js';
-import { cpoLoss } from './cpo-loss.js';
 import { dpoLoss } from './loss.js';
 import { orpoLoss } from './orpo-loss.js';
 import { simpoLoss } from './simpo-loss.js';
@@ -89,33 +88,36 @@ export function preferenceTerms(
     };
   }
   if (s.lossType === 'cpo') {
-    const r = cpoLoss(
-      policy.chosen,
-      policy.rejected,
-      perToken(policy.chosen, policy.chosenTokens),
-      s.beta,
-      s.cpoAlpha,
-      s.labelSmoothing,
-    );
-    return {
-      loss: r.loss,
-      chosenRewards: r.chosenRewards,
-      rejectedRewards: r.rejectedRewards,
-      parts: { preference_loss: r.preferenceLoss, nll_loss: r.nllLoss },
-    };
+    // CPO: SimPO's loss on the summed log-probs with no margin (reward β·log π), plus RPO's NLL term
+    const r = simpoLoss(policy.chosen, policy.rejected, s.beta, 0, s.labelSmoothing);
+    return withChosenNll(r.loss, 'preference_loss', r, policy, s.cpoAlpha);
   }
   if (ref === null)
     throw new Error(`preferenceTerms: the ${s.lossType} loss needs the reference's log-probs`);
   const variant = { lossType: s.lossType, labelSmoothing: s.labelSmoothing };
   const r = dpoLoss(policy.chosen, policy.rejected, ref.chosen, ref.rejected, s.beta, variant);
-  const terms = { chosenRewards: r.chosenRewards, rejectedRewards: r.rejectedRewards };
-  if (s.rpoAlpha === 0) return { loss: r.loss, ...terms, parts: {} };
-  // RPO: + α · mean over pairs of −log π(y_w|x)/|y_w|, the chosen answers' per-token NLL
+  if (s.rpoAlpha === 0)
+    return { loss: r.loss, chosenRewards: r.chosenRewards, rejectedRewards: r.rejectedRewards, parts: {} };
+  return withChosenNll(r.loss, 'dpo_loss', r, policy, s.rpoAlpha); // RPO
+}
+
+/**
+ * `base` plus α times the chosen answers' per-token NLL, the mean over pairs of −log π(y_w|x)/|y_w|
+ * (RPO's term beside a reference, CPO's in place of one), each part logged under its name.
+ */
+function withChosenNll(
+  base: T.Tensor,
+  baseName: string,
+  rewards: Pick<PreferenceTerms, 'chosenRewards' | 'rejectedRewards'>,
+  policy: ScoredPairs<T.Tensor>,
+  alpha: number,
+): PreferenceTerms {
   const nll = T.neg(T.mean(perToken(policy.chosen, policy.chosenTokens)));
   return {
-    loss: T.add(r.loss, T.scale(nll, s.rpoAlpha)),
-    ...terms,
-    parts: { dpo_loss: r.loss.item(), nll_loss: nll.item() },
+    loss: alpha === 0 ? base : T.add(base, T.scale(nll, alpha)),
+    chosenRewards: rewards.chosenRewards,
+    rejectedRewards: rewards.rejectedRewards,
+    parts: { [baseName]: base.item(), nll_loss: nll.item() },
   };
 }
 
