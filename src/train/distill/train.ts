@@ -62,24 +62,37 @@ export function answerSource(
   return cfg.seqKd ? 'teacher' : 'data';
 }
 
-/**
- * Mean divergence per answer token of one right-padded batch: the teacher's logits under noGrad
- * (a constant), the student's recording the graph.
- */
-function batchDivergence(
-  student: Transformer,
-  teacher: Transformer,
-  batch: ReturnType<typeof padRight>,
-  cfg: Pick<DistillConfig, 'beta'>,
-): { loss: T.Tensor; tokens: number } {
+/** A right-padded batch with its answer positions: weight 1/tokens on each, 0 on the rest. */
+interface AnswerPass {
+  batch: ReturnType<typeof padRight>;
+  rowWeights: Float32Array;
+  tokens: number;
+}
+
+function answerPass(batch: ReturnType<typeof padRight>): AnswerPass {
   const targets = nextTokenTargets(batch);
   let tokens = 0;
   for (const t of targets) if (t !== IGNORE) tokens++;
   const rowWeights = new Float32Array(targets.length);
   for (let r = 0; r < targets.length; r++) if (targets[r] !== IGNORE) rowWeights[r] = 1 / tokens;
-  const teacherLogits = T.noGrad(() => teacher.logits(batch));
-  const loss = T.generalizedJsd(student.logits(batch), teacherLogits, { beta: cfg.beta, rowWeights });
-  return { loss, tokens };
+  return { batch, rowWeights, tokens };
+}
+
+/**
+ * Mean divergence per answer token of one pass: the teacher's logits under noGrad (a constant),
+ * the student's recording the graph.
+ */
+function passDivergence(
+  student: Transformer,
+  teacher: Transformer,
+  pass: AnswerPass,
+  cfg: Pick<DistillConfig, 'beta'>,
+): T.Tensor {
+  const teacherLogits = T.noGrad(() => teacher.logits(pass.batch));
+  return T.generalizedJsd(student.logits(pass.batch), teacherLogits, {
+    beta: cfg.beta,
+    rowWeights: pass.rowWeights,
+  });
 }
 
 /** Mean divergence per answer token over `seqs` (no gradients), batch by batch. */
@@ -92,8 +105,8 @@ export function heldoutDivergence(
   batchSize: number,
 ): number {
   return meanPerTrainedToken(seqs, padId, student.config.contextLength, batchSize, (batch) => {
-    const { loss, tokens } = batchDivergence(student, teacher, batch, cfg);
-    return { sum: loss.item() * tokens, tokens };
+    const pass = answerPass(batch);
+    return { sum: passDivergence(student, teacher, pass, cfg).item() * pass.tokens, tokens: pass.tokens };
   });
 }
 
@@ -181,12 +194,12 @@ export function trainDistill(
     // 2. per pass: the divergence from the teacher at every answer token, backward
     student.lora?.dropoutStep(cfg.seed, step);
     const passes = microBatches(seqs, cfg.microBatch).map((s) =>
-      padRight(s, padId, student.config.contextLength),
+      answerPass(padRight(s, padId, student.config.contextLength)),
     );
     const { loss } = accumulateGradients(
       passes,
-      (batch) => nextTokenTargets(batch).reduce((n, t) => n + (t === IGNORE ? 0 : 1), 0),
-      (batch) => ({ loss: batchDivergence(student, teacher, batch, cfg).loss, result: null }),
+      (pass) => pass.tokens,
+      (pass) => ({ loss: passDivergence(student, teacher, pass, cfg), result: null }),
     );
     // 3. clip and step
     const gradNorm = clipGradNorm([...student.trainableParams().values()], cfg.gradClip);
