@@ -232,7 +232,9 @@ export interface Backend {
    *   q: (B, Tq, Hq, D) contiguous;  k, v: batch b starts at b·kvBatchStride, then (Tk, Hkv, D).
    *   Query head h reads KV head floor(h / (Hq / Hkv)).
    *   Query t (absolute position qStart + t) sees key j iff keyStart[b] ≤ j ≤ qStart + t
-   *   (keyStart may be null = 0: it masks a left-padded batch's pad keys).
+   *   (keyStart may be null = 0: it masks a left-padded batch's pad keys). With B·Tq entries
+   *   (Tq > 1) keyStart is per query instead, keyStart[b·Tq + t]: rows that pack several
+   *   sequences side by side, each query seeing its own sequence's keys only.
    *   out: (B, Tq, Hq, D). probs (if not null): (B, Hq, Tq, Tk), the attention weights, kept for
    *   the backward pass. A query with no visible key outputs zeros.
    */

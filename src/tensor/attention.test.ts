@@ -64,6 +64,38 @@ describe('attention', () => {
     expect(maxDiff(T.slice(out, 1, pad), T.attention(q, k, v))).toBeLessThan(1e-6);
   });
 
+  it('a row packing several sequences (a key start per query) attends to each alone', () => {
+    // sequences of 3, 5 and 4 tokens side by side in one row of 14 (two pads at the end)
+    const lengths = [3, 5, 4];
+    const W = 14;
+    const seqs = lengths.map((n) => [T.randn([1, n, Hq, D], rng), T.randn([1, n, Hkv, D], rng)]);
+    const vs = lengths.map((n) => T.randn([1, n, Hkv, D], rng));
+    const pads = (h: number) => T.randn([1, W - 12, h, D], rng);
+    const row = (parts: T.Tensor[], h: number) => T.concat([...parts, pads(h)], 1);
+    const keyStart = new Int32Array(W);
+    let at = 0;
+    for (const n of lengths) {
+      keyStart.fill(at, at, at + n);
+      at += n;
+    }
+    keyStart.fill(at, at, W); // the pads see only themselves
+    const packed = T.attention(
+      row(seqs.map(([sq]) => sq), Hq),
+      row(seqs.map(([, sk]) => sk), Hkv),
+      row(vs, Hkv),
+      { keyStart },
+    );
+    at = 0;
+    lengths.forEach((n, i) => {
+      const alone = T.attention(seqs[i][0], seqs[i][1], vs[i]);
+      expect(maxDiff(T.slice(packed, 1, at, at + n), alone)).toBeLessThan(1e-6);
+      at += n;
+    });
+    expect(() => T.attention(q, k, v, { keyStart: new Int32Array(3) })).toThrow(
+      'needs B = 2 or B·Tq = 10',
+    );
+  });
+
   it('a KV cache under autograd is refused', () => {
     const qg = T.randn([1, 1, 2, 4], rng, 1, { requiresGrad: true });
     const kk = T.randn([1, 1, 2, 4], rng);

@@ -154,6 +154,11 @@ describe('gradcheck: nn ops and losses', () => {
       ([q, k, v]) => T.attention(q, k, v, { keyStart: new Int32Array([0, 2]) }),
       [inp([2, 4, 4, 3]), inp([2, 4, 2, 3]), inp([2, 4, 2, 3])],
     ));
+  it('attention (packed sequences: a key start per query)', () =>
+    check(
+      ([q, k, v]) => T.attention(q, k, v, { keyStart: new Int32Array([0, 0, 2, 2, 2, 0, 1, 1, 1, 4]) }),
+      [inp([2, 5, 2, 3]), inp([2, 5, 1, 3]), inp([2, 5, 1, 3])],
+    ));
   it('attention (Tq < Tk, custom scale)', () =>
     check(
       ([q, k, v]) => T.attention(q, k, v, { scale: 0.7 }),

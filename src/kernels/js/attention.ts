@@ -40,7 +40,8 @@ export function rope(
 
 /**
  * Causal scaled dot-product attention with grouped KV heads (see Backend.attention).
- * For each (b, h, t): scores over the visible keys keyStart[b] ≤ j ≤ qStart + t (j < Tk), a
+ * For each (b, h, t): scores over the visible keys first ≤ j ≤ qStart + t (j < Tk), first being
+ * keyStart[b] or, with B·Tq entries (Tq > 1), keyStart[b·Tq + t] (packed sequences), then a
  * max-shifted softmax in float64, then out = Σ_j p_j·v_j. Masked weights are stored as 0 in probs.
  */
 export function attention(
@@ -63,15 +64,15 @@ export function attention(
   const group = Hq / Hkv;
   const p = scratch(1, Tk);
   const acc = scratch(2, D);
+  const perQuery = keyStart !== null && Tq > 1 && keyStart.length === B * Tq;
   for (let b = 0; b < B; b++) {
-    const k0 = keyStart === null ? 0 : keyStart[b];
     const kvBase = b * kvBatchStride;
     for (let h = 0; h < Hq; h++) {
       const hk = Math.floor(h / group);
       for (let t = 0; t < Tq; t++) {
         const qo = ((b * Tq + t) * Hq + h) * D;
         const last = Math.min(qStart + t, Tk - 1);
-        const first = Math.max(k0, 0);
+        const first = keyStart === null ? 0 : Math.max(keyStart[perQuery ? b * Tq + t : b], 0);
         const po = ((b * Hq + h) * Tq + t) * Tk;
         let max = Number.NEGATIVE_INFINITY;
         for (let j = first; j <= last; j++) {

@@ -32,6 +32,15 @@ describeNative('native rope and attention agree with js', () => {
     );
   });
 
+  /** Per-query first keys of B rows, each packing sequences of the given lengths side by side. */
+  function packedStarts(B: number, lengths: number[]): number[] {
+    const row = lengths.flatMap((n, i) => {
+      const at = lengths.slice(0, i).reduce((a, x) => a + x, 0);
+      return new Array<number>(n).fill(at);
+    });
+    return Array.from({ length: B }, () => row).flat();
+  }
+
   interface Case {
     B: number;
     Tq: number;
@@ -58,6 +67,10 @@ describeNative('native rope and attention agree with js', () => {
     // long enough for causal row blocks, with a cache offset and a left-padded row
     { B: 2, Tq: 70, Tk: 80, Hq: 4, Hkv: 2, D: 16, qStart: 10, cache: 3, keyStart: [0, 40] },
     { B: 1, Tq: 100, Tk: 100, Hq: 2, Hkv: 1, D: 24, qStart: 0, cache: 0, keyStart: [70] },
+    // packed rows: a first key per query (sequences side by side), on the loop and sgemm paths
+    { B: 2, Tq: 6, Tk: 6, Hq: 2, Hkv: 1, D: 4, qStart: 0, cache: 0, keyStart: packedStarts(2, [2, 3, 1]) },
+    { B: 2, Tq: 40, Tk: 40, Hq: 4, Hkv: 2, D: 16, qStart: 0, cache: 0, keyStart: packedStarts(2, [9, 20, 11]) },
+    { B: 1, Tq: 80, Tk: 80, Hq: 2, Hkv: 2, D: 32, qStart: 0, cache: 0, keyStart: packedStarts(1, [30, 3, 40, 7]) },
   ];
 
   for (const c of cases) {

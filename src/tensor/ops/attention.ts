@@ -47,7 +47,10 @@ export interface AttentionOptions {
    * last Tq positions of the keys); with a cache it is cache.length.
    */
   qStart?: number;
-  /** Per batch row, the first visible key (masks left padding); default 0 for every row. */
+  /**
+   * The first visible key: per batch row (B entries; masks left padding), or per query (B·Tq
+   * entries: rows that pack several sequences, each query seeing only its own); default 0.
+   */
   keyStart?: Int32Array | null;
   /**
    * KV cache (inference only): k and v are the new keys/values (B, Tq, Hkv, D); they are written at
@@ -59,7 +62,8 @@ export interface AttentionOptions {
 
 /**
  * Causal attention: q (B, Tq, Hq, D), k and v (B, Tk, Hkv, D) → out (B, Tq, Hq, D). Query head h
- * reads KV head ⌊h / (Hq/Hkv)⌋; query t (at position qStart + t) sees keys keyStart[b] ≤ j ≤ qStart + t.
+ * reads KV head ⌊h / (Hq/Hkv)⌋; query t (at position qStart + t) sees keys keyStart[b] ≤ j ≤ qStart + t
+ * (or keyStart[b·Tq + t] ≤ j with a start per query).
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOptions = {}): Tensor {
   q.assertLive('attention', 'q');
@@ -81,8 +85,10 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
     throw new Error(`attention: k ${fmt(k.shape)} and v ${fmt(v.shape)}: shapes differ`);
   }
   const keyStart = opts.keyStart ?? null;
-  if (keyStart !== null && keyStart.length !== B) {
-    throw new Error(`attention: keyStart has ${keyStart.length} entries, q ${fmt(q.shape)} has B = ${B}`);
+  if (keyStart !== null && keyStart.length !== B && keyStart.length !== B * Tq) {
+    throw new Error(
+      `attention: keyStart has ${keyStart.length} entries, q ${fmt(q.shape)} needs B = ${B} or B·Tq = ${B * Tq}`,
+    );
   }
   const scale = opts.scale ?? 1 / Math.sqrt(D);
   const cache = opts.cache ?? null;

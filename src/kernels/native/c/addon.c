@@ -595,13 +595,17 @@ static napi_value js_attention(napi_env env, napi_callback_info info) {
   const float *q = f32(&c, 0, "q", B * Tq * Hq * D);
   const float *k = f32(&c, 1, "k", kvNeed);
   const float *v = f32(&c, 2, "v", kvNeed);
+  /* keyStart: one entry per batch row, or (B·Tq entries, Tq > 1) one per query */
   const int32_t *keyStart = NULL;
-  if (!c.failed && !is_nullish(&c, 11)) keyStart = i32(&c, 11, "keyStart", B);
+  size_t keyStartLen = 0;
+  if (!c.failed && !is_nullish(&c, 11))
+    keyStart = (const int32_t *)typed(&c, 11, "keyStart", napi_int32_array, B, 0, &keyStartLen);
+  int perQuery = Tq > 1 && (int64_t)keyStartLen == B * Tq;
   float *out = f32(&c, 13, "out", B * Tq * Hq * D);
   float *probs = f32_or_null(&c, 14, "probs", B * Hq * Tq * Tk);
   if (c.failed) return NULL;
   if (k_attention(q, k, v, (size_t)B, (size_t)Tq, (size_t)Tk, (size_t)Hq, (size_t)Hkv, (size_t)D, (size_t)kvStride,
-                  qStart, keyStart, (float)scale, out, probs) != 0)
+                  qStart, keyStart, perQuery, (float)scale, out, probs) != 0)
     return out_of_memory(&c);
   return NULL;
 }

@@ -12,7 +12,10 @@
  * - small ones (decoding one token against a KV cache) use direct loops, where sgemm's
  *   fixed cost per call would dominate.
  * Only the key columns some query can see are computed: [keyStart, qStart + Tq − 1], and for
- * long query blocks, per block of 32 rows (the causal triangle).
+ * long query blocks, per block of 32 rows (the causal triangle). keyStart is per batch row (left
+ * padding) or per query (packed rows: several sequences side by side, each query seeing only its
+ * own sequence's keys); a block then computes the columns from its rows' first key on, and each
+ * row's softmax masks what lies before its own.
  */
 #include <string.h>
 
@@ -25,6 +28,7 @@ typedef struct {
   size_t B, Tq, Tk, Hq, Hkv, D, kvBatchStride;
   int64_t qStart;
   const int32_t *keyStart;
+  int keyStartPerQuery; /* keyStart holds B·Tq entries, one per query, rather than B */
   float scale;
   float *out, *probs, *dq, *dk, *dv;
   float *scratch; /* per thread: scratchPer floats */
@@ -32,6 +36,24 @@ typedef struct {
   size_t scratchRows; /* loop path: floats of probability rows at the start of a thread's scratch */
   int useBlas;
 } AttnCtx;
+
+/* The first key query t of batch row b may see (its row's, or its own with per-query starts). */
+static int64_t key_start(const AttnCtx *c, size_t b, size_t t) {
+  if (!c->keyStart) return 0;
+  int64_t ks = c->keyStartPerQuery ? c->keyStart[b * c->Tq + t] : c->keyStart[b];
+  return ks < 0 ? 0 : ks;
+}
+
+/* The earliest first key of queries [t0, t1) of batch row b. */
+static int64_t min_key_start(const AttnCtx *c, size_t b, size_t t0, size_t t1) {
+  if (!c->keyStartPerQuery) return key_start(c, b, t0);
+  int64_t ks = key_start(c, b, t0);
+  for (size_t t = t0 + 1; t < t1; t++) {
+    int64_t s = key_start(c, b, t);
+    if (s < ks) ks = s;
+  }
+  return ks;
+}
 
 static void sgemm(int ta, int tb, size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                   const float *b, size_t ldb, float beta, float *c, size_t ldc) {
@@ -141,8 +163,7 @@ static void attention_group_loops(const AttnCtx *c, size_t b, size_t g, float *s
   size_t ldkv = c->Hkv * D;
   const float *K = c->k + b * c->kvBatchStride + g * D;
   const float *V = c->v + b * c->kvBatchStride + g * D;
-  int64_t ks = c->keyStart ? c->keyStart[b] : 0;
-  if (ks < 0) ks = 0;
+  int64_t ks = min_key_start(c, b, 0, Tq);
   int64_t last = c->qStart + (int64_t)Tq - 1;
   if (last > (int64_t)Tk - 1) last = (int64_t)Tk - 1;
   if (last < ks) last = ks - 1; /* nothing visible: every row below is zeroed */
@@ -161,16 +182,16 @@ static void attention_group_loops(const AttnCtx *c, size_t b, size_t g, float *s
         obuf[i] = c->out + ((b * Tq + t) * c->Hq + h) * D;
         rbuf[i] = c->probs ? c->probs + ((b * c->Hq + h) * Tq + t) * Tk : scratch + i * Tk;
       }
-      int64_t hi = c->qStart + (int64_t)t;
+      int64_t lo = key_start(c, b, t), hi = c->qStart + (int64_t)t;
       if (hi > last) hi = last;
-      if (hi < ks) {
+      if (hi < lo) {
         for (size_t i = 0; i < n; i++) {
           memset(rbuf[i], 0, Tk * sizeof(float));
           memset(obuf[i], 0, D * sizeof(float));
         }
         continue;
       }
-      group_row_any(qbuf, obuf, rbuf, n, Kt, ldt, V, ldkv, Tk, (size_t)ks, (size_t)hi, c->scale, D);
+      group_row_any(qbuf, obuf, rbuf, n, Kt, ldt, V, ldkv, Tk, (size_t)lo, (size_t)hi, c->scale, D);
     }
   }
 }
@@ -183,8 +204,7 @@ static void attention_head(const AttnCtx *c, size_t b, size_t h, float *P) {
   const float *K = c->k + b * c->kvBatchStride + g * D;
   const float *V = c->v + b * c->kvBatchStride + g * D;
   float *O = c->out + (b * Tq * c->Hq + h) * D;
-  int64_t ks = c->keyStart ? c->keyStart[b] : 0;
-  if (ks < 0) ks = 0;
+  int64_t ks = min_key_start(c, b, 0, Tq);
   int64_t last = c->qStart + (int64_t)Tq - 1; /* the last key any query here sees */
   if (last > (int64_t)Tk - 1) last = (int64_t)Tk - 1;
   if (last < ks) {
@@ -194,7 +214,6 @@ static void attention_head(const AttnCtx *c, size_t b, size_t h, float *P) {
     }
     return;
   }
-  size_t j0 = (size_t)ks;
   /* Causal blocks of query rows: block [t0, t1) sees keys up to qStart + t1 − 1 at most, so
    * the products skip the masked upper triangle (about 40% of the work at T = 128). */
   size_t block = Tq >= 64 ? 32 : Tq;
@@ -202,23 +221,24 @@ static void attention_head(const AttnCtx *c, size_t b, size_t h, float *P) {
     size_t t1 = t0 + block < Tq ? t0 + block : Tq;
     int64_t blast = c->qStart + (int64_t)t1 - 1;
     if (blast > last) blast = last;
-    if (blast < ks) { /* no row of this block sees a key */
+    int64_t bks = min_key_start(c, b, t0, t1);
+    if (blast < bks) { /* no row of this block sees a key */
       for (size_t t = t0; t < t1; t++) {
         memset(P + t * Tk, 0, Tk * sizeof(float));
         memset(O + t * ldq, 0, D * sizeof(float));
       }
       continue;
     }
-    size_t cols = (size_t)(blast - ks + 1);
+    size_t j0 = (size_t)bks, cols = (size_t)(blast - bks + 1);
     sgemm(0, 1, t1 - t0, cols, D, c->scale, Q + t0 * ldq, ldq, K + j0 * ldkv, ldkv, 0.0f, P + t0 * Tk + j0, Tk);
     for (size_t t = t0; t < t1; t++) {
       float *row = P + t * Tk;
-      int64_t hi = c->qStart + (int64_t)t;
+      int64_t lo = key_start(c, b, t), hi = c->qStart + (int64_t)t;
       if (hi > last) hi = last;
-      if (hi < ks)
+      if (hi < lo)
         memset(row, 0, Tk * sizeof(float));
       else
-        masked_softmax_row(row, Tk, j0, (size_t)hi);
+        masked_softmax_row(row, Tk, (size_t)lo, (size_t)hi);
     }
     sgemm(0, 0, t1 - t0, D, cols, 1.0f, P + t0 * Tk + j0, Tk, V + j0 * ldkv, ldkv, 0.0f, O + t0 * ldq, ldq);
   }
@@ -239,8 +259,8 @@ static void attention_range(void *vctx, size_t lo, size_t hi, int tid) {
 }
 
 int k_attention(const float *q, const float *k, const float *v, size_t B, size_t Tq, size_t Tk, size_t Hq,
-                size_t Hkv, size_t D, size_t kvBatchStride, int64_t qStart, const int32_t *keyStart, float scale,
-                float *out, float *probs) {
+                size_t Hkv, size_t D, size_t kvBatchStride, int64_t qStart, const int32_t *keyStart,
+                int keyStartPerQuery, float scale, float *out, float *probs) {
   size_t items = B * Hq;
   if (items == 0 || Tq == 0 || D == 0) return 0;
   if (Tk == 0) {
@@ -248,7 +268,8 @@ int k_attention(const float *q, const float *k, const float *v, size_t B, size_t
     return 0;
   }
   AttnCtx c = {.q = q, .k = k, .v = v, .B = B, .Tq = Tq, .Tk = Tk, .Hq = Hq, .Hkv = Hkv, .D = D,
-               .kvBatchStride = kvBatchStride, .qStart = qStart, .keyStart = keyStart, .scale = scale,
+               .kvBatchStride = kvBatchStride, .qStart = qStart, .keyStart = keyStart,
+               .keyStartPerQuery = keyStart != NULL && keyStartPerQuery, .scale = scale,
                .out = out, .probs = probs};
   double flops = 4.0 * (double)Tq * (double)Tk * (double)D;
   c.useBlas = Tq >= 8 && D >= 16 && flops >= 65536.0;

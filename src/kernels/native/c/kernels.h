@@ -62,8 +62,8 @@ int k_rope(const float *x, size_t B, size_t T, size_t H, size_t D, const int32_t
 
 /* Both return 0, or −1 when scratch memory could not be allocated. */
 int k_attention(const float *q, const float *k, const float *v, size_t B, size_t Tq, size_t Tk, size_t Hq,
-                size_t Hkv, size_t D, size_t kvBatchStride, int64_t qStart, const int32_t *keyStart, float scale,
-                float *out, float *probs);
+                size_t Hkv, size_t D, size_t kvBatchStride, int64_t qStart, const int32_t *keyStart,
+                int keyStartPerQuery, float scale, float *out, float *probs);
 int k_attention_backward(const float *q, const float *k, const float *v, const float *probs, const float *dOut,
                          size_t B, size_t Tq, size_t Tk, size_t Hq, size_t Hkv, size_t D, float scale, float *dq,
                          float *dk, float *dv);
