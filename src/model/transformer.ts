@@ -28,6 +28,12 @@ export interface TokenBatch {
   start?: Int32Array | null;
   /** One past the last real token of each row (right padding after it); default T. */
   end?: Int32Array | null;
+  /**
+   * Packed rows (packing.ts): per token (B·T), the column where its sequence begins. A row then
+   * holds several sequences side by side; each token sees only its own sequence's tokens and its
+   * position counts from that sequence's start. `start` is ignored.
+   */
+  segmentStart?: Int32Array | null;
 }
 
 export interface ForwardOptions {
@@ -202,14 +208,21 @@ export class Transformer {
         `Transformer: positions up to ${past + Tn} exceed the context length ${c.contextLength}`,
       );
     }
-    const start = batch.start ?? null;
-    // position of each token, counted from its row's first real token (pads clamp to 0)
+    const segments = batch.segmentStart ?? null;
+    if (segments !== null && (cache !== null || segments.length !== B * Tn)) {
+      throw new Error(
+        `Transformer: segmentStart needs B·T = ${B * Tn} entries and no cache (has ${segments.length})`,
+      );
+    }
+    const start = segments === null ? (batch.start ?? null) : null;
+    // position of each token, counted from its row's (or its sequence's) first real token (pads clamp to 0)
     const positions = new Int32Array(B * Tn);
     for (let b = 0; b < B; b++) {
       const s = start === null ? 0 : start[b];
-      for (let t = 0; t < Tn; t++) positions[b * Tn + t] = Math.max(0, past + t - s);
+      for (let t = 0; t < Tn; t++)
+        positions[b * Tn + t] = Math.max(0, past + t - (segments === null ? s : segments[b * Tn + t]));
     }
-    const keyStart = start?.some((s) => s > 0) ? start : null;
+    const keyStart = segments ?? (start?.some((s) => s > 0) ? start : null);
     const [H, KV, D, C] = [c.nHeads, c.nKvHeads, c.headDim, c.dim];
 
     let x = T.embedding(this.p('tok_emb'), ids, [B, Tn]); // (B, T, C)
@@ -269,6 +282,7 @@ export class Transformer {
   /** The scalar head read at each row's last real token (B): a reward model's score. */
   scalarAtLast(batch: TokenBatch): T.Tensor {
     const { B, T: Tn } = batch;
+    if (batch.segmentStart) throw new Error('scalarAtLast: a packed batch is read per sequence (packing.ts)');
     const all = this.scalarsFrom(this.hidden(batch)); // (B, T)
     const pick = new Float32Array(B * Tn);
     for (let b = 0; b < B; b++) {
@@ -294,6 +308,8 @@ export function responseLogProbs(
   temperature = 1,
 ): { logProbs: T.Tensor; mask: Float32Array } {
   const { ids, B, T: Tn } = batch;
+  if (batch.segmentStart)
+    throw new Error('responseLogProbs: a packed batch is read per sequence (packing.ts)');
   const mask = new Float32Array(B * Tn);
   // targets[b, t] = the token that position t predicts (t + 1), or ignored
   const targets = new Int32Array(B * Tn).fill(-1);

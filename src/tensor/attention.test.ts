@@ -80,8 +80,14 @@ describe('attention', () => {
     }
     keyStart.fill(at, at, W); // the pads see only themselves
     const packed = T.attention(
-      row(seqs.map(([sq]) => sq), Hq),
-      row(seqs.map(([, sk]) => sk), Hkv),
+      row(
+        seqs.map(([sq]) => sq),
+        Hq,
+      ),
+      row(
+        seqs.map(([, sk]) => sk),
+        Hkv,
+      ),
       row(vs, Hkv),
       { keyStart },
     );
@@ -91,9 +97,7 @@ describe('attention', () => {
       expect(maxDiff(T.slice(packed, 1, at, at + n), alone)).toBeLessThan(1e-6);
       at += n;
     });
-    expect(() => T.attention(q, k, v, { keyStart: new Int32Array(3) })).toThrow(
-      'needs B = 2 or B·Tq = 10',
-    );
+    expect(() => T.attention(q, k, v, { keyStart: new Int32Array(3) })).toThrow('needs B = 2 or B·Tq = 10');
   });
 
   it('a KV cache under autograd is refused', () => {

@@ -69,8 +69,28 @@ describeNative('native rope and attention agree with js', () => {
     { B: 1, Tq: 100, Tk: 100, Hq: 2, Hkv: 1, D: 24, qStart: 0, cache: 0, keyStart: [70] },
     // packed rows: a first key per query (sequences side by side), on the loop and sgemm paths
     { B: 2, Tq: 6, Tk: 6, Hq: 2, Hkv: 1, D: 4, qStart: 0, cache: 0, keyStart: packedStarts(2, [2, 3, 1]) },
-    { B: 2, Tq: 40, Tk: 40, Hq: 4, Hkv: 2, D: 16, qStart: 0, cache: 0, keyStart: packedStarts(2, [9, 20, 11]) },
-    { B: 1, Tq: 80, Tk: 80, Hq: 2, Hkv: 2, D: 32, qStart: 0, cache: 0, keyStart: packedStarts(1, [30, 3, 40, 7]) },
+    {
+      B: 2,
+      Tq: 40,
+      Tk: 40,
+      Hq: 4,
+      Hkv: 2,
+      D: 16,
+      qStart: 0,
+      cache: 0,
+      keyStart: packedStarts(2, [9, 20, 11]),
+    },
+    {
+      B: 1,
+      Tq: 80,
+      Tk: 80,
+      Hq: 2,
+      Hkv: 2,
+      D: 32,
+      qStart: 0,
+      cache: 0,
+      keyStart: packedStarts(1, [30, 3, 40, 7]),
+    },
   ];
 
   for (const c of cases) {
