@@ -83,7 +83,9 @@ describe('packSequences', () => {
         [p.B, p.T, V],
       );
       const isReal = new Float32Array(p.B * p.T * V);
-      seqs.forEach((s, i) => isReal.fill(1, p.first[i] * V, (p.first[i] + s.length) * V));
+      seqs.forEach((s, i) => {
+        isReal.fill(1, p.first[i] * V, (p.first[i] + s.length) * V);
+      });
       T.backward(T.sum(T.mul(T.mul(logits, weights), T.tensor(isReal, [p.B, p.T, V]))));
       const gradOf = (w: T.Tensor) => w.grad ?? new Float32Array(w.size);
       const packedGrads = model.parameters().map((w) => Float32Array.from(gradOf(w)));
