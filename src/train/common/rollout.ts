@@ -15,6 +15,7 @@ import * as T from '../../tensor/index.js';
 import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { roundUp } from './batch.js';
+import { packAll, packedLogProbs, packedScores } from './packed-rollouts.js';
 import type { RunLog } from './run-log.js';
 
 export interface RolloutBatch extends TokenBatch {
@@ -26,6 +27,10 @@ export interface RolloutBatch extends TokenBatch {
   lengths: Int32Array;
   /** Tp for every row, as responseLogProbs wants it. */
   responseStart: Int32Array;
+  /** First real token of each row (Tp − its prompt's length). */
+  start: Int32Array;
+  /** The id filling the pads (a pass over packed rows pads with it too). */
+  padId: number;
 }
 
 /**
@@ -57,7 +62,7 @@ export function rolloutBatch(
     lengths[b] = responses[b].length;
     end[b] = Tp + Math.max(1, responses[b].length);
   }
-  return { ids, B, T, start, end, Tp, L, lengths, responseStart: new Int32Array(B).fill(Tp) };
+  return { ids, B, T, start, end, Tp, L, lengths, responseStart: new Int32Array(B).fill(Tp), padId };
 }
 
 /** The response layout (B, L) of a full-layout (B, T) array: columns Tp … Tp+L−1. */
@@ -73,48 +78,6 @@ export function responseMask(batch: RolloutBatch): Float32Array {
   const mask = new Float32Array(batch.B * batch.L);
   for (let b = 0; b < batch.B; b++) mask.fill(1, b * batch.L, b * batch.L + batch.lengths[b]);
   return mask;
-}
-
-/**
- * Rows `rows` of a rollout batch packed for a training pass: each row is [prompt][response] from
- * column 0, right-padded only as far as the longest of these rows. The aligned layout pads every
- * row to the longest prompt plus the longest response of the whole rollout batch — about half
- * its cells are padding — and padding changes no log-prob or value, only the cost.
- * `toResponseLayout` brings per-token results back to the (rows, L) response layout.
- */
-export function packRows(
-  batch: RolloutBatch,
-  rows: readonly number[],
-  padId: number,
-): TokenBatch & { responseStart: Int32Array } {
-  const B = rows.length;
-  const prompt = Int32Array.from(rows, (r) => batch.Tp - batch.start![r]);
-  const end = Int32Array.from(rows, (r, i) => prompt[i] + Math.max(1, batch.lengths[r]));
-  const T = Math.min(batch.T, roundUp(Math.max(...end), 8));
-  const ids = new Int32Array(B * T).fill(padId);
-  rows.forEach((r, i) => {
-    ids.set(
-      batch.ids.subarray(r * batch.T + batch.start![r], r * batch.T + batch.Tp + end[i] - prompt[i]),
-      i * T,
-    );
-  });
-  return { ids, B, T, start: null, end, responseStart: prompt };
-}
-
-/**
- * The (B, L) response layout of a per-token (B, T) tensor whose row b's response starts at
- * column responseStart[b], differentiably (a gather; the backward pass scatters back). Cells past
- * a row's end read column 0 of that row: they are masked wherever they are used.
- */
-export function toResponseLayout(x: T.Tensor, responseStart: Int32Array, L: number): T.Tensor {
-  const [B, Tn] = x.shape;
-  const idx = new Int32Array(B * L);
-  for (let b = 0; b < B; b++)
-    for (let j = 0; j < L; j++) {
-      const t = responseStart[b] + j;
-      idx[b * L + j] = b * Tn + (t < Tn ? t : 0);
-    }
-  return T.reshape(T.embedding(T.reshape(x, [B * Tn, 1]), idx), [B, L]);
 }
 
 /** Rows `rows` of a (B, L) response-layout array. */
@@ -295,7 +258,9 @@ export function scoreRollouts(
   gens: readonly Generation[],
   noEosPenalty: number,
 ): { rm: Float32Array; scores: Float32Array } {
-  const scores = T.noGrad(() => T.scope(() => Float32Array.from(rewardModel.scalarAtLast(batch).data)));
+  const scores = T.noGrad(() =>
+    T.scope(() => Float32Array.from(packedScores(rewardModel, packAll(batch)).data)),
+  );
   const rm = Float32Array.from(scores);
   gens.forEach((g, b) => {
     if (g.finishReason !== 'stop') scores[b] += noEosPenalty;
@@ -319,9 +284,7 @@ export function sampledLogProbs(gens: readonly Generation[], batch: RolloutBatch
 /** Per-token log-probs of the rollouts under `model`, (B, L) response layout, without gradients. */
 export function rolloutLogProbs(model: Transformer, batch: RolloutBatch, temperature: number): Float32Array {
   return T.noGrad(() =>
-    T.scope(() =>
-      responseColumns(responseLogProbs(model, batch, batch.responseStart, temperature).logProbs.data, batch),
-    ),
+    T.scope(() => Float32Array.from(packedLogProbs(model, packAll(batch), batch.L, temperature).data)),
   );
 }
 
@@ -337,20 +300,6 @@ export function referenceLogProbs(
 ): Float32Array {
   if (reference !== null) return rolloutLogProbs(reference, batch, temperature);
   return withoutAdapters(policy, () => rolloutLogProbs(policy, batch, temperature));
-}
-
-/** Per-token log-probs of packed rows (packRows) under `model`, (rows, L) response layout, differentiable. */
-export function packedLogProbs(
-  model: Transformer,
-  packed: TokenBatch & { responseStart: Int32Array },
-  L: number,
-  temperature: number,
-): T.Tensor {
-  return toResponseLayout(
-    responseLogProbs(model, packed, packed.responseStart, temperature).logProbs,
-    packed.responseStart,
-    L,
-  );
 }
 
 /** The text of each response, without its stop token, as a judge reads it. */

@@ -5,14 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { responseLogProbs, type Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
-import {
-  packedLogProbs,
-  packRows,
-  responseMask,
-  rolloutLogProbs,
-  sampleRollouts,
-  selectResponseRows,
-} from '../common/rollout.js';
+import { packedLogProbs, packRows } from '../common/packed-rollouts.js';
+import { responseMask, rolloutLogProbs, sampleRollouts, selectResponseRows } from '../common/rollout.js';
 import type { RunLog } from '../common/run-log.js';
 import { RlooConfig } from '../rloo/config.js';
 import { trainRloo } from '../rloo/train.js';
@@ -127,9 +121,9 @@ describe('trainGrpo', () => {
         expect(aligned[b * L + t]).toBeCloseTo(lp, 4);
       });
     });
-    // a shuffled minibatch, packed from column 0 as the update reads it
+    // a shuffled minibatch, packed as the update reads it
     const mb = [4, 1, 5, 0];
-    const packed = T.noGrad(() => packedLogProbs(sft, packRows(batch, mb, tok.padId ?? 0), L, 1.5).toArray());
+    const packed = T.noGrad(() => packedLogProbs(sft, packRows(batch, mb), L, 1.5).toArray());
     const want = selectResponseRows(aligned, L, mb);
     const m = selectResponseRows(mask, L, mb);
     want.forEach((v, i) => {

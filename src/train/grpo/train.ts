@@ -22,12 +22,11 @@ import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
+import { packedLogProbs, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
-  packedLogProbs,
-  packRows,
   type RlHooks,
   referenceLogProbs,
   responseMask,
@@ -177,8 +176,7 @@ export function trainCriticFree(
           microBatches(mb, cfg.microBatch),
           (rows) => rows.reduce((n, r) => weights.subarray(r * L, (r + 1) * L).reduce((a, w) => a + w, n), 0),
           (rows) => {
-            const packed = packRows(batch, rows, padId);
-            const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
+            const logp = packedLogProbs(policy, packRows(batch, rows), L, cfg.temperature); // (b, L)
             const g = grpoLoss(
               logp,
               selectResponseRows(oldLogp, L, rows),

@@ -23,12 +23,11 @@ import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches } from '../common/micro-batches.js';
+import { packedLogProbs, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
-  packedLogProbs,
-  packRows,
   type RlHooks,
   type RolloutBatch,
   referenceLogProbs,
@@ -161,7 +160,7 @@ export function trainOnlineDpo(
           microBatches(mb, cfg.microBatch),
           (pass) => pass.length,
           (pass) => {
-            const { chosen, rejected } = pairLogProbs(policy, batch, mask, pass, padId);
+            const { chosen, rejected } = pairLogProbs(policy, batch, mask, pass);
             const { loss, chosenRewards, rejectedRewards } = dpoLoss(
               chosen,
               rejected,
@@ -241,11 +240,10 @@ function pairLogProbs(
   batch: RolloutBatch,
   mask: Float32Array,
   pairs: readonly RowPair[],
-  padId: number,
 ): { chosen: T.Tensor; rejected: T.Tensor } {
   const n = pairs.length;
   const rows = [...pairs.map((p) => p.chosen), ...pairs.map((p) => p.rejected)];
-  const logp = packedLogProbs(policy, packRows(batch, rows, padId), batch.L, 1); // (2n, L)
+  const logp = packedLogProbs(policy, packRows(batch, rows), batch.L, 1); // (2n, L)
   const answerMask = T.tensor(selectResponseRows(mask, batch.L, rows), [2 * n, batch.L]);
   const sums = T.sum(T.mul(logp, answerMask), 1); // (2n)
   return { chosen: T.slice(sums, 0, 0, n), rejected: T.slice(sums, 0, n, 2 * n) };

@@ -7,7 +7,7 @@
  * RM); the reference (SFT) and the RM are frozen.
  */
 import { type LoraAdapters, mergeLora } from '../../model/lora.js';
-import type { TokenBatch, Transformer } from '../../model/transformer.js';
+import type { Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
 import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
@@ -16,15 +16,13 @@ import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
+import { packAll, packedLogProbs, packedValues, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
-  packedLogProbs,
-  packRows,
   type RlHooks,
   referenceLogProbs,
-  responseColumns,
   responseMask,
   rolloutEncoding,
   rolloutLogProbs,
@@ -32,7 +30,6 @@ import {
   sampleRollouts,
   scoreRollouts,
   selectResponseRows,
-  toResponseLayout,
 } from '../common/rollout.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { batchIndices } from '../common/shuffle-batches.js';
@@ -76,12 +73,6 @@ export interface PpoIterationLog {
 }
 
 export type PpoHooks = RlHooks<PpoIterationLog>;
-
-/** Values (B, T) of a batch: entry t is the value model's estimate before token t (read at t − 1). */
-function shiftedValues(value: Transformer, batch: TokenBatch): T.Tensor {
-  const v = value.scalarsFrom(value.hidden(batch)); // (B, T)
-  return T.concat([T.zeros([batch.B, 1]), T.slice(v, 1, 0, batch.T - 1)], 1); // (B, T)
-}
 
 export function trainPpo(
   models: PpoModels,
@@ -138,7 +129,9 @@ export function trainPpo(
     // 3. log-probs under the policy (old) and the reference, and the value model's values
     const oldLogp = rolloutLogProbs(policy, batch, cfg.temperature);
     const refLogp = referenceLogProbs(policy, reference, batch, cfg.temperature);
-    const oldValues = T.noGrad(() => T.scope(() => responseColumns(shiftedValues(value, batch).data, batch)));
+    const oldValues = T.noGrad(() =>
+      T.scope(() => Float32Array.from(packedValues(value, packAll(batch), L).data)),
+    );
 
     // 4. per-token rewards: −β·KL_t on every token, plus the score on the last one
     const klTokens = new Float32Array(B * L);
@@ -168,7 +161,7 @@ export function trainPpo(
           microBatches(mb, cfg.microBatch),
           (rows) => rows.reduce((n, r) => n + batch.lengths[r], 0),
           (rows) => {
-            const packed = packRows(batch, rows, padId);
+            const packed = packRows(batch, rows);
             const passMask = selectResponseRows(mask, L, rows);
             const logp = packedLogProbs(policy, packed, L, cfg.temperature); // (b, L)
             const pg = policyLoss(
@@ -178,7 +171,7 @@ export function trainPpo(
               passMask,
               cfg.clipRange,
             );
-            const values = toResponseLayout(shiftedValues(value, packed), packed.responseStart, L); // (b, L)
+            const values = packedValues(value, packed, L); // (b, L)
             const vf = valueLoss(
               values,
               selectResponseRows(oldValues, L, rows),
