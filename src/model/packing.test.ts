@@ -112,10 +112,17 @@ describe('packSequences', () => {
     });
   }
 
-  it('a packed batch is refused where a row is read as one sequence, and with a cache', () => {
+  it("reads each sequence's score at its last token; refuses a packed batch that hides where they lie", () => {
     const model = randomModel(configs.llama, 4);
     const p = packSequences(seqs, 0, 16);
-    expect(() => model.scalarAtLast(p)).toThrow('a packed batch is read per sequence');
+    const scores = T.noGrad(() => model.scalarAtLast(p)).data;
+    seqs.forEach((s, i) => {
+      const alone = T.noGrad(() => model.scalarAtLast({ ids: Int32Array.from(s), B: 1, T: s.length }))
+        .data[0];
+      expect(scores[i]).toBeCloseTo(alone, 5);
+    });
+    const rowsOnly = { ids: p.ids, B: p.B, T: p.T, segmentStart: p.segmentStart };
+    expect(() => model.scalarAtLast(rowsOnly)).toThrow('a packed batch must say where its sequences lie');
     expect(() => model.hidden({ ...p, segmentStart: p.segmentStart.subarray(1) })).toThrow(
       'segmentStart needs B·T',
     );

@@ -6,6 +6,7 @@
  * training batch of replies of very different lengths spends most of a padded layout's cells on
  * padding; packed, the same tokens take a fraction of the rows.
  */
+import { paddedLength, type Sequence, type SequenceBatch } from './padding.js';
 import type { TokenBatch } from './transformer.js';
 
 export interface PackedBatch extends TokenBatch {
@@ -53,4 +54,22 @@ export function packSequences(seqs: readonly ArrayLike<number>[], padId: number,
     segmentStart.fill(colOf[i], first[i], first[i] + s.length);
   });
   return { ids, B, T, segmentStart, first, length };
+}
+
+/**
+ * padRight's twin: exchanges (or texts) packed into rows as wide as the longest, rounded up as
+ * padRight rounds (so batches come in few shapes); every per-sequence result is the same.
+ */
+export function packRight(
+  seqs: readonly Sequence[],
+  padId: number,
+  limit = Number.POSITIVE_INFINITY,
+): SequenceBatch & PackedBatch {
+  const width = paddedLength(Math.max(1, ...seqs.map((s) => s.ids.length)), limit);
+  const packed = packSequences(
+    seqs.map((s) => s.ids),
+    padId,
+    width,
+  );
+  return { ...packed, responseStart: Int32Array.from(seqs, (s) => s.responseStart) };
 }

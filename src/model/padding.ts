@@ -12,6 +12,20 @@ export interface Sequence {
 }
 
 /**
+ * Sequences laid out for one forward pass, one per row (padRight) or side by side (packing.ts
+ * packRight), and where each lies: code that reads a batch through `first`, `length` and
+ * `responseStart` does not care which layout it got.
+ */
+export interface SequenceBatch extends TokenBatch {
+  /** Per sequence (in the order given): the flat index row·T + column of its first token. */
+  first: Int32Array;
+  /** Per sequence: its tokens. */
+  length: Int32Array;
+  /** Per sequence: the index, within it, of its first response token (0 for a plain text). */
+  responseStart: Int32Array;
+}
+
+/**
  * Right-pads sequences into one (B, T) batch; `end[b]` is row b's length. T is the longest row
  * rounded up to a multiple of 16 (but not past `limit`, the model's context): batches then come
  * in a few shapes only, so the buffer pool reuses their activations instead of allocating anew.
@@ -20,7 +34,7 @@ export function padRight(
   seqs: readonly Sequence[],
   padId: number,
   limit = Number.POSITIVE_INFINITY,
-): TokenBatch & { responseStart: Int32Array } {
+): SequenceBatch {
   const B = seqs.length;
   const T = paddedLength(Math.max(1, ...seqs.map((s) => s.ids.length)), limit);
   const ids = new Int32Array(B * T).fill(padId);
@@ -31,7 +45,8 @@ export function padRight(
     end[b] = s.ids.length;
     responseStart[b] = s.responseStart;
   });
-  return { ids, B, T, start: null, end, responseStart };
+  const first = Int32Array.from({ length: B }, (_, b) => b * T);
+  return { ids, B, T, start: null, end, responseStart, first, length: end.slice() };
 }
 
 /** padRight's T for a longest row of `longest` tokens: a multiple of 16 where `limit` allows. */

@@ -279,19 +279,27 @@ export class Transformer {
     return T.reshape(s, [B, Tn]); // (B, T)
   }
 
-  /** The scalar head read at each row's last real token (B): a reward model's score. */
-  scalarAtLast(batch: TokenBatch): T.Tensor {
+  /**
+   * The scalar head read at each sequence's last token: a reward model's score. One per row at
+   * its last real token, or one per sequence of a batch that says where they lie (padding.ts
+   * SequenceBatch: rows padded, or packed).
+   */
+  scalarAtLast(batch: TokenBatch & { first?: Int32Array; length?: Int32Array }): T.Tensor {
     const { B, T: Tn } = batch;
-    if (batch.segmentStart) throw new Error('scalarAtLast: a packed batch is read per sequence (packing.ts)');
-    const all = this.scalarsFrom(this.hidden(batch)); // (B, T)
-    const pick = new Float32Array(B * Tn);
-    for (let b = 0; b < B; b++) {
-      const e = batch.end?.[b] ?? Tn;
-      const s = batch.start?.[b] ?? 0;
-      if (e <= s) throw new Error(`scalarAtLast: row ${b} has no real token (start ${s}, end ${e})`);
-      pick[b * Tn + e - 1] = 1;
+    const bySequence = batch.first !== undefined && batch.length !== undefined;
+    if (batch.segmentStart && !bySequence)
+      throw new Error('scalarAtLast: a packed batch must say where its sequences lie (first, length)');
+    const n = bySequence ? batch.first!.length : B;
+    const cells = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const from = bySequence ? batch.first![i] : i * Tn + (batch.start?.[i] ?? 0);
+      const to = bySequence ? from + batch.length![i] : i * Tn + (batch.end?.[i] ?? Tn);
+      if (to <= from)
+        throw new Error(`scalarAtLast: ${bySequence ? 'sequence' : 'row'} ${i} has no real token`);
+      cells[i] = to - 1;
     }
-    return T.sum(T.mul(all, T.tensor(pick, [B, Tn])), 1); // (B)
+    const all = this.scalarsFrom(this.hidden(batch)); // (B, T)
+    return T.reshape(T.embedding(T.reshape(all, [B * Tn, 1]), cells), [n]); // (n)
   }
 }
 

@@ -8,7 +8,7 @@
 import type { Transformer } from '../model/transformer.js';
 import { AdamW, clipGradNorm, warmupCosine } from '../optim/index.js';
 import * as T from '../tensor/index.js';
-import { padRight, type Sequence } from '../train/common/batch.js';
+import { packRight, type Sequence } from '../train/common/batch.js';
 import { assertFinite, type RunLog } from '../train/common/run-log.js';
 import { batchIndices } from '../train/common/shuffle-batches.js';
 import { type RankedGroup, rankingLoss } from '../train/reward/loss.js';
@@ -89,7 +89,7 @@ export function trainRankedRm(
       groups.push({ offset: rows.length, candidates: g.seqs.length, pairs: g.pairs });
       rows.push(...g.seqs);
     }
-    const batch = padRight(rows, o.padId, rm.config.contextLength);
+    const batch = packRight(rows, o.padId, rm.config.contextLength);
     // 2. one forward pass per candidate; the ranking loss over each ranking's pairs
     const loss = T.scope(() => {
       const l = rankingLoss(rm.scalarAtLast(batch), groups); // scores (rows)

@@ -6,7 +6,7 @@
 import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import type { Rng } from '../../util/rng.js';
-import { IGNORE, nextTokenTargets, padRight, type Sequence } from './batch.js';
+import { IGNORE, nextTokenTargets, packRight, type Sequence } from './batch.js';
 
 /**
  * Mean next-token loss of the policy on `count` texts drawn (with replacement) from `texts` by
@@ -20,7 +20,7 @@ export function ptxLoss(
   padId: number,
 ): T.Tensor {
   const drawn = Array.from({ length: count }, () => texts[rng.int(texts.length)]);
-  const batch = padRight(drawn, padId, policy.config.contextLength);
+  const batch = packRight(drawn, padId, policy.config.contextLength);
   return T.crossEntropy(policy.logits(batch), nextTokenTargets(batch, true), { ignoreIndex: IGNORE });
 }
 

@@ -1,12 +1,12 @@
 /**
  * How the offline preference trainers (DPO, KTO) score an answer: log π(y|x), the sum of its
  * response tokens' log-probs (the end token included) through the chat template. Sequences are
- * right-padded into one forward pass; the frozen reference's scores, and held-out ones, are the
- * same numbers computed without gradients, a batch at a time.
+ * packed into one forward pass; the frozen reference's scores, and held-out ones, are the same
+ * numbers computed without gradients, a batch at a time.
  */
-import { responseLogProbs, type Transformer } from '../../model/transformer.js';
+import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
-import { padRight, type Sequence } from './batch.js';
+import { IGNORE, nextTokenTargets, packRight, type Sequence } from './batch.js';
 
 /** Each sequence's summed response log-prob (a tensor while training, numbers otherwise) and its count of response tokens. */
 export interface SequenceScores<X> {
@@ -14,23 +14,31 @@ export interface SequenceScores<X> {
   tokens: Float32Array;
 }
 
-/** Summed response log-probs of `seqs`, differentiable: one right-padded forward pass. */
+/** Summed response log-probs of `seqs`, differentiable: one packed forward pass. */
 export function sequenceLogProbs(
   model: Transformer,
   seqs: readonly Sequence[],
   padId: number,
 ): SequenceScores<T.Tensor> {
-  const batch = padRight(seqs, padId, model.config.contextLength);
-  const { logProbs, mask } = responseLogProbs(model, batch, batch.responseStart); // (n, T), 0 off the response
-  return { logProbs: T.sum(logProbs, 1), tokens: rowSums(mask, seqs.length) };
-}
-
-/** Sums of the `rows` rows of a row-major matrix. */
-function rowSums(x: Float32Array, rows: number): Float32Array {
-  const cols = x.length / rows;
-  return Float32Array.from({ length: rows }, (_, r) =>
-    x.subarray(r * cols, (r + 1) * cols).reduce((a, v) => a + v, 0),
+  const batch = packRight(seqs, padId, model.config.contextLength);
+  const targets = nextTokenTargets(batch);
+  const nll = T.crossEntropy(model.logits(batch), targets, { ignoreIndex: IGNORE, reduction: 'none' }); // (B, T)
+  // each sequence's response cells side by side, (n, longest response); a shorter response's
+  // extra cells read its last cell, which predicts nothing (its loss is 0)
+  const n = seqs.length;
+  const tokens = Float32Array.from(
+    { length: n },
+    (_, i) => batch.length[i] - Math.max(1, batch.responseStart[i]),
   );
+  const width = Math.max(1, ...tokens);
+  const cells = new Int32Array(n * width);
+  for (let i = 0; i < n; i++) {
+    const from = batch.first[i] + Math.max(1, batch.responseStart[i]) - 1;
+    const last = batch.first[i] + batch.length[i] - 1;
+    for (let j = 0; j < width; j++) cells[i * width + j] = j < tokens[i] ? from + j : last;
+  }
+  const perToken = T.reshape(T.embedding(T.reshape(nll, [batch.B * batch.T, 1]), cells), [n, width]);
+  return { logProbs: T.neg(T.sum(perToken, 1)), tokens };
 }
 
 /**

@@ -1,8 +1,8 @@
-import { padRight, type Sequence } from './batch.js';
+import { packRight, type Sequence, type SequenceBatch } from './batch.js';
 import { noGradBatches } from './sequence-log-probs.js';
 
 /**
- * A held-out measure per trained token: `sumOf` gives each right-padded batch's sum and its count of
+ * A held-out measure per trained token: `sumOf` gives each (packed) batch's sum and its count of
  * trained tokens, computed without gradients `batchSize` sequences at a time; the result is their
  * ratio over all of `seqs` (NaN when no token is trained).
  */
@@ -11,12 +11,12 @@ export function meanPerTrainedToken(
   padId: number,
   contextLength: number,
   batchSize: number,
-  sumOf: (batch: ReturnType<typeof padRight>) => { sum: number; tokens: number },
+  sumOf: (batch: SequenceBatch) => { sum: number; tokens: number },
 ): number {
   let total = 0;
   let count = 0;
   noGradBatches(seqs.length, batchSize, (from, to) => {
-    const { sum, tokens } = sumOf(padRight(seqs.slice(from, to), padId, contextLength));
+    const { sum, tokens } = sumOf(packRight(seqs.slice(from, to), padId, contextLength));
     total += sum;
     count += tokens;
   });

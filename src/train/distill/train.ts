@@ -18,7 +18,14 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { ConfigError } from '../../util/config.js';
 import { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
-import { IGNORE, nextTokenTargets, padRight, type Sequence, truncate } from '../common/batch.js';
+import {
+  IGNORE,
+  nextTokenTargets,
+  packRight,
+  type Sequence,
+  type SequenceBatch,
+  truncate,
+} from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, passRows } from '../common/micro-batches.js';
 import { textSequence } from '../common/prompt-data.js';
@@ -62,14 +69,14 @@ export function answerSource(
   return cfg.seqKd ? 'teacher' : 'data';
 }
 
-/** A right-padded batch with its answer positions: weight 1/tokens on each, 0 on the rest. */
+/** A packed batch with its answer positions: weight 1/tokens on each, 0 on the rest. */
 interface AnswerPass {
-  batch: ReturnType<typeof padRight>;
+  batch: SequenceBatch;
   rowWeights: Float32Array;
   tokens: number;
 }
 
-function answerPass(batch: ReturnType<typeof padRight>): AnswerPass {
+function answerPass(batch: SequenceBatch): AnswerPass {
   const targets = nextTokenTargets(batch);
   let tokens = 0;
   for (const t of targets) if (t !== IGNORE) tokens++;
@@ -194,7 +201,7 @@ export function trainDistill(
     // 2. per pass: the divergence from the teacher at every answer token, backward
     student.lora?.dropoutStep(cfg.seed, step);
     const passes = microBatches(seqs, cfg.microBatch).map((s) =>
-      answerPass(padRight(s, padId, student.config.contextLength)),
+      answerPass(packRight(s, padId, student.config.contextLength)),
     );
     const { loss } = accumulateGradients(
       passes,

@@ -208,6 +208,8 @@ describe('trainOnlineDpo', () => {
       const models = { policy: sft.clone(), reference: sft, rewardModel: rm };
       return trainOnlineDpo(models, tok, prompts, cfg, { quiet: true }, ptx);
     };
-    expectSameSteps(run(0), run(3), ['rm_score', 'kl', 'pairs', 'loss', 'margin', 'accuracy', 'ptx_loss']);
+    // (not the accuracy: at the first step the policy is its reference, every margin is 0 up to the
+    // last bits of its pass's packing, and the share of margins above 0 is a coin toss)
+    expectSameSteps(run(0), run(3), ['rm_score', 'kl', 'pairs', 'loss', 'margin', 'ptx_loss']);
   });
 });

@@ -3,7 +3,7 @@ import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
-import { padRight, type Sequence, truncate } from '../common/batch.js';
+import { packRight, type Sequence, truncate } from '../common/batch.js';
 import type { RankedPrompt } from './data.js';
 
 /** Every (prompt, answer) through the chat template, as the RM saw it in training. */
@@ -17,10 +17,10 @@ export function encodeAnswers(
 }
 
 /**
- * RM scores of `seqs` (no gradients), batch by batch in the given order. Padding never changes a
- * score beyond its last bits — but those bits depend on the batch's shape, and these scores feed
- * training (the RM's normalisation shift), where a 1e-8 change grows into a different PPO run:
- * batching by length would save padding and change every run after it.
+ * RM scores of `seqs` (no gradients), batch by batch in the given order, each batch packed. A
+ * batch's layout changes a score in its last bits only — but these scores feed training (the
+ * RM's normalisation shift), where a 1e-8 change grows into a different PPO run, so the batches
+ * stay in the given order: the same sequences always meet the same neighbours.
  */
 export function scoreSequences(
   rm: Transformer,
@@ -32,7 +32,7 @@ export function scoreSequences(
   T.noGrad(() => {
     for (let i = 0; i < seqs.length; i += batchSize) {
       T.scope(() => {
-        const batch = padRight(seqs.slice(i, i + batchSize), padId, rm.config.contextLength);
+        const batch = packRight(seqs.slice(i, i + batchSize), padId, rm.config.contextLength);
         out.set(rm.scalarAtLast(batch).data, i);
       });
     }

@@ -8,11 +8,11 @@
  * mean 0, which keeps PPO's rewards centred.
  */
 import type { LoraAdapters } from '../../model/lora.js';
-import type { TokenBatch, Transformer } from '../../model/transformer.js';
+import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
-import { padRight } from '../common/batch.js';
+import { packRight, type SequenceBatch } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, joinPasses, microBatches } from '../common/micro-batches.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
@@ -36,13 +36,13 @@ export interface RewardResult {
   lora?: LoraAdapters;
 }
 
-/** Ranked prompts as one right-padded batch: every candidate a row, each prompt's rows contiguous. */
+/** Ranked prompts as one packed batch: every candidate a sequence, each prompt's sequences in order. */
 function rankingBatch(
   tok: Tokenizer,
   rankings: readonly RankedPrompt[],
   maxLength: number,
   contextLength: number,
-): { batch: TokenBatch; groups: RankedGroup[] } {
+): { batch: SequenceBatch; groups: RankedGroup[] } {
   const groups: RankedGroup[] = [];
   const prompts: string[] = [];
   const answers: string[] = [];
@@ -53,7 +53,7 @@ function rankingBatch(
       answers.push(c);
     }
   }
-  const batch = padRight(encodeAnswers(tok, prompts, answers, maxLength), tok.padId ?? 0, contextLength);
+  const batch = packRight(encodeAnswers(tok, prompts, answers, maxLength), tok.padId ?? 0, contextLength);
   return { batch, groups };
 }
 

@@ -14,7 +14,7 @@ import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
-import { IGNORE, nextTokenTargets, padRight, type Sequence, truncate } from '../common/batch.js';
+import { IGNORE, nextTokenTargets, packRight, type Sequence, truncate } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, passRows } from '../common/micro-batches.js';
 import { textSequence } from '../common/prompt-data.js';
@@ -130,10 +130,10 @@ export function trainLanguageModel(
   const progress = new Progress(options.label ?? 'train', cfg.steps, process.stderr, options.quiet);
   for (let step = startStep; step < cfg.steps; step++) {
     model.lora?.dropoutStep(cfg.seed, step); // LoRA dropout's masks for this step's passes
-    // 1. a batch of sequences, right-padded (pass by pass); targets are the trained tokens, shifted by one
+    // 1. a batch of sequences, packed side by side (pass by pass); targets are the trained tokens, shifted by one
     const rows = batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i]);
     const passes = microBatches(rows, cfg.microBatch).map((seqs) => {
-      const batch = padRight(seqs, padId, model.config.contextLength);
+      const batch = packRight(seqs, padId, model.config.contextLength);
       const targets = nextTokenTargets(batch);
       return { batch, targets, tokens: targets.reduce((n, t) => n + (t === IGNORE ? 0 : 1), 0) };
     });
