@@ -47,9 +47,9 @@ describe('packSequences', () => {
         new Array(s.length).fill(col),
       );
     });
-    // row 3 holds 4 + 1 tokens; its 7 pads are a segment of their own from column 5
+    // row 3 holds 4 + 1 tokens; each of its 7 pads is a segment of its own
     expect(Array.from(p.ids.subarray(3 * 12 + 5, 4 * 12))).toEqual(new Array(7).fill(0));
-    expect(Array.from(p.segmentStart.subarray(3 * 12 + 5, 4 * 12))).toEqual(new Array(7).fill(5));
+    expect(Array.from(p.segmentStart.subarray(3 * 12 + 5, 4 * 12))).toEqual([5, 6, 7, 8, 9, 10, 11]);
     expect(() => packSequences(seqs, 0, 11)).toThrow('width 11 < the longest sequence (12)');
   });
 
@@ -121,6 +121,16 @@ describe('packSequences', () => {
         .data[0];
       expect(scores[i]).toBeCloseTo(alone, 5);
     });
+    // a row wider than the context (24) is fine while each sequence fits; a sequence of 25 is not
+    const wide = packSequences(seqs, 0, 40);
+    expect(wide.T).toBeGreaterThan(configs.llama.contextLength);
+    const wideScores = T.noGrad(() => model.scalarAtLast(wide)).data;
+    seqs.forEach((_, i) => {
+      expect(wideScores[i]).toBeCloseTo(scores[i], 5);
+    });
+    expect(() => model.hidden(packSequences([new Array(25).fill(1)], 0, 25))).toThrow(
+      'positions up to 25 exceed the context length 24',
+    );
     const rowsOnly = { ids: p.ids, B: p.B, T: p.T, segmentStart: p.segmentStart };
     expect(() => model.scalarAtLast(rowsOnly)).toThrow('a packed batch must say where its sequences lie');
     expect(() => model.hidden({ ...p, segmentStart: p.segmentStart.subarray(1) })).toThrow(

@@ -19,7 +19,7 @@ export interface PackedBatch extends TokenBatch {
 
 /**
  * Packs `seqs` into rows of `width` columns (at least the longest sequence); the cells left over
- * at a row's end hold `padId`, as a sequence of their own that no real token sees.
+ * at a row's end hold `padId`, each a one-token segment that no real token sees.
  */
 export function packSequences(seqs: readonly ArrayLike<number>[], padId: number, width: number): PackedBatch {
   const n = seqs.length;
@@ -42,9 +42,9 @@ export function packSequences(seqs: readonly ArrayLike<number>[], padId: number,
   const B = Math.max(1, filled.length);
   const T = width;
   const ids = new Int32Array(B * T).fill(padId);
-  const segmentStart = new Int32Array(B * T);
-  // each row's tail of padding is one segment: it starts where the row's last sequence ends
-  for (let r = 0; r < B; r++) segmentStart.fill(filled[r] ?? 0, r * T + (filled[r] ?? 0), (r + 1) * T);
+  // each pad is a segment of its own (position 0, seeing itself): a wide row's padding never
+  // reaches positions past the context
+  const segmentStart = Int32Array.from({ length: B * T }, (_, i) => i % T);
   const first = new Int32Array(n);
   const length = new Int32Array(n);
   seqs.forEach((s, i) => {

@@ -203,15 +203,17 @@ export class Transformer {
       throw new Error(`Transformer: ${cache.length} KV caches given for ${c.nLayers} layers`);
     }
     const past = cache === null ? 0 : cache[0].length;
-    if (past + Tn > c.contextLength) {
-      throw new Error(
-        `Transformer: positions up to ${past + Tn} exceed the context length ${c.contextLength}`,
-      );
-    }
     const segments = batch.segmentStart ?? null;
     if (segments !== null && (cache !== null || segments.length !== B * Tn)) {
       throw new Error(
         `Transformer: segmentStart needs B·T = ${B * Tn} entries and no cache (has ${segments.length})`,
+      );
+    }
+    // a packed row may be wider than the context: what must fit is each sequence's positions
+    const positionsUsed = segments === null ? past + Tn : longestSegment(segments, Tn);
+    if (positionsUsed > c.contextLength) {
+      throw new Error(
+        `Transformer: positions up to ${positionsUsed} exceed the context length ${c.contextLength}`,
       );
     }
     const start = segments === null ? (batch.start ?? null) : null;
@@ -301,6 +303,13 @@ export class Transformer {
     const all = this.scalarsFrom(this.hidden(batch)); // (B, T)
     return T.reshape(T.embedding(T.reshape(all, [B * Tn, 1]), cells), [n]); // (n)
   }
+}
+
+/** The most tokens any segment of a packed batch holds (rows of width T). */
+function longestSegment(segmentStart: Int32Array, T: number): number {
+  let longest = 0;
+  for (let i = 0; i < segmentStart.length; i++) longest = Math.max(longest, (i % T) - segmentStart[i] + 1);
+  return longest;
 }
 
 /**

@@ -25,7 +25,7 @@ export function packRows(batch: RolloutBatch, rows: readonly number[]): PackedRo
     batch.ids.subarray(r * batch.T + batch.start[r], r * batch.T + batch.Tp + batch.lengths[r]),
   );
   const longest = Math.max(...seqs.map((s) => s.length));
-  const packed = packSequences(seqs, batch.padId, Math.min(batch.T, roundUp(longest, 8)));
+  const packed = packSequences(seqs, batch.padId, roundUp(longest, 8));
   const response = Int32Array.from(rows, (r, i) => packed.first[i] + batch.Tp - batch.start[r]);
   const responseLength = Int32Array.from(rows, (r) => batch.lengths[r]);
   return { ...packed, response, responseLength };

@@ -10,7 +10,7 @@
  */
 import { type Generation, generate } from '../../model/generate.js';
 import { withoutAdapters } from '../../model/lora.js';
-import { responseLogProbs, type TokenBatch, type Transformer } from '../../model/transformer.js';
+import type { TokenBatch, Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
@@ -114,17 +114,8 @@ export function summedResponseLogProbs(
       );
     return prompts[i].slice(over);
   };
+  // (packed, a batch's rows are as wide as its longest rollout: rows that each fit the context fit together)
   const score = (rows: readonly number[]): void => {
-    // the batch's layout is its longest prompt + its longest response: rows that each fit the
-    // context may not fit together, so such a batch is scored in halves
-    const width =
-      Math.max(...rows.map((i) => prompt(i).length)) + Math.max(1, ...rows.map((i) => responses[i].length));
-    if (width > context && rows.length > 1) {
-      const half = Math.ceil(rows.length / 2);
-      score(rows.slice(0, half));
-      score(rows.slice(half));
-      return;
-    }
     T.scope(() => {
       const batch = rolloutBatch(
         rows.map((i) => prompt(i)),
@@ -132,10 +123,7 @@ export function summedResponseLogProbs(
         padId,
         context,
       );
-      const lp = responseColumns(
-        responseLogProbs(model, batch, batch.responseStart, temperature).logProbs.data,
-        batch,
-      );
+      const lp = packedLogProbs(model, packAll(batch), batch.L, temperature).data;
       const mask = responseMask(batch);
       for (const [b, i] of rows.entries()) {
         let sum = 0;
