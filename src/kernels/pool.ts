@@ -1,11 +1,16 @@
 /**
- * The buffer pool: exact-size free lists of Float32Array storage.
+ * The buffer pool: free lists of Float32Array storage by size class.
  *
- * A training step allocates the same set of buffer sizes every step (activations, gradients,
+ * A training step allocates much the same set of buffer sizes every step (activations, gradients,
  * temporaries). Returning them here when a step ends, and handing them out again the next step,
  * keeps RSS flat and spares the allocator and GC from megabytes of fresh Float32Arrays per step.
- * Sizes are matched exactly (no rounding up): a tensor's data is always exactly its size, so the
- * kernels never see padding.
+ * Sizes are grouped in classes a quarter of an octave wide (exact up to 64 elements): packed
+ * batches change shape from step to step by a few rows, and a class serves them all with at most
+ * a quarter to spare. A tensor still sees exactly its size: a buffer longer than asked for is handed
+ * out as a view of its first n elements, and the pool remembers whose view it is.
+ *
+ * When the free lists would pass `maxFreeBytes`, the sizes used least recently go first: a process
+ * that moves from one job to another (the demo's stages) keeps the buffers of the job at hand.
  *
  * Correctness never depends on releasing: an unreleased buffer is simply garbage collected. Releasing
  * a buffer that is still in use is the one mistake to avoid; the tensor layer's scope() does it only
@@ -23,27 +28,50 @@ export interface PoolStats {
   freeBytes: number;
 }
 
+/** The size class that serves n elements: n itself up to 64, else n rounded up to m·2^e, 4 ≤ m < 8. */
+export function sizeClass(n: number): number {
+  if (n <= 64) return n;
+  const step = 2 ** (Math.floor(Math.log2(n)) - 2);
+  return Math.ceil(n / step) * step;
+}
+
+/** The largest size class at most n: the free list a whole buffer of n elements can serve. */
+function classBelow(n: number): number {
+  if (n <= 64) return n;
+  const step = 2 ** (Math.floor(Math.log2(n)) - 2);
+  return Math.floor(n / step) * step;
+}
+
 export class BufferPool {
+  /** Free buffers by size class, the least recently used class first (Map keeps insertion order). */
   private readonly free = new Map<number, Float32Array[]>();
+  /** The whole buffer behind each view handed out. */
+  private readonly owners = new WeakMap<Float32Array, Float32Array>();
   private freeBytes = 0;
   private fresh = 0;
   private reused = 0;
   private float64 = false;
-  /** Released buffers beyond this many bytes are dropped (left to the GC) instead of kept. */
+  /** Free buffers are kept up to this many bytes (the least recently used sizes dropped first). */
   maxFreeBytes = 2 * 1024 * 1024 * 1024;
 
   /** A buffer of exactly n elements; its contents are unspecified (old data from a previous user). */
   alloc(n: number): Float32Array {
     if (this.float64) return new Float64Array(n) as unknown as Float32Array;
-    const list = this.free.get(n);
+    const size = sizeClass(n);
+    const list = this.take(size);
+    let whole: Float32Array;
     if (list !== undefined && list.length > 0) {
-      const buf = list.pop()!;
-      this.freeBytes -= n * 4;
+      whole = list.pop()!;
+      this.freeBytes -= whole.byteLength;
       this.reused++;
-      return buf;
+    } else {
+      whole = new Float32Array(size);
+      this.fresh++;
     }
-    this.fresh++;
-    return new Float32Array(n);
+    if (whole.length === n) return whole;
+    const view = whole.subarray(0, n);
+    this.owners.set(view, whole);
+    return view;
   }
 
   /** A buffer of exactly n zeros. */
@@ -57,17 +85,44 @@ export class BufferPool {
   release(buf: Float32Array): void {
     // float64 gradient-check storage and zero-length buffers are never pooled
     if (!(buf instanceof Float32Array) || buf.length === 0) return;
-    // a subarray view would alias its parent's memory: only whole buffers are pooled
-    if (buf.byteOffset !== 0 || buf.byteLength !== buf.buffer.byteLength) return;
-    const bytes = buf.length * 4;
-    if (this.freeBytes + bytes > this.maxFreeBytes) return;
-    let list = this.free.get(buf.length);
+    let whole = this.owners.get(buf);
+    if (whole !== undefined) this.owners.delete(buf);
+    // any other view would alias memory the pool does not own: only whole buffers are pooled
+    else if (buf.byteOffset === 0 && buf.byteLength === buf.buffer.byteLength) whole = buf;
+    else return;
+    const bytes = whole.byteLength;
+    if (bytes > this.maxFreeBytes) return;
+    const size = classBelow(whole.length);
+    this.evictFor(bytes, size);
+    if (this.freeBytes + bytes > this.maxFreeBytes) return; // its own class fills the pool
+    let list = this.take(size);
     if (list === undefined) {
       list = [];
-      this.free.set(buf.length, list);
+      this.free.set(size, list);
     }
-    list.push(buf);
+    list.push(whole);
     this.freeBytes += bytes;
+  }
+
+  /** The free list of a size class, marked most recently used. */
+  private take(size: number): Float32Array[] | undefined {
+    const list = this.free.get(size);
+    if (list !== undefined) {
+      this.free.delete(size);
+      this.free.set(size, list);
+    }
+    return list;
+  }
+
+  /** Drops free buffers of the least recently used classes (not `keep`) until `bytes` more fit. */
+  private evictFor(bytes: number, keep: number): void {
+    for (const [size, list] of this.free) {
+      if (this.freeBytes + bytes <= this.maxFreeBytes) return;
+      if (size === keep) continue;
+      while (list.length > 0 && this.freeBytes + bytes > this.maxFreeBytes)
+        this.freeBytes -= list.pop()!.byteLength;
+      if (list.length === 0) this.free.delete(size);
+    }
   }
 
   /** Drops every free buffer (they become garbage). */

@@ -4,7 +4,7 @@ import * as T from '../../tensor/index.js';
 import { Rng } from '../../util/rng.js';
 import { tinyModel } from '../test-helpers/fixtures.js';
 import { packAll, packedLogProbs, packedScores, packedValues, packRows } from './packed-rollouts.js';
-import { responseColumns, responseMask, rolloutBatch, selectResponseRows } from './rollout.js';
+import { type RolloutBatch, responseMask, rolloutBatch, selectResponseRows } from './rollout.js';
 
 const V = 40;
 const PAD = 0;
@@ -15,6 +15,16 @@ const prompts = Array.from({ length: 6 }, (_, i) => tokens(3 + ((i * 7) % 15)));
 const responses = [tokens(20), tokens(1), tokens(0), tokens(9), tokens(14), tokens(5)];
 const batch = rolloutBatch(prompts, responses, PAD, 64);
 const rows = [4, 0, 2, 5];
+
+/** The response layout (B, L) of a full-layout (B, T) array: its columns Tp … Tp+L−1. */
+function responseColumns(full: Float32Array, b: RolloutBatch): Float32Array {
+  const out = new Float32Array(b.B * b.L);
+  for (let r = 0; r < b.B; r++) out.set(full.subarray(r * b.T + b.Tp, r * b.T + b.Tp + b.L), r * b.L);
+  return out;
+}
+
+/** Every row's response starts at column Tp of the aligned layout. */
+const atTp = (b: RolloutBatch) => new Int32Array(b.B).fill(b.Tp);
 
 /** Σ over real response tokens of w·x — a loss whose gradient reaches every weight. */
 function weightedSum(x: T.Tensor, rowsMask: Float32Array, w: Float32Array): T.Tensor {
@@ -62,7 +72,7 @@ describe('packRows', () => {
     // the aligned layout: one left-padded row per rollout, responses from column Tp
     const aligned = (perToken: (b: typeof batch) => T.Tensor) =>
       T.tensor(selectResponseRows(responseColumns(perToken(batch).data, batch), L, rows), [rows.length, L]);
-    const logpAligned = () => aligned((b) => responseLogProbs(policy, b, b.responseStart).logProbs);
+    const logpAligned = () => aligned((b) => responseLogProbs(policy, b, atTp(b)).logProbs);
     const valuesAligned = (b: typeof batch) => {
       const v = value.scalarsFrom(value.hidden(b));
       return T.concat([T.zeros([b.B, 1]), T.slice(v, 1, 0, b.T - 1)], 1); // entry t: the value read at t − 1
@@ -102,7 +112,7 @@ describe('packRows', () => {
     const pairs: [Transformer, () => T.Tensor, () => T.Tensor][] = [
       [
         policy,
-        () => weightedSum(cut(responseLogProbs(policy, sub, sub.responseStart).logProbs), subMask, subW),
+        () => weightedSum(cut(responseLogProbs(policy, sub, atTp(sub)).logProbs), subMask, subW),
         () => weightedSum(packedLogProbs(policy, packed, L, 1), mask, w),
       ],
       [

@@ -1,8 +1,8 @@
 /**
  * Rollouts as one left-padded batch: each row is [padding][prompt][response][padding], with
- * every response starting in the same column Tp. Left padding keeps the responses aligned, so
- * per-token quantities of all rows are the columns Tp … Tp+L−1 of the full (B, Tp+L) layout —
- * the response layout (B, L) that GAE and the losses use — and the transformer masks the pads.
+ * every response starting in the same column Tp; per-token quantities of all rows are the
+ * response layout (B, L) that GAE and the losses use. The models read the rollouts packed
+ * (packed-rollouts.ts), and what they give back comes home to that layout.
  *
  * Also the steps every on-policy method (PPO, GRPO) takes on such a batch: sampling it, scoring it
  * with the reward model, its log-probs with and without gradients, the texts a judge reads, and the
@@ -25,8 +25,6 @@ export interface RolloutBatch extends TokenBatch {
   L: number;
   /** Response tokens per row. */
   lengths: Int32Array;
-  /** Tp for every row, as responseLogProbs wants it. */
-  responseStart: Int32Array;
   /** First real token of each row (Tp − its prompt's length). */
   start: Int32Array;
   /** The id filling the pads (a pass over packed rows pads with it too). */
@@ -62,15 +60,7 @@ export function rolloutBatch(
     lengths[b] = responses[b].length;
     end[b] = Tp + Math.max(1, responses[b].length);
   }
-  return { ids, B, T, start, end, Tp, L, lengths, responseStart: new Int32Array(B).fill(Tp), padId };
-}
-
-/** The response layout (B, L) of a full-layout (B, T) array: columns Tp … Tp+L−1. */
-export function responseColumns(full: Float32Array, batch: RolloutBatch): Float32Array {
-  const out = new Float32Array(batch.B * batch.L);
-  for (let b = 0; b < batch.B; b++)
-    out.set(full.subarray(b * batch.T + batch.Tp, b * batch.T + batch.Tp + batch.L), b * batch.L);
-  return out;
+  return { ids, B, T, start, end, Tp, L, lengths, padId };
 }
 
 /** 1 on real response tokens of the (B, L) layout. */
