@@ -69,7 +69,7 @@ export function encodePairs(tok: Tokenizer, pairs: readonly PairRecord[], maxLen
 
 /**
  * Summed response log-probs of a batch of pairs, differentiable, with their response-token
- * counts: the n chosen and the n rejected answers are the 2n rows of one right-padded forward pass.
+ * counts: the n chosen and the n rejected answers are the 2n sequences of one packed forward pass.
  */
 export function pairLogProbs(
   model: Transformer,
