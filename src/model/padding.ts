@@ -1,7 +1,8 @@
 /**
  * Tokenised exchanges as one right-padded (B, T) batch for the model (transformer.ts TokenBatch):
  * causality already hides the padding from real tokens, and every row's positions start at 0,
- * exactly as at sampling time. Training (train/common/batch.ts) and evaluation build batches here.
+ * exactly as at sampling time. Training packs its sequences instead (packing.ts packRight); both
+ * give a SequenceBatch, which says where each sequence lies. Evaluation pads.
  */
 import type { TokenBatch } from './transformer.js';
 
