@@ -8,20 +8,21 @@ import { sequenceLogProbs, sequenceLogProbsNoGrad } from './sequence-log-probs.j
 const V = 30;
 const rng = new Rng(3);
 const tokens = (n: number) => Array.from({ length: n }, () => 1 + rng.int(V - 1));
-// prompts and answers of different lengths, an empty answer and a plain text among them
+// prompts and answers of different lengths, an empty answer, a plain text and an empty sequence
 const seqs = [
   { ids: tokens(12), responseStart: 5 },
   { ids: tokens(4), responseStart: 3 },
   { ids: tokens(9), responseStart: 9 },
   { ids: tokens(20), responseStart: 2 },
   { ids: tokens(6), responseStart: 0 },
+  { ids: [], responseStart: 0 },
 ];
 
 describe('sequenceLogProbs', () => {
   it("sums each answer's token log-probs as a pass over it alone does, gradients included", () => {
     const model = tinyModel(V, 4, 'llama');
-    const weights = [0.5, -1, 2, 1.5, -0.7];
-    const alone = seqs.map((s) => {
+    const weights = [0.5, -1, 2, 1.5, -0.7, 3];
+    const alone = seqs.slice(0, 5).map((s) => {
       const b = { ids: Int32Array.from(s.ids), B: 1, T: s.ids.length };
       return responseLogProbs(model, b, Int32Array.of(s.responseStart));
     });
@@ -31,7 +32,8 @@ describe('sequenceLogProbs', () => {
       expect(packed.logProbs.data[i]).toBeCloseTo(a.data[0], 4);
       expect(packed.tokens[i]).toBe(alone[i].mask.reduce((x, m) => x + m, 0));
     });
-    expect(Array.from(packed.tokens)).toEqual([7, 1, 0, 18, 5]);
+    expect(Array.from(packed.tokens)).toEqual([7, 1, 0, 18, 5, 0]);
+    expect(Math.abs(packed.logProbs.data[5])).toBe(0); // an empty sequence: nothing to score
     expect(Array.from(sequenceLogProbsNoGrad(model, seqs, 0, 2).logProbs)).toEqual(
       Array.from(packed.logProbs.data).map((x) => expect.closeTo(x, 5)),
     );
@@ -42,10 +44,11 @@ describe('sequenceLogProbs', () => {
       return [...model.params.values()].map((p) => Float32Array.from(p.grad ?? new Float32Array(p.size)));
     };
     const viaPacked = grads(() =>
-      T.sum(T.mul(sequenceLogProbs(model, seqs, 0).logProbs, T.tensor(weights, [5]))),
+      T.sum(T.mul(sequenceLogProbs(model, seqs, 0).logProbs, T.tensor(weights, [6]))),
     );
     const viaAlone = grads(() =>
       seqs
+        .slice(0, 5)
         .map((s, i) => {
           const b = { ids: Int32Array.from(s.ids), B: 1, T: s.ids.length };
           return T.scale(

@@ -23,22 +23,24 @@ export function sequenceLogProbs(
   const batch = packRight(seqs, padId, model.config.contextLength);
   const targets = nextTokenTargets(batch);
   const nll = T.crossEntropy(model.logits(batch), targets, { ignoreIndex: IGNORE, reduction: 'none' }); // (B, T)
-  // each sequence's response cells side by side, (n, longest response); a shorter response's
-  // extra cells read its last cell, which predicts nothing (its loss is 0)
+  // each sequence's response cells side by side, (n, longest response), a shorter response's
+  // extra cells masked out
   const n = seqs.length;
-  const tokens = Float32Array.from(
-    { length: n },
-    (_, i) => batch.length[i] - Math.max(1, batch.responseStart[i]),
+  const tokens = Float32Array.from({ length: n }, (_, i) =>
+    Math.max(0, batch.length[i] - Math.max(1, batch.responseStart[i])),
   );
   const width = Math.max(1, ...tokens);
   const cells = new Int32Array(n * width);
+  const mask = new Float32Array(n * width);
   for (let i = 0; i < n; i++) {
     const from = batch.first[i] + Math.max(1, batch.responseStart[i]) - 1;
-    const last = batch.first[i] + batch.length[i] - 1;
-    for (let j = 0; j < width; j++) cells[i * width + j] = j < tokens[i] ? from + j : last;
+    for (let j = 0; j < tokens[i]; j++) {
+      cells[i * width + j] = from + j;
+      mask[i * width + j] = 1;
+    }
   }
   const perToken = T.reshape(T.embedding(T.reshape(nll, [batch.B * batch.T, 1]), cells), [n, width]);
-  return { logProbs: T.neg(T.sum(perToken, 1)), tokens };
+  return { logProbs: T.neg(T.sum(T.mul(perToken, T.tensor(mask, [n, width])), 1)), tokens };
 }
 
 /**
