@@ -3,7 +3,7 @@ import { responseLogProbs, type Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { Rng } from '../../util/rng.js';
 import { tinyModel } from '../test-helpers/fixtures.js';
-import { packAll, packedLogProbs, packedScores, packedValues, packRows } from './packed-rollouts.js';
+import { packAll, packedLogProbs, packedValues, packRows } from './packed-rollouts.js';
 import { type RolloutBatch, responseMask, rolloutBatch, selectResponseRows } from './rollout.js';
 
 const V = 40;
@@ -57,8 +57,8 @@ describe('packRows', () => {
         ...q,
         ...responses[r],
       ]);
-      expect(p.response[r]).toBe(p.first[r] + q.length);
-      expect(p.responseLength[r]).toBe(responses[r].length);
+      expect(p.first[r] + p.responseStart[r]).toBe(p.first[r] + q.length);
+      expect(p.length[r] - p.responseStart[r]).toBe(responses[r].length);
     });
   });
 
@@ -89,7 +89,7 @@ describe('packRows', () => {
         if (!m) expect(Math.abs(logp[i])).toBe(0);
       });
       close(packedValues(value, packed, L).data, aligned(valuesAligned).data, mask);
-      const scores = packedScores(value, packed).data;
+      const scores = value.scalarAtLast(packed).data;
       const atLast = value.scalarAtLast(batch).data;
       rows.forEach((r, i) => {
         // the aligned layout reads an empty response's score at its one pad

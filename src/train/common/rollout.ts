@@ -15,7 +15,7 @@ import * as T from '../../tensor/index.js';
 import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { roundUp } from './batch.js';
-import { packAll, packedLogProbs, packedScores } from './packed-rollouts.js';
+import { packAll, packedLogProbs } from './packed-rollouts.js';
 import type { RunLog } from './run-log.js';
 
 export interface RolloutBatch extends TokenBatch {
@@ -237,7 +237,7 @@ export function scoreRollouts(
   noEosPenalty: number,
 ): { rm: Float32Array; scores: Float32Array } {
   const scores = T.noGrad(() =>
-    T.scope(() => Float32Array.from(packedScores(rewardModel, packAll(batch)).data)),
+    T.scope(() => Float32Array.from(rewardModel.scalarAtLast(packAll(batch)).data)),
   );
   const rm = Float32Array.from(scores);
   gens.forEach((g, b) => {
