@@ -4,6 +4,7 @@
  * exactly as at sampling time. Training packs its sequences instead (packing.ts packRight); both
  * give a SequenceBatch, which says where each sequence lies. Evaluation pads.
  */
+import * as T from '../tensor/index.js';
 import type { TokenBatch } from './transformer.js';
 
 /** One tokenised exchange: the ids and where the response starts (chat-template.ts encodeChat). */
@@ -24,6 +25,14 @@ export interface SequenceBatch extends TokenBatch {
   length: Int32Array;
   /** Per sequence: the index, within it, of its first response token (0 for a plain text). */
   responseStart: Int32Array;
+}
+
+/**
+ * Cells of a per-token (B, T) tensor picked by flat index (a sequence's `first` + offset), as a
+ * tensor of `shape` (default: one dimension); differentiable, a gather whose backward scatters back.
+ */
+export function cellsOf(x: T.Tensor, cells: Int32Array, shape: number[] = [cells.length]): T.Tensor {
+  return T.reshape(T.embedding(T.reshape(x, [x.size, 1]), cells), shape);
 }
 
 /**

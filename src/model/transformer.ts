@@ -16,6 +16,7 @@ import * as T from '../tensor/index.js';
 import type { Rng } from '../util/rng.js';
 import { type ModelConfig, parameterShapes, scalarHeadShapes } from './config.js';
 import type { LoraAdapters } from './lora.js';
+import { cellsOf } from './padding.js';
 import type { NamedArray } from './safetensors.js';
 
 /** A batch of token rows, optionally padded. */
@@ -301,7 +302,7 @@ export class Transformer {
       cells[i] = to - 1;
     }
     const all = this.scalarsFrom(this.hidden(batch)); // (B, T)
-    return T.reshape(T.embedding(T.reshape(all, [B * Tn, 1]), cells), [n]); // (n)
+    return cellsOf(all, cells); // (n)
   }
 }
 

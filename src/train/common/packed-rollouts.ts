@@ -7,7 +7,7 @@
  * the (n, L) response layout that GAE and the losses use by a gather (its backward scatters back).
  */
 import { type PackedBatch, packSequences } from '../../model/packing.js';
-import type { SequenceBatch } from '../../model/padding.js';
+import { cellsOf, type SequenceBatch } from '../../model/padding.js';
 import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { IGNORE, nextTokenTargets, roundUp } from './batch.js';
@@ -52,8 +52,7 @@ function beforeResponseTokens(p: PackedRollouts, L: number): Int32Array {
 
 /** Cells (B, T) of a pass gathered into the (n, L) response layout. */
 function toResponseLayout(x: T.Tensor, p: PackedRollouts, L: number): T.Tensor {
-  const n = p.first.length;
-  return T.reshape(T.embedding(T.reshape(x, [p.B * p.T, 1]), beforeResponseTokens(p, L)), [n, L]);
+  return cellsOf(x, beforeResponseTokens(p, L), [p.first.length, L]);
 }
 
 /**

@@ -4,6 +4,7 @@
  * packed into one forward pass; the frozen reference's scores, and held-out ones, are the same
  * numbers computed without gradients, a batch at a time.
  */
+import { cellsOf } from '../../model/padding.js';
 import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { IGNORE, nextTokenTargets, packRight, type Sequence } from './batch.js';
@@ -39,7 +40,7 @@ export function sequenceLogProbs(
       mask[i * width + j] = 1;
     }
   }
-  const perToken = T.reshape(T.embedding(T.reshape(nll, [batch.B * batch.T, 1]), cells), [n, width]);
+  const perToken = cellsOf(nll, cells, [n, width]);
   return { logProbs: T.neg(T.sum(T.mul(perToken, T.tensor(mask, [n, width])), 1)), tokens };
 }
 
