@@ -28,17 +28,20 @@ export interface PoolStats {
   freeBytes: number;
 }
 
+/** The spacing of the size classes around n: a quarter of n's octave, or 1 (exact) up to 64. */
+function classStep(n: number): number {
+  return n <= 64 ? 1 : 2 ** (Math.floor(Math.log2(n)) - 2);
+}
+
 /** The size class that serves n elements: n itself up to 64, else n rounded up to m·2^e, 4 ≤ m < 8. */
 export function sizeClass(n: number): number {
-  if (n <= 64) return n;
-  const step = 2 ** (Math.floor(Math.log2(n)) - 2);
+  const step = classStep(n);
   return Math.ceil(n / step) * step;
 }
 
 /** The largest size class at most n: the free list a whole buffer of n elements can serve. */
 function classBelow(n: number): number {
-  if (n <= 64) return n;
-  const step = 2 ** (Math.floor(Math.log2(n)) - 2);
+  const step = classStep(n);
   return Math.floor(n / step) * step;
 }
 
