@@ -5,9 +5,10 @@
  * Why not the tensor path: a decode step of a small model is ~80 tiny kernel calls, and there the
  * per-op cost of tensors (allocation, graph bookkeeping, scope tracking) is as large as the math.
  * Here a step allocates nothing: activations live in preallocated row buffers, keys and values
- * in one cache per layer laid out (B, Hkv, Tmax, D) — each KV head's keys one contiguous block, so
- * decoding attends with two batched GEMMs — and the output projections accumulate straight into
- * the residual stream (gemm with beta = 1). Weights are read from the model's tensors at
+ * in one cache per layer laid out (B, Tmax, Hkv, D) — the layout the attention kernel reads with a
+ * row stride, so the prompt pass and every decoding step attend straight from the cache (a step's
+ * one query per head takes the kernel's loop path, threaded over rows and heads) — and the output
+ * projections accumulate straight into the residual stream (gemm with beta = 1). Weights are read from the model's tensors at
  * `begin`, so a model trained in place (PPO) is seen as it is now — LoRA adapters included: an
  * adapted projection adds s·(x·Aᵀ)·Bᵀ with two thin GEMMs, as the tensor path does.
  */
@@ -226,26 +227,26 @@ export class Decoder {
    * with their cached keys and values, so finished rows stop costing compute.
    */
   compact(keep: ArrayLike<number>): void {
-    const c = this.config;
-    const headLen = this.maxLen * c.headDim; // one KV head of one row: (Tmax, D)
-    const used = this.length * c.headDim;
+    const rowLen = this.cacheRowStride();
+    const used = this.length * this.config.nKvHeads * this.config.headDim;
     for (let i = 0; i < keep.length; i++) {
       const src = keep[i];
       if (src < i || src >= this.B || (i > 0 && src <= keep[i - 1])) {
         throw new Error(`Decoder.compact: rows must be ascending indices below ${this.B}`);
       }
       if (src === i) continue;
-      for (let l = 0; l < c.nLayers; l++) {
-        for (let g = 0; g < c.nKvHeads; g++) {
-          const from = (src * c.nKvHeads + g) * headLen;
-          const to = (i * c.nKvHeads + g) * headLen;
-          this.kCache[l].copyWithin(to, from, from + used);
-          this.vCache[l].copyWithin(to, from, from + used);
-        }
+      for (let l = 0; l < this.config.nLayers; l++) {
+        this.kCache[l].copyWithin(i * rowLen, src * rowLen, src * rowLen + used);
+        this.vCache[l].copyWithin(i * rowLen, src * rowLen, src * rowLen + used);
       }
       this.start[i] = this.start[src];
     }
     this.B = keep.length;
+  }
+
+  /** Floats between one row's cache and the next's: (Tmax, Hkv, D). */
+  private cacheRowStride(): number {
+    return this.maxLen * this.config.nKvHeads * this.config.headDim;
   }
 
   /**
@@ -254,16 +255,6 @@ export class Decoder {
    * next call: read it before calling again.
    */
   forward(ids: Int32Array, Tn: number): F32 {
-    if (Tn > 1 && this.length > 0) {
-      // continuing a cache with several tokens: one at a time (generation never does this)
-      let out = this.logitsBuf;
-      for (let t = 0; t < Tn; t++) {
-        const col = new Int32Array(this.B);
-        for (let b = 0; b < this.B; b++) col[b] = ids[b * Tn + t];
-        out = this.forward(col, 1);
-      }
-      return out;
-    }
     const c = this.config;
     const B = this.B;
     const be = this.be;
@@ -292,6 +283,8 @@ export class Decoder {
       be.copyRows(h, 0, 0, x, 0, 0, 1, N * C, true); // x += h
     }
     const Tk = past + Tn;
+    const rowStride = this.cacheRowStride();
+    const scale = 1 / Math.sqrt(D);
     for (let l = 0; l < c.nLayers; l++) {
       const w = this.layers[l];
       // ---- attention: h = norm1(x); q, k, v; rope; append k, v to the cache; attend; x += y·Woᵀ
@@ -303,17 +296,12 @@ export class Decoder {
         be.rope(q, B, Tn, H, D, pos, c.ropeTheta, false, q);
         be.rope(kNew, B, Tn, KV, D, pos, c.ropeTheta, false, kNew);
       }
-      if (Tn === 1) {
-        // append k, v at position `past` of every (row, KV head), then attend with two batched GEMMs
-        be.copyRows(kNew, 0, D, this.kCache[l], past * D, this.maxLen * D, B * KV, D, false);
-        be.copyRows(vNew, 0, D, this.vCache[l], past * D, this.maxLen * D, B * KV, D, false);
-        this.decodeAttention(l, Tk); // y (B, 1, H, D)
-      } else {
-        // the prompt pass (empty cache): the fused kernel on the fresh keys, then fill the cache
-        be.attention(q, kNew, vNew, B, Tn, Tn, H, KV, D, Tn * KVD, 0, keyStart, 1 / Math.sqrt(D), y, null); // (B, Tn, H, D)
-        this.storePrompt(kNew, this.kCache[l], B, Tn);
-        this.storePrompt(vNew, this.vCache[l], B, Tn);
-      }
+      // append the new keys and values at positions past … past + Tn − 1 of each row, then attend
+      // from the cache: query t of row b sees keys start[b] … past + t
+      const [kc, vc] = [this.kCache[l], this.vCache[l]];
+      be.copyRows(kNew, 0, Tn * KVD, kc, past * KVD, rowStride, B, Tn * KVD, false);
+      be.copyRows(vNew, 0, Tn * KVD, vc, past * KVD, rowStride, B, Tn * KVD, false);
+      be.attention(q, kc, vc, B, Tn, Tk, H, KV, D, rowStride, past, keyStart, scale, y, null); // (B, Tn, H, D)
       this.linear(y, w.o, w.ob, x, N, C, C, true); // x += (N, C)
       // ---- MLP: h = norm2(x); x += down(act(up(h)))
       this.norm(x, w.norm2, w.norm2b, h, N);
@@ -335,65 +323,6 @@ export class Decoder {
     be.gemm(false, true, B, V, C, 1, h, 0, this.head, 0, 0, this.logitsBuf, 0, 1); // (B, V)
     return this.logitsBuf.subarray(0, B * V);
   }
-
-  /**
-   * One query per row against the cache, for every (row b, KV head g) at once: the G = H/KV query
-   * heads that share g are adjacent in q, and the cache holds g's keys as one (Tmax, D) block, so
-   *   scores (B·KV, G, Tk) = scale · Q (B·KV, G, D) · Kᵀ,  softmax over Tk,  y = P · V
-   * are two batched GEMMs and a softmax. Left padding: keys before start[b] get −∞.
-   */
-  private decodeAttention(l: number, Tk: number): void {
-    const c = this.config;
-    const be = this.be;
-    const { B } = this;
-    const [H, KV, D] = [c.nHeads, c.nKvHeads, c.headDim];
-    const G = H / KV;
-    const need = B * H * Tk;
-    if (this.scores.length < need) this.scores = new Float32Array(Math.max(need, B * H * this.maxLen));
-    const S = this.scores;
-    const headLen = this.maxLen * D;
-    be.gemm(
-      false,
-      true,
-      G,
-      Tk,
-      D,
-      1 / Math.sqrt(D),
-      this.q,
-      G * D,
-      this.kCache[l],
-      headLen,
-      0,
-      S,
-      G * Tk,
-      B * KV,
-    );
-    for (let b = 0; b < B; b++) {
-      const s0 = this.start[b];
-      if (s0 > 0)
-        for (let r = 0; r < H; r++) S.fill(Number.NEGATIVE_INFINITY, (b * H + r) * Tk, (b * H + r) * Tk + s0);
-    }
-    be.softmax(S, B * H, Tk, S);
-    be.gemm(false, false, G, D, Tk, 1, S, G * Tk, this.vCache[l], headLen, 0, this.y, G * D, B * KV);
-  }
-
-  /** Writes the prompt's keys or values (B, Tn, KV, D) into the cache (B, KV, Tmax, D) at positions 0 … Tn−1. */
-  private storePrompt(fresh: F32, cache: F32, B: number, Tn: number): void {
-    const c = this.config;
-    const [KV, D] = [c.nKvHeads, c.headDim];
-    if (this.kvTmp.length < B * Tn * KV * D) this.kvTmp = new Float32Array(B * Tn * KV * D);
-    this.permShape[0] = B;
-    this.permShape[1] = Tn;
-    this.permShape[2] = KV;
-    this.permShape[3] = D;
-    this.be.permute(fresh, this.permShape, this.perm0213, this.kvTmp); // (B, KV, Tn, D)
-    this.be.copyRows(this.kvTmp, 0, Tn * D, cache, 0, this.maxLen * D, B * KV, Tn * D, false);
-  }
-
-  private scores = new Float32Array(0);
-  private kvTmp = new Float32Array(0);
-  private readonly permShape = new Int32Array(4);
-  private readonly perm0213 = Int32Array.of(0, 2, 1, 3);
 
   /** A flat elementwise op over n elements: shape [n], unit strides. */
   private readonly flatStrides = new Int32Array([1]);

@@ -43,24 +43,27 @@ for (const arch of ['gpt', 'llama'] as const) {
   describe(`generate (${arch})`, () => {
     const model = randomModel(arch, arch === 'gpt' ? 1 : 2);
 
-    it("decoder logits equal the tensor path's, for the prompt pass and each step", () => {
+    it("decoder logits equal the tensor path's: the prompt pass, a step, and a chunk continuing the cache", () => {
       const d = new Decoder(model, 3, 20);
       const rows = [
         [0, 0, 5, 6, 7],
         [1, 2, 3, 4, 5],
       ];
+      const more = [9, 4, 7]; // one step, then two tokens in one call
       const start = Int32Array.of(2, 0);
       d.begin(2, start);
       const V = model.config.vocabSize;
-      const first = d.forward(Int32Array.from(rows.flat()), 5).slice();
+      const T8 = 8;
       const full = T.noGrad(() =>
-        model.logits({ ids: Int32Array.from([...rows[0], 9, ...rows[1], 9]), B: 2, T: 6, start }),
+        model.logits({ ids: Int32Array.from(rows.flatMap((r) => [...r, ...more])), B: 2, T: T8, start }),
       ).data;
-      for (let b = 0; b < 2; b++)
-        for (let v = 0; v < V; v++) expect(first[b * V + v]).toBeCloseTo(full[(b * 6 + 4) * V + v], 4);
-      const step = d.forward(Int32Array.of(9, 9), 1);
-      for (let b = 0; b < 2; b++)
-        for (let v = 0; v < V; v++) expect(step[b * V + v]).toBeCloseTo(full[(b * 6 + 5) * V + v], 4);
+      const expectRowsAt = (logits: Float32Array, t: number) => {
+        for (let b = 0; b < 2; b++)
+          for (let v = 0; v < V; v++) expect(logits[b * V + v]).toBeCloseTo(full[(b * T8 + t) * V + v], 4);
+      };
+      expectRowsAt(d.forward(Int32Array.from(rows.flat()), 5).slice(), 4);
+      expectRowsAt(d.forward(Int32Array.of(9, 9), 1).slice(), 5);
+      expectRowsAt(d.forward(Int32Array.of(4, 7, 4, 7), 2), 7);
     });
 
     it('greedy: each row of a left-padded batch generates what it generates alone', () => {
@@ -80,6 +83,21 @@ for (const arch of ['gpt', 'llama'] as const) {
       expect(generate(model, prompts, opts)).toEqual(a);
       const b = generate(model, prompts, { ...opts, seed: 43 });
       expect(b.map((g) => g.ids)).not.toEqual(a.map((g) => g.ids));
+    });
+
+    it('row seeds: a row draws the same in any batch, in any place', () => {
+      const opts = { maxNew: 12, temperature: 1.3 };
+      const seeds = [901, 17, 5550];
+      const batched = generate(model, prompts, { ...opts, rowSeeds: seeds });
+      prompts.forEach((p, b) => {
+        const [alone] = generate(model, [p], { ...opts, rowSeeds: [seeds[b]] });
+        expect(alone.ids).toEqual(batched[b].ids);
+      });
+      const reversed = generate(model, [...prompts].reverse(), { ...opts, rowSeeds: [...seeds].reverse() });
+      expect(reversed.reverse().map((g) => g.ids)).toEqual(batched.map((g) => g.ids));
+      const other = generate(model, prompts, { ...opts, rowSeeds: [1, 2, 3] });
+      expect(other.map((g) => g.ids)).not.toEqual(batched.map((g) => g.ids));
+      expect(() => generate(model, prompts, { ...opts, rowSeeds: [1] })).toThrow(/1 row seeds for 3 prompts/);
     });
 
     it('records the log-probs that responseLogProbs recomputes at the same temperature', () => {

@@ -30,8 +30,13 @@ export interface GenerateOptions {
   topP?: number;
   /** Generation of a row ends after it samples one of these (the stop token is kept in `ids`). */
   stopIds?: readonly number[];
-  /** Default 0. */
+  /** Default 0: row b draws from a generator seeded seed · 1_000_003 + b. */
   seed?: number;
+  /**
+   * Each row's own generator seed, instead of `seed`'s: a row then draws the same numbers in any
+   * batch, so callers may batch and order rows as speed wants (one entry per prompt).
+   */
+  rowSeeds?: readonly number[];
 }
 
 export interface Generation {
@@ -103,6 +108,8 @@ export function generate(
   const maxNew = Math.max(0, Math.min(options.maxNew, c.contextLength - Tp + 1));
   const stop = new Set(options.stopIds ?? []);
   const seed = options.seed ?? 0;
+  if (options.rowSeeds && options.rowSeeds.length !== B)
+    throw new Error(`generate: ${options.rowSeeds.length} row seeds for ${B} prompts`);
 
   const out: Generation[] = prompts.map(() => ({ ids: [], logProbs: [], finishReason: 'length', text: '' }));
   if (maxNew > 0) {
@@ -114,7 +121,7 @@ export function generate(
       padded.fill(p[0], b * Tp, b * Tp + start[b]); // any valid id: padding is masked out
       padded.set(p, b * Tp + start[b]);
     });
-    const rngs = prompts.map((_, b) => new Rng(seed * 1_000_003 + b));
+    const rngs = prompts.map((_, b) => new Rng(options.rowSeeds?.[b] ?? seed * 1_000_003 + b));
     const scratch = new SamplerScratch(c.vocabSize);
     const done = new Uint8Array(B);
     // decoder row j holds prompt rowOf[j]; finished rows are compacted away once they are many

@@ -5,6 +5,13 @@ import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import { generate } from './generate.js';
 import type { Transformer } from './transformer.js';
 
+/**
+ * Rows per generate call, whose decoding steps' products have this many rows: the demo's 3,200
+ * evaluation answers took 11.5 s sorted by prompt length in calls of 128, 14–15 s unsorted in
+ * calls of 64; calls of 256 were no faster (and hold twice the KV cache).
+ */
+const DEFAULT_BATCH = 128;
+
 export interface SampleOptions {
   /** Answers per prompt. */
   n: number;
@@ -13,7 +20,7 @@ export interface SampleOptions {
   /** Nucleus sampling (default 1 = off). */
   topP?: number;
   seed: number;
-  /** Rows per generate call (prompts × n are flattened into rows). */
+  /** Rows per generate call (prompts × n are flattened into rows; default 128). */
   batchSize?: number;
 }
 
@@ -25,7 +32,12 @@ export interface SampledAnswer {
   stopped: boolean;
 }
 
-/** `n` sampled answers for each prompt: result[i][j] is the j-th answer to prompts[i]. */
+/**
+ * `n` sampled answers for each prompt: result[i][j] is the j-th answer to prompts[i]. Row r of the
+ * list (prompt i's j-th answer is row i·n + j) draws from a generator of its own, seeded by
+ * `seed` and r, so the answers do not depend on the batching: rows are batched by prompt length,
+ * and a batch's prompts then need little padding.
+ */
 export function sampleAnswers(
   model: Transformer,
   tok: Tokenizer,
@@ -38,32 +50,33 @@ export function sampleAnswers(
     const ids = encodeChat(tok, p).ids;
     for (let j = 0; j < opts.n; j++) rows.push({ prompt: i, ids });
   });
-  const out: SampledAnswer[][] = prompts.map(() => []);
-  const batchSize = opts.batchSize ?? 64;
-  for (let start = 0; start < rows.length; start += batchSize) {
-    const chunk = rows.slice(start, start + batchSize);
+  const byLength = rows.map((_, r) => r).sort((a, b) => rows[a].ids.length - rows[b].ids.length || a - b);
+  const answers: SampledAnswer[] = new Array(rows.length);
+  const batchSize = opts.batchSize ?? DEFAULT_BATCH;
+  for (let start = 0; start < byLength.length; start += batchSize) {
+    const chunk = byLength.slice(start, start + batchSize);
     const gens = generate(
       model,
-      chunk.map((r) => r.ids),
+      chunk.map((r) => rows[r].ids),
       {
         maxNew: opts.maxNew,
         temperature: opts.temperature,
         topP: opts.topP,
         stopIds,
-        seed: opts.seed * 7919 + start,
+        rowSeeds: chunk.map((r) => opts.seed * 1_000_003 + r),
       },
       null,
     );
     gens.forEach((g, k) => {
       const stopped = g.finishReason === 'stop';
       const body = stopped ? g.ids.slice(0, -1) : g.ids;
-      out[chunk[k].prompt].push({
+      answers[chunk[k]] = {
         text: chatResponseText(tok, body),
         ids: g.ids,
         logProb: g.logProbs.reduce((a, b) => a + b, 0),
         stopped,
-      });
+      };
     });
   }
-  return out;
+  return prompts.map((_, i) => answers.slice(i * opts.n, (i + 1) * opts.n));
 }

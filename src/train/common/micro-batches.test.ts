@@ -2,8 +2,9 @@ import { describe, expect, it } from 'vitest';
 import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import { tinyModel, toyDemos, toyTokenizer } from '../test-helpers/fixtures.js';
-import { IGNORE, nextTokenTargets, padRight, type Sequence } from './batch.js';
+import { padRight, type Sequence } from './batch.js';
 import { accumulateGradients, microBatches } from './micro-batches.js';
+import { trainedTokenNll, trainedTokens } from './trained-tokens.js';
 
 describe('microBatches', () => {
   it('cuts items into runs of at most the size, in order; 0 or a size past the end gives one run', () => {
@@ -31,14 +32,14 @@ describe('accumulateGradients', () => {
     const model = tinyModel(tok.vocabSize, 4);
     const prepared = passes.map((p) => {
       const batch = padRight(p, padId, model.config.contextLength);
-      const targets = nextTokenTargets(batch);
-      return { batch, targets, tokens: targets.filter((t) => t !== IGNORE).length };
+      const trained = trainedTokens(batch);
+      return { batch, trained, tokens: trained.targets.length };
     });
     const { loss } = accumulateGradients(
       prepared,
       (p) => (weighted ? p.tokens : 1),
       (p) => ({
-        loss: T.crossEntropy(model.logits(p.batch), p.targets, { ignoreIndex: IGNORE }),
+        loss: trainedTokenNll(model, p.batch, p.trained, { reduction: 'mean' }),
         result: null,
       }),
     );
@@ -63,9 +64,9 @@ describe('accumulateGradients', () => {
   it('backpropagates a single pass unscaled: the same bits as no accumulation', () => {
     const model = tinyModel(tok.vocabSize, 4);
     const batch = padRight(seqs, padId, model.config.contextLength);
-    const targets = nextTokenTargets(batch);
+    const trained = trainedTokens(batch);
     const plain = T.scope(() => {
-      const l = T.crossEntropy(model.logits(batch), targets, { ignoreIndex: IGNORE });
+      const l = trainedTokenNll(model, batch, trained, { reduction: 'mean' });
       T.backward(l);
       return l.item();
     });

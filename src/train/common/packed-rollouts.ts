@@ -10,8 +10,9 @@ import { type PackedBatch, packSequences } from '../../model/packing.js';
 import { cellsOf, type SequenceBatch } from '../../model/padding.js';
 import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
-import { IGNORE, nextTokenTargets, roundUp } from './batch.js';
+import { roundUp } from './batch.js';
 import type { RolloutBatch } from './rollout.js';
+import { bySequence, trainedTokenNll, trainedTokens } from './trained-tokens.js';
 
 /** Rollouts packed: where each lies, and where its response starts (after its prompt). */
 export type PackedRollouts = PackedBatch & SequenceBatch;
@@ -36,8 +37,8 @@ export function packAll(batch: RolloutBatch): PackedRollouts {
 
 /**
  * Entry (i, j) of the response layout reads the flat cell before rollout i's response token j,
- * which predicts it (log-probs) and holds the value of the state before it. Past a response's
- * end it reads the rollout's last cell, which predicts nothing (masked anyway).
+ * which holds the value of the state before it. Past a response's end it reads the rollout's last
+ * cell (masked anyway).
  */
 function beforeResponseTokens(p: PackedRollouts, L: number): Int32Array {
   const n = p.first.length;
@@ -65,10 +66,8 @@ export function packedLogProbs(
   L: number,
   temperature: number,
 ): T.Tensor {
-  let logits = model.logits(p); // (B, T, V)
-  if (temperature !== 1) logits = T.scale(logits, 1 / temperature);
-  const nll = T.crossEntropy(logits, nextTokenTargets(p), { ignoreIndex: IGNORE, reduction: 'none' }); // (B, T)
-  return T.neg(toResponseLayout(nll, p, L)); // (n, L)
+  const tokens = trainedTokens(p); // each rollout's response tokens
+  return T.neg(bySequence(trainedTokenNll(model, p, tokens, { temperature }), tokens, L)); // (n, L)
 }
 
 /** The value model's estimate before each response token, (n, L) response layout; differentiable. */

@@ -6,7 +6,8 @@
 import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import type { Rng } from '../../util/rng.js';
-import { IGNORE, nextTokenTargets, packRight, type Sequence } from './batch.js';
+import { packRight, type Sequence } from './batch.js';
+import { trainedTokenNll, trainedTokens } from './trained-tokens.js';
 
 /**
  * Mean next-token loss of the policy on `count` texts drawn (with replacement) from `texts` by
@@ -21,7 +22,7 @@ export function ptxLoss(
 ): T.Tensor {
   const drawn = Array.from({ length: count }, () => texts[rng.int(texts.length)]);
   const batch = packRight(drawn, padId, policy.config.contextLength);
-  return T.crossEntropy(policy.logits(batch), nextTokenTargets(batch, true), { ignoreIndex: IGNORE });
+  return trainedTokenNll(policy, batch, trainedTokens(batch, true), { reduction: 'mean' });
 }
 
 /**

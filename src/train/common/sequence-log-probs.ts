@@ -4,10 +4,10 @@
  * packed into one forward pass; the frozen reference's scores, and held-out ones, are the same
  * numbers computed without gradients, a batch at a time.
  */
-import { cellsOf } from '../../model/padding.js';
 import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
-import { IGNORE, nextTokenTargets, packRight, type Sequence } from './batch.js';
+import { packRight, type Sequence } from './batch.js';
+import { bySequence, trainedTokenNll, trainedTokens } from './trained-tokens.js';
 
 /** Each sequence's summed response log-prob (a tensor while training, numbers otherwise) and its count of response tokens. */
 export interface SequenceScores<X> {
@@ -22,26 +22,13 @@ export function sequenceLogProbs(
   padId: number,
 ): SequenceScores<T.Tensor> {
   const batch = packRight(seqs, padId, model.config.contextLength);
-  const targets = nextTokenTargets(batch);
-  const nll = T.crossEntropy(model.logits(batch), targets, { ignoreIndex: IGNORE, reduction: 'none' }); // (B, T)
-  // each sequence's response cells side by side, (n, longest response), a shorter response's
-  // extra cells masked out
-  const n = seqs.length;
-  const tokens = Float32Array.from({ length: n }, (_, i) =>
-    Math.max(0, batch.length[i] - Math.max(1, batch.responseStart[i])),
+  const trained = trainedTokens(batch);
+  const tokens = Float32Array.from(
+    { length: seqs.length },
+    (_, i) => trained.offsets[i + 1] - trained.offsets[i],
   );
-  const width = Math.max(1, ...tokens);
-  const cells = new Int32Array(n * width);
-  const mask = new Float32Array(n * width);
-  for (let i = 0; i < n; i++) {
-    const from = batch.first[i] + Math.max(1, batch.responseStart[i]) - 1;
-    for (let j = 0; j < tokens[i]; j++) {
-      cells[i * width + j] = from + j;
-      mask[i * width + j] = 1;
-    }
-  }
-  const perToken = cellsOf(nll, cells, [n, width]);
-  return { logProbs: T.neg(T.sum(T.mul(perToken, T.tensor(mask, [n, width])), 1)), tokens };
+  const nll = bySequence(trainedTokenNll(model, batch, trained), trained, Math.max(1, ...tokens)); // (n, longest answer)
+  return { logProbs: T.neg(T.sum(nll, 1)), tokens };
 }
 
 /**

@@ -18,14 +18,7 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { ConfigError } from '../../util/config.js';
 import { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
-import {
-  IGNORE,
-  nextTokenTargets,
-  packRight,
-  type Sequence,
-  type SequenceBatch,
-  truncate,
-} from '../common/batch.js';
+import { packRight, type Sequence, type SequenceBatch, truncate } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, passRows } from '../common/micro-batches.js';
 import { textSequence } from '../common/prompt-data.js';
@@ -34,6 +27,7 @@ import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { meanPerTrainedToken } from '../common/token-mean.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
+import { type TrainedTokens, trainedTokenLogits, trainedTokens } from '../common/trained-tokens.js';
 import type { DistillConfig } from './config.js';
 
 /** Whose answers a step learns on. */
@@ -69,25 +63,21 @@ export function answerSource(
   return cfg.seqKd ? 'teacher' : 'data';
 }
 
-/** A packed batch with its answer positions: weight 1/tokens on each, 0 on the rest. */
+/** A packed batch with its answer tokens. */
 interface AnswerPass {
   batch: SequenceBatch;
-  rowWeights: Float32Array;
+  answer: TrainedTokens;
   tokens: number;
 }
 
 function answerPass(batch: SequenceBatch): AnswerPass {
-  const targets = nextTokenTargets(batch);
-  let tokens = 0;
-  for (const t of targets) if (t !== IGNORE) tokens++;
-  const rowWeights = new Float32Array(targets.length);
-  for (let r = 0; r < targets.length; r++) if (targets[r] !== IGNORE) rowWeights[r] = 1 / tokens;
-  return { batch, rowWeights, tokens };
+  const answer = trainedTokens(batch);
+  return { batch, answer, tokens: answer.targets.length };
 }
 
 /**
  * Mean divergence per answer token of one pass: the teacher's logits under noGrad (a constant),
- * the student's recording the graph.
+ * the student's recording the graph, both on the answer tokens' cells only.
  */
 function passDivergence(
   student: Transformer,
@@ -95,11 +85,10 @@ function passDivergence(
   pass: AnswerPass,
   cfg: Pick<DistillConfig, 'beta'>,
 ): T.Tensor {
-  const teacherLogits = T.noGrad(() => teacher.logits(pass.batch));
-  return T.generalizedJsd(student.logits(pass.batch), teacherLogits, {
+  const teacherLogits = T.noGrad(() => trainedTokenLogits(teacher, pass.batch, pass.answer));
+  return T.generalizedJsd(trainedTokenLogits(student, pass.batch, pass.answer), teacherLogits, {
     beta: cfg.beta,
-    rowWeights: pass.rowWeights,
-  });
+  }); // mean over tokens
 }
 
 /** Mean divergence per answer token over `seqs` (no gradients), batch by batch. */

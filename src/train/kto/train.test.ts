@@ -62,10 +62,10 @@ describe('trainKto', () => {
     const tok = toyTokenizer();
     const model = tinyModel(tok.vocabSize, 5);
     const withGrad: boolean[] = [];
-    const logits = model.logits.bind(model);
-    vi.spyOn(model, 'logits').mockImplementation((batch) => {
+    const hidden = model.hidden.bind(model);
+    vi.spyOn(model, 'hidden').mockImplementation((batch, options) => {
       withGrad.push(T.isGradEnabled());
-      return logits(batch);
+      return hidden(batch, options);
     });
     const cfg = KtoConfig.parse({ ...base, heldoutFraction: 0, saveEvery: 0 });
     const { steps, trainExamples } = trainKto(model, tok, toyFeedback(16), cfg, { quiet: true });

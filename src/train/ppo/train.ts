@@ -25,8 +25,8 @@ import {
   referenceLogProbs,
   responseMask,
   rolloutEncoding,
-  rolloutLogProbs,
   rolloutTexts,
+  sampledLogProbs,
   sampleRollouts,
   scoreRollouts,
   selectResponseRows,
@@ -126,8 +126,9 @@ export function trainPpo(
     // 2. score: the RM at each response's last token; a response without the end token is penalised
     const { rm: rmScores, scores } = scoreRollouts(rewardModel, batch, gens, cfg.noEosPenalty);
 
-    // 3. log-probs under the policy (old) and the reference, and the value model's values
-    const oldLogp = rolloutLogProbs(policy, batch, cfg.temperature);
+    // 3. log-probs under the policy (old: the sampler's own, recorded at this temperature while it
+    //    drew the tokens) and the reference, and the value model's values
+    const oldLogp = sampledLogProbs(gens, batch);
     const refLogp = referenceLogProbs(policy, reference, batch, cfg.temperature);
     const oldValues = T.noGrad(() =>
       T.scope(() => Float32Array.from(packedValues(value, packAll(batch), L).data)),

@@ -9,12 +9,11 @@ import type { SftExample } from '../../data/demo-file.js';
 import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
-import * as T from '../../tensor/index.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
-import { IGNORE, nextTokenTargets, packRight, type Sequence, truncate } from '../common/batch.js';
+import { packRight, type Sequence, truncate } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, passRows } from '../common/micro-batches.js';
 import { textSequence } from '../common/prompt-data.js';
@@ -23,6 +22,7 @@ import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { meanPerTrainedToken } from '../common/token-mean.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
+import { trainedTokenNll, trainedTokens } from '../common/trained-tokens.js';
 import type { SftConfig } from './config.js';
 
 /** The knobs of the loop (SftConfig has them all; pretraining's config too). */
@@ -62,12 +62,9 @@ export function responseLoss(
   batchSize: number,
 ): number {
   return meanPerTrainedToken(seqs, padId, model.config.contextLength, batchSize, (batch) => {
-    const targets = nextTokenTargets(batch);
-    const sum = T.crossEntropy(model.logits(batch), targets, {
-      ignoreIndex: IGNORE,
-      reduction: 'sum',
-    }).item();
-    return { sum, tokens: targets.reduce((c, t) => c + (t === IGNORE ? 0 : 1), 0) };
+    const tokens = trainedTokens(batch);
+    const sum = trainedTokenNll(model, batch, tokens, { reduction: 'sum' }).item();
+    return { sum, tokens: tokens.targets.length };
   });
 }
 
@@ -134,8 +131,7 @@ export function trainLanguageModel(
     const rows = batchIndices(train.length, cfg.batchSize, cfg.seed, step).map((i) => train[i]);
     const passes = microBatches(rows, cfg.microBatch).map((seqs) => {
       const batch = packRight(seqs, padId, model.config.contextLength);
-      const targets = nextTokenTargets(batch);
-      return { batch, targets, tokens: targets.reduce((n, t) => n + (t === IGNORE ? 0 : 1), 0) };
+      return { batch, tokens: trainedTokens(batch) };
     });
     // 2. forward (NEFTune's noise on the embeddings, when asked), mean loss per trained token,
     //    backward (each pass's activations freed after it)
@@ -143,9 +139,9 @@ export function trainLanguageModel(
       neftuneAlpha > 0 ? { alpha: neftuneAlpha, rng: Rng.forStep(cfg.seed, NEFTUNE_STREAM, step) } : null;
     const { loss } = accumulateGradients(
       passes,
-      (p) => p.tokens,
+      (p) => p.tokens.targets.length,
       (p) => ({
-        loss: T.crossEntropy(model.logits(p.batch, { embeddingNoise }), p.targets, { ignoreIndex: IGNORE }), // logits (B, T, V)
+        loss: trainedTokenNll(model, p.batch, p.tokens, { forward: { embeddingNoise }, reduction: 'mean' }),
         result: null,
       }),
     );
