@@ -19,8 +19,8 @@ export interface SampleOptions {
 /**
  * Samples K answers to each prompt with the models layer's batched generator, through
  * the one chat template, so the answers people rank are exactly what the policy says.
- * Each prompt's K copies sit in one batch and draw from their own seeded streams; the
- * same seed reproduces the same candidates.
+ * Each candidate draws from its own seeded stream, whichever batch it lands in; the same
+ * seed reproduces the same candidates.
  */
 export function sampleCandidates(
   loaded: Pick<LoadedModel, 'model' | 'tokenizer'>,

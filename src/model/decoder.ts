@@ -7,10 +7,11 @@
  * Here a step allocates nothing: activations live in preallocated row buffers, keys and values
  * in one cache per layer laid out (B, Tmax, Hkv, D) — the layout the attention kernel reads with a
  * row stride, so the prompt pass and every decoding step attend straight from the cache (a step's
- * one query per head takes the kernel's loop path, threaded over rows and heads) — and the output
- * projections accumulate straight into the residual stream (gemm with beta = 1). Weights are read from the model's tensors at
- * `begin`, so a model trained in place (PPO) is seen as it is now — LoRA adapters included: an
- * adapted projection adds s·(x·Aᵀ)·Bᵀ with two thin GEMMs, as the tensor path does.
+ * one query per head takes the kernel's loop path, threaded over rows and heads; it reads the whole
+ * cache, and memory bandwidth bounds it) — and the output projections accumulate straight into the
+ * residual stream (gemm with beta = 1). Weights are read from the model's tensors at `begin`, so a
+ * model trained in place (PPO) is seen as it is now — LoRA adapters included: an adapted
+ * projection adds s·(x·Aᵀ)·Bᵀ with two thin GEMMs, as the tensor path does.
  */
 import type { Backend } from '../kernels/backend.js';
 import { getBackend } from '../kernels/index.js';

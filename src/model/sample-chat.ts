@@ -34,9 +34,9 @@ export interface SampledAnswer {
 
 /**
  * `n` sampled answers for each prompt: result[i][j] is the j-th answer to prompts[i]. Row r of the
- * list (prompt i's j-th answer is row i·n + j) draws from a generator of its own, seeded by
- * `seed` and r, so the answers do not depend on the batching: rows are batched by prompt length,
- * and a batch's prompts then need little padding.
+ * list (prompt i's j-th answer is row i·n + j) draws from a generator of its own, the one a single
+ * generate call with `seed` would give it, so the answers do not depend on the batching: rows are
+ * batched by prompt length, and a batch's prompts then need little padding.
  */
 export function sampleAnswers(
   model: Transformer,
@@ -45,19 +45,18 @@ export function sampleAnswers(
   opts: SampleOptions,
 ): SampledAnswer[][] {
   const stopIds = chatStopIds(tok);
-  const rows: { prompt: number; ids: number[] }[] = [];
-  prompts.forEach((p, i) => {
+  const rows = prompts.flatMap((p) => {
     const ids = encodeChat(tok, p).ids;
-    for (let j = 0; j < opts.n; j++) rows.push({ prompt: i, ids });
+    return Array.from({ length: opts.n }, () => ids);
   });
-  const byLength = rows.map((_, r) => r).sort((a, b) => rows[a].ids.length - rows[b].ids.length || a - b);
+  const byLength = rows.map((_, r) => r).sort((a, b) => rows[a].length - rows[b].length || a - b);
   const answers: SampledAnswer[] = new Array(rows.length);
   const batchSize = opts.batchSize ?? DEFAULT_BATCH;
   for (let start = 0; start < byLength.length; start += batchSize) {
     const chunk = byLength.slice(start, start + batchSize);
     const gens = generate(
       model,
-      chunk.map((r) => rows[r].ids),
+      chunk.map((r) => rows[r]),
       {
         maxNew: opts.maxNew,
         temperature: opts.temperature,
