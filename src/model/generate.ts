@@ -49,7 +49,13 @@ export interface Generation {
   text: string;
 }
 
-const decoders = new WeakMap<Transformer, Decoder>();
+/**
+ * The decoder of the model that sampled last, reused while that model samples again (every
+ * iteration of a PPO run, every batch of an evaluation). One only: sized for 128-row calls on the
+ * demo's model, a decoder holds about 140 MB (its KV cache and the prompt pass's row buffers), and
+ * a pipeline that samples six models in turn kept all six while they lived.
+ */
+let last: { model: Transformer; decoder: Decoder } | null = null;
 
 /** Finished rows are dropped from the batch once the unfinished ones are at most this share of it. */
 const COMPACT_BELOW = 0.75;
@@ -75,11 +81,11 @@ function withDecodeThreads<R>(flopsPerStep: number, fn: () => R): R {
 
 /** A decoder big enough for B rows of `len` positions, reused across calls for the same model. */
 function decoderFor(model: Transformer, B: number, len: number): Decoder {
-  const have = decoders.get(model);
+  const have = last?.model === model ? last.decoder : null;
   if (have && have.maxBatch >= B && have.maxLen >= len) return have;
-  const d = new Decoder(model, Math.max(B, have?.maxBatch ?? 0), Math.max(len, have?.maxLen ?? 0));
-  decoders.set(model, d);
-  return d;
+  const decoder = new Decoder(model, Math.max(B, have?.maxBatch ?? 0), Math.max(len, have?.maxLen ?? 0));
+  last = { model, decoder };
+  return decoder;
 }
 
 export function generate(
