@@ -36,27 +36,6 @@ export function packAll(batch: RolloutBatch): PackedRollouts {
 }
 
 /**
- * Entry (i, j) of the response layout reads the flat cell before rollout i's response token j,
- * which holds the value of the state before it. Past a response's end it reads the rollout's last
- * cell (masked anyway).
- */
-function beforeResponseTokens(p: PackedRollouts, L: number): Int32Array {
-  const n = p.first.length;
-  const idx = new Int32Array(n * L);
-  for (let i = 0; i < n; i++) {
-    const before = p.first[i] + p.responseStart[i] - 1;
-    const last = p.first[i] + p.length[i] - 1;
-    for (let j = 0; j < L; j++) idx[i * L + j] = Math.min(before + j, last);
-  }
-  return idx;
-}
-
-/** Cells (B, T) of a pass gathered into the (n, L) response layout. */
-function toResponseLayout(x: T.Tensor, p: PackedRollouts, L: number): T.Tensor {
-  return cellsOf(x, beforeResponseTokens(p, L), [p.first.length, L]);
-}
-
-/**
  * log π(response token j | what precedes it) under `model`, (n, L) response layout, 0 past each
  * response's end; differentiable. `temperature` divides the logits first, as the sampler does.
  */
@@ -70,7 +49,12 @@ export function packedLogProbs(
   return T.neg(bySequence(trainedTokenNll(model, p, tokens, { temperature }), tokens, L)); // (n, L)
 }
 
-/** The value model's estimate before each response token, (n, L) response layout; differentiable. */
+/**
+ * The value model's estimate before each response token, (n, L) response layout, 0 past each
+ * response's end; differentiable. The cell that predicts a token holds the state it follows.
+ */
 export function packedValues(value: Transformer, p: PackedRollouts, L: number): T.Tensor {
-  return toResponseLayout(value.scalarsFrom(value.hidden(p)), p, L); // (n, L)
+  const tokens = trainedTokens(p);
+  const values = value.scalarsFrom(value.hidden(p)); // (B, T)
+  return bySequence(cellsOf(values, tokens.cells), tokens, L); // (n, L)
 }
