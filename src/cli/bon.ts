@@ -21,9 +21,10 @@ import { loadRewardModel, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
   'rein bon --policy CKPT --rm RM_CKPT --n N --prompts FILE --out FILE [options]',
-  'Samples N responses per prompt (one batched, seeded generate call per prompt), scores them with\n' +
-    'the reward model and writes the best as JSONL {prompt, response, score, n}; the resolved config\n' +
-    'goes beside it (OUT.config.json). Prints the bound KL(best-of-N ‖ policy) ≤ log N − (N−1)/N.',
+  'Samples N responses per prompt (prompts batched together, each drawing the samples it would draw\n' +
+    'alone with the same seed), scores them with the reward model and writes the best as JSONL\n' +
+    '{prompt, response, score, n}; the resolved config goes beside it (OUT.config.json).\n' +
+    'Prints the bound KL(best-of-N ‖ policy) ≤ log N − (N−1)/N.',
   BonConfig,
 );
 

@@ -54,8 +54,11 @@ export class BufferPool {
   private fresh = 0;
   private reused = 0;
   private float64 = false;
-  /** Free buffers are kept up to this many bytes (the least recently used sizes dropped first). */
-  maxFreeBytes = 2 * 1024 * 1024 * 1024;
+  /**
+   * Free buffers are kept up to this many bytes (the least recently used sizes dropped first): the
+   * demo's largest working set, a PPO update's, is some 0.65 GB of pooled buffers.
+   */
+  maxFreeBytes = 1024 * 1024 * 1024;
 
   /** A buffer of exactly n elements; its contents are unspecified (old data from a previous user). */
   alloc(n: number): Float32Array {

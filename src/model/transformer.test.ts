@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { pool } from '../kernels/pool.js';
 import * as T from '../tensor/index.js';
 import { sharedFile } from '../tokenizer/shared-data.js';
 import { Rng } from '../util/rng.js';
@@ -61,6 +62,23 @@ for (const [arch, c] of Object.entries(configs)) {
       const got = T.noGrad(() => model.logits(single(ids))).toArray();
       const ref = referenceLogits(c, model.stateDict(), ids).flat();
       for (let i = 0; i < ref.length; i++) expect(got[i]).toBeCloseTo(ref[i], 4);
+    });
+
+    it('runs an inference pass layer by layer: the training pass\'s logits, one layer\'s buffers', () => {
+      const batch = leftPad(rows, 0);
+      const withGrad = T.scope(() => model.logits(batch).toArray());
+      const inference = T.noGrad(() => T.scope(() => model.logits(batch).toArray()));
+      expect(inference).toEqual(withGrad);
+      // fresh pool buffers of one inference pass: each layer's intermediates go back to the pool
+      // when the layer ends, so a deeper model needs about one more buffer per layer (its output)
+      const freshBuffers = (layers: number): number => {
+        const deep = randomModel({ ...c, nLayers: layers }, 5);
+        pool.clear();
+        const before = pool.stats().fresh;
+        T.noGrad(() => T.scope(() => deep.logits(batch).toArray()));
+        return pool.stats().fresh - before;
+      };
+      expect(freshBuffers(6) - freshBuffers(2)).toBeLessThanOrEqual(4);
     });
 
     it('gives every row of a left-padded batch the logits it has alone', () => {

@@ -47,6 +47,17 @@ export interface ForwardOptions {
   embeddingNoise?: { alpha: number; rng: Rng } | null;
 }
 
+/** What every layer of one forward pass shares: the batch's shape, positions, masks and caches. */
+interface LayerInput {
+  B: number;
+  Tn: number;
+  positions: Int32Array;
+  keyStart: Int32Array | null;
+  cache: T.KVCache[] | null;
+  /** Positions already in the cache (the first new token's position). */
+  past: number;
+}
+
 export class Transformer {
   /** Every weight by its checkpoint name (config.ts parameterShapes), requiresGrad set. */
   readonly params = new Map<string, T.Tensor>();
@@ -226,8 +237,7 @@ export class Transformer {
         positions[b * Tn + t] = Math.max(0, past + t - (segments === null ? s : segments[b * Tn + t]));
     }
     const keyStart = segments ?? (start?.some((s) => s > 0) ? start : null);
-    const [H, KV, D, C] = [c.nHeads, c.nKvHeads, c.headDim, c.dim];
-
+    const C = c.dim;
     let x = T.embedding(this.p('tok_emb'), ids, [B, Tn]); // (B, T, C)
     const noise = options.embeddingNoise ?? null;
     if (noise !== null && noise.alpha > 0) {
@@ -235,31 +245,45 @@ export class Transformer {
       x = T.add(x, T.rand(x.shape, noise.rng, -bound, bound)); // (B, T, C)
     }
     if (c.arch === 'gpt') x = T.add(x, T.embedding(this.p('pos_emb'), positions, [B, Tn])); // (B, T, C)
+    const at: LayerInput = { B, Tn, positions, keyStart, cache, past };
+    // Without gradients no layer's intermediates are read once its output exists: a scope per layer
+    // hands them back to the pool, so an inference pass holds one layer's activations, not all of them.
+    const perLayerScope = !T.isGradEnabled();
     for (let l = 0; l < c.nLayers; l++) {
-      const L = `layers.${l}`;
-      // ---- attention
-      const h = this.norm(x, `${L}.norm1`); // (B, T, C)
-      let q = T.reshape(this.linear(h, `${L}.attn.q`), [B, Tn, H, D]); // (B, T, H, D)
-      let k = T.reshape(this.linear(h, `${L}.attn.k`), [B, Tn, KV, D]); // (B, T, KV, D)
-      const v = T.reshape(this.linear(h, `${L}.attn.v`), [B, Tn, KV, D]); // (B, T, KV, D)
-      if (c.arch === 'llama') {
-        q = T.rope(q, positions, c.ropeTheta);
-        k = T.rope(k, positions, c.ropeTheta);
-      }
-      const y = T.attention(q, k, v, { keyStart, cache: cache?.[l] ?? null, qStart: past }); // (B, T, H, D)
-      x = T.add(x, this.linear(T.reshape(y, [B, Tn, C]), `${L}.attn.o`)); // (B, T, C)
-      // ---- MLP
-      const h2 = this.norm(x, `${L}.norm2`); // (B, T, C)
-      let m: T.Tensor;
-      if (c.arch === 'gpt') {
-        m = this.linear(T.gelu(this.linear(h2, `${L}.mlp.fc`)), `${L}.mlp.proj`); // (B, T, C)
-      } else {
-        const gate = T.silu(this.linear(h2, `${L}.mlp.gate`)); // (B, T, hidden)
-        m = this.linear(T.mul(gate, this.linear(h2, `${L}.mlp.up`)), `${L}.mlp.down`); // (B, T, C)
-      }
-      x = T.add(x, m); // (B, T, C)
+      const input = x;
+      x = perLayerScope ? T.scope(() => this.layer(input, l, at)) : this.layer(input, l, at);
     }
     return this.norm(x, 'norm'); // (B, T, C)
+  }
+
+  /** One pre-norm block: x + attn(norm1(x)), then + mlp(norm2(·)). (B, T, C) → (B, T, C). */
+  private layer(x: T.Tensor, l: number, at: LayerInput): T.Tensor {
+    const c = this.config;
+    const { B, Tn, positions } = at;
+    const [H, KV, D, C] = [c.nHeads, c.nKvHeads, c.headDim, c.dim];
+    const L = `layers.${l}`;
+    // ---- attention
+    const h = this.norm(x, `${L}.norm1`); // (B, T, C)
+    let q = T.reshape(this.linear(h, `${L}.attn.q`), [B, Tn, H, D]); // (B, T, H, D)
+    let k = T.reshape(this.linear(h, `${L}.attn.k`), [B, Tn, KV, D]); // (B, T, KV, D)
+    const v = T.reshape(this.linear(h, `${L}.attn.v`), [B, Tn, KV, D]); // (B, T, KV, D)
+    if (c.arch === 'llama') {
+      q = T.rope(q, positions, c.ropeTheta);
+      k = T.rope(k, positions, c.ropeTheta);
+    }
+    const cache = at.cache?.[l] ?? null;
+    const y = T.attention(q, k, v, { keyStart: at.keyStart, cache, qStart: at.past }); // (B, T, H, D)
+    x = T.add(x, this.linear(T.reshape(y, [B, Tn, C]), `${L}.attn.o`)); // (B, T, C)
+    // ---- MLP
+    const h2 = this.norm(x, `${L}.norm2`); // (B, T, C)
+    let m: T.Tensor;
+    if (c.arch === 'gpt') {
+      m = this.linear(T.gelu(this.linear(h2, `${L}.mlp.fc`)), `${L}.mlp.proj`); // (B, T, C)
+    } else {
+      const gate = T.silu(this.linear(h2, `${L}.mlp.gate`)); // (B, T, hidden)
+      m = this.linear(T.mul(gate, this.linear(h2, `${L}.mlp.up`)), `${L}.mlp.down`); // (B, T, C)
+    }
+    return T.add(x, m); // (B, T, C)
   }
 
   /** Next-token logits (B, T, V) from hidden states. */
