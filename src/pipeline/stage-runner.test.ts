@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import * as T from '../tensor/index.js';
 import { StageRunner, StageSettingsError } from './stage-runner.js';
 
 const quiet = () => {};
@@ -21,6 +22,16 @@ describe('StageRunner', () => {
       () => ++calls,
     );
     expect([first, again, calls]).toEqual([1, 1, 1]);
+  });
+
+  it('leaves no free buffers behind a stage: the next one works on other shapes', () => {
+    dir = mkdtempSync(join(tmpdir(), 'rein-stages-'));
+    const freeInside = new StageRunner(dir, {}, quiet).run('work', () => {
+      T.scope(() => T.add(T.ones([64, 64]), T.ones([64, 64])).data[0]);
+      return T.poolStats().freeBuffers;
+    });
+    expect(freeInside).toBeGreaterThan(0);
+    expect(T.poolStats()).toMatchObject({ freeBuffers: 0, freeBytes: 0 });
   });
 
   it('refuses to resume under other settings, naming each change', () => {

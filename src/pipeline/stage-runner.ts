@@ -9,6 +9,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { releaseFreeBuffers } from '../tensor/index.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { settingChanges } from '../util/config.js';
 
@@ -55,6 +56,9 @@ export class StageRunner {
     this.say(`▶ ${name}`);
     const t0 = Date.now();
     const result = fn();
+    // the next stage works on other shapes: the buffers this one left free would only sit beside its
+    // own (up to the pool's cap), so they go now
+    releaseFreeBuffers();
     const seconds = (Date.now() - t0) / 1000;
     this.seconds[name] = seconds;
     writeFileAtomic(file, `${JSON.stringify({ seconds, result })}\n`);

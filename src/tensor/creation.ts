@@ -139,6 +139,14 @@ export function empty(shape: Shape): Tensor {
   return Tensor.empty(shape);
 }
 
+/**
+ * Drops the pool's free buffers (they become garbage). For a process moving to other work: the
+ * buffers it keeps are sized for the job that released them, and would sit beside the new job's.
+ */
+export function releaseFreeBuffers(): void {
+  pool.clear();
+}
+
 /** Pool statistics, re-exported for diagnostics. */
 export function poolStats(): ReturnType<typeof pool.stats> {
   return pool.stats();

@@ -35,6 +35,7 @@ export {
   poolStats,
   rand,
   randn,
+  releaseFreeBuffers,
   tensor,
   zeros,
 } from './creation.js';
