@@ -30,7 +30,7 @@ export interface GenerateOptions {
   topP?: number;
   /** Generation of a row ends after it samples one of these (the stop token is kept in `ids`). */
   stopIds?: readonly number[];
-  /** Default 0: row b draws from a generator seeded seed · 1_000_003 + b. */
+  /** Default 0: row b draws from a generator seeded `rowSeed(seed, b)`. */
   seed?: number;
   /**
    * Each row's own generator seed, instead of `seed`'s: a row then draws the same numbers in any
@@ -88,6 +88,14 @@ function decoderFor(model: Transformer, B: number, len: number): Decoder {
   return decoder;
 }
 
+/**
+ * The generator seed of row b of a call with `seed`. Callers that batch rows their own way pass it
+ * as `rowSeeds` to draw exactly what a call of their own rows alone would.
+ */
+export function rowSeed(seed: number, b: number): number {
+  return seed * 1_000_003 + b;
+}
+
 export function generate(
   model: Transformer,
   prompts: readonly (readonly number[])[],
@@ -127,7 +135,7 @@ export function generate(
       padded.fill(p[0], b * Tp, b * Tp + start[b]); // any valid id: padding is masked out
       padded.set(p, b * Tp + start[b]);
     });
-    const rngs = prompts.map((_, b) => new Rng(options.rowSeeds?.[b] ?? seed * 1_000_003 + b));
+    const rngs = prompts.map((_, b) => new Rng(options.rowSeeds?.[b] ?? rowSeed(seed, b)));
     const scratch = new SamplerScratch(c.vocabSize);
     const done = new Uint8Array(B);
     // decoder row j holds prompt rowOf[j]; finished rows are compacted away once they are many

@@ -2,7 +2,7 @@
 
 import { chatResponseText, chatStopIds, encodeChat } from '../tokenizer/chat-template.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { generate } from './generate.js';
+import { generate, rowSeed } from './generate.js';
 import type { Transformer } from './transformer.js';
 
 /**
@@ -62,7 +62,7 @@ export function sampleAnswers(
         temperature: opts.temperature,
         topP: opts.topP,
         stopIds,
-        rowSeeds: chunk.map((r) => opts.seed * 1_000_003 + r),
+        rowSeeds: chunk.map((r) => rowSeed(opts.seed, r)),
       },
       null,
     );

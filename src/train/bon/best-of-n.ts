@@ -4,7 +4,7 @@
  * is bounded by log N − (N−1)/N (Stiennon et al. 2020; Gao et al. 2022 use it as the x-axis of
  * over-optimisation curves).
  */
-import { type Generation, generate } from '../../model/generate.js';
+import { type Generation, generate, rowSeed } from '../../model/generate.js';
 import type { Transformer } from '../../model/transformer.js';
 import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
@@ -54,7 +54,7 @@ export function promptSeed(seed: number, i: number): number {
 
 /** The generator seed of sample b of prompt i: the one it gets in a generate call of that prompt alone. */
 function sampleSeed(seed: number, i: number, b: number): number {
-  return promptSeed(seed, i) * 1_000_003 + b;
+  return rowSeed(promptSeed(seed, i), b);
 }
 
 /**
