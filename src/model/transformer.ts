@@ -340,8 +340,9 @@ function longestSegment(segmentStart: Int32Array, T: number): number {
 /**
  * Log-probabilities of the given tokens under the model, (B, T): entry [b, t] is
  * log p(ids[b, t] | ids[b, < t]) for response tokens (responseStart[b] ≤ t < end[b]) and 0 elsewhere.
- * Differentiable (PPO and DPO train through it). `temperature` divides the logits first, as the
- * sampler does, so these match the log-probs recorded at sampling time.
+ * Differentiable. `temperature` divides the logits first, as the sampler does, so these match the
+ * log-probs recorded at sampling time. The trainers read their packed batches through
+ * train/common/trained-tokens.ts instead; this reads left-padded rows as the sampler lays them out.
  */
 export function responseLogProbs(
   model: Transformer,

@@ -67,13 +67,12 @@ export function answerSource(
 interface AnswerPass {
   batch: SequenceBatch;
   answer: TrainedTokens;
-  tokens: number;
 }
 
-function answerPass(batch: SequenceBatch): AnswerPass {
-  const answer = trainedTokens(batch);
-  return { batch, answer, tokens: answer.targets.length };
-}
+const answerPass = (batch: SequenceBatch): AnswerPass => ({ batch, answer: trainedTokens(batch) });
+
+/** Answer tokens in a pass: the divergence's mean is over them. */
+const answerTokens = (pass: AnswerPass): number => pass.answer.targets.length;
 
 /**
  * Mean divergence per answer token of one pass: the teacher's logits under noGrad (a constant),
@@ -102,7 +101,8 @@ export function heldoutDivergence(
 ): number {
   return meanPerTrainedToken(seqs, padId, student.config.contextLength, batchSize, (batch) => {
     const pass = answerPass(batch);
-    return { sum: passDivergence(student, teacher, pass, cfg).item() * pass.tokens, tokens: pass.tokens };
+    const tokens = answerTokens(pass);
+    return { sum: passDivergence(student, teacher, pass, cfg).item() * tokens, tokens };
   });
 }
 
@@ -194,7 +194,7 @@ export function trainDistill(
     );
     const { loss } = accumulateGradients(
       passes,
-      (pass) => pass.tokens,
+      answerTokens,
       (pass) => ({ loss: passDivergence(student, teacher, pass, cfg), result: null }),
     );
     // 3. clip and step
