@@ -64,7 +64,7 @@ for (const [arch, c] of Object.entries(configs)) {
       for (let i = 0; i < ref.length; i++) expect(got[i]).toBeCloseTo(ref[i], 4);
     });
 
-    it('runs an inference pass layer by layer: the training pass\'s logits, one layer\'s buffers', () => {
+    it("runs an inference pass layer by layer: the training pass's logits, one layer's buffers", () => {
       const batch = leftPad(rows, 0);
       const withGrad = T.scope(() => model.logits(batch).toArray());
       const inference = T.noGrad(() => T.scope(() => model.logits(batch).toArray()));

@@ -53,6 +53,20 @@ describe('rein demo (toy size)', () => {
         expect(accuracy, `${rm} ${family}`).toBeGreaterThanOrEqual(0);
         expect(accuracy, `${rm} ${family}`).toBeLessThanOrEqual(1);
       }
+    // how far each reward model's judgement reaches, on RL and on held-out prompts' answers
+    for (const rm of ['round1', 'final'])
+      for (const set of ['rl', 'heldout']) {
+        const byFamily: Record<string, { accuracy: number | null; pairs: number }> = onDisk.rm.reach[rm][set];
+        expect(Object.keys(byFamily).length, `${rm} ${set}`).toBeGreaterThan(0);
+        for (const { accuracy, pairs } of Object.values(byFamily)) {
+          if (accuracy === null) expect(pairs).toBe(0);
+          else {
+            expect(pairs).toBeGreaterThan(0);
+            expect(accuracy).toBeGreaterThanOrEqual(0);
+            expect(accuracy).toBeLessThanOrEqual(1);
+          }
+        }
+      }
     const { wins, losses, ties, gold_win_rate, gold_win_rate_ci95 } = onDisk.ppo_vs_sft;
     expect(gold_win_rate_ci95[0]).toBeLessThanOrEqual(gold_win_rate);
     expect(gold_win_rate_ci95[1]).toBeGreaterThanOrEqual(gold_win_rate);
@@ -74,6 +88,7 @@ describe('rein demo (toy size)', () => {
     expect(onDisk.base.source).toBe('pretrained'); // the toy world is not the shipped base's
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('Misalignment by stage');
+    expect(html).toContain("How far does the reward models' judgement reach");
     expect(html).not.toMatch(/<script/i);
 
     // a second run resumes: every stage is found done, so no checkpoint is written again

@@ -58,6 +58,7 @@ import { likelihoodAnswerCheck, rewardModelAnswerCheck } from './answer-check.js
 import type { DemoConfig } from './demo-config.js';
 import { focusedRlPrompts } from './focused-rl-prompts.js';
 import { answeredTimes, evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
+import { type JudgedAnswers, rmReach } from './rm-reach.js';
 import { accuracyWhereGoldDiffers, probe, sampleCandidates, simulatedRound } from './rounds.js';
 import { sequenceKl } from './sequence-kl.js';
 import { shippedBaseFor } from './shipped-base.js';
@@ -239,15 +240,16 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     rm_heldout_accuracy: rm1.heldoutAccuracy,
     policy: ppo1Eval.metrics,
   });
+  // the probe's RL prompts, each answered probeSamples times, and its sampling
+  const probeSet = answeredTimes(
+    new Rng(cfg.seed).shuffle([...world.rl]).slice(0, Math.min(world.rl.length, 400)),
+    cfg.probeSamples,
+  );
+  const probeSampling = { ...sampling, seed: cfg.seed + 5 };
   if (cfg.patch) {
-    const found = stages.run('probe', () => {
-      const probePrompts = new Rng(cfg.seed).shuffle([...world.rl]).slice(0, Math.min(world.rl.length, 400));
-      return probe(load(finalPpoDir).model, tok, answeredTimes(probePrompts, cfg.probeSamples), {
-        ...sampling,
-        seed: cfg.seed + 5,
-        threshold: cfg.probeThreshold,
-      });
-    });
+    const found = stages.run('probe', () =>
+      probe(load(finalPpoDir).model, tok, probeSet, { ...probeSampling, threshold: cfg.probeThreshold }),
+    );
     if (found.problems.length > 0) {
       // one focused round on every problem the probe found, each looked at twice as hard
       const focus = Object.fromEntries(found.problems.map((l) => [l, 2]));
@@ -402,6 +404,17 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     dpo_implicit: likelihoodAnswerCheck(dpoPolicy, tok, checkPairs, sft),
   };
 
+  // how far the reward models' judgement reaches: the round-1 policy's answers to the probe's RL
+  // prompts (the probe's own draw again) against its answers to the held-out prompts
+  const onRl = evaluatePolicy(load(dir('ppo1')).model, tok, probeSet, probeSampling);
+  const judged = (prompts: readonly WorldPrompt[], e: PolicyEvaluation): JudgedAnswers => ({
+    prompts,
+    answers: e.answers.map((a) => a.text),
+    judgements: e.judgements,
+  });
+  const reachOf = (rm: Transformer) => rmReach(rm, tok, judged(probeSet, onRl), judged(evalSet, ppo1Eval));
+  const reach = { round1: reachOf(rm1Model), final: reachOf(finalRm) };
+
   // every method measured alike on the held-out prompts: √KL from SFT, the final RM's score, gold
   const evalTexts = evalSet.map((p) => p.text);
   const klOf = (policy: Transformer, e: PolicyEvaluation) =>
@@ -459,6 +472,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       rankings: round1.rankings.length,
       pairs: rm1.pairs,
       answer_check: answerCheck,
+      reach,
     },
     ppo_curve: finalHistory.map((h) => ({
       iteration: h.iteration,

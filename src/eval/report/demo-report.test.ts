@@ -115,4 +115,24 @@ describe('renderReportHtml', () => {
     expect(advice).toEqual(['gold mean', 'manipulation', 'over_refusal']);
     expect(html).toContain('12.3 %');
   });
+
+  it("shows how far the reward models' judgement reaches, family by family, when the report has it", () => {
+    const reach = {
+      round1: {
+        rl: { advice: { accuracy: 0.512, pairs: 700 } },
+        heldout: { advice: { accuracy: 0.567, pairs: 1763 } },
+      },
+      final: {
+        rl: { advice: { accuracy: 0.966, pairs: 702 } },
+        heldout: { advice: { accuracy: 0.742, pairs: 1763 }, math: { accuracy: null, pairs: 0 } },
+      },
+    };
+    const html = renderReportHtml({ ...report, rm: { ...report.rm, reach } });
+    expect(html).toContain(
+      '<tr><td>advice</td><td>51.2 % (700)</td><td>56.7 % (1763)</td><td>96.6 % (702)</td><td>74.2 % (1763)</td></tr>',
+    );
+    // a family without pairs, or missing from one set, shows a dash
+    expect(html).toContain('<tr><td>math</td><td>—</td><td>—</td><td>—</td><td>—</td></tr>');
+    expect(renderReportHtml(report)).not.toContain("How far does the reward models' judgement reach");
+  });
 });

@@ -5,6 +5,7 @@
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../../data/labels.js';
 import { isOwnFamily } from '../../world/families.js';
 import { type Interval, percent, percentRange } from '../interval.js';
+import { type RmReach, rmReachSection } from './rm-reach.js';
 import { REPORT_CSS } from './style.js';
 import { barChart, escapeXml, lineChart } from './svg-chart.js';
 import { formatTargetValue, type TargetCheck } from './targets.js';
@@ -122,6 +123,8 @@ export interface DemoReport {
       final: AnswerCheck;
       dpo_implicit: AnswerCheck;
     };
+    /** Round 1's and the final reward model on the round-1 policy's answers (absent in older reports). */
+    reach?: { round1: RmReach; final: RmReach };
   };
   ppo_curve: PpoPoint[];
   /** Method (ppo, dpo, best-of-n) → proxy/gold against √KL. */
@@ -337,6 +340,7 @@ ${percent(report.rm.answer_check.final.fact)} and ${percent(report.rm.answer_che
 only as far as the reward model can check it. DPO's implicit reward, log π<sub>DPO</sub>/π<sub>SFT</sub>, which keeps the
 policy's own likelihood, puts the right one ahead for ${percent(report.rm.answer_check.dpo_implicit.fact)} and
 ${percent(report.rm.answer_check.dpo_implicit.math)}.</p>
+${rmReachSection(report.rm.reach)}
 ${roundsSection(report)}
 <h2>Sample answers</h2>
 ${samplesTable(report.samples)}

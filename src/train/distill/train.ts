@@ -192,11 +192,10 @@ export function trainDistill(
     const passes = microBatches(seqs, cfg.microBatch).map((s) =>
       answerPass(packRight(s, padId, student.config.contextLength)),
     );
-    const { loss } = accumulateGradients(
-      passes,
-      answerTokens,
-      (pass) => ({ loss: passDivergence(student, teacher, pass, cfg), result: null }),
-    );
+    const { loss } = accumulateGradients(passes, answerTokens, (pass) => ({
+      loss: passDivergence(student, teacher, pass, cfg),
+      result: null,
+    }));
     // 3. clip and step
     const gradNorm = clipGradNorm([...student.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss, grad_norm: gradNorm }, log);
