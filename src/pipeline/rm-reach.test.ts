@@ -43,13 +43,8 @@ describe('onPolicyAccuracy', () => {
     const tok = toyTokenizer();
     const rm = tinyModel(tok.vocabSize, 3).clone({ scalarHead: 'fresh', rng: new Rng(4) });
     const set = answers();
-    const scores = scoreAnswers(
-      rm,
-      tok,
-      set.prompts.map((p) => p.text),
-      set.answers,
-      rm.config.contextLength,
-    );
+    const texts = set.prompts.map((p) => p.text);
+    const scores = scoreAnswers(rm, tok, texts, set.answers, rm.config.contextLength);
     // by hand: p1's answers are 0, 3, 6 (gold 2, 0.5, −1: three pairs), p2's are 1, 4, 7 (gold 2, −1,
     // 2: two pairs, the third equally good); never a pair across prompts
     const pairs: [number, number][] = [
