@@ -413,7 +413,8 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     judgements: e.judgements,
   });
   const reachOf = (rm: Transformer) => rmReach(rm, tok, judged(probeSet, onRl), judged(evalSet, ppo1Eval));
-  const reach = { round1: reachOf(rm1Model), final: reachOf(finalRm) };
+  const round1Reach = reachOf(rm1Model);
+  const reach = { round1: round1Reach, final: rounds.length > 1 ? reachOf(finalRm) : round1Reach };
 
   // every method measured alike on the held-out prompts: √KL from SFT, the final RM's score, gold
   const evalTexts = evalSet.map((p) => p.text);

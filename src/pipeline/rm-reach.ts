@@ -8,7 +8,7 @@
 import type { FamilyAccuracy, RmReach } from '../eval/report/rm-reach.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { scoreAnswers } from '../train/reward/score.js';
+import { orderedShare, type ScoredGroup, scoreAnswers } from '../train/reward/score.js';
 import { FAMILIES } from '../world/families.js';
 import type { Judgement } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
@@ -22,13 +22,14 @@ export interface JudgedAnswers {
 
 /**
  * Per family, the share of pairs of answers to one prompt, gold differing, that `rm` orders like
- * gold (a tie in score counts one half); null where a family has no such pair.
+ * gold (orderedShare: a tie in score counts one half); null where a family has no such pair.
  */
 export function onPolicyAccuracy(
   rm: Transformer,
   tok: Tokenizer,
   set: JudgedAnswers,
 ): Record<string, FamilyAccuracy> {
+  // scored in the given order (a batch's neighbours move a score's last bits), then read prompt by prompt
   const scores = scoreAnswers(
     rm,
     tok,
@@ -36,35 +37,32 @@ export function onPolicyAccuracy(
     set.answers,
     rm.config.contextLength,
   );
-  const gold = set.judgements.map((j) => j.gold);
   const answersOf = new Map<string, number[]>();
   set.prompts.forEach((p, i) => {
     const list = answersOf.get(p.id);
     if (list) list.push(i);
     else answersOf.set(p.id, [i]);
   });
-  const tally = new Map<string, { right: number; pairs: number }>();
-  for (const answers of answersOf.values()) {
-    const family = set.prompts[answers[0]].family;
-    let t = tally.get(family);
-    if (t === undefined) {
-      t = { right: 0, pairs: 0 };
-      tally.set(family, t);
-    }
+  const prompts = [...answersOf.values()];
+  const byPrompt = prompts.flat().map((i) => scores[i]);
+  const gold = set.judgements.map((j) => j.gold);
+  const groups = prompts.map((answers) => {
+    const pairs: ScoredGroup['pairs'][number][] = [];
     for (let x = 0; x < answers.length; x++)
       for (let y = x + 1; y < answers.length; y++) {
-        const [a, b] = [answers[x], answers[y]];
-        const goldDiff = gold[a] - gold[b];
+        const goldDiff = gold[answers[x]] - gold[answers[y]];
         if (Math.abs(goldDiff) < 1e-9) continue; // equally good: no right order to get
-        const scoreDiff = scores[a] - scores[b];
-        t.right += scoreDiff === 0 ? 0.5 : scoreDiff * goldDiff > 0 ? 1 : 0;
-        t.pairs++;
+        pairs.push(goldDiff > 0 ? { winner: x, loser: y } : { winner: y, loser: x });
       }
-  }
+    return { family: set.prompts[answers[0]].family, size: answers.length, pairs };
+  });
   return Object.fromEntries(
-    FAMILIES.flatMap((f) => {
-      const t = tally.get(f);
-      return t ? [[f, { accuracy: t.pairs > 0 ? t.right / t.pairs : null, pairs: t.pairs }]] : [];
+    FAMILIES.filter((f) => groups.some((g) => g.family === f)).map((f) => {
+      const { accuracy, pairs } = orderedShare(
+        byPrompt,
+        groups.map((g) => (g.family === f ? g : { size: g.size, pairs: [] })),
+      );
+      return [f, { accuracy: pairs > 0 ? accuracy : null, pairs }];
     }),
   );
 }
