@@ -68,3 +68,14 @@ export function paddedLength(longest: number, limit = Number.POSITIVE_INFINITY):
 export function roundUp(n: number, m: number): number {
   return Math.ceil(n / m) * m;
 }
+
+/** The same batch read as only the sequences `which` (in that order); the layout is untouched. */
+export function subsetOf(batch: SequenceBatch, which: readonly number[]): SequenceBatch {
+  const pick = (a: Int32Array) => Int32Array.from(which, (i) => a[i]);
+  return {
+    ...batch,
+    first: pick(batch.first),
+    length: pick(batch.length),
+    responseStart: pick(batch.responseStart),
+  };
+}

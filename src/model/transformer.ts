@@ -309,9 +309,10 @@ export class Transformer {
   /**
    * The scalar head read at each sequence's last token: a reward model's score. One per row at
    * its last real token, or one per sequence of a batch that says where they lie (padding.ts
-   * SequenceBatch: rows padded, or packed).
+   * SequenceBatch: rows padded, or packed). `hidden`: the batch's hidden states, when a caller
+   * needs them for more than the score (they are computed here otherwise).
    */
-  scalarAtLast(batch: TokenBatch & { first?: Int32Array; length?: Int32Array }): T.Tensor {
+  scalarAtLast(batch: TokenBatch & { first?: Int32Array; length?: Int32Array }, hidden?: T.Tensor): T.Tensor {
     const { B, T: Tn } = batch;
     const bySequence = batch.first !== undefined && batch.length !== undefined;
     if (batch.segmentStart && !bySequence)
@@ -325,7 +326,7 @@ export class Transformer {
         throw new Error(`scalarAtLast: ${bySequence ? 'sequence' : 'row'} ${i} has no real token`);
       cells[i] = to - 1;
     }
-    const all = this.scalarsFrom(this.hidden(batch)); // (B, T)
+    const all = this.scalarsFrom(hidden ?? this.hidden(batch)); // (B, T)
     return cellsOf(all, cells); // (n)
   }
 }

@@ -166,6 +166,7 @@ export function runHhRecipe(cfg: HhRecipeConfig, options: { quiet?: boolean } = 
     batchRankings: cfg.rmBatchPairs,
     lr: cfg.rmLr,
     weightDecay: cfg.rmWeightDecay,
+    lmCoef: cfg.rmLmCoef,
     seed: cfg.seed,
     padId,
     evalsPerEpoch: cfg.evalsPerEpoch,

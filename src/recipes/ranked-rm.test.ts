@@ -1,4 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { packRight } from '../model/packing.js';
+import * as T from '../tensor/index.js';
+import { trainedTokenNll, trainedTokens } from '../train/common/trained-tokens.js';
 import { tinyModel } from '../train/test-helpers/fixtures.js';
 import { Rng } from '../util/rng.js';
 import { type RankedSequences, rankedAccuracy, trainRankedRm } from './ranked-rm.js';
@@ -42,6 +45,37 @@ describe('trainRankedRm', () => {
     expect(rankedAccuracy(r.model, rankings(16, 5), 0)).toBeGreaterThan(0.85);
     expect(r.bestStep).toBeGreaterThan(0);
     expect(r.model).not.toBe(rm);
+  });
+
+  it("with lmCoef the trunk also learns the best candidates' tokens, the ranking still learned", () => {
+    const data = rankings(48, 4);
+    const best = data.map(
+      (r) => r.seqs[r.pairs.find((p) => !r.pairs.some((q) => q.loser === p.winner))!.winner],
+    );
+    const nll = (m: ReturnType<typeof tinyModel>) =>
+      T.noGrad(() => {
+        const batch = packRight(best, 0, 64);
+        return trainedTokenNll(m, batch, trainedTokens(batch), { reduction: 'mean' }).item();
+      });
+    const train = (lmCoef: number) => {
+      const rm = tinyModel(40, 1).clone({ scalarHead: 'fresh', rng: new Rng(2) });
+      const r = trainRankedRm(rm, data, [], {
+        epochs: 6,
+        batchRankings: 8,
+        lr: 3e-3,
+        weightDecay: 0,
+        seed: 0,
+        padId: 0,
+        evalsPerEpoch: 1,
+        lmCoef,
+        quiet: true,
+      });
+      return { nll: nll(r.model), accuracy: rankedAccuracy(r.model, rankings(16, 5), 0) };
+    };
+    const plain = train(0);
+    const regularised = train(1);
+    expect(regularised.nll).toBeLessThan(plain.nll - 0.3);
+    expect(regularised.accuracy).toBeGreaterThan(0.85);
   });
 
   it('without a tuning set keeps the last step; refuses empty data and models without a head', () => {

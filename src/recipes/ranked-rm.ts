@@ -11,6 +11,7 @@ import * as T from '../tensor/index.js';
 import { packRight, type Sequence } from '../train/common/batch.js';
 import { assertFinite, type RunLog } from '../train/common/run-log.js';
 import { batchIndices } from '../train/common/shuffle-batches.js';
+import { bestAnswerNll } from '../train/reward/lm-regularizer.js';
 import { type RankedGroup, rankingLoss } from '../train/reward/loss.js';
 import { orderedShare, scoreSequences } from '../train/reward/score.js';
 import { Progress } from '../util/progress.js';
@@ -30,6 +31,8 @@ export interface RankedRmOptions {
   seed: number;
   padId: number;
   evalsPerEpoch: number;
+  /** α of the language-model term on each ranking's best candidates (lm-regularizer.ts); 0: off. */
+  lmCoef?: number;
   log?: RunLog;
   quiet?: boolean;
 }
@@ -90,9 +93,13 @@ export function trainRankedRm(
       rows.push(...g.seqs);
     }
     const batch = packRight(rows, o.padId, rm.config.contextLength);
-    // 2. one forward pass per candidate; the ranking loss over each ranking's pairs
+    // 2. one forward pass per candidate; the ranking loss over each ranking's pairs (and, optionally,
+    //    the best candidates' next-token loss)
     const loss = T.scope(() => {
-      const l = rankingLoss(rm.scalarAtLast(batch), groups); // scores (rows)
+      const hidden = rm.hidden(batch);
+      let l = rankingLoss(rm.scalarAtLast(batch, hidden), groups); // scores (rows)
+      const lm = o.lmCoef ? bestAnswerNll(rm, batch, hidden, groups) : null;
+      if (lm) l = T.add(l, T.scale(lm, o.lmCoef!));
       T.backward(l);
       return l.item();
     });

@@ -32,6 +32,13 @@ export const RewardConfig = z.strictObject({
     .describe(
       "c: adds c·(r_w + r_l)² over the ranking loss's pairs, so scores centre on 0 (Eisenstein et al. 2023; TRL's center_rewards_coefficient, 0.01 there); 0: off",
     ),
+  lmCoef: z
+    .number()
+    .min(0)
+    .default(0)
+    .describe(
+      "α: adds α × the next-token loss of each ranking's best answers through the kept language-model head, so the trunk keeps what it could write (GRM, Yang et al. 2024); 0: off",
+    ),
   lr: z.number().positive().default(1e-4).describe('peak learning rate'),
   minLrRatio: z.number().min(0).max(1).default(0.1).describe('cosine decays to lr·minLrRatio'),
   warmupSteps: z.number().int().min(0).default(10).describe('linear warmup steps'),

@@ -10,6 +10,7 @@
 import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
+import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { packRight, type SequenceBatch } from '../common/batch.js';
@@ -21,6 +22,7 @@ import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { RewardConfig } from './config.js';
 import type { RankedPrompt } from './data.js';
+import { bestAnswerNll } from './lm-regularizer.js';
 import { type RankedGroup, rankingLoss } from './loss.js';
 import { encodeAnswers, orderedShare, pairwiseAccuracy, scoreAnswers } from './score.js';
 
@@ -102,8 +104,13 @@ export function trainRewardModel(
       (rankings) => rankings.length, // the loss is a mean over ranked prompts
       (rankings) => {
         const { batch, groups } = rankingBatch(tok, rankings, cfg.maxLength, rm.config.contextLength);
-        const s = rm.scalarAtLast(batch); // (N)
-        return { loss: rankingLoss(s, groups, cfg.centerRewards), result: Float32Array.from(s.data) };
+        const hidden = rm.hidden(batch);
+        const s = rm.scalarAtLast(batch, hidden); // (N)
+        let loss = rankingLoss(s, groups, cfg.centerRewards);
+        // (optional) keep the trunk a language model of the preferred answers
+        const lm = cfg.lmCoef > 0 ? bestAnswerNll(rm, batch, hidden, groups) : null;
+        if (lm) loss = T.add(loss, T.scale(lm, cfg.lmCoef));
+        return { loss, result: Float32Array.from(s.data) };
       },
     );
     const scores = joinPasses(results);
