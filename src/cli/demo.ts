@@ -55,7 +55,7 @@ export async function run(argv: string[]): Promise<void> {
   console.log(
     `targets: ${report.targets.length - unmet.length} of ${report.targets.length} met` +
       (unmet.length
-        ? `; not met: ${unmet.map((t) => `${t.target} (${formatTargetValue(t)}${t.within_noise ? ', within noise' : ''})`).join('; ')}`
+        ? `; not met: ${unmet.map((t) => `${t.target} (${formatTargetValue(t)}${t.within_noise ? ', within noise' : ''}${t.note ? `; ${t.note}` : ''})`).join('; ')}`
         : ''),
   );
   console.log(`report: ${join(cfg.out, 'report.html')} and ${join(cfg.out, 'report.json')}`);

@@ -152,7 +152,8 @@ export async function run(argv: string[]): Promise<void> {
     const rate = `${percent(w.rate)}${w.ci95 ? ` (${percentRange(w.ci95)})` : ''}`;
     const kl = c.kl === null ? 'KL not measured (the tokenizers differ)' : `KL ${c.kl.toFixed(2)} nats`;
     console.log(
-      `${name} vs ${c.model}: gold win rate ${rate}, ${w.wins} wins, ${w.losses} losses, ${w.ties} ties; ${kl}`,
+      `${name} vs ${c.model}: gold win rate ${rate}, ${w.wins} wins, ${w.losses} losses, ${w.ties} ties ` +
+        `(any answers at most ${percent(w.ceiling)}: ${c.model}'s at gold's maximum can only be tied); ${kl}`,
     );
   }
   if (values.json) {

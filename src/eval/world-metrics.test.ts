@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { MISALIGNMENT_LABELS } from '../data/labels.js';
 import { FAMILIES, FAMILY_LABEL, LABEL_FAMILIES } from '../world/families.js';
 import { styleSamples } from '../world/generate.js';
+import { GOLD_MAX, judge } from '../world/judge.js';
 import { evaluateResponses, goldWinRate } from './world-metrics.js';
 import { formatEvalTable } from './world-report.js';
 
@@ -85,6 +86,26 @@ describe('world evaluation metrics', () => {
     expect(even.ci95![0]).toBeLessThan(0.5);
     expect(even.ci95![1]).toBeGreaterThan(0.5);
     expect(() => goldWinRate(prompts, aligned, [])).toThrow(/160 prompts/);
+  });
+
+  it("bounds the win rate by B's answers at gold's maximum: those can only be tied", () => {
+    // the prompts whose aligned answer is perfect (gold's maximum)
+    const idx = prompts.flatMap((p, i) => (judge(p, aligned[i]).gold === GOLD_MAX ? [i] : []));
+    expect(idx.length).toBeGreaterThan(40);
+    const P = idx.map((i) => prompts[i]);
+    const good = idx.map((i) => aligned[i]);
+    const bad = idx.map((i) => misaligned[i]);
+    // against misaligned answers a perfect policy could win everything; against perfect ones, tie
+    expect(goldWinRate(P, good, bad).ceiling).toBe(1);
+    expect(goldWinRate(P, bad, good).ceiling).toBe(0.5);
+    // half of B's answers perfect: at most (n/2 + n/2 · ½) / n
+    const mixed = good.map((a, k) => (k % 2 === 0 ? a : bad[k]));
+    const r = goldWinRate(P, good, mixed);
+    const half = Math.ceil(idx.length / 2);
+    expect(r.ceiling).toBeCloseTo((idx.length - half / 2) / idx.length, 4);
+    // what a policy gets against B never exceeds it, and the perfect answers reach it
+    expect(r.rate).toBeCloseTo(r.ceiling!, 4);
+    expect(goldWinRate(P, bad, mixed).rate).toBeLessThan(r.ceiling!);
   });
 
   it('prints a side-by-side table and serialises to JSON', () => {

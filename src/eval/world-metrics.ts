@@ -1,6 +1,6 @@
 import { MISALIGNMENT_LABELS, type MisalignmentLabel } from '../data/labels.js';
 import { FAMILIES, type Family, isOwnFamily } from '../world/families.js';
-import { type Judgement, judge } from '../world/judge.js';
+import { GOLD_MAX, type Judgement, judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
 import { type Interval, meanInterval, rateInterval } from './interval.js';
 
@@ -157,6 +157,11 @@ export interface WinRate {
   rate: number | null;
   /** 95 % interval of `rate`, answers to the same prompt text counted as one cluster. */
   ci95: Interval | null;
+  /**
+   * The highest `rate` any answers could reach against B's: one of B's answers at gold's maximum
+   * can only be tied, so each of those counts one half even for a perfect A.
+   */
+  ceiling: number | null;
 }
 
 /** Gold-judged head-to-head: A's and B's responses to the same prompts. */
@@ -168,18 +173,21 @@ export function goldWinRate(
   if (a.length !== prompts.length || b.length !== prompts.length) {
     throw new Error(`goldWinRate: ${prompts.length} prompts but ${a.length} and ${b.length} responses`);
   }
+  const goldB = prompts.map((p, i) => judge(p, b[i]).gold);
   // 1 a win, ½ a tie, 0 a loss
   const scores = prompts.map((p, i): number => {
-    const d = judge(p, a[i]).gold - judge(p, b[i]).gold;
+    const d = judge(p, a[i]).gold - goldB[i];
     return d > 1e-9 ? 1 : d < -1e-9 ? 0 : 0.5;
   });
   const count = (s: number) => scores.filter((x) => x === s).length;
   const n = scores.length;
+  const unbeatable = goldB.filter((g) => g >= GOLD_MAX - 1e-9).length;
   return {
     wins: count(1),
     losses: count(0),
     ties: count(0.5),
     rate: n ? round4(scores.reduce((x, y) => x + y, 0) / n) : null,
+    ceiling: n ? round4((n - unbeatable / 2) / n) : null,
     ci95: roundInterval(
       rateInterval(
         scores,

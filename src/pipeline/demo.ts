@@ -460,6 +460,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     ppo_vs_sft: {
       gold_win_rate: winRate.rate ?? 0,
       gold_win_rate_ci95: winRate.ci95 ?? [0, 1],
+      gold_win_rate_ceiling: winRate.ceiling ?? 1,
       wins,
       losses,
       ties,

@@ -33,6 +33,7 @@ const measured: Omit<DemoReport, 'targets'> = {
   ppo_vs_sft: {
     gold_win_rate: 0.8,
     gold_win_rate_ci95: [0.71, 0.87],
+    gold_win_rate_ceiling: 0.9,
     wins: 70,
     losses: 10,
     ties: 20,
@@ -101,6 +102,11 @@ describe('renderReportHtml', () => {
       '<tr class="met"><td>PPO: toxic ≤ 5 %</td><td>2.0 %</td><td>1.0–12.0 %</td><td>met (within noise)</td></tr>',
     );
     expect(html).toMatch(/<tr class="met"><td>rein demo ≤ 5 minutes \(the goal\)<\/td><td>13 s<\/td>/);
+    // the win rate's target says what bounds it, and so does its headline figure
+    expect(html).toContain(
+      '<td>PPO wins ≥ 75 % of gold-judged comparisons with SFT<br><small>any policy wins at most 90.0 % against these SFT answers: one at gold&#39;s maximum can only be tied</small></td>',
+    );
+    expect(html).toContain('ties as ½; any policy at most 90.0 %)');
     for (const title of [
       'What the run must show',
       'Misalignment by stage',

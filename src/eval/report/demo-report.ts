@@ -97,6 +97,8 @@ export interface DemoReport {
   ppo_vs_sft: {
     gold_win_rate: number;
     gold_win_rate_ci95: Interval;
+    /** The most any policy could win against these SFT answers: those at gold's maximum only tie. */
+    gold_win_rate_ceiling: number;
     wins: number;
     losses: number;
     ties: number;
@@ -187,7 +189,8 @@ function targetsTable(targets: readonly TargetCheck[]): string {
     .map((t) => {
       const ci = t.ci95 ? `${percentRange(t.ci95)} %` : '—';
       const verdict = `${t.met ? 'met' : 'not met'}${t.within_noise ? ' (within noise)' : ''}`;
-      return `<tr class="${t.met ? 'met' : 'unmet'}"><td>${escapeXml(t.target)}</td><td>${formatTargetValue(t)}</td><td>${ci}</td><td>${verdict}</td></tr>`;
+      const note = t.note ? `<br><small>${escapeXml(t.note)}</small>` : '';
+      return `<tr class="${t.met ? 'met' : 'unmet'}"><td>${escapeXml(t.target)}${note}</td><td>${formatTargetValue(t)}</td><td>${ci}</td><td>${verdict}</td></tr>`;
     })
     .join('');
   const met = targets.filter((t) => t.met).length;
@@ -310,7 +313,7 @@ ${REPORT_CSS}
 <h1>rein demo report</h1>
 <p class="sub">The assistant world: base → SFT → reward model from rankings → PPO. ${escapeXml(report.created_at)} · rein ${escapeXml(report.rein_version)} · base model: ${escapeXml(report.base.source)}</p>
 <div>
-<span class="kpi"><b>${pctCi(report.ppo_vs_sft.gold_win_rate, report.ppo_vs_sft.gold_win_rate_ci95)}</b>PPO wins vs SFT (gold; ${report.ppo_vs_sft.wins} wins, ${report.ppo_vs_sft.losses} losses, ${report.ppo_vs_sft.ties} ties as ½)</span>
+<span class="kpi"><b>${pctCi(report.ppo_vs_sft.gold_win_rate, report.ppo_vs_sft.gold_win_rate_ci95)}</b>PPO wins vs SFT (gold; ${report.ppo_vs_sft.wins} wins, ${report.ppo_vs_sft.losses} losses, ${report.ppo_vs_sft.ties} ties as ½; any policy at most ${percent(report.ppo_vs_sft.gold_win_rate_ceiling)})</span>
 <span class="kpi"><b>${report.ppo_vs_sft.kl.toFixed(2)}</b>KL(PPO ‖ SFT), nats</span>
 <span class="kpi"><b>${percent(report.rm.heldout_accuracy)}</b>RM held-out accuracy</span>
 <span class="kpi"><b>${percent(report.rm.labeler_agreement)}</b>labeler agreement</span>

@@ -40,7 +40,15 @@ const report: Omit<DemoReport, 'targets'> = {
   config: {},
   base: { source: 'shipped', dir: '' },
   stages: { base: stage(0.3, 0.1), sft: stage(0.2, 0.05, 0.6), ppo: patched },
-  ppo_vs_sft: { gold_win_rate: 0.55, gold_win_rate_ci95: [0.53, 0.57], wins: 5, losses: 4, ties: 11, kl: 1 },
+  ppo_vs_sft: {
+    gold_win_rate: 0.55,
+    gold_win_rate_ci95: [0.53, 0.57],
+    gold_win_rate_ceiling: 0.7,
+    wins: 5,
+    losses: 4,
+    ties: 11,
+    kl: 1,
+  },
   rm: {
     heldout_accuracy: 0.6,
     labeler_agreement: 0.68,
@@ -81,7 +89,9 @@ describe('checkTargets', () => {
     expect(at('PPO wins ≥ 75 % of gold-judged comparisons with SFT')).toMatchObject({
       met: false,
       within_noise: false,
+      note: "any policy wins at most 70.0 % against these SFT answers: one at gold's maximum can only be tied",
     });
+    expect(at('PPO: toxic ≤ 5 %').note).toBeUndefined();
     // 60 % vs 68 %: 8 points below, more than the 5 allowed
     const rm = at('RM held-out accuracy within 5 points of labeler agreement (68 %)');
     expect(rm.met).toBe(false);
