@@ -23,21 +23,24 @@ function rankings(n: number, seed: number): RankedSequences[] {
   });
 }
 
+/** Six epochs of 8 rankings a step at a learning rate that learns them. */
+const SIX_EPOCHS = {
+  epochs: 6,
+  batchRankings: 8,
+  lr: 3e-3,
+  weightDecay: 0,
+  seed: 0,
+  padId: 0,
+  evalsPerEpoch: 1,
+  quiet: true,
+};
+
 describe('trainRankedRm', () => {
   it('learns a separable ranking and keeps the best tuning checkpoint as a copy', () => {
     const rm = tinyModel(40, 1).clone({ scalarHead: 'fresh', rng: new Rng(2) });
     const tune = rankings(16, 3);
     const before = rankedAccuracy(rm, tune, 0);
-    const r = trainRankedRm(rm, rankings(48, 4), tune, {
-      epochs: 6,
-      batchRankings: 8,
-      lr: 3e-3,
-      weightDecay: 0,
-      seed: 0,
-      padId: 0,
-      evalsPerEpoch: 1,
-      quiet: true,
-    });
+    const r = trainRankedRm(rm, rankings(48, 4), tune, SIX_EPOCHS);
     expect(r.steps).toBe(36);
     expect(r.tuneAccuracy).toBeGreaterThan(0.9);
     expect(r.tuneAccuracy).toBeGreaterThan(before);
@@ -59,17 +62,7 @@ describe('trainRankedRm', () => {
       });
     const train = (lmCoef: number) => {
       const rm = tinyModel(40, 1).clone({ scalarHead: 'fresh', rng: new Rng(2) });
-      const r = trainRankedRm(rm, data, [], {
-        epochs: 6,
-        batchRankings: 8,
-        lr: 3e-3,
-        weightDecay: 0,
-        seed: 0,
-        padId: 0,
-        evalsPerEpoch: 1,
-        lmCoef,
-        quiet: true,
-      });
+      const r = trainRankedRm(rm, data, [], { ...SIX_EPOCHS, lmCoef });
       return { nll: nll(r.model), accuracy: rankedAccuracy(r.model, rankings(16, 5), 0) };
     };
     const plain = train(0);
