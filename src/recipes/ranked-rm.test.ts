@@ -3,6 +3,7 @@ import { packRight } from '../model/packing.js';
 import * as T from '../tensor/index.js';
 import { trainedTokenNll, trainedTokens } from '../train/common/trained-tokens.js';
 import { tinyModel } from '../train/test-helpers/fixtures.js';
+import { recordingLog } from '../train/test-helpers/run-logs.js';
 import { Rng } from '../util/rng.js';
 import { type RankedSequences, rankedAccuracy, trainRankedRm } from './ranked-rm.js';
 
@@ -62,12 +63,16 @@ describe('trainRankedRm', () => {
       });
     const train = (lmCoef: number) => {
       const rm = tinyModel(40, 1).clone({ scalarHead: 'fresh', rng: new Rng(2) });
-      const r = trainRankedRm(rm, data, [], { ...SIX_EPOCHS, lmCoef });
-      return { nll: nll(r.model), accuracy: rankedAccuracy(r.model, rankings(16, 5), 0) };
+      const { log, records } = recordingLog();
+      const r = trainRankedRm(rm, data, [], { ...SIX_EPOCHS, lmCoef, log });
+      const logged = records.map((x) => x.lm_loss);
+      return { nll: nll(r.model), accuracy: rankedAccuracy(r.model, rankings(16, 5), 0), logged };
     };
     const plain = train(0);
     const regularised = train(1);
     expect(regularised.nll).toBeLessThan(plain.nll - 0.3);
+    expect(plain.logged.every((x) => x === undefined)).toBe(true);
+    expect(regularised.logged.every((x) => x > 0)).toBe(true);
     expect(regularised.accuracy).toBeGreaterThan(0.85);
   });
 

@@ -95,13 +95,13 @@ export function trainRankedRm(
     const batch = packRight(rows, o.padId, rm.config.contextLength);
     // 2. one forward pass per candidate; the ranking loss over each ranking's pairs (and, optionally,
     //    the best candidates' next-token loss)
-    const loss = T.scope(() => {
+    const { loss, lmLoss } = T.scope(() => {
       const hidden = rm.hidden(batch);
       let l = rankingLoss(rm.scalarAtLast(batch, hidden), groups); // scores (rows)
       const lm = o.lmCoef ? bestAnswerNll(rm, batch, hidden, groups) : null;
       if (lm) l = T.add(l, T.scale(lm, o.lmCoef!));
       T.backward(l);
-      return l.item();
+      return { loss: l.item(), lmLoss: lm?.item() };
     });
     // 3. clip and step
     const gradNorm = clipGradNorm([...rm.params.values()], 1);
@@ -110,6 +110,7 @@ export function trainRankedRm(
     opt.step();
     opt.zeroGrad();
     const record: Record<string, number> = { step: step + 1, loss, lr: opt.lr, grad_norm: gradNorm };
+    if (lmLoss !== undefined) record.lm_loss = lmLoss; // unscaled; `loss` holds it times lmCoef
     // 4. now and then, the tuning accuracy; the best checkpoint so far is kept
     if (tune.length > 0 && ((step + 1) % every === 0 || step + 1 === steps)) {
       const accuracy = rankedAccuracy(rm, tune, o.padId);

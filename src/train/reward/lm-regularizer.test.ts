@@ -7,6 +7,7 @@ import * as T from '../../tensor/index.js';
 import { Rng } from '../../util/rng.js';
 import { trainedTokenNll, trainedTokens } from '../common/trained-tokens.js';
 import { NUMBER_WORDS, tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
+import { recordingLog } from '../test-helpers/run-logs.js';
 import { RewardConfig } from './config.js';
 import type { RankedPrompt } from './data.js';
 import { bestAnswerNll, bestCandidates } from './lm-regularizer.js';
@@ -110,12 +111,18 @@ describe('trainRewardModel with lmCoef', () => {
         evalEvery: 1000,
         lmCoef,
       });
-      const result = trainRewardModel(rm, tok, data, cfg, { quiet: true });
-      return { nll: nllOfBest(rm), accuracy: result.heldoutAccuracy };
+      const { log, records } = recordingLog();
+      const result = trainRewardModel(rm, tok, data, cfg, { quiet: true, log });
+      return { nll: nllOfBest(rm), accuracy: result.heldoutAccuracy, records };
     };
     const start = nllOfBest(tinyModel(tok.vocabSize));
     const plain = train(0);
     const regularised = train(1);
+    // the term's own value is logged each step where it is on, and falls as the RM learns the answers
+    expect(plain.records.every((r) => r.lm_loss === undefined)).toBe(true);
+    const lm = regularised.records.map((r) => r.lm_loss);
+    expect(lm.every((x) => Number.isFinite(x) && x > 0)).toBe(true);
+    expect(lm.at(-1)!).toBeLessThan(0.5 * lm[0]);
     expect(regularised.nll).toBeLessThan(0.5 * start);
     expect(regularised.nll).toBeLessThan(0.5 * plain.nll);
     expect(regularised.accuracy).toBeGreaterThan(0.9);

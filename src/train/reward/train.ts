@@ -15,7 +15,7 @@ import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { packRight, type SequenceBatch } from '../common/batch.js';
 import { finishLora, startLora } from '../common/lora.js';
-import { accumulateGradients, joinPasses, microBatches } from '../common/micro-batches.js';
+import { accumulateGradients, joinPasses, microBatches, sharedMeans } from '../common/micro-batches.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
 import { scheduledAdamW } from '../common/scheduled-adamw.js';
 import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
@@ -99,7 +99,7 @@ export function trainRewardModel(
     // 1. a few ranked prompts (pass by pass); every candidate of each becomes one row, groups contiguous
     const chosen = batchIndices(train.length, cfg.batchPrompts, cfg.seed, step).map((i) => train[i]);
     // 2. one forward pass per candidate; the ranking loss over all of each prompt's pairs
-    const { loss, results } = accumulateGradients(
+    const { loss, results, shares } = accumulateGradients(
       microBatches(chosen, cfg.microBatch),
       (rankings) => rankings.length, // the loss is a mean over ranked prompts
       (rankings) => {
@@ -110,10 +110,10 @@ export function trainRewardModel(
         // (optional) keep the trunk a language model of the preferred answers
         const lm = cfg.lmCoef > 0 ? bestAnswerNll(rm, batch, hidden, groups) : null;
         if (lm) loss = T.add(loss, T.scale(lm, cfg.lmCoef));
-        return { loss, result: Float32Array.from(s.data) };
+        return { loss, result: { scores: Float32Array.from(s.data), lm: lm ? { lm: lm.item() } : {} } };
       },
     );
-    const scores = joinPasses(results);
+    const scores = joinPasses(results.map((r) => r.scores));
     // 3. clip and step
     const gradNorm = clipGradNorm([...rm.trainableParams().values()], cfg.gradClip);
     assertFinite(step + 1, { loss, grad_norm: gradNorm }, log);
@@ -137,6 +137,12 @@ export function trainRewardModel(
       grad_norm: gradNorm,
       train_accuracy: correct / seen,
     };
+    // the language-model term's own value (unscaled; `loss` holds it times lmCoef)
+    const { lm } = sharedMeans(
+      results.map((r) => r.lm),
+      shares,
+    );
+    if (lm !== undefined) record.lm_loss = lm;
     if (heldout.length > 0 && ((step + 1) % cfg.evalEvery === 0 || step + 1 === steps)) {
       record.heldout_accuracy = pairwiseAccuracy(rm, tok, heldout, cfg.maxLength).accuracy;
     }
