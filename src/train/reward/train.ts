@@ -1,8 +1,9 @@
 /**
  * Step 2 of RLHF: a reward model learned from people's rankings.
  *
- * The RM is the SFT transformer with its unembedding replaced by a scalar head read at the
- * last real token. Each step takes a few ranked prompts, scores every candidate once, and
+ * The RM is the SFT transformer with a scalar head read at the last real token, where its
+ * unembedding was read (the unembedding stays, for the optional language-model term of
+ * lm-regularizer.ts). Each step takes a few ranked prompts, scores every candidate once, and
  * applies the ranking loss to all pairs of each prompt together (loss.ts). Held-out accuracy is
  * measured on whole held-out rankings. Finally the head is shifted so demonstrations score
  * mean 0, which keeps PPO's rewards centred.
