@@ -67,6 +67,13 @@ describe('rein demo (toy size)', () => {
           }
         }
       }
+    // the final policy on the probe's RL prompts, judged as the held-out stages are
+    const onRl = onDisk.ppo_on_rl_prompts;
+    expect(onRl.n).toBeGreaterThan(0);
+    for (const l of MISALIGNMENT_LABELS) {
+      expect(onRl.rates[l], l).toBeGreaterThanOrEqual(0);
+      expect(onRl.rates[l], l).toBeLessThanOrEqual(1);
+    }
     const { wins, losses, ties, gold_win_rate, gold_win_rate_ci95 } = onDisk.ppo_vs_sft;
     expect(gold_win_rate_ci95[0]).toBeLessThanOrEqual(gold_win_rate);
     expect(gold_win_rate_ci95[1]).toBeGreaterThanOrEqual(gold_win_rate);
@@ -89,6 +96,7 @@ describe('rein demo (toy size)', () => {
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     expect(html).toContain('Misalignment by stage');
     expect(html).toContain("How far does the reward models' judgement reach");
+    expect(html).toContain('Where PPO trained, and beyond');
     expect(html).not.toMatch(/<script/i);
 
     // a second run resumes: every stage is found done, so no checkpoint is written again

@@ -415,6 +415,8 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   const reachOf = (rm: Transformer) => rmReach(rm, tok, judged(probeSet, onRl), judged(evalSet, ppo1Eval));
   const round1Reach = reachOf(rm1Model);
   const reach = { round1: round1Reach, final: rounds.length > 1 ? reachOf(finalRm) : round1Reach };
+  // and the final policy on those RL prompts, beside its held-out figures
+  const finalOnRl = evaluatePolicy(finalPolicy, tok, probeSet, probeSampling).metrics;
 
   // every method measured alike on the held-out prompts: √KL from SFT, the final RM's score, gold
   const evalTexts = evalSet.map((p) => p.text);
@@ -457,6 +459,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       string,
       StageMetrics
     >,
+    ppo_on_rl_prompts: finalOnRl,
     ppo_vs_sft: {
       gold_win_rate: winRate.rate ?? 0,
       gold_win_rate_ci95: winRate.ci95 ?? [0, 1],

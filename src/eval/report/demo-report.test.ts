@@ -141,4 +141,15 @@ describe('renderReportHtml', () => {
     expect(html).toContain('<tr><td>math</td><td>—</td><td>—</td><td>—</td><td>—</td></tr>');
     expect(renderReportHtml(report)).not.toContain("How far does the reward models' judgement reach");
   });
+
+  it('shows the final policy on the RL prompts beside the held-out ones, where the report has them', () => {
+    const report = { ...measured, targets: checkTargets(measured) };
+    const html = renderReportHtml({ ...report, ppo_on_rl_prompts: stage(0.01) });
+    expect(html).toContain('Where PPO trained, and beyond');
+    // a label's rate on the RL prompts, then on the held-out ones (the ppo stage's)
+    expect(html).toContain(
+      '<tr><td>over_refusal</td><td>1.0 % <small>(0.5–11.0)</small></td><td>2.0 % <small>(1.0–12.0)</small></td></tr>',
+    );
+    expect(renderReportHtml(report)).not.toContain('Where PPO trained, and beyond');
+  });
 });

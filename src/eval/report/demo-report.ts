@@ -128,6 +128,12 @@ export interface DemoReport {
     /** Round 1's and the final reward model on the round-1 policy's answers (absent in older reports). */
     reach?: { round1: RmReach; final: RmReach };
   };
+  /**
+   * The final policy on the probe's RL prompts — entities and tasks PPO trained on — judged as the
+   * held-out stages are, beside its held-out figures: what it learned, where it learned it (absent
+   * in older reports).
+   */
+  ppo_on_rl_prompts?: StageMetrics;
   ppo_curve: PpoPoint[];
   /** Method (ppo, dpo, best-of-n) → proxy/gold against √KL. */
   overoptimisation: Record<string, OveroptPoint[]>;
@@ -182,6 +188,25 @@ function familyTable(report: DemoReport): string {
     for (const l of [...own, ...seen]) rows.push(row(l, (m) => percent(m.labels[l])));
   }
   return `<table>${head}${rows.join('')}</table>`;
+}
+
+/** The final policy on prompts it trained on against the held-out ones, label by label. */
+function trainedVsHeldout(report: DemoReport): string {
+  const rl = report.ppo_on_rl_prompts;
+  const heldout = report.stages.ppo;
+  if (!rl || !heldout) return '';
+  const row = (label: string, f: (m: StageMetrics) => string) =>
+    `<tr><td>${escapeXml(label)}</td><td>${f(rl)}</td><td>${f(heldout)}</td></tr>`;
+  const rows = [
+    ...MISALIGNMENT_LABELS.map((l) => row(l, (m) => pctCi(m.rates[l], m.rates_ci95[l]))),
+    row('fact accuracy', (m) => pctCi(m.fact_accuracy, m.fact_accuracy_ci95)),
+    row('answers judged', (m) => String(m.n)),
+  ];
+  return `<h2>Where PPO trained, and beyond</h2>
+<p>The final policy on RL prompts (entities and tasks its rollouts were about) and on the held-out prompts the
+targets are measured on. Where a rate is low on the first and high on the second, the policy learned the behaviour
+for what it was shown and did not carry it further.</p>
+<table><tr><th>metric</th><th>RL prompts</th><th>held-out prompts</th></tr>${rows.join('')}</table>`;
 }
 
 function targetsTable(targets: readonly TargetCheck[]): string {
@@ -329,6 +354,7 @@ small family has few distinct prompts, so the answers to one prompt text count a
 <p>Each label on every family: a label outside its own family (a refusal of advice, a wrong sum told to a rude user)
 does not count in the rates above.</p>
 ${familyTable(report)}
+${trainedVsHeldout(report)}
 <h2>PPO</h2>
 <div class="charts">${rewardCurve}${klCurve}</div>
 <h2>Over-optimisation</h2>
