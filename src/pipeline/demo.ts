@@ -415,8 +415,10 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
   const reachOf = (rm: Transformer) => rmReach(rm, tok, judged(probeSet, onRl), judged(evalSet, ppo1Eval));
   const round1Reach = reachOf(rm1Model);
   const reach = { round1: round1Reach, final: rounds.length > 1 ? reachOf(finalRm) : round1Reach };
-  // and the final policy on those RL prompts, beside its held-out figures
-  const finalOnRl = evaluatePolicy(finalPolicy, tok, probeSet, probeSampling).metrics;
+  // and the final policy on those RL prompts, beside its held-out figures (round 1's, without a patch)
+  const finalOnRl = (
+    finalPpoDir === dir('ppo1') ? onRl : evaluatePolicy(finalPolicy, tok, probeSet, probeSampling)
+  ).metrics;
 
   // every method measured alike on the held-out prompts: √KL from SFT, the final RM's score, gold
   const evalTexts = evalSet.map((p) => p.text);

@@ -11,8 +11,8 @@ import * as T from '../tensor/index.js';
 import { packRight, type Sequence } from '../train/common/batch.js';
 import { assertFinite, type RunLog } from '../train/common/run-log.js';
 import { batchIndices } from '../train/common/shuffle-batches.js';
-import { bestAnswerNll } from '../train/reward/lm-regularizer.js';
-import { type RankedGroup, rankingLoss } from '../train/reward/loss.js';
+import type { RankedGroup } from '../train/reward/loss.js';
+import { rankingPass } from '../train/reward/ranking-pass.js';
 import { orderedShare, scoreSequences } from '../train/reward/score.js';
 import { Progress } from '../util/progress.js';
 
@@ -96,12 +96,9 @@ export function trainRankedRm(
     // 2. one forward pass per candidate; the ranking loss over each ranking's pairs (and, optionally,
     //    the best candidates' next-token loss)
     const { loss, lmLoss } = T.scope(() => {
-      const hidden = rm.hidden(batch);
-      let l = rankingLoss(rm.scalarAtLast(batch, hidden), groups); // scores (rows)
-      const lm = o.lmCoef ? bestAnswerNll(rm, batch, hidden, groups) : null;
-      if (lm) l = T.add(l, T.scale(lm, o.lmCoef!));
-      T.backward(l);
-      return { loss: l.item(), lmLoss: lm?.item() };
+      const pass = rankingPass(rm, batch, groups, { lmCoef: o.lmCoef });
+      T.backward(pass.loss);
+      return { loss: pass.loss.item(), lmLoss: pass.lm };
     });
     // 3. clip and step
     const gradNorm = clipGradNorm([...rm.params.values()], 1);
@@ -110,7 +107,7 @@ export function trainRankedRm(
     opt.step();
     opt.zeroGrad();
     const record: Record<string, number> = { step: step + 1, loss, lr: opt.lr, grad_norm: gradNorm };
-    if (lmLoss !== undefined) record.lm_loss = lmLoss; // unscaled; `loss` holds it times lmCoef
+    if (lmLoss !== null) record.lm_loss = lmLoss; // unscaled; `loss` holds it times lmCoef
     // 4. now and then, the tuning accuracy; the best checkpoint so far is kept
     if (tune.length > 0 && ((step + 1) % every === 0 || step + 1 === steps)) {
       const accuracy = rankedAccuracy(rm, tune, o.padId);

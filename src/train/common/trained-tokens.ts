@@ -41,14 +41,17 @@ export function trainedTokens(batch: SequenceBatch, allTokens = false): TrainedT
   return { cells, targets, offsets };
 }
 
-/** Next-token logits (M, V) at the cells that predict the trained tokens. */
+/**
+ * Next-token logits (M, V) at the cells that predict the trained tokens; `hidden`: the batch's
+ * hidden states (B, T, C), when the caller has them already (computed here otherwise).
+ */
 export function trainedTokenLogits(
   model: Transformer,
   batch: SequenceBatch,
   tokens: TrainedTokens,
   forward: ForwardOptions = {},
+  hidden: T.Tensor = model.hidden(batch, forward),
 ): T.Tensor {
-  const hidden = model.hidden(batch, forward); // (B, T, C)
   const C = model.config.dim;
   return model.logitsFrom(T.embedding(T.reshape(hidden, [batch.B * batch.T, C]), tokens.cells)); // (M, V)
 }
@@ -61,9 +64,15 @@ export function trainedTokenNll(
   model: Transformer,
   batch: SequenceBatch,
   tokens: TrainedTokens,
-  options: { temperature?: number; forward?: ForwardOptions; reduction?: 'none' | 'mean' | 'sum' } = {},
+  options: {
+    temperature?: number;
+    forward?: ForwardOptions;
+    reduction?: 'none' | 'mean' | 'sum';
+    /** The batch's hidden states, when already computed (a reward model's pass reads its score from them too). */
+    hidden?: T.Tensor;
+  } = {},
 ): T.Tensor {
-  let logits = trainedTokenLogits(model, batch, tokens, options.forward);
+  let logits = trainedTokenLogits(model, batch, tokens, options.forward, options.hidden);
   const temperature = options.temperature ?? 1;
   if (temperature !== 1) logits = T.scale(logits, 1 / temperature);
   return T.crossEntropy(logits, tokens.targets, { reduction: options.reduction ?? 'none' });

@@ -9,8 +9,8 @@
  */
 import { type SequenceBatch, subsetOf } from '../../model/padding.js';
 import type { Transformer } from '../../model/transformer.js';
-import * as T from '../../tensor/index.js';
-import { trainedTokens } from '../common/trained-tokens.js';
+import type * as T from '../../tensor/index.js';
+import { trainedTokenNll, trainedTokens } from '../common/trained-tokens.js';
 import type { RankedGroup } from './loss.js';
 
 /**
@@ -39,10 +39,8 @@ export function bestAnswerNll(
 ): T.Tensor | null {
   const best = bestCandidates(groups);
   if (best.length === 0) return null;
-  const tokens = trainedTokens(subsetOf(batch, best));
+  const only = subsetOf(batch, best);
+  const tokens = trainedTokens(only);
   if (tokens.cells.length === 0) return null;
-  const C = rm.config.dim;
-  const flat = T.reshape(hidden, [batch.B * batch.T, C]);
-  const logits = rm.logitsFrom(T.embedding(flat, tokens.cells)); // (M, V)
-  return T.crossEntropy(logits, tokens.targets, { reduction: 'mean' });
+  return trainedTokenNll(rm, only, tokens, { reduction: 'mean', hidden });
 }

@@ -11,7 +11,6 @@
 import type { LoraAdapters } from '../../model/lora.js';
 import type { Transformer } from '../../model/transformer.js';
 import { clipGradNorm } from '../../optim/index.js';
-import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import { packRight, type SequenceBatch } from '../common/batch.js';
@@ -23,8 +22,8 @@ import { batchIndices, splitIndices } from '../common/shuffle-batches.js';
 import { loadTrainState, saveTrainState } from '../common/train-state.js';
 import type { RewardConfig } from './config.js';
 import type { RankedPrompt } from './data.js';
-import { bestAnswerNll } from './lm-regularizer.js';
-import { type RankedGroup, rankingLoss } from './loss.js';
+import type { RankedGroup } from './loss.js';
+import { rankingPass } from './ranking-pass.js';
 import { encodeAnswers, orderedShare, pairwiseAccuracy, scoreAnswers } from './score.js';
 
 export interface RewardResult {
@@ -105,13 +104,8 @@ export function trainRewardModel(
       (rankings) => rankings.length, // the loss is a mean over ranked prompts
       (rankings) => {
         const { batch, groups } = rankingBatch(tok, rankings, cfg.maxLength, rm.config.contextLength);
-        const hidden = rm.hidden(batch);
-        const s = rm.scalarAtLast(batch, hidden); // (N)
-        let loss = rankingLoss(s, groups, cfg.centerRewards);
-        // (optional) keep the trunk a language model of the preferred answers
-        const lm = cfg.lmCoef > 0 ? bestAnswerNll(rm, batch, hidden, groups) : null;
-        if (lm) loss = T.add(loss, T.scale(lm, cfg.lmCoef));
-        return { loss, result: { scores: Float32Array.from(s.data), lm: lm ? { lm: lm.item() } : {} } };
+        const { loss, scores, lm } = rankingPass(rm, batch, groups, cfg);
+        return { loss, result: { scores: Float32Array.from(scores.data), lm: lm === null ? {} : { lm } } };
       },
     );
     const scores = joinPasses(results.map((r) => r.scores));
