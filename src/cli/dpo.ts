@@ -10,7 +10,7 @@ import { loadCheckpointFor } from '../train/common/run-input.js';
 import { RunLog } from '../train/common/run-log.js';
 import { DpoConfig } from '../train/dpo/config.js';
 import { trainDpo } from '../train/dpo/train.js';
-import { readPreferences } from './preferences.js';
+import { marginCount, readPreferences } from './preferences.js';
 import { fitMaxLength, startRun, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
@@ -36,6 +36,10 @@ export const run = trainingCommand(
   { name: 'dpo', schema: DpoConfig, help: HELP, required: ['data', 'model'] },
   (cfg) => {
     const data = readPreferences('dpo', 'data', cfg.data, cfg.format);
+    if (marginCount(data) > 0)
+      console.error(
+        "dpo: the pairs' margins are not used (the reward model's loss reads them: rein rm train)",
+      );
     const { model, tok } = loadCheckpointFor('model', cfg.model, cfg.tokenizer || null);
     fitMaxLength('dpo', cfg, model.config.contextLength);
     const dir = startRun('dpo', cfg);

@@ -164,7 +164,7 @@ describe('rein feedback', () => {
     writeFileSync(
       file,
       [
-        { prompt: 'Is 2+2=5?', chosen: 'No, 4.', rejected: 'Yes!' },
+        { prompt: 'Is 2+2=5?', chosen: 'No, 4.', rejected: 'Yes!', margin: 2 },
         { prompt: user('Capital of France?'), chosen: assistant('Paris.'), rejected: assistant('Rome.') },
         {
           chosen: [...user('Hi'), ...assistant('Hello!')],
@@ -176,6 +176,8 @@ describe('rein feedback', () => {
     );
     await run(['import', '--db', db, '--round', 'trl', '--from', file, '--format', 'pairs']);
     expect(printed.at(-1)).toMatch(/imported 3 rankings \(0 already there, 3 new prompts\) into 'trl'/);
+    // the store keeps orders, so the one margin is named as dropped
+    expect(printed.at(-1)).toMatch(/the margins of 1 pair\(s\) are not kept/);
     await run(['import', '--db', db, '--round', 'trl', '--from', file, '--format', 'pairs']);
     expect(printed.at(-1)).toMatch(/imported 0 rankings \(3 already there/);
     const out = join(dir, 'trl-back.jsonl');

@@ -285,13 +285,18 @@ export async function run(argv: string[]): Promise<void> {
           if (hh.skipped.length > 0) {
             note = `; skipped ${hh.skipped.length} unusable line(s), e.g. ${basename(from)}:${hh.skipped[0].line}: ${hh.skipped[0].reason}`;
           }
-        } else if (format === 'pairs')
+        } else if (format === 'pairs') {
+          const pairs = readPairs(from);
           // a ranking per judge of a pair: another file judging the same pairs adds its own
-          records = pairRankings(readPairs(from), { round, labeler: source, idPrefix: 'pair' }).map((r) => ({
+          records = pairRankings(pairs, { round, labeler: source, idPrefix: 'pair' }).map((r) => ({
             ...r,
             id: `${r.id}.${source}`,
           }));
-        else records = readJsonl(from, RankingRecord);
+          const margins = pairs.filter((p) => p.margin !== undefined).length;
+          // the store keeps orders (rankings), not strengths
+          if (margins > 0)
+            note = `; the margins of ${margins} pair(s) are not kept (train on the file itself to use them)`;
+        } else records = readJsonl(from, RankingRecord);
         await ensureRound();
         const r = await s.importRankings(round, records);
         console.log(

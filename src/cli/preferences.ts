@@ -25,10 +25,17 @@ export function readPreferences(
   const prefs = readInputFile(option, file, (f) => loadPreferenceData(f, format));
   const data = requirePairs(prefs, `--${option} ${file} (${prefs.format})`);
   const pairs = data.reduce((n, d) => n + d.pairs.length, 0);
+  const margins = marginCount(data);
   console.error(
-    `${command}: ${file}: ${prefs.format}, ${data.length} prompts, ${pairs} pairs${skippedNote(prefs.skipped)}`,
+    `${command}: ${file}: ${prefs.format}, ${data.length} prompts, ${pairs} pairs` +
+      `${margins > 0 ? ` (${margins} with a margin)` : ''}${skippedNote(prefs.skipped)}`,
   );
   return data;
+}
+
+/** How many of the prompts' pairs carry a margin (a pairs file's `margin` field). */
+export function marginCount(data: readonly RankedPrompt[]): number {
+  return data.reduce((n, d) => n + d.pairs.filter((p) => p.margin !== undefined).length, 0);
 }
 
 /** How many lines were read but left out, with the first one's reason (empty when none). */

@@ -71,9 +71,11 @@ const TRAIN_HELP = runHelp(
   'rein rm train --data FILE --model CKPT --out DIR [options]',
   'Trains a reward model: CKPT with a fresh scalar head (kept when CKPT already is a reward model),\n' +
     'ranking loss over all pairs of each ranking. FILE: rankings JSONL, pairs {prompt, chosen, rejected}\n' +
-    "(strings or TRL's conversational messages), HH-RLHF {chosen, rejected} dialogues or Open Assistant\n" +
-    'trees (.jsonl or .jsonl.gz), detected from its first line. Prints and saves held-out pairwise accuracy; --normalizeOn demos.jsonl shifts the\n' +
-    'head so demonstrations score mean 0.',
+    "(strings or TRL's conversational messages; an optional numeric margin asks chosen to lead by it:\n" +
+    "−log σ(r_c − r_r − margin), Llama 2's loss, TRL's margin column), HH-RLHF {chosen, rejected}\n" +
+    'dialogues or Open Assistant trees (.jsonl or .jsonl.gz), detected from its first line. Prints\n' +
+    'and saves held-out pairwise accuracy; --normalizeOn demos.jsonl shifts the head so\n' +
+    'demonstrations score mean 0.',
   TrainSchema,
 );
 

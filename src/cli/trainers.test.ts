@@ -208,6 +208,38 @@ describe('rein sft → rm → ppo → online-dpo → grpo → dpo → kto → bo
     expect((await evalOf(f('hh.jsonl'))).n).toBe(6);
   });
 
+  it("rm train reads a pair's margin, which dpo says it does not use", async () => {
+    const margined = f('margin-pairs.jsonl');
+    const pairs = readFileSync(f('pairs.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    writeFileSync(margined, jsonl(pairs.map((p, i) => (i % 2 ? p : { ...p, margin: 2 }))));
+    const notes: string[] = [];
+    await capture(
+      rm,
+      [
+        'train',
+        ...['--data', margined, '--model', f('sft'), '--out', f('rm-margin')],
+        ...['--epochs', '1', '--batchPrompts', '8', '--maxLength', '64'],
+      ],
+      notes,
+    );
+    expect(notes).toContain(`rm train: ${margined}: pairs, 48 prompts, 48 pairs (24 with a margin)`);
+    const dpoNotes: string[] = [];
+    await capture(
+      dpo,
+      [
+        ...['--data', margined, '--model', f('sft'), '--out', f('dpo-margin')],
+        ...['--epochs', '0.1', '--batchPairs', '8', '--maxLength', '64'],
+      ],
+      dpoNotes,
+    );
+    expect(dpoNotes).toContain(
+      "dpo: the pairs' margins are not used (the reward model's loss reads them: rein rm train)",
+    );
+  });
+
   it('rm patch continues on new feedback with replay and reports old and new accuracy side by side', async () => {
     const out = await capture(rm, [
       'patch',

@@ -5,7 +5,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { readBinaryFeedback } from './binary-feedback.js';
 import { Exchange, PromptField, ReplyField } from './conversation.js';
 import { readDemonstrations } from './demo-file.js';
-import { pairLineSchema } from './ranking.js';
+import { pairLineSchema, readPairs } from './ranking.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'rein-conversation-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -94,6 +94,22 @@ describe("TRL's record shapes in rein's readers", () => {
     expect(() => readDemonstrations(noReply)).toThrow(
       /no-reply\.jsonl:1: field 'messages': the last message is the user's/,
     );
+  });
+
+  it("reads a pair's margin (TRL's margin column) in every pair shape, and names a bad one", () => {
+    const file = write('margins.jsonl', [
+      { prompt: 'Hi?', chosen: 'Hello.', rejected: 'Go away.', margin: 1.5 },
+      { prompt: [user('Hi?')], chosen: [assistant('Hello.')], rejected: [assistant('No.')], margin: -0.25 },
+      { chosen: [user('Hi?'), assistant('Hello.')], rejected: [user('Hi?'), assistant('No.')], margin: 2 },
+      { prompt: 'Hi?', chosen: 'Hello.', rejected: 'No.' },
+    ]);
+    expect(readPairs(file).map((p) => p.margin)).toEqual([1.5, -0.25, 2, undefined]);
+    expect('margin' in readPairs(file)[3]).toBe(false);
+    const bad = write('bad-margin.jsonl', [
+      { prompt: 'Hi?', chosen: 'Hello.', rejected: 'No.' },
+      { prompt: 'Hi?', chosen: 'Hello.', rejected: 'No.', margin: 'big' },
+    ]);
+    expect(() => readPairs(bad)).toThrow(/bad-margin\.jsonl:2: field 'margin'/);
   });
 
   it("reads KTO's conversational unpaired records", () => {

@@ -75,10 +75,15 @@ export function orderingProblem(
   return null;
 }
 
-/** A preferred/dispreferred pair of candidate indices. */
+/**
+ * A preferred/dispreferred pair of candidate indices. `margin` (from a pairs file's `margin` field)
+ * is how far the reward model should put the winner above the loser: its loss becomes
+ * −log σ(r_w − r_l − margin), Llama 2's way of saying "much better" apart from "slightly better".
+ */
 export interface PreferencePair {
   winner: number;
   loser: number;
+  margin?: number;
 }
 
 /**
@@ -102,16 +107,22 @@ export const PairRecord = z.object({
   prompt: z.string(),
   chosen: z.string(),
   rejected: z.string(),
+  /** How much better chosen is, in reward units (TRL's `margin` column); absent: 0. */
+  margin: z.number().optional(),
 });
 export type PairRecord = z.infer<typeof PairRecord>;
 
+/** A pair line's optional margin: a finite number (a string or an infinity is a data error). */
+const Margin = z.number().finite().optional();
+const withMargin = (margin: number | undefined) => (margin === undefined ? {} : { margin });
+
 const ExplicitPair: z.ZodType<PairRecord> = z
-  .looseObject({ prompt: PromptField, chosen: ReplyField, rejected: ReplyField })
-  .transform(({ prompt, chosen, rejected }) => ({ prompt, chosen, rejected }));
+  .looseObject({ prompt: PromptField, chosen: ReplyField, rejected: ReplyField, margin: Margin })
+  .transform(({ prompt, chosen, rejected, margin }) => ({ prompt, chosen, rejected, ...withMargin(margin) }));
 
 const ImplicitPair: z.ZodType<PairRecord> = z
-  .looseObject({ chosen: Exchange, rejected: Exchange })
-  .transform(({ chosen, rejected }, ctx) => {
+  .looseObject({ chosen: Exchange, rejected: Exchange, margin: Margin })
+  .transform(({ chosen, rejected, margin }, ctx) => {
     if (chosen.prompt !== rejected.prompt) {
       ctx.addIssue({
         code: 'custom',
@@ -120,7 +131,7 @@ const ImplicitPair: z.ZodType<PairRecord> = z
       });
       return z.NEVER;
     }
-    return { prompt: chosen.prompt, chosen: chosen.reply, rejected: rejected.reply };
+    return { prompt: chosen.prompt, chosen: chosen.reply, rejected: rejected.reply, ...withMargin(margin) };
   });
 
 /** A pairs JSONL file (`.jsonl` or `.jsonl.gz`) in any of TRL's shapes; a bad line throws naming file, line and field. */

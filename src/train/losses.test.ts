@@ -106,6 +106,32 @@ describe('rankingLoss', () => {
     }
   });
 
+  it('a pair with a margin m counts log σ(r_w − r_l − m); margin 0 is the plain pair', () => {
+    const margined = { offset: 0, candidates: 2, pairs: [{ winner: 0, loser: 1, margin: 0.5 }] };
+    const mixed = {
+      offset: 2,
+      candidates: 3,
+      pairs: [
+        { winner: 0, loser: 1, margin: 2 },
+        { winner: 0, loser: 2 }, // no margin: 0
+      ],
+    };
+    const r = [1, 0.2, 0.4, -1, 0.9];
+    const loss = rankingLoss(T.tensor(r), [margined, mixed]).item();
+    // K = 3: each of its pairs weighs 1/C(3,2) = 1/3; two prompts averaged
+    const expected = (-logSig(0.8 - 0.5) + -(logSig(1.4 - 2) + logSig(-0.5)) / 3) / 2;
+    expect(loss).toBeCloseTo(expected, 5);
+    const zero = { ...margined, pairs: [{ winner: 0, loser: 1, margin: 0 }] };
+    const none = { ...margined, pairs: [{ winner: 0, loser: 1 }] };
+    expect(rankingLoss(T.tensor(r.slice(0, 2)), [zero]).item()).toBe(
+      rankingLoss(T.tensor(r.slice(0, 2)), [none]).item(),
+    );
+    // a lead short of its margin still pulls: the loss at the right order exceeds the plain pair's
+    expect(rankingLoss(T.tensor([1, 0.2]), [margined]).item()).toBeGreaterThan(-logSig(0.8) + 0.05);
+    const check = gradcheck(([s]) => rankingLoss(s, [margined, mixed], 0.5), [randomInput([5], new Rng(4))]);
+    expect(check.ok).toBe(true);
+  });
+
   it("centring adds c·(r_w + r_l)² on the same weighted pairs (TRL's term for K = 2)", () => {
     const flat = { offset: 0, candidates: 2, pairs: [{ winner: 0, loser: 1 }] };
     const three = {

@@ -3,14 +3,20 @@
  * ranking implies. Rankings (from people or simulated labelers) and flat pairs (TRL's format,
  * the K = 2 case) both become this.
  */
-import { type PairRecord, type RankingRecord, rankingPairs } from '../../data/ranking.js';
+import {
+  type PairRecord,
+  type PreferencePair,
+  type RankingRecord,
+  rankingPairs,
+} from '../../data/ranking.js';
 
 export interface RankedPrompt {
   /** The ranking record's id, when it came from one. */
   id?: string;
   prompt: string;
   candidates: string[];
-  pairs: { winner: number; loser: number }[];
+  /** (winner, loser) candidate indices; a pair from a pairs file may carry a margin. */
+  pairs: PreferencePair[];
   /** Free-form origin (round, labeler), carried for reports. */
   round?: string;
   labeler?: string;
@@ -28,5 +34,7 @@ export function fromRanking(r: RankingRecord): RankedPrompt {
 }
 
 export function fromPair(p: PairRecord): RankedPrompt {
-  return { prompt: p.prompt, candidates: [p.chosen, p.rejected], pairs: [{ winner: 0, loser: 1 }] };
+  const pair: PreferencePair = { winner: 0, loser: 1 };
+  if (p.margin !== undefined) pair.margin = p.margin;
+  return { prompt: p.prompt, candidates: [p.chosen, p.rejected], pairs: [pair] };
 }

@@ -1,4 +1,5 @@
 /** The reward model's loss: a Bradley–Terry ranking loss over all pairs a ranking implies. */
+import type { PreferencePair } from '../../data/ranking.js';
 import * as T from '../../tensor/index.js';
 import { logSigmoid } from '../common/functional.js';
 
@@ -9,7 +10,7 @@ export interface RankedGroup {
   /** K, the number of candidates ranked (pairs index 0 … K−1). */
   candidates: number;
   /** Pairs of candidate indices within the group (winner ranked above loser; ties give none). */
-  pairs: readonly { winner: number; loser: number }[];
+  pairs: readonly PreferencePair[];
 }
 
 /**
@@ -21,6 +22,9 @@ export interface RankedGroup {
  * prompt's pairs stay in the same batch element, which InstructGPT found keeps the RM from
  * overfitting. Prompts with no pairs (all tied) contribute nothing and are not counted.
  *
+ * A pair with a margin m asks for more than the right order: its term is log σ(r_w − r_l − m)
+ * (Llama 2; TRL's `margin` column), so the winner must lead by about m before the pair stops pulling.
+ *
  * `scores`: (N,), the scalar reward of every candidate in the batch, groups laid out contiguously.
  * `centerCoef` c > 0 adds c·(r_w + r_l)² over the same weighted pairs (see below).
  */
@@ -28,6 +32,7 @@ export function rankingLoss(scores: T.Tensor, groups: readonly RankedGroup[], ce
   const winners: number[] = [];
   const losers: number[] = [];
   const weights: number[] = [];
+  const margins: number[] = [];
   const counted = groups.filter((g) => g.pairs.length > 0).length;
   for (const g of groups) {
     const allPairs = (g.candidates * (g.candidates - 1)) / 2;
@@ -39,6 +44,7 @@ export function rankingLoss(scores: T.Tensor, groups: readonly RankedGroup[], ce
       winners.push(g.offset + p.winner);
       losers.push(g.offset + p.loser);
       weights.push(1 / (allPairs * counted));
+      margins.push(p.margin ?? 0);
     }
   }
   if (winners.length === 0) return T.scale(T.sum(scores), 0);
@@ -46,7 +52,10 @@ export function rankingLoss(scores: T.Tensor, groups: readonly RankedGroup[], ce
   const rw = T.embedding(table, Int32Array.from(winners)); // (P, 1)
   const rl = T.embedding(table, Int32Array.from(losers)); // (P, 1)
   const w = T.tensor(Float32Array.from(weights), [weights.length, 1]);
-  const ranking = T.neg(T.sum(T.mul(logSigmoid(T.sub(rw, rl)), w)));
+  const lead = margins.some((m) => m !== 0)
+    ? T.sub(T.sub(rw, rl), T.tensor(Float32Array.from(margins), [margins.length, 1]))
+    : T.sub(rw, rl);
+  const ranking = T.neg(T.sum(T.mul(logSigmoid(lead), w)));
   if (centerCoef === 0) return ranking;
   // centring (Eisenstein et al. 2023; TRL's center_rewards_coefficient): + c · (r_w + r_l)² on the
   // same pairs and weights, so a ranking's scores sit around 0 (the loss alone sees only differences)

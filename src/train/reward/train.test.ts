@@ -128,6 +128,49 @@ describe('trainRewardModel', () => {
     expectSameSteps(whole.records, split.records, ['loss', 'grad_norm', 'train_accuracy']);
   });
 
+  it('learns the lead a margin asks for: "much better" pairs end further apart than plain ones', () => {
+    const tok = toyTokenizer();
+    // polite over rude, and polite over neutral, each pair flipped 3 times in 10 (noisy labelers):
+    // plain, the ranking loss settles both leads near logit(0.7) = 0.85; a margin m on the
+    // polite/rude pairs (either way round) moves that lead's optimum to about m + 0.3
+    const pairs = (margin: number | undefined): RankedPrompt[] => {
+      const rng = new Rng(9);
+      return Array.from({ length: 120 }, (_, i) => {
+        const x = NUMBER_WORDS[rng.int(10)];
+        const strong = i % 2 === 0;
+        const flipped = Math.floor(i / 2) % 10 < 3;
+        const other = strong ? `rude , it is ${x} .` : `it is ${x} .`;
+        const pair = flipped ? { winner: 1, loser: 0 } : { winner: 0, loser: 1 };
+        return {
+          prompt: `what is ${x} ?`,
+          candidates: [`nice , it is ${x} .`, other],
+          pairs: [strong && margin !== undefined ? { ...pair, margin } : pair],
+        };
+      });
+    };
+    const leads = (margin: number | undefined) => {
+      const rm = tinyModel(tok.vocabSize).clone({ scalarHead: 'fresh', rng: new Rng(1) });
+      const out = mkdtempSync(join(tmpdir(), 'rein-rm-'));
+      const cfg = RewardConfig.parse({ out, epochs: 4, batchPrompts: 8, lr: 3e-3, evalEvery: 1000 });
+      trainRewardModel(rm, tok, pairs(margin), cfg, { quiet: true });
+      const q = 'what is two ?';
+      const s = scoreAnswers(
+        rm,
+        tok,
+        [q, q, q],
+        ['nice , it is two .', 'it is two .', 'rude , it is two .'],
+        64,
+      );
+      return { overRude: s[0] - s[2], overNeutral: s[0] - s[1] };
+    };
+    const plain = leads(undefined);
+    const margined = leads(3);
+    // measured: polite over rude 0.55 plain, 3.13 with the margin
+    expect(plain.overRude).toBeLessThan(1.5);
+    expect(margined.overRude).toBeGreaterThan(2.5);
+    expect(margined.overRude).toBeGreaterThan(plain.overRude + 1.5);
+  });
+
   it('with --centerRewards keeps the scores of each ranking around 0 and still separates them', () => {
     const tok = toyTokenizer();
     const data = politenessRankings(40);
