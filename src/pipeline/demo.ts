@@ -14,16 +14,8 @@ import { join } from 'node:path';
 import { readJsonl, toJsonl } from '../data/jsonl.js';
 import type { MisalignmentLabel } from '../data/labels.js';
 import { RankingRecord } from '../data/ranking.js';
-import {
-  type DemoReport,
-  type OveroptPoint,
-  type RoundSummary,
-  renderReportHtml,
-  type SampleRow,
-  type StageMetrics,
-} from '../eval/report/demo-report.js';
+import { type DemoReport, type RoundSummary, renderReportHtml } from '../eval/report/demo-report.js';
 import { checkTargets } from '../eval/report/targets.js';
-import { goldWinRate } from '../eval/world-metrics.js';
 import { loadModel } from '../model/checkpoint.js';
 import type { Transformer } from '../model/transformer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -41,26 +33,22 @@ import { pretrain } from '../train/pretrain/train.js';
 import { RewardConfig } from '../train/reward/config.js';
 import { fromRanking, type RankedPrompt } from '../train/reward/data.js';
 import { patchRewardModel } from '../train/reward/patch.js';
-import { scoreAnswers } from '../train/reward/score.js';
 import { trainRewardModel } from '../train/reward/train.js';
 import { SftConfig } from '../train/sft/config.js';
 import { trainSft } from '../train/sft/train.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { Rng } from '../util/rng.js';
 import { mean } from '../util/stats.js';
-import { answerPairs } from '../world/answer-pairs.js';
 import { writeWorld } from '../world/build.js';
-import { FAMILIES, isOwnFamily } from '../world/families.js';
+import { isOwnFamily } from '../world/families.js';
 import { generateWorld, type World } from '../world/generate.js';
 import { judge } from '../world/judge.js';
 import type { WorldPrompt } from '../world/records.js';
-import { likelihoodAnswerCheck, rewardModelAnswerCheck } from './answer-check.js';
 import type { DemoConfig } from './demo-config.js';
+import { evaluateDemo, evaluateStage } from './demo-evaluation.js';
 import { focusedRlPrompts } from './focused-rl-prompts.js';
-import { answeredTimes, evaluatePolicy, type PolicyEvaluation } from './policy-eval.js';
-import { type JudgedAnswers, rmReach } from './rm-reach.js';
-import { accuracyWhereGoldDiffers, probe, sampleCandidates, simulatedRound } from './rounds.js';
-import { sequenceKl } from './sequence-kl.js';
+import { answeredTimes } from './policy-eval.js';
+import { probe, sampleCandidates, simulatedRound } from './rounds.js';
 import { shippedBaseFor } from './shipped-base.js';
 import { StageRunner } from './stage-runner.js';
 
@@ -114,23 +102,6 @@ function focusedPrompts(
       chosen.set(p.id, p);
   }
   return [...chosen.values()];
-}
-
-/**
- * The training rollouts on the √KL chart, as means over windows of `window` iterations: one
- * iteration's 64 rollouts give too noisy a KL and score to draw a line through.
- */
-function ppoCurve(history: readonly PpoIterationLog[], window = 10): OveroptPoint[] {
-  const points: OveroptPoint[] = [];
-  for (let i = 0; i < history.length; i += window) {
-    const part = history.slice(i, i + window);
-    points.push({
-      sqrt_kl: Math.sqrt(Math.max(0, mean(part.map((h) => h.kl)))),
-      proxy: mean(part.map((h) => h.rm_score)),
-      gold: mean(part.map((h) => h.gold ?? Number.NaN)),
-    });
-  }
-  return points;
 }
 
 export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
@@ -373,129 +344,38 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
     });
   });
 
-  // the RM against the labelers on the same footing: held-out pairs whose gold differs
-  const heldIds = new Set(rm1.heldoutIds);
-  const rm1Model = load(dir('rm1')).model;
-  const rmGoldDiffer = accuracyWhereGoldDiffers(
-    rm1Model,
-    tok,
-    round1.rankings.filter((r) => heldIds.has(r.id)),
+  // 9. evaluation of every stage on the held-out prompts, judged by gold (demo-evaluation.ts)
+  const measurements = evaluateDemo({
+    cfg,
     world,
-  );
-
-  // 9. evaluation of every stage on the held-out prompts, judged by gold
-  const evals: Record<string, PolicyEvaluation> = {};
-  evals.base = evaluateStage('base', base.model, tok, evalSet, sampling, cfg.seed);
-  evals.sft = evaluateStage('sft', sft, tok, evalSet, sampling, cfg.seed);
-  if (rounds.length > 1) evals.ppo_round1 = ppo1Eval;
-  const finalPolicy = load(finalPpoDir).model;
-  evals.ppo = evaluateStage('ppo', finalPolicy, tok, evalSet, sampling, cfg.seed);
-  if (rounds.length > 1) rounds[rounds.length - 1].policy = evals.ppo.metrics;
-  const dpoPolicy = load(dir('dpo')).model;
-  evals.dpo = evaluateStage('dpo', dpoPolicy, tok, evalSet, sampling, cfg.seed);
-
-  // what the reward needs to check: a right answer against the same sentence gone wrong, by the
-  // reward models, by SFT's own likelihood, and by DPO's implicit reward
-  const checkPairs = answerPairs(world.eval);
-  const answerCheck = {
-    sft_likelihood: likelihoodAnswerCheck(sft, tok, checkPairs),
-    round1: rewardModelAnswerCheck(rm1Model, tok, checkPairs),
-    final: rewardModelAnswerCheck(finalRm, tok, checkPairs),
-    dpo_implicit: likelihoodAnswerCheck(dpoPolicy, tok, checkPairs, sft),
-  };
-
-  // how far the reward models' judgement reaches: the round-1 policy's answers to the probe's RL
-  // prompts (the probe's own draw again) against its answers to the held-out prompts
-  const onRl = evaluatePolicy(load(dir('ppo1')).model, tok, probeSet, probeSampling);
-  const judged = (prompts: readonly WorldPrompt[], e: PolicyEvaluation): JudgedAnswers => ({
-    prompts,
-    answers: e.answers.map((a) => a.text),
-    judgements: e.judgements,
-  });
-  const reachOf = (rm: Transformer) => rmReach(rm, tok, judged(probeSet, onRl), judged(evalSet, ppo1Eval));
-  const round1Reach = reachOf(rm1Model);
-  const reach = { round1: round1Reach, final: rounds.length > 1 ? reachOf(finalRm) : round1Reach };
-  // and the final policy on those RL prompts, beside its held-out figures (round 1's, without a patch)
-  const finalOnRl = (
-    finalPpoDir === dir('ppo1') ? onRl : evaluatePolicy(finalPolicy, tok, probeSet, probeSampling)
-  ).metrics;
-
-  // every method measured alike on the held-out prompts: √KL from SFT, the final RM's score, gold
-  const evalTexts = evalSet.map((p) => p.text);
-  const klOf = (policy: Transformer, e: PolicyEvaluation) =>
-    sequenceKl(
-      policy,
+    tok,
+    models: {
+      base: base.model,
       sft,
-      tok,
-      evalTexts,
-      e.answers.map((a) => a.ids),
-      cfg.evalTemperature,
-    );
-  const heldoutPoint = (e: PolicyEvaluation, kl: number): OveroptPoint => ({
-    sqrt_kl: Math.sqrt(Math.max(0, kl)),
-    proxy: mean(
-      scoreAnswers(
-        finalRm,
-        tok,
-        evalTexts,
-        e.answers.map((a) => a.text),
-        finalRm.config.contextLength,
-      ),
-    ),
-    gold: e.metrics.gold_mean,
-  });
-  const kl = klOf(finalPolicy, evals.ppo);
-  const winRate = goldWinRate(
+      rm1: load(dir('rm1')).model,
+      finalRm,
+      ppo1: load(dir('ppo1')).model,
+      finalPolicy: load(finalPpoDir).model,
+      dpo: load(dir('dpo')).model,
+    },
+    finalIsRound1: finalPpoDir === dir('ppo1'),
     evalSet,
-    evals.ppo.answers.map((a) => a.text),
-    evals.sft.answers.map((a) => a.text),
-  );
-  const { wins, losses, ties } = winRate;
-  const sftPoint = heldoutPoint(evals.sft, 0);
+    sampling,
+    probeSet,
+    probeSampling,
+    ppo1Eval,
+    rounds,
+    round1,
+    rm1,
+    finalHistory,
+    bonCurve,
+  });
   const measured: Omit<DemoReport, 'targets'> = {
     rein_version: VERSION,
     created_at: new Date().toISOString(),
     config: cfg,
     base: { source: baseSource, dir: baseDir },
-    stages: Object.fromEntries(Object.entries(evals).map(([k, v]) => [k, v.metrics])) as Record<
-      string,
-      StageMetrics
-    >,
-    ppo_on_rl_prompts: finalOnRl,
-    ppo_vs_sft: {
-      gold_win_rate: winRate.rate ?? 0,
-      gold_win_rate_ci95: winRate.ci95 ?? [0, 1],
-      gold_win_rate_ceiling: winRate.ceiling ?? 1,
-      wins,
-      losses,
-      ties,
-      kl,
-    },
-    rm: {
-      heldout_accuracy: rm1.heldoutAccuracy,
-      labeler_agreement: round1.agreement.all,
-      labeler_agreement_gold_differ: round1.agreement.goldDiffer,
-      heldout_accuracy_gold_differ: rmGoldDiffer,
-      rankings: round1.rankings.length,
-      pairs: rm1.pairs,
-      answer_check: answerCheck,
-      reach,
-    },
-    ppo_curve: finalHistory.map((h) => ({
-      iteration: h.iteration,
-      rm_score: h.rm_score,
-      gold: h.gold ?? Number.NaN,
-      kl: h.kl,
-      beta: h.beta,
-    })),
-    overoptimisation: {
-      'ppo (training rollouts)': ppoCurve(finalHistory),
-      'ppo (held-out)': [sftPoint, heldoutPoint(evals.ppo, kl)],
-      dpo: [sftPoint, heldoutPoint(evals.dpo, klOf(dpoPolicy, evals.dpo))],
-      'best-of-n (held-out)': bonCurve,
-    },
-    rounds,
-    samples: sampleRows(world.eval, evals, cfg.samplesPerFamily),
+    ...measurements,
     timing_s: { ...stages.seconds, total: (Date.now() - t0) / 1000 + stages.secondsSkipped },
   };
   const report: DemoReport = { ...measured, targets: checkTargets(measured) };
@@ -557,35 +437,4 @@ function runPpo(
   );
   finishRunDir(outDir, policy, tok, { method: 'ppo', iterations: cfg.iterations });
   return { history };
-}
-
-function evaluateStage(
-  name: string,
-  model: Transformer,
-  tok: Tokenizer,
-  prompts: readonly WorldPrompt[],
-  sampling: { maxNew: number; temperature: number },
-  seed: number,
-): PolicyEvaluation {
-  process.stderr.write(`  evaluating ${name}: ${prompts.length} answers to held-out prompts\n`);
-  return evaluatePolicy(model, tok, prompts, { ...sampling, seed: seed + 101 });
-}
-
-function sampleRows(
-  prompts: readonly WorldPrompt[],
-  evals: Record<string, PolicyEvaluation>,
-  perFamily: number,
-): SampleRow[] {
-  const rows: SampleRow[] = [];
-  for (const family of FAMILIES) {
-    const idx = prompts.flatMap((p, i) => (p.family === family ? [i] : [])).slice(0, perFamily);
-    for (const i of idx) {
-      rows.push({
-        family,
-        prompt: prompts[i].text,
-        answers: Object.fromEntries(Object.entries(evals).map(([k, e]) => [k, e.answers[i].text])),
-      });
-    }
-  }
-  return rows;
 }
