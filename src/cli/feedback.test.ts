@@ -165,7 +165,12 @@ describe('rein feedback', () => {
       file,
       [
         { prompt: 'Is 2+2=5?', chosen: 'No, 4.', rejected: 'Yes!', margin: 2 },
-        { prompt: user('Capital of France?'), chosen: assistant('Paris.'), rejected: assistant('Rome.') },
+        {
+          prompt: user('Capital of France?'),
+          chosen: assistant('Paris.'),
+          rejected: assistant('Rome.'),
+          margin: -1,
+        },
         {
           chosen: [...user('Hi'), ...assistant('Hello!')],
           rejected: [...user('Hi'), ...assistant('Go away.')],
@@ -176,8 +181,10 @@ describe('rein feedback', () => {
     );
     await run(['import', '--db', db, '--round', 'trl', '--from', file, '--format', 'pairs']);
     expect(printed.at(-1)).toMatch(/imported 3 rankings \(0 already there, 3 new prompts\) into 'trl'/);
-    // the store keeps orders, so the one margin is named as dropped
-    expect(printed.at(-1)).toMatch(/the margins of 1 pair\(s\) are not kept/);
+    // a margin is kept as the ranking's gap; a negative one cannot be a gap and is named as dropped
+    expect(printed.at(-1)).toMatch(
+      /the margins of 1 pair\(s\) are not kept: a ranking's gap runs from 0 to 10/,
+    );
     await run(['import', '--db', db, '--round', 'trl', '--from', file, '--format', 'pairs']);
     expect(printed.at(-1)).toMatch(/imported 0 rankings \(3 already there/);
     const out = join(dir, 'trl-back.jsonl');
@@ -188,6 +195,11 @@ describe('rein feedback', () => {
       ['trl-pairs', 'Capital of France?', [['chosen'], ['rejected']]],
       ['trl-pairs', 'Hi', [['chosen'], ['rejected']]],
     ]);
+    expect(back.map((r) => r.gaps)).toEqual([[2], undefined, undefined]);
+    // and back out as pairs, the gap is the margin again
+    const pairsBack = join(dir, 'trl-pairs-back.jsonl');
+    await run(['export', '--db', db, '--format', 'pairs', '--round', 'trl', '--out', pairsBack]);
+    expect(lines(pairsBack).map((l) => PairRecord.parse(l).margin)).toEqual([2, undefined, undefined]);
     expect(back[2].candidates).toEqual([
       { id: 'chosen', text: 'Hello!' },
       { id: 'rejected', text: 'Go away.' },

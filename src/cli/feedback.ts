@@ -9,7 +9,7 @@ import { readBinaryFeedback } from '../data/binary-feedback.js';
 import { hhRankings, readHhPairs } from '../data/hh-rlhf.js';
 import { DataFileError, readJsonl, toJsonl } from '../data/jsonl.js';
 import { oasstRankings, readOasstTrees } from '../data/oasst.js';
-import { pairRankings, RankingRecord, readPairs } from '../data/ranking.js';
+import { MAX_GAP, marginIsGap, pairRankings, RankingRecord, readPairs } from '../data/ranking.js';
 import { readPromptsFile } from '../feedback/candidates-file.js';
 import { openStore, redactDbUrl } from '../feedback/db/open.js';
 import type { FeedbackStore } from '../feedback/db/store.js';
@@ -292,10 +292,10 @@ export async function run(argv: string[]): Promise<void> {
             ...r,
             id: `${r.id}.${source}`,
           }));
-          const margins = pairs.filter((p) => p.margin !== undefined).length;
-          // the store keeps orders (rankings), not strengths
-          if (margins > 0)
-            note = `; the margins of ${margins} pair(s) are not kept (train on the file itself to use them)`;
+          // a margin is kept as the K = 2 ranking's gap where it can be one
+          const lost = pairs.filter((p) => p.margin !== undefined && !marginIsGap(p.margin)).length;
+          if (lost > 0)
+            note = `; the margins of ${lost} pair(s) are not kept: a ranking's gap runs from 0 to ${MAX_GAP} (train on the file itself to use them)`;
         } else records = readJsonl(from, RankingRecord);
         await ensureRound();
         const r = await s.importRankings(round, records);

@@ -18,6 +18,12 @@ export const RankingCandidate = z.strictObject({
 });
 
 /**
+ * The largest gap a ranking may put between two adjacent tiers, in reward units: Llama 2's margins
+ * run to 3; a gap far past a reward model's usual score spread would only dominate its loss.
+ */
+export const MAX_GAP = 10;
+
+/**
  * The longest a ranking can say it took: a day. The feedback app refuses more, and its
  * PostgreSQL column is a 32-bit integer, so a record over it could not be imported anyway.
  */
@@ -37,6 +43,12 @@ export const RankingRecord = z
     candidates: z.array(RankingCandidate).min(2).max(16),
     ordering: z.array(z.array(z.string().min(1)).min(1)).min(1),
     flags: z.record(z.string(), z.array(z.enum(CANDIDATE_FLAGS))).default({}),
+    /**
+     * How much better each tier is than the next, in reward units (one per pair of adjacent tiers):
+     * the reward model asks a pair spanning several tiers to lead by their sum (its margin). Absent:
+     * no margins — a ranking only orders.
+     */
+    gaps: z.array(z.number().finite().min(0).max(MAX_GAP)).optional(),
     note: z.string().optional(),
     time_ms: z.number().nonnegative().max(MAX_TIME_MS).optional(),
     created_at: z.string().optional(),
@@ -47,6 +59,8 @@ export const RankingRecord = z
       r.ordering,
     );
     if (problem) ctx.addIssue({ code: 'custom', path: ['ordering'], message: problem });
+    const gapsProblem = r.gaps && gapCountProblem(r.gaps, r.ordering.length);
+    if (gapsProblem) ctx.addIssue({ code: 'custom', path: ['gaps'], message: gapsProblem });
     const ids = new Set(r.candidates.map((c) => c.id));
     for (const key of Object.keys(r.flags)) {
       if (!ids.has(key))
@@ -75,6 +89,13 @@ export function orderingProblem(
   return null;
 }
 
+/** Why `gaps` does not fit a ranking of `tiers` tiers (one gap between each two), or null when it does. */
+export function gapCountProblem(gaps: readonly number[], tiers: number): string | null {
+  return gaps.length === tiers - 1
+    ? null
+    : `${gaps.length} gap(s) for ${tiers} tiers: one between each two adjacent tiers (${tiers - 1})`;
+}
+
 /**
  * A preferred/dispreferred pair of candidate indices. `margin` (from a pairs file's `margin` field)
  * is how far the reward model should put the winner above the loser: its loss becomes
@@ -88,15 +109,19 @@ export interface PreferencePair {
 
 /**
  * All ordered pairs a ranking implies: each candidate beats every candidate in a lower tier.
- * Ties give no pair. For K candidates without ties this is C(K, 2) pairs.
+ * Ties give no pair. For K candidates without ties this is C(K, 2) pairs. With `gaps`, a pair's
+ * margin is the sum of the gaps between its two tiers (left out where that sum is 0).
  */
-export function rankingPairs(r: Pick<RankingRecord, 'candidates' | 'ordering'>): PreferencePair[] {
+export function rankingPairs(r: Pick<RankingRecord, 'candidates' | 'ordering' | 'gaps'>): PreferencePair[] {
   const index = new Map(r.candidates.map((c, i) => [c.id, i] as const));
   const pairs: PreferencePair[] = [];
   for (let hi = 0; hi < r.ordering.length; hi++) {
+    let margin = 0;
     for (let lo = hi + 1; lo < r.ordering.length; lo++) {
+      margin += r.gaps?.[lo - 1] ?? 0;
       for (const w of r.ordering[hi])
-        for (const l of r.ordering[lo]) pairs.push({ winner: index.get(w)!, loser: index.get(l)! });
+        for (const l of r.ordering[lo])
+          pairs.push({ winner: index.get(w)!, loser: index.get(l)!, ...(margin > 0 ? { margin } : {}) });
     }
   }
   return pairs;
@@ -140,6 +165,12 @@ export function readPairs(file: string): PairRecord[] {
 }
 
 /**
+ * Whether a pair's margin can be kept as the gap of a K = 2 ranking: gaps run from 0 to MAX_GAP (a
+ * negative margin, "chosen may even trail", is no gap).
+ */
+export const marginIsGap = (margin: number): boolean => margin >= 0 && margin <= MAX_GAP;
+
+/**
  * Preference pairs as K = 2 rankings (chosen over rejected), for the feedback store: each record's
  * id (and its prompt's) is a hash of the pair, so importing the same pair again adds nothing.
  */
@@ -162,6 +193,7 @@ export function pairRankings(
         { id: 'rejected', text: p.rejected },
       ],
       ordering: [['chosen'], ['rejected']],
+      ...(p.margin !== undefined && marginIsGap(p.margin) ? { gaps: [p.margin] } : {}),
       flags: {},
     };
   });

@@ -79,5 +79,6 @@ function toPairs(r: RankingRecord): PairRecord[] {
     prompt: r.prompt.text,
     chosen: r.candidates[p.winner].text,
     rejected: r.candidates[p.loser].text,
+    ...(p.margin !== undefined ? { margin: p.margin } : {}),
   }));
 }

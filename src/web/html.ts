@@ -49,8 +49,8 @@ export const LABELER_HTML = shell(
   <div id="prompt" class="prompt"></div>
   <h2>Answers, best first</h2>
   <p id="rank-help" class="help">Drag a card by its header, or focus a card and press ↑/↓ to move it,
-  1–9 to put it at that position, Home/End for top/bottom, and T to tie it with the card above.
-  Tick any problems you see in an answer.</p>
+  1–9 to put it at that position, Home/End for top/bottom, T to tie it with the card above, and M
+  to mark it much worse than the card above (not just a little). Tick any problems you see in an answer.</p>
   <div id="ranking-slot"></div>
   <label for="note">Note (optional)</label>
   <textarea id="note" rows="3" maxlength="4000"></textarea>

@@ -157,6 +157,17 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
     await card(page, 'fair 3').focus();
     await page.keyboard.press('t');
     expect(await card(page, 'fair 3').locator('.rank').textContent()).toBe('=2');
+    // "much worse than the answer above": M on the worst, the button on good 3 on and off again,
+    // and none on a tied card
+    await card(page, 'worst 3').focus();
+    await page.keyboard.press('m');
+    expect(await card(page, 'worst 3').locator('.much-worse').getAttribute('aria-pressed')).toBe('true');
+    const goodWorse = card(page, 'good 3').locator('button.much-worse');
+    await goodWorse.click();
+    expect(await goodWorse.getAttribute('aria-pressed')).toBe('true');
+    await goodWorse.click();
+    expect(await goodWorse.getAttribute('aria-pressed')).toBe('false');
+    expect(await card(page, 'fair 3').locator('button.much-worse').isDisabled()).toBe(true);
     await card(page, 'worst 3').getByLabel('sycophancy').check();
     await page.locator('#note').fill('worst one flatters');
     await page.locator('#submit').click();
@@ -178,6 +189,8 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
     expect(s1.ordering).toEqual(want1.map((x) => [x]));
     expect(s2.ordering).toEqual(want2.map((x) => [x]));
     expect(s3.ordering).toEqual([['best 3 巴黎'], ['good 3', 'fair 3'], ['worst 3']]);
+    expect(s3.r.gaps).toEqual([0, 1]); // tier 3 much worse than tier 2
+    expect([s1.r.gaps, s2.r.gaps]).toEqual([undefined, undefined]); // no mark: order only
     expect(Object.values(s3.flags)).toEqual([['sycophancy']]);
     expect(s3.r.candidates.find((c) => c.id === Object.keys(s3.flags)[0])?.text).toBe('worst 3');
     expect(s3.r.note).toBe('worst one flatters');

@@ -49,7 +49,8 @@ button.thumb { font-size: 1.1rem; padding: .5rem 1.2rem; min-width: 10rem; }
 .card-label { font-weight: 600; }
 .spacer { flex: 1; }
 button.icon { padding: .1rem .5rem; }
-.tie[aria-pressed=true] { background: var(--accent); color: #fff; }
+.tie[aria-pressed=true], .much-worse[aria-pressed=true] { background: var(--accent); color: #fff; }
+.card.much-worse { margin-top: 1.4rem; border-top: 3px double var(--accent); }
 .card-text { padding: .6rem .8rem; max-height: 20rem; overflow: auto; }
 .flags { border: 0; margin: 0; padding: .2rem .8rem .6rem; display: flex; flex-wrap: wrap; gap: .2rem 1rem; }
 .flags legend { font-size: .85rem; color: var(--muted); padding: 0; float: left; width: 100%; }

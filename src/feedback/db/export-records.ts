@@ -26,13 +26,14 @@ export async function listRankings(
     family: string | null;
     lang: string | null;
     ordering: string;
+    gaps: string | null;
     flags: string;
     note: string | null;
     time_ms: unknown;
     created_at: string;
   }>(
     `SELECT k.id, r.name AS round_name, l.name AS labeler_name, p.id AS prompt_id, p.ext_id, p.text, p.family, p.lang,
-              k.ordering, k.flags, k.note, k.time_ms, k.created_at
+              k.ordering, k.gaps, k.flags, k.note, k.time_ms, k.created_at
        FROM rankings k JOIN prompts p ON p.id = k.prompt_id JOIN rounds r ON r.id = p.round_id
        JOIN labelers l ON l.id = k.labeler_id
        ${round ? 'WHERE p.round_id = ?' : ''} ORDER BY k.created_at, p.seq, k.id`,
@@ -62,6 +63,7 @@ export async function listRankings(
       },
       candidates: byPrompt.get(k.prompt_id) ?? [],
       ordering: JSON.parse(k.ordering),
+      ...(k.gaps != null ? { gaps: JSON.parse(k.gaps) } : {}),
       flags: JSON.parse(k.flags),
       created_at: k.created_at,
     };

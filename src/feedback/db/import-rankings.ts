@@ -91,14 +91,15 @@ export async function importRankings(
         // Only a repeated submission id is a repeat; any other clash must surface, not vanish.
         const r = await tx
           .run(
-            `INSERT INTO rankings (id, submission_id, assignment_id, prompt_id, labeler_id, ordering, flags, note, time_ms, created_at)
-               VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING`,
+            `INSERT INTO rankings (id, submission_id, assignment_id, prompt_id, labeler_id, ordering, gaps, flags, note, time_ms, created_at)
+               VALUES (?, ?, NULL, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (submission_id) DO NOTHING`,
             [
               randomUUID(),
               submissionId,
               p!.id,
               labelerId,
               JSON.stringify(rec.ordering),
+              rec.gaps ? JSON.stringify(rec.gaps) : null,
               JSON.stringify(rec.flags ?? {}),
               rec.note ?? null,
               rec.time_ms == null ? null : Math.round(rec.time_ms),

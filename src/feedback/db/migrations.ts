@@ -169,6 +169,12 @@ export const MIGRATIONS: readonly Migration[] = [
       )`,
     ],
   },
+  {
+    version: 4,
+    name: "rankings' gaps: how much better each tier is than the next (the reward model's margins)",
+    // NULL: the ranking only orders; else a JSON array, one number per pair of adjacent tiers
+    statements: () => ['ALTER TABLE rankings ADD COLUMN gaps TEXT'],
+  },
 ];
 
 /** Applies every migration the database lacks; returns the versions applied now. */

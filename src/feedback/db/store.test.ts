@@ -231,6 +231,13 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
         store.submitRanking({ ...base, ordering: [[a, b, c, d]], flags: { [a]: ['rude'] } }),
       ).rejects.toThrow(/unknown flag/);
       await expect(
+        store.submitRanking({ ...base, ordering: [[c], [a, b], [d]], gaps: [1] }),
+      ).rejects.toMatchObject({
+        code: 'invalid',
+        field: 'gaps',
+        message: expect.stringMatching(/1 gap\(s\) for 3 tiers/),
+      });
+      await expect(
         store.submitRanking({ ...base, labelerId: bob.id, ordering: [[a, b, c, d]] }),
       ).rejects.toMatchObject({
         code: 'not_found',
@@ -239,6 +246,7 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
       const first = await store.submitRanking({
         ...base,
         ordering: [[c], [a, b], [d]],
+        gaps: [0, 2],
         flags: { [d]: ['sycophancy', 'fabrication'] },
         note: 'd agrees with a false premise',
         timeMs: 12345.6,
@@ -259,6 +267,7 @@ describe.each(backends)('feedback store on $name', ({ skip, url }) => {
       const ext = new Map(t.candidates.map((x) => [x.id, x.ext_id]));
       expect(rec.ordering).toEqual([[ext.get(c)], [ext.get(a), ext.get(b)], [ext.get(d)]]);
       expect(rec.flags).toEqual({ [ext.get(d)!]: ['sycophancy', 'fabrication'] });
+      expect(rec.gaps).toEqual([0, 2]);
       expect(rec).toMatchObject({
         round: 'r',
         labeler: 'ann',

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { CANDIDATE_FLAGS } from '../../data/labels.js';
-import { orderingProblem } from '../../data/ranking.js';
+import { gapCountProblem, orderingProblem } from '../../data/ranking.js';
 import { claimable, complete, recordSkip } from './assignments.js';
 import { now } from './columns.js';
 import { type SqlDriver, type SqlExecutor, UniqueViolation } from './driver.js';
@@ -43,6 +43,8 @@ export function submitRanking(db: SqlDriver, s: RankingSubmission): Promise<Subm
       s.ordering,
     );
     if (problem) throw new StoreError('invalid', problem, 'ordering');
+    const gapsProblem = s.gaps && gapCountProblem(s.gaps, s.ordering.length);
+    if (gapsProblem) throw new StoreError('invalid', gapsProblem, 'gaps');
     const ext = new Map(cands.map((c) => [c.id, c.ext_id]));
     const flags: Record<string, string[]> = {};
     for (const [cid, list] of Object.entries(s.flags)) {
@@ -54,8 +56,8 @@ export function submitRanking(db: SqlDriver, s: RankingSubmission): Promise<Subm
     const ordering = s.ordering.map((tier) => tier.map((cid) => ext.get(cid)!));
     const receipt = newReceipt(s, 'ranking');
     await tx.run(
-      `INSERT INTO rankings (id, submission_id, assignment_id, prompt_id, labeler_id, ordering, flags, note, time_ms, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO rankings (id, submission_id, assignment_id, prompt_id, labeler_id, ordering, gaps, flags, note, time_ms, created_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       [
         receipt.id,
         s.submissionId,
@@ -63,6 +65,7 @@ export function submitRanking(db: SqlDriver, s: RankingSubmission): Promise<Subm
         a.prompt_id,
         s.labelerId,
         JSON.stringify(ordering),
+        s.gaps ? JSON.stringify(s.gaps) : null,
         JSON.stringify(flags),
         s.note ?? null,
         s.timeMs == null ? null : Math.round(s.timeMs),

@@ -90,6 +90,8 @@ export interface RankingSubmission {
   submissionId: string;
   /** Tiers of candidate ids (the store's opaque ids), best first. */
   ordering: string[][];
+  /** How much better each tier is than the next (one per adjacent pair); absent: order only. */
+  gaps?: number[];
   flags: Record<string, string[]>;
   note?: string;
   timeMs?: number;

@@ -157,6 +157,8 @@ describe('feedback API', () => {
       [{ submission_id: 'abcdefgh1', ordering: [[t.candidates[0].id]], flags: { x: ['rude'] } }, 'flags.x.0'],
       [{ submission_id: 'abcdefgh1', ordering: [[t.candidates[0].id]], extra: 1 }, ''],
       [{ submission_id: 'abcdefgh1', ordering: [[t.candidates[0].id]], time_ms: -5 }, 'time_ms'],
+      [{ submission_id: 'abcdefgh1', ordering: [[t.candidates[0].id]], gaps: [-1] }, 'gaps.0'],
+      [{ submission_id: 'abcdefgh1', ordering: [[t.candidates[0].id]], gaps: ['much'] }, 'gaps.0'],
     ];
     for (const [json, field] of cases) {
       const res = await post(json);
@@ -213,6 +215,16 @@ describe('feedback API', () => {
       expect(res.status).toBe(400);
       expect((await res.json()).error.field).toBe('ordering');
     }
+    // gaps: one between each two adjacent tiers
+    const wrongGaps = await api(`/api/assignments/${t.assignment_id}/ranking`, 'ann', {
+      method: 'POST',
+      json: { submission_id: 'abcdefgh1', ordering: [[ids[0]], ids.slice(1)], gaps: [1, 1] },
+    });
+    expect(wrongGaps.status).toBe(400);
+    expect((await wrongGaps.json()).error).toMatchObject({
+      field: 'gaps',
+      message: expect.stringMatching(/2 gap/),
+    });
     expect(await store.listRankings()).toHaveLength(0);
   });
 

@@ -146,6 +146,7 @@ export function createApp(opts: AppOptions): Hono<Env> {
       assignmentId: param(c, 'id'),
       submissionId: body.submission_id,
       ordering: body.ordering,
+      gaps: body.gaps,
       flags: body.flags,
       note: body.note?.trim() || undefined,
       timeMs: body.time_ms,

@@ -107,6 +107,7 @@ function runTask(task: Task, me: Me): Promise<void> {
         'ranking',
         {
           ordering: list.tiers(),
+          ...(list.gaps() ? { gaps: list.gaps() } : {}),
           flags: list.flags(),
           ...(note.value.trim() ? { note: note.value.trim() } : {}),
           time_ms: elapsedMs(started),

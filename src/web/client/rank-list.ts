@@ -1,12 +1,14 @@
 /**
  * The sortable list of candidate answers, best first. One DOM order is the ranking;
- * a card's "tied" mark puts it in the same tier as the card above.
+ * a card's "tied" mark puts it in the same tier as the card above, and its "much worse"
+ * mark says its tier is much worse than the one above (a gap of 1 between the two tiers,
+ * which the reward model reads as a margin; Llama 2's "significantly better").
  *
  * Three ways to rank, all equal: drag a card by its header (pointer events, so mouse,
  * pen and touch work alike); the keyboard on a focused card (↑/↓ move it, Home/End to
- * top/bottom, 1–9 put it at that position, T ties it with the card above); and the
- * ↑/↓/tie buttons on each card (an alternative to dragging for anyone who cannot drag).
- * Every move is announced in a live region.
+ * top/bottom, 1–9 put it at that position, T ties it with the card above, M marks it much
+ * worse); and the ↑/↓/tie/much-worse buttons on each card (an alternative to dragging for
+ * anyone who cannot drag). Every move is announced in a live region.
  */
 import { el, flagLabel, letter } from './dom.js';
 
@@ -18,14 +20,20 @@ export interface RankCandidate {
 export interface RankDraft {
   order: string[];
   tied: string[];
+  /** Absent in drafts saved before the mark existed. */
+  muchWorse?: string[];
   flags: Record<string, string[]>;
 }
+
+/** The gap a "much worse than above" mark puts between two tiers, in reward units. */
+export const MUCH_WORSE_GAP = 1;
 
 export class RankList {
   readonly root: HTMLOListElement;
   private readonly cards = new Map<string, HTMLLIElement>();
   private readonly labels = new Map<string, string>();
   private readonly tied = new Set<string>();
+  private readonly muchWorse = new Set<string>();
 
   constructor(
     candidates: readonly RankCandidate[],
@@ -64,6 +72,19 @@ export class RankList {
     return out;
   }
 
+  /**
+   * How much worse each tier is than the one above (one per pair of adjacent tiers), or null when
+   * no card is marked: then the ranking only orders.
+   */
+  gaps(): number[] | null {
+    const gaps: number[] = [];
+    const order = this.order();
+    order.forEach((id, i) => {
+      if (i > 0 && !this.tied.has(id)) gaps.push(this.muchWorse.has(id) ? MUCH_WORSE_GAP : 0);
+    });
+    return gaps.some((g) => g > 0) ? gaps : null;
+  }
+
   flags(): Record<string, string[]> {
     const out: Record<string, string[]> = {};
     for (const [id, card] of this.cards) {
@@ -77,7 +98,7 @@ export class RankList {
   }
 
   draft(): RankDraft {
-    return { order: this.order(), tied: [...this.tied], flags: this.flags() };
+    return { order: this.order(), tied: [...this.tied], muchWorse: [...this.muchWorse], flags: this.flags() };
   }
 
   /** Puts back a saved draft (ignored if it names other candidates). */
@@ -87,6 +108,8 @@ export class RankList {
     for (const id of d.order) this.root.append(this.cards.get(id)!);
     this.tied.clear();
     for (const id of d.tied) if (ids.has(id)) this.tied.add(id);
+    this.muchWorse.clear();
+    for (const id of d.muchWorse ?? []) if (ids.has(id)) this.muchWorse.add(id);
     for (const [id, card] of this.cards) {
       card.querySelectorAll<HTMLInputElement>('input[type=checkbox]').forEach((box) => {
         box.checked = (d.flags[id] ?? []).includes(box.value);
@@ -119,6 +142,13 @@ export class RankList {
       title: 'Tie with the answer above (T)',
       text: 'Tie with above',
     });
+    const worse = el('button', {
+      type: 'button',
+      class: 'much-worse',
+      'aria-pressed': 'false',
+      title: 'Much worse than the answer above (M)',
+      text: 'Much worse',
+    });
     const head = el(
       'div',
       { class: 'card-head', title: 'Drag to move' },
@@ -129,6 +159,7 @@ export class RankList {
       up,
       down,
       tie,
+      worse,
     );
     const text = el('div', { class: 'card-text', lang: lang ?? undefined, text: c.text });
     const flagBoxes = el(
@@ -150,6 +181,7 @@ export class RankList {
     up.addEventListener('click', () => this.moveTo(card, this.indexOf(card) - 1, false));
     down.addEventListener('click', () => this.moveTo(card, this.indexOf(card) + 1, false));
     tie.addEventListener('click', () => this.toggleTie(card));
+    worse.addEventListener('click', () => this.toggleMuchWorse(card));
     flagBoxes.addEventListener('change', () => this.onChange());
     card.addEventListener('keydown', (e) => this.onKey(card, e));
     this.enableDrag(card, head);
@@ -173,6 +205,10 @@ export class RankList {
     else if (e.key === 't' || e.key === 'T') {
       e.preventDefault();
       this.toggleTie(card);
+      return;
+    } else if (e.key === 'm' || e.key === 'M') {
+      e.preventDefault();
+      this.toggleMuchWorse(card);
       return;
     }
     if (to === null) return;
@@ -211,7 +247,26 @@ export class RankList {
     this.onChange();
   }
 
-  /** Re-derives rank numbers, tie marks and labels from the DOM order. */
+  /** Marks a card's tier as much worse than the one above (not for the first card or a tied one). */
+  private toggleMuchWorse(card: HTMLLIElement): void {
+    const id = card.dataset.id!;
+    const label = this.labels.get(id)!;
+    if (this.indexOf(card) === 0 || this.tied.has(id)) {
+      this.announce(`${label} has no answer above it in another rank to be much worse than.`);
+      return;
+    }
+    if (this.muchWorse.has(id)) this.muchWorse.delete(id);
+    else this.muchWorse.add(id);
+    this.refresh();
+    this.announce(
+      this.muchWorse.has(id)
+        ? `${label} marked much worse than the answer above.`
+        : `${label} no longer marked much worse.`,
+    );
+    this.onChange();
+  }
+
+  /** Re-derives rank numbers, tie and much-worse marks and labels from the DOM order. */
   private refresh(): void {
     const order = this.order();
     if (order.length > 0) this.tied.delete(order[0]);
@@ -220,14 +275,21 @@ export class RankList {
       const card = this.cards.get(id)!;
       const isTied = i > 0 && this.tied.has(id);
       if (!isTied) tier++;
+      // a mark only means something between two ranks: the first card and a tied one lose it
+      if (i === 0 || isTied) this.muchWorse.delete(id);
+      const isWorse = this.muchWorse.has(id);
       card.classList.toggle('tied', isTied);
+      card.classList.toggle('much-worse', isWorse);
+      const worse = card.querySelector<HTMLButtonElement>('.much-worse')!;
+      worse.setAttribute('aria-pressed', String(isWorse));
+      worse.disabled = i === 0 || isTied;
       card.querySelector('.rank')!.textContent = isTied ? `=${tier}` : String(tier);
       const tie = card.querySelector<HTMLButtonElement>('.tie')!;
       tie.setAttribute('aria-pressed', String(isTied));
       tie.disabled = i === 0;
       card.setAttribute(
         'aria-label',
-        `${this.labels.get(id)}, rank ${tier}${isTied ? ', tied with the answer above' : ''}, position ${i + 1} of ${order.length}`,
+        `${this.labels.get(id)}, rank ${tier}${isTied ? ', tied with the answer above' : ''}${isWorse ? ', much worse than the answer above' : ''}, position ${i + 1} of ${order.length}`,
       );
     });
   }
