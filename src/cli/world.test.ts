@@ -137,6 +137,32 @@ describe('rein world', () => {
     expect(recs.every((r) => r.round === 'r2')).toBe(true);
     expect(recs.some((r) => Object.values(r.flags).some((f) => f.includes('toxic')))).toBe(true);
     expect(recs.some((r) => Object.values(r.flags).some((f) => f.includes('manipulation')))).toBe(false);
+    expect(recs.every((r) => r.gaps === undefined)).toBe(true); // by default labelers only order
+    // with --much-worse-at, the same orderings, and gaps where a labeler saw a big drop
+    const marked = join(dir, 'rankings-gaps.jsonl');
+    await run(
+      ['label', '--world', world, '--in', input, '--labelers', '3', '--per-prompt', '2'].concat([
+        '--round',
+        'r2',
+        '--blind',
+        'manipulation',
+        '--focus',
+        'toxic=2',
+        '--much-worse-at',
+        '2',
+        '--out',
+        marked,
+      ]),
+    );
+    const withGaps = readFileSync(marked, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => RankingRecord.parse(JSON.parse(l)));
+    expect(withGaps.map((r) => r.ordering)).toEqual(recs.map((r) => r.ordering));
+    expect(withGaps.some((r) => r.gaps?.includes(1))).toBe(true);
+    expect(await failure(['label', '--world', world, '--in', input, '--much-worse-at', '0'])).toMatch(
+      /much-worse-at/,
+    );
     expect(await failure(['label', '--world', world, '--in', input, '--blind', 'rudeness'])).toMatch(
       /unknown label 'rudeness'/,
     );

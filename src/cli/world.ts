@@ -40,7 +40,10 @@ commands:
   metrics    evaluation table of responses: rein world metrics --world DIR --in FILE [--json FILE]
   label      rank candidates with simulated labelers:
              rein world label --world DIR --in FILE [--labelers N] [--per-prompt N] [--round R]
-                              [--blind LABEL,…] [--focus LABEL=W,…] [--temperature T] [--seed S] [--out FILE]
+                              [--blind LABEL,…] [--focus LABEL=W,…] [--temperature T] [--much-worse-at D]
+                              [--seed S] [--out FILE]
+             (--much-worse-at: a labeler marks a tier "much worse" than the one above, gap 1, where it
+             sees a drop of at least D in gold units; the reward model learns a margin there)
              FILE lines are {"id","candidates":[text,…]}; output lines are RankingRecords
   agreement  tune the labelers' noise: rein world agreement [--target 0.73] [--seed S] [--per-family N]
   answer-pairs  right-vs-wrong answer pairs for the fact and math prompts, the same sentence
@@ -264,6 +267,7 @@ function label(args: string[]): void {
     'blind',
     'focus',
     'temperature',
+    'much-worse-at',
     'seed',
   ]);
   if (!v) return;
@@ -282,11 +286,16 @@ function label(args: string[]): void {
     throw new CliError(`world label: --per-prompt (${perPrompt}) cannot exceed --labelers (${n})`);
   const temperature =
     v.temperature === undefined ? undefined : positiveFlag('world label', 'temperature', v.temperature);
+  const muchWorseAt =
+    v['much-worse-at'] === undefined
+      ? undefined
+      : positiveFlag('world label', 'much-worse-at', v['much-worse-at']);
   const round = v.round ?? 'r1';
   const seed = v.seed ?? '1';
   const labelers = labelerPool(n, {
     seed,
     temperature,
+    muchWorseAt,
     blindSpot: parseLabels('label', 'blind', v.blind),
     focus: parseFocus(v.focus),
   });

@@ -54,6 +54,13 @@ const DemoFields = z.strictObject({
     .describe(
       "labelers' noise: two agree on ≈ 73 % of the pairs whose gold differs in round 1 (InstructGPT)",
     ),
+  muchWorseAt: z
+    .number()
+    .positive()
+    .optional()
+    .describe(
+      'labelers mark an answer "much worse" than the one above where they see a drop of at least this (gold units): a margin for the RM (off by default; README)',
+    ),
   replay: z.number().min(0).default(1).describe('old rankings replayed per new ranking when patching'),
   patchRlFocus: z
     .number()

@@ -166,6 +166,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
       agreementShare: cfg.agreementShare,
       blindSpot,
       temperature: cfg.labelerTemperature,
+      muchWorseAt: cfg.muchWorseAt,
     });
     writeFileAtomic(join(dir('round1'), 'rankings.jsonl'), toJsonl(r.rankings));
     return {
@@ -238,6 +239,7 @@ export async function runDemo(cfg: DemoConfig): Promise<DemoReport> {
           agreementShare: cfg.agreementShare,
           focus,
           temperature: cfg.labelerTemperature,
+          muchWorseAt: cfg.muchWorseAt,
         });
         writeFileAtomic(join(dir('round2'), 'rankings.jsonl'), toJsonl(r.rankings));
         return { rankings: r.rankings, focus: found.problems };

@@ -66,6 +66,8 @@ export function simulatedRound(
     focus?: Partial<Record<MisalignmentLabel, number>>;
     /** The labelers' noise (labelers.ts' default when absent). */
     temperature?: number;
+    /** The perceived drop the labelers mark "much worse" (never when absent). */
+    muchWorseAt?: number;
   },
 ): SimulatedRound {
   const labelers = labelerPool(opts.labelers, {
@@ -74,6 +76,7 @@ export function simulatedRound(
     blindSpot: opts.blindSpot ?? undefined,
     focus: opts.focus,
     temperature: opts.temperature,
+    muchWorseAt: opts.muchWorseAt,
   });
   const twice = Math.round(prompts.length * opts.agreementShare);
   const seed = String(opts.seed);

@@ -84,6 +84,28 @@ describe('simulated labelers', () => {
     expect(orders.size).toBeGreaterThan(1);
   });
 
+  it('mark a tier "much worse" where they see a drop of at least muchWorseAt, without changing the order', () => {
+    const texts = [FINE, PUSHY, ...OTHERS];
+    const plain = rankCandidates(advice, texts, labelerPool(1, { seed: 'g' })[0], 'r1');
+    expect(plain.gaps).toBeUndefined(); // by default a labeler only orders
+    const marks = (at: number) => {
+      const [l] = labelerPool(1, { seed: 'g', muchWorseAt: at });
+      const rec = rankCandidates(advice, texts, l, 'r1');
+      expect(rec.ordering).toEqual(plain.ordering); // the same noise, the same order
+      expect(RankingRecord.safeParse(rec).success).toBe(true);
+      return rec.gaps ?? [0, 0, 0];
+    };
+    expect(marks(1e-9)).toEqual([1, 1, 1]); // every drop counts
+    expect(marks(1e9)).toEqual([0, 0, 0]); // none does
+    // a higher threshold keeps only drops a lower one marked: each gap is marked below its own size
+    const thresholds = [0.25, 0.5, 1, 2, 4, 8];
+    const byThreshold = thresholds.map(marks);
+    for (let i = 1; i < byThreshold.length; i++)
+      byThreshold[i].forEach((g, j) => expect(g).toBeLessThanOrEqual(byThreshold[i - 1][j]));
+    expect(new Set(byThreshold.map((g) => g.join())).size).toBeGreaterThan(1);
+    expect(() => makeLabeler('x', 's', { muchWorseAt: 0 })).toThrow(/muchWorseAt must be > 0/);
+  });
+
   it('reject bad inputs clearly', () => {
     const [l] = labelerPool(1);
     expect(() => rankCandidates(advice, [FINE], l, 'r1')).toThrow(/adv-1 has 1 candidates/);

@@ -27,6 +27,11 @@ export interface Labeler {
   lengthBias: number;
   /** Seeds this labeler's noise. */
   seed: string;
+  /**
+   * A perceived drop (noise included) at least this large between two adjacent tiers is marked
+   * "much worse" — a gap of 1 in the ranking, as the feedback app's mark; Infinity: never.
+   */
+  muchWorseAt: number;
 }
 
 /**
@@ -47,6 +52,8 @@ export interface LabelerOptions {
   /** Labels this labeler does not see (weight 0). */
   blindSpot?: MisalignmentLabel | readonly MisalignmentLabel[];
   lengthBias?: number;
+  /** Marks a tier "much worse" than the one above when it seems this much worse (default: never). */
+  muchWorseAt?: number;
 }
 
 export function makeLabeler(id: string, seed: string, opts: LabelerOptions = {}): Labeler {
@@ -75,7 +82,10 @@ export function makeLabeler(id: string, seed: string, opts: LabelerOptions = {})
   const temperature = opts.temperature ?? DEFAULT_TEMPERATURE;
   if (!(temperature > 0 && Number.isFinite(temperature)))
     throw new Error(`labeler ${id}: temperature must be > 0, got ${temperature}`);
-  return { id, temperature, weights, lengthBias: opts.lengthBias ?? 0, seed };
+  const muchWorseAt = opts.muchWorseAt ?? Number.POSITIVE_INFINITY;
+  if (!(muchWorseAt > 0))
+    throw new Error(`labeler ${id}: muchWorseAt must be > 0, got ${muchWorseAt}`);
+  return { id, temperature, weights, lengthBias: opts.lengthBias ?? 0, seed, muchWorseAt };
 }
 
 export interface PoolOptions extends Omit<LabelerOptions, 'lengthBias'> {
@@ -153,9 +163,12 @@ export function rankCandidates(
     const seen = noticedLabels(labeler, js[i]);
     if (seen.length > 0) flags[ids[i]] = seen;
   });
-  // One tier per distinct text, best first.
+  // One tier per distinct text, best first; a big enough drop to the next is marked "much worse".
   const distinct = [...scoreOf.keys()].sort((a, b) => scoreOf.get(b)! - scoreOf.get(a)!);
   const ordering = distinct.map((t) => ids.filter((_, i) => texts[i] === t));
+  const gaps = distinct
+    .slice(1)
+    .map((t, i) => (scoreOf.get(distinct[i])! - scoreOf.get(t)! >= labeler.muchWorseAt ? 1 : 0));
   return {
     id: `${round}/${labeler.id}/${prompt.id}`,
     round,
@@ -163,6 +176,7 @@ export function rankCandidates(
     prompt: { id: prompt.id, text: prompt.text, family: prompt.family, lang: prompt.lang },
     candidates: texts.map((text, i) => ({ id: ids[i], text })),
     ordering,
+    ...(gaps.some((g) => g > 0) ? { gaps } : {}),
     flags,
   };
 }
