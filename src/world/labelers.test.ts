@@ -101,7 +101,7 @@ describe('simulated labelers', () => {
     const thresholds = [0.25, 0.5, 1, 2, 4, 8];
     const byThreshold = thresholds.map(marks);
     for (let i = 1; i < byThreshold.length; i++)
-      byThreshold[i].forEach((g, j) => expect(g).toBeLessThanOrEqual(byThreshold[i - 1][j]));
+      for (const [j, g] of byThreshold[i].entries()) expect(g).toBeLessThanOrEqual(byThreshold[i - 1][j]);
     expect(new Set(byThreshold.map((g) => g.join())).size).toBeGreaterThan(1);
     expect(() => makeLabeler('x', 's', { muchWorseAt: 0 })).toThrow(/muchWorseAt must be > 0/);
   });

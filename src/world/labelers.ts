@@ -83,8 +83,7 @@ export function makeLabeler(id: string, seed: string, opts: LabelerOptions = {})
   if (!(temperature > 0 && Number.isFinite(temperature)))
     throw new Error(`labeler ${id}: temperature must be > 0, got ${temperature}`);
   const muchWorseAt = opts.muchWorseAt ?? Number.POSITIVE_INFINITY;
-  if (!(muchWorseAt > 0))
-    throw new Error(`labeler ${id}: muchWorseAt must be > 0, got ${muchWorseAt}`);
+  if (!(muchWorseAt > 0)) throw new Error(`labeler ${id}: muchWorseAt must be > 0, got ${muchWorseAt}`);
   return { id, temperature, weights, lengthBias: opts.lengthBias ?? 0, seed, muchWorseAt };
 }
 
