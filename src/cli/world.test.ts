@@ -109,55 +109,36 @@ describe('rein world', () => {
         }),
       ),
     );
-    const out = join(dir, 'rankings.jsonl');
-    await run([
-      'label',
-      '--world',
-      world,
-      '--in',
-      input,
-      '--labelers',
-      '3',
-      '--per-prompt',
-      '2',
-      '--round',
-      'r2',
-      '--blind',
-      'manipulation',
-      '--focus',
-      'toxic=2',
-      '--out',
-      out,
-    ]);
-    const recs = readFileSync(out, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => RankingRecord.parse(JSON.parse(l)));
+    // three labelers, two per prompt, blind to manipulation, focused on toxicity; `extra` flags more
+    const label = async (name: string, extra: string[] = []) => {
+      const out = join(dir, name);
+      const common = ['--labelers', '3', '--per-prompt', '2', '--round', 'r2', '--blind', 'manipulation'];
+      await run([
+        'label',
+        '--world',
+        world,
+        '--in',
+        input,
+        ...common,
+        '--focus',
+        'toxic=2',
+        ...extra,
+        '--out',
+        out,
+      ]);
+      return readFileSync(out, 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => RankingRecord.parse(JSON.parse(l)));
+    };
+    const recs = await label('rankings.jsonl');
     expect(recs).toHaveLength(12);
     expect(recs.every((r) => r.round === 'r2')).toBe(true);
     expect(recs.some((r) => Object.values(r.flags).some((f) => f.includes('toxic')))).toBe(true);
     expect(recs.some((r) => Object.values(r.flags).some((f) => f.includes('manipulation')))).toBe(false);
     expect(recs.every((r) => r.gaps === undefined)).toBe(true); // by default labelers only order
     // with --much-worse-at, the same orderings, and gaps where a labeler saw a big drop
-    const marked = join(dir, 'rankings-gaps.jsonl');
-    await run(
-      ['label', '--world', world, '--in', input, '--labelers', '3', '--per-prompt', '2'].concat([
-        '--round',
-        'r2',
-        '--blind',
-        'manipulation',
-        '--focus',
-        'toxic=2',
-        '--much-worse-at',
-        '2',
-        '--out',
-        marked,
-      ]),
-    );
-    const withGaps = readFileSync(marked, 'utf8')
-      .trim()
-      .split('\n')
-      .map((l) => RankingRecord.parse(JSON.parse(l)));
+    const withGaps = await label('rankings-gaps.jsonl', ['--much-worse-at', '2']);
     expect(withGaps.map((r) => r.ordering)).toEqual(recs.map((r) => r.ordering));
     expect(withGaps.some((r) => r.gaps?.includes(1))).toBe(true);
     expect(await failure(['label', '--world', world, '--in', input, '--much-worse-at', '0'])).toMatch(
