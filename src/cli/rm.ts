@@ -177,8 +177,9 @@ function evaluate(cfg: z.infer<typeof EvalSchema>): void {
     model.config.contextLength,
     cfg.maxLength || (typeof trained === 'number' ? trained : model.config.contextLength),
   );
-  const { accuracy, pairs } = pairwiseAccuracy(model, tok, data, maxLength);
-  console.log(JSON.stringify({ accuracy, n: pairs }));
+  const { accuracy, pairs, byMargin } = pairwiseAccuracy(model, tok, data, maxLength);
+  const by_margin = byMargin?.map(({ margin, accuracy, pairs }) => ({ margin, accuracy, n: pairs }));
+  console.log(JSON.stringify({ accuracy, n: pairs, ...(by_margin ? { by_margin } : {}) }));
 }
 
 function patch(cfg: z.infer<typeof PatchSchema>): void {

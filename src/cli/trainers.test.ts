@@ -226,6 +226,18 @@ describe('rein sft → rm → ppo → online-dpo → grpo → dpo → kto → bo
       notes,
     );
     expect(notes).toContain(`rm train: ${margined}: pairs, 48 prompts, 48 pairs (24 with a margin)`);
+    // rm eval splits its accuracy by margin where pairs carry a few distinct ones (Llama 2's table)
+    const evalOf = async (data: string) =>
+      JSON.parse((await capture(rm, ['eval', '--model', f('rm-margin'), '--data', data])).at(-1)!);
+    const split = await evalOf(margined);
+    expect(split.n).toBe(48);
+    expect(split.by_margin.map((b: { margin: number; n: number }) => [b.margin, b.n])).toEqual([
+      [0, 24],
+      [2, 24],
+    ]);
+    const overall = (split.by_margin[0].accuracy + split.by_margin[1].accuracy) / 2;
+    expect(split.accuracy).toBeCloseTo(overall, 10);
+    expect('by_margin' in (await evalOf(f('pairs.jsonl')))).toBe(false);
     const dpoNotes: string[] = [];
     await capture(
       dpo,

@@ -80,21 +80,41 @@ export function orderedShare(
   return { accuracy: pairs > 0 ? right / pairs : Number.NaN, pairs };
 }
 
+/** Accuracy over the pairs of one margin (0: pairs without one). */
+export interface MarginAccuracy {
+  margin: number;
+  accuracy: number;
+  pairs: number;
+}
+
+/** Distinct margins beyond which accuracy is not split by margin (a continuous margin has no levels). */
+const MAX_MARGIN_LEVELS = 10;
+
 /**
  * Pairwise accuracy: the fraction of ranked pairs the RM orders like the labeler
- * (a tie in score counts one half). Returns NaN when there are no pairs.
+ * (a tie in score counts one half). Returns NaN when there are no pairs. Where pairs carry margins
+ * of a few distinct values (a preference's strength), `byMargin` gives the accuracy at each, as
+ * Llama 2 reports it: a reward model should order "much better" pairs more surely than close ones.
  */
 export function pairwiseAccuracy(
   rm: Transformer,
   tok: Tokenizer,
   data: readonly RankedPrompt[],
   maxLength: number,
-): { accuracy: number; pairs: number } {
+): { accuracy: number; pairs: number; byMargin?: MarginAccuracy[] } {
   const prompts = data.flatMap((d) => d.candidates.map(() => d.prompt));
   const answers = data.flatMap((d) => d.candidates);
   const scores = scoreAnswers(rm, tok, prompts, answers, maxLength);
-  return orderedShare(
-    scores,
-    data.map((d) => ({ size: d.candidates.length, pairs: d.pairs })),
-  );
+  const groups = data.map((d) => ({ size: d.candidates.length, pairs: d.pairs }));
+  const overall = orderedShare(scores, groups);
+  const margins = [...new Set(data.flatMap((d) => d.pairs.map((p) => p.margin ?? 0)))].sort((a, b) => a - b);
+  if (margins.every((m) => m === 0) || margins.length > MAX_MARGIN_LEVELS) return overall;
+  const byMargin = margins.map((margin) => ({
+    margin,
+    ...orderedShare(
+      scores,
+      groups.map((g) => ({ ...g, pairs: g.pairs.filter((p) => (p.margin ?? 0) === margin) })),
+    ),
+  }));
+  return { ...overall, byMargin };
 }
