@@ -97,9 +97,10 @@ export function gapCountProblem(gaps: readonly number[], tiers: number): string 
 }
 
 /**
- * A preferred/dispreferred pair of candidate indices. `margin` (from a pairs file's `margin` field)
- * is how far the reward model should put the winner above the loser: its loss becomes
- * −log σ(r_w − r_l − margin), Llama 2's way of saying "much better" apart from "slightly better".
+ * A preferred/dispreferred pair of candidate indices. `margin` (a pairs file's `margin` field, or
+ * the ranking's gaps between the two) is how far the reward model should put the winner above the
+ * loser: its loss becomes −log σ(r_w − r_l − margin), Llama 2's way of telling "much better" from
+ * "slightly better".
  */
 export interface PreferencePair {
   winner: number;

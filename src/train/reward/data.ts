@@ -15,7 +15,7 @@ export interface RankedPrompt {
   id?: string;
   prompt: string;
   candidates: string[];
-  /** (winner, loser) candidate indices; a pair from a pairs file may carry a margin. */
+  /** (winner, loser) candidate indices, each with the margin its file gave it (if any). */
   pairs: PreferencePair[];
   /** Free-form origin (round, labeler), carried for reports. */
   round?: string;

@@ -26,7 +26,7 @@ export interface RankDraft {
 }
 
 /** The gap a "much worse than above" mark puts between two tiers, in reward units. */
-export const MUCH_WORSE_GAP = 1;
+const MUCH_WORSE_GAP = 1;
 
 export class RankList {
   readonly root: HTMLOListElement;
@@ -216,7 +216,7 @@ export class RankList {
     this.moveTo(card, to, true);
   }
 
-  /** Moves a card to position `to` (clamped); a moved card loses its tie. */
+  /** Moves a card to position `to` (clamped); a moved card loses its tie and much-worse marks. */
   private moveTo(card: HTMLLIElement, to: number, keepFocus: boolean): void {
     const from = this.indexOf(card);
     const target = Math.max(0, Math.min(this.cards.size - 1, to));
@@ -225,6 +225,7 @@ export class RankList {
     const ref = this.root.children[target] ?? null;
     this.root.insertBefore(card, ref);
     this.tied.delete(card.dataset.id!);
+    this.muchWorse.delete(card.dataset.id!);
     this.refresh();
     if (keepFocus) card.focus();
     this.announce(
@@ -325,6 +326,7 @@ export class RankList {
         const end = this.indexOf(card);
         if (end !== start) {
           this.tied.delete(card.dataset.id!);
+          this.muchWorse.delete(card.dataset.id!);
           this.refresh();
           this.announce(
             `${this.labels.get(card.dataset.id!)} moved to position ${end + 1} of ${this.cards.size}.`,
