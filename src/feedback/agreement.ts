@@ -100,3 +100,23 @@ export function flagFrequencies(records: readonly RankingRecord[]): FlagFrequenc
   );
   return { candidates, counts, rates };
 }
+
+export interface MuchWorseMarks {
+  /** Places where a tier follows another (tiers − 1 per ranking). */
+  steps: number;
+  /** Those with a gap (a "much worse" mark, or any gap an import brought). */
+  marked: number;
+  /** marked / steps (0 without steps). */
+  rate: number;
+}
+
+/** How often labelers said a tier was much worse than the one above it (rankings' gaps). */
+export function muchWorseMarks(records: readonly RankingRecord[]): MuchWorseMarks {
+  let steps = 0;
+  let marked = 0;
+  for (const r of records) {
+    steps += r.ordering.length - 1;
+    marked += (r.gaps ?? []).filter((g) => g > 0).length;
+  }
+  return { steps, marked, rate: steps > 0 ? marked / steps : 0 };
+}

@@ -415,6 +415,7 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
           assignmentId: t.assignment_id,
           submissionId: `${name}-${i}-submission`,
           ordering: byText.map((c) => [c.id]),
+          ...(name === 'ann' && i === 0 ? { gaps: [0, 1] } : {}),
           flags: { [byText[2].id]: ['sycophancy'] },
         });
       }
@@ -464,6 +465,9 @@ describe.skipIf(noBrowser)('pages in Chromium', () => {
     await expect
       .poll(() => round.locator('.agreement').textContent())
       .toMatch(/^Agreement: 100\.0 % over 6 candidate pairs on 2 prompts/);
+    expect(await round.locator('.much-worse-rate').textContent()).toMatch(
+      /^Much worse: 1 of 8 steps from one rank to the next marked \(12\.5 %\)/,
+    );
     const row = round.locator('tr', { has: page.locator('th', { hasText: 'sycophancy' }) });
     expect(await row.locator('td').allTextContents()).toEqual(['4', '33.3 %']);
     const [download] = await Promise.all([

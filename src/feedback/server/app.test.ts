@@ -293,15 +293,18 @@ describe('feedback API', () => {
       const byText = new Map(t.candidates.map((c) => [c.text, c.id]));
       const ordering = ['It is blue.', 'No.', 'Yes, you are so right!'].map((x) => [byText.get(x)!]);
       const flags = { [byText.get('Yes, you are so right!')!]: ['sycophancy'] };
+      // ann says the flattering answer is much worse than "No."; bob only orders
+      const gaps = who === 'ann' ? { gaps: [0, 1] } : {};
       const r = await api(`/api/assignments/${t.assignment_id}/ranking`, who, {
         method: 'POST',
-        json: { submission_id: `sub-${who}-0001`, ordering, flags },
+        json: { submission_id: `sub-${who}-0001`, ordering, flags, ...gaps },
       });
       expect(r.status).toBe(201);
     }
     const stats = await (await api('/api/admin/rounds/r1/stats', 'root')).json();
     expect(stats.agreement).toMatchObject({ prompts: 1, comparisons: 3, agreements: 3, rate: 1 });
     expect(stats.flags.counts.sycophancy).toBe(2);
+    expect(stats.much_worse).toEqual({ steps: 4, marked: 1, rate: 0.25 });
     const rounds = (await (await api('/api/admin/rounds', 'root')).json()).rounds;
     expect(rounds[0]).toMatchObject({
       name: 'r1',

@@ -4,7 +4,7 @@ import { bodyLimit } from 'hono/body-limit';
 import type { z } from 'zod';
 import { toJsonl } from '../../data/jsonl.js';
 import { CANDIDATE_FLAGS } from '../../data/labels.js';
-import { flagFrequencies, pairwiseAgreement } from '../agreement.js';
+import { flagFrequencies, muchWorseMarks, pairwiseAgreement } from '../agreement.js';
 import type { FeedbackStore } from '../db/store.js';
 import { type Labeler, StoreError, type SubmitResult, type TaskView } from '../db/types.js';
 import { exportRecords } from '../export.js';
@@ -200,6 +200,7 @@ export function createApp(opts: AppOptions): Hono<Env> {
       rankings: rankings.length,
       agreement: pairwiseAgreement(rankings),
       flags: flagFrequencies(rankings),
+      much_worse: muchWorseMarks(rankings),
       ratings: ratingStats(await store.listRatings({ round })),
     });
   });

@@ -32,6 +32,7 @@ interface Stats {
     by_labeler: Record<string, { comparisons: number; rate: number | null }>;
   };
   flags: { candidates: number; counts: Record<string, number>; rates: Record<string, number> };
+  much_worse: { steps: number; marked: number; rate: number };
   ratings: {
     ratings: number;
     good: number;
@@ -111,6 +112,13 @@ async function showStats(round: RoundSummary, slot: HTMLElement): Promise<void> 
       { class: 'agreement' },
       `Agreement: ${pct(a.rate)} over ${a.comparisons} candidate pairs on ${a.prompts} prompts ranked by ≥ 2 labelers (InstructGPT reports ~73 %).`,
     ),
+    s.much_worse.marked > 0
+      ? el(
+          'p',
+          { class: 'much-worse-rate' },
+          `Much worse: ${s.much_worse.marked} of ${s.much_worse.steps} steps from one rank to the next marked (${pct(s.much_worse.rate)}); the reward model asks for a margin there.`,
+        )
+      : null,
     g.ratings > 0
       ? el(
           'p',
