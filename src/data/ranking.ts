@@ -140,7 +140,9 @@ export type PairRecord = z.infer<typeof PairRecord>;
 
 /** A pair line's optional margin: a finite number (a string or an infinity is a data error). */
 const Margin = z.number().finite().optional();
-const withMargin = (margin: number | undefined) => (margin === undefined ? {} : { margin });
+/** `{ margin }` where there is one, else nothing: spread into a pair, it leaves a plain pair plain. */
+export const withMargin = (margin: number | undefined): { margin?: number } =>
+  margin === undefined ? {} : { margin };
 
 const ExplicitPair: z.ZodType<PairRecord> = z
   .looseObject({ prompt: PromptField, chosen: ReplyField, rejected: ReplyField, margin: Margin })

@@ -1,6 +1,6 @@
 import type { BinaryFeedbackRecord } from '../data/binary-feedback.js';
 import type { PairRecord, RankingRecord } from '../data/ranking.js';
-import { rankingPairs } from '../data/ranking.js';
+import { rankingPairs, withMargin } from '../data/ranking.js';
 import { fromRanking } from '../train/reward/data.js';
 import type { FeedbackStore } from './db/store.js';
 import type { RatingRecord } from './db/types.js';
@@ -79,6 +79,6 @@ function toPairs(r: RankingRecord): PairRecord[] {
     prompt: r.prompt.text,
     chosen: r.candidates[p.winner].text,
     rejected: r.candidates[p.loser].text,
-    ...(p.margin !== undefined ? { margin: p.margin } : {}),
+    ...withMargin(p.margin),
   }));
 }

@@ -8,6 +8,7 @@ import {
   type PreferencePair,
   type RankingRecord,
   rankingPairs,
+  withMargin,
 } from '../../data/ranking.js';
 
 export interface RankedPrompt {
@@ -34,7 +35,9 @@ export function fromRanking(r: RankingRecord): RankedPrompt {
 }
 
 export function fromPair(p: PairRecord): RankedPrompt {
-  const pair: PreferencePair = { winner: 0, loser: 1 };
-  if (p.margin !== undefined) pair.margin = p.margin;
-  return { prompt: p.prompt, candidates: [p.chosen, p.rejected], pairs: [pair] };
+  return {
+    prompt: p.prompt,
+    candidates: [p.chosen, p.rejected],
+    pairs: [{ winner: 0, loser: 1, ...withMargin(p.margin) }],
+  };
 }
