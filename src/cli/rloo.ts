@@ -10,14 +10,18 @@ import { RlooConfig } from '../train/rloo/config.js';
 import { criticFreeCommand } from './critic-free-command.js';
 
 const HELP = runHelp(
-  'rein rloo --prompts FILE --policy SFT_CKPT --rm RM_CKPT --out DIR [options]',
-  'RLOO (REINFORCE leave-one-out; Ahmadian et al. 2024) against the reward model RM_CKPT, held near\n' +
-    "SFT_CKPT by β·KL subtracted from each answer's reward. Per iteration: --groupSize answers to each\n" +
-    "of --promptsPerIteration prompts, scored; each answer's advantage is its KL-penalised reward\n" +
-    'minus the mean of the other answers to its prompt; then clipped updates. No value model.\n' +
+  'rein rloo --prompts FILE --policy SFT_CKPT (--rm RM_CKPT | --reward FN.mjs) --out DIR [options]',
+  'RLOO (REINFORCE leave-one-out; Ahmadian et al. 2024) against the reward model RM_CKPT and/or the\n' +
+    "reward function FN.mjs, held near SFT_CKPT by β·KL subtracted from each answer's reward. Per\n" +
+    "iteration: --groupSize answers to each of --promptsPerIteration prompts, scored; each answer's\n" +
+    'advantage is its KL-penalised reward minus the mean of the other answers to its prompt; then\n' +
+    'clipped updates. No value model.\n' +
     "rein grpo's trainer and options: --baseline, --klPenalty and --scaleRewards move between the two.\n" +
     'FILE: prompts {"text"} or {"prompt"} (a string or TRL\'s messages) per line. --ptxData texts\n' +
     '{"text"} with --ptxCoef > 0 adds PPO-ptx.\n' +
+    'FN.mjs: export default function reward(prompts, responses, records) returning one number per\n' +
+    "response (records: each prompt's whole line, e.g. its reference answer); with --rm, added to the\n" +
+    "RM's score (TRL's reward functions: a check instead of, or beside, a learned judge).\n" +
     'State is saved every --saveEvery iterations; --resume continues a killed run from its last save.',
   RlooConfig,
 );

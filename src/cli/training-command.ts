@@ -9,7 +9,7 @@ import type { Transformer } from '../model/transformer.js';
 import { encodeChat } from '../tokenizer/chat-template.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { Sequence } from '../train/common/batch.js';
-import { loadPrompts, loadTexts, textSequence } from '../train/common/prompt-data.js';
+import { loadPromptRecords, loadTexts, textSequence } from '../train/common/prompt-data.js';
 import { parseRunArgs, requireOptions } from '../train/common/run-args.js';
 import { finishRunDir, type RunDir, startRunDir } from '../train/common/run-dir.js';
 import {
@@ -86,39 +86,54 @@ export function loadRewardModel(option: string, path: string): ReturnType<typeof
 }
 
 /** What an RL command (ppo, grpo) trains on, read and checked before its run folder is touched. */
-export interface RlInputs {
+export interface RlInputs<RM extends Transformer | null = Transformer> {
   prompts: string[];
+  /** Each prompt's whole line, for a reward function that reads its other fields. */
+  promptRecords: Record<string, unknown>[];
   policy: Transformer;
   tok: Tokenizer;
-  rewardModel: Transformer;
+  /** The reward model of `--rm`; null where the command lets a reward function alone reward. */
+  rewardModel: RM;
   /** PPO-ptx texts as pretraining sequences (empty without --ptxData). */
   ptx: Sequence[];
 }
 
-/**
- * Reads `--prompts`, `--policy`, `--rm` and `--ptxData` for an RL command: the PPO-ptx options
- * come together, policy and RM share a tokenizer, and every prompt leaves room for an answer.
- */
-export function loadRlInputs(cfg: {
+interface RlInputOptions {
   prompts: string;
   policy: string;
   rm: string;
   ptxData: string;
   ptxCoef: number;
-}): RlInputs {
+}
+
+/**
+ * Reads `--prompts`, `--policy`, `--rm` and `--ptxData` for an RL command: the PPO-ptx options
+ * come together, policy and RM share a tokenizer, and every prompt leaves room for an answer.
+ * With `rm: 'optional'` an empty `--rm` gives no reward model (a reward function rewards instead).
+ */
+export function loadRlInputs(cfg: RlInputOptions): RlInputs;
+export function loadRlInputs(cfg: RlInputOptions, rm: 'optional'): RlInputs<Transformer | null>;
+export function loadRlInputs(
+  cfg: RlInputOptions,
+  rm: 'required' | 'optional' = 'required',
+): RlInputs<Transformer | null> {
   if (cfg.ptxData && cfg.ptxCoef === 0)
     throw new ConfigError(
       '--ptxData needs --ptxCoef > 0 (the weight of its log-likelihood; InstructGPT: 27.8)',
     );
   if (!cfg.ptxData && cfg.ptxCoef > 0)
     throw new ConfigError('--ptxCoef needs --ptxData (plain texts {"text"})');
-  const prompts = readInputFile('prompts', cfg.prompts, loadPrompts);
-  if (prompts.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
+  const lines = readInputFile('prompts', cfg.prompts, loadPromptRecords);
+  if (lines.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
+  const prompts = lines.map((l) => l.prompt);
   const ptxTexts = cfg.ptxData ? readInputFile('ptxData', cfg.ptxData, loadTexts) : [];
   const { model: policy, tok } = loadCheckpointFor('policy', cfg.policy);
-  const rmCk = loadRewardModel('rm', cfg.rm);
-  assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
-  const context = Math.min(policy.config.contextLength, rmCk.model.config.contextLength);
+  const rmCk = rm === 'required' || cfg.rm ? loadRewardModel('rm', cfg.rm) : null;
+  if (rmCk) assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
+  const context = Math.min(
+    policy.config.contextLength,
+    rmCk?.model.config.contextLength ?? Number.POSITIVE_INFINITY,
+  );
   prompts.forEach((p, i) => {
     const len = encodeChat(tok, p).ids.length;
     if (len >= context)
@@ -127,7 +142,14 @@ export function loadRlInputs(cfg: {
       );
   });
   const ptx = ptxTexts.map((t) => textSequence(tok, t, policy.config.contextLength));
-  return { prompts, policy, tok, rewardModel: rmCk.model, ptx };
+  return {
+    prompts,
+    promptRecords: lines.map((l) => l.record),
+    policy,
+    tok,
+    rewardModel: rmCk?.model ?? null,
+    ptx,
+  };
 }
 
 /**

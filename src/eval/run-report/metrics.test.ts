@@ -21,6 +21,12 @@ describe('metric order', () => {
       'reward_std',
       'policy_loss',
     ]);
+    // a run rewarded by a reward function alone: its mean reward leads
+    expect(orderMetrics('rloo', ['policy_loss', 'kl', 'function_reward'])).toEqual([
+      'function_reward',
+      'kl',
+      'policy_loss',
+    ]);
     // without a gold judge, the rest move up
     expect(orderMetrics('ppo', ['policy_loss', 'kl', 'rm_score']).slice(0, 2)).toEqual(['rm_score', 'kl']);
   });
@@ -52,6 +58,7 @@ describe('metric summary', () => {
     expect(metricDirection('no_eos_fraction')).toBe('min');
     expect(metricDirection('train_accuracy')).toBe('max');
     expect(metricDirection('rm_score')).toBe('max');
+    expect(metricDirection('function_reward')).toBe('max');
     expect(metricDirection('kl')).toBeNull();
     expect(metricDirection('lr')).toBeNull();
     expect(metricDirection('policy_loss')).toBeNull();

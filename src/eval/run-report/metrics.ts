@@ -13,9 +13,10 @@ import { movingAverage, smoothes } from './smooth.js';
 const FIRST: Record<RunMethod, readonly string[]> = {
   ppo: ['rm_score', 'gold', 'kl', 'beta'],
   // GRPO's β is a constant of its config; the spread of rewards within a group is what it learns from
-  grpo: ['rm_score', 'gold', 'kl', 'reward_std'],
+  // (its reward: the RM's score, a reward function's, or both)
+  grpo: ['rm_score', 'function_reward', 'gold', 'kl', 'reward_std'],
   // RLOO trains on the KL-penalised reward: the score and the KL it traded show side by side
-  rloo: ['rm_score', 'gold', 'kl', 'kl_penalised_reward'],
+  rloo: ['rm_score', 'function_reward', 'gold', 'kl', 'kl_penalised_reward'],
   // online DPO: what its pairs were worth to the reward model, and how its loss came to order them
   'online-dpo': ['rm_score', 'gold', 'kl', 'margin'],
   rm: ['heldout_accuracy', 'train_accuracy', 'loss'],
@@ -53,7 +54,8 @@ export function metricDirection(name: string): 'min' | 'max' | null {
   // PPO's clipped surrogate: its value says nothing about how good the policy is
   if (name === 'policy_loss') return null;
   if (/loss|no_eos_fraction/.test(name)) return 'min';
-  if (/accuracy|rm_score|gold|margin|chosen_reward|(^|_)desirable_reward/.test(name)) return 'max';
+  if (/accuracy|rm_score|function_reward|gold|margin|chosen_reward|(^|_)desirable_reward/.test(name))
+    return 'max';
   return null;
 }
 

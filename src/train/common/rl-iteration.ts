@@ -41,15 +41,17 @@ export const rlRunFields = {
 
 /**
  * What every on-policy trainer checks of its inputs before it starts: a reward model with a scalar
- * head, prompts, and a frozen reference unless LoRA's adapters can be switched off to give one.
+ * head (where it is given one), prompts, and a frozen reference unless LoRA's adapters can be
+ * switched off to give one.
  */
 export function checkRlInputs(
   who: string,
-  models: { reference: Transformer | null; rewardModel: Transformer },
+  models: { reference: Transformer | null; rewardModel?: Transformer },
   prompts: readonly string[],
   loraRank: number,
 ): void {
-  if (!models.rewardModel.hasScalarHead) throw new Error(`${who}: the reward model needs a scalar head`);
+  if (models.rewardModel && !models.rewardModel.hasScalarHead)
+    throw new Error(`${who}: the reward model needs a scalar head`);
   if (prompts.length === 0) throw new Error(`${who}: no RL prompts`);
   if (models.reference === null && loraRank === 0)
     throw new Error(`${who}: no reference model (only a LoRA run may leave it out)`);
@@ -100,7 +102,10 @@ export function saveRlRun<E>(
 /** The log entry fields the close of an iteration reads or sets. */
 export interface RlIterationEntry {
   iteration: number;
-  rm_score: number;
+  /** The reward model's mean score; absent where a reward function alone rewards. */
+  rm_score?: number;
+  /** The reward function's mean reward, where a function rewards. */
+  function_reward?: number;
   kl: number;
   gold?: number;
   seconds: number;
@@ -134,7 +139,9 @@ export function finishRlIteration<E extends RlIterationEntry>(entry: E, c: RlIte
   c.history.push(entry);
   c.log.write({ ...entry, ...evalMetrics });
   c.hooks.onIteration?.(entry);
+  const said = (name: string, v: number | undefined) => (v !== undefined ? `${name} ${v.toFixed(2)} ` : '');
+  const rewards = said('rm', entry.rm_score) + said('fn', entry.function_reward);
   const gold = entry.gold !== undefined ? ` gold ${entry.gold.toFixed(2)}` : '';
-  c.progress.update(done, `rm ${entry.rm_score.toFixed(2)} kl ${entry.kl.toFixed(2)}${gold}`);
+  c.progress.update(done, `${rewards}kl ${entry.kl.toFixed(2)}${gold}`);
   if (c.cfg.saveEvery > 0 && done % c.cfg.saveEvery === 0 && done < c.cfg.iterations) c.save();
 }

@@ -236,14 +236,22 @@ export function scoreRollouts(
   gens: readonly Generation[],
   noEosPenalty: number,
 ): { rm: Float32Array; scores: Float32Array } {
-  const scores = T.noGrad(() =>
-    T.scope(() => Float32Array.from(rewardModel.scalarAtLast(packAll(batch)).data)),
-  );
-  const rm = Float32Array.from(scores);
-  gens.forEach((g, b) => {
-    if (g.finishReason !== 'stop') scores[b] += noEosPenalty;
-  });
+  const rm = rewardModelScores(rewardModel, batch);
+  const scores = Float32Array.from(rm);
+  addNoEosPenalty(scores, gens, noEosPenalty);
   return { rm, scores };
+}
+
+/** The reward model's score of each rollout, read at its last token. */
+export function rewardModelScores(rewardModel: Transformer, batch: RolloutBatch): Float32Array {
+  return T.noGrad(() => T.scope(() => Float32Array.from(rewardModel.scalarAtLast(packAll(batch)).data)));
+}
+
+/** Adds `penalty` to the score of each response that never produced the end token (it ran out of room). */
+export function addNoEosPenalty(scores: Float32Array, gens: readonly Generation[], penalty: number): void {
+  gens.forEach((g, b) => {
+    if (g.finishReason !== 'stop') scores[b] += penalty;
+  });
 }
 
 /**

@@ -19,7 +19,16 @@ export const GrpoConfig = z.strictObject({
     .string()
     .default('')
     .describe('checkpoint of the SFT model: the starting policy and the frozen reference'),
-  rm: z.string().default('').describe('reward model checkpoint (scalar head)'),
+  rm: z
+    .string()
+    .default('')
+    .describe('reward model checkpoint (scalar head); with --reward too, the two rewards are added'),
+  reward: z
+    .string()
+    .default('')
+    .describe(
+      "reward function: a JavaScript module whose default export maps (prompts, responses, records: each prompt's line) to one number per response",
+    ),
   out: z.string().default('runs/grpo').describe('output folder'),
   iterations: z
     .number()

@@ -30,6 +30,8 @@ const tmp = () => {
 afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
+/** The RM's mean score of an iteration (these runs have a reward model: it is logged). */
+const score = (h: GrpoIterationLog) => h.rm_score ?? Number.NaN;
 const small = { promptsPerIteration: 8, groupSize: 4, minibatch: 16, epochs: 2, maxNew: 12, lr: 1e-3 };
 
 describe('trainGrpo', () => {
@@ -75,7 +77,7 @@ describe('trainGrpo', () => {
       expect(Number.isFinite(last[key])).toBe(true);
     expect(first.kl).toBe(0); // the policy is the reference before the first update
     expect(first.reward_std).toBeGreaterThan(0);
-    expect(last.rm_score).toBeGreaterThan(first.rm_score + 0.5);
+    expect(score(last)).toBeGreaterThan(score(first) + 0.5);
     expect(niceShare[niceShare.length - 1]).toBeGreaterThan(Math.max(0.8, niceShare[0]));
     expect(last.kl).toBeGreaterThan(0);
     expect(last.kl_term).toBeGreaterThan(0);
@@ -189,9 +191,9 @@ describe('trainRloo', () => {
     expect(last.kl_term).toBeUndefined(); // the KL is not a term of the loss
     // mean(r − β·KL) = the mean RM score, less the no-EOS penalty (1 each) and β·the mean KL, every iteration
     for (const h of history)
-      expect(h.kl_penalised_reward).toBeCloseTo(h.rm_score - h.no_eos_fraction - beta * h.kl, 5);
+      expect(h.kl_penalised_reward).toBeCloseTo(score(h) - h.no_eos_fraction - beta * h.kl, 5);
     expect(first.kl).toBe(0); // the policy is the reference before the first update
-    expect(last.rm_score).toBeGreaterThan(first.rm_score + 0.5);
+    expect(score(last)).toBeGreaterThan(score(first) + 0.5);
     expect(niceShare[niceShare.length - 1]).toBeGreaterThan(Math.max(0.8, niceShare[0]));
     expect(last.kl).toBeGreaterThan(0);
   });
@@ -239,6 +241,75 @@ describe.each(methods)('the critic-free trainer as $name', ({ train, config, fla
     }
     for (const [name, p] of sft.params)
       expect(Array.from(policy.params.get(name)!.data)).toEqual(Array.from(p.data));
+  });
+
+  it('learns from a reward function alone, which sees each response with the index of its prompt', () => {
+    const { tok, sft, prompts } = task;
+    const cfg = config({ ...small, out: tmp(), iterations: 8, saveEvery: 0, noEosPenalty: 0 });
+    const rowsOk: boolean[] = [];
+    const nice = (rows: readonly number[], responses: readonly string[]) => {
+      rowsOk.push(rows.length === responses.length && rows.every((r) => r >= 0 && r < prompts.length));
+      return responses.map((r) => (r.startsWith('nice') ? 1 : 0));
+    };
+    const policy = sft.clone();
+    const history = train(
+      { policy, reference: sft, rewardModel: null, rewardFunction: nice },
+      tok,
+      prompts,
+      cfg,
+      { quiet: true },
+    );
+    expect(rowsOk.length).toBe(8);
+    expect(rowsOk.every(Boolean)).toBe(true);
+    const first = history[0].function_reward ?? Number.NaN;
+    const last = history[history.length - 1].function_reward ?? Number.NaN;
+    expect(history.every((h) => h.rm_score === undefined)).toBe(true);
+    expect(last).toBeGreaterThan(Math.max(0.8, first + 0.2));
+  });
+
+  it('trains on the sum of the reward model and the reward function where it has both', () => {
+    const { sft, rm } = task;
+    const cfg = config({ ...small, out: tmp(), iterations: 2, saveEvery: 0, noEosPenalty: 0 });
+    const lengths = (_rows: readonly number[], responses: readonly string[]) =>
+      responses.map((r) => r.length / 10);
+    const both = train(
+      { policy: sft.clone(), reference: sft, rewardModel: rm, rewardFunction: lengths },
+      task.tok,
+      task.prompts,
+      cfg,
+      { quiet: true },
+    );
+    const alone = train(
+      { policy: sft.clone(), reference: sft, rewardModel: rm },
+      task.tok,
+      task.prompts,
+      cfg,
+      {
+        quiet: true,
+      },
+    );
+    // the same first rollouts (same seed, same policy): the same RM scores, the function's beside them
+    expect(both[0].rm_score).toBe(alone[0].rm_score);
+    expect(both[0].function_reward).toBeGreaterThan(0);
+    // and the groups' spread is that of the sum: a reward the function adds to changes it
+    expect(both[0].reward_std).not.toBe(alone[0].reward_std);
+  });
+
+  it('refuses a run without a reward, and a reward function that returns the wrong thing', () => {
+    const { sft } = task;
+    const cfg = config({ ...small, out: tmp(), iterations: 1 });
+    const go = (rewardFunction?: (rows: readonly number[], r: readonly string[]) => ArrayLike<number>) =>
+      train(
+        { policy: sft.clone(), reference: sft, rewardModel: null, rewardFunction },
+        task.tok,
+        task.prompts,
+        cfg,
+        { quiet: true },
+      );
+    expect(() => go()).toThrow(/no reward: give a reward model, a reward function, or both/);
+    expect(() => go((_rows, r) => r.slice(1).map(() => 1))).toThrow(
+      /the reward function returned 31 numbers for 32 responses/,
+    );
   });
 
   it('stops at the first non-finite loss, naming the iteration and the metric, and logs it', () => {

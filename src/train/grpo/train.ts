@@ -1,5 +1,6 @@
 /**
- * The critic-free trainer of GRPO and RLOO: RL against the reward model without a value model. Each
+ * The critic-free trainer of GRPO and RLOO: RL against a reward model, a reward function of the
+ * response text, or both (common/reward-function.ts), without a value model. Each
  * prompt is answered G times and a response's advantage is its reward against the other answers to
  * the same prompt, the same on every one of its tokens; PPO's clipped surrogate turns advantages
  * into updates. The two methods differ in where the KL to the frozen reference goes and what a
@@ -24,6 +25,7 @@ import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
 import { packedLogProbs, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
+import { checkRewardSources, type RewardFunction, rolloutRewards } from '../common/reward-function.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -34,7 +36,6 @@ import {
   rolloutLogProbs,
   rolloutTexts,
   sampleRollouts,
-  scoreRollouts,
   selectResponseRows,
 } from '../common/rollout.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
@@ -53,15 +54,19 @@ export interface GrpoModels {
    * adapters switched off is that model (no second copy of the weights).
    */
   reference: Transformer | null;
-  /** The frozen reward model (scalar head). */
-  rewardModel: Transformer;
+  /** The frozen reward model (scalar head); null where a reward function alone rewards. */
+  rewardModel: Transformer | null;
+  /** A reward function of the response texts: with a reward model too, the two are added. */
+  rewardFunction?: RewardFunction;
 }
 
 /** One iteration's metrics (written to log.jsonl). */
 export interface GrpoIterationLog {
   iteration: number;
-  /** Mean RM score of the responses (before the no-EOS penalty), as PPO logs it. */
-  rm_score: number;
+  /** Mean RM score of the responses (before the no-EOS penalty), as PPO logs it; with a reward model. */
+  rm_score?: number;
+  /** Mean reward the reward function gave the responses; with a reward function. */
+  function_reward?: number;
   /** With the KL in the reward (RLOO): mean of r − β·KL, the rewards trained on (no-EOS penalty included). */
   kl_penalised_reward?: number;
   /** Mean over groups of the std of the rewards trained on (penalties included). */
@@ -112,7 +117,8 @@ export function trainCriticFree(
 ): GrpoIterationLog[] & { lora?: LoraAdapters } {
   const who = method === 'grpo' ? 'trainGrpo' : 'trainRloo';
   const { policy, reference, rewardModel } = models;
-  checkRlInputs(who, models, prompts, cfg.lora.rank);
+  checkRlInputs(who, { reference }, prompts, cfg.lora.rank);
+  checkRewardSources(who, models);
   const klInReward = cfg.klPenalty === 'reward';
   const G = cfg.groupSize;
   const log = hooks.log ?? new RunLog(null);
@@ -127,7 +133,10 @@ export function trainCriticFree(
   const { history, shuffler } = run;
   const progress = new Progress(method, cfg.iterations, process.stderr, hooks.quiet);
   // prompt + response must fit both models' context (the log-prob and score passes read it whole)
-  const context = Math.min(policy.config.contextLength, rewardModel.config.contextLength);
+  const context = Math.min(
+    policy.config.contextLength,
+    rewardModel?.config.contextLength ?? Number.POSITIVE_INFINITY,
+  );
 
   for (let iter = run.start; iter < cfg.iterations; iter++) {
     const t0 = Date.now();
@@ -143,8 +152,10 @@ export function trainCriticFree(
     const { B, L } = batch;
     const mask = responseMask(batch);
 
-    // 2. score: the RM at each response's last token; a response without the end token is penalised
-    const { rm: rmScores, scores } = scoreRollouts(rewardModel, batch, gens, cfg.noEosPenalty);
+    // 2. score: the RM at each response's last token and/or the reward function on its text, summed;
+    //    a response without the end token is penalised
+    const reward = rolloutRewards(models, tok, rows, batch, gens, cfg.noEosPenalty);
+    const { scores } = reward;
 
     // 3. log-probs under the policy (old: the ratio's denominator) and the reference (the KL's)
     const oldLogp = rolloutLogProbs(policy, batch, cfg.temperature);
@@ -217,9 +228,13 @@ export function trainCriticFree(
     // log: PPO's list where it applies, plus what groups add (their spread, and how many had none)
     // and where the KL went (the penalised rewards' mean, or the loss term)
     const mean = (x: ArrayLike<number>) => Array.from(x).reduce((a, v) => a + v, 0) / x.length;
+    const rewardMetrics = {
+      ...(reward.rm ? { rm_score: mean(reward.rm) } : {}),
+      ...(reward.fn ? { function_reward: mean(reward.fn) } : {}),
+    };
     const entry: GrpoIterationLog = {
       iteration: iter + 1,
-      rm_score: mean(rmScores),
+      ...rewardMetrics,
       ...(penalised ? { kl_penalised_reward: mean(penalised) } : {}),
       reward_std: mean(group.groupStd),
       zero_spread_fraction: group.zeroSpread / group.groupStd.length,
@@ -235,7 +250,7 @@ export function trainCriticFree(
     };
     if (cfg.ptxCoef > 0 && ptxTexts.length > 0) entry.ptx_loss = stats.ptx / stats.n;
     if (hooks.gold) entry.gold = mean(hooks.gold(rows, rolloutTexts(tok, gens)));
-    assertFinite(iter + 1, { rm_score: entry.rm_score, kl: entry.kl }, log, 'iteration');
+    assertFinite(iter + 1, { ...rewardMetrics, kl: entry.kl }, log, 'iteration');
     finishRlIteration(entry, {
       iter,
       t0,

@@ -1,0 +1,68 @@
+/**
+ * `--reward FILE`: a reward function written by the user as a JavaScript module. Its default export
+ * (or an export named `reward`) is called as TRL calls its reward functions — the prompts, the
+ * responses, and each prompt's whole line from the prompts file (a reference answer, a test):
+ *
+ *   export default function reward(prompts, responses, records) {
+ *     return responses.map((r, i) => (r.includes(records[i].answer) ? 1 : 0));
+ *   }
+ *
+ * and returns one finite number per response, at once (not a Promise: the training loop does not wait).
+ */
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { functionRewards, type RewardFunction } from '../train/common/reward-function.js';
+import { RunInputError } from '../train/common/run-input.js';
+
+/** What a reward module exports. */
+type UserRewardFunction = (
+  prompts: string[],
+  responses: string[],
+  records: Record<string, unknown>[],
+) => unknown;
+
+/**
+ * Imports `file` and wraps its function as the trainer's RewardFunction over `prompts` and their
+ * lines; a missing file, a module that does not load or exports no function, is an input error, and
+ * so is whatever the function throws or returns wrong during the run (named with the file).
+ */
+export async function loadRewardModule(
+  file: string,
+  prompts: readonly string[],
+  records: readonly Record<string, unknown>[],
+): Promise<RewardFunction> {
+  const path = resolve(file);
+  if (!existsSync(path)) throw new RunInputError(`--reward ${file}: no such file`);
+  let mod: Record<string, unknown>;
+  try {
+    mod = await import(pathToFileURL(path).href);
+  } catch (e) {
+    throw new RunInputError(`--reward ${file}: the module does not load: ${(e as Error).message}`);
+  }
+  const fn = typeof mod.default === 'function' ? mod.default : mod.reward;
+  if (typeof fn !== 'function')
+    throw new RunInputError(
+      `--reward ${file}: the module exports no function (export default function reward(prompts, responses, records) { … })`,
+    );
+  const user = fn as UserRewardFunction;
+  const call: RewardFunction = (rows, responses) => {
+    try {
+      return user(
+        rows.map((r) => prompts[r]),
+        [...responses],
+        rows.map((r) => records[r]),
+      ) as ArrayLike<number>;
+    } catch (e) {
+      throw new Error(`the reward function threw: ${(e as Error).message}`);
+    }
+  };
+  // checked here too, so that a wrong return is an input error that names the file
+  return (rows, responses) => {
+    try {
+      return functionRewards(call, rows, responses);
+    } catch (e) {
+      throw new RunInputError(`--reward ${file}: ${(e as Error).message}`);
+    }
+  };
+}
