@@ -548,12 +548,12 @@ describe('bad input', () => {
     );
     await fails(bon, ['--policy', f('sft'), '--prompts', f('prompts.jsonl')], /--rm is required/);
     const grpoIn = ['--prompts', f('prompts.jsonl'), '--policy', f('sft')];
-    await fails(grpo, grpoIn, /^grpo: --rm is required/);
+    await fails(grpo, grpoIn, /^grpo: --rm or --reward is required/);
     await fails(grpo, [...grpoIn, '--rm', f('sft')], /--rm .*not a reward model/);
     await fails(grpo, [...grpoIn, '--rm', f('rm'), '--groupSize', '1'], /--groupSize/);
     await fails(grpo, [...grpoIn, '--rm', f('rm'), '--lossAggregation', 'batch'], /--lossAggregation/);
     await fails(grpo, [...grpoIn, '--rm', f('rm'), '--ptxCoef', '1'], /--ptxCoef needs --ptxData/);
-    await fails(rloo, grpoIn, /^rloo: --rm is required/);
+    await fails(rloo, grpoIn, /^rloo: --rm or --reward is required/);
     await fails(
       rloo,
       [...grpoIn, '--rm', f('rm'), '--baseline', 'median'],
