@@ -66,6 +66,7 @@ export type { Tokenizer } from './tokenizer/tokenizer.js';
 // the methods: each a config schema (defaults, validation) and a function that trains
 export { bestOfN, bonKlBound } from './train/bon/best-of-n.js';
 export { loadPreferenceData } from './train/common/preference-data.js';
+export type { RewardFunction } from './train/common/reward-function.js';
 export { DpoConfig } from './train/dpo/config.js';
 export { trainDpo } from './train/dpo/train.js';
 export { GrpoConfig } from './train/grpo/config.js';

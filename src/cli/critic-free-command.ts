@@ -8,9 +8,8 @@ import { RunLog } from '../train/common/run-log.js';
 import type { GrpoConfig } from '../train/grpo/config.js';
 import { type CriticFreeMethod, trainCriticFree } from '../train/grpo/train.js';
 import type { RlooConfig } from '../train/rloo/config.js';
-import { ConfigError } from '../util/config.js';
-import { loadRewardModule } from './reward-module.js';
-import { finishRlRun, loadRlInputs, rlReference, startRun, trainingCommand } from './training-command.js';
+import { loadRewards, rewardsMoved } from './reward-module.js';
+import { finishRlRun, rlReference, startRun, trainingCommand } from './training-command.js';
 
 export function criticFreeCommand(
   method: CriticFreeMethod,
@@ -19,12 +18,8 @@ export function criticFreeCommand(
 ): (argv: string[]) => Promise<void> {
   const spec = { name: method, schema, help, required: ['prompts', 'policy'] };
   return trainingCommand(spec, async (cfg) => {
-    if (!cfg.rm && !cfg.reward)
-      throw new ConfigError('--rm or --reward is required: a reward model, a reward function, or both');
-    const { prompts, promptRecords, policy, tok, rewardModel, ptx } = loadRlInputs(cfg, 'optional');
-    const rewardFunction = cfg.reward
-      ? await loadRewardModule(cfg.reward, prompts, promptRecords)
-      : undefined;
+    const { rewardModel, rewardFunction, inputs } = await loadRewards(cfg);
+    const { prompts, policy, tok, ptx } = inputs;
     const dir = startRun(method, cfg, 'iteration');
     const reference = rlReference(policy, cfg);
     const models = { policy, reference, rewardModel, rewardFunction };
@@ -33,19 +28,13 @@ export function criticFreeCommand(
     const first = history[0];
     const last = history[history.length - 1];
     finishRlRun(method, cfg, policy, tok, history);
-    const moved = (name: string, a?: number, b?: number) =>
-      a !== undefined && b !== undefined ? [`${name} ${a.toFixed(3)} → ${b.toFixed(3)}`] : [];
     // with the KL in the reward, the reward trained on says what the run traded; else the groups' spread
-    const said = [
-      ...moved('RM score', first.rm_score, last.rm_score),
-      ...moved('reward function', first.function_reward, last.function_reward),
-      `KL ${last.kl.toFixed(3)}`,
-      ...moved('KL-penalised reward', first.kl_penalised_reward, last.kl_penalised_reward),
-    ];
-    if (last.kl_penalised_reward === undefined)
-      said.push(`groups without spread ${(100 * last.zero_spread_fraction).toFixed(0)} %`);
+    const tail =
+      first.kl_penalised_reward !== undefined && last.kl_penalised_reward !== undefined
+        ? `KL-penalised reward ${first.kl_penalised_reward.toFixed(3)} → ${last.kl_penalised_reward.toFixed(3)}`
+        : `groups without spread ${(100 * last.zero_spread_fraction).toFixed(0)} %`;
     console.log(
-      `${method}: ${cfg.iterations} iterations × ${cfg.promptsPerIteration} prompts × ${cfg.groupSize} answers; ${said.join(', ')} → ${cfg.out}`,
+      `${method}: ${cfg.iterations} iterations × ${cfg.promptsPerIteration} prompts × ${cfg.groupSize} answers; ${rewardsMoved(first, last)}, KL ${last.kl.toFixed(3)}, ${tail} → ${cfg.out}`,
     );
   });
 }

@@ -1,5 +1,5 @@
 /**
- * `rein grpo` and `rein rloo --reward FN.mjs`: a reward function the user writes as a JavaScript
+ * `rein grpo`, `rein rloo` and `rein ppo --reward FN.mjs`: a reward function the user writes as a JavaScript
  * module, alone or beside a reward model, seeing each prompt's whole line; and every way such a
  * module can be wrong, each an error that names the file.
  */
@@ -11,6 +11,7 @@ import { saveCheckpoint } from '../model/checkpoint.js';
 import { tinyModel, toyTokenizer } from '../train/test-helpers/fixtures.js';
 import { Rng } from '../util/rng.js';
 import { run as grpo } from './grpo.js';
+import { run as ppo } from './ppo.js';
 import { run as rloo } from './rloo.js';
 import { capture } from './test-helpers/capture.js';
 
@@ -94,6 +95,31 @@ describe('--reward FN.mjs', () => {
       // RLOO trains on r − β·KL with r the sum of the two (the no-EOS penalty counted)
       expect(e.kl_penalised_reward).toBeCloseTo(e.rm_score + 0.5 - e.no_eos_fraction - 0.05 * e.kl, 5);
     }
+  });
+
+  it('ppo: a reward function alone, the value model starting from the policy', async () => {
+    const ppoArgs = [
+      ...['--prompts', f('prompts.jsonl'), '--policy', f('policy'), '--out', f('ppo')],
+      ...['--reward', f('answer-length.mjs'), '--iterations', '2', '--rolloutBatch', '6'],
+      ...['--minibatch', '3', '--ppoEpochs', '1', '--maxNew', '6', '--saveEvery', '0'],
+    ];
+    const out = await capture(ppo, ppoArgs);
+    expect(out.at(-1)).toMatch(/^ppo: 2 iterations; reward function \d\.\d{3} → \d\.\d{3}, KL /);
+    const log = readLog(f('ppo'));
+    expect(log).toHaveLength(2);
+    for (const e of log) {
+      // six rollouts from three prompts (3, 5 and 7 letters of answer): their mean lies between
+      expect(e.function_reward).toBeGreaterThanOrEqual(3);
+      expect(e.function_reward).toBeLessThanOrEqual(7);
+      expect(e).not.toHaveProperty('rm_score');
+      expect(Number.isFinite(e.value_loss)).toBe(true);
+    }
+    await expect(
+      capture(
+        ppo,
+        ppoArgs.filter((a) => a !== '--reward' && a !== f('answer-length.mjs')),
+      ),
+    ).rejects.toThrow('ppo: --rm or --reward is required');
   });
 
   it('names the file and what is wrong with it', async () => {

@@ -14,6 +14,8 @@ import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { functionRewards, type RewardFunction } from '../train/common/reward-function.js';
 import { RunInputError } from '../train/common/run-input.js';
+import { ConfigError } from '../util/config.js';
+import { loadRlInputs, type RlInputOptions } from './training-command.js';
 
 /** What a reward module exports. */
 type UserRewardFunction = (
@@ -65,4 +67,31 @@ export async function loadRewardModule(
       throw new RunInputError(`--reward ${file}: ${(e as Error).message}`);
     }
   };
+}
+
+/**
+ * An RL command's inputs and its reward: `--rm`, `--reward` or both, at least one; everything read
+ * and checked before the run folder is touched.
+ */
+export async function loadRewards(cfg: RlInputOptions & { reward: string }) {
+  if (!cfg.rm && !cfg.reward)
+    throw new ConfigError('--rm or --reward is required: a reward model, a reward function, or both');
+  const inputs = loadRlInputs(cfg, 'optional');
+  const rewardFunction = cfg.reward
+    ? await loadRewardModule(cfg.reward, inputs.prompts, inputs.promptRecords)
+    : undefined;
+  return { inputs, rewardModel: inputs.rewardModel, rewardFunction };
+}
+
+/** How a run's rewards moved from its first iteration to its last: "RM score a → b, reward function c → d". */
+export function rewardsMoved(
+  first: { rm_score?: number; function_reward?: number },
+  last: { rm_score?: number; function_reward?: number },
+): string {
+  const moved = (name: string, a?: number, b?: number) =>
+    a !== undefined && b !== undefined ? [`${name} ${a.toFixed(3)} → ${b.toFixed(3)}`] : [];
+  return [
+    ...moved('RM score', first.rm_score, last.rm_score),
+    ...moved('reward function', first.function_reward, last.function_reward),
+  ].join(', ');
 }

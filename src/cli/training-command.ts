@@ -98,7 +98,7 @@ export interface RlInputs<RM extends Transformer | null = Transformer> {
   ptx: Sequence[];
 }
 
-interface RlInputOptions {
+export interface RlInputOptions {
   prompts: string;
   policy: string;
   rm: string;

@@ -198,7 +198,7 @@ export function evaluateDemo(inputs: DemoEvaluationInputs): DemoMeasurements {
     },
     ppo_curve: finalHistory.map((h) => ({
       iteration: h.iteration,
-      rm_score: h.rm_score,
+      rm_score: proxyScore(h),
       gold: h.gold ?? Number.NaN,
       kl: h.kl,
       beta: h.beta,
@@ -214,6 +214,9 @@ export function evaluateDemo(inputs: DemoEvaluationInputs): DemoMeasurements {
   };
 }
 
+/** The reward model's mean score of an iteration's rollouts: the demo's PPO always has a reward model. */
+const proxyScore = (h: PpoIterationLog): number => h.rm_score ?? Number.NaN;
+
 /**
  * The training rollouts on the √KL chart, as means over windows of `window` iterations: one
  * iteration's 64 rollouts give too noisy a KL and score to draw a line through.
@@ -224,7 +227,7 @@ function ppoCurve(history: readonly PpoIterationLog[], window = 10): OveroptPoin
     const part = history.slice(i, i + window);
     points.push({
       sqrt_kl: Math.sqrt(Math.max(0, mean(part.map((h) => h.kl)))),
-      proxy: mean(part.map((h) => h.rm_score)),
+      proxy: mean(part.map(proxyScore)),
       gold: mean(part.map((h) => h.gold ?? Number.NaN)),
     });
   }

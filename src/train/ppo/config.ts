@@ -10,7 +10,18 @@ export const PpoConfig = z.strictObject({
     .string()
     .default('')
     .describe('checkpoint of the SFT model: the starting policy and the frozen reference'),
-  rm: z.string().default('').describe('reward model checkpoint (also initialises the value model)'),
+  rm: z
+    .string()
+    .default('')
+    .describe(
+      'reward model checkpoint (also initialises the value model); with --reward too, the two rewards are added',
+    ),
+  reward: z
+    .string()
+    .default('')
+    .describe(
+      "reward function: a JavaScript module whose default export maps (prompts, responses, records: each prompt's line) to one number per response; without --rm the value model starts from the policy",
+    ),
   out: z.string().default('runs/ppo').describe('output folder'),
   iterations: z
     .number()

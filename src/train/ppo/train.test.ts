@@ -2,6 +2,8 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Rng } from '../../util/rng.js';
+import type { RewardFunction } from '../common/reward-function.js';
 import { toyRlTask } from '../test-helpers/fixtures.js';
 import { expectSameSteps } from '../test-helpers/same-steps.js';
 import { PpoConfig } from './config.js';
@@ -65,9 +67,62 @@ describe('trainPpo', () => {
     ] as const) {
       expect(Number.isFinite(last[key])).toBe(true);
     }
-    expect(last.rm_score).toBeGreaterThan(first.rm_score + 0.5);
+    expect(last.rm_score).toBeGreaterThan((first.rm_score ?? Number.NaN) + 0.5);
+    expect(last.function_reward).toBeUndefined();
     expect(niceShare[niceShare.length - 1]).toBeGreaterThan(Math.max(0.8, niceShare[0]));
     expect(last.kl).toBeGreaterThan(0);
+  });
+});
+
+describe('trainPpo with a reward function', () => {
+  const settings = {
+    iterations: 8,
+    rolloutBatch: 32,
+    minibatch: 16,
+    ppoEpochs: 2,
+    maxNew: 12,
+    lr: 1e-3,
+    valueLr: 2e-3,
+    kl: { beta: 0.05 },
+    saveEvery: 0,
+    noEosPenalty: 0,
+  };
+  const out = () => mkdtempSync(join(tmpdir(), 'rein-ppo-fn-'));
+  const nice: RewardFunction = (_rows, responses) => responses.map((r) => (r.startsWith('nice') ? 1 : 0));
+
+  it('learns from the function alone, the value model starting from the policy with a fresh head', () => {
+    const { tok, sft, prompts } = toyRlTask();
+    const value = sft.clone({ scalarHead: 'fresh', rng: new Rng(5) });
+    const history = trainPpo(
+      { policy: sft.clone(), reference: sft, rewardModel: null, rewardFunction: nice, value },
+      tok,
+      prompts,
+      PpoConfig.parse({ ...settings, out: out() }),
+      { quiet: true },
+    );
+    const first = history[0].function_reward ?? Number.NaN;
+    const last = history[history.length - 1].function_reward ?? Number.NaN;
+    expect(history.every((h) => h.rm_score === undefined)).toBe(true);
+    expect(last).toBeGreaterThan(Math.max(0.8, first + 0.2));
+  });
+
+  it('adds the function to the reward model: the same first rollouts, other rewards trained on', () => {
+    const { tok, sft, rm, prompts } = toyRlTask();
+    const cfg = PpoConfig.parse({ ...settings, iterations: 1, out: out() });
+    const run = (rewardFunction?: RewardFunction) =>
+      trainPpo(
+        { policy: sft.clone(), reference: sft, rewardModel: rm, rewardFunction, value: rm.clone() },
+        tok,
+        prompts,
+        cfg,
+        { quiet: true },
+      )[0];
+    const alone = run();
+    const both = run((rows, responses) => Array.from(nice(rows, responses), (x) => 3 * x));
+    expect(both.rm_score).toBe(alone.rm_score);
+    expect(both.function_reward).toBeGreaterThan(0);
+    // the value model learned other returns: the sum's, not the RM's alone
+    expect(both.value_loss).not.toBe(alone.value_loss);
   });
 });
 

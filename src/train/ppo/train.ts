@@ -18,6 +18,7 @@ import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
 import { packAll, packedLogProbs, packedValues, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
+import { checkRewardSources, type RewardFunction, rolloutRewards } from '../common/reward-function.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -28,7 +29,6 @@ import {
   rolloutTexts,
   sampledLogProbs,
   sampleRollouts,
-  scoreRollouts,
   selectResponseRows,
 } from '../common/rollout.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
@@ -47,16 +47,21 @@ export interface PpoModels {
    * adapters switched off is that model (no second copy of the weights).
    */
   reference: Transformer | null;
-  /** The frozen reward model (scalar head). */
-  rewardModel: Transformer;
-  /** Trained in place; starts as a copy of the reward model. */
+  /** The frozen reward model (scalar head); null where a reward function alone rewards. */
+  rewardModel: Transformer | null;
+  /** A reward function of the response texts: with a reward model too, the two are added. */
+  rewardFunction?: RewardFunction;
+  /** Trained in place; starts as a copy of the reward model (without one, of the policy with a fresh scalar head). */
   value: Transformer;
 }
 
 /** One iteration's metrics (written to log.jsonl). */
 export interface PpoIterationLog {
   iteration: number;
-  rm_score: number;
+  /** Mean RM score of the rollouts (before the no-EOS penalty); with a reward model. */
+  rm_score?: number;
+  /** Mean reward the reward function gave them; with a reward function. */
+  function_reward?: number;
   kl: number;
   beta: number;
   policy_loss: number;
@@ -83,7 +88,8 @@ export function trainPpo(
   ptxTexts: readonly Sequence[] = [],
 ): PpoIterationLog[] & { lora?: LoraAdapters } {
   const { policy, reference, rewardModel, value } = models;
-  checkRlInputs('trainPpo', models, prompts, cfg.lora.rank);
+  checkRlInputs('trainPpo', { reference }, prompts, cfg.lora.rank);
+  checkRewardSources('trainPpo', models);
   if (!value.hasScalarHead) throw new Error('trainPpo: the value model needs a scalar head');
   const log = hooks.log ?? new RunLog(null);
   const encoding = rolloutEncoding(tok, prompts, hooks);
@@ -106,7 +112,7 @@ export function trainPpo(
   // prompt + response must fit every model's context (the log-prob passes read the whole sequence)
   const context = Math.min(
     policy.config.contextLength,
-    rewardModel.config.contextLength,
+    rewardModel?.config.contextLength ?? Number.POSITIVE_INFINITY,
     value.config.contextLength,
   );
 
@@ -123,8 +129,10 @@ export function trainPpo(
     const { B, L } = batch;
     const mask = responseMask(batch);
 
-    // 2. score: the RM at each response's last token; a response without the end token is penalised
-    const { rm: rmScores, scores } = scoreRollouts(rewardModel, batch, gens, cfg.noEosPenalty);
+    // 2. score: the RM at each response's last token and/or the reward function on its text, summed;
+    //    a response without the end token is penalised
+    const reward = rolloutRewards(models, tok, rows, batch, gens, cfg.noEosPenalty);
+    const { scores } = reward;
 
     // 3. log-probs under the policy (old: the sampler's own, recorded at this temperature while it
     //    drew the tokens) and the reference, and the value model's values
@@ -226,9 +234,14 @@ export function trainPpo(
     const seqKl = new Float32Array(B);
     for (let b = 0; b < B; b++) for (let t = 0; t < batch.lengths[b]; t++) seqKl[b] += klTokens[b * L + t];
     const meanKl = seqKl.reduce((a, x) => a + x, 0) / B;
+    const batchMean = (x: Float32Array) => x.reduce((a, v) => a + v, 0) / B;
+    const rewardMetrics = {
+      ...(reward.rm ? { rm_score: batchMean(reward.rm) } : {}),
+      ...(reward.fn ? { function_reward: batchMean(reward.fn) } : {}),
+    };
     const entry: PpoIterationLog = {
       iteration: iter + 1,
-      rm_score: rmScores.reduce((a, x) => a + x, 0) / B,
+      ...rewardMetrics,
       kl: meanKl,
       beta: kl.beta,
       policy_loss: stats.pg / stats.n,
@@ -246,7 +259,7 @@ export function trainPpo(
       const golds = hooks.gold(rows, rolloutTexts(tok, gens));
       entry.gold = golds.reduce((a, x) => a + x, 0) / golds.length;
     }
-    assertFinite(iter + 1, { rm_score: entry.rm_score, kl: entry.kl }, log, 'iteration');
+    assertFinite(iter + 1, { ...rewardMetrics, kl: entry.kl }, log, 'iteration');
     kl.update(meanKl, B);
     finishRlIteration(entry, {
       iter,
