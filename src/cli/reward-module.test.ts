@@ -1,5 +1,5 @@
 /**
- * `rein grpo`, `rein rloo` and `rein ppo --reward FN.mjs`: a reward function the user writes as a JavaScript
+ * `rein grpo`, `rein rloo`, `rein ppo` and `rein online-dpo --reward FN.mjs`: a reward function the user writes as a JavaScript
  * module, alone or beside a reward model, seeing each prompt's whole line; and every way such a
  * module can be wrong, each an error that names the file.
  */
@@ -11,6 +11,7 @@ import { saveCheckpoint } from '../model/checkpoint.js';
 import { tinyModel, toyTokenizer } from '../train/test-helpers/fixtures.js';
 import { Rng } from '../util/rng.js';
 import { run as grpo } from './grpo.js';
+import { run as onlineDpo } from './online-dpo.js';
 import { run as ppo } from './ppo.js';
 import { run as rloo } from './rloo.js';
 import { capture } from './test-helpers/capture.js';
@@ -120,6 +121,23 @@ describe('--reward FN.mjs', () => {
         ppoArgs.filter((a) => a !== '--reward' && a !== f('answer-length.mjs')),
       ),
     ).rejects.toThrow('ppo: --rm or --reward is required');
+  });
+
+  it('online-dpo: pairs ordered by a reward function alone', async () => {
+    const out = await capture(onlineDpo, [
+      ...['--prompts', f('prompts.jsonl'), '--policy', f('policy'), '--out', f('online')],
+      ...['--reward', f('answer-length.mjs'), '--iterations', '2', '--promptsPerIteration', '3'],
+      ...['--groupSize', '2', '--maxNew', '6', '--saveEvery', '0'],
+    ]);
+    expect(out.at(-1)).toMatch(
+      /^online-dpo: 2 iterations × 3 prompts × 2 answers, 0 pairs; reward function 5\.000 → 5\.000, KL /,
+    );
+    // both answers to a prompt get its line's answer length: no pair is ever told apart
+    for (const e of readLog(f('online'))) {
+      expect(e.function_reward).toBeCloseTo(5, 6);
+      expect(e.pairs).toBe(0);
+      expect(e).not.toHaveProperty('rm_score');
+    }
   });
 
   it('names the file and what is wrong with it', async () => {

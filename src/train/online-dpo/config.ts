@@ -19,7 +19,15 @@ export const OnlineDpoConfig = z
     rm: z
       .string()
       .default('')
-      .describe('reward model checkpoint (scalar head): the annotator that orders each pair'),
+      .describe(
+        'reward model checkpoint (scalar head): the annotator that orders each pair; with --reward too, the two are added',
+      ),
+    reward: z
+      .string()
+      .default('')
+      .describe(
+        "reward function: a JavaScript module whose default export maps (prompts, responses, records: each prompt's line) to one number per answer",
+      ),
     out: z.string().default('runs/online-dpo').describe('output folder'),
     iterations: z
       .number()

@@ -79,10 +79,36 @@ describe('trainOnlineDpo', () => {
     expect(first.score_gap).toBeGreaterThan(0);
     expect(first.margin).toBeCloseTo(0, 4);
     expect(first.loss).toBeCloseTo(Math.log(2), 4);
-    expect(last.rm_score).toBeGreaterThan(first.rm_score + 0.5);
+    expect(last.rm_score).toBeGreaterThan((first.rm_score ?? Number.NaN) + 0.5);
     expect(niceShare[niceShare.length - 1]).toBeGreaterThan(Math.max(0.8, niceShare[0]));
     expect(last.kl).toBeGreaterThan(0);
     expect(history.some((h) => (h.margin ?? 0) > 0.05)).toBe(true);
+  });
+
+  it('orders its pairs by a reward function alone, and learns from them', () => {
+    const { tok, sft, prompts } = task;
+    const cfg = OnlineDpoConfig.parse({
+      ...small,
+      out: tmp(),
+      iterations: 10,
+      saveEvery: 0,
+      noEosPenalty: 0,
+    });
+    const nice = (_rows: readonly number[], responses: readonly string[]) =>
+      responses.map((r) => (r.startsWith('nice') ? 1 : 0));
+    const history = trainOnlineDpo(
+      { policy: sft.clone(), reference: sft, rewardModel: null, rewardFunction: nice },
+      tok,
+      prompts,
+      cfg,
+      { quiet: true },
+    );
+    const first = history[0].function_reward ?? Number.NaN;
+    const last = history[history.length - 1].function_reward ?? Number.NaN;
+    expect(history.every((h) => h.rm_score === undefined)).toBe(true);
+    // a pair only where the function tells the two answers apart: a gap of exactly 1
+    expect(history.filter((h) => h.pairs > 0).every((h) => h.score_gap === 1)).toBe(true);
+    expect(last).toBeGreaterThan(Math.max(0.8, first + 0.2));
   });
 
   it('with IPO, the first step regresses h = 0 to 1/(2β): the loss is 1/(2β)²', () => {

@@ -6,7 +6,7 @@
  * rein's step 2 — so the data follow the policy as PPO's rollouts do, with DPO's loss in place of a
  * value model and advantages. One iteration, in order:
  *   1 rollout: G answers to each prompt from the current policy (rein ppo's sampling)
- *   2 score: the reward model on each answer, plus the no-EOS penalty
+ *   2 score: the reward model (and/or a reward function) on each answer, plus the no-EOS penalty
  *   3 pairs: each prompt's best-scored answer against its worst; equal scores give no pair
  *   4 log-probs of the answers under the frozen reference (and the policy, for the logged KL)
  *   5 DPO updates over the pairs: −log σ(β[(log π − log π_ref)(y_w) − (log π − log π_ref)(y_l)])
@@ -25,6 +25,7 @@ import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches } from '../common/micro-batches.js';
 import { packedLogProbs, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
+import { checkRewardSources, type RewardFunction, rolloutRewards } from '../common/reward-function.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -37,7 +38,6 @@ import {
   rolloutTexts,
   sampledLogProbs,
   sampleRollouts,
-  scoreRollouts,
   selectResponseRows,
 } from '../common/rollout.js';
 import { assertFinite, RunLog } from '../common/run-log.js';
@@ -53,15 +53,19 @@ export interface OnlineDpoModels {
   policy: Transformer;
   /** The frozen SFT model; null in a LoRA run, whose policy with its adapters switched off is that model. */
   reference: Transformer | null;
-  /** The frozen reward model (scalar head) that orders each pair. */
-  rewardModel: Transformer;
+  /** The frozen reward model (scalar head) that orders each pair; null where a reward function alone does. */
+  rewardModel: Transformer | null;
+  /** A reward function of the answers' texts: with a reward model too, the two are added. */
+  rewardFunction?: RewardFunction;
 }
 
 /** One iteration's metrics (written to log.jsonl). */
 export interface OnlineDpoIterationLog {
   iteration: number;
-  /** Mean RM score of the answers (before the no-EOS penalty), as PPO logs it. */
-  rm_score: number;
+  /** Mean RM score of the answers (before the no-EOS penalty), as PPO logs it; with a reward model. */
+  rm_score?: number;
+  /** Mean reward the reward function gave the answers; with a reward function. */
+  function_reward?: number;
   /** Mean over answers of Σ_t log π − log π_ref, before the update (k1 per sequence, as PPO's `kl`). */
   kl: number;
   /** Pairs trained on: one per prompt whose answers did not all score the same. */
@@ -103,7 +107,8 @@ export function trainOnlineDpo(
 ): OnlineDpoIterationLog[] & { lora?: LoraAdapters } {
   const who = 'trainOnlineDpo';
   const { policy, reference, rewardModel } = models;
-  checkRlInputs(who, models, prompts, cfg.lora.rank);
+  checkRlInputs(who, { reference }, prompts, cfg.lora.rank);
+  checkRewardSources(who, models);
   const G = cfg.groupSize;
   const log = hooks.log ?? new RunLog(null);
   const encoding = rolloutEncoding(tok, prompts, hooks);
@@ -118,7 +123,10 @@ export function trainOnlineDpo(
   const { history, shuffler } = run;
   const progress = new Progress('online-dpo', cfg.iterations, process.stderr, hooks.quiet);
   // prompt + answer must fit both models' context (the log-prob and score passes read it whole)
-  const context = Math.min(policy.config.contextLength, rewardModel.config.contextLength);
+  const context = Math.min(
+    policy.config.contextLength,
+    rewardModel?.config.contextLength ?? Number.POSITIVE_INFINITY,
+  );
 
   for (let iter = run.start; iter < cfg.iterations; iter++) {
     const t0 = Date.now();
@@ -134,11 +142,17 @@ export function trainOnlineDpo(
     const { B, L } = batch;
     const mask = responseMask(batch);
 
-    // 2. score: the reward model on each answer; one without the end token is penalised
-    const { rm: rmScores, scores } = scoreRollouts(rewardModel, batch, gens, cfg.noEosPenalty);
-    assertFinite(iter + 1, { rm_score: mean(rmScores) }, log, 'iteration');
+    // 2. score: the reward model and/or the reward function on each answer, summed; one without the
+    //    end token is penalised
+    const reward = rolloutRewards(models, tok, rows, batch, gens, cfg.noEosPenalty);
+    const { scores } = reward;
+    const rewardMetrics = {
+      ...(reward.rm ? { rm_score: mean(reward.rm) } : {}),
+      ...(reward.fn ? { function_reward: mean(reward.fn) } : {}),
+    };
+    assertFinite(iter + 1, rewardMetrics, log, 'iteration');
 
-    // 3. pairs: each prompt's best answer against its worst, by the reward model
+    // 3. pairs: each prompt's best answer against its worst, by that reward
     const pairs = bestAgainstWorst(scores, G);
 
     // 4. sequence log-probs under the frozen reference (constants of the loss), and the policy's
@@ -196,7 +210,7 @@ export function trainOnlineDpo(
     // log: PPO's list where it applies, and what the pairs were and how the loss saw them
     const entry: OnlineDpoIterationLog = {
       iteration: iter + 1,
-      rm_score: mean(rmScores),
+      ...rewardMetrics,
       kl: mean(responseSums(oldLogp, batch.lengths, L).map((s, b) => s - refSums[b])),
       pairs: pairs.length,
       score_gap: pairs.length > 0 ? mean(pairs.map((p) => scores[p.chosen] - scores[p.rejected])) : 0,
