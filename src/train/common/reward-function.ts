@@ -6,8 +6,10 @@
  */
 import type { Generation } from '../../model/generate.js';
 import type { Transformer } from '../../model/transformer.js';
+import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
-import { addNoEosPenalty, type RolloutBatch, rewardModelScores, rolloutTexts } from './rollout.js';
+import { packAll } from './packed-rollouts.js';
+import { type RolloutBatch, rolloutTexts } from './rollout.js';
 
 /**
  * One number per response, from the responses' texts (as a judge reads them: no stop token) and the
@@ -96,4 +98,16 @@ export function rolloutRewards(
   for (let b = 0; b < batch.B; b++) scores[b] = (rm?.[b] ?? 0) + (fn?.[b] ?? 0);
   addNoEosPenalty(scores, gens, noEosPenalty);
   return { rm, fn, scores };
+}
+
+/** The reward model's score of each rollout, read at its last token. */
+function rewardModelScores(rewardModel: Transformer, batch: RolloutBatch): Float32Array {
+  return T.noGrad(() => T.scope(() => Float32Array.from(rewardModel.scalarAtLast(packAll(batch)).data)));
+}
+
+/** Adds `penalty` to the score of each response that never produced the end token (it ran out of room). */
+function addNoEosPenalty(scores: Float32Array, gens: readonly Generation[], penalty: number): void {
+  gens.forEach((g, b) => {
+    if (g.finishReason !== 'stop') scores[b] += penalty;
+  });
 }

@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { Transformer } from '../../model/transformer.js';
 import type { Progress } from '../../util/progress.js';
 import { Rng } from '../../util/rng.js';
+import { checkRewardSources, type RewardSources } from './reward-function.js';
 import type { RlHooks } from './rollout.js';
 import type { RunLog } from './run-log.js';
 import { loadTrainState, saveTrainState, type TrainedPart } from './train-state.js';
@@ -40,18 +41,17 @@ export const rlRunFields = {
 };
 
 /**
- * What every on-policy trainer checks of its inputs before it starts: a reward model with a scalar
- * head (where it is given one), prompts, and a frozen reference unless LoRA's adapters can be
- * switched off to give one.
+ * What every on-policy trainer checks of its inputs before it starts: a reward (a reward model with a
+ * scalar head, a reward function, or both), prompts, and a frozen reference unless LoRA's adapters
+ * can be switched off to give one.
  */
 export function checkRlInputs(
   who: string,
-  models: { reference: Transformer | null; rewardModel?: Transformer },
+  models: RewardSources & { reference: Transformer | null },
   prompts: readonly string[],
   loraRank: number,
 ): void {
-  if (models.rewardModel && !models.rewardModel.hasScalarHead)
-    throw new Error(`${who}: the reward model needs a scalar head`);
+  checkRewardSources(who, models);
   if (prompts.length === 0) throw new Error(`${who}: no RL prompts`);
   if (models.reference === null && loraRank === 0)
     throw new Error(`${who}: no reference model (only a LoRA run may leave it out)`);

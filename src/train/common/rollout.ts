@@ -4,9 +4,9 @@
  * response layout (B, L) that GAE and the losses use. The models read the rollouts packed
  * (packed-rollouts.ts), and what they give back comes home to that layout.
  *
- * Also the steps every on-policy method (PPO, GRPO) takes on such a batch: sampling it, scoring it
- * with the reward model, its log-probs with and without gradients, the texts a judge reads, and the
- * hooks a trainer offers around them.
+ * Also the steps every on-policy method (PPO, GRPO) takes on such a batch: sampling it, its log-probs
+ * with and without gradients, the texts a judge reads, and the hooks a trainer offers around them
+ * (its rewards: reward-function.ts).
  */
 import { type Generation, generate } from '../../model/generate.js';
 import { withoutAdapters } from '../../model/lora.js';
@@ -224,34 +224,6 @@ export function sampleRollouts(
     o.context,
   );
   return { gens, batch };
-}
-
-/**
- * Score: the reward model at each response's last token (`rm`, what the RM said) and the reward
- * trained on (`scores`: `noEosPenalty` added to a response that never produced the end token).
- */
-export function scoreRollouts(
-  rewardModel: Transformer,
-  batch: RolloutBatch,
-  gens: readonly Generation[],
-  noEosPenalty: number,
-): { rm: Float32Array; scores: Float32Array } {
-  const rm = rewardModelScores(rewardModel, batch);
-  const scores = Float32Array.from(rm);
-  addNoEosPenalty(scores, gens, noEosPenalty);
-  return { rm, scores };
-}
-
-/** The reward model's score of each rollout, read at its last token. */
-export function rewardModelScores(rewardModel: Transformer, batch: RolloutBatch): Float32Array {
-  return T.noGrad(() => T.scope(() => Float32Array.from(rewardModel.scalarAtLast(packAll(batch)).data)));
-}
-
-/** Adds `penalty` to the score of each response that never produced the end token (it ran out of room). */
-export function addNoEosPenalty(scores: Float32Array, gens: readonly Generation[], penalty: number): void {
-  gens.forEach((g, b) => {
-    if (g.finishReason !== 'stop') scores[b] += penalty;
-  });
 }
 
 /**

@@ -25,7 +25,7 @@ import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
 import { packedLogProbs, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
-import { checkRewardSources, type RewardFunction, rolloutRewards } from '../common/reward-function.js';
+import { type RewardFunction, rolloutRewards } from '../common/reward-function.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -117,8 +117,7 @@ export function trainCriticFree(
 ): GrpoIterationLog[] & { lora?: LoraAdapters } {
   const who = method === 'grpo' ? 'trainGrpo' : 'trainRloo';
   const { policy, reference, rewardModel } = models;
-  checkRlInputs(who, { reference }, prompts, cfg.lora.rank);
-  checkRewardSources(who, models);
+  checkRlInputs(who, models, prompts, cfg.lora.rank);
   const klInReward = cfg.klPenalty === 'reward';
   const G = cfg.groupSize;
   const log = hooks.log ?? new RunLog(null);

@@ -25,7 +25,7 @@ import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches } from '../common/micro-batches.js';
 import { packedLogProbs, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
-import { checkRewardSources, type RewardFunction, rolloutRewards } from '../common/reward-function.js';
+import { type RewardFunction, rolloutRewards } from '../common/reward-function.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -107,8 +107,7 @@ export function trainOnlineDpo(
 ): OnlineDpoIterationLog[] & { lora?: LoraAdapters } {
   const who = 'trainOnlineDpo';
   const { policy, reference, rewardModel } = models;
-  checkRlInputs(who, { reference }, prompts, cfg.lora.rank);
-  checkRewardSources(who, models);
+  checkRlInputs(who, models, prompts, cfg.lora.rank);
   const G = cfg.groupSize;
   const log = hooks.log ?? new RunLog(null);
   const encoding = rolloutEncoding(tok, prompts, hooks);

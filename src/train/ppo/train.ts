@@ -18,7 +18,7 @@ import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
 import { packAll, packedLogProbs, packedValues, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
-import { checkRewardSources, type RewardFunction, rolloutRewards } from '../common/reward-function.js';
+import { type RewardFunction, rolloutRewards } from '../common/reward-function.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -88,8 +88,7 @@ export function trainPpo(
   ptxTexts: readonly Sequence[] = [],
 ): PpoIterationLog[] & { lora?: LoraAdapters } {
   const { policy, reference, rewardModel, value } = models;
-  checkRlInputs('trainPpo', { reference }, prompts, cfg.lora.rank);
-  checkRewardSources('trainPpo', models);
+  checkRlInputs('trainPpo', models, prompts, cfg.lora.rank);
   if (!value.hasScalarHead) throw new Error('trainPpo: the value model needs a scalar head');
   const log = hooks.log ?? new RunLog(null);
   const encoding = rolloutEncoding(tok, prompts, hooks);
