@@ -9,22 +9,23 @@ import { expectSameSteps } from '../test-helpers/same-steps.js';
 import { PpoConfig } from './config.js';
 import { trainPpo } from './train.js';
 
+/** The toy task's PPO settings: 8 iterations of 32 rollouts. */
+const TOY = {
+  iterations: 8,
+  rolloutBatch: 32,
+  minibatch: 16,
+  ppoEpochs: 2,
+  maxNew: 12,
+  lr: 1e-3,
+  valueLr: 2e-3,
+  kl: { beta: 0.05 },
+  saveEvery: 0,
+};
+
 describe('trainPpo', () => {
   it('raises the reward on a toy task, keeps KL finite, and logs every metric', () => {
     const { tok, sft, rm, prompts } = toyRlTask();
-    const cfg = PpoConfig.parse({
-      out: mkdtempSync(join(tmpdir(), 'rein-ppo-')),
-      iterations: 8,
-      rolloutBatch: 32,
-      minibatch: 16,
-      ppoEpochs: 2,
-      maxNew: 12,
-      lr: 1e-3,
-      valueLr: 2e-3,
-      kl: { beta: 0.05 },
-      saveEvery: 0,
-      evalEvery: 3,
-    });
+    const cfg = PpoConfig.parse({ ...TOY, out: mkdtempSync(join(tmpdir(), 'rein-ppo-')), evalEvery: 3 });
     const niceShare: number[] = [];
     const evaluatedAt: number[] = [];
     const seen: number[] = [];
@@ -75,18 +76,7 @@ describe('trainPpo', () => {
 });
 
 describe('trainPpo with a reward function', () => {
-  const settings = {
-    iterations: 8,
-    rolloutBatch: 32,
-    minibatch: 16,
-    ppoEpochs: 2,
-    maxNew: 12,
-    lr: 1e-3,
-    valueLr: 2e-3,
-    kl: { beta: 0.05 },
-    saveEvery: 0,
-    noEosPenalty: 0,
-  };
+  const settings = { ...TOY, noEosPenalty: 0 };
   const out = () => mkdtempSync(join(tmpdir(), 'rein-ppo-fn-'));
   const nice: RewardFunction = (_rows, responses) => responses.map((r) => (r.startsWith('nice') ? 1 : 0));
 
