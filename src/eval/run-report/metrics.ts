@@ -6,19 +6,19 @@ import type { MetricSeries, RunMethod } from './read-run.js';
 import { movingAverage, smoothes } from './smooth.js';
 
 /**
- * What to look at first for each method: for PPO (and GRPO) the RLHF curves (the reward model's score, the gold
- * judge's where the run had one, the KL from the reference and its coefficient β); for reward models
- * accuracy; for the language-model losses and DPO the losses.
+ * What to look at first for each method: for PPO (and GRPO) the RLHF curves (the reward model's
+ * score or a reward function's, the gold judge's where the run had one, the KL from the reference and
+ * its coefficient β); for reward models accuracy; for the language-model losses and DPO the losses.
  */
 const FIRST: Record<RunMethod, readonly string[]> = {
-  ppo: ['rm_score', 'gold', 'kl', 'beta'],
+  ppo: ['rm_score', 'function_reward', 'gold', 'kl', 'beta'],
   // GRPO's β is a constant of its config; the spread of rewards within a group is what it learns from
   // (its reward: the RM's score, a reward function's, or both)
   grpo: ['rm_score', 'function_reward', 'gold', 'kl', 'reward_std'],
   // RLOO trains on the KL-penalised reward: the score and the KL it traded show side by side
   rloo: ['rm_score', 'function_reward', 'gold', 'kl', 'kl_penalised_reward'],
   // online DPO: what its pairs were worth to the reward model, and how its loss came to order them
-  'online-dpo': ['rm_score', 'gold', 'kl', 'margin'],
+  'online-dpo': ['rm_score', 'function_reward', 'gold', 'kl', 'margin'],
   rm: ['heldout_accuracy', 'train_accuracy', 'loss'],
   'rm-patch': ['heldout_accuracy', 'train_accuracy', 'loss'],
   sft: ['loss', 'heldout_loss'],
