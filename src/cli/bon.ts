@@ -1,12 +1,12 @@
 /**
- * `rein bon`: best-of-N sampling — N responses per prompt from a policy, the reward model's best
- * kept — written as JSONL {prompt, response, score, n}, with the KL bound log N − (N−1)/N.
+ * `rein bon`: best-of-N sampling — N responses per prompt from a policy, the best by the reward
+ * model and/or a reward function kept — written as JSONL {prompt, response, score, n}, with the KL bound log N − (N−1)/N.
  */
 
 import { toJsonl } from '../data/jsonl.js';
 import { bestOfN, bonKlBound } from '../train/bon/best-of-n.js';
 import { BonConfig } from '../train/bon/config.js';
-import { loadPrompts } from '../train/common/prompt-data.js';
+import { loadPromptRecords } from '../train/common/prompt-data.js';
 import { runHelp } from '../train/common/run-args.js';
 import {
   assertSameTokenizer,
@@ -15,37 +15,56 @@ import {
   readInputFile,
 } from '../train/common/run-input.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { saveResolvedConfig } from '../util/config.js';
+import { ConfigError, saveResolvedConfig } from '../util/config.js';
 import { mean } from '../util/stats.js';
+import { loadRewardModule } from './reward-module.js';
 import { loadRewardModel, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
-  'rein bon --policy CKPT --rm RM_CKPT --n N --prompts FILE --out FILE [options]',
+  'rein bon --policy CKPT (--rm RM_CKPT | --reward FN.mjs) --n N --prompts FILE --out FILE [options]',
   'Samples N responses per prompt (prompts batched together, each drawing the samples it would draw\n' +
-    'alone with the same seed), scores them with the reward model and writes the best as JSONL\n' +
-    '{prompt, response, score, n}; the resolved config goes beside it (OUT.config.json).\n' +
+    'alone with the same seed), scores them with the reward model and/or the reward function FN.mjs\n' +
+    '(added) and writes the best as JSONL {prompt, response, score, n}; the resolved config goes\n' +
+    'beside it (OUT.config.json). FN.mjs: export default function reward(prompts, responses,\n' +
+    "records) returning one number per response (records: each prompt's line).\n" +
     'Prints the bound KL(best-of-N ‖ policy) ≤ log N − (N−1)/N.',
   BonConfig,
 );
+
+/** What a sample's score is: the RM's, the reward function's, or their sum. */
+function scoreName(cfg: { rm: string; reward: string }): string {
+  if (cfg.rm && cfg.reward) return 'RM + function score';
+  return cfg.rm ? 'RM score' : 'reward-function score';
+}
 
 /** Where the resolved config of an output file goes: `best.jsonl` → `best.config.json`. */
 function configPathFor(out: string): string {
   return `${out.replace(/\.jsonl$/, '')}.config.json`;
 }
 
-const SPEC = { name: 'bon', schema: BonConfig, help: HELP, required: ['policy', 'rm', 'prompts'] };
+const SPEC = { name: 'bon', schema: BonConfig, help: HELP, required: ['policy', 'prompts'] };
 
-export const run = trainingCommand(SPEC, (cfg) => {
-  const prompts = readInputFile('prompts', cfg.prompts, loadPrompts);
-  if (prompts.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
+export const run = trainingCommand(SPEC, async (cfg) => {
+  if (!cfg.rm && !cfg.reward)
+    throw new ConfigError('--rm or --reward is required: a reward model, a reward function, or both');
+  const lines = readInputFile('prompts', cfg.prompts, loadPromptRecords);
+  if (lines.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
+  const prompts = lines.map((l) => l.prompt);
   const { model: policy, tok } = loadCheckpointFor('policy', cfg.policy);
-  const rmCk = loadRewardModel('rm', cfg.rm);
-  assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
+  const rmCk = cfg.rm ? loadRewardModel('rm', cfg.rm) : null;
+  if (rmCk) assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
+  const rewardFunction = cfg.reward
+    ? await loadRewardModule(
+        cfg.reward,
+        prompts,
+        lines.map((l) => l.record),
+      )
+    : undefined;
   const kl = bonKlBound(cfg.n);
   console.error(`bon: N = ${cfg.n}: KL(best-of-N ‖ policy) ≤ log N − (N−1)/N = ${kl.toFixed(4)} nats`);
   let results: ReturnType<typeof bestOfN>;
   try {
-    results = bestOfN(policy, rmCk.model, tok, prompts, cfg);
+    results = bestOfN(policy, rmCk?.model ?? null, tok, prompts, { ...cfg, rewardFunction });
   } catch (e) {
     // a prompt longer than the context is the file's problem
     if (/leaving no room in the context/.test((e as Error).message))
@@ -62,6 +81,6 @@ export const run = trainingCommand(SPEC, (cfg) => {
   const best = mean(results.map((r) => r.best.score));
   const all = mean(results.flatMap((r) => r.candidates.map((c) => c.score)));
   console.log(
-    `bon: ${results.length} prompts, N = ${cfg.n}; mean RM score ${best.toFixed(3)} (best) vs ${all.toFixed(3)} (all samples); KL bound ${kl.toFixed(4)} nats → ${cfg.out}`,
+    `bon: ${results.length} prompts, N = ${cfg.n}; mean ${scoreName(cfg)} ${best.toFixed(3)} (best) vs ${all.toFixed(3)} (all samples); KL bound ${kl.toFixed(4)} nats → ${cfg.out}`,
   );
 });

@@ -1,5 +1,5 @@
 /**
- * `rein grpo`, `rein rloo`, `rein ppo` and `rein online-dpo --reward FN.mjs`: a reward function the user writes as a JavaScript
+ * `rein grpo`, `rein rloo`, `rein ppo`, `rein online-dpo` and `rein bon --reward FN.mjs`: a reward function the user writes as a JavaScript
  * module, alone or beside a reward model, seeing each prompt's whole line; and every way such a
  * module can be wrong, each an error that names the file.
  */
@@ -10,6 +10,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { saveCheckpoint } from '../model/checkpoint.js';
 import { tinyModel, toyTokenizer } from '../train/test-helpers/fixtures.js';
 import { Rng } from '../util/rng.js';
+import { run as bon } from './bon.js';
 import { run as grpo } from './grpo.js';
 import { run as onlineDpo } from './online-dpo.js';
 import { run as ppo } from './ppo.js';
@@ -138,6 +139,21 @@ describe('--reward FN.mjs', () => {
       expect(e.pairs).toBe(0);
       expect(e).not.toHaveProperty('rm_score');
     }
+  });
+
+  it('bon: the best of N by a reward function alone', async () => {
+    writeFileSync(f('longest.mjs'), 'export default (p, responses) => responses.map((r) => r.length);\n');
+    const out = await capture(bon, [
+      ...['--policy', f('policy'), '--prompts', f('prompts.jsonl'), '--reward', f('longest.mjs')],
+      ...['--n', '4', '--maxNew', '6', '--out', f('best.jsonl')],
+    ]);
+    expect(out.at(-1)).toMatch(/^bon: 3 prompts, N = 4; mean reward-function score \d+\.\d{3} \(best\)/);
+    const best = readFileSync(f('best.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    expect(best.map((b) => b.prompt)).toEqual(['what is one ?', 'what is seven ?', 'what is eight ?']);
+    for (const b of best) expect(b.score).toBe(b.response.length);
   });
 
   it('names the file and what is wrong with it', async () => {

@@ -546,7 +546,7 @@ describe('bad input', () => {
       ['--prompts', f('prompts.jsonl'), '--policy', f('sft'), '--rm', f('sft')],
       /--rm .*not a reward model/,
     );
-    await fails(bon, ['--policy', f('sft'), '--prompts', f('prompts.jsonl')], /--rm is required/);
+    await fails(bon, ['--policy', f('sft'), '--prompts', f('prompts.jsonl')], /--rm or --reward is required/);
     const grpoIn = ['--prompts', f('prompts.jsonl'), '--policy', f('sft')];
     await fails(grpo, grpoIn, /^grpo: --rm or --reward is required/);
     await fails(grpo, [...grpoIn, '--rm', f('sft')], /--rm .*not a reward model/);

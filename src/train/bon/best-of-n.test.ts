@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { generate } from '../../model/generate.js';
 import { chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
 import { Rng } from '../../util/rng.js';
+import type { RewardFunction } from '../common/reward-function.js';
 import { scoreSequences } from '../reward/score.js';
 import { tinyModel, toyTokenizer } from '../test-helpers/fixtures.js';
 import { bestOfN, bonKlBound, promptSeed } from './best-of-n.js';
@@ -61,7 +62,34 @@ describe('bestOfN', () => {
     );
   });
 
-  it('needs a reward model with a scalar head', () => {
-    expect(() => bestOfN(policy, policy, tok, prompts, opts)).toThrow(/no scalar head/);
+  it('needs a reward model with a scalar head, or a reward function', () => {
+    expect(() => bestOfN(policy, policy, tok, prompts, opts)).toThrow(/the reward model needs a scalar head/);
+    expect(() => bestOfN(policy, null, tok, prompts, opts)).toThrow(/no reward/);
+  });
+
+  it('keeps the sample a reward function scores highest, or the best sum with the RM', () => {
+    const seen: number[][] = [];
+    const longest: RewardFunction = (rows, responses) => {
+      seen.push([...rows]);
+      return responses.map((r) => r.length);
+    };
+    const byFn = bestOfN(policy, null, tok, prompts, { ...opts, rewardFunction: longest });
+    // one call with every sample, each with its prompt's index
+    expect(seen).toEqual([[0, 0, 0, 0, 0, 1, 1, 1, 1, 1]]);
+    const byRm = bestOfN(policy, rm, tok, prompts, opts);
+    byFn.forEach((r, i) => {
+      // the same samples as the RM's run (the seed decides them), scored by their length
+      expect(r.candidates.map((c) => c.ids)).toEqual(byRm[i].candidates.map((c) => c.ids));
+      r.candidates.forEach((c) => {
+        expect(c.score).toBe(c.response.length);
+      });
+      expect(r.best.score).toBe(Math.max(...r.candidates.map((c) => c.response.length)));
+    });
+    const both = bestOfN(policy, rm, tok, prompts, { ...opts, rewardFunction: longest });
+    both.forEach((r, i) => {
+      r.candidates.forEach((c, b) => {
+        expect(c.score).toBeCloseTo(byRm[i].candidates[b].score + c.response.length, 5);
+      });
+    });
   });
 });

@@ -1,6 +1,6 @@
 /**
  * Best-of-N (rejection sampling against the reward model): draw N responses per prompt from the
- * policy, score each with the RM, return the highest-scoring. No training; the KL from the policy
+ * policy, score each with the RM (and/or a reward function: their sum), return the highest-scoring. No training; the KL from the policy
  * is bounded by log N − (N−1)/N (Stiennon et al. 2020; Gao et al. 2022 use it as the x-axis of
  * over-optimisation curves).
  */
@@ -10,6 +10,7 @@ import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
 import type { Sequence } from '../common/batch.js';
+import { checkRewardSources, functionRewards, type RewardFunction } from '../common/reward-function.js';
 import { scoreSequences } from '../reward/score.js';
 
 /**
@@ -29,12 +30,15 @@ export interface BonOptions {
   topP?: number;
   seed?: number;
   quiet?: boolean;
+  /** A reward function (the prompt's index, the response's text): added to the RM's score. */
+  rewardFunction?: RewardFunction;
 }
 
 export interface BonCandidate {
   /** Generated ids (the stop token included when the sample produced one). */
   ids: number[];
   response: string;
+  /** What picks the best: the RM's score plus the reward function's, whichever are given. */
   score: number;
   /** True when the sample ended with the end-of-reply token (false: cut at maxNew). */
   finished: boolean;
@@ -67,20 +71,21 @@ const ROWS_PER_CALL = 128;
 /**
  * Best-of-N for every prompt: N samples of each (prompts batched together, every sample drawing
  * the stream it would draw alone), the RM scoring each full sequence exactly as sampled (prompt +
- * response ids, read at the last token), and the first maximum kept.
+ * response ids, read at the last token) and/or the reward function its text, and the first maximum
+ * kept. `rm` may be null where `options.rewardFunction` alone picks.
  */
 export function bestOfN(
   policy: Transformer,
-  rm: Transformer,
+  rm: Transformer | null,
   tok: Tokenizer,
   prompts: readonly string[],
   options: BonOptions,
 ): BonResult[] {
-  if (!rm.hasScalarHead) throw new Error('bestOfN: the reward model has no scalar head');
+  checkRewardSources('bestOfN', { rewardModel: rm, rewardFunction: options.rewardFunction });
   const { n } = options;
   const stopIds = chatStopIds(tok);
   const padId = tok.padId ?? 0;
-  const context = Math.min(policy.config.contextLength, rm.config.contextLength);
+  const context = Math.min(policy.config.contextLength, rm?.config.contextLength ?? Number.POSITIVE_INFINITY);
   const progress = new Progress('best-of-n', prompts.length, process.stderr, options.quiet);
   const promptIds = prompts.map((p) => encodeChat(tok, p).ids);
   // everything the RM reads must fit both models' context: a prompt's own room for its answers
@@ -121,16 +126,31 @@ export function bestOfN(
       progress.update(sampled);
     }
   }
-  // every sample scored, packed ROWS_PER_CALL at a time, prompt after prompt
+  const responses = samples.map((gens) =>
+    gens.map((g) => chatResponseText(tok, g.finishReason === 'stop' ? g.ids.slice(0, -1) : g.ids)),
+  );
+  // every sample scored by the RM, packed ROWS_PER_CALL at a time, prompt after prompt
   const seqs: Sequence[] = samples.flatMap((gens, i) =>
     gens.map((g) => ({ ids: [...promptIds[i], ...g.ids], responseStart: promptIds[i].length })),
   );
-  const scores = scoreSequences(rm, seqs, padId, perCall * n);
+  const rmScores = rm ? scoreSequences(rm, seqs, padId, perCall * n) : null;
+  // and by the reward function, all at once (each sample with its prompt's index)
+  const fnScores = options.rewardFunction
+    ? functionRewards(
+        options.rewardFunction,
+        samples.flatMap((gens, i) => gens.map(() => i)),
+        responses.flat(),
+      )
+    : null;
+  const scoreOf = (k: number) => {
+    const fromRm = rmScores ? rmScores[k] : 0;
+    return fnScores ? fromRm + fnScores[k] : fromRm;
+  };
   return prompts.map((prompt, i) => {
     const candidates = samples[i].map((g, b) => ({
       ids: g.ids,
-      response: chatResponseText(tok, g.finishReason === 'stop' ? g.ids.slice(0, -1) : g.ids),
-      score: scores[i * n + b],
+      response: responses[i][b],
+      score: scoreOf(i * n + b),
       finished: g.finishReason === 'stop',
     }));
     let best = 0;

@@ -1,9 +1,18 @@
 import { z } from 'zod';
 
-/** Best-of-N sampling: N samples per prompt from the policy, the reward model's favourite kept. */
+/** Best-of-N sampling: N samples per prompt from the policy, the reward model's (or a reward function's) favourite kept. */
 export const BonConfig = z.strictObject({
   policy: z.string().default('').describe('checkpoint to sample from (the SFT or PPO model)'),
-  rm: z.string().default('').describe('reward model checkpoint that picks the best sample'),
+  rm: z
+    .string()
+    .default('')
+    .describe('reward model checkpoint that picks the best sample; with --reward too, the two are added'),
+  reward: z
+    .string()
+    .default('')
+    .describe(
+      "reward function: a JavaScript module whose default export maps (prompts, responses, records: each prompt's line) to one number per response",
+    ),
   prompts: z.string().default('').describe('prompts JSONL: {"text"} (or {"prompt"}) per line'),
   out: z
     .string()
