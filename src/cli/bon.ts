@@ -15,9 +15,9 @@ import {
   readInputFile,
 } from '../train/common/run-input.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
-import { ConfigError, saveResolvedConfig } from '../util/config.js';
+import { saveResolvedConfig } from '../util/config.js';
 import { mean } from '../util/stats.js';
-import { loadRewardModule } from './reward-module.js';
+import { loadRewardModule, requireReward } from './reward-module.js';
 import { loadRewardModel, trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
@@ -45,8 +45,7 @@ function configPathFor(out: string): string {
 const SPEC = { name: 'bon', schema: BonConfig, help: HELP, required: ['policy', 'prompts'] };
 
 export const run = trainingCommand(SPEC, async (cfg) => {
-  if (!cfg.rm && !cfg.reward)
-    throw new ConfigError('--rm or --reward is required: a reward model, a reward function, or both');
+  requireReward(cfg);
   const lines = readInputFile('prompts', cfg.prompts, loadPromptRecords);
   if (lines.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
   const prompts = lines.map((l) => l.prompt);

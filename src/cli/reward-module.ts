@@ -69,13 +69,18 @@ export async function loadRewardModule(
   };
 }
 
+/** A command that rewards needs `--rm`, `--reward` or both. */
+export function requireReward(cfg: { rm: string; reward: string }): void {
+  if (!cfg.rm && !cfg.reward)
+    throw new ConfigError('--rm or --reward is required: a reward model, a reward function, or both');
+}
+
 /**
  * An RL command's inputs and its reward: `--rm`, `--reward` or both, at least one; everything read
  * and checked before the run folder is touched.
  */
 export async function loadRewards(cfg: RlInputOptions & { reward: string }) {
-  if (!cfg.rm && !cfg.reward)
-    throw new ConfigError('--rm or --reward is required: a reward model, a reward function, or both');
+  requireReward(cfg);
   const inputs = loadRlInputs(cfg, 'optional');
   const rewardFunction = cfg.reward
     ? await loadRewardModule(cfg.reward, inputs.prompts, inputs.promptRecords)
