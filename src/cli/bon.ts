@@ -1,24 +1,18 @@
 /**
  * `rein bon`: best-of-N sampling — N responses per prompt from a policy, the best by the reward
- * model and/or a reward function kept — written as JSONL {prompt, response, score, n}, with the KL bound log N − (N−1)/N.
+ * model and/or a reward function kept — written as JSONL {prompt, response, score, n}, with the KL
+ * bound log N − (N−1)/N.
  */
 
 import { toJsonl } from '../data/jsonl.js';
 import { bestOfN, bonKlBound } from '../train/bon/best-of-n.js';
 import { BonConfig } from '../train/bon/config.js';
-import { loadPromptRecords } from '../train/common/prompt-data.js';
 import { runHelp } from '../train/common/run-args.js';
-import {
-  assertSameTokenizer,
-  loadCheckpointFor,
-  RunInputError,
-  readInputFile,
-} from '../train/common/run-input.js';
 import { writeFileAtomic } from '../util/atomic-write.js';
 import { saveResolvedConfig } from '../util/config.js';
 import { mean } from '../util/stats.js';
-import { loadRewardModule, requireReward } from './reward-module.js';
-import { loadRewardModel, trainingCommand } from './training-command.js';
+import { loadRewards } from './reward-module.js';
+import { trainingCommand } from './training-command.js';
 
 const HELP = runHelp(
   'rein bon --policy CKPT (--rm RM_CKPT | --reward FN.mjs) --n N --prompts FILE --out FILE [options]',
@@ -45,31 +39,11 @@ function configPathFor(out: string): string {
 const SPEC = { name: 'bon', schema: BonConfig, help: HELP, required: ['policy', 'prompts'] };
 
 export const run = trainingCommand(SPEC, async (cfg) => {
-  requireReward(cfg);
-  const lines = readInputFile('prompts', cfg.prompts, loadPromptRecords);
-  if (lines.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
-  const prompts = lines.map((l) => l.prompt);
-  const { model: policy, tok } = loadCheckpointFor('policy', cfg.policy);
-  const rmCk = cfg.rm ? loadRewardModel('rm', cfg.rm) : null;
-  if (rmCk) assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
-  const rewardFunction = cfg.reward
-    ? await loadRewardModule(
-        cfg.reward,
-        prompts,
-        lines.map((l) => l.record),
-      )
-    : undefined;
+  const { rewardModel, rewardFunction, inputs } = await loadRewards(cfg);
+  const { prompts, policy, tok } = inputs;
   const kl = bonKlBound(cfg.n);
   console.error(`bon: N = ${cfg.n}: KL(best-of-N ‖ policy) ≤ log N − (N−1)/N = ${kl.toFixed(4)} nats`);
-  let results: ReturnType<typeof bestOfN>;
-  try {
-    results = bestOfN(policy, rmCk?.model ?? null, tok, prompts, { ...cfg, rewardFunction });
-  } catch (e) {
-    // a prompt longer than the context is the file's problem
-    if (/leaving no room in the context/.test((e as Error).message))
-      throw new RunInputError(`--prompts ${cfg.prompts}: ${(e as Error).message.replace(/^bestOfN: /, '')}`);
-    throw e;
-  }
+  const results = bestOfN(policy, rewardModel, tok, prompts, { ...cfg, rewardFunction });
   writeFileAtomic(
     cfg.out,
     toJsonl(

@@ -69,19 +69,14 @@ export async function loadRewardModule(
   };
 }
 
-/** A command that rewards needs `--rm`, `--reward` or both. */
-export function requireReward(cfg: { rm: string; reward: string }): void {
-  if (!cfg.rm && !cfg.reward)
-    throw new ConfigError('--rm or --reward is required: a reward model, a reward function, or both');
-}
-
 /**
- * An RL command's inputs and its reward: `--rm`, `--reward` or both, at least one; everything read
- * and checked before the run folder is touched.
+ * The inputs of a command that samples and rewards, and its reward: `--rm`, `--reward` or both, at
+ * least one; everything read and checked before the command's output is touched.
  */
 export async function loadRewards(cfg: RlInputOptions & { reward: string }) {
-  requireReward(cfg);
-  const inputs = loadRlInputs(cfg, 'optional');
+  if (!cfg.rm && !cfg.reward)
+    throw new ConfigError('--rm or --reward is required: a reward model, a reward function, or both');
+  const inputs = loadRlInputs(cfg);
   const rewardFunction = cfg.reward
     ? await loadRewardModule(cfg.reward, inputs.prompts, inputs.promptRecords)
     : undefined;

@@ -547,6 +547,13 @@ describe('bad input', () => {
       /--rm .*not a reward model/,
     );
     await fails(bon, ['--policy', f('sft'), '--prompts', f('prompts.jsonl')], /--rm or --reward is required/);
+    // a prompt that fills the context leaves best-of-N no room to answer: named before any sampling
+    writeFileSync(f('long-prompt.jsonl'), jsonl([{ text: Array(80).fill('what is one ?').join(' ') }]));
+    await fails(
+      bon,
+      ['--policy', f('sft'), '--rm', f('rm'), '--prompts', f('long-prompt.jsonl')],
+      /^bon: --prompts .*long-prompt\.jsonl: prompt 1 is \d+ tokens, leaving no room for a response in the context of 64$/,
+    );
     const grpoIn = ['--prompts', f('prompts.jsonl'), '--policy', f('sft')];
     await fails(grpo, grpoIn, /^grpo: --rm or --reward is required/);
     await fails(grpo, [...grpoIn, '--rm', f('sft')], /--rm .*not a reward model/);

@@ -85,15 +85,18 @@ export function loadRewardModel(option: string, path: string): ReturnType<typeof
   return ck;
 }
 
-/** What an RL command (ppo, grpo) trains on, read and checked before its run folder is touched. */
-export interface RlInputs<RM extends Transformer | null = Transformer> {
+/**
+ * What a command that samples answers and rewards them (ppo, grpo, bon) reads, checked before its
+ * output is touched.
+ */
+export interface RlInputs {
   prompts: string[];
   /** Each prompt's whole line, for a reward function that reads its other fields. */
   promptRecords: Record<string, unknown>[];
   policy: Transformer;
   tok: Tokenizer;
-  /** The reward model of `--rm`; null where the command lets a reward function alone reward. */
-  rewardModel: RM;
+  /** The reward model of `--rm`; null without one (a reward function rewards instead). */
+  rewardModel: Transformer | null;
   /** PPO-ptx texts as pretraining sequences (empty without --ptxData). */
   ptx: Sequence[];
 }
@@ -102,33 +105,28 @@ export interface RlInputOptions {
   prompts: string;
   policy: string;
   rm: string;
-  ptxData: string;
-  ptxCoef: number;
+  /** PPO-ptx's options: absent for a command without it (bon). */
+  ptxData?: string;
+  ptxCoef?: number;
 }
 
 /**
- * Reads `--prompts`, `--policy`, `--rm` and `--ptxData` for an RL command: the PPO-ptx options
- * come together, policy and RM share a tokenizer, and every prompt leaves room for an answer.
- * With `rm: 'optional'` an empty `--rm` gives no reward model (a reward function rewards instead).
+ * Reads `--prompts`, `--policy`, `--rm` (empty: no reward model) and `--ptxData`: the PPO-ptx
+ * options come together, policy and RM share a tokenizer, and every prompt leaves room for an answer.
  */
-export function loadRlInputs(cfg: RlInputOptions): RlInputs;
-export function loadRlInputs(cfg: RlInputOptions, rm: 'optional'): RlInputs<Transformer | null>;
-export function loadRlInputs(
-  cfg: RlInputOptions,
-  rm: 'required' | 'optional' = 'required',
-): RlInputs<Transformer | null> {
-  if (cfg.ptxData && cfg.ptxCoef === 0)
+export function loadRlInputs(cfg: RlInputOptions): RlInputs {
+  const { ptxData = '', ptxCoef = 0 } = cfg;
+  if (ptxData && ptxCoef === 0)
     throw new ConfigError(
       '--ptxData needs --ptxCoef > 0 (the weight of its log-likelihood; InstructGPT: 27.8)',
     );
-  if (!cfg.ptxData && cfg.ptxCoef > 0)
-    throw new ConfigError('--ptxCoef needs --ptxData (plain texts {"text"})');
+  if (!ptxData && ptxCoef > 0) throw new ConfigError('--ptxCoef needs --ptxData (plain texts {"text"})');
   const lines = readInputFile('prompts', cfg.prompts, loadPromptRecords);
   if (lines.length === 0) throw new RunInputError(`--prompts ${cfg.prompts}: no prompts in the file`);
   const prompts = lines.map((l) => l.prompt);
-  const ptxTexts = cfg.ptxData ? readInputFile('ptxData', cfg.ptxData, loadTexts) : [];
+  const ptxTexts = ptxData ? readInputFile('ptxData', ptxData, loadTexts) : [];
   const { model: policy, tok } = loadCheckpointFor('policy', cfg.policy);
-  const rmCk = rm === 'required' || cfg.rm ? loadRewardModel('rm', cfg.rm) : null;
+  const rmCk = cfg.rm ? loadRewardModel('rm', cfg.rm) : null;
   if (rmCk) assertSameTokenizer(tok, `--policy ${cfg.policy}`, rmCk.tok, `--rm ${cfg.rm}`);
   const context = Math.min(
     policy.config.contextLength,
