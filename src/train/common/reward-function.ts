@@ -8,6 +8,7 @@ import type { Generation } from '../../model/generate.js';
 import type { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
+import { mean } from '../../util/stats.js';
 import { packAll } from './packed-rollouts.js';
 import { type RolloutBatch, rolloutTexts } from './rollout.js';
 
@@ -98,6 +99,14 @@ export function rolloutRewards(
   for (let b = 0; b < batch.B; b++) scores[b] = (rm?.[b] ?? 0) + (fn?.[b] ?? 0);
   addNoEosPenalty(scores, gens, noEosPenalty);
   return { rm, fn, scores };
+}
+
+/** The rewards' means as an iteration logs them: `rm_score` with a reward model, `function_reward` with a function. */
+export function meanRewards(reward: RolloutRewards): { rm_score?: number; function_reward?: number } {
+  return {
+    ...(reward.rm ? { rm_score: mean(reward.rm) } : {}),
+    ...(reward.fn ? { function_reward: mean(reward.fn) } : {}),
+  };
 }
 
 /** The reward model's score of each rollout, read at its last token. */

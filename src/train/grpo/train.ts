@@ -19,13 +19,14 @@ import type { Transformer } from '../../model/transformer.js';
 import { AdamW, clipGradNorm } from '../../optim/index.js';
 import type { Tokenizer } from '../../tokenizer/tokenizer.js';
 import { Progress } from '../../util/progress.js';
+import { mean } from '../../util/stats.js';
 import type { Sequence } from '../common/batch.js';
 import { maskedMeanOf } from '../common/functional.js';
 import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
 import { packedLogProbs, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
-import { type RewardFunction, rolloutRewards } from '../common/reward-function.js';
+import { meanRewards, type RewardFunction, rolloutRewards } from '../common/reward-function.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -226,11 +227,7 @@ export function trainCriticFree(
 
     // log: PPO's list where it applies, plus what groups add (their spread, and how many had none)
     // and where the KL went (the penalised rewards' mean, or the loss term)
-    const mean = (x: ArrayLike<number>) => Array.from(x).reduce((a, v) => a + v, 0) / x.length;
-    const rewardMetrics = {
-      ...(reward.rm ? { rm_score: mean(reward.rm) } : {}),
-      ...(reward.fn ? { function_reward: mean(reward.fn) } : {}),
-    };
+    const rewardMetrics = meanRewards(reward);
     const entry: GrpoIterationLog = {
       iteration: iter + 1,
       ...rewardMetrics,

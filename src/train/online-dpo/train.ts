@@ -25,7 +25,7 @@ import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches } from '../common/micro-batches.js';
 import { packedLogProbs, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
-import { type RewardFunction, rolloutRewards } from '../common/reward-function.js';
+import { meanRewards, type RewardFunction, rolloutRewards } from '../common/reward-function.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -145,10 +145,7 @@ export function trainOnlineDpo(
     //    end token is penalised
     const reward = rolloutRewards(models, tok, rows, batch, gens, cfg.noEosPenalty);
     const { scores } = reward;
-    const rewardMetrics = {
-      ...(reward.rm ? { rm_score: mean(reward.rm) } : {}),
-      ...(reward.fn ? { function_reward: mean(reward.fn) } : {}),
-    };
+    const rewardMetrics = meanRewards(reward);
     assertFinite(iter + 1, rewardMetrics, log, 'iteration');
 
     // 3. pairs: each prompt's best answer against its worst, by that reward

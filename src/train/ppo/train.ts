@@ -18,7 +18,7 @@ import { finishLora, startLora } from '../common/lora.js';
 import { accumulateGradients, microBatches, sharedMeans } from '../common/micro-batches.js';
 import { packAll, packedLogProbs, packedValues, packRows } from '../common/packed-rollouts.js';
 import { ptxTerm } from '../common/ptx.js';
-import { type RewardFunction, rolloutRewards } from '../common/reward-function.js';
+import { meanRewards, type RewardFunction, rolloutRewards } from '../common/reward-function.js';
 import { checkRlInputs, finishRlIteration, saveRlRun, startRlRun } from '../common/rl-iteration.js';
 import {
   iterationSampling,
@@ -233,11 +233,7 @@ export function trainPpo(
     const seqKl = new Float32Array(B);
     for (let b = 0; b < B; b++) for (let t = 0; t < batch.lengths[b]; t++) seqKl[b] += klTokens[b * L + t];
     const meanKl = seqKl.reduce((a, x) => a + x, 0) / B;
-    const batchMean = (x: Float32Array) => x.reduce((a, v) => a + v, 0) / B;
-    const rewardMetrics = {
-      ...(reward.rm ? { rm_score: batchMean(reward.rm) } : {}),
-      ...(reward.fn ? { function_reward: batchMean(reward.fn) } : {}),
-    };
+    const rewardMetrics = meanRewards(reward);
     const entry: PpoIterationLog = {
       iteration: iter + 1,
       ...rewardMetrics,
