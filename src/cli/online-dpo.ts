@@ -1,8 +1,8 @@
 /**
  * `rein online-dpo`: DPO on pairs the policy samples as it trains, ordered by the reward model
- * and/or a reward function, the policy and the frozen reference starting from the SFT checkpoint. The output folder becomes the
- * policy's checkpoint, with log.jsonl (one line per iteration) and train-config.json; --resume
- * continues a killed run.
+ * and/or a reward function, the policy and the frozen reference starting from the SFT checkpoint.
+ * The output folder becomes the policy's checkpoint, with log.jsonl (one line per iteration) and
+ * train-config.json; --resume continues a killed run.
  */
 
 import { runHelp } from '../train/common/run-args.js';
@@ -15,11 +15,13 @@ import { finishRlRun, rlReference, startRun, trainingCommand } from './training-
 const HELP = runHelp(
   'rein online-dpo --prompts FILE --policy SFT_CKPT (--rm RM_CKPT | --reward FN.mjs) --out DIR [options]',
   'Online DPO (Guo et al. 2024): per iteration, --groupSize answers to each of --promptsPerIteration\n' +
-    "prompts from the current policy, scored by RM_CKPT and/or FN.mjs (added); each prompt's best answer against its worst\n" +
-    "is a pair, and DPO's loss (--lossType ipo: IPO's) trains on them against SFT_CKPT, frozen.\n" +
-    'No value model. FILE: prompts {"text"} or {"prompt"} (a string or TRL\'s messages) per line.\n' +
-    '--ptxData texts {"text"} with --ptxCoef > 0 adds PPO-ptx. FN.mjs: export default function\n' +
-    "reward(prompts, responses, records) returning one number per answer (records: each prompt's line).\n" +
+    "prompts from the current policy, scored by RM_CKPT and/or FN.mjs (added); each prompt's best\n" +
+    "answer against its worst is a pair, and DPO's loss (--lossType ipo: IPO's) trains on them against\n" +
+    'SFT_CKPT, frozen. No value model.\n' +
+    'FILE: prompts {"text"} or {"prompt"} (a string or TRL\'s messages) per line. --ptxData texts\n' +
+    '{"text"} with --ptxCoef > 0 adds PPO-ptx.\n' +
+    'FN.mjs: export default function reward(prompts, responses, records) returning one number per\n' +
+    "answer (records: each prompt's whole line).\n" +
     'State is saved every --saveEvery iterations; --resume continues a killed run.',
   OnlineDpoConfig,
 );

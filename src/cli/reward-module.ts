@@ -83,7 +83,10 @@ export async function loadRewards(cfg: RlInputOptions & { reward: string }) {
   return { inputs, rewardModel: inputs.rewardModel, rewardFunction };
 }
 
-/** How a run's rewards moved from its first iteration to its last: "RM score a → b, reward function c → d". */
+/**
+ * How a run's rewards moved from its first iteration to its last: "RM score a → b, reward function
+ * c → d".
+ */
 export function rewardsMoved(
   first: { rm_score?: number; function_reward?: number },
   last: { rm_score?: number; function_reward?: number },

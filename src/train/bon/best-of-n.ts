@@ -1,8 +1,8 @@
 /**
  * Best-of-N (rejection sampling against the reward model): draw N responses per prompt from the
- * policy, score each with the RM (and/or a reward function: their sum), return the highest-scoring. No training; the KL from the policy
- * is bounded by log N − (N−1)/N (Stiennon et al. 2020; Gao et al. 2022 use it as the x-axis of
- * over-optimisation curves).
+ * policy, score each with the RM (and/or a reward function: their sum), return the highest-scoring.
+ * No training; the KL from the policy is bounded by log N − (N−1)/N (Stiennon et al. 2020; Gao et
+ * al. 2022 use it as the x-axis of over-optimisation curves).
  */
 import { type Generation, generate, rowSeed } from '../../model/generate.js';
 import type { Transformer } from '../../model/transformer.js';

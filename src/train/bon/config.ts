@@ -1,6 +1,9 @@
 import { z } from 'zod';
 
-/** Best-of-N sampling: N samples per prompt from the policy, the reward model's (or a reward function's) favourite kept. */
+/**
+ * Best-of-N sampling: N samples per prompt from the policy, the reward model's (or a reward
+ * function's) favourite kept.
+ */
 export const BonConfig = z.strictObject({
   policy: z.string().default('').describe('checkpoint to sample from (the SFT or PPO model)'),
   rm: z

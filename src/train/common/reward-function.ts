@@ -101,7 +101,10 @@ export function rolloutRewards(
   return { rm, fn, scores };
 }
 
-/** The rewards' means as an iteration logs them: `rm_score` with a reward model, `function_reward` with a function. */
+/**
+ * The rewards' means as an iteration logs them: `rm_score` with a reward model, `function_reward`
+ * with a function.
+ */
 export function meanRewards(reward: RolloutRewards): { rm_score?: number; function_reward?: number } {
   return {
     ...(reward.rm ? { rm_score: mean(reward.rm) } : {}),
@@ -114,7 +117,7 @@ function rewardModelScores(rewardModel: Transformer, batch: RolloutBatch): Float
   return T.noGrad(() => T.scope(() => Float32Array.from(rewardModel.scalarAtLast(packAll(batch)).data)));
 }
 
-/** Adds `penalty` to the score of each response that never produced the end token (it ran out of room). */
+/** Adds `penalty` to the score of each response that never produced the end token (it ran out). */
 function addNoEosPenalty(scores: Float32Array, gens: readonly Generation[], penalty: number): void {
   gens.forEach((g, b) => {
     if (g.finishReason !== 'stop') scores[b] += penalty;

@@ -53,7 +53,10 @@ export interface OnlineDpoModels {
   policy: Transformer;
   /** The frozen SFT model; null in a LoRA run, whose policy with its adapters switched off is that model. */
   reference: Transformer | null;
-  /** The frozen reward model (scalar head) that orders each pair; null where a reward function alone does. */
+  /**
+   * The frozen reward model (scalar head) that orders each pair; null where a reward function alone
+   * does.
+   */
   rewardModel: Transformer | null;
   /** A reward function of the answers' texts: with a reward model too, the two are added. */
   rewardFunction?: RewardFunction;

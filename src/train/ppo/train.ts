@@ -51,7 +51,10 @@ export interface PpoModels {
   rewardModel: Transformer | null;
   /** A reward function of the response texts: with a reward model too, the two are added. */
   rewardFunction?: RewardFunction;
-  /** Trained in place; starts as a copy of the reward model (without one, of the policy with a fresh scalar head). */
+  /**
+   * Trained in place; starts as a copy of the reward model (without one, of the policy with a fresh
+   * scalar head).
+   */
   value: Transformer;
 }
 
