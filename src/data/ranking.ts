@@ -23,6 +23,9 @@ export const RankingCandidate = z.strictObject({
  */
 export const MAX_GAP = 10;
 
+/** One gap between two adjacent tiers: 0 (no more than ranked) to MAX_GAP. */
+export const Gap = z.number().finite().min(0).max(MAX_GAP);
+
 /**
  * The longest a ranking can say it took: a day. The feedback app refuses more, and its
  * PostgreSQL column is a 32-bit integer, so a record over it could not be imported anyway.
@@ -48,7 +51,7 @@ export const RankingRecord = z
      * the reward model asks a pair spanning several tiers to lead by their sum (its margin). Absent:
      * no margins — a ranking only orders.
      */
-    gaps: z.array(z.number().finite().min(0).max(MAX_GAP)).optional(),
+    gaps: z.array(Gap).optional(),
     note: z.string().optional(),
     time_ms: z.number().nonnegative().max(MAX_TIME_MS).optional(),
     created_at: z.string().optional(),

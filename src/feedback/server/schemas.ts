@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { CANDIDATE_FLAGS } from '../../data/labels.js';
-import { MAX_GAP, MAX_TIME_MS } from '../../data/ranking.js';
+import { Gap, MAX_TIME_MS } from '../../data/ranking.js';
 import { TASK_KINDS } from '../db/types.js';
 import { EXPORT_FORMATS } from '../export.js';
 
@@ -30,7 +30,7 @@ export const RankingBody = z.strictObject({
     .min(1)
     .max(16),
   /** How much better each tier is than the next, one number per adjacent pair (the RM's margins). */
-  gaps: z.array(z.number().finite().min(0).max(MAX_GAP)).max(15).optional(),
+  gaps: z.array(Gap).max(15).optional(),
   flags: z
     .record(storableText().max(64), z.array(z.enum(CANDIDATE_FLAGS)).max(CANDIDATE_FLAGS.length))
     .default({}),
