@@ -36,6 +36,7 @@ import {
   rolloutEncoding,
   rolloutLogProbs,
   rolloutTexts,
+  sampledLogProbs,
   sampleRollouts,
   selectResponseRows,
 } from '../common/rollout.js';
@@ -157,8 +158,14 @@ export function trainCriticFree(
     const reward = rolloutRewards(models, tok, rows, batch, gens, cfg.noEosPenalty);
     const { scores } = reward;
 
-    // 3. log-probs under the policy (old: the ratio's denominator) and the reference (the KL's)
-    const oldLogp = rolloutLogProbs(policy, batch, cfg.temperature);
+    // 3. log-probs under the policy (old: the ratio's denominator) and the reference (the KL's).
+    //    GRPO takes the sampler's own, recorded at this temperature while it drew the tokens (a pass
+    //    fewer, as PPO). RLOO charges old − ref in the reward, where the decoder's rounding would give
+    //    a policy that never moved a KL of ~1e-7 and unanimous groups a spread; its pass matches the
+    //    reference's bit for bit.
+    const oldLogp = klInReward
+      ? rolloutLogProbs(policy, batch, cfg.temperature)
+      : sampledLogProbs(gens, batch);
     const refLogp = referenceLogProbs(policy, reference, batch, cfg.temperature);
 
     // 4. the rewards trained on: the scores (GRPO), or each score less β·KL of its response (RLOO:
