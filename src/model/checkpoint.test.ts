@@ -39,6 +39,50 @@ describe('rein checkpoints', () => {
     expect(readdirSync(root).filter((f) => f.startsWith('.'))).toEqual([]); // no temp folders left
   });
 
+  it("keeps a Qwen2-layout llama's q, k and v biases, and writes qkvBias only where it says more than bias", () => {
+    const qwen = resolveModelConfig({
+      arch: 'llama',
+      vocabSize: 270,
+      contextLength: 16,
+      nLayers: 1,
+      dim: 8,
+      nHeads: 2,
+      qkvBias: true,
+    });
+    const model = Transformer.init(qwen, new Rng(1));
+    model.params.get('layers.0.attn.k.bias')!.data.fill(0.5); // init leaves biases at 0
+    const dir = join(root, 'qwen');
+    saveCheckpoint(dir, model, tokenizer);
+    expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).model).toMatchObject({
+      qkvBias: true,
+      bias: false,
+    });
+    const back = loadModel(dir).model;
+    expect(back.config).toEqual(qwen);
+    expect([...back.params.keys()].filter((n) => n.endsWith('.bias')).sort()).toEqual([
+      'layers.0.attn.k.bias',
+      'layers.0.attn.q.bias',
+      'layers.0.attn.v.bias',
+    ]);
+    expect(back.params.get('layers.0.attn.k.bias')!.data.every((v) => v === 0.5)).toBe(true);
+    // a gpt (biases everywhere) and a plain llama keep the config they always had
+    const plain = join(root, 'plain');
+    saveCheckpoint(plain, Transformer.init(config, new Rng(1)), null);
+    expect(JSON.parse(readFileSync(join(plain, 'config.json'), 'utf8')).model.qkvBias).toBeUndefined();
+    expect(loadModel(plain).model.config.qkvBias).toBe(true);
+  });
+
+  it('refuses a qkvBias that contradicts bias, naming the field', () => {
+    const base = { vocabSize: 20, contextLength: 8, nLayers: 1, dim: 8, nHeads: 2 };
+    expect(() => resolveModelConfig({ ...base, arch: 'llama', bias: true, qkvBias: false })).toThrow(
+      /field 'qkvBias': bias puts biases on every layer/,
+    );
+    expect(() => resolveModelConfig({ ...base, arch: 'gpt', bias: false, qkvBias: true })).toThrow(
+      /field 'qkvBias': q, k and v biases alone are a llama \(Qwen2\) layout/,
+    );
+    expect(resolveModelConfig({ ...base, arch: 'llama' }).qkvBias).toBe(false);
+  });
+
   it('replaces an existing checkpoint whole', () => {
     const dir = join(root, 'policy');
     saveCheckpoint(dir, Transformer.init(config, new Rng(1)), tokenizer, { step: 1 });

@@ -3,7 +3,8 @@ import { z } from 'zod';
 /**
  * One typed config for both transformer styles:
  * - `gpt`   (GPT-2): LayerNorm, learned positions, GELU MLP, biases;
- * - `llama` (Llama): RMSNorm, rotary positions (interleaved pairs), SwiGLU MLP, no biases, GQA.
+ * - `llama` (Llama): RMSNorm, rotary positions (interleaved pairs), SwiGLU MLP, no biases, GQA;
+ *   Qwen2 is a llama whose q, k and v projections alone carry biases (`qkvBias`).
  */
 export const ModelConfigSchema = z
   .strictObject({
@@ -28,9 +29,20 @@ export const ModelConfigSchema = z
     tiedEmbeddings: z.boolean().default(true),
     /** Linear layers and norms carry biases. Default: true for gpt, false for llama. */
     bias: z.boolean().optional(),
+    /** The q, k and v projections carry biases and no other layer does (Qwen2). Default: as `bias`. */
+    qkvBias: z.boolean().optional(),
   })
   .superRefine((c, ctx) => {
     const kv = c.nKvHeads ?? c.nHeads;
+    const bias = c.bias ?? c.arch === 'gpt';
+    if (c.qkvBias !== undefined && c.qkvBias !== bias && (bias || c.arch === 'gpt'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['qkvBias'],
+        message: bias
+          ? 'bias puts biases on every layer, q, k and v among them'
+          : 'q, k and v biases alone are a llama (Qwen2) layout',
+      });
     if (c.dim % c.nHeads !== 0)
       ctx.addIssue({
         code: 'custom',
@@ -68,7 +80,10 @@ export interface ModelConfig {
   normEps: number;
   ropeTheta: number;
   tiedEmbeddings: boolean;
+  /** Every linear layer (and a gpt's norms) carries a bias. */
   bias: boolean;
+  /** The q, k and v projections carry biases: with `bias`, or alone (Qwen2). */
+  qkvBias: boolean;
 }
 
 /** Validates and fills defaults; `source` names the file or flag the config came from. */
@@ -80,6 +95,7 @@ export function resolveModelConfig(input: unknown, source = 'model config'): Mod
   }
   const c = parsed.data;
   const hidden = c.hidden ?? (c.arch === 'gpt' ? 4 * c.dim : Math.ceil((8 * c.dim) / 3 / 32) * 32);
+  const bias = c.bias ?? c.arch === 'gpt';
   return {
     arch: c.arch,
     vocabSize: c.vocabSize,
@@ -93,14 +109,16 @@ export function resolveModelConfig(input: unknown, source = 'model config'): Mod
     normEps: c.normEps,
     ropeTheta: c.ropeTheta,
     tiedEmbeddings: c.tiedEmbeddings,
-    bias: c.bias ?? c.arch === 'gpt',
+    bias,
+    qkvBias: c.qkvBias ?? bias,
   };
 }
 
 /** The JSON form saved in checkpoints (only the fields of the schema). */
 export function configToJson(c: ModelConfig): ModelConfigInput {
-  const { headDim: _, ...rest } = c;
-  return rest;
+  const { headDim: _, qkvBias, ...rest } = c;
+  // written only where it says more than `bias`, so other models' configs read as they always have
+  return qkvBias === rest.bias ? rest : { ...rest, qkvBias };
 }
 
 /**
@@ -112,9 +130,9 @@ export function parameterShapes(c: ModelConfig): Map<string, number[]> {
   const KV = c.nKvHeads * c.headDim;
   const H = c.hidden;
   const m = new Map<string, number[]>();
-  const linear = (name: string, out: number, inp: number) => {
+  const linear = (name: string, out: number, inp: number, bias = c.bias) => {
     m.set(`${name}.weight`, [out, inp]);
-    if (c.bias) m.set(`${name}.bias`, [out]);
+    if (bias) m.set(`${name}.bias`, [out]);
   };
   const norm = (name: string) => {
     m.set(`${name}.weight`, [C]);
@@ -125,9 +143,9 @@ export function parameterShapes(c: ModelConfig): Map<string, number[]> {
   for (let i = 0; i < c.nLayers; i++) {
     const p = `layers.${i}`;
     norm(`${p}.norm1`);
-    linear(`${p}.attn.q`, C, C);
-    linear(`${p}.attn.k`, KV, C);
-    linear(`${p}.attn.v`, KV, C);
+    linear(`${p}.attn.q`, C, C, c.qkvBias);
+    linear(`${p}.attn.k`, KV, C, c.qkvBias);
+    linear(`${p}.attn.v`, KV, C, c.qkvBias);
     linear(`${p}.attn.o`, C, C);
     norm(`${p}.norm2`);
     if (c.arch === 'gpt') {

@@ -12,12 +12,16 @@ import { readLlama2cCheckpoint } from './llama2c-checkpoint.js';
 import { kthLargest, pickToken, rowProbabilities, type SamplerOptions, SamplerScratch } from './sampler.js';
 import { responseLogProbs, Transformer } from './transformer.js';
 
-function randomModel(arch: 'gpt' | 'llama', seed: number): Transformer {
+/** gpt, llama, or llama with biases on q, k and v alone (Qwen2's layout). */
+type Kind = 'gpt' | 'llama' | 'qwen2';
+
+function randomModel(kind: Kind, seed: number): Transformer {
   const c =
-    arch === 'gpt'
-      ? resolveModelConfig({ arch, vocabSize: 29, contextLength: 40, nLayers: 2, dim: 16, nHeads: 4 })
+    kind === 'gpt'
+      ? resolveModelConfig({ arch: kind, vocabSize: 29, contextLength: 40, nLayers: 2, dim: 16, nHeads: 4 })
       : resolveModelConfig({
-          arch,
+          arch: 'llama',
+          qkvBias: kind === 'qwen2',
           vocabSize: 31,
           contextLength: 40,
           nLayers: 2,
@@ -39,9 +43,13 @@ const prompts = [
   [1, 8, 2, 8, 1],
 ];
 
-for (const arch of ['gpt', 'llama'] as const) {
-  describe(`generate (${arch})`, () => {
-    const model = randomModel(arch, arch === 'gpt' ? 1 : 2);
+for (const [kind, seed] of [
+  ['gpt', 1],
+  ['llama', 2],
+  ['qwen2', 3],
+] as const) {
+  describe(`generate (${kind})`, () => {
+    const model = randomModel(kind, seed);
 
     it("decoder logits equal the tensor path's: the prompt pass, a step, and a chunk continuing the cache", () => {
       const d = new Decoder(model, 3, 20);

@@ -1,7 +1,7 @@
 /**
  * `config.json` and `generation_config.json` of a Hugging Face model folder for a rein model: the
- * fields `transformers` reads to build LlamaForCausalLM / GPT2LMHeadModel (or their
- * ForSequenceClassification variants for a reward or value model), each set from rein's config
+ * fields `transformers` reads to build LlamaForCausalLM / Qwen2ForCausalLM / GPT2LMHeadModel (or
+ * their ForSequenceClassification variants for a reward or value model), each set from rein's config
  * rather than left to a default — transformers' defaults (Llama's BOS 1 and EOS 2, GPT-2's 50256,
  * GPT-2's dropout) are another model's, not this one's.
  */
@@ -38,25 +38,27 @@ export function hfModelConfig(c: ModelConfig, options: HfConfigOptions): Record<
       ? // one regression output, read at the last non-pad token — rein's reward is read at the last token
         { num_labels: 1, id2label: { 0: 'score' }, label2id: { score: 0 }, problem_type: 'regression' }
       : {};
+  if (c.arch === 'llama' && c.qkvBias && !c.bias) {
+    // biases on q, k and v alone: Qwen2's layout, which Llama's config cannot state
+    return {
+      architectures: [head === 'lm' ? 'Qwen2ForCausalLM' : 'Qwen2ForSequenceClassification'],
+      model_type: 'qwen2',
+      ...llamaShape(c),
+      use_sliding_window: false,
+      sliding_window: null,
+      max_window_layers: c.nLayers,
+      ...common,
+      ...scoreHead,
+    };
+  }
   if (c.arch === 'llama') {
     return {
       architectures: [head === 'lm' ? 'LlamaForCausalLM' : 'LlamaForSequenceClassification'],
       model_type: 'llama',
-      hidden_size: c.dim,
-      intermediate_size: c.hidden,
-      num_hidden_layers: c.nLayers,
-      num_attention_heads: c.nHeads,
-      num_key_value_heads: c.nKvHeads,
-      head_dim: c.headDim,
-      hidden_act: 'silu',
-      max_position_embeddings: c.contextLength,
-      rms_norm_eps: c.normEps,
-      rope_theta: c.ropeTheta,
-      rope_scaling: null,
-      // rein's llama either has biases on every linear layer or on none
+      ...llamaShape(c),
+      // biases on every linear layer or on none (q, k and v alone are the Qwen2 branch above)
       attention_bias: c.bias,
       mlp_bias: c.bias,
-      attention_dropout: 0,
       pretraining_tp: 1,
       ...common,
       ...scoreHead,
@@ -83,6 +85,24 @@ export function hfModelConfig(c: ModelConfig, options: HfConfigOptions): Record<
     reorder_and_upcast_attn: false,
     ...common,
     ...scoreHead,
+  };
+}
+
+/** The fields Llama's and Qwen2's configs share: the trunk's shape, rotary positions, RMSNorm. */
+function llamaShape(c: ModelConfig): Record<string, unknown> {
+  return {
+    hidden_size: c.dim,
+    intermediate_size: c.hidden,
+    num_hidden_layers: c.nLayers,
+    num_attention_heads: c.nHeads,
+    num_key_value_heads: c.nKvHeads,
+    head_dim: c.headDim,
+    hidden_act: 'silu',
+    max_position_embeddings: c.contextLength,
+    rms_norm_eps: c.normEps,
+    rope_theta: c.ropeTheta,
+    rope_scaling: null,
+    attention_dropout: 0,
   };
 }
 

@@ -2,8 +2,9 @@
  * rein's weights under Hugging Face's names and layouts — the inverse of readHfFolder's mapping
  * (hf-folder.ts), so that `readHfFolder(export(model))` computes the same function as `model`.
  *
- * Llama: names only, plus the rotary layout: rein rotates interleaved pairs, HF rotates halves,
- * so the rows of q and k (and their biases) go back to the half-split order per head.
+ * Llama (and Qwen2, a llama with q, k and v biases): names only, plus the rotary layout: rein
+ * rotates interleaved pairs, HF rotates halves, so the rows of q and k (and their biases) go back to
+ * the half-split order per head.
  * GPT-2: Conv1D stores (in, out), so every projection is transposed, and q, k, v are fused into
  * `c_attn`. GPT-2 has no grouped-query attention: a rein gpt with fewer KV heads has each KV head
  * repeated for its group of query heads (exactly what grouped attention computes). GPT-2 always
@@ -92,15 +93,15 @@ function llamaWeights(c: ModelConfig, w: Weights): [string, NamedArray][] {
     const r = `layers.${i}`;
     const h = `model.layers.${i}`;
     put(`${h}.input_layernorm.weight`, need(w, `${r}.norm1.weight`));
-    const proj = (rein: string, hf: string, ropeHeads: number | null) => {
-      for (const kind of c.bias ? ['weight', 'bias'] : ['weight']) {
+    const proj = (rein: string, hf: string, ropeHeads: number | null, bias = c.bias) => {
+      for (const kind of bias ? ['weight', 'bias'] : ['weight']) {
         const t = need(w, `${r}.${rein}.${kind}`);
         put(`${h}.${hf}.${kind}`, ropeHeads === null ? t : interleavedToHalfSplit(t, ropeHeads));
       }
     };
-    proj('attn.q', 'self_attn.q_proj', c.nHeads);
-    proj('attn.k', 'self_attn.k_proj', c.nKvHeads);
-    proj('attn.v', 'self_attn.v_proj', null);
+    proj('attn.q', 'self_attn.q_proj', c.nHeads, c.qkvBias);
+    proj('attn.k', 'self_attn.k_proj', c.nKvHeads, c.qkvBias);
+    proj('attn.v', 'self_attn.v_proj', null, c.qkvBias);
     proj('attn.o', 'self_attn.o_proj', null);
     put(`${h}.post_attention_layernorm.weight`, need(w, `${r}.norm2.weight`));
     proj('mlp.gate', 'mlp.gate_proj', null);

@@ -142,7 +142,7 @@ function hfForward(folder: HfFolder, ids: number[]): { logits: Vec[] | null; sco
 
   let hidden: Vec[];
   let lmHeadName: string;
-  if (cfg.model_type === 'llama') {
+  if (cfg.model_type === 'llama' || cfg.model_type === 'qwen2') {
     const H = cfg.num_attention_heads as number;
     const KV = cfg.num_key_value_heads as number;
     const D = cfg.head_dim as number;
@@ -150,6 +150,8 @@ function hfForward(folder: HfFolder, ids: number[]): { logits: Vec[] | null; sco
     const theta = cfg.rope_theta as number;
     const attnBias = cfg.attention_bias === true;
     const mlpBias = cfg.mlp_bias === true;
+    // Qwen2: q, k and v always carry biases, o and the MLP never
+    const qkvBias = attnBias || cfg.model_type === 'qwen2';
     const rms = (x: Vec, g: string) => {
       const ms = x.reduce((s, v) => s + v * v, 0) / x.length;
       return x.map((v, i) => (v / Math.sqrt(ms + eps)) * get(g).data[i]);
@@ -173,12 +175,12 @@ function hfForward(folder: HfFolder, ids: number[]): { logits: Vec[] | null; sco
       const b = (n: string, on: boolean) => (on ? `${p}.${n}.bias` : null);
       const hs = xs.map((x) => rms(x, `${p}.input_layernorm.weight`));
       const q = hs.map((h, pos) =>
-        rope(linear(h, `${p}.self_attn.q_proj.weight`, b('self_attn.q_proj', attnBias)), H, pos),
+        rope(linear(h, `${p}.self_attn.q_proj.weight`, b('self_attn.q_proj', qkvBias)), H, pos),
       );
       const k = hs.map((h, pos) =>
-        rope(linear(h, `${p}.self_attn.k_proj.weight`, b('self_attn.k_proj', attnBias)), KV, pos),
+        rope(linear(h, `${p}.self_attn.k_proj.weight`, b('self_attn.k_proj', qkvBias)), KV, pos),
       );
-      const v = hs.map((h) => linear(h, `${p}.self_attn.v_proj.weight`, b('self_attn.v_proj', attnBias)));
+      const v = hs.map((h) => linear(h, `${p}.self_attn.v_proj.weight`, b('self_attn.v_proj', qkvBias)));
       const y = attention(q, k, v, H, KV, D);
       xs = xs.map((x, i) =>
         addv(x, linear(y[i], `${p}.self_attn.o_proj.weight`, b('self_attn.o_proj', attnBias))),
@@ -264,6 +266,19 @@ const CASES: [string, ModelConfigInput][] = [
   ],
   ['llama, tied, MHA', { arch: 'llama', vocabSize: 33, contextLength: 16, nLayers: 1, dim: 12, nHeads: 2 }],
   [
+    'llama with q, k and v biases alone (written as Qwen2), GQA, tied',
+    {
+      arch: 'llama',
+      vocabSize: 31,
+      contextLength: 14,
+      nLayers: 2,
+      dim: 16,
+      nHeads: 4,
+      nKvHeads: 2,
+      qkvBias: true,
+    },
+  ],
+  [
     'gpt, GQA (repeated into GPT-2 heads), biases, untied',
     {
       arch: 'gpt',
@@ -322,9 +337,45 @@ describe('exportHfFolder: weights', () => {
     const dir = join(tmp(), 'hf');
     exportHfFolder(dir, model, null);
     const folder = readFolder(dir);
-    expect(folder.config).toMatchObject({ attention_bias: true, mlp_bias: true });
+    expect(folder.config).toMatchObject({ model_type: 'llama', attention_bias: true, mlp_bias: true });
     const ids = randomIds(new Rng(3), 30, 10);
     expect(maxDiff(hfForward(folder, ids).logits!.flat(), logitsOf(model, ids))).toBeLessThan(1e-4);
+    const back = readHfFolder(dir);
+    expect(back.config).toMatchObject({ bias: true, qkvBias: true });
+    const reloaded = Transformer.fromWeights(back.config, back.weights);
+    expect(maxDiff(logitsOf(reloaded, ids), logitsOf(model, ids))).toBeLessThan(1e-5);
+  });
+
+  it('writes a llama with q, k and v biases alone as Qwen2, a reward model as its classifier', () => {
+    const input: ModelConfigInput = {
+      arch: 'llama',
+      vocabSize: 20,
+      contextLength: 8,
+      nLayers: 1,
+      dim: 8,
+      nHeads: 2,
+    };
+    for (const [scalarHead, architecture] of [
+      [false, 'Qwen2ForCausalLM'],
+      [true, 'Qwen2ForSequenceClassification'],
+    ] as const) {
+      const dir = join(tmp(), 'hf');
+      const model = randomModel({ ...input, qkvBias: true }, 2, scalarHead);
+      if (scalarHead) model.params.get('scalar_head.bias')!.data[0] = 0; // HF's score layer has no bias
+      exportHfFolder(dir, model, null);
+      const folder = readFolder(dir);
+      expect(folder.config).toMatchObject({
+        architectures: [architecture],
+        model_type: 'qwen2',
+        use_sliding_window: false,
+      });
+      expect(folder.config.attention_bias).toBeUndefined();
+      expect([...folder.t.keys()].filter((n) => n.endsWith('.bias')).sort()).toEqual([
+        'model.layers.0.self_attn.k_proj.bias',
+        'model.layers.0.self_attn.q_proj.bias',
+        'model.layers.0.self_attn.v_proj.bias',
+      ]);
+    }
   });
 
   it('writes the config fields transformers reads, from the model and its tokenizer', () => {
@@ -480,6 +531,7 @@ describe('exportLlama2c', () => {
       /epsilon at 1e-5/,
     );
     expect(() => exportLlama2c(file, randomModel({ ...base, bias: true }, 1), null)).toThrow(/no biases/);
+    expect(() => exportLlama2c(file, randomModel({ ...base, qkvBias: true }, 1), null)).toThrow(/no biases/);
     expect(() => exportLlama2c(file, randomModel(base, 1, true), null)).toThrow(/scalar head/);
     const tok = BpeTokenizer.train('ab ab ab', 262);
     expect(() =>

@@ -159,30 +159,41 @@ describe('Hugging Face folders', () => {
       for (let v = 0; v < V; v++) expect(got[p][v]).toBeCloseTo(expected[p][v], 4);
   });
 
-  it('loads Llama (half-split rope permuted to interleaved, GQA, untied head) and matches HF semantics', () => {
+  /**
+   * A Llama-family folder with random weights (q/k/v biases in Qwen2's layout, or every bias in
+   * Llama's), read by rein and compared with HF's forward pass written here.
+   */
+  const llamaFamily = (hfType: 'llama' | 'qwen2', biases: 'none' | 'qkv' | 'all', tied: boolean) => {
     const [V, C, L, Hh, KVH, M] = [17, 16, 2, 4, 2, 24];
     const D = C / Hh;
     const t: Record<string, NamedArray> = {
       'model.embed_tokens.weight': randn([V, C]),
       'model.norm.weight': randn([C], 0.2, 1),
-      'lm_head.weight': randn([V, C]),
     };
+    if (!tied) t['lm_head.weight'] = randn([V, C]);
+    const qkvBias = biases !== 'none';
+    const allBias = biases === 'all';
+    const shapes: Record<string, number[]> = {
+      'self_attn.q_proj': [C, C],
+      'self_attn.k_proj': [KVH * D, C],
+      'self_attn.v_proj': [KVH * D, C],
+      'self_attn.o_proj': [C, C],
+      'mlp.gate_proj': [M, C],
+      'mlp.up_proj': [M, C],
+      'mlp.down_proj': [C, M],
+    };
+    const hasBias = (name: string) => allBias || (qkvBias && /[qkv]_proj$/.test(name));
     for (let i = 0; i < L; i++) {
       const h = `model.layers.${i}`;
-      Object.assign(t, {
-        [`${h}.input_layernorm.weight`]: randn([C], 0.2, 1),
-        [`${h}.self_attn.q_proj.weight`]: randn([C, C]),
-        [`${h}.self_attn.k_proj.weight`]: randn([KVH * D, C]),
-        [`${h}.self_attn.v_proj.weight`]: randn([KVH * D, C]),
-        [`${h}.self_attn.o_proj.weight`]: randn([C, C]),
-        [`${h}.post_attention_layernorm.weight`]: randn([C], 0.2, 1),
-        [`${h}.mlp.gate_proj.weight`]: randn([M, C]),
-        [`${h}.mlp.up_proj.weight`]: randn([M, C]),
-        [`${h}.mlp.down_proj.weight`]: randn([C, M]),
-      });
+      t[`${h}.input_layernorm.weight`] = randn([C], 0.2, 1);
+      t[`${h}.post_attention_layernorm.weight`] = randn([C], 0.2, 1);
+      for (const [name, shape] of Object.entries(shapes)) {
+        t[`${h}.${name}.weight`] = randn(shape);
+        if (hasBias(name)) t[`${h}.${name}.bias`] = randn([shape[0]]);
+      }
     }
     const hfConfig = {
-      model_type: 'llama',
+      model_type: hfType,
       vocab_size: V,
       hidden_size: C,
       intermediate_size: M,
@@ -192,7 +203,10 @@ describe('Hugging Face folders', () => {
       max_position_embeddings: 32,
       rms_norm_eps: 1e-6,
       rope_theta: 500,
-      tie_word_embeddings: false,
+      tie_word_embeddings: tied,
+      ...(hfType === 'llama'
+        ? { attention_bias: allBias, mlp_bias: allBias }
+        : { use_sliding_window: false }),
     };
     const { config, weights } = readHfFolder(writeFolder(hfConfig, t));
     expect(config).toMatchObject({
@@ -200,7 +214,9 @@ describe('Hugging Face folders', () => {
       nKvHeads: KVH,
       ropeTheta: 500,
       normEps: 1e-6,
-      tiedEmbeddings: false,
+      tiedEmbeddings: tied,
+      bias: allBias,
+      qkvBias,
     });
 
     const ids = [2, 7, 1, 8, 2, 8, 1];
@@ -208,23 +224,52 @@ describe('Hugging Face folders', () => {
     let xs = ids.map((id) => Array.from(t['model.embed_tokens.weight'].data.subarray(id * C, id * C + C)));
     for (let i = 0; i < L; i++) {
       const g = (n: string) => t[`model.layers.${i}.${n}`];
+      // nn.Linear with its bias where the folder has one
+      const lin = (name: string, x: number[]) => {
+        const y = matvecOut(g(`${name}.weight`), x);
+        return hasBias(name) ? add(y, g(`${name}.bias`).data) : y;
+      };
       const hs = xs.map((x) => rmsNorm(x, g('input_layernorm.weight'), 1e-6));
-      const qs = hs.map((h, p) => ropeHalf(matvecOut(g('self_attn.q_proj.weight'), h), Hh, D, p, 500));
-      const ks = hs.map((h, p) => ropeHalf(matvecOut(g('self_attn.k_proj.weight'), h), KVH, D, p, 500));
-      const vs = hs.map((h) => matvecOut(g('self_attn.v_proj.weight'), h));
+      const qs = hs.map((h, p) => ropeHalf(lin('self_attn.q_proj', h), Hh, D, p, 500));
+      const ks = hs.map((h, p) => ropeHalf(lin('self_attn.k_proj', h), KVH, D, p, 500));
+      const vs = hs.map((h) => lin('self_attn.v_proj', h));
       const y = attend(qs, ks, vs, Hh, KVH, D);
-      xs = xs.map((x, p) => add(x, matvecOut(g('self_attn.o_proj.weight'), y[p])));
+      xs = xs.map((x, p) => add(x, lin('self_attn.o_proj', y[p])));
       xs = xs.map((x) => {
         const h = rmsNorm(x, g('post_attention_layernorm.weight'), 1e-6);
-        const u = matvecOut(g('mlp.up_proj.weight'), h);
-        const a = matvecOut(g('mlp.gate_proj.weight'), h).map((v, j) => silu(v) * u[j]);
-        return add(x, matvecOut(g('mlp.down_proj.weight'), a));
+        const u = lin('mlp.up_proj', h);
+        const a = lin('mlp.gate_proj', h).map((v, j) => silu(v) * u[j]);
+        return add(x, lin('mlp.down_proj', a));
       });
     }
-    const expected = xs.map((x) => matvecOut(t['lm_head.weight'], rmsNorm(x, t['model.norm.weight'], 1e-6)));
+    const head = t[tied ? 'model.embed_tokens.weight' : 'lm_head.weight'];
+    const expected = xs.map((x) => matvecOut(head, rmsNorm(x, t['model.norm.weight'], 1e-6)));
     const got = referenceLogits(config, weights, ids);
     for (let p = 0; p < ids.length; p++)
       for (let v = 0; v < V; v++) expect(got[p][v]).toBeCloseTo(expected[p][v], 4);
+  };
+
+  it('loads Llama (half-split rope permuted to interleaved, GQA, untied head) and matches HF semantics', () => {
+    llamaFamily('llama', 'none', false);
+  });
+
+  it('loads Qwen2 (biases on q, k and v alone, their q and k rows permuted for rope, tied head)', () => {
+    llamaFamily('qwen2', 'qkv', true);
+  });
+
+  it('loads a Llama with attention_bias and mlp_bias (every linear layer)', () => {
+    llamaFamily('llama', 'all', false);
+  });
+
+  it('refuses what rein would compute differently: biases on one kind of layer, a sliding window', () => {
+    const base = { vocab_size: 5, hidden_size: 4, intermediate_size: 8, num_hidden_layers: 1 };
+    const cfg = { ...base, num_attention_heads: 2, max_position_embeddings: 8 };
+    expect(() =>
+      readHfFolder(writeFolder({ model_type: 'llama', ...cfg, attention_bias: true }, {})),
+    ).toThrow(/config\.json: attention_bias true with mlp_bias false is not supported/);
+    expect(() =>
+      readHfFolder(writeFolder({ model_type: 'qwen2', ...cfg, use_sliding_window: true }, {})),
+    ).toThrow(/config\.json: use_sliding_window is not supported/);
   });
 
   it('permutes rope rows reversibly', () => {

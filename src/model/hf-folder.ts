@@ -6,7 +6,8 @@ import { type NamedArray, readSafetensors } from './safetensors.js';
 
 /**
  * Hugging Face model folders: `config.json` + `model.safetensors` (or shards listed in
- * `model.safetensors.index.json`), in the GPT-2 or the Llama layout, mapped onto rein's names.
+ * `model.safetensors.index.json`), in the GPT-2 or the Llama layout (Mistral's and Qwen2's too),
+ * mapped onto rein's names.
  *
  * Two layout differences are undone here:
  * - GPT-2's Conv1D stores weights (in, out), and fuses q, k, v into one `c_attn`: split and transpose.
@@ -25,8 +26,8 @@ export function readHfFolder(dir: string): LoadedWeights {
   const tensors = readFolderTensors(dir);
   const type = String(hf.model_type ?? '');
   if (type === 'gpt2') return mapGpt2(hf, tensors, configFile);
-  if (type === 'llama' || type === 'mistral') return mapLlama(hf, tensors, configFile);
-  throw new Error(`${configFile}: model_type '${type}' is not supported (gpt2, llama, mistral)`);
+  if (type === 'llama' || type === 'mistral' || type === 'qwen2') return mapLlama(hf, tensors, configFile);
+  throw new Error(`${configFile}: model_type '${type}' is not supported (gpt2, llama, mistral, qwen2)`);
 }
 
 type Tensors = Map<string, NamedArray & { file: string }>;
@@ -190,8 +191,19 @@ function mapLlama(hf: Record<string, unknown>, tensors: Tensors, source: string)
       `${source}: head_dim ${hf.head_dim} ≠ hidden_size / num_attention_heads is not supported`,
     );
   }
-  if (hf.attention_bias === true || hf.mlp_bias === true) {
-    throw new Error(`${source}: attention_bias / mlp_bias are not supported (rein's llama has no biases)`);
+  // Qwen2 is Llama with biases on q, k and v alone; Llama's own biases are per kind of layer, of
+  // which rein takes all or none
+  const qwen2 = hf.model_type === 'qwen2';
+  if (qwen2 && hf.use_sliding_window === true) {
+    throw new Error(
+      `${source}: use_sliding_window is not supported (rein's attention sees the whole context)`,
+    );
+  }
+  const bias = hf.attention_bias === true;
+  if (bias !== (hf.mlp_bias === true)) {
+    throw new Error(
+      `${source}: attention_bias ${hf.attention_bias === true} with mlp_bias ${hf.mlp_bias === true} is not supported (rein's llama has biases on every linear layer or on none)`,
+    );
   }
   const act = String(hf.hidden_act ?? 'silu');
   if (act !== 'silu') throw new Error(`${source}: hidden_act '${act}' is not supported (silu)`);
@@ -208,7 +220,8 @@ function mapLlama(hf: Record<string, unknown>, tensors: Tensors, source: string)
       normEps: num(hf, 'rms_norm_eps', source, 1e-6),
       ropeTheta: num(hf, 'rope_theta', source, 10000),
       tiedEmbeddings: hf.tie_word_embeddings === true,
-      bias: false,
+      bias,
+      qkvBias: bias || qwen2,
     },
     source,
   );
@@ -221,18 +234,28 @@ function mapLlama(hf: Record<string, unknown>, tensors: Tensors, source: string)
     const h = `model.layers.${i}`;
     const r = `layers.${i}`;
     w.set(`${r}.norm1.weight`, get([`${h}.input_layernorm.weight`], [C]));
-    const proj = (name: string, rows: number, heads: number | null) => {
-      const t = get([`${h}.self_attn.${name}_proj.weight`], [rows, C]);
-      w.set(`${r}.attn.${name}.weight`, heads ? halfSplitToInterleaved(t, heads) : t);
+    // a projection and, where the config has one, its bias; q's and k's rows permuted for rope
+    const proj = (
+      rein: string,
+      hf: string,
+      [rows, cols]: number[],
+      heads: number | null,
+      hasBias: boolean,
+    ) => {
+      const kinds = hasBias ? ['weight', 'bias'] : ['weight'];
+      for (const kind of kinds) {
+        const t = get([`${h}.${hf}.${kind}`], kind === 'weight' ? [rows, cols] : [rows]);
+        w.set(`${r}.${rein}.${kind}`, heads ? halfSplitToInterleaved(t, heads) : t);
+      }
     };
-    proj('q', C, nHeads);
-    proj('k', KV, nKvHeads);
-    proj('v', KV, null);
-    w.set(`${r}.attn.o.weight`, get([`${h}.self_attn.o_proj.weight`], [C, C]));
+    proj('attn.q', 'self_attn.q_proj', [C, C], nHeads, config.qkvBias);
+    proj('attn.k', 'self_attn.k_proj', [KV, C], nKvHeads, config.qkvBias);
+    proj('attn.v', 'self_attn.v_proj', [KV, C], null, config.qkvBias);
+    proj('attn.o', 'self_attn.o_proj', [C, C], null, config.bias);
     w.set(`${r}.norm2.weight`, get([`${h}.post_attention_layernorm.weight`], [C]));
-    w.set(`${r}.mlp.gate.weight`, get([`${h}.mlp.gate_proj.weight`], [H, C]));
-    w.set(`${r}.mlp.up.weight`, get([`${h}.mlp.up_proj.weight`], [H, C]));
-    w.set(`${r}.mlp.down.weight`, get([`${h}.mlp.down_proj.weight`], [C, H]));
+    proj('mlp.gate', 'mlp.gate_proj', [H, C], null, config.bias);
+    proj('mlp.up', 'mlp.up_proj', [H, C], null, config.bias);
+    proj('mlp.down', 'mlp.down_proj', [C, H], null, config.bias);
   }
   w.set('norm.weight', get(['model.norm.weight'], [C]));
   if (!config.tiedEmbeddings) w.set('lm_head.weight', get(['lm_head.weight'], [V, C]));

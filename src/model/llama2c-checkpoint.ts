@@ -138,7 +138,7 @@ export function parseLlama2cCheckpoint(bytes: Uint8Array, source: string): Loade
 
 /** Writes rein weights of a llama-style config as a legacy (version 0) llama2.c checkpoint. */
 export function encodeLlama2cCheckpoint(config: ModelConfig, weights: Map<string, NamedArray>): Uint8Array {
-  if (config.arch !== 'llama' || config.bias)
+  if (config.arch !== 'llama' || config.bias || config.qkvBias)
     throw new Error('llama2.c checkpoints hold only llama models without biases');
   const get = (name: string) => {
     const w = weights.get(name);

@@ -29,7 +29,7 @@ export interface Llama2cExportOptions {
 export function llama2cIncompatibility(model: Transformer): string | null {
   const c = model.config;
   if (c.arch !== 'llama') return `llama2.c runs only llama models, this one is '${c.arch}'`;
-  if (c.bias) return "llama2.c's llama has no biases, this model has them";
+  if (c.bias || c.qkvBias) return "llama2.c's llama has no biases, this model has them";
   if (model.hasScalarHead) return 'llama2.c has no scalar head (this is a reward or value model)';
   if (c.ropeTheta !== 10000) return `llama2.c fixes the RoPE base at 10000, this model uses ${c.ropeTheta}`;
   // float32 equality: run.c computes with 1e-5f, rein with the config's value
