@@ -12,6 +12,7 @@
  * ever trains on one exchange). Anything else raises, rather than render a layout the model never saw.
  */
 import { chatStyle } from './chat-template.js';
+import { REIN_TEMPLATE_MARK } from './chat-template-hf.js';
 import type { Tokenizer } from './tokenizer.js';
 
 /** A Jinja string literal (single-quoted; Jinja reads Python-style escapes). */
@@ -50,7 +51,7 @@ export function chatTemplateJinja(tok: Tokenizer): string {
     generationPrompt = `{{ 'Assistant:' }}`;
   }
   const fail = (what: string) =>
-    `{{ raise_exception(${jinjaString(`rein's chat template: message `)} + (loop.index0 | string) + ${jinjaString(` must be ${what}, got role '`)} + message['role'] + "'") }}`;
+    `{{ raise_exception(${jinjaString(REIN_TEMPLATE_MARK)} + (loop.index0 | string) + ${jinjaString(` must be ${what}, got role '`)} + message['role'] + "'") }}`;
   // one line with no text between tags: nothing depends on trim_blocks / lstrip_blocks
   return [
     bos !== null ? `{{ ${bos} }}` : '',

@@ -1,3 +1,4 @@
+import { type ChatLayout, layoutIds } from './chat-template-hf.js';
 import type { Tokenizer } from './tokenizer.js';
 
 /**
@@ -6,10 +7,13 @@ import type { Tokenizer } from './tokenizer.js';
  * is always scored on exactly the layout it was trained on.
  *
  * - Tokenizers with rein's chat tokens:  [BOS?] <|user|> PROMPT <|assistant|> RESPONSE <|end|>
+ * - A tokenizer with a chat template of its own (an instruction-tuned Hugging Face model): that
+ *   template's layout of one exchange, e.g. ChatML's
+ *   <|im_start|>user\nPROMPT<|im_end|>\n<|im_start|>assistant\nRESPONSE<|im_end|> (chat-template-hf.ts)
  * - Any other tokenizer (plain text):    [BOS?] "User: PROMPT\nAssistant:" " RESPONSE" [EOS?]
  *   (the reply is encoded on its own, after a space, so its tokens never merge with the prompt's)
  */
-export type ChatStyle = 'rein' | 'plain';
+export type ChatStyle = 'rein' | 'template' | 'plain';
 
 export interface ChatEncoding {
   /** Prompt ids followed by response ids (and the end token when a response was given). */
@@ -21,7 +25,8 @@ export interface ChatEncoding {
 
 export function chatStyle(tok: Tokenizer): ChatStyle {
   const has = (n: string) => tok.specialTokenId(n) !== null;
-  return has('<|user|>') && has('<|assistant|>') && has('<|end|>') ? 'rein' : 'plain';
+  if (has('<|user|>') && has('<|assistant|>') && has('<|end|>')) return 'rein';
+  return tok.chatLayout ? 'template' : 'plain';
 }
 
 /**
@@ -31,6 +36,7 @@ export function chatStyle(tok: Tokenizer): ChatStyle {
  */
 export function encodeChat(tok: Tokenizer, prompt: string, response?: string): ChatEncoding {
   const style = chatStyle(tok);
+  if (style === 'template') return encodeTemplateChat(tok, tok.chatLayout!, prompt, response);
   const ids: number[] = tok.bosId !== null ? [tok.bosId] : [];
   if (style === 'rein') {
     ids.push(tok.specialTokenId('<|user|>')!, ...tok.encode(prompt), tok.specialTokenId('<|assistant|>')!);
@@ -48,10 +54,27 @@ export function encodeChat(tok: Tokenizer, prompt: string, response?: string): C
   return { ids, responseStart, style };
 }
 
+/** The template's layout around the texts (it writes BOS itself where the model wants one). */
+function encodeTemplateChat(
+  tok: Tokenizer,
+  layout: ChatLayout,
+  prompt: string,
+  response?: string,
+): ChatEncoding {
+  const encode = (text: string) => tok.encode(text);
+  const ids = layoutIds(layout.prompt, { prompt }, encode);
+  const responseStart = ids.length;
+  if (response !== undefined) ids.push(...layoutIds(layout.reply, { reply: response }, encode));
+  return { ids, responseStart, style: 'template' };
+}
+
 /** The ids that end a reply: generation stops when it samples one. */
 export function chatStopIds(tok: Tokenizer): number[] {
-  if (chatStyle(tok) === 'rein') return [tok.specialTokenId('<|end|>')!];
-  return tok.eosId !== null ? [tok.eosId] : [];
+  const style = chatStyle(tok);
+  if (style === 'rein') return [tok.specialTokenId('<|end|>')!];
+  const eos = tok.eosId !== null ? [tok.eosId] : [];
+  if (style === 'plain') return eos;
+  return [...new Set([tok.chatLayout!.end, ...eos])];
 }
 
 /** The text of a reply from its ids (stop token excluded or not), undoing the template's separator space. */

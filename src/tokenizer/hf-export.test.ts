@@ -305,9 +305,27 @@ describe('a Hugging Face tokenizer is copied through', () => {
         ];
         expect(chatIds(e, conversation, false)).toEqual(full.ids);
         expect(chatIds(e, [conversation[0]], true)).toEqual(encodeChat(tok, prompt).ids);
+        // read back, the folder's template is rein's own: the built-in plain layout, empty reply too
+        const back = new HfTokenizer(e.tokenizerJson, e.config);
+        expect(encodeChat(back, prompt, response)).toEqual(full);
       }
     });
   }
+
+  it("a model's own chat template is kept: the model was trained in it", () => {
+    const chatml =
+      "{% for m in messages %}{{ '<|endoftext|>' + m['role'] + '\\n' + m['content'] + '<|endoftext|>' }}{% endfor %}" +
+      "{% if add_generation_prompt %}{{ '<|endoftext|>assistant\\n' }}{% endif %}";
+    const tok = new HfTokenizer(gpt2TokenizerJson(), { chat_template: chatml, eos_token: '<|endoftext|>' });
+    expect(encodeChat(tok, 'hello').style).toBe('template');
+    const e = exportFor(tok);
+    expect(e.config.chat_template).toBe(chatml);
+    const conversation = [
+      { role: 'user', content: 'hello there' },
+      { role: 'assistant', content: 'the hello' },
+    ];
+    expect(chatIds(e, conversation, false)).toEqual(encodeChat(tok, 'hello there', 'the hello').ids);
+  });
 });
 
 describe('jinjaString', () => {

@@ -13,6 +13,7 @@
  *   faithful `tokenizer.json` translation rein can check, and a near miss would be subtly wrong.
  */
 import type { BpeTokenizer } from './bpe.js';
+import { chatStyle } from './chat-template.js';
 import { chatTemplateJinja } from './chat-template-jinja.js';
 import type { HfTokenizer } from './hf.js';
 import { reinBpeToHfTokenizerJson } from './hf-bpe-export.js';
@@ -97,7 +98,8 @@ function copiedHfFiles(tok: HfTokenizer, options: HfTokenizerExportOptions): Tok
   // keep what the original config says about its tokens; fill in what rein found when it says nothing
   for (const [key, value] of Object.entries(special)) if (config[key] == null) config[key] = value;
   config.tokenizer_class = 'PreTrainedTokenizerFast';
-  config.chat_template = chatTemplateJinja(tok);
+  // a model trained in its own template keeps it; otherwise the template renders the layout rein used
+  if (chatStyle(tok) !== 'template') config.chat_template = chatTemplateJinja(tok);
   if (typeof config.model_max_length !== 'number' || config.model_max_length > options.modelMaxLength)
     config.model_max_length = options.modelMaxLength;
   const specialMap: Record<string, unknown> = {};

@@ -135,3 +135,36 @@ export function llamaTokenizerJson(
     },
   };
 }
+
+/** A tokenizer.json with special tokens added after its last id (as instruction-tuned models add theirs). */
+export function withSpecialTokens(json: Record<string, unknown>, names: string[]): Record<string, unknown> {
+  const added = [...(json.added_tokens as { id: number }[])];
+  let next = Math.max(...added.map((t) => t.id)) + 1;
+  for (const content of names)
+    added.push({
+      id: next++,
+      content,
+      single_word: false,
+      lstrip: false,
+      rstrip: false,
+      normalized: false,
+      special: true,
+    } as { id: number });
+  return { ...json, added_tokens: added };
+}
+
+/**
+ * A ChatML chat template in Qwen2.5-Instruct's layout: <|im_start|>ROLE\nTEXT<|im_end|>\n per
+ * message, and with `defaultSystem` a system message first when the conversation has none.
+ */
+export function chatmlTemplate(defaultSystem?: string): string {
+  const system =
+    defaultSystem === undefined
+      ? ''
+      : `{%- if messages[0]['role'] != 'system' %}{{- '<|im_start|>system\\n${defaultSystem}<|im_end|>\\n' }}{%- endif %}`;
+  return [
+    system,
+    "{%- for message in messages %}{{- '<|im_start|>' + message['role'] + '\\n' + message['content'] + '<|im_end|>\\n' }}{%- endfor %}",
+    "{%- if add_generation_prompt %}{{- '<|im_start|>assistant\\n' }}{%- endif %}",
+  ].join('');
+}

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Tokenizer as HfLibTokenizer } from '@huggingface/tokenizers';
+import { type ChatLayout, chatLayout, isReinTemplate, templateSource } from './chat-template-hf.js';
 import { checkId, type DecodeOptions, type Tokenizer, type TokenizerFile } from './tokenizer.js';
 
 interface HfAddedToken {
@@ -25,15 +26,18 @@ export class HfTokenizer implements Tokenizer {
   readonly eosId: number | null;
   readonly padId: number | null;
   readonly addsDummyPrefix: boolean;
+  /** The model's own chat template (`chat_template` in tokenizer_config.json), or null. */
+  readonly chatTemplate: string | null;
 
   private readonly full: HfLibTokenizer;
+  private layout: ChatLayout | undefined;
   private readonly plain: HfLibTokenizer;
   private readonly special = new Map<string, number>();
 
   constructor(
     private readonly json: Record<string, unknown>,
     private readonly config: Record<string, unknown> = {},
-    source = 'tokenizer.json',
+    private readonly source = 'tokenizer.json',
   ) {
     const model = json.model as { vocab?: unknown } | undefined;
     if (typeof model !== 'object' || model === null || !('type' in model || 'vocab' in model)) {
@@ -70,6 +74,26 @@ export class HfTokenizer implements Tokenizer {
     this.padId = idOf(config.pad_token as TokenSpec);
     const first = this.plain.tokenize('a')[0] ?? '';
     this.addsDummyPrefix = first.startsWith('\u2581');
+    this.chatTemplate = templateSource(config);
+  }
+
+  /**
+   * One exchange in the model's own chat template, cut where the prompt and the reply go: null
+   * without one, or where it is the template rein wrote for its own layout (its built-in one).
+   */
+  get chatLayout(): ChatLayout | null {
+    if (this.chatTemplate === null || isReinTemplate(this.chatTemplate)) return null;
+    this.layout ??= chatLayout(
+      this.chatTemplate,
+      {
+        bos: specName(this.config.bos_token as TokenSpec),
+        eos: specName(this.config.eos_token as TokenSpec),
+      },
+      this.special,
+      this.eosId,
+      this.source.replace(/tokenizer\.json$/, 'tokenizer_config.json'),
+    );
+    return this.layout;
   }
 
   /** Reads `tokenizer.json`, and `tokenizer_config.json` beside it when there is one. */

@@ -6,6 +6,8 @@
  * spells one out (a user typing "<|end|>" must not end a turn); special tokens enter a
  * sequence only through the chat template or the caller.
  */
+import type { ChatLayout } from './chat-template-hf.js';
+
 export interface DecodeOptions {
   /** Drop special tokens (BOS, EOS, pad, chat markers) instead of rendering their names. Default true. */
   skipSpecial?: boolean;
@@ -34,6 +36,11 @@ export interface Tokenizer {
    * a separately encoded reply already starts with its own word boundary.
    */
   readonly addsDummyPrefix: boolean;
+  /**
+   * One exchange in the model's own chat template, where the tokenizer brings one (a Hugging Face
+   * `tokenizer_config.json`'s `chat_template`); absent or null otherwise.
+   */
+  readonly chatLayout?: ChatLayout | null;
   /** Plain text → ids. No BOS, no special tokens. */
   encode(text: string): number[];
   /** Ids → text. A leading dummy-prefix space is removed at the start of the sequence or after BOS. */

@@ -1,9 +1,10 @@
 /**
  * How a benchmark question (and, when scoring, an answer) becomes tokens for the model under test.
  *
- * A tokenizer with rein's chat tokens gets rein's one chat template (tokenizer/chat-template.ts),
- * the layout its models were trained on; the answer is scored without the end-of-reply token, so
- * a likelihood is that of the answer's own tokens. Any other tokenizer (a base GPT-2, Llama or
+ * A tokenizer with rein's chat tokens, or with a chat template of its own (an instruction-tuned
+ * Hugging Face model), gets that chat layout (tokenizer/chat-template.ts), the one its model was
+ * trained on; the answer is scored without the end-of-reply token, so a likelihood is that of the
+ * answer's own tokens. Any other tokenizer (a base GPT-2, Llama or
  * llama2.c model) gets a plain zero-shot question/answer layout, "Question: …\nAnswer:", with the
  * answer encoded on its own after a space so its first word never merges with the prompt's last.
  *
@@ -16,13 +17,13 @@ import { decodeContinuation, type Tokenizer } from '../../tokenizer/tokenizer.js
 export type BenchFormat = 'chat' | 'qa';
 
 export function benchFormat(tok: Tokenizer): BenchFormat {
-  return chatStyle(tok) === 'rein' ? 'chat' : 'qa';
+  return chatStyle(tok) === 'plain' ? 'qa' : 'chat';
 }
 
 /** One line for reports: what the model was shown. */
 export function describeFormat(format: BenchFormat): string {
   return format === 'chat'
-    ? "rein's chat template: <|user|> QUESTION <|assistant|> ANSWER"
+    ? "the model's chat template (rein's: <|user|> QUESTION <|assistant|> ANSWER)"
     : 'plain text, zero-shot: "Question: QUESTION\\nAnswer:" then " ANSWER"';
 }
 
@@ -38,8 +39,8 @@ export interface BenchEncoding {
 function encodeOnce(tok: Tokenizer, format: BenchFormat, question: string, answer?: string): BenchEncoding {
   if (format === 'chat') {
     const e = encodeChat(tok, question, answer);
-    // encodeChat ends a reply with <|end|>; a likelihood is the answer's tokens alone
-    const ids = answer === undefined ? e.ids : e.ids.slice(0, -1);
+    // encodeChat ends a reply with its end-of-turn token; a likelihood is the answer's tokens alone
+    const ids = answer === undefined ? e.ids : [...e.ids.slice(0, e.responseStart), ...tok.encode(answer)];
     return { ids, responseStart: e.responseStart, truncated: false };
   }
   const ids = [...(tok.bosId !== null ? [tok.bosId] : []), ...tok.encode(`Question: ${question}\nAnswer:`)];

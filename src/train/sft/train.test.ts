@@ -2,7 +2,13 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { encodeChat } from '../../tokenizer/chat-template.js';
+import { resolveModelConfig } from '../../model/config.js';
+import { generate } from '../../model/generate.js';
+import { Transformer } from '../../model/transformer.js';
+import { chatResponseText, chatStopIds, encodeChat } from '../../tokenizer/chat-template.js';
+import { HfTokenizer } from '../../tokenizer/hf.js';
+import { chatmlTemplate, gpt2TokenizerJson, withSpecialTokens } from '../../tokenizer/hf-fixture.js';
+import { Rng } from '../../util/rng.js';
 import { textSequence } from '../common/prompt-data.js';
 import { splitIndices } from '../common/shuffle-batches.js';
 import { tinyModel, toyDemos, toyTokenizer } from '../test-helpers/fixtures.js';
@@ -44,6 +50,35 @@ describe('trainSft', () => {
     expect(before).toBeGreaterThan(3);
     expect(result.finalTrainLoss).toBeLessThan(0.15);
     expect(responseLoss(model, seqs, tok.padId ?? 0, 16)).toBeLessThan(0.15);
+  });
+
+  it("trains in a Hugging Face model's own chat template: greedy answers in it, ending at its <|im_end|>", () => {
+    const json = withSpecialTokens(gpt2TokenizerJson(), ['<|im_start|>', '<|im_end|>']);
+    const tok = new HfTokenizer(json, { chat_template: chatmlTemplate(), eos_token: '<|im_end|>' });
+    const config = resolveModelConfig({
+      arch: 'llama',
+      qkvBias: true,
+      vocabSize: tok.vocabSize,
+      contextLength: 96,
+      nLayers: 2,
+      dim: 32,
+      nHeads: 2,
+    });
+    const model = Transformer.init(config, new Rng(0));
+    const demos = toyDemos(8);
+    const cfg = SftConfig.parse({ ...shortRun(), steps: 80, batchSize: 8 });
+    trainSft(model, tok, demos, cfg, { quiet: true });
+    const endOfTurn = tok.specialTokenId('<|im_end|>')!;
+    for (const d of demos.slice(0, 4)) {
+      const prompt = encodeChat(tok, d.prompt);
+      // the template's generation prompt: ChatML's user turn, then the assistant's header
+      expect(tok.decode(prompt.ids, { skipSpecial: false })).toBe(
+        `<|im_start|>user\n${d.prompt}<|im_end|>\n<|im_start|>assistant\n`,
+      );
+      const [g] = generate(model, [prompt.ids], { maxNew: 30, greedy: true, stopIds: chatStopIds(tok) });
+      expect(g.ids.at(-1)).toBe(endOfTurn);
+      expect(chatResponseText(tok, g.ids)).toBe(d.response);
+    }
   });
 
   it('a resumed run ends exactly where an uninterrupted one does', () => {
