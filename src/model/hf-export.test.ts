@@ -247,6 +247,16 @@ function hfForward(folder: HfFolder, ids: number[]): { logits: Vec[] | null; sco
 
 // ---------------------------------------------------------------------------------------------
 
+/** The smallest llama the checks below need. */
+const SMALL_LLAMA: ModelConfigInput = {
+  arch: 'llama',
+  vocabSize: 20,
+  contextLength: 8,
+  nLayers: 1,
+  dim: 8,
+  nHeads: 2,
+};
+
 const CASES: [string, ModelConfigInput][] = [
   [
     'llama, GQA, untied head, RoPE base 500',
@@ -347,20 +357,12 @@ describe('exportHfFolder: weights', () => {
   });
 
   it('writes a llama with q, k and v biases alone as Qwen2, a reward model as its classifier', () => {
-    const input: ModelConfigInput = {
-      arch: 'llama',
-      vocabSize: 20,
-      contextLength: 8,
-      nLayers: 1,
-      dim: 8,
-      nHeads: 2,
-    };
     for (const [scalarHead, architecture] of [
       [false, 'Qwen2ForCausalLM'],
       [true, 'Qwen2ForSequenceClassification'],
     ] as const) {
       const dir = join(tmp(), 'hf');
-      const model = randomModel({ ...input, qkvBias: true }, 2, scalarHead);
+      const model = randomModel({ ...SMALL_LLAMA, qkvBias: true }, 2, scalarHead);
       if (scalarHead) model.params.get('scalar_head.bias')!.data[0] = 0; // HF's score layer has no bias
       exportHfFolder(dir, model, null);
       const folder = readFolder(dir);
@@ -512,30 +514,26 @@ describe('exportLlama2c', () => {
   }
 
   it('refuses what llama2.c cannot run as the same function', () => {
-    const base: ModelConfigInput = {
-      arch: 'llama',
-      vocabSize: 20,
-      contextLength: 8,
-      nLayers: 1,
-      dim: 8,
-      nHeads: 2,
-    };
     const file = join(tmp(), 'x.bin');
-    expect(() => exportLlama2c(file, randomModel({ ...base, arch: 'gpt' }, 1), null)).toThrow(
+    expect(() => exportLlama2c(file, randomModel({ ...SMALL_LLAMA, arch: 'gpt' }, 1), null)).toThrow(
       /only llama models/,
     );
-    expect(() => exportLlama2c(file, randomModel({ ...base, ropeTheta: 500 }, 1), null)).toThrow(
+    expect(() => exportLlama2c(file, randomModel({ ...SMALL_LLAMA, ropeTheta: 500 }, 1), null)).toThrow(
       /RoPE base at 10000/,
     );
-    expect(() => exportLlama2c(file, randomModel({ ...base, normEps: 1e-6 }, 1), null)).toThrow(
+    expect(() => exportLlama2c(file, randomModel({ ...SMALL_LLAMA, normEps: 1e-6 }, 1), null)).toThrow(
       /epsilon at 1e-5/,
     );
-    expect(() => exportLlama2c(file, randomModel({ ...base, bias: true }, 1), null)).toThrow(/no biases/);
-    expect(() => exportLlama2c(file, randomModel({ ...base, qkvBias: true }, 1), null)).toThrow(/no biases/);
-    expect(() => exportLlama2c(file, randomModel(base, 1, true), null)).toThrow(/scalar head/);
+    expect(() => exportLlama2c(file, randomModel({ ...SMALL_LLAMA, bias: true }, 1), null)).toThrow(
+      /no biases/,
+    );
+    expect(() => exportLlama2c(file, randomModel({ ...SMALL_LLAMA, qkvBias: true }, 1), null)).toThrow(
+      /no biases/,
+    );
+    expect(() => exportLlama2c(file, randomModel(SMALL_LLAMA, 1, true), null)).toThrow(/scalar head/);
     const tok = BpeTokenizer.train('ab ab ab', 262);
     expect(() =>
-      exportLlama2c(file, randomModel(base, 1), tok, { tokenizerOut: join(tmp(), 't.bin') }),
+      exportLlama2c(file, randomModel(SMALL_LLAMA, 1), tok, { tokenizerOut: join(tmp(), 't.bin') }),
     ).toThrow(/rein-bpe tokenizer cannot be written in llama2.c's tokenizer format/);
     expect(existsSync(file)).toBe(false);
   });

@@ -80,20 +80,11 @@ export function llamaTokenizerJson(
   let next = 259;
   for (const ch of `▁${letters}`) vocab[ch] = next++;
   for (const [a, b] of merges) vocab[a + b] = next++;
-  const special = (id: number, content: string) => ({
-    id,
-    content,
-    single_word: false,
-    lstrip: false,
-    rstrip: false,
-    normalized: false,
-    special: true,
-  });
   return {
     version: '1.0',
     truncation: null,
     padding: null,
-    added_tokens: [special(0, '<unk>'), special(1, '<s>'), special(2, '</s>')],
+    added_tokens: [addedSpecial(0, '<unk>'), addedSpecial(1, '<s>'), addedSpecial(2, '</s>')],
     normalizer: {
       type: 'Sequence',
       normalizers: [
@@ -136,20 +127,16 @@ export function llamaTokenizerJson(
   };
 }
 
+/** An `added_tokens` entry of a special token, matched as written. */
+function addedSpecial(id: number, content: string) {
+  return { id, content, single_word: false, lstrip: false, rstrip: false, normalized: false, special: true };
+}
+
 /** A tokenizer.json with special tokens added after its last id (as instruction-tuned models add theirs). */
 export function withSpecialTokens(json: Record<string, unknown>, names: string[]): Record<string, unknown> {
   const added = [...(json.added_tokens as { id: number }[])];
   let next = Math.max(...added.map((t) => t.id)) + 1;
-  for (const content of names)
-    added.push({
-      id: next++,
-      content,
-      single_word: false,
-      lstrip: false,
-      rstrip: false,
-      normalized: false,
-      special: true,
-    } as { id: number });
+  for (const content of names) added.push(addedSpecial(next++, content));
   return { ...json, added_tokens: added };
 }
 
