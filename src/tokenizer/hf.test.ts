@@ -47,6 +47,13 @@ describe('HfTokenizer', () => {
     const tok = HfTokenizer.load(join(dir, 'tokenizer.json'));
     expect(tok.eosId).toBe(2);
     expect(tok.files().map((f) => f.name)).toEqual(['tokenizer.json', 'tokenizer_config.json']);
+    expect(tok.chatTemplate).toBeNull();
+    // a chat_template.jinja beside them is the template (saved back inside tokenizer_config.json)
+    writeFileSync(join(dir, 'chat_template.jinja'), "{{ messages[0]['content'] }}");
+    const templated = HfTokenizer.load(join(dir, 'tokenizer.json'));
+    expect(templated.chatTemplate).toBe("{{ messages[0]['content'] }}");
+    const saved = JSON.parse(String(templated.files().find((f) => f.name === 'tokenizer_config.json')!.data));
+    expect(saved.chat_template).toBe("{{ messages[0]['content'] }}");
     writeFileSync(join(dir, 'bad.json'), '{"model": ');
     expect(() => HfTokenizer.load(join(dir, 'bad.json'))).toThrow(/bad\.json: not valid JSON/);
     writeFileSync(join(dir, 'other.json'), '{"type": "rein-bpe"}');

@@ -101,6 +101,9 @@ export class HfTokenizer implements Tokenizer {
     const json = readJson(file);
     const configFile = join(dirname(file), 'tokenizer_config.json');
     const config = existsSync(configFile) ? readJson(configFile) : {};
+    // newer transformers save the chat template in a file of its own, which wins over the config's
+    const templateFile = join(dirname(file), 'chat_template.jinja');
+    if (existsSync(templateFile)) config.chat_template = readFileSync(templateFile, 'utf8');
     return new HfTokenizer(json, config, file);
   }
 
