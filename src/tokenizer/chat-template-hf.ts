@@ -114,8 +114,8 @@ export function chatLayout(
 /** A rendering → its special tokens' ids and the runs of text between them. */
 function splitAtSpecials(specials: ReadonlyMap<string, number>): (text: string) => LayoutPiece[] {
   const names = [...specials.keys()].sort((a, b) => b.length - a.length);
-  const escape = (n: string) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = names.length > 0 ? new RegExp(`(${names.map(escape).join('|')})`) : null;
+  const asLiteral = (n: string) => n.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = names.length > 0 ? new RegExp(`(${names.map(asLiteral).join('|')})`) : null;
   return (text) => {
     const parts = pattern ? text.split(pattern) : [text];
     // split with a capture group: text, name, text, name, …
