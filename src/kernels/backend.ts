@@ -12,6 +12,8 @@
  * - Sizes are element counts, never bytes. A kernel never allocates its outputs.
  * - Positional arguments only (an options object costs property lookups per call in N-API).
  */
+import type { RopeScaling } from './rope-frequencies.js';
+
 export type F32 = Float32Array;
 export type I32 = Int32Array;
 
@@ -212,8 +214,9 @@ export interface Backend {
   // ---------------------------------------------------------------- attention
   /**
    * Rotary position embedding on x of shape (B, T, H, D), interleaved pairs (x[2i], x[2i+1])
-   * rotated by angle pos·theta^(−2i/D), pos = positions[b·T + t]. `inverse` rotates by −angle
-   * (that is the backward pass). out may alias x.
+   * rotated by angle pos·theta^(−2i/D) (with `scaling`, Llama 3's slower low frequencies:
+   * rope-frequencies.ts), pos = positions[b·T + t]. `inverse` rotates by −angle (that is the
+   * backward pass). out may alias x.
    */
   rope(
     x: F32,
@@ -225,6 +228,7 @@ export interface Backend {
     theta: number,
     inverse: boolean,
     out: F32,
+    scaling?: RopeScaling | null,
   ): void;
 
   /**

@@ -39,7 +39,7 @@ describe('rein checkpoints', () => {
     expect(readdirSync(root).filter((f) => f.startsWith('.'))).toEqual([]); // no temp folders left
   });
 
-  it("keeps a Qwen2-layout llama's q, k and v biases, and writes qkvBias only where it says more than bias", () => {
+  it('keeps q, k and v biases (Qwen2) and rope scaling (Llama 3), written only where a model has them', () => {
     const qwen = resolveModelConfig({
       arch: 'llama',
       vocabSize: 270,
@@ -48,6 +48,7 @@ describe('rein checkpoints', () => {
       dim: 8,
       nHeads: 2,
       qkvBias: true,
+      ropeScaling: { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 64 },
     });
     const model = Transformer.init(qwen, new Rng(1));
     model.params.get('layers.0.attn.k.bias')!.data.fill(0.5); // init leaves biases at 0
@@ -56,6 +57,7 @@ describe('rein checkpoints', () => {
     expect(JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')).model).toMatchObject({
       qkvBias: true,
       bias: false,
+      ropeScaling: { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 64 },
     });
     const back = loadModel(dir).model;
     expect(back.config).toEqual(qwen);
@@ -68,7 +70,9 @@ describe('rein checkpoints', () => {
     // a gpt (biases everywhere) and a plain llama keep the config they always had
     const plain = join(root, 'plain');
     saveCheckpoint(plain, Transformer.init(config, new Rng(1)), null);
-    expect(JSON.parse(readFileSync(join(plain, 'config.json'), 'utf8')).model.qkvBias).toBeUndefined();
+    const plainJson = JSON.parse(readFileSync(join(plain, 'config.json'), 'utf8')).model;
+    expect(plainJson.qkvBias).toBeUndefined();
+    expect(plainJson.ropeScaling).toBeUndefined();
     expect(loadModel(plain).model.config.qkvBias).toBe(true);
   });
 
@@ -81,6 +85,13 @@ describe('rein checkpoints', () => {
       /field 'qkvBias': q, k and v biases alone are a llama \(Qwen2\) layout/,
     );
     expect(resolveModelConfig({ ...base, arch: 'llama' }).qkvBias).toBe(false);
+    const scaling = { factor: 8, lowFreqFactor: 4, highFreqFactor: 1, originalContext: 64 };
+    expect(() => resolveModelConfig({ ...base, arch: 'llama', ropeScaling: scaling })).toThrow(
+      /field 'ropeScaling': highFreqFactor must exceed lowFreqFactor/,
+    );
+    expect(() =>
+      resolveModelConfig({ ...base, arch: 'gpt', ropeScaling: { ...scaling, highFreqFactor: 8 } }),
+    ).toThrow(/field 'ropeScaling': rope scaling needs rotary positions/);
   });
 
   it('replaces an existing checkpoint whole', () => {

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { RopeScaling } from '../kernels/rope-frequencies.js';
 
 /**
  * One typed config for both transformer styles:
@@ -25,6 +26,16 @@ export const ModelConfigSchema = z
     normEps: z.number().positive().default(1e-5),
     /** RoPE base (llama). */
     ropeTheta: z.number().positive().default(10000),
+    /** Llama 3's rope frequency scaling (Llama 3.1, 3.2: rope_scaling of rope_type "llama3"), or none. */
+    ropeScaling: z
+      .strictObject({
+        factor: z.number().positive(),
+        lowFreqFactor: z.number().positive(),
+        highFreqFactor: z.number().positive(),
+        originalContext: z.number().int().positive(),
+      })
+      .nullable()
+      .optional(),
     /** The classifier reuses the token embedding (weight tying). */
     tiedEmbeddings: z.boolean().default(true),
     /** Linear layers and norms carry biases. Default: true for gpt, false for llama. */
@@ -35,6 +46,15 @@ export const ModelConfigSchema = z
   .superRefine((c, ctx) => {
     const kv = c.nKvHeads ?? c.nHeads;
     const bias = c.bias ?? c.arch === 'gpt';
+    if (c.ropeScaling && (c.arch !== 'llama' || c.ropeScaling.highFreqFactor <= c.ropeScaling.lowFreqFactor))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['ropeScaling'],
+        message:
+          c.arch !== 'llama'
+            ? 'rope scaling needs rotary positions (llama)'
+            : 'highFreqFactor must exceed lowFreqFactor',
+      });
     if (c.qkvBias !== undefined && c.qkvBias !== bias && (bias || c.arch === 'gpt'))
       ctx.addIssue({
         code: 'custom',
@@ -79,6 +99,7 @@ export interface ModelConfig {
   hidden: number;
   normEps: number;
   ropeTheta: number;
+  ropeScaling: RopeScaling | null;
   tiedEmbeddings: boolean;
   /** Every linear layer (and a gpt's norms) carries a bias. */
   bias: boolean;
@@ -108,6 +129,7 @@ export function resolveModelConfig(input: unknown, source = 'model config'): Mod
     hidden,
     normEps: c.normEps,
     ropeTheta: c.ropeTheta,
+    ropeScaling: c.ropeScaling ?? null,
     tiedEmbeddings: c.tiedEmbeddings,
     bias,
     qkvBias: c.qkvBias ?? bias,
@@ -116,9 +138,13 @@ export function resolveModelConfig(input: unknown, source = 'model config'): Mod
 
 /** The JSON form saved in checkpoints (only the fields of the schema). */
 export function configToJson(c: ModelConfig): ModelConfigInput {
-  const { headDim: _, qkvBias, ...rest } = c;
-  // written only where it says more than `bias`, so other models' configs read as they always have
-  return qkvBias === rest.bias ? rest : { ...rest, qkvBias };
+  const { headDim: _, qkvBias, ropeScaling, ...rest } = c;
+  // each written only where it says something, so other models' configs read as they always have
+  return {
+    ...rest,
+    ...(qkvBias === rest.bias ? {} : { qkvBias }),
+    ...(ropeScaling === null ? {} : { ropeScaling }),
+  };
 }
 
 /**

@@ -294,8 +294,8 @@ export class Decoder {
       this.linear(h, w.k, w.kb, kNew, N, KVD, C, false); // (B, Tn, KV, D)
       this.linear(h, w.v, w.vb, vNew, N, KVD, C, false); // (B, Tn, KV, D)
       if (c.arch === 'llama') {
-        be.rope(q, B, Tn, H, D, pos, c.ropeTheta, false, q);
-        be.rope(kNew, B, Tn, KV, D, pos, c.ropeTheta, false, kNew);
+        be.rope(q, B, Tn, H, D, pos, c.ropeTheta, false, q, c.ropeScaling);
+        be.rope(kNew, B, Tn, KV, D, pos, c.ropeTheta, false, kNew, c.ropeScaling);
       }
       // append the new keys and values at positions past … past + Tn − 1 of each row, then attend
       // from the cache: query t of row b sees keys start[b] … past + t

@@ -12,8 +12,8 @@ import { readLlama2cCheckpoint } from './llama2c-checkpoint.js';
 import { kthLargest, pickToken, rowProbabilities, type SamplerOptions, SamplerScratch } from './sampler.js';
 import { responseLogProbs, Transformer } from './transformer.js';
 
-/** gpt, llama, or llama with biases on q, k and v alone (Qwen2's layout). */
-type Kind = 'gpt' | 'llama' | 'qwen2';
+/** gpt, llama, llama with biases on q, k and v alone (Qwen2's layout), or with Llama 3's rope scaling. */
+type Kind = 'gpt' | 'llama' | 'qwen2' | 'llama3';
 
 function randomModel(kind: Kind, seed: number): Transformer {
   const c =
@@ -22,6 +22,11 @@ function randomModel(kind: Kind, seed: number): Transformer {
       : resolveModelConfig({
           arch: 'llama',
           qkvBias: kind === 'qwen2',
+          // head size 4: one pair's frequency mixed, the other slowed 4×
+          ropeScaling:
+            kind === 'llama3'
+              ? { factor: 4, lowFreqFactor: 1, highFreqFactor: 8, originalContext: 32 }
+              : null,
           vocabSize: 31,
           contextLength: 40,
           nLayers: 2,
@@ -47,6 +52,7 @@ for (const [kind, seed] of [
   ['gpt', 1],
   ['llama', 2],
   ['qwen2', 3],
+  ['llama3', 4],
 ] as const) {
   describe(`generate (${kind})`, () => {
     const model = randomModel(kind, seed);

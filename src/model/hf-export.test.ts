@@ -23,6 +23,7 @@ import { readHfFolder } from './hf-folder.js';
 import { readLlama2cCheckpoint } from './llama2c-checkpoint.js';
 import { exportLlama2c } from './llama2c-export.js';
 import { type NamedArray, readSafetensors } from './safetensors.js';
+import { hfInvFreq } from './test-helpers/hf-rope.js';
 import { Transformer } from './transformer.js';
 
 // every export test writes model folders: removed when the file's tests end
@@ -156,12 +157,13 @@ function hfForward(folder: HfFolder, ids: number[]): { logits: Vec[] | null; sco
       const ms = x.reduce((s, v) => s + v * v, 0) / x.length;
       return x.map((v, i) => (v / Math.sqrt(ms + eps)) * get(g).data[i]);
     };
-    // rotate_half: dim i pairs with dim i + D/2
+    // rotate_half: dim i pairs with dim i + D/2, at inv_freq i (rope_scaling applied)
+    const invFreq = hfInvFreq(theta, D, (cfg.rope_scaling as Record<string, number> | null) ?? null);
     const rope = (x: Vec, heads: number, pos: number) => {
       const out = x.slice();
       for (let h = 0; h < heads; h++)
         for (let i = 0; i < D / 2; i++) {
-          const a = pos * theta ** (-(2 * i) / D);
+          const a = pos * invFreq[i];
           const [x1, x2] = [x[h * D + i], x[h * D + i + D / 2]];
           out[h * D + i] = x1 * Math.cos(a) - x2 * Math.sin(a);
           out[h * D + i + D / 2] = x2 * Math.cos(a) + x1 * Math.sin(a);
@@ -275,6 +277,18 @@ const CASES: [string, ModelConfigInput][] = [
     },
   ],
   ['llama, tied, MHA', { arch: 'llama', vocabSize: 33, contextLength: 16, nLayers: 1, dim: 12, nHeads: 2 }],
+  [
+    "llama with Llama 3's rope scaling (every band: kept, smoothed, slowed)",
+    {
+      arch: 'llama',
+      vocabSize: 30,
+      contextLength: 20,
+      nLayers: 2,
+      dim: 32,
+      nHeads: 2,
+      ropeScaling: { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 64 },
+    },
+  ],
   [
     'llama with q, k and v biases alone (written as Qwen2), GQA, tied',
     {
@@ -529,6 +543,10 @@ describe('exportLlama2c', () => {
     );
     expect(() => exportLlama2c(file, randomModel({ ...SMALL_LLAMA, qkvBias: true }, 1), null)).toThrow(
       /no biases/,
+    );
+    const ropeScaling = { factor: 8, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 64 };
+    expect(() => exportLlama2c(file, randomModel({ ...SMALL_LLAMA, ropeScaling }, 1), null)).toThrow(
+      /no rope scaling/,
     );
     expect(() => exportLlama2c(file, randomModel(SMALL_LLAMA, 1, true), null)).toThrow(/scalar head/);
     const tok = BpeTokenizer.train('ab ab ab', 262);

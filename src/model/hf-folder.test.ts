@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { halfSplitToInterleaved, interleavedToHalfSplit, readHfFolder } from './hf-folder.js';
 import { referenceLogits } from './reference-forward.js';
 import { type NamedArray, writeSafetensors } from './safetensors.js';
+import { hfInvFreq } from './test-helpers/hf-rope.js';
 
 let seed = 11;
 const rand = () => {
@@ -62,12 +63,12 @@ const attend = (qs: number[][], ks: number[][], vs: number[][], H: number, KVH: 
     }
     return y;
   });
-/** HF's rotate_half rope: dim i pairs with dim i + D/2. */
-const ropeHalf = (v: number[], heads: number, D: number, pos: number, theta: number) => {
+/** HF's rotate_half rope: dim i pairs with dim i + D/2, at inv_freq i. */
+const ropeHalf = (v: number[], heads: number, D: number, pos: number, invFreq: number[]) => {
   const out = v.slice();
   for (let h = 0; h < heads; h++)
     for (let i = 0; i < D / 2; i++) {
-      const a = pos * theta ** ((-2 * i) / D);
+      const a = pos * invFreq[i];
       const x1 = v[h * D + i];
       const x2 = v[h * D + i + D / 2];
       out[h * D + i] = x1 * Math.cos(a) - x2 * Math.sin(a);
@@ -163,7 +164,12 @@ describe('Hugging Face folders', () => {
    * A Llama-family folder with random weights (q/k/v biases in Qwen2's layout, or every bias in
    * Llama's), read by rein and compared with HF's forward pass written here.
    */
-  const llamaFamily = (hfType: 'llama' | 'qwen2', biases: 'none' | 'qkv' | 'all', tied: boolean) => {
+  const llamaFamily = (
+    hfType: 'llama' | 'qwen2',
+    biases: 'none' | 'qkv' | 'all',
+    tied: boolean,
+    ropeScaling: Record<string, unknown> | null = null,
+  ) => {
     const [V, C, L, Hh, KVH, M] = [17, 16, 2, 4, 2, 24];
     const D = C / Hh;
     const t: Record<string, NamedArray> = {
@@ -204,6 +210,7 @@ describe('Hugging Face folders', () => {
       rms_norm_eps: 1e-6,
       rope_theta: 500,
       tie_word_embeddings: tied,
+      rope_scaling: ropeScaling,
       ...(hfType === 'llama'
         ? { attention_bias: allBias, mlp_bias: allBias }
         : { use_sliding_window: false }),
@@ -219,7 +226,8 @@ describe('Hugging Face folders', () => {
       qkvBias,
     });
 
-    const ids = [2, 7, 1, 8, 2, 8, 1];
+    const ids = [2, 7, 1, 8, 2, 8, 1, 8, 2, 8, 4, 5, 9];
+    const invFreq = hfInvFreq(500, D, ropeScaling as Record<string, number> | null);
     const silu = (x: number) => x / (1 + Math.exp(-x));
     let xs = ids.map((id) => Array.from(t['model.embed_tokens.weight'].data.subarray(id * C, id * C + C)));
     for (let i = 0; i < L; i++) {
@@ -230,8 +238,8 @@ describe('Hugging Face folders', () => {
         return hasBias(name) ? add(y, g(`${name}.bias`).data) : y;
       };
       const hs = xs.map((x) => rmsNorm(x, g('input_layernorm.weight'), 1e-6));
-      const qs = hs.map((h, p) => ropeHalf(lin('self_attn.q_proj', h), Hh, D, p, 500));
-      const ks = hs.map((h, p) => ropeHalf(lin('self_attn.k_proj', h), KVH, D, p, 500));
+      const qs = hs.map((h, p) => ropeHalf(lin('self_attn.q_proj', h), Hh, D, p, invFreq));
+      const ks = hs.map((h, p) => ropeHalf(lin('self_attn.k_proj', h), KVH, D, p, invFreq));
       const vs = hs.map((h) => lin('self_attn.v_proj', h));
       const y = attend(qs, ks, vs, Hh, KVH, D);
       xs = xs.map((x, p) => add(x, lin('self_attn.o_proj', y[p])));
@@ -259,6 +267,36 @@ describe('Hugging Face folders', () => {
 
   it('loads a Llama with attention_bias and mlp_bias (every linear layer)', () => {
     llamaFamily('llama', 'all', false);
+  });
+
+  it("loads Llama 3.2's rope_scaling (rope_type llama3), each band of its frequencies as HF computes them", () => {
+    // head size 4: pair 0's wavelength 2π falls between 16/4 and 16/1 (mixed), pair 1's 2π·√500 ≈ 140 past it (slowed)
+    llamaFamily('llama', 'none', true, {
+      rope_type: 'llama3',
+      factor: 8,
+      low_freq_factor: 1,
+      high_freq_factor: 4,
+      original_max_position_embeddings: 16,
+    });
+  });
+
+  it('refuses another kind of rope_scaling', () => {
+    const cfg = {
+      model_type: 'llama',
+      vocab_size: 5,
+      hidden_size: 4,
+      intermediate_size: 8,
+      num_hidden_layers: 1,
+    };
+    const withScaling = {
+      ...cfg,
+      num_attention_heads: 2,
+      max_position_embeddings: 8,
+      rope_scaling: { type: 'yarn', factor: 4 },
+    };
+    expect(() => readHfFolder(writeFolder(withScaling, {}))).toThrow(
+      /config\.json: rope_scaling of type 'yarn' is not supported \(llama3\)/,
+    );
   });
 
   it('refuses what rein would compute differently: biases on one kind of layer, a sliding window', () => {

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { RopeScaling } from '../kernels/rope-frequencies.js';
 import { type ModelConfig, resolveModelConfig } from './config.js';
 import type { LoadedWeights } from './llama2c-checkpoint.js';
 import { type NamedArray, readSafetensors } from './safetensors.js';
@@ -182,8 +183,23 @@ export function interleavedToHalfSplit(t: NamedArray, heads: number): NamedArray
   return { shape: t.shape.slice(), data: out };
 }
 
+/** Llama 3's rope_scaling (Llama 3.1, 3.2); any other kind is refused, as rein would compute it otherwise. */
+function ropeScaling(hf: Record<string, unknown>, source: string): RopeScaling | null {
+  const s = hf.rope_scaling as Record<string, unknown> | null | undefined;
+  if (s == null) return null;
+  const kind = String(s.rope_type ?? s.type);
+  if (kind !== 'llama3')
+    throw new Error(`${source}: rope_scaling of type '${kind}' is not supported (llama3)`);
+  const field = (key: string) => num(s, key, `${source}: rope_scaling`);
+  return {
+    factor: field('factor'),
+    lowFreqFactor: field('low_freq_factor'),
+    highFreqFactor: field('high_freq_factor'),
+    originalContext: field('original_max_position_embeddings'),
+  };
+}
+
 function mapLlama(hf: Record<string, unknown>, tensors: Tensors, source: string): LoadedWeights {
-  if (hf.rope_scaling != null) throw new Error(`${source}: rope_scaling is not supported`);
   const dim = num(hf, 'hidden_size', source);
   const nHeads = num(hf, 'num_attention_heads', source);
   if (hf.head_dim != null && hf.head_dim !== dim / nHeads) {
@@ -219,6 +235,7 @@ function mapLlama(hf: Record<string, unknown>, tensors: Tensors, source: string)
       hidden: num(hf, 'intermediate_size', source),
       normEps: num(hf, 'rms_norm_eps', source, 1e-6),
       ropeTheta: num(hf, 'rope_theta', source, 10000),
+      ropeScaling: ropeScaling(hf, source),
       tiedEmbeddings: hf.tie_word_embeddings === true,
       bias,
       qkvBias: bias || qwen2,

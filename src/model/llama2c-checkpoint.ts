@@ -138,8 +138,8 @@ export function parseLlama2cCheckpoint(bytes: Uint8Array, source: string): Loade
 
 /** Writes rein weights of a llama-style config as a legacy (version 0) llama2.c checkpoint. */
 export function encodeLlama2cCheckpoint(config: ModelConfig, weights: Map<string, NamedArray>): Uint8Array {
-  if (config.arch !== 'llama' || config.bias || config.qkvBias)
-    throw new Error('llama2.c checkpoints hold only llama models without biases');
+  if (config.arch !== 'llama' || config.bias || config.qkvBias || config.ropeScaling !== null)
+    throw new Error('llama2.c checkpoints hold only llama models without biases or rope scaling');
   const get = (name: string) => {
     const w = weights.get(name);
     if (!w) throw new Error(`llama2.c export: weight '${name}' is missing`);

@@ -32,6 +32,7 @@ export function llama2cIncompatibility(model: Transformer): string | null {
   if (c.bias || c.qkvBias) return "llama2.c's llama has no biases, this model has them";
   if (model.hasScalarHead) return 'llama2.c has no scalar head (this is a reward or value model)';
   if (c.ropeTheta !== 10000) return `llama2.c fixes the RoPE base at 10000, this model uses ${c.ropeTheta}`;
+  if (c.ropeScaling !== null) return "llama2.c has no rope scaling, this model uses Llama 3's";
   // float32 equality: run.c computes with 1e-5f, rein with the config's value
   if (Math.fround(c.normEps) !== Math.fround(1e-5))
     return `llama2.c fixes the RMSNorm epsilon at 1e-5, this model uses ${c.normEps}`;

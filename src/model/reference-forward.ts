@@ -1,3 +1,4 @@
+import { ropeFrequency } from '../kernels/rope-frequencies.js';
 import type { ModelConfig } from './config.js';
 import type { NamedArray } from './safetensors.js';
 
@@ -46,7 +47,7 @@ export function referenceLogits(c: ModelConfig, w: Map<string, NamedArray>, ids:
   const rope = (v: number[], heads: number, pos: number) => {
     for (let h = 0; h < heads; h++) {
       for (let i = 0; i < D / 2; i++) {
-        const a = pos * c.ropeTheta ** ((-2 * i) / D);
+        const a = pos * ropeFrequency(c.ropeTheta, D, i, c.ropeScaling);
         const x0 = v[h * D + 2 * i];
         const x1 = v[h * D + 2 * i + 1];
         v[h * D + 2 * i] = x0 * Math.cos(a) - x1 * Math.sin(a);

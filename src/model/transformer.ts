@@ -268,8 +268,8 @@ export class Transformer {
     let k = T.reshape(this.linear(h, `${L}.attn.k`), [B, Tn, KV, D]); // (B, T, KV, D)
     const v = T.reshape(this.linear(h, `${L}.attn.v`), [B, Tn, KV, D]); // (B, T, KV, D)
     if (c.arch === 'llama') {
-      q = T.rope(q, positions, c.ropeTheta);
-      k = T.rope(k, positions, c.ropeTheta);
+      q = T.rope(q, positions, c.ropeTheta, c.ropeScaling);
+      k = T.rope(k, positions, c.ropeTheta, c.ropeScaling);
     }
     const cache = at.cache?.[l] ?? null;
     const y = T.attention(q, k, v, { keyStart: at.keyStart, cache, qStart: at.past }); // (B, T, H, D)

@@ -1,10 +1,11 @@
 import type { F32, I32 } from '../backend.js';
+import { type RopeScaling, ropeFrequency } from '../rope-frequencies.js';
 import { scratch } from './scratch.js';
 
 /**
  * Rotary position embedding on (B, T, H, D): each interleaved pair (x[2i], x[2i+1]) is rotated by
- * pos·theta^(−2i/D) (by minus that angle when `inverse`, which is the backward pass). out may alias x:
- * both elements of a pair are read before either is written.
+ * pos·theta^(−2i/D), or Llama 3's scaled frequency (by minus that angle when `inverse`, which is the
+ * backward pass). out may alias x: both elements of a pair are read before either is written.
  */
 export function rope(
   x: F32,
@@ -16,10 +17,11 @@ export function rope(
   theta: number,
   inverse: boolean,
   out: F32,
+  scaling: RopeScaling | null = null,
 ): void {
   const half = D >> 1;
   const freqs = scratch(0, half);
-  for (let i = 0; i < half; i++) freqs[i] = theta ** ((-2 * i) / D);
+  for (let i = 0; i < half; i++) freqs[i] = ropeFrequency(theta, D, i, scaling);
   const sign = inverse ? -1 : 1;
   for (let bt = 0; bt < B * T; bt++) {
     const pos = positions[bt];

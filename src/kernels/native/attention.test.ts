@@ -32,6 +32,25 @@ describeNative('native rope and attention agree with js', () => {
     );
   });
 
+  it("rope with Llama 3's frequency scaling, tabled and untabled positions, after an unscaled call", () => {
+    // Llama 3.2's settings over a 64-wide head: every band of the rule occurs
+    const scaling = { factor: 32, lowFreqFactor: 1, highFreqFactor: 4, originalContext: 8192 };
+    const [B, T, H, D] = [2, 40, 2, 64];
+    const x = rng.f32(B * T * H * D);
+    const positions = Int32Array.from({ length: B * T }, (_, i) => (i < T ? i * 300 : 70000 + i));
+    for (const inverse of [false, true]) {
+      agree(`scaled rope inverse=${inverse}`, [nans(x.length)], (w, [out]) => {
+        backends[w].rope(x, B, T, H, D, positions, 500000, inverse, out); // fills the table unscaled
+        backends[w].rope(x, B, T, H, D, positions, 500000, inverse, out, scaling);
+      });
+    }
+    const plain = nans(x.length);
+    const scaled = nans(x.length);
+    nat.rope(x, B, T, H, D, positions, 500000, false, plain);
+    nat.rope(x, B, T, H, D, positions, 500000, false, scaled, scaling);
+    expect(plain).not.toEqual(scaled);
+  });
+
   /** Per-query first keys of B rows, each packing sequences of the given lengths side by side. */
   function packedStarts(B: number, lengths: number[]): number[] {
     const row = lengths.flatMap((n, i) => {

@@ -4,6 +4,7 @@
  */
 import { getBackend } from '../../kernels/index.js';
 import { pool } from '../../kernels/pool.js';
+import type { RopeScaling } from '../../kernels/rope-frequencies.js';
 import { gradOf, isGradEnabled, needsGrad, record, saveForBackward } from '../autograd.js';
 import { fmt } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -193,11 +194,17 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, opts: AttentionOption
 }
 
 /**
- * Rotary position embedding of x (B, T, H, D) (interleaved pairs, angle pos·theta^(−2i/D)).
+ * Rotary position embedding of x (B, T, H, D) (interleaved pairs, angle pos·theta^(−2i/D); with
+ * `scaling`, Llama 3's slower low frequencies).
  * `positions`: one position per (b, t) (length B·T), or a number p0 meaning p0 + t for every row.
  * Backward: dX += rope⁻¹(dOut) (the inverse rotation).
  */
-export function rope(x: Tensor, positions: Int32Array | number, theta = 10000): Tensor {
+export function rope(
+  x: Tensor,
+  positions: Int32Array | number,
+  theta = 10000,
+  scaling: RopeScaling | null = null,
+): Tensor {
   x.assertLive('rope', 'x');
   if (x.rank !== 4) throw new Error(`rope: x ${fmt(x.shape)} must be (B, T, H, D)`);
   const [B, T, H, D] = x.shape;
@@ -215,12 +222,12 @@ export function rope(x: Tensor, positions: Int32Array | number, theta = 10000): 
     pos = needsGrad(x) ? positions.slice() : positions; // kept for backward: the caller may reuse its buffer
   }
   const out = Tensor.empty(x.shape);
-  getBackend().rope(x.data, B, T, H, D, pos, theta, false, out.data);
+  getBackend().rope(x.data, B, T, H, D, pos, theta, false, out.data, scaling);
   if (needsGrad(x)) {
     record(out, [x], () => {
       const be = getBackend();
       const tmp = pool.alloc(x.size);
-      be.rope(out.grad!, B, T, H, D, pos, theta, true, tmp);
+      be.rope(out.grad!, B, T, H, D, pos, theta, true, tmp, scaling);
       be.copyRows(tmp, 0, 0, gradOf(x), 0, 0, 1, x.size, true);
       pool.release(tmp);
     });

@@ -561,16 +561,19 @@ static napi_value js_rms_norm_backward(napi_env env, napi_callback_info info) {
 
 static napi_value js_rope(napi_env env, napi_callback_info info) {
   Call c;
-  if (!begin(env, info, &c, "rope", 9)) return NULL;
+  if (!begin(env, info, &c, "rope", 13)) return NULL;
   int64_t B = size_arg(&c, 1, "B"), T = size_arg(&c, 2, "T"), H = size_arg(&c, 3, "H"), D = size_arg(&c, 4, "D");
   double theta = num(&c, 6, "theta");
   int inverse = flag(&c, 7, "inverse");
+  RopeScaling scaling = {num(&c, 9, "factor"), num(&c, 10, "lowFreqFactor"), num(&c, 11, "highFreqFactor"),
+                         num(&c, 12, "originalContext")};
   if (!c.failed && D % 2 != 0) fail(&c, 1, "argument 'D' must be even, got %lld", (long long)D);
   const float *x = f32(&c, 0, "x", B * T * H * D);
   const int32_t *pos = i32(&c, 5, "positions", B * T);
   float *out = f32(&c, 8, "out", B * T * H * D);
   if (c.failed) return NULL;
-  if (k_rope(x, (size_t)B, (size_t)T, (size_t)H, (size_t)D, pos, theta, inverse, out) != 0) return out_of_memory(&c);
+  if (k_rope(x, (size_t)B, (size_t)T, (size_t)H, (size_t)D, pos, theta, &scaling, inverse, out) != 0)
+    return out_of_memory(&c);
   return NULL;
 }
 

@@ -56,9 +56,14 @@ int k_layer_norm_backward(const float *dy, const float *x, const float *w, const
 int k_rms_norm_backward(const float *dy, const float *x, const float *w, const float *rstd, size_t rows, size_t n,
                         float *dx, float *dw);
 
+/* Llama 3's rope frequency scaling; factor 1 means none (the other fields are then ignored). */
+typedef struct {
+  double factor, lowFreqFactor, highFreqFactor, originalContext;
+} RopeScaling;
+
 /* Returns 0, or −1 when the cos/sin table could not be allocated. */
 int k_rope(const float *x, size_t B, size_t T, size_t H, size_t D, const int32_t *positions, double theta,
-           int inverse, float *out);
+           const RopeScaling *scaling, int inverse, float *out);
 
 /* Both return 0, or −1 when scratch memory could not be allocated. */
 int k_attention(const float *q, const float *k, const float *v, size_t B, size_t Tq, size_t Tk, size_t Hq,
