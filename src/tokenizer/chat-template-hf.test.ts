@@ -2,7 +2,8 @@
  * A Hugging Face tokenizer's own chat template: encodeChat must give the ids `apply_chat_template`
  * gives (the template rendered by @huggingface/jinja, the text encoded by @huggingface/tokenizers
  * with its special tokens) — here checked against those two libraries directly, on a ChatML
- * template that adds a default system message and on a Llama-3-style one that writes BOS.
+ * template that adds a default system message, on one shaped like Qwen2.5-Instruct's, and on a
+ * Llama-3-style one that writes BOS.
  */
 import { Template } from '@huggingface/jinja';
 import { Tokenizer as HfLibTokenizer } from '@huggingface/tokenizers';
@@ -20,6 +21,31 @@ const LLAMA3 = [
   "{%- if add_generation_prompt %}{{- '<|start_header_id|>assistant<|end_header_id|>\\n\\n' }}{%- endif %}",
 ].join('');
 
+/**
+ * The shape of Qwen2.5-Instruct's template, written out here: a tools branch, a default system
+ * message, whitespace control on every tag, and attributes a plain message lacks (tool_calls).
+ */
+const QWEN25 = `{%- if tools %}
+    {{- '<|im_start|>system\\n' + (messages[0]['content'] if messages[0]['role'] == 'system' else 'You are a helpful assistant.') + '\\n\\n# Tools<|im_end|>\\n' }}
+{%- else %}
+    {%- if messages[0]['role'] == 'system' %}
+        {{- '<|im_start|>system\\n' + messages[0]['content'] + '<|im_end|>\\n' }}
+    {%- else %}
+        {{- '<|im_start|>system\\nYou are Qwen, created by Alibaba Cloud. You are a helpful assistant.<|im_end|>\\n' }}
+    {%- endif %}
+{%- endif %}
+{%- for message in messages %}
+    {%- if (message.role == "user") or (message.role == "system" and not loop.first) or (message.role == "assistant" and not message.tool_calls) %}
+        {{- '<|im_start|>' + message.role + '\\n' + message.content + '<|im_end|>' + '\\n' }}
+    {%- elif message.role == "assistant" %}
+        {{- '<|im_start|>' + message.role + '\\n<tool_call>\\n' + (message.tool_calls | tojson) + '\\n</tool_call><|im_end|>\\n' }}
+    {%- endif %}
+{%- endfor %}
+{%- if add_generation_prompt %}
+    {{- '<|im_start|>assistant\\n' }}
+{%- endif %}
+`;
+
 const cases = [
   {
     name: 'ChatML (Qwen2.5-Instruct style, a default system message)',
@@ -27,6 +53,13 @@ const cases = [
     config: { chat_template: CHATML, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
     end: '<|im_end|>',
     // ChatML's newline after <|im_end|> opens the next turn: the reply ends at the token
+    nextTurn: '\n',
+  },
+  {
+    name: "Qwen2.5-Instruct's shape (tools branch, attributes a message lacks)",
+    json: withSpecials(['<|im_start|>', '<|im_end|>']),
+    config: { chat_template: QWEN25, eos_token: '<|im_end|>', pad_token: '<|endoftext|>' },
+    end: '<|im_end|>',
     nextTurn: '\n',
   },
   {
