@@ -1,4 +1,5 @@
 import { expect, it } from 'vitest';
+import type { RopeScaling } from '../rope-frequencies.js';
 import {
   loadNative,
   NATIVE_ADDON_PATH,
@@ -60,6 +61,10 @@ describeNative('native addon: checks, info, threads', () => {
       /native softmax: argument 'rows' must be a non-negative integer/,
     );
     expect(() => nat.rope(x, 1, 1, 1, 3, new Int32Array(1), 1e4, false, x)).toThrow(/'D' must be even/);
+    const halfScaling = { factor: 8, lowFreqFactor: 1 } as unknown as RopeScaling;
+    expect(() => nat.rope(x, 1, 1, 1, 2, new Int32Array(1), 1e4, false, x, halfScaling)).toThrow(
+      /argument 'scaling' must be null or an object with a number 'highFreqFactor'/,
+    );
     expect(() => nat.attention(x, x, x, 1, 1, 1, 3, 2, 1, 2, 0, null, 1, x, null)).toThrow(
       /Hq \(3\) must be a multiple of Hkv \(2\)/,
     );

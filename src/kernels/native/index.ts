@@ -25,7 +25,6 @@ import {
   UNARY_OPS,
   type UnaryOp,
 } from '../backend.js';
-import type { RopeScaling } from '../rope-frequencies.js';
 
 /** What the addon reports about its build and runtime. */
 export interface NativeInfo {
@@ -40,15 +39,6 @@ export interface NativeInfo {
 }
 
 /** The raw addon: Backend methods with op names replaced by codes, plus runtime controls. */
-/** rope's scaling as the addon takes it: factor, low- and high-frequency factors, original context. */
-const NO_SCALING = [1, 1, 1, 0] as [number, number, number, number];
-const ropeScalingArgs = (s: RopeScaling): typeof NO_SCALING => [
-  s.factor,
-  s.lowFreqFactor,
-  s.highFreqFactor,
-  s.originalContext,
-];
-
 interface NativeAddon {
   gemm: Backend['gemm'];
   unary(op: number, x: F32, out: F32, n: number, param: number): void;
@@ -72,18 +62,7 @@ interface NativeAddon {
   layerNormBackward: Backend['layerNormBackward'];
   rmsNorm: Backend['rmsNorm'];
   rmsNormBackward: Backend['rmsNormBackward'];
-  rope(
-    x: F32,
-    B: number,
-    T: number,
-    H: number,
-    D: number,
-    positions: I32,
-    theta: number,
-    inverse: boolean,
-    out: F32,
-    ...scaling: typeof NO_SCALING
-  ): void;
+  rope: Backend['rope'];
   attention: Backend['attention'];
   attentionBackward: Backend['attentionBackward'];
   adamw: Backend['adamw'];
@@ -177,9 +156,7 @@ function makeBackend(a: NativeAddon): Backend {
     layerNormBackward: a.layerNormBackward,
     rmsNorm: a.rmsNorm,
     rmsNormBackward: a.rmsNormBackward,
-    // Llama 3's scaling travels as four numbers; factor 1 is none
-    rope: (x, B, T, H, D, positions, theta, inverse, out, s = null) =>
-      a.rope(x, B, T, H, D, positions, theta, inverse, out, ...(s ? ropeScalingArgs(s) : NO_SCALING)),
+    rope: a.rope,
     attention: a.attention,
     attentionBackward: a.attentionBackward,
     adamw: a.adamw,

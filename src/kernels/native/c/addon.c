@@ -153,6 +153,27 @@ static int flag(Call *c, size_t i, const char *name) {
   return v ? 1 : 0;
 }
 
+/* Rope's optional Llama 3 scaling: absent, undefined or null is none (factor 1); else an object
+ * {factor, lowFreqFactor, highFreqFactor, originalContext} of numbers. */
+static RopeScaling scaling_arg(Call *c, size_t i) {
+  RopeScaling s = {1.0, 1.0, 1.0, 0.0};
+  if (c->failed || i >= c->argc) return s;
+  napi_valuetype type;
+  napi_typeof(c->env, c->argv[i], &type);
+  if (type == napi_undefined || type == napi_null) return s;
+  const char *names[4] = {"factor", "lowFreqFactor", "highFreqFactor", "originalContext"};
+  double *fields[4] = {&s.factor, &s.lowFreqFactor, &s.highFreqFactor, &s.originalContext};
+  for (int k = 0; k < 4; k++) {
+    napi_value v;
+    if (type != napi_object || napi_get_named_property(c->env, c->argv[i], names[k], &v) != napi_ok ||
+        napi_get_value_double(c->env, v, fields[k]) != napi_ok) {
+      fail(c, 0, "argument 'scaling' must be null or an object with a number '%s'", names[k]);
+      return s;
+    }
+  }
+  return s;
+}
+
 static int op_code(Call *c, size_t i, const char *name, int count) {
   int64_t v = int_arg(c, i, name);
   if (!c->failed && (v < 0 || v >= count)) fail(c, 1, "argument '%s': unknown op code %lld", name, (long long)v);
@@ -561,12 +582,11 @@ static napi_value js_rms_norm_backward(napi_env env, napi_callback_info info) {
 
 static napi_value js_rope(napi_env env, napi_callback_info info) {
   Call c;
-  if (!begin(env, info, &c, "rope", 13)) return NULL;
+  if (!begin(env, info, &c, "rope", 9)) return NULL;
   int64_t B = size_arg(&c, 1, "B"), T = size_arg(&c, 2, "T"), H = size_arg(&c, 3, "H"), D = size_arg(&c, 4, "D");
   double theta = num(&c, 6, "theta");
   int inverse = flag(&c, 7, "inverse");
-  RopeScaling scaling = {num(&c, 9, "factor"), num(&c, 10, "lowFreqFactor"), num(&c, 11, "highFreqFactor"),
-                         num(&c, 12, "originalContext")};
+  RopeScaling scaling = scaling_arg(&c, 9);
   if (!c.failed && D % 2 != 0) fail(&c, 1, "argument 'D' must be even, got %lld", (long long)D);
   const float *x = f32(&c, 0, "x", B * T * H * D);
   const int32_t *pos = i32(&c, 5, "positions", B * T);
