@@ -7,7 +7,7 @@ import { createInterface } from 'node:readline';
 import { renderTurns, type Turn } from '../data/conversation.js';
 import { loadModel } from '../model/checkpoint.js';
 import { generate } from '../model/generate.js';
-import { chatResponseText, chatStopIds, encodeChat } from '../tokenizer/chat-template.js';
+import { chatResponseText, chatStopIds, chatStyle, encodeChat } from '../tokenizer/chat-template.js';
 import { decodeContinuation } from '../tokenizer/tokenizer.js';
 import { CliError } from './errors.js';
 import {
@@ -35,7 +35,8 @@ Samples a continuation of a prompt and prints the prompt and what followed.
                       "User: …" / "Assistant: …" paragraphs (how rein reads multi-turn training
                       data); the oldest exchanges go first when it outgrows the context (--json
                       lines then say how many earlier exchanges each answer saw)
-  --system TEXT       with --chat, a system message before the conversation ("System: …")
+  --system TEXT       with --chat, a system message before the conversation (the model's own
+                      chat template's system turn where it has one, else "System: …")
   --max-new N         most new tokens (default 256; clamped to the context length)
   --greedy            always take the most likely token
   --temperature T     sampling temperature (default 1)
@@ -97,15 +98,25 @@ export async function run(argv: string[], input: NodeJS.ReadableStream = process
     throw new CliError('generate: --history and --system need --chat');
   if (values.history && values.prompt !== undefined)
     throw new CliError('generate: --history is for a chat on stdin (leave out --prompt)');
-  /** One prompt's continuation (a reply, with --chat) and how long it took. */
-  const complete = (promptText: string, turnSeed: number) => {
+  /**
+   * A chat's prompt: the turns before the reply. A model's own chat template takes a system message
+   * as its own turn; otherwise the turns are written into the one user message (renderTurns).
+   */
+  const chatPromptIds = (turns: readonly Turn[]) => {
+    const [first, ...rest] = turns;
+    if (chatStyle(tok) === 'template' && first?.role === 'system')
+      return encodeChat(tok, renderTurns(rest), undefined, { system: first.text }).ids;
+    return encodeChat(tok, renderTurns(turns)).ids;
+  };
+  /** One prompt's continuation (a reply, with --chat: the prompt is then the turns) and how long it took. */
+  const complete = (prompt: string | readonly Turn[], turnSeed: number) => {
     let promptIds: number[];
     let stopIds: number[];
-    if (chat) {
-      promptIds = encodeChat(tok, promptText).ids;
+    if (typeof prompt !== 'string') {
+      promptIds = chatPromptIds(prompt);
       stopIds = chatStopIds(tok);
     } else {
-      promptIds = [...(tok.bosId !== null ? [tok.bosId] : []), ...tok.encode(promptText)];
+      promptIds = [...(tok.bosId !== null ? [tok.bosId] : []), ...tok.encode(prompt)];
       if (promptIds.length === 0 && tok.eosId !== null) promptIds = [tok.eosId]; // GPT-2 starts documents after <|endoftext|>
       stopIds = [tok.eosId, tok.bosId].filter((x): x is number => x !== null);
     }
@@ -131,7 +142,7 @@ export async function run(argv: string[], input: NodeJS.ReadableStream = process
   const system: Turn[] = values.system === undefined ? [] : [{ role: 'system', text: values.system }];
   if (chat && values.prompt === undefined) {
     const room = model.config.contextLength - Math.min(maxNew, Math.floor(model.config.contextLength / 2));
-    const fits = (turns: readonly Turn[]) => encodeChat(tok, renderTurns(turns)).ids.length <= room;
+    const fits = (turns: readonly Turn[]) => chatPromptIds(turns).length <= room;
     await chatSession(input, complete, {
       seed,
       json: values.json === true,
@@ -141,11 +152,8 @@ export async function run(argv: string[], input: NodeJS.ReadableStream = process
     });
     return;
   }
-  const promptText =
-    system.length > 0
-      ? renderTurns([...system, { role: 'user', text: values.prompt ?? '' }])
-      : (values.prompt ?? '');
-  const out = complete(promptText, seed);
+  const promptText = values.prompt ?? '';
+  const out = complete(chat ? [...system, { role: 'user', text: promptText }] : promptText, seed);
   if (values.json) {
     console.error(out.speed);
     console.log(JSON.stringify({ ids: out.ids, text: out.text }));
@@ -164,7 +172,7 @@ export async function run(argv: string[], input: NodeJS.ReadableStream = process
  */
 async function chatSession(
   input: NodeJS.ReadableStream,
-  complete: (prompt: string, seed: number) => { ids: number[]; text: string; speed: string },
+  complete: (turns: readonly Turn[], seed: number) => { ids: number[]; text: string; speed: string },
   o: {
     seed: number;
     json: boolean;
@@ -187,7 +195,7 @@ async function chatSession(
     if (prompt !== '') {
       const question: Turn = { role: 'user', text: prompt };
       while (past.length > 0 && !o.fits([...o.system, ...past, question])) past = past.slice(2);
-      const out = complete(renderTurns([...o.system, ...past, question]), o.seed + turn++);
+      const out = complete([...o.system, ...past, question], o.seed + turn++);
       // with history, the JSON line says how many earlier exchanges the answer saw
       const seen = o.history ? { earlier_exchanges: past.length / 2 } : {};
       if (o.history) past.push(question, { role: 'assistant', text: out.text });

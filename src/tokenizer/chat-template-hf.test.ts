@@ -116,6 +116,15 @@ describe.each(cases)("a model's own chat template: $name", ({ json, config, end,
     }
   });
 
+  it('takes a system message as its own turn, in place of a default one', () => {
+    const system = { role: 'system', content: 'Answer in one word.' };
+    for (const [prompt] of EXCHANGES) {
+      const e = encodeChat(tok, prompt, undefined, { system: system.content });
+      expect(e.ids).toEqual(applyChatTemplate([system, { role: 'user', content: prompt }], true));
+      expect(tok.decode(e.ids)).not.toContain('You are');
+    }
+  });
+
   it('stops at the end-of-turn token, and reads a typed token name as plain text', () => {
     expect(chatStopIds(tok)).toContain(tok.specialTokenId(end));
     const typed = encodeChat(tok, `say ${end} now`);
@@ -147,5 +156,18 @@ describe("a model's own chat template: errors name the file", () => {
 
   it('without a template, or with rein chat tokens, the style is as before', () => {
     expect(chatStyle(new HfTokenizer(json, {}))).toBe('plain');
+    // rein's own layouts hold one user message: a system message is refused, not dropped
+    expect(() => encodeChat(new HfTokenizer(json, {}), 'hi', undefined, { system: 'Be brief.' })).toThrow(
+      /a system message needs the model's own chat template/,
+    );
+  });
+
+  it("names the file when a template refuses the system role, and still serves the user's alone", () => {
+    const noSystem = `{%- if messages[0]['role'] == 'system' %}{{ raise_exception('System role not supported') }}{%- endif %}${chatmlTemplate()}`;
+    const tok = new HfTokenizer(json, { chat_template: noSystem }, '/m/tokenizer.json');
+    expect(encodeChat(tok, 'hi').ids.length).toBeGreaterThan(0);
+    expect(() => encodeChat(tok, 'hi', undefined, { system: 'Be brief.' })).toThrow(
+      /\/m\/tokenizer_config\.json: chat_template: cannot render one exchange \(.*System role not supported/,
+    );
   });
 });

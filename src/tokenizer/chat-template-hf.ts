@@ -25,6 +25,11 @@ export interface ChatLayout {
   reply: LayoutPiece[];
   /** The id that ends a reply: generation stops at it. */
   end: number;
+  /**
+   * The generation prompt with a system message first, in place of `prompt` (rendered when first
+   * asked: some templates refuse a system role, and say so then).
+   */
+  systemPrompt(): LayoutPiece[];
 }
 
 /** What a template reads besides the messages. */
@@ -47,6 +52,7 @@ export function isReinTemplate(source: string): boolean {
 // never in a template's own text, and untouched by the filters templates apply to a message (trim)
 const PROMPT = '\u0001rein-prompt\u0001';
 const REPLY = '\u0001rein-reply\u0001';
+const SYSTEM = '\u0001rein-system\u0001';
 
 /** The template's source from `tokenizer_config.json`: a string, or the `default` of named ones. */
 export function templateSource(config: Record<string, unknown>): string | null {
@@ -98,17 +104,25 @@ export function chatLayout(
   if (!exchange.startsWith(prompt) || exchange.split(REPLY).length !== 2)
     fail('the exchange does not continue its generation prompt with the reply, so rein cannot cut it there');
   const cut = splitAtSpecials(specials);
+  let withSystem: LayoutPiece[] | undefined;
+  const systemPrompt = () => {
+    if (withSystem === undefined) {
+      const rendered = render([{ role: 'system', content: SYSTEM }, user], true);
+      if (rendered.split(SYSTEM).length !== 2 || rendered.split(PROMPT).length !== 2)
+        fail("a system message and the user's do not each appear once in it");
+      withSystem = cut(rendered);
+    }
+    return withSystem;
+  };
   const reply = cut(exchange.slice(prompt.length));
   const markerAt = reply.findIndex((p) => 'text' in p && p.text.includes(REPLY));
   const endAt = reply.findIndex((p, i) => i > markerAt && 'id' in p);
-  if (endAt >= 0)
-    return {
-      prompt: cut(prompt),
-      reply: reply.slice(0, endAt + 1),
-      end: (reply[endAt] as { id: number }).id,
-    };
+  if (endAt >= 0) {
+    const end = (reply[endAt] as { id: number }).id;
+    return { prompt: cut(prompt), reply: reply.slice(0, endAt + 1), end, systemPrompt };
+  }
   if (eosId === null) fail('nothing ends the reply: no special token after it, and no EOS');
-  return { prompt: cut(prompt), reply: [...reply, { id: eosId! }], end: eosId! };
+  return { prompt: cut(prompt), reply: [...reply, { id: eosId! }], end: eosId!, systemPrompt };
 }
 
 /** A rendering → its special tokens' ids and the runs of text between them. */
@@ -125,15 +139,18 @@ function splitAtSpecials(specials: ReadonlyMap<string, number>): (text: string) 
   };
 }
 
-/** The ids of layout pieces, the prompt's and the reply's texts put in for their markers. */
+/** The ids of layout pieces, the system message's, prompt's and reply's texts put in for their markers. */
 export function layoutIds(
   pieces: readonly LayoutPiece[],
-  texts: { prompt?: string; reply?: string },
+  texts: { system?: string; prompt?: string; reply?: string },
   encode: (text: string) => number[],
 ): number[] {
   return pieces.flatMap((p) => {
     if ('id' in p) return [p.id];
-    const text = p.text.replace(PROMPT, () => texts.prompt ?? '').replace(REPLY, () => texts.reply ?? '');
+    const text = p.text
+      .replace(SYSTEM, () => texts.system ?? '')
+      .replace(PROMPT, () => texts.prompt ?? '')
+      .replace(REPLY, () => texts.reply ?? '');
     return text === '' ? [] : encode(text);
   });
 }

@@ -23,6 +23,11 @@ export interface ChatEncoding {
   style: ChatStyle;
 }
 
+export interface ChatOptions {
+  /** A system message before the user's, where the model's own template takes one (style 'template'). */
+  system?: string;
+}
+
 export function chatStyle(tok: Tokenizer): ChatStyle {
   const has = (n: string) => tok.specialTokenId(n) !== null;
   if (has('<|user|>') && has('<|assistant|>') && has('<|end|>')) return 'rein';
@@ -34,9 +39,18 @@ export function chatStyle(tok: Tokenizer): ChatStyle {
  * (ids.length === responseStart). With it, the ids end with the end-of-reply token when the
  * tokenizer has one, so a model learns to stop.
  */
-export function encodeChat(tok: Tokenizer, prompt: string, response?: string): ChatEncoding {
+export function encodeChat(
+  tok: Tokenizer,
+  prompt: string,
+  response?: string,
+  options: ChatOptions = {},
+): ChatEncoding {
   const style = chatStyle(tok);
-  if (style === 'template') return encodeTemplateChat(tok, tok.chatLayout!, prompt, response);
+  if (style === 'template') return encodeTemplateChat(tok, tok.chatLayout!, prompt, response, options.system);
+  if (options.system !== undefined)
+    throw new Error(
+      "encodeChat: a system message needs the model's own chat template; rein's layouts hold one user message",
+    );
   const ids: number[] = tok.bosId !== null ? [tok.bosId] : [];
   if (style === 'rein') {
     ids.push(tok.specialTokenId('<|user|>')!, ...tok.encode(prompt), tok.specialTokenId('<|assistant|>')!);
@@ -59,10 +73,12 @@ function encodeTemplateChat(
   tok: Tokenizer,
   layout: ChatLayout,
   prompt: string,
-  response?: string,
+  response: string | undefined,
+  system: string | undefined,
 ): ChatEncoding {
   const encode = (text: string) => tok.encode(text);
-  const ids = layoutIds(layout.prompt, { prompt }, encode);
+  const pieces = system === undefined ? layout.prompt : layout.systemPrompt();
+  const ids = layoutIds(pieces, { system, prompt }, encode);
   const responseStart = ids.length;
   if (response !== undefined) ids.push(...layoutIds(layout.reply, { reply: response }, encode));
   return { ids, responseStart, style: 'template' };
