@@ -7,7 +7,13 @@ import { createInterface } from 'node:readline';
 import { renderTurns, type Turn } from '../data/conversation.js';
 import { loadModel } from '../model/checkpoint.js';
 import { generate } from '../model/generate.js';
-import { chatResponseText, chatStopIds, chatStyle, encodeChat } from '../tokenizer/chat-template.js';
+import {
+  type ChatStyle,
+  chatResponseText,
+  chatStopIds,
+  chatStyle,
+  encodeChat,
+} from '../tokenizer/chat-template.js';
 import { decodeContinuation } from '../tokenizer/tokenizer.js';
 import { CliError } from './errors.js';
 import {
@@ -46,6 +52,12 @@ Samples a continuation of a prompt and prints the prompt and what followed.
   --json              last line: {"ids":[…generated ids, prompt excluded…],"text":"…"}`;
 
 const COMMAND: Command = { name: 'generate', help: HELP };
+
+const CHAT_LAYOUTS: Record<ChatStyle, string> = {
+  rein: "rein's chat tokens, <|user|> … <|assistant|> … <|end|>",
+  template: "the model's own chat template (its tokenizer_config.json)",
+  plain: 'plain text, "User: …\nAssistant:" (the tokenizer brings no chat template)',
+};
 
 export async function run(argv: string[], input: NodeJS.ReadableStream = process.stdin): Promise<void> {
   const parsed = parseCommandArgs(COMMAND, argv, {
@@ -96,6 +108,8 @@ export async function run(argv: string[], input: NodeJS.ReadableStream = process
   const chat = values.chat === true;
   if (!chat && (values.history || values.system !== undefined))
     throw new CliError('generate: --history and --system need --chat');
+  // which layout the prompt is wrapped in, so a model tuned on its own template can be seen to get it
+  if (chat) console.error(`chat layout: ${CHAT_LAYOUTS[chatStyle(tok)]}`);
   if (values.history && values.prompt !== undefined)
     throw new CliError('generate: --history is for a chat on stdin (leave out --prompt)');
   /**

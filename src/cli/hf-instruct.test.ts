@@ -71,10 +71,14 @@ describe('a Hugging Face instruct model (Qwen2, ChatML template) through the CLI
     expect(chatStyle(tuned.tokenizer!)).toBe('template');
 
     for (const d of demos.slice(0, 3)) {
-      const lines = await capture(generate, [
-        ...['--model', f('sft'), '--prompt', d.prompt, '--chat', '--greedy', '--max-new', '30', '--json'],
-      ]);
+      const notes: string[] = [];
+      const lines = await capture(
+        generate,
+        ['--model', f('sft'), '--prompt', d.prompt, '--chat', '--greedy', '--max-new', '30', '--json'],
+        notes,
+      );
       expect(JSON.parse(lines[lines.length - 1]).text).toBe(d.response);
+      expect(notes[0]).toBe("chat layout: the model's own chat template (its tokenizer_config.json)");
     }
 
     await capture(exportCmd, ['--model', f('sft'), '--format', 'hf', '--out', f('export')]);
