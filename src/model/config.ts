@@ -45,7 +45,7 @@ export const ModelConfigSchema = z
   })
   .superRefine((c, ctx) => {
     const kv = c.nKvHeads ?? c.nHeads;
-    const bias = c.bias ?? c.arch === 'gpt';
+    const bias = defaultBias(c);
     if (c.ropeScaling && (c.arch !== 'llama' || c.ropeScaling.highFreqFactor <= c.ropeScaling.lowFreqFactor))
       ctx.addIssue({
         code: 'custom',
@@ -86,6 +86,11 @@ export const ModelConfigSchema = z
 
 export type ModelConfigInput = z.input<typeof ModelConfigSchema>;
 
+/** `bias` as given, else the style's own: GPT-2 has biases, Llama has none. */
+function defaultBias(c: { arch: 'gpt' | 'llama'; bias?: boolean }): boolean {
+  return c.bias ?? c.arch === 'gpt';
+}
+
 /** A config with every default filled in: what the model code reads. */
 export interface ModelConfig {
   arch: 'gpt' | 'llama';
@@ -116,7 +121,7 @@ export function resolveModelConfig(input: unknown, source = 'model config'): Mod
   }
   const c = parsed.data;
   const hidden = c.hidden ?? (c.arch === 'gpt' ? 4 * c.dim : Math.ceil((8 * c.dim) / 3 / 32) * 32);
-  const bias = c.bias ?? c.arch === 'gpt';
+  const bias = defaultBias(c);
   return {
     arch: c.arch,
     vocabSize: c.vocabSize,

@@ -117,12 +117,10 @@ export function chatLayout(
   const reply = cut(exchange.slice(prompt.length));
   const markerAt = reply.findIndex((p) => 'text' in p && p.text.includes(REPLY));
   const endAt = reply.findIndex((p, i) => i > markerAt && 'id' in p);
-  if (endAt >= 0) {
-    const end = (reply[endAt] as { id: number }).id;
-    return { prompt: cut(prompt), reply: reply.slice(0, endAt + 1), end, systemPrompt };
-  }
-  if (eosId === null) fail('nothing ends the reply: no special token after it, and no EOS');
-  return { prompt: cut(prompt), reply: [...reply, { id: eosId! }], end: eosId!, systemPrompt };
+  if (endAt < 0 && eosId === null) fail('nothing ends the reply: no special token after it, and no EOS');
+  const end = endAt >= 0 ? (reply[endAt] as { id: number }).id : eosId!;
+  const replyPieces = endAt >= 0 ? reply.slice(0, endAt + 1) : [...reply, { id: end }];
+  return { prompt: cut(prompt), reply: replyPieces, end, systemPrompt };
 }
 
 /** A rendering → its special tokens' ids and the runs of text between them. */

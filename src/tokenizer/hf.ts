@@ -30,9 +30,11 @@ export class HfTokenizer implements Tokenizer {
   readonly chatTemplate: string | null;
 
   private readonly full: HfLibTokenizer;
-  private layout: ChatLayout | undefined;
   private readonly plain: HfLibTokenizer;
   private readonly special = new Map<string, number>();
+  /** Whether chatTemplate is one rein wrote for its own layout (read once: chatLayout is on every encode's path). */
+  private readonly reinTemplate: boolean;
+  private layout: ChatLayout | undefined;
 
   constructor(
     private readonly json: Record<string, unknown>,
@@ -75,6 +77,7 @@ export class HfTokenizer implements Tokenizer {
     const first = this.plain.tokenize('a')[0] ?? '';
     this.addsDummyPrefix = first.startsWith('\u2581');
     this.chatTemplate = templateSource(config);
+    this.reinTemplate = this.chatTemplate !== null && isReinTemplate(this.chatTemplate);
   }
 
   /**
@@ -82,7 +85,7 @@ export class HfTokenizer implements Tokenizer {
    * without one, or where it is the template rein wrote for its own layout (its built-in one).
    */
   get chatLayout(): ChatLayout | null {
-    if (this.chatTemplate === null || isReinTemplate(this.chatTemplate)) return null;
+    if (this.chatTemplate === null || this.reinTemplate) return null;
     this.layout ??= chatLayout(
       this.chatTemplate,
       {

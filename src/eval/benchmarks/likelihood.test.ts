@@ -5,11 +5,13 @@ import { Transformer } from '../../model/transformer.js';
 import * as T from '../../tensor/index.js';
 import { BpeTokenizer } from '../../tokenizer/bpe.js';
 import { encodeChat } from '../../tokenizer/chat-template.js';
+import { HfTokenizer } from '../../tokenizer/hf.js';
+import { chatmlTemplate, gpt2TokenizerJson, withSpecialTokens } from '../../tokenizer/hf-fixture.js';
 import { Rng } from '../../util/rng.js';
 import { modelBench } from './bench-model.js';
 import { generateAnswers } from './generation.js';
 import { answerLogLikelihoods } from './likelihood.js';
-import { type BenchFormat, encodeBench } from './prompt-format.js';
+import { type BenchFormat, benchFormat, encodeBench } from './prompt-format.js';
 
 const text =
   'what happens if you eat seeds ? nothing happens . you grow a tree . the seeds pass through you .';
@@ -94,6 +96,17 @@ describe('prompt layouts', () => {
     const e = encodeBench(tok, 'chat', 'eat seeds ?', 'nothing happens .', 64);
     expect(e.ids).toEqual(encodeChat(tok, 'eat seeds ?', 'nothing happens .').ids.slice(0, -1));
     expect(e.ids.slice(e.responseStart)).toEqual(tok.encode('nothing happens .'));
+  });
+
+  it("chat in a model's own template: its layout, scored without its end-of-turn token", () => {
+    const json = withSpecialTokens(gpt2TokenizerJson(), ['<|im_start|>', '<|im_end|>']);
+    const chatml = new HfTokenizer(json, { chat_template: chatmlTemplate(), eos_token: '<|im_end|>' });
+    expect(benchFormat(chatml)).toBe('chat');
+    const e = encodeBench(chatml, 'chat', 'the hello', 'hello the', 64);
+    expect(chatml.decode(e.ids, { skipSpecial: false })).toBe(
+      '<|im_start|>user\nthe hello<|im_end|>\n<|im_start|>assistant\nhello the',
+    );
+    expect(e.ids.slice(e.responseStart)).toEqual(chatml.encode('hello the'));
   });
 
   it('qa: "Question: …\\nAnswer:" then the answer after a space', () => {

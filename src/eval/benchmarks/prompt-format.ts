@@ -39,8 +39,9 @@ export interface BenchEncoding {
 function encodeOnce(tok: Tokenizer, format: BenchFormat, question: string, answer?: string): BenchEncoding {
   if (format === 'chat') {
     const e = encodeChat(tok, question, answer);
-    // encodeChat ends a reply with its end-of-turn token; a likelihood is the answer's tokens alone
-    const ids = answer === undefined ? e.ids : [...e.ids.slice(0, e.responseStart), ...tok.encode(answer)];
+    // encodeChat ends a reply with one end-of-turn token (rein's <|end|>, a template's own, or EOS);
+    // a likelihood is the answer's tokens alone
+    const ids = answer === undefined ? e.ids : e.ids.slice(0, -1);
     return { ids, responseStart: e.responseStart, truncated: false };
   }
   const ids = [...(tok.bosId !== null ? [tok.bosId] : []), ...tok.encode(`Question: ${question}\nAnswer:`)];
